@@ -1,0 +1,67 @@
+#!/usr/bin/env python3
+"""Bootstrap and everyday commands: `python3 tasks.py demo` runs the app on a demo database,
+`python3 tasks.py test` runs the whole test suite. Both create .venv and install on first use."""
+
+from __future__ import annotations
+
+import hashlib
+import os
+import subprocess
+import sys
+import venv
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent
+VENV = ROOT / ".venv"
+BIN = VENV / ("Scripts" if os.name == "nt" else "bin")
+PY = BIN / ("python.exe" if os.name == "nt" else "python")
+STAMP = VENV / ".installed"
+
+
+def _run(*args: str | Path, **kwargs) -> int:
+    return subprocess.call([str(a) for a in args], cwd=ROOT, **kwargs)
+
+
+def bootstrap() -> None:
+    """Create the virtual environment and install the project, once per pyproject change."""
+    wanted = hashlib.sha256((ROOT / "pyproject.toml").read_bytes()).hexdigest()
+    if STAMP.exists() and STAMP.read_text() == wanted and PY.exists():
+        return
+    if not PY.exists():
+        print("正在创建虚拟环境 .venv …", flush=True)
+        venv.create(VENV, with_pip=True)
+    print("正在安装依赖 …", flush=True)
+    if _run(PY, "-m", "pip", "install", "--quiet", "--upgrade", "pip") != 0:
+        sys.exit("pip 升级失败")
+    if _run(PY, "-m", "pip", "install", "--quiet", "-e", ".[test]") != 0:
+        sys.exit("依赖安装失败")
+    STAMP.write_text(wanted)
+
+
+def main() -> int:
+    command = sys.argv[1] if len(sys.argv) > 1 else "help"
+    rest = sys.argv[2:]
+    if command == "demo":
+        bootstrap()
+        db = ROOT / "demo.sqlite3"
+        if not db.exists():
+            code = _run(PY, "-m", "zhuji_archive", "demo", "--db", db)
+            if code:
+                return code
+        return _run(PY, "-m", "zhuji_archive", "--db", db, *rest)
+    if command == "test":
+        bootstrap()
+        env = dict(os.environ, QT_QPA_PLATFORM="offscreen")
+        code = _run(PY, "-m", "ruff", "check", "zhuji_archive", "tests", "bench", "tools", "tasks.py")
+        if code:
+            return code
+        return _run(PY, "-m", "pytest", *rest, env=env)
+    if command == "forms":
+        bootstrap()
+        return _run(PY, "tools/build_forms.py")
+    print(__doc__)
+    return 0 if command == "help" else 2
+
+
+if __name__ == "__main__":
+    sys.exit(main())

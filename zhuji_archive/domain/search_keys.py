@@ -1,0 +1,29 @@
+"""Search keys for names: full pinyin and initials, so "zjg" and "zhangjianguo" both find 张建国."""
+
+from __future__ import annotations
+
+from functools import lru_cache
+
+from pypinyin import Style, lazy_pinyin
+
+
+@lru_cache(maxsize=65536)
+def pinyin_keys(name: str) -> tuple[str, str]:
+    """Return (full pinyin, initials) in lower case, without separators; non-Chinese kept as is."""
+    text = (name or "").strip()
+    syllables = lazy_pinyin(text, style=Style.NORMAL, errors=lambda chars: list(chars.lower()))
+    full = "".join(syllables).replace("ü", "v").lower()
+    initials = "".join(s[0] for s in syllables if s).replace("ü", "v").lower()
+    return full, initials
+
+
+def normalize_query(text: str) -> str:
+    """Query text as typed: trimmed, full-width folded, lower case."""
+    import unicodedata
+
+    return unicodedata.normalize("NFKC", text or "").strip().lower().replace(" ", "")
+
+
+def prefix_upper_bound(prefix: str) -> str:
+    """The smallest string greater than every string starting with ``prefix`` (for indexed range scans)."""
+    return prefix[:-1] + chr(ord(prefix[-1]) + 1) if prefix else "\uffff"

@@ -1,0 +1,358 @@
+"""SQLAlchemy 2 models of the archive. Every record has a globally unique text id (uuid4 hex)
+so that files from many laptops can be merged later without collisions."""
+
+from __future__ import annotations
+
+import uuid
+from datetime import date, datetime, timezone
+
+from sqlalchemy import (
+    Boolean,
+    Date,
+    DateTime,
+    Float,
+    ForeignKey,
+    Index,
+    Integer,
+    MetaData,
+    String,
+    Text,
+    UniqueConstraint,
+)
+from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
+
+NAMING_CONVENTION = {
+    "ix": "ix_%(column_0_label)s",
+    "uq": "uq_%(table_name)s_%(column_0_name)s",
+    "ck": "ck_%(table_name)s_%(constraint_name)s",
+    "fk": "fk_%(table_name)s_%(column_0_name)s_%(referred_table_name)s",
+    "pk": "pk_%(table_name)s",
+}
+
+
+def new_id() -> str:
+    return uuid.uuid4().hex
+
+
+def utcnow() -> datetime:
+    """Naive UTC timestamp (SQLite has no time zones; the GUI converts to local time)."""
+    return datetime.now(timezone.utc).replace(tzinfo=None)
+
+
+class Base(DeclarativeBase):
+    """Declarative base with the constraint naming convention Alembic needs for SQLite batch mode."""
+
+    metadata = MetaData(naming_convention=NAMING_CONVENTION)
+
+
+def _id() -> Mapped[str]:
+    return mapped_column(String(32), primary_key=True, default=new_id)
+
+
+class Setting(Base):
+    """A key/value application setting stored in the database (shared by all users of the file)."""
+
+    __tablename__ = "setting"
+    key: Mapped[str] = mapped_column(String(80), primary_key=True)
+    value: Mapped[str] = mapped_column(Text, default="")
+
+
+class CodeItem(Base):
+    """One value of an editable code list (经济类型, 重点关注, 诉求类别 …)."""
+
+    __tablename__ = "code_item"
+    __table_args__ = (UniqueConstraint("kind", "label", name="uq_code_item_kind_label"),)
+    id: Mapped[str] = _id()
+    kind: Mapped[str] = mapped_column(String(40), index=True)
+    label: Mapped[str] = mapped_column(String(40))
+    sort: Mapped[int] = mapped_column(Integer, default=0)
+    retired: Mapped[bool] = mapped_column(Boolean, default=False)
+
+
+class Town(Base):
+    """镇: the root of the organisation tree."""
+
+    __tablename__ = "town"
+    id: Mapped[str] = _id()
+    name: Mapped[str] = mapped_column(String(40))
+    county: Mapped[str] = mapped_column(String(40), default="")
+    region_code: Mapped[str] = mapped_column(String(12), default="")
+
+
+class Area(Base):
+    """Optional layer between town and village: 驻村分中心 or 网格."""
+
+    __tablename__ = "area"
+    id: Mapped[str] = _id()
+    town_id: Mapped[str] = mapped_column(ForeignKey("town.id"), index=True)
+    name: Mapped[str] = mapped_column(String(40))
+    kind: Mapped[str] = mapped_column(String(10), default="驻村分中心")
+    sort: Mapped[int] = mapped_column(Integer, default=0)
+
+
+class Village(Base):
+    """行政村 with its basic situation (the first part of the village information table)."""
+
+    __tablename__ = "village"
+    id: Mapped[str] = _id()
+    town_id: Mapped[str] = mapped_column(ForeignKey("town.id"), index=True)
+    area_id: Mapped[str | None] = mapped_column(ForeignKey("area.id"), index=True)
+    name: Mapped[str] = mapped_column(String(40))
+    sort: Mapped[int] = mapped_column(Integer, default=0)
+    population: Mapped[int | None] = mapped_column(Integer)
+    household_total: Mapped[int | None] = mapped_column(Integer)
+    farmland_mu: Mapped[float | None] = mapped_column(Float)
+    forest_mu: Mapped[float | None] = mapped_column(Float)
+    collective_income: Mapped[float | None] = mapped_column(Float)
+    main_industries: Mapped[str] = mapped_column(Text, default="")
+    notes: Mapped[str] = mapped_column(Text, default="")
+    groups: Mapped[list[VillageGroup]] = relationship(back_populates="village", order_by="VillageGroup.sort")
+
+
+class VillageGroup(Base):
+    """村民小组: the unit of one printed book."""
+
+    __tablename__ = "village_group"
+    id: Mapped[str] = _id()
+    village_id: Mapped[str] = mapped_column(ForeignKey("village.id"), index=True)
+    name: Mapped[str] = mapped_column(String(40))
+    sort: Mapped[int] = mapped_column(Integer, default=0)
+    village: Mapped[Village] = relationship(back_populates="groups")
+
+
+class Cadre(Base):
+    """A township or village cadre: responsible for households, makes visits."""
+
+    __tablename__ = "cadre"
+    id: Mapped[str] = _id()
+    name: Mapped[str] = mapped_column(String(20))
+    kind: Mapped[str] = mapped_column(String(10), default="驻村干部")
+    unit: Mapped[str] = mapped_column(String(40), default="")
+    post: Mapped[str] = mapped_column(String(40), default="")
+    phone: Mapped[str] = mapped_column(String(20), default="")
+    village_id: Mapped[str | None] = mapped_column(ForeignKey("village.id"), index=True)
+    active: Mapped[bool] = mapped_column(Boolean, default=True)
+
+
+class Enterprise(Base):
+    """企业 under a village: a contact target of cadres."""
+
+    __tablename__ = "enterprise"
+    id: Mapped[str] = _id()
+    village_id: Mapped[str] = mapped_column(ForeignKey("village.id"), index=True)
+    name: Mapped[str] = mapped_column(String(60))
+    legal_person: Mapped[str] = mapped_column(String(20), default="")
+    phone: Mapped[str] = mapped_column(String(20), default="")
+    industry: Mapped[str] = mapped_column(String(40), default="")
+    employees: Mapped[int | None] = mapped_column(Integer)
+    address: Mapped[str] = mapped_column(String(80), default="")
+
+
+class VillageLeader(Base):
+    """村级班子 member: name, post, phone."""
+
+    __tablename__ = "village_leader"
+    id: Mapped[str] = _id()
+    village_id: Mapped[str] = mapped_column(ForeignKey("village.id"), index=True)
+    name: Mapped[str] = mapped_column(String(20))
+    post: Mapped[str] = mapped_column(String(40), default="")
+    phone: Mapped[str] = mapped_column(String(20), default="")
+    sort: Mapped[int] = mapped_column(Integer, default=0)
+    deleted: Mapped[bool] = mapped_column(Boolean, default=False)
+
+
+class PartyMember(Base):
+    """党员 roster entry of a village."""
+
+    __tablename__ = "party_member"
+    id: Mapped[str] = _id()
+    village_id: Mapped[str] = mapped_column(ForeignKey("village.id"), index=True)
+    name: Mapped[str] = mapped_column(String(20))
+    sex: Mapped[str] = mapped_column(String(2), default="")
+    birth_date: Mapped[date | None] = mapped_column(Date)
+    joined_on: Mapped[date | None] = mapped_column(Date)
+    phone: Mapped[str] = mapped_column(String(20), default="")
+    party_group: Mapped[str] = mapped_column(String(40), default="")
+    notes: Mapped[str] = mapped_column(Text, default="")
+    deleted: Mapped[bool] = mapped_column(Boolean, default=False)
+
+
+class VillagerRep(Base):
+    """村民代表 with the group they represent."""
+
+    __tablename__ = "villager_rep"
+    id: Mapped[str] = _id()
+    village_id: Mapped[str] = mapped_column(ForeignKey("village.id"), index=True)
+    group_id: Mapped[str | None] = mapped_column(ForeignKey("village_group.id"))
+    name: Mapped[str] = mapped_column(String(20))
+    phone: Mapped[str] = mapped_column(String(20), default="")
+    notes: Mapped[str] = mapped_column(Text, default="")
+    deleted: Mapped[bool] = mapped_column(Boolean, default=False)
+
+
+class VillageEvent(Base):
+    """An entry of the village event log in one of the six categories."""
+
+    __tablename__ = "village_event"
+    id: Mapped[str] = _id()
+    village_id: Mapped[str] = mapped_column(ForeignKey("village.id"), index=True)
+    date: Mapped[date] = mapped_column(Date)
+    category: Mapped[str] = mapped_column(String(10))
+    title: Mapped[str] = mapped_column(String(80))
+    content: Mapped[str] = mapped_column(Text, default="")
+    major: Mapped[bool] = mapped_column(Boolean, default=False)
+    deleted: Mapped[bool] = mapped_column(Boolean, default=False)
+
+
+class Household(Base):
+    """户: one household file. head_name … last_visit_date are kept up to date by the services so
+    that a 100,000-row list sorts and pages in SQL without joins."""
+
+    __tablename__ = "household"
+    __table_args__ = (
+        Index("ix_household_group_number", "group_id", "number"),
+        Index("ix_household_village_head", "village_id", "head_pinyin", "id"),
+        Index("ix_household_head", "head_pinyin", "id"),
+    )
+    id: Mapped[str] = _id()
+    group_id: Mapped[str] = mapped_column(ForeignKey("village_group.id"))
+    village_id: Mapped[str] = mapped_column(ForeignKey("village.id"))
+    number: Mapped[int] = mapped_column(Integer)
+    address: Mapped[str] = mapped_column(String(80), default="")
+    phone: Mapped[str] = mapped_column(String(20), default="")
+    responsible_cadre_id: Mapped[str | None] = mapped_column(ForeignKey("cadre.id"), index=True)
+    status: Mapped[str] = mapped_column(String(4), default="在册", index=True)
+    status_note: Mapped[str] = mapped_column(Text, default="")
+    notes: Mapped[str] = mapped_column(Text, default="")
+    created_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
+    updated_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
+    # Denormalised for the list view.
+    head_name: Mapped[str] = mapped_column(String(20), default="")
+    head_pinyin: Mapped[str] = mapped_column(String(60), default="")
+    member_count: Mapped[int] = mapped_column(Integer, default=0)
+    economic_types: Mapped[str] = mapped_column(String(120), default="")
+    focus_tags: Mapped[str] = mapped_column(String(120), default="")
+    last_visit_date: Mapped[date | None] = mapped_column(Date)
+
+
+class HouseholdCode(Base):
+    """A household's economic types and focus tags (several of each allowed)."""
+
+    __tablename__ = "household_code"
+    __table_args__ = (Index("ix_household_code_kind_label", "kind", "label"),)
+    household_id: Mapped[str] = mapped_column(ForeignKey("household.id"), primary_key=True)
+    kind: Mapped[str] = mapped_column(String(40), primary_key=True)
+    label: Mapped[str] = mapped_column(String(40), primary_key=True)
+
+
+class Member(Base):
+    """成员: one person of a household. Removed members keep their row (removed=True)."""
+
+    __tablename__ = "member"
+    __table_args__ = (
+        Index("ix_member_name", "name"),
+        Index("ix_member_initials", "name_initials"),
+        Index("ix_member_pinyin", "name_pinyin"),
+        Index("ix_member_id_number", "id_number"),
+        Index("ix_member_phone", "phone"),
+    )
+    id: Mapped[str] = _id()
+    household_id: Mapped[str] = mapped_column(ForeignKey("household.id"), index=True)
+    name: Mapped[str] = mapped_column(String(20))
+    name_pinyin: Mapped[str] = mapped_column(String(60), default="")
+    name_initials: Mapped[str] = mapped_column(String(20), default="")
+    relation: Mapped[str] = mapped_column(String(10), default="")
+    sex: Mapped[str] = mapped_column(String(2), default="")
+    id_number: Mapped[str] = mapped_column(String(18), default="")
+    birth_date: Mapped[date | None] = mapped_column(Date)
+    education: Mapped[str] = mapped_column(String(20), default="")
+    political_status: Mapped[str] = mapped_column(String(20), default="")
+    health: Mapped[str] = mapped_column(String(10), default="")
+    disability_grade: Mapped[str] = mapped_column(String(4), default="")
+    phone: Mapped[str] = mapped_column(String(20), default="")
+    migrant_worker: Mapped[bool] = mapped_column(Boolean, default=False)
+    migrant_place: Mapped[str] = mapped_column(String(60), default="")
+    notes: Mapped[str] = mapped_column(Text, default="")
+    sort: Mapped[int] = mapped_column(Integer, default=0)
+    removed: Mapped[bool] = mapped_column(Boolean, default=False)
+
+
+class IncomeSource(Base):
+    """One line of 家庭主要经济来源, in yuan per year."""
+
+    __tablename__ = "income_source"
+    id: Mapped[str] = _id()
+    household_id: Mapped[str] = mapped_column(ForeignKey("household.id"), index=True)
+    kind: Mapped[str] = mapped_column(String(10))
+    description: Mapped[str] = mapped_column(String(120), default="")
+    land_mu: Mapped[float | None] = mapped_column(Float)
+    scale: Mapped[str] = mapped_column(String(60), default="")
+    months: Mapped[int | None] = mapped_column(Integer)
+    annual_income: Mapped[float | None] = mapped_column(Float)
+    deleted: Mapped[bool] = mapped_column(Boolean, default=False)
+
+
+class Assistance(Base):
+    """帮扶记录: dated assistance from a government department or a social organisation."""
+
+    __tablename__ = "assistance"
+    id: Mapped[str] = _id()
+    household_id: Mapped[str] = mapped_column(ForeignKey("household.id"), index=True)
+    date: Mapped[date] = mapped_column(Date)
+    provider: Mapped[str] = mapped_column(String(60))
+    provider_type: Mapped[str] = mapped_column(String(10), default="政府部门")
+    kind: Mapped[str] = mapped_column(String(20), default="")
+    content: Mapped[str] = mapped_column(Text, default="")
+    amount: Mapped[float | None] = mapped_column(Float)
+    deleted: Mapped[bool] = mapped_column(Boolean, default=False)
+
+
+class Visit(Base):
+    """走访: a dated visit to a household by one or more cadres."""
+
+    __tablename__ = "visit"
+    __table_args__ = (Index("ix_visit_household_date", "household_id", "date"),)
+    id: Mapped[str] = _id()
+    household_id: Mapped[str] = mapped_column(ForeignKey("household.id"))
+    date: Mapped[date] = mapped_column(Date)
+    kind: Mapped[str] = mapped_column(String(10))
+    cadres: Mapped[str] = mapped_column(String(120), default="")
+    notes: Mapped[str] = mapped_column(Text, default="")
+    policies: Mapped[str] = mapped_column(Text, default="")
+    deleted: Mapped[bool] = mapped_column(Boolean, default=False)
+
+
+class Request(Base):
+    """诉求 recorded in a household file. The workflow fields arrive with the request workflow."""
+
+    __tablename__ = "request"
+    id: Mapped[str] = _id()
+    household_id: Mapped[str] = mapped_column(ForeignKey("household.id"), index=True)
+    recorded_on: Mapped[date] = mapped_column(Date)
+    category: Mapped[str] = mapped_column(String(20))
+    description: Mapped[str] = mapped_column(Text)
+    status: Mapped[str] = mapped_column(String(10), default="登记", index=True)
+    resolution: Mapped[str] = mapped_column(Text, default="")
+    deleted: Mapped[bool] = mapped_column(Boolean, default=False)
+
+
+class ChangeLog(Base):
+    """One changed field (or one event such as an export) with who and when."""
+
+    __tablename__ = "change_log"
+    __table_args__ = (
+        Index("ix_change_log_household", "household_id", "at"),
+        Index("ix_change_log_village", "village_id", "at"),
+    )
+    id: Mapped[str] = _id()
+    at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
+    operator: Mapped[str] = mapped_column(String(20))
+    action: Mapped[str] = mapped_column(String(10))  # 新增 / 修改 / 删除 / 状态 / 导出 …
+    entity: Mapped[str] = mapped_column(String(20))  # 户 / 成员 / 经济来源 …
+    record_id: Mapped[str] = mapped_column(String(32))
+    household_id: Mapped[str | None] = mapped_column(String(32))
+    village_id: Mapped[str | None] = mapped_column(String(32))
+    field: Mapped[str] = mapped_column(String(30), default="")
+    old_value: Mapped[str] = mapped_column(Text, default="")
+    new_value: Mapped[str] = mapped_column(Text, default="")
+    note: Mapped[str] = mapped_column(Text, default="")
