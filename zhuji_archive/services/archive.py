@@ -1,0 +1,50 @@
+"""The entry point to the services: open a database file for an operator and get every use case."""
+
+from __future__ import annotations
+
+from functools import cached_property
+from pathlib import Path
+
+from zhuji_archive.services.codelists import CodeListService
+from zhuji_archive.services.households import HouseholdService
+from zhuji_archive.services.household_list import HouseholdListService
+from zhuji_archive.services.organisation import OrganisationService
+from zhuji_archive.services.villages import VillageService
+from zhuji_archive.storage.database import Database, open_database
+
+
+class Archive:
+    """One open archive file and the services over it, acting for one operator."""
+
+    def __init__(self, db: Database, operator: str) -> None:
+        self.db = db
+        self.operator = operator
+
+    @classmethod
+    def open(cls, path: Path | str, operator: str) -> Archive:
+        archive = cls(open_database(path), operator)
+        archive.codes.ensure_seeded()
+        return archive
+
+    @cached_property
+    def households(self) -> HouseholdService:
+        return HouseholdService(self.db, self.operator)
+
+    @cached_property
+    def household_list(self) -> HouseholdListService:
+        return HouseholdListService(self.db)
+
+    @cached_property
+    def organisation(self) -> OrganisationService:
+        return OrganisationService(self.db)
+
+    @cached_property
+    def villages(self) -> VillageService:
+        return VillageService(self.db, self.operator)
+
+    @cached_property
+    def codes(self) -> CodeListService:
+        return CodeListService(self.db)
+
+    def close(self) -> None:
+        self.db.close()

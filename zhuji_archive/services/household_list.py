@@ -1,0 +1,29 @@
+"""The household list as the main window pages through it: count and keyset pages."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from zhuji_archive.storage import household_queries as queries
+from zhuji_archive.storage.database import Database
+from zhuji_archive.storage.household_queries import HouseholdFilter, HouseholdRow
+
+__all__ = ["HouseholdFilter", "HouseholdListService", "HouseholdRow"]
+
+
+class HouseholdListService:
+    """Read-only access to the household list for item models."""
+
+    PAGE_SIZE = 200
+
+    def __init__(self, db: Database) -> None:
+        self.db = db
+
+    def page(self, flt: HouseholdFilter, after: tuple[Any, ...] | None = None, limit: int = PAGE_SIZE
+             ) -> list[HouseholdRow]:
+        with self.db.sessions() as session:
+            return queries.page(session, flt, after, limit)
+
+    def count(self, flt: HouseholdFilter) -> int:
+        with self.db.sessions() as session:
+            return queries.count(session, flt)

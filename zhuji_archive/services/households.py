@@ -1,0 +1,376 @@
+"""Household files: load, validate, save with change history, change status. Never hard-deletes."""
+
+from __future__ import annotations
+
+from dataclasses import asdict, fields
+from datetime import date
+from typing import Any
+
+from sqlalchemy import delete, select
+from sqlalchemy.orm import Session
+
+from zhuji_archive.domain import household as rules
+from zhuji_archive.domain.codes import ACTIVE_HOUSEHOLD_STATUS, HOUSEHOLD_STATUSES, VISIT_KINDS
+from zhuji_archive.domain.errors import DomainError
+from zhuji_archive.domain.search_keys import pinyin_keys
+from zhuji_archive.services import history
+from zhuji_archive.services.history import ChangeRecorder
+from zhuji_archive.services.records import (
+    AssistanceData,
+    ChangeEntry,
+    FieldProblem,
+    HouseholdFile,
+    IncomeData,
+    MemberData,
+    RequestData,
+    VisitData,
+)
+from zhuji_archive.storage import household_queries as queries
+from zhuji_archive.storage.database import Database
+from zhuji_archive.storage.models import (
+    Assistance,
+    Cadre,
+    Household,
+    HouseholdCode,
+    IncomeSource,
+    Member,
+    Request,
+    Town,
+    Village,
+    VillageGroup,
+    Visit,
+    utcnow,
+)
+
+HOUSEHOLD_LABELS = {
+    "number": "户号", "address": "住址", "phone": "联系电话", "responsible_cadre_id": "责任干部",
+    "status": "状态", "status_note": "状态说明", "notes": "备注", "economic_types": "经济类型", "focus_tags": "重点关注",
+}
+MEMBER_LABELS = {
+    "name": "姓名", "relation": "与户主关系", "sex": "性别", "id_number": "身份证号", "birth_date": "出生日期",
+    "education": "文化程度", "political_status": "政治面貌", "health": "健康状况", "disability_grade": "残疾等级",
+    "phone": "联系电话", "migrant_worker": "外出务工", "migrant_place": "务工地点", "notes": "备注",
+}
+INCOME_LABELS = {
+    "kind": "来源", "description": "内容", "land_mu": "面积(亩)", "scale": "规模", "months": "务工月数",
+    "annual_income": "年收入(元)",
+}
+ASSISTANCE_LABELS = {
+    "date": "日期", "provider": "帮扶单位", "provider_type": "单位性质", "kind": "帮扶类别", "content": "帮扶内容",
+    "amount": "金额(元)",
+}
+VISIT_LABELS = {"date": "走访日期", "kind": "走访类型", "cadres": "走访干部", "notes": "走访情况", "policies": "政策宣传"}
+REQUEST_LABELS = {"recorded_on": "登记日期", "category": "类别", "description": "诉求内容"}
+
+# section name in HouseholdFile -> (model, Chinese entity name, labels)
+_SECTIONS: dict[str, tuple[type, str, dict[str, str]]] = {
+    "members": (Member, "成员", MEMBER_LABELS),
+    "incomes": (IncomeSource, "经济来源", INCOME_LABELS),
+    "assistance": (Assistance, "帮扶记录", ASSISTANCE_LABELS),
+    "visits": (Visit, "走访", VISIT_LABELS),
+    "requests": (Request, "诉求", REQUEST_LABELS),
+}
+_REMOVED_COLUMN = {Member: "removed"}
+
+
+class ValidationFailed(DomainError):
+    """The file has problems; ``problems`` lists every one with its place."""
+
+    def __init__(self, problems: list[FieldProblem]) -> None:
+        super().__init__(problems[0].message, problems[0].field)
+        self.problems = problems
+
+
+def _data_values(row: Any, labels: dict[str, str]) -> dict[str, Any]:
+    values = asdict(row)
+    return {name: values[name] for name in labels}
+
+
+class HouseholdService:
+    """Use cases on household files, on behalf of one operator."""
+
+    def __init__(self, db: Database, operator: str) -> None:
+        self.db = db
+        self.operator = operator
+
+    # ---- reading -------------------------------------------------------------------------
+    def new_file(self, group_id: str) -> HouseholdFile:
+        with self.db.sessions() as session:
+            file = HouseholdFile(id=None, group_id=group_id, number=queries.next_number(session, group_id))
+            self._fill_context(session, file)
+            return file
+
+    def load(self, household_id: str) -> HouseholdFile:
+        with self.db.sessions() as session:
+            h = session.get(Household, household_id)
+            if h is None:
+                raise DomainError("找不到这户档案，可能已被合并或数据库已更换")
+            codes = session.execute(
+                select(HouseholdCode.kind, HouseholdCode.label).where(HouseholdCode.household_id == h.id)
+            ).all()
+            file = HouseholdFile(
+                id=h.id, group_id=h.group_id, number=h.number, address=h.address, phone=h.phone,
+                responsible_cadre_id=h.responsible_cadre_id, status=h.status, status_note=h.status_note,
+                notes=h.notes,
+                economic_types=sorted(label for kind, label in codes if kind == "economic_type"),
+                focus_tags=sorted(label for kind, label in codes if kind == "focus_tag"),
+            )
+
+            def load_rows(model: Any, data_cls: Any, order: Any, alive: Any) -> list[Any]:
+                names = [f.name for f in fields(data_cls) if f.name != "removed"]
+                rows = session.scalars(select(model).where(model.household_id == h.id, alive).order_by(*order))
+                return [data_cls(**{n: getattr(r, n) for n in names}) for r in rows]
+
+            file.members = load_rows(Member, MemberData, [Member.sort, Member.birth_date], Member.removed.is_(False))
+            file.incomes = load_rows(IncomeSource, IncomeData, [IncomeSource.kind], IncomeSource.deleted.is_(False))
+            file.assistance = load_rows(Assistance, AssistanceData, [Assistance.date], Assistance.deleted.is_(False))
+            file.visits = load_rows(Visit, VisitData, [Visit.date.desc()], Visit.deleted.is_(False))
+            file.requests = load_rows(Request, RequestData, [Request.recorded_on.desc()], Request.deleted.is_(False))
+            self._fill_context(session, file)
+            return file
+
+    def history(self, household_id: str) -> list[ChangeEntry]:
+        with self.db.sessions() as session:
+            return history.entries(session, household_id=household_id)
+
+    @staticmethod
+    def _fill_context(session: Session, file: HouseholdFile) -> None:
+        row = session.execute(
+            select(Town.name, Village.name, VillageGroup.name)
+            .join(Village, Village.id == VillageGroup.village_id)
+            .join(Town, Town.id == Village.town_id)
+            .where(VillageGroup.id == file.group_id)
+        ).one_or_none()
+        if row is None:
+            raise DomainError("所选村民小组不存在")
+        file.town_name, file.village_name, file.group_name = row
+
+    # ---- validation ----------------------------------------------------------------------
+    def check_member(self, member: MemberData) -> list[str]:
+        """Normalise one member in place (ID, sex, birth date, phone); return warnings; raise on errors."""
+        if not member.name.strip():
+            raise DomainError("请填写姓名", "name")
+        member.name = member.name.strip()
+        if not member.relation:
+            raise DomainError("请选择与户主关系", "relation")
+        check = rules.check_member_identity(member.id_number, member.sex, member.birth_date)
+        member.id_number, member.sex, member.birth_date = check.id_number, check.sex, check.birth_date
+        member.phone = rules.normalize_phone(member.phone)
+        if member.health != "残疾":
+            member.disability_grade = ""
+        if not member.migrant_worker:
+            member.migrant_place = member.migrant_place.strip()
+        return list(check.warnings)
+
+    def validate(self, file: HouseholdFile) -> list[FieldProblem]:
+        """Every problem of the file, normalising what can be normalised. Empty list: it can be saved."""
+        problems: list[FieldProblem] = []
+
+        def guard(section: str, row: int | None, action: Any) -> None:
+            try:
+                action()
+            except DomainError as error:
+                problems.append(FieldProblem(section, row, error.field, error.message))
+
+        if file.number <= 0:
+            problems.append(FieldProblem("household", None, "number", "户号须为正整数"))
+
+        def set_phone() -> None:
+            file.phone = rules.normalize_phone(file.phone)
+
+        guard("household", None, set_phone)
+        if file.status not in HOUSEHOLD_STATUSES:
+            problems.append(FieldProblem("household", None, "status", f"状态“{file.status}”无效"))
+        members = file.active(file.members)
+        for index, member in enumerate(file.members):
+            if not member.removed:
+                guard("members", index, lambda m=member: self.check_member(m))
+        if file.status == ACTIVE_HOUSEHOLD_STATUS or members:
+            guard("members", None, lambda: rules.check_single_head([m.relation for m in members]))
+        guard("members", None, lambda: rules.check_unique_ids([m.id_number for m in members]))
+        if file.status == ACTIVE_HOUSEHOLD_STATUS:
+            with self.db.sessions() as session:
+                holders = queries.active_id_holders(session, [m.id_number for m in members if m.id_number], file.id)
+            for index, member in enumerate(file.members):
+                holder = holders.get(member.id_number) if not member.removed else None
+                if holder is not None:
+                    problems.append(FieldProblem(
+                        "members", index, "id_number",
+                        f"身份证号{member.id_number}已在{holder.describe()}名下，同一人不能同时在两户在册",
+                    ))
+        for index, income in enumerate(file.incomes):
+            if income.removed:
+                continue
+            if not income.kind:
+                problems.append(FieldProblem("incomes", index, "kind", "请选择收入来源"))
+            for name in ("land_mu", "annual_income", "months"):
+                value = getattr(income, name)
+                if value is not None and value < 0:
+                    problems.append(FieldProblem("incomes", index, name, f"{INCOME_LABELS[name]}不能为负数"))
+            if income.months is not None and income.months > 12:
+                problems.append(FieldProblem("incomes", index, "months", "务工月数不能超过12"))
+        for index, aid in enumerate(file.assistance):
+            if aid.removed:
+                continue
+            if aid.date is None:
+                problems.append(FieldProblem("assistance", index, "date", "请填写帮扶日期"))
+            if not aid.provider.strip():
+                problems.append(FieldProblem("assistance", index, "provider", "请填写帮扶单位"))
+            if aid.amount is not None and aid.amount < 0:
+                problems.append(FieldProblem("assistance", index, "amount", "金额不能为负数"))
+        today = date.today()
+        for index, visit in enumerate(file.visits):
+            if visit.removed:
+                continue
+            if visit.date is None or visit.date > today:
+                problems.append(FieldProblem("visits", index, "date", "走访日期须填写且不能晚于今天"))
+            if visit.kind not in VISIT_KINDS:
+                problems.append(FieldProblem("visits", index, "kind", "请选择走访类型"))
+        for index, req in enumerate(file.requests):
+            if req.removed:
+                continue
+            if req.recorded_on is None:
+                problems.append(FieldProblem("requests", index, "recorded_on", "请填写诉求登记日期"))
+            if not req.category:
+                problems.append(FieldProblem("requests", index, "category", "请选择诉求类别"))
+            if not req.description.strip():
+                problems.append(FieldProblem("requests", index, "description", "请填写诉求内容"))
+        return problems
+
+    # ---- writing -------------------------------------------------------------------------
+    def save(self, file: HouseholdFile) -> str:
+        """Validate and write the whole file in one transaction; return the household id."""
+        problems = self.validate(file)
+        if problems:
+            raise ValidationFailed(problems)
+        with self.db.transaction() as session:
+            recorder = ChangeRecorder(session, self.operator)
+            creating = file.id is None
+            if creating:
+                village_id = session.scalar(select(VillageGroup.village_id).where(VillageGroup.id == file.group_id))
+                h = Household(group_id=file.group_id, village_id=village_id, number=file.number)
+                session.add(h)
+                session.flush()
+                file.id = h.id
+                recorder.log("新增", "户", h.id, household_id=h.id, village_id=village_id, note="建立户档案")
+            else:
+                h = session.get(Household, file.id)
+                if h is None:
+                    raise DomainError("这户档案已不存在")
+            self._save_household_fields(session, recorder, h, file, creating)
+            for section, (model, entity, labels) in _SECTIONS.items():
+                self._save_rows(session, recorder, h, getattr(file, section), model, entity, labels)
+            self._refresh_summary(session, h)
+            h.updated_at = utcnow()
+            return h.id
+
+    def set_status(self, household_id: str, status: str, note: str) -> None:
+        """Mark a household 迁出/合户/注销 (or back to 在册); its file and history stay."""
+        if status not in HOUSEHOLD_STATUSES:
+            raise DomainError(f"状态“{status}”无效")
+        if status != ACTIVE_HOUSEHOLD_STATUS and not note.strip():
+            raise DomainError(f"将户标为“{status}”须写明原因（如迁往何处、并入哪一户）", "status_note")
+        file = self.load(household_id)
+        file.status, file.status_note = status, note.strip()
+        self.save(file)
+
+    def _save_household_fields(
+        self, session: Session, recorder: ChangeRecorder, h: Household, file: HouseholdFile, creating: bool
+    ) -> None:
+        values = {name: getattr(file, name) for name in HOUSEHOLD_LABELS if name not in ("economic_types", "focus_tags")}
+        old_cadre = h.responsible_cadre_id
+        plain = {k: v for k, v in values.items() if k != "responsible_cadre_id"}
+        recorder.diff("户", h, plain, HOUSEHOLD_LABELS, household_id=h.id, village_id=h.village_id, creating=creating)
+        if old_cadre != file.responsible_cadre_id:
+            names = dict(session.execute(select(Cadre.id, Cadre.name)).all())
+            h.responsible_cadre_id = file.responsible_cadre_id
+            recorder.log("新增" if creating else "修改", "户", h.id, household_id=h.id, village_id=h.village_id,
+                         field="责任干部", old=names.get(old_cadre or "", ""),
+                         new=names.get(file.responsible_cadre_id or "", ""))
+        for kind, labels in (("economic_type", file.economic_types), ("focus_tag", file.focus_tags)):
+            current = set(session.scalars(
+                select(HouseholdCode.label).where(HouseholdCode.household_id == h.id, HouseholdCode.kind == kind)
+            ))
+            wanted = set(labels)
+            if current == wanted:
+                continue
+            session.execute(delete(HouseholdCode).where(HouseholdCode.household_id == h.id, HouseholdCode.kind == kind))
+            session.add_all(HouseholdCode(household_id=h.id, kind=kind, label=label) for label in sorted(wanted))
+            field = HOUSEHOLD_LABELS["economic_types" if kind == "economic_type" else "focus_tags"]
+            recorder.log("新增" if creating else "修改", "户", h.id, household_id=h.id, village_id=h.village_id,
+                         field=field, old=sorted(current), new=sorted(wanted))
+
+    def _save_rows(self, session: Session, recorder: ChangeRecorder, h: Household, rows: list[Any],
+                   model: Any, entity: str, labels: dict[str, str]) -> None:
+        removed_column = _REMOVED_COLUMN.get(model, "deleted")
+        for index, row in enumerate(rows):
+            values = _data_values(row, labels)
+            if row.id is None:
+                if row.removed:
+                    continue
+                record = model(household_id=h.id)
+                if model is Member:
+                    record.sort = index
+                session.add(record)
+                session.flush()
+                row.id = record.id
+                recorder.log("新增", entity, record.id, household_id=h.id, village_id=h.village_id,
+                             note=self._row_title(entity, row))
+                recorder.diff(entity, record, values, labels, household_id=h.id, village_id=h.village_id,
+                              creating=True)
+                continue
+            record = session.get(model, row.id)
+            if record is None or record.household_id != h.id:
+                raise DomainError(f"{entity}记录已不存在，请重新打开本户档案")
+            if row.removed:
+                if not getattr(record, removed_column):
+                    setattr(record, removed_column, True)
+                    recorder.log("删除", entity, record.id, household_id=h.id, village_id=h.village_id,
+                                 note=self._row_title(entity, row))
+                continue
+            recorder.diff(entity, record, values, labels, household_id=h.id, village_id=h.village_id)
+            if model is Member:
+                record.sort = index
+        if model is Member:
+            for row in rows:
+                if row.id is not None and not row.removed:
+                    record = session.get(Member, row.id)
+                    record.name_pinyin, record.name_initials = pinyin_keys(record.name)
+
+    @staticmethod
+    def _row_title(entity: str, row: Any) -> str:
+        if isinstance(row, MemberData):
+            return f"{entity}{row.name}"
+        if isinstance(row, IncomeData):
+            return f"{entity}{row.kind}"
+        if isinstance(row, AssistanceData | VisitData):
+            return f"{entity}{row.date.isoformat() if row.date else ''}"
+        if isinstance(row, RequestData):
+            return f"{entity}{row.category}"
+        return entity
+
+    @staticmethod
+    def _refresh_summary(session: Session, h: Household) -> None:
+        """Recompute the denormalised list columns from the household's records."""
+        session.flush()
+        members = session.execute(
+            select(Member.name, Member.relation).where(Member.household_id == h.id, Member.removed.is_(False))
+        ).all()
+        head = next((name for name, relation in members if relation == "户主"), "")
+        h.head_name = head
+        h.head_pinyin = pinyin_keys(head)[0]
+        h.member_count = len(members)
+        codes = session.execute(
+            select(HouseholdCode.kind, HouseholdCode.label).where(HouseholdCode.household_id == h.id)
+        ).all()
+        h.economic_types = "、".join(sorted(label for kind, label in codes if kind == "economic_type"))
+        h.focus_tags = "、".join(sorted(label for kind, label in codes if kind == "focus_tag"))
+        h.last_visit_date = session.scalar(
+            select(Visit.date).where(Visit.household_id == h.id, Visit.deleted.is_(False))
+            .order_by(Visit.date.desc()).limit(1)
+        )
+
+    def per_capita_income(self, file: HouseholdFile) -> float | None:
+        return rules.per_capita_income(
+            [i.annual_income for i in file.active(file.incomes)], len(file.active(file.members))
+        )

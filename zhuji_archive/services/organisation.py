@@ -1,0 +1,103 @@
+"""The organisation tree (town → area → village → group) with household counts, and cadres."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from sqlalchemy import select
+
+from zhuji_archive.domain.errors import DomainError
+from zhuji_archive.services.records import CadreItem
+from zhuji_archive.storage import household_queries as queries
+from zhuji_archive.storage.database import Database
+from zhuji_archive.storage.models import Area, Cadre, Town, Village, VillageGroup
+
+
+@dataclass
+class OrgNode:
+    """A node of the tree: kind is "town", "area", "village" or "group"."""
+
+    kind: str
+    id: str
+    name: str
+    households: int = 0
+    children: list[OrgNode] = field(default_factory=list)
+
+
+class OrganisationService:
+    """Reads and extends the organisation tree."""
+
+    def __init__(self, db: Database) -> None:
+        self.db = db
+
+    def tree(self) -> list[OrgNode]:
+        with self.db.sessions() as session:
+            counts = queries.group_counts(session)
+            towns = session.scalars(select(Town).order_by(Town.name)).all()
+            areas = session.scalars(select(Area).order_by(Area.sort, Area.name)).all()
+            villages = session.scalars(select(Village).order_by(Village.sort, Village.name)).all()
+            groups = session.scalars(select(VillageGroup).order_by(VillageGroup.sort, VillageGroup.name)).all()
+        village_nodes: dict[str, OrgNode] = {v.id: OrgNode("village", v.id, v.name) for v in villages}
+        for g in groups:
+            node = OrgNode("group", g.id, g.name, counts.get(g.id, 0))
+            parent = village_nodes[g.village_id]
+            parent.children.append(node)
+            parent.households += node.households
+        area_nodes = {a.id: OrgNode("area", a.id, a.name) for a in areas}
+        result = []
+        for town in towns:
+            town_node = OrgNode("town", town.id, town.name)
+            for area in areas:
+                if area.town_id == town.id:
+                    town_node.children.append(area_nodes[area.id])
+            for v in villages:
+                if v.town_id != town.id:
+                    continue
+                parent = area_nodes[v.area_id] if v.area_id in area_nodes else town_node
+                parent.children.append(village_nodes[v.id])
+                parent.households += village_nodes[v.id].households
+            for area_node in town_node.children:
+                if area_node.kind == "area":
+                    town_node.households += area_node.households
+            result.append(town_node)
+        return result
+
+    def add_town(self, name: str, county: str = "", region_code: str = "") -> str:
+        with self.db.transaction() as session:
+            town = Town(name=_required(name, "镇名"), county=county, region_code=region_code)
+            session.add(town)
+            session.flush()
+            return town.id
+
+    def add_village(self, town_id: str, name: str, area_id: str | None = None) -> str:
+        with self.db.transaction() as session:
+            count = len(session.scalars(select(Village.id).where(Village.town_id == town_id)).all())
+            village = Village(town_id=town_id, area_id=area_id, name=_required(name, "村名"), sort=count)
+            session.add(village)
+            session.flush()
+            return village.id
+
+    def add_group(self, village_id: str, name: str) -> str:
+        with self.db.transaction() as session:
+            existing = session.scalars(select(VillageGroup.name).where(VillageGroup.village_id == village_id)).all()
+            name = _required(name, "村民小组名称")
+            if name in existing:
+                raise DomainError(f"本村已有“{name}”", "name")
+            group = VillageGroup(village_id=village_id, name=name, sort=len(existing))
+            session.add(group)
+            session.flush()
+            return group.id
+
+    def cadres(self, kind: str | None = None) -> list[CadreItem]:
+        with self.db.sessions() as session:
+            query = select(Cadre).where(Cadre.active.is_(True)).order_by(Cadre.kind, Cadre.name)
+            if kind:
+                query = query.where(Cadre.kind == kind)
+            return [CadreItem(c.id, c.name, c.kind, c.unit) for c in session.scalars(query)]
+
+
+def _required(value: str, title: str) -> str:
+    text = (value or "").strip()
+    if not text:
+        raise DomainError(f"请填写{title}", "name")
+    return text

@@ -1,0 +1,182 @@
+"""The village information table: basic situation, 班子, 党员, 村民代表 and the event log."""
+
+from __future__ import annotations
+
+from dataclasses import asdict, dataclass, field
+from datetime import date
+from typing import Any
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from zhuji_archive.domain.codes import VILLAGE_EVENT_CATEGORIES
+from zhuji_archive.domain.errors import DomainError
+from zhuji_archive.domain.household import normalize_phone
+from zhuji_archive.services import history
+from zhuji_archive.services.history import ChangeRecorder
+from zhuji_archive.services.records import ChangeEntry
+from zhuji_archive.storage.models import PartyMember, Village, VillageEvent, VillageGroup, VillageLeader, VillagerRep
+
+BASIC_LABELS = {
+    "population": "人口", "household_total": "户数", "farmland_mu": "耕地(亩)", "forest_mu": "山林(亩)",
+    "collective_income": "村集体收入(万元)", "main_industries": "主要产业", "notes": "其他情况",
+}
+LEADER_LABELS = {"name": "姓名", "post": "职务", "phone": "联系电话"}
+PARTY_LABELS = {"name": "姓名", "sex": "性别", "birth_date": "出生日期", "joined_on": "入党日期", "phone": "联系电话",
+                "party_group": "党小组", "notes": "备注"}
+REP_LABELS = {"name": "姓名", "group_id": "所代表小组", "phone": "联系电话", "notes": "备注"}
+EVENT_LABELS = {"date": "日期", "category": "类别", "title": "标题", "content": "内容", "major": "重大事项"}
+
+
+@dataclass
+class LeaderData:
+    id: str | None = None
+    name: str = ""
+    post: str = ""
+    phone: str = ""
+    removed: bool = False
+
+
+@dataclass
+class PartyMemberData:
+    id: str | None = None
+    name: str = ""
+    sex: str = ""
+    birth_date: date | None = None
+    joined_on: date | None = None
+    phone: str = ""
+    party_group: str = ""
+    notes: str = ""
+    removed: bool = False
+
+
+@dataclass
+class RepData:
+    id: str | None = None
+    name: str = ""
+    group_id: str | None = None
+    phone: str = ""
+    notes: str = ""
+    removed: bool = False
+
+
+@dataclass
+class EventData:
+    id: str | None = None
+    date: date | None = None
+    category: str = VILLAGE_EVENT_CATEGORIES[0]
+    title: str = ""
+    content: str = ""
+    major: bool = False
+    removed: bool = False
+
+
+@dataclass
+class VillageInfo:
+    """The whole village information table of one village."""
+
+    id: str
+    name: str
+    population: int | None = None
+    household_total: int | None = None
+    farmland_mu: float | None = None
+    forest_mu: float | None = None
+    collective_income: float | None = None
+    main_industries: str = ""
+    notes: str = ""
+    leaders: list[LeaderData] = field(default_factory=list)
+    party_members: list[PartyMemberData] = field(default_factory=list)
+    reps: list[RepData] = field(default_factory=list)
+    events: list[EventData] = field(default_factory=list)
+    groups: list[tuple[str, str]] = field(default_factory=list)  # (id, name) for the reps' group column
+
+
+_SECTIONS: dict[str, tuple[Any, Any, str, dict[str, str]]] = {
+    "leaders": (VillageLeader, LeaderData, "村级班子", LEADER_LABELS),
+    "party_members": (PartyMember, PartyMemberData, "党员", PARTY_LABELS),
+    "reps": (VillagerRep, RepData, "村民代表", REP_LABELS),
+    "events": (VillageEvent, EventData, "村情事项", EVENT_LABELS),
+}
+
+
+class VillageService:
+    """Loads and saves a village information table with change history."""
+
+    def __init__(self, db: Any, operator: str) -> None:
+        self.db = db
+        self.operator = operator
+
+    def load(self, village_id: str) -> VillageInfo:
+        with self.db.sessions() as session:
+            v = session.get(Village, village_id)
+            if v is None:
+                raise DomainError("找不到该村")
+            info = VillageInfo(id=v.id, name=v.name, **{k: getattr(v, k) for k in BASIC_LABELS})
+            for section, (model, data_cls, _entity, labels) in _SECTIONS.items():
+                query = select(model).where(model.village_id == v.id, model.deleted.is_(False))
+                order = {"events": [VillageEvent.date.desc()], "leaders": [VillageLeader.sort]}.get(section, [model.name])
+                rows = session.scalars(query.order_by(*order))
+                setattr(info, section, [data_cls(id=r.id, **{n: getattr(r, n) for n in labels}) for r in rows])
+            info.groups = [(g.id, g.name) for g in session.scalars(
+                select(VillageGroup).where(VillageGroup.village_id == v.id).order_by(VillageGroup.sort))]
+            return info
+
+    def validate(self, info: VillageInfo) -> None:
+        for name in ("population", "household_total", "farmland_mu", "forest_mu"):
+            value = getattr(info, name)
+            if value is not None and value < 0:
+                raise DomainError(f"{BASIC_LABELS[name]}不能为负数", name)
+        for section in ("leaders", "party_members", "reps"):
+            for row in getattr(info, section):
+                if row.removed:
+                    continue
+                if not row.name.strip():
+                    raise DomainError(f"{_SECTIONS[section][2]}中有一行没有填写姓名", "name")
+                row.phone = normalize_phone(row.phone)
+        for event in info.events:
+            if event.removed:
+                continue
+            if event.date is None:
+                raise DomainError("村情事项须填写日期", "date")
+            if event.category not in VILLAGE_EVENT_CATEGORIES:
+                raise DomainError(f"村情事项类别须为：{'、'.join(VILLAGE_EVENT_CATEGORIES)}", "category")
+            if not event.title.strip():
+                raise DomainError("村情事项须填写标题", "title")
+
+    def save(self, info: VillageInfo) -> None:
+        self.validate(info)
+        with self.db.transaction() as session:
+            recorder = ChangeRecorder(session, self.operator)
+            v = session.get(Village, info.id)
+            recorder.diff("村基本情况", v, {k: getattr(info, k) for k in BASIC_LABELS}, BASIC_LABELS, village_id=v.id)
+            for section, (model, _data_cls, entity, labels) in _SECTIONS.items():
+                self._save_rows(session, recorder, v.id, getattr(info, section), model, entity, labels)
+
+    @staticmethod
+    def _save_rows(session: Session, recorder: ChangeRecorder, village_id: str, rows: list[Any], model: Any,
+                   entity: str, labels: dict[str, str]) -> None:
+        for index, row in enumerate(rows):
+            values = {k: asdict(row)[k] for k in labels}
+            title = getattr(row, "name", "") or getattr(row, "title", "")
+            if row.id is None:
+                if row.removed:
+                    continue
+                record = model(village_id=village_id)
+                session.add(record)
+                session.flush()
+                row.id = record.id
+                recorder.log("新增", entity, record.id, village_id=village_id, note=f"{entity}{title}")
+                recorder.diff(entity, record, values, labels, village_id=village_id, creating=True)
+            else:
+                record = session.get(model, row.id)
+                if row.removed:
+                    record.deleted = True
+                    recorder.log("删除", entity, record.id, village_id=village_id, note=f"{entity}{title}")
+                    continue
+                recorder.diff(entity, record, values, labels, village_id=village_id)
+            if model is VillageLeader:
+                record.sort = index
+
+    def history(self, village_id: str) -> list[ChangeEntry]:
+        with self.db.sessions() as session:
+            return history.entries(session, village_id=village_id)

@@ -1,0 +1,198 @@
+"""Queries over households: the paged, sorted, filtered, searchable list and small look-ups."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import date
+from typing import Any
+
+from sqlalchemy import ColumnElement, Select, and_, func, or_, select, tuple_
+from sqlalchemy.orm import Session
+
+from zhuji_archive.domain.search_keys import normalize_query, prefix_upper_bound
+from zhuji_archive.storage.models import Cadre, Household, HouseholdCode, Member, Village, VillageGroup
+
+SORT_KEYS = ("head", "group", "members", "economic", "focus", "cadre", "last_visit", "status")
+
+
+@dataclass(frozen=True)
+class HouseholdFilter:
+    """What the household list shows: a node of the tree, search text, code filters, status, order."""
+
+    town_id: str | None = None
+    village_id: str | None = None
+    group_id: str | None = None
+    text: str = ""
+    economic_type: str | None = None
+    focus_tag: str | None = None
+    status: str | None = "在册"  # None: every status
+    sort: str = "head"
+    descending: bool = False
+
+
+@dataclass(frozen=True)
+class HouseholdRow:
+    """One line of the household list."""
+
+    id: str
+    head_name: str
+    village_name: str
+    group_name: str
+    number: int
+    member_count: int
+    economic_types: str
+    focus_tags: str
+    cadre_name: str
+    last_visit_date: date | None
+    status: str
+    sort_key: tuple[Any, ...] = field(compare=False, default=())
+
+
+def _sort_columns(sort: str) -> list[ColumnElement[Any]]:
+    columns: dict[str, list[ColumnElement[Any]]] = {
+        "head": [Household.head_pinyin],
+        "group": [VillageGroup.sort, Household.number],
+        "members": [Household.member_count],
+        "economic": [Household.economic_types],
+        "focus": [Household.focus_tags],
+        "cadre": [func.coalesce(Cadre.name, "")],
+        "last_visit": [func.coalesce(Household.last_visit_date, "")],
+        "status": [Household.status],
+    }
+    if sort not in columns:
+        raise ValueError(f"unknown sort key {sort!r}")
+    # Village sort first when ordering by group, so 一组 of two villages do not interleave.
+    if sort == "group":
+        return [Village.sort, *columns[sort]]
+    return columns[sort]
+
+
+def _text_condition(text: str) -> ColumnElement[bool] | None:
+    query = normalize_query(text)
+    if not query:
+        return None
+    upper = prefix_upper_bound(query)
+
+    def prefix(column: Any) -> ColumnElement[bool]:
+        return and_(column >= query, column < upper)
+
+    if query.isdigit() or (query[:-1].isdigit() and query.endswith("x")):
+        needle = query.upper()
+        matches = or_(
+            and_(Member.id_number >= needle, Member.id_number < prefix_upper_bound(needle)),
+            prefix(Member.phone),
+        )
+        if len(query) >= 4:  # the last digits of an ID or a phone, as cadres often quote them
+            matches = or_(matches, Member.id_number.like(f"%{needle}"), Member.phone.like(f"%{query}"))
+    elif query.isascii():
+        matches = or_(prefix(Member.name_initials), prefix(Member.name_pinyin))
+    else:
+        matches = or_(prefix(Member.name), Member.name.like(f"%{query}%"))
+    member_hits = select(Member.household_id).where(Member.removed.is_(False), matches)
+    return Household.id.in_(member_hits)
+
+
+def _base(flt: HouseholdFilter) -> Select[Any]:
+    query = (
+        select(
+            Household.id,
+            Household.head_name,
+            Village.name,
+            VillageGroup.name,
+            Household.number,
+            Household.member_count,
+            Household.economic_types,
+            Household.focus_tags,
+            func.coalesce(Cadre.name, ""),
+            Household.last_visit_date,
+            Household.status,
+        )
+        .join(VillageGroup, VillageGroup.id == Household.group_id)
+        .join(Village, Village.id == Household.village_id)
+        .outerjoin(Cadre, Cadre.id == Household.responsible_cadre_id)
+    )
+    return _filtered(query, flt)
+
+
+def _filtered(query: Select[Any], flt: HouseholdFilter) -> Select[Any]:
+    if flt.group_id:
+        query = query.where(Household.group_id == flt.group_id)
+    elif flt.village_id:
+        query = query.where(Household.village_id == flt.village_id)
+    elif flt.town_id:
+        query = query.where(Household.village_id.in_(select(Village.id).where(Village.town_id == flt.town_id)))
+    if flt.status:
+        query = query.where(Household.status == flt.status)
+    for kind, label in (("economic_type", flt.economic_type), ("focus_tag", flt.focus_tag)):
+        if label:
+            query = query.where(
+                Household.id.in_(
+                    select(HouseholdCode.household_id).where(HouseholdCode.kind == kind, HouseholdCode.label == label)
+                )
+            )
+    condition = _text_condition(flt.text)
+    if condition is not None:
+        query = query.where(condition)
+    return query
+
+
+def page(session: Session, flt: HouseholdFilter, after: tuple[Any, ...] | None, limit: int) -> list[HouseholdRow]:
+    """The next ``limit`` rows after the row whose sort key is ``after`` (keyset paging)."""
+    keys = [*_sort_columns(flt.sort), Household.id]
+    query = _base(flt).add_columns(*keys)
+    if after is not None:
+        key_tuple = tuple_(*keys)
+        query = query.where(key_tuple < tuple_(*after) if flt.descending else key_tuple > tuple_(*after))
+    order = [k.desc() for k in keys] if flt.descending else keys
+    rows = session.execute(query.order_by(*order).limit(limit)).all()
+    width = len(keys)
+    return [HouseholdRow(*row[:-width], sort_key=tuple(row[-width:])) for row in rows]
+
+
+def count(session: Session, flt: HouseholdFilter) -> int:
+    query = _filtered(select(func.count()).select_from(Household), flt)
+    return session.scalar(query) or 0
+
+
+def next_number(session: Session, group_id: str) -> int:
+    return (session.scalar(select(func.max(Household.number)).where(Household.group_id == group_id)) or 0) + 1
+
+
+@dataclass(frozen=True)
+class IdHolder:
+    """Where an ID number is already active: the member and the household that holds it."""
+
+    member_name: str
+    household_id: str
+    head_name: str
+    village_name: str
+    group_name: str
+    number: int
+
+    def describe(self) -> str:
+        return f"{self.village_name}{self.group_name}第{self.number}户（户主{self.head_name}）的成员{self.member_name}"
+
+
+def active_id_holders(session: Session, id_numbers: list[str], exclude_household: str | None) -> dict[str, IdHolder]:
+    """Active members (of households 在册) holding any of ``id_numbers`` outside ``exclude_household``."""
+    if not id_numbers:
+        return {}
+    query = (
+        select(Member.id_number, Member.name, Household.id, Household.head_name, Village.name, VillageGroup.name,
+               Household.number)
+        .join(Household, Household.id == Member.household_id)
+        .join(VillageGroup, VillageGroup.id == Household.group_id)
+        .join(Village, Village.id == Household.village_id)
+        .where(Member.id_number.in_(id_numbers), Member.removed.is_(False), Household.status == "在册")
+    )
+    if exclude_household:
+        query = query.where(Household.id != exclude_household)
+    return {row[0]: IdHolder(*row[1:]) for row in session.execute(query)}
+
+
+def group_counts(session: Session) -> dict[str, int]:
+    """Households on file (在册) per group."""
+    rows = session.execute(
+        select(Household.group_id, func.count()).where(Household.status == "在册").group_by(Household.group_id)
+    )
+    return {group_id: n for group_id, n in rows}
