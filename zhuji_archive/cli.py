@@ -40,12 +40,18 @@ def _run_demo(args: argparse.Namespace) -> int:
         return 2
     archive = Archive.open(path, "演示数据")
     try:
-        summary = generate(archive.db, households=args.households, seed=args.seed,
-                           progress=lambda done, total: print(f"\r已生成 {done}/{total} 户", end="", flush=True))
+        summary = generate(
+            archive.db,
+            households=args.households,
+            seed=args.seed,
+            progress=lambda done, total: print(f"\r已生成 {done}/{total} 户", end="", flush=True),
+        )
     finally:
         archive.close()
-    print(f"\n演示数据库已写入 {path}：{summary.villages} 个村、{summary.groups} 个村民小组、"
-          f"{summary.households} 户、{summary.members} 人")
+    print(
+        f"\n演示数据库已写入 {path}：{summary.villages} 个村、{summary.groups} 个村民小组、"
+        f"{summary.households} 户、{summary.members} 人"
+    )
     return 0
 
 

@@ -15,9 +15,14 @@ class CodeKind:
     multiple: bool = False
 
 
-ECONOMIC_TYPE = CodeKind("economic_type", "经济类型", ("加工户", "种植户", "养殖户", "打工户", "经商户", "低保户"), True)
+ECONOMIC_TYPE = CodeKind(
+    "economic_type", "经济类型", ("加工户", "种植户", "养殖户", "打工户", "经商户", "低保户"), True
+)
 FOCUS_TAG = CodeKind(
-    "focus_tag", "重点关注", ("问题户", "五保户", "特困户", "低保户", "残疾人户", "空巢老人户", "留守户"), True
+    "focus_tag",
+    "重点关注",
+    ("问题户", "五保户", "特困户", "低保户", "残疾人户", "空巢老人户", "留守户"),
+    True,
 )
 RELATION = CodeKind(
     "relation",
@@ -25,17 +30,27 @@ RELATION = CodeKind(
     ("户主", "配偶", "子", "女", "儿媳", "女婿", "孙子", "孙女", "父亲", "母亲", "兄弟姐妹", "其他"),
 )
 EDUCATION = CodeKind(
-    "education", "文化程度", ("文盲或半文盲", "小学", "初中", "高中", "中专", "大专", "本科", "研究生", "学龄前")
+    "education",
+    "文化程度",
+    ("文盲或半文盲", "小学", "初中", "高中", "中专", "大专", "本科", "研究生", "学龄前"),
 )
-POLITICAL_STATUS = CodeKind("political_status", "政治面貌", ("群众", "中共党员", "中共预备党员", "共青团员", "民主党派"))
+POLITICAL_STATUS = CodeKind(
+    "political_status", "政治面貌", ("群众", "中共党员", "中共预备党员", "共青团员", "民主党派")
+)
 HEALTH = CodeKind("health", "健康状况", ("健康", "慢性病", "大病", "残疾"))
 REQUEST_CATEGORY = CodeKind(
-    "request_category", "诉求类别", ("生产困难", "生活困难", "信访", "矛盾纠纷", "基础设施", "政策咨询", "其他")
+    "request_category",
+    "诉求类别",
+    ("生产困难", "生活困难", "信访", "矛盾纠纷", "基础设施", "政策咨询", "其他"),
 )
 ASSISTANCE_KIND = CodeKind(
-    "assistance_kind", "帮扶类别", ("低保金", "五保供养", "临时救助", "医疗救助", "教育资助", "慰问", "产业帮扶", "其他")
+    "assistance_kind",
+    "帮扶类别",
+    ("低保金", "五保供养", "临时救助", "医疗救助", "教育资助", "慰问", "产业帮扶", "其他"),
 )
-INCOME_KIND = CodeKind("income_kind", "收入来源", ("承包土地", "种植养殖", "经商办企业", "外出务工", "其他收入"))
+INCOME_KIND = CodeKind(
+    "income_kind", "收入来源", ("承包土地", "种植养殖", "经商办企业", "外出务工", "其他收入")
+)
 
 ALL_KINDS: tuple[CodeKind, ...] = (
     ECONOMIC_TYPE,

@@ -6,8 +6,8 @@ from functools import cached_property
 from pathlib import Path
 
 from zhuji_archive.services.codelists import CodeListService
-from zhuji_archive.services.households import HouseholdService
 from zhuji_archive.services.household_list import HouseholdListService
+from zhuji_archive.services.households import HouseholdService
 from zhuji_archive.services.organisation import OrganisationService
 from zhuji_archive.services.villages import VillageService
 from zhuji_archive.storage.database import Database, open_database

@@ -28,7 +28,9 @@ class CodeListService:
 
     def values(self, kind: str, include_retired: bool = False) -> list[str]:
         with self.db.sessions() as session:
-            query = select(CodeItem.label).where(CodeItem.kind == kind).order_by(CodeItem.sort, CodeItem.label)
+            query = (
+                select(CodeItem.label).where(CodeItem.kind == kind).order_by(CodeItem.sort, CodeItem.label)
+            )
             if not include_retired:
                 query = query.where(CodeItem.retired.is_(False))
             return list(session.scalars(query))
@@ -51,8 +53,11 @@ class CodeListService:
         """How many records use the value."""
         with self.db.sessions() as session:
             if kind in ("economic_type", "focus_tag"):
-                query = select(func.count()).select_from(HouseholdCode).where(
-                    HouseholdCode.kind == kind, HouseholdCode.label == label)
+                query = (
+                    select(func.count())
+                    .select_from(HouseholdCode)
+                    .where(HouseholdCode.kind == kind, HouseholdCode.label == label)
+                )
             elif kind == "request_category":
                 query = select(func.count()).select_from(Request).where(Request.category == label)
             elif kind in ("relation", "education", "political_status", "health"):

@@ -22,7 +22,9 @@ def display(value: Any) -> str:
     if isinstance(value, date):
         return value.isoformat()
     if isinstance(value, float):
-        return f"{value:g}"
+        # Exact, not "%g": the history must show 1234567 (not 1.23457e+06), and diff() compares
+        # these texts, so a rounded form would silently drop a change such as 1000000 -> 1000001.
+        return str(int(value)) if value.is_integer() else repr(value)
     if isinstance(value, list | tuple):
         return "、".join(str(v) for v in value)
     return str(value)
@@ -97,8 +99,9 @@ class ChangeRecorder:
         return changed
 
 
-def entries(session: Session, *, household_id: str | None = None, village_id: str | None = None,
-            limit: int = 2000) -> list[ChangeEntry]:
+def entries(
+    session: Session, *, household_id: str | None = None, village_id: str | None = None, limit: int = 2000
+) -> list[ChangeEntry]:
     """The newest ``limit`` history lines of a household or a village, newest first."""
     query = select(ChangeLog)
     if household_id is not None:
@@ -107,5 +110,6 @@ def entries(session: Session, *, household_id: str | None = None, village_id: st
         query = query.where(ChangeLog.village_id == village_id)
     rows: Iterable[ChangeLog] = session.scalars(query.order_by(ChangeLog.at.desc()).limit(limit))
     return [
-        ChangeEntry(r.at, r.operator, r.action, r.entity, r.field, r.old_value, r.new_value, r.note) for r in rows
+        ChangeEntry(r.at, r.operator, r.action, r.entity, r.field, r.old_value, r.new_value, r.note)
+        for r in rows
     ]

@@ -19,8 +19,9 @@ class HouseholdListService:
     def __init__(self, db: Database) -> None:
         self.db = db
 
-    def page(self, flt: HouseholdFilter, after: tuple[Any, ...] | None = None, limit: int = PAGE_SIZE
-             ) -> list[HouseholdRow]:
+    def page(
+        self, flt: HouseholdFilter, after: tuple[Any, ...] | None = None, limit: int = PAGE_SIZE
+    ) -> list[HouseholdRow]:
         with self.db.sessions() as session:
             return queries.page(session, flt, after, limit)
 

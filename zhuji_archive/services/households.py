@@ -39,27 +39,59 @@ from zhuji_archive.storage.models import (
     Village,
     VillageGroup,
     Visit,
+    new_id,
     utcnow,
 )
 
 HOUSEHOLD_LABELS = {
-    "number": "户号", "address": "住址", "phone": "联系电话", "responsible_cadre_id": "责任干部",
-    "status": "状态", "status_note": "状态说明", "notes": "备注", "economic_types": "经济类型", "focus_tags": "重点关注",
+    "number": "户号",
+    "address": "住址",
+    "phone": "联系电话",
+    "responsible_cadre_id": "责任干部",
+    "status": "状态",
+    "status_note": "状态说明",
+    "notes": "备注",
+    "economic_types": "经济类型",
+    "focus_tags": "重点关注",
 }
 MEMBER_LABELS = {
-    "name": "姓名", "relation": "与户主关系", "sex": "性别", "id_number": "身份证号", "birth_date": "出生日期",
-    "education": "文化程度", "political_status": "政治面貌", "health": "健康状况", "disability_grade": "残疾等级",
-    "phone": "联系电话", "migrant_worker": "外出务工", "migrant_place": "务工地点", "notes": "备注",
+    "name": "姓名",
+    "relation": "与户主关系",
+    "sex": "性别",
+    "id_number": "身份证号",
+    "birth_date": "出生日期",
+    "education": "文化程度",
+    "political_status": "政治面貌",
+    "health": "健康状况",
+    "disability_grade": "残疾等级",
+    "phone": "联系电话",
+    "migrant_worker": "外出务工",
+    "migrant_place": "务工地点",
+    "notes": "备注",
 }
 INCOME_LABELS = {
-    "kind": "来源", "description": "内容", "land_mu": "面积(亩)", "scale": "规模", "months": "务工月数",
+    "kind": "来源",
+    "description": "内容",
+    "land_mu": "面积(亩)",
+    "scale": "规模",
+    "months": "务工月数",
     "annual_income": "年收入(元)",
 }
 ASSISTANCE_LABELS = {
-    "date": "日期", "provider": "帮扶单位", "provider_type": "单位性质", "kind": "帮扶类别", "content": "帮扶内容",
+    "date": "日期",
+    "provider": "帮扶单位",
+    "provider_type": "单位性质",
+    "kind": "帮扶类别",
+    "content": "帮扶内容",
     "amount": "金额(元)",
 }
-VISIT_LABELS = {"date": "走访日期", "kind": "走访类型", "cadres": "走访干部", "notes": "走访情况", "policies": "政策宣传"}
+VISIT_LABELS = {
+    "date": "走访日期",
+    "kind": "走访类型",
+    "cadres": "走访干部",
+    "notes": "走访情况",
+    "policies": "政策宣传",
+}
 REQUEST_LABELS = {"recorded_on": "登记日期", "category": "类别", "description": "诉求内容"}
 
 # section name in HouseholdFile -> (model, Chinese entity name, labels)
@@ -109,8 +141,14 @@ class HouseholdService:
                 select(HouseholdCode.kind, HouseholdCode.label).where(HouseholdCode.household_id == h.id)
             ).all()
             file = HouseholdFile(
-                id=h.id, group_id=h.group_id, number=h.number, address=h.address, phone=h.phone,
-                responsible_cadre_id=h.responsible_cadre_id, status=h.status, status_note=h.status_note,
+                id=h.id,
+                group_id=h.group_id,
+                number=h.number,
+                address=h.address,
+                phone=h.phone,
+                responsible_cadre_id=h.responsible_cadre_id,
+                status=h.status,
+                status_note=h.status_note,
                 notes=h.notes,
                 economic_types=sorted(label for kind, label in codes if kind == "economic_type"),
                 focus_tags=sorted(label for kind, label in codes if kind == "focus_tag"),
@@ -118,14 +156,24 @@ class HouseholdService:
 
             def load_rows(model: Any, data_cls: Any, order: Any, alive: Any) -> list[Any]:
                 names = [f.name for f in fields(data_cls) if f.name != "removed"]
-                rows = session.scalars(select(model).where(model.household_id == h.id, alive).order_by(*order))
+                rows = session.scalars(
+                    select(model).where(model.household_id == h.id, alive).order_by(*order)
+                )
                 return [data_cls(**{n: getattr(r, n) for n in names}) for r in rows]
 
-            file.members = load_rows(Member, MemberData, [Member.sort, Member.birth_date], Member.removed.is_(False))
-            file.incomes = load_rows(IncomeSource, IncomeData, [IncomeSource.kind], IncomeSource.deleted.is_(False))
-            file.assistance = load_rows(Assistance, AssistanceData, [Assistance.date], Assistance.deleted.is_(False))
+            file.members = load_rows(
+                Member, MemberData, [Member.sort, Member.birth_date], Member.removed.is_(False)
+            )
+            file.incomes = load_rows(
+                IncomeSource, IncomeData, [IncomeSource.kind], IncomeSource.deleted.is_(False)
+            )
+            file.assistance = load_rows(
+                Assistance, AssistanceData, [Assistance.date], Assistance.deleted.is_(False)
+            )
             file.visits = load_rows(Visit, VisitData, [Visit.date.desc()], Visit.deleted.is_(False))
-            file.requests = load_rows(Request, RequestData, [Request.recorded_on.desc()], Request.deleted.is_(False))
+            file.requests = load_rows(
+                Request, RequestData, [Request.recorded_on.desc()], Request.deleted.is_(False)
+            )
             self._fill_context(session, file)
             return file
 
@@ -190,14 +238,20 @@ class HouseholdService:
         guard("members", None, lambda: rules.check_unique_ids([m.id_number for m in members]))
         if file.status == ACTIVE_HOUSEHOLD_STATUS:
             with self.db.sessions() as session:
-                holders = queries.active_id_holders(session, [m.id_number for m in members if m.id_number], file.id)
+                holders = queries.active_id_holders(
+                    session, [m.id_number for m in members if m.id_number], file.id
+                )
             for index, member in enumerate(file.members):
                 holder = holders.get(member.id_number) if not member.removed else None
                 if holder is not None:
-                    problems.append(FieldProblem(
-                        "members", index, "id_number",
-                        f"身份证号{member.id_number}已在{holder.describe()}名下，同一人不能同时在两户在册",
-                    ))
+                    problems.append(
+                        FieldProblem(
+                            "members",
+                            index,
+                            "id_number",
+                            f"身份证号{member.id_number}已在{holder.describe()}名下，同一人不能同时在两户在册",
+                        )
+                    )
         for index, income in enumerate(file.incomes):
             if income.removed:
                 continue
@@ -247,7 +301,9 @@ class HouseholdService:
             recorder = ChangeRecorder(session, self.operator)
             creating = file.id is None
             if creating:
-                village_id = session.scalar(select(VillageGroup.village_id).where(VillageGroup.id == file.group_id))
+                village_id = session.scalar(
+                    select(VillageGroup.village_id).where(VillageGroup.id == file.group_id)
+                )
                 h = Household(group_id=file.group_id, village_id=village_id, number=file.number)
                 session.add(h)
                 session.flush()
@@ -277,47 +333,92 @@ class HouseholdService:
     def _save_household_fields(
         self, session: Session, recorder: ChangeRecorder, h: Household, file: HouseholdFile, creating: bool
     ) -> None:
-        values = {name: getattr(file, name) for name in HOUSEHOLD_LABELS if name not in ("economic_types", "focus_tags")}
+        values = {
+            name: getattr(file, name)
+            for name in HOUSEHOLD_LABELS
+            if name not in ("economic_types", "focus_tags")
+        }
         old_cadre = h.responsible_cadre_id
         plain = {k: v for k, v in values.items() if k != "responsible_cadre_id"}
-        recorder.diff("户", h, plain, HOUSEHOLD_LABELS, household_id=h.id, village_id=h.village_id, creating=creating)
+        recorder.diff(
+            "户", h, plain, HOUSEHOLD_LABELS, household_id=h.id, village_id=h.village_id, creating=creating
+        )
         if old_cadre != file.responsible_cadre_id:
             names = dict(session.execute(select(Cadre.id, Cadre.name)).all())
             h.responsible_cadre_id = file.responsible_cadre_id
-            recorder.log("新增" if creating else "修改", "户", h.id, household_id=h.id, village_id=h.village_id,
-                         field="责任干部", old=names.get(old_cadre or "", ""),
-                         new=names.get(file.responsible_cadre_id or "", ""))
+            recorder.log(
+                "新增" if creating else "修改",
+                "户",
+                h.id,
+                household_id=h.id,
+                village_id=h.village_id,
+                field="责任干部",
+                old=names.get(old_cadre or "", ""),
+                new=names.get(file.responsible_cadre_id or "", ""),
+            )
         for kind, labels in (("economic_type", file.economic_types), ("focus_tag", file.focus_tags)):
-            current = set(session.scalars(
-                select(HouseholdCode.label).where(HouseholdCode.household_id == h.id, HouseholdCode.kind == kind)
-            ))
+            current = set(
+                session.scalars(
+                    select(HouseholdCode.label).where(
+                        HouseholdCode.household_id == h.id, HouseholdCode.kind == kind
+                    )
+                )
+            )
             wanted = set(labels)
             if current == wanted:
                 continue
-            session.execute(delete(HouseholdCode).where(HouseholdCode.household_id == h.id, HouseholdCode.kind == kind))
-            session.add_all(HouseholdCode(household_id=h.id, kind=kind, label=label) for label in sorted(wanted))
+            session.execute(
+                delete(HouseholdCode).where(HouseholdCode.household_id == h.id, HouseholdCode.kind == kind)
+            )
+            session.add_all(
+                HouseholdCode(household_id=h.id, kind=kind, label=label) for label in sorted(wanted)
+            )
             field = HOUSEHOLD_LABELS["economic_types" if kind == "economic_type" else "focus_tags"]
-            recorder.log("新增" if creating else "修改", "户", h.id, household_id=h.id, village_id=h.village_id,
-                         field=field, old=sorted(current), new=sorted(wanted))
+            recorder.log(
+                "新增" if creating else "修改",
+                "户",
+                h.id,
+                household_id=h.id,
+                village_id=h.village_id,
+                field=field,
+                old=sorted(current),
+                new=sorted(wanted),
+            )
 
-    def _save_rows(self, session: Session, recorder: ChangeRecorder, h: Household, rows: list[Any],
-                   model: Any, entity: str, labels: dict[str, str]) -> None:
+    def _save_rows(
+        self,
+        session: Session,
+        recorder: ChangeRecorder,
+        h: Household,
+        rows: list[Any],
+        model: Any,
+        entity: str,
+        labels: dict[str, str],
+    ) -> None:
         removed_column = _REMOVED_COLUMN.get(model, "deleted")
         for index, row in enumerate(rows):
             values = _data_values(row, labels)
             if row.id is None:
                 if row.removed:
                     continue
-                record = model(household_id=h.id)
+                # The id is set here, not by a flush: a flush now would insert a row whose
+                # required columns (name, kind, date …) are still empty.
+                record = model(id=new_id(), household_id=h.id)
                 if model is Member:
                     record.sort = index
                 session.add(record)
-                session.flush()
                 row.id = record.id
-                recorder.log("新增", entity, record.id, household_id=h.id, village_id=h.village_id,
-                             note=self._row_title(entity, row))
-                recorder.diff(entity, record, values, labels, household_id=h.id, village_id=h.village_id,
-                              creating=True)
+                recorder.log(
+                    "新增",
+                    entity,
+                    record.id,
+                    household_id=h.id,
+                    village_id=h.village_id,
+                    note=self._row_title(entity, row),
+                )
+                recorder.diff(
+                    entity, record, values, labels, household_id=h.id, village_id=h.village_id, creating=True
+                )
                 continue
             record = session.get(model, row.id)
             if record is None or record.household_id != h.id:
@@ -325,8 +426,14 @@ class HouseholdService:
             if row.removed:
                 if not getattr(record, removed_column):
                     setattr(record, removed_column, True)
-                    recorder.log("删除", entity, record.id, household_id=h.id, village_id=h.village_id,
-                                 note=self._row_title(entity, row))
+                    recorder.log(
+                        "删除",
+                        entity,
+                        record.id,
+                        household_id=h.id,
+                        village_id=h.village_id,
+                        note=self._row_title(entity, row),
+                    )
                 continue
             recorder.diff(entity, record, values, labels, household_id=h.id, village_id=h.village_id)
             if model is Member:
@@ -366,8 +473,10 @@ class HouseholdService:
         h.economic_types = "、".join(sorted(label for kind, label in codes if kind == "economic_type"))
         h.focus_tags = "、".join(sorted(label for kind, label in codes if kind == "focus_tag"))
         h.last_visit_date = session.scalar(
-            select(Visit.date).where(Visit.household_id == h.id, Visit.deleted.is_(False))
-            .order_by(Visit.date.desc()).limit(1)
+            select(Visit.date)
+            .where(Visit.household_id == h.id, Visit.deleted.is_(False))
+            .order_by(Visit.date.desc())
+            .limit(1)
         )
 
     def per_capita_income(self, file: HouseholdFile) -> float | None:

@@ -36,7 +36,9 @@ class OrganisationService:
             towns = session.scalars(select(Town).order_by(Town.name)).all()
             areas = session.scalars(select(Area).order_by(Area.sort, Area.name)).all()
             villages = session.scalars(select(Village).order_by(Village.sort, Village.name)).all()
-            groups = session.scalars(select(VillageGroup).order_by(VillageGroup.sort, VillageGroup.name)).all()
+            groups = session.scalars(
+                select(VillageGroup).order_by(VillageGroup.sort, VillageGroup.name)
+            ).all()
         village_nodes: dict[str, OrgNode] = {v.id: OrgNode("village", v.id, v.name) for v in villages}
         for g in groups:
             node = OrgNode("group", g.id, g.name, counts.get(g.id, 0))
@@ -79,7 +81,9 @@ class OrganisationService:
 
     def add_group(self, village_id: str, name: str) -> str:
         with self.db.transaction() as session:
-            existing = session.scalars(select(VillageGroup.name).where(VillageGroup.village_id == village_id)).all()
+            existing = session.scalars(
+                select(VillageGroup.name).where(VillageGroup.village_id == village_id)
+            ).all()
             name = _required(name, "村民小组名称")
             if name in existing:
                 raise DomainError(f"本村已有“{name}”", "name")

@@ -15,15 +15,35 @@ from zhuji_archive.domain.household import normalize_phone
 from zhuji_archive.services import history
 from zhuji_archive.services.history import ChangeRecorder
 from zhuji_archive.services.records import ChangeEntry
-from zhuji_archive.storage.models import PartyMember, Village, VillageEvent, VillageGroup, VillageLeader, VillagerRep
+from zhuji_archive.storage.models import (
+    PartyMember,
+    Village,
+    VillageEvent,
+    VillageGroup,
+    VillageLeader,
+    VillagerRep,
+    new_id,
+)
 
 BASIC_LABELS = {
-    "population": "人口", "household_total": "户数", "farmland_mu": "耕地(亩)", "forest_mu": "山林(亩)",
-    "collective_income": "村集体收入(万元)", "main_industries": "主要产业", "notes": "其他情况",
+    "population": "人口",
+    "household_total": "户数",
+    "farmland_mu": "耕地(亩)",
+    "forest_mu": "山林(亩)",
+    "collective_income": "村集体收入(万元)",
+    "main_industries": "主要产业",
+    "notes": "其他情况",
 }
 LEADER_LABELS = {"name": "姓名", "post": "职务", "phone": "联系电话"}
-PARTY_LABELS = {"name": "姓名", "sex": "性别", "birth_date": "出生日期", "joined_on": "入党日期", "phone": "联系电话",
-                "party_group": "党小组", "notes": "备注"}
+PARTY_LABELS = {
+    "name": "姓名",
+    "sex": "性别",
+    "birth_date": "出生日期",
+    "joined_on": "入党日期",
+    "phone": "联系电话",
+    "party_group": "党小组",
+    "notes": "备注",
+}
 REP_LABELS = {"name": "姓名", "group_id": "所代表小组", "phone": "联系电话", "notes": "备注"}
 EVENT_LABELS = {"date": "日期", "category": "类别", "title": "标题", "content": "内容", "major": "重大事项"}
 
@@ -55,6 +75,7 @@ class RepData:
     id: str | None = None
     name: str = ""
     group_id: str | None = None
+    group_name: str = ""
     phone: str = ""
     notes: str = ""
     removed: bool = False
@@ -114,14 +135,33 @@ class VillageService:
             info = VillageInfo(id=v.id, name=v.name, **{k: getattr(v, k) for k in BASIC_LABELS})
             for section, (model, data_cls, _entity, labels) in _SECTIONS.items():
                 query = select(model).where(model.village_id == v.id, model.deleted.is_(False))
-                order = {"events": [VillageEvent.date.desc()], "leaders": [VillageLeader.sort]}.get(section, [model.name])
+                order = {"events": [VillageEvent.date.desc()], "leaders": [VillageLeader.sort]}.get(
+                    section, [model.name]
+                )
                 rows = session.scalars(query.order_by(*order))
-                setattr(info, section, [data_cls(id=r.id, **{n: getattr(r, n) for n in labels}) for r in rows])
-            info.groups = [(g.id, g.name) for g in session.scalars(
-                select(VillageGroup).where(VillageGroup.village_id == v.id).order_by(VillageGroup.sort))]
+                setattr(
+                    info, section, [data_cls(id=r.id, **{n: getattr(r, n) for n in labels}) for r in rows]
+                )
+            info.groups = [
+                (g.id, g.name)
+                for g in session.scalars(
+                    select(VillageGroup).where(VillageGroup.village_id == v.id).order_by(VillageGroup.sort)
+                )
+            ]
+            names = dict(info.groups)
+            for rep in info.reps:
+                rep.group_name = names.get(rep.group_id or "", "")
             return info
 
     def validate(self, info: VillageInfo) -> None:
+        ids = {name: group_id for group_id, name in info.groups}
+        for rep in info.reps:
+            if rep.group_name:
+                if rep.group_name not in ids:
+                    raise DomainError(
+                        f"村民代表{rep.name}的所代表小组“{rep.group_name}”不属于本村", "group_id"
+                    )
+                rep.group_id = ids[rep.group_name]
         for name in ("population", "household_total", "farmland_mu", "forest_mu"):
             value = getattr(info, name)
             if value is not None and value < 0:
@@ -148,22 +188,32 @@ class VillageService:
         with self.db.transaction() as session:
             recorder = ChangeRecorder(session, self.operator)
             v = session.get(Village, info.id)
-            recorder.diff("村基本情况", v, {k: getattr(info, k) for k in BASIC_LABELS}, BASIC_LABELS, village_id=v.id)
+            recorder.diff(
+                "村基本情况", v, {k: getattr(info, k) for k in BASIC_LABELS}, BASIC_LABELS, village_id=v.id
+            )
             for section, (model, _data_cls, entity, labels) in _SECTIONS.items():
                 self._save_rows(session, recorder, v.id, getattr(info, section), model, entity, labels)
 
     @staticmethod
-    def _save_rows(session: Session, recorder: ChangeRecorder, village_id: str, rows: list[Any], model: Any,
-                   entity: str, labels: dict[str, str]) -> None:
+    def _save_rows(
+        session: Session,
+        recorder: ChangeRecorder,
+        village_id: str,
+        rows: list[Any],
+        model: Any,
+        entity: str,
+        labels: dict[str, str],
+    ) -> None:
         for index, row in enumerate(rows):
             values = {k: asdict(row)[k] for k in labels}
             title = getattr(row, "name", "") or getattr(row, "title", "")
             if row.id is None:
                 if row.removed:
                     continue
-                record = model(village_id=village_id)
+                # The id is set here, not by a flush: a flush now would insert a row whose
+                # required columns (name, date …) are still empty.
+                record = model(id=new_id(), village_id=village_id)
                 session.add(record)
-                session.flush()
                 row.id = record.id
                 recorder.log("新增", entity, record.id, village_id=village_id, note=f"{entity}{title}")
                 recorder.diff(entity, record, values, labels, village_id=village_id, creating=True)

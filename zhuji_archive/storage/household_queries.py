@@ -12,6 +12,7 @@ from sqlalchemy.orm import Session
 from zhuji_archive.domain.search_keys import normalize_query, prefix_upper_bound
 from zhuji_archive.storage.models import Cadre, Household, HouseholdCode, Member, Village, VillageGroup
 
+NEVER_VISITED = date(1, 1, 1)
 SORT_KEYS = ("head", "group", "members", "economic", "focus", "cadre", "last_visit", "status")
 
 
@@ -20,6 +21,7 @@ class HouseholdFilter:
     """What the household list shows: a node of the tree, search text, code filters, status, order."""
 
     town_id: str | None = None
+    area_id: str | None = None
     village_id: str | None = None
     group_id: str | None = None
     text: str = ""
@@ -56,7 +58,9 @@ def _sort_columns(sort: str) -> list[ColumnElement[Any]]:
         "economic": [Household.economic_types],
         "focus": [Household.focus_tags],
         "cadre": [func.coalesce(Cadre.name, "")],
-        "last_visit": [func.coalesce(Household.last_visit_date, "")],
+        # Never visited sorts first; a date sentinel (not "") keeps the column a Date, which the
+        # result processor can parse and any database can compare.
+        "last_visit": [func.coalesce(Household.last_visit_date, NEVER_VISITED)],
         "status": [Household.status],
     }
     if sort not in columns:
@@ -119,15 +123,23 @@ def _filtered(query: Select[Any], flt: HouseholdFilter) -> Select[Any]:
         query = query.where(Household.group_id == flt.group_id)
     elif flt.village_id:
         query = query.where(Household.village_id == flt.village_id)
+    elif flt.area_id:
+        query = query.where(
+            Household.village_id.in_(select(Village.id).where(Village.area_id == flt.area_id))
+        )
     elif flt.town_id:
-        query = query.where(Household.village_id.in_(select(Village.id).where(Village.town_id == flt.town_id)))
+        query = query.where(
+            Household.village_id.in_(select(Village.id).where(Village.town_id == flt.town_id))
+        )
     if flt.status:
         query = query.where(Household.status == flt.status)
     for kind, label in (("economic_type", flt.economic_type), ("focus_tag", flt.focus_tag)):
         if label:
             query = query.where(
                 Household.id.in_(
-                    select(HouseholdCode.household_id).where(HouseholdCode.kind == kind, HouseholdCode.label == label)
+                    select(HouseholdCode.household_id).where(
+                        HouseholdCode.kind == kind, HouseholdCode.label == label
+                    )
                 )
             )
     condition = _text_condition(flt.text)
@@ -136,7 +148,9 @@ def _filtered(query: Select[Any], flt: HouseholdFilter) -> Select[Any]:
     return query
 
 
-def page(session: Session, flt: HouseholdFilter, after: tuple[Any, ...] | None, limit: int) -> list[HouseholdRow]:
+def page(
+    session: Session, flt: HouseholdFilter, after: tuple[Any, ...] | None, limit: int
+) -> list[HouseholdRow]:
     """The next ``limit`` rows after the row whose sort key is ``after`` (keyset paging)."""
     keys = [*_sort_columns(flt.sort), Household.id]
     query = _base(flt).add_columns(*keys)
@@ -173,13 +187,22 @@ class IdHolder:
         return f"{self.village_name}{self.group_name}第{self.number}户（户主{self.head_name}）的成员{self.member_name}"
 
 
-def active_id_holders(session: Session, id_numbers: list[str], exclude_household: str | None) -> dict[str, IdHolder]:
+def active_id_holders(
+    session: Session, id_numbers: list[str], exclude_household: str | None
+) -> dict[str, IdHolder]:
     """Active members (of households 在册) holding any of ``id_numbers`` outside ``exclude_household``."""
     if not id_numbers:
         return {}
     query = (
-        select(Member.id_number, Member.name, Household.id, Household.head_name, Village.name, VillageGroup.name,
-               Household.number)
+        select(
+            Member.id_number,
+            Member.name,
+            Household.id,
+            Household.head_name,
+            Village.name,
+            VillageGroup.name,
+            Household.number,
+        )
         .join(Household, Household.id == Member.household_id)
         .join(VillageGroup, VillageGroup.id == Household.group_id)
         .join(Village, Village.id == Household.village_id)
@@ -193,6 +216,8 @@ def active_id_holders(session: Session, id_numbers: list[str], exclude_household
 def group_counts(session: Session) -> dict[str, int]:
     """Households on file (在册) per group."""
     rows = session.execute(
-        select(Household.group_id, func.count()).where(Household.status == "在册").group_by(Household.group_id)
+        select(Household.group_id, func.count())
+        .where(Household.status == "在册")
+        .group_by(Household.group_id)
     )
     return {group_id: n for group_id, n in rows}

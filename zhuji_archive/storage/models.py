@@ -4,7 +4,7 @@ so that files from many laptops can be merged later without collisions."""
 from __future__ import annotations
 
 import uuid
-from datetime import date, datetime, timezone
+from datetime import UTC, date, datetime
 
 from sqlalchemy import (
     Boolean,
@@ -36,7 +36,7 @@ def new_id() -> str:
 
 def utcnow() -> datetime:
     """Naive UTC timestamp (SQLite has no time zones; the GUI converts to local time)."""
-    return datetime.now(timezone.utc).replace(tzinfo=None)
+    return datetime.now(UTC).replace(tzinfo=None)
 
 
 class Base(DeclarativeBase):

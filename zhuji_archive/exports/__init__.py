@@ -1,0 +1,1 @@
+"""Excel and PDF documents built from service read-models."""

@@ -1,0 +1,537 @@
+"""The household file window: header fields and a tab for each of the five items, visits and history.
+
+Everything is edited in memory; nothing is written until 保存, and closing with unsaved changes asks first."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import UTC, date
+
+from PySide6.QtCore import Qt, Signal
+from PySide6.QtGui import QCloseEvent
+from PySide6.QtWidgets import (
+    QAbstractItemView,
+    QCheckBox,
+    QDialog,
+    QDialogButtonBox,
+    QHBoxLayout,
+    QHeaderView,
+    QMessageBox,
+    QTableView,
+    QWidget,
+)
+
+from zhuji_archive.domain.codes import HOUSEHOLD_STATUSES, INCOME_KINDS, VISIT_KINDS
+from zhuji_archive.domain.errors import DomainError
+from zhuji_archive.gui.forms.ui_household_dialog import Ui_HouseholdDialog
+from zhuji_archive.gui.forms.ui_status_dialog import Ui_StatusDialog
+from zhuji_archive.gui.member_dialog import MemberDialog, fill_combo
+from zhuji_archive.gui.record_table import Column, RecordDelegate, RecordTableModel
+from zhuji_archive.services.archive import Archive
+from zhuji_archive.services.households import ValidationFailed
+from zhuji_archive.services.records import (
+    AssistanceData,
+    ChangeEntry,
+    FieldProblem,
+    IncomeData,
+    MemberData,
+    RequestData,
+    VisitData,
+)
+
+TAB_OF_SECTION = {"members": 0, "incomes": 1, "assistance": 2, "requests": 3, "visits": 5}
+
+
+@dataclass(frozen=True)
+class HistoryRow:
+    """A change entry as shown: local time as text."""
+
+    at: str
+    operator: str
+    action: str
+    entity: str
+    field: str
+    old_value: str
+    new_value: str
+    note: str
+
+    @classmethod
+    def of(cls, entry: ChangeEntry) -> HistoryRow:
+        local = entry.at.replace(tzinfo=UTC).astimezone().strftime("%Y-%m-%d %H:%M")
+        return cls(
+            local,
+            entry.operator,
+            entry.action,
+            entry.entity,
+            entry.field,
+            entry.old_value,
+            entry.new_value,
+            entry.note,
+        )
+
+
+class StatusDialog(QDialog):
+    """Asks for a household's new status and the reason."""
+
+    def __init__(self, status: str, note: str, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.ui = Ui_StatusDialog()
+        self.ui.setupUi(self)
+        fill_combo(self.ui.statusCombo, HOUSEHOLD_STATUSES, status, blank=False)
+        self.ui.noteEdit.setPlainText(note)
+        self.ui.buttonBox.button(QDialogButtonBox.StandardButton.Ok).setText("确定")
+        self.ui.buttonBox.button(QDialogButtonBox.StandardButton.Cancel).setText("取消")
+        self.ui.buttonBox.accepted.connect(self.accept)
+        self.ui.buttonBox.rejected.connect(self.reject)
+
+    def accept(self) -> None:
+        if self.ui.statusCombo.currentText() != "在册" and not self.ui.noteEdit.toPlainText().strip():
+            self.ui.errorLabel.setText("请写明原因（如迁往何处、并入哪一户）")
+            return
+        super().accept()
+
+
+class HouseholdDialog(QDialog):
+    """One household file. Emits ``saved(household_id)`` after each successful save."""
+
+    saved = Signal(str)
+
+    def __init__(
+        self,
+        archive: Archive,
+        household_id: str | None = None,
+        group_id: str | None = None,
+        parent: QWidget | None = None,
+    ) -> None:
+        super().__init__(parent)
+        self.archive = archive
+        self.ui = Ui_HouseholdDialog()
+        self.ui.setupUi(self)
+        self.setWindowFlag(Qt.WindowType.WindowMaximizeButtonHint, True)
+        self.dirty = False
+        self._loading = False
+        if household_id is not None:
+            self.file = archive.households.load(household_id)
+        elif group_id is not None:
+            self.file = archive.households.new_file(group_id)
+        else:
+            raise ValueError("household_id or group_id is required")
+        self._build_tables()
+        self._build_buttons()
+        self._show_file()
+
+    # ---- construction --------------------------------------------------------------------
+    def _choices(self, kind: str) -> list[str]:
+        return self.archive.codes.values(kind)
+
+    def _table(
+        self, view: QTableView, columns: list[Column], rows: list, editable: bool = True
+    ) -> RecordTableModel:
+        model = RecordTableModel(columns, rows, editable, self)
+        view.setModel(model)
+        view.setItemDelegate(RecordDelegate(columns, view))
+        view.setEditTriggers(
+            QAbstractItemView.EditTrigger.DoubleClicked
+            | QAbstractItemView.EditTrigger.EditKeyPressed
+            | QAbstractItemView.EditTrigger.AnyKeyPressed
+        )
+        header = view.horizontalHeader()
+        header.setSectionResizeMode(QHeaderView.ResizeMode.Interactive)
+        header.setStretchLastSection(True)
+        view.verticalHeader().setDefaultSectionSize(28)
+        model.edited.connect(self._mark_dirty)
+        return model
+
+    def _build_tables(self) -> None:
+        ui = self.ui
+        codes = self._choices
+        self.members = self._table(
+            ui.membersTable,
+            [
+                Column("name", "姓名", "readonly"),
+                Column("relation", "与户主关系", "readonly"),
+                Column("sex", "性别", "readonly"),
+                Column("id_number", "身份证号", "readonly"),
+                Column("birth_date", "出生日期", "readonly"),
+                Column("education", "文化程度", "readonly"),
+                Column("political_status", "政治面貌", "readonly"),
+                Column("health", "健康状况", "readonly"),
+                Column("phone", "联系电话", "readonly"),
+                Column("migrant_place", "务工地点", "readonly"),
+            ],
+            self.file.members,
+        )
+        ui.membersTable.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
+        ui.membersTable.doubleClicked.connect(lambda index: self.edit_member(index.row()))
+        self.incomes = self._table(
+            ui.incomesTable,
+            [
+                Column("kind", "来源", "choice", lambda: INCOME_KINDS),
+                Column("description", "内容(作物/行业/地点)"),
+                Column("land_mu", "面积(亩)", "float"),
+                Column("scale", "规模"),
+                Column("months", "务工月数", "int"),
+                Column("annual_income", "年收入(元)", "float"),
+            ],
+            self.file.incomes,
+        )
+        self.incomes.edited.connect(self._update_income_summary)
+        self.assistance = self._table(
+            ui.assistanceTable,
+            [
+                Column("date", "日期", "date"),
+                Column("provider", "帮扶单位"),
+                Column("provider_type", "单位性质", "choice", lambda: ("政府部门", "社会组织")),
+                Column("kind", "帮扶类别", "choice", lambda: codes("assistance_kind")),
+                Column("content", "帮扶内容"),
+                Column("amount", "金额(元)", "float"),
+            ],
+            self.file.assistance,
+        )
+        self.requests = self._table(
+            ui.requestsTable,
+            [
+                Column("recorded_on", "登记日期", "date"),
+                Column("category", "类别", "choice", lambda: codes("request_category")),
+                Column("description", "诉求内容"),
+                Column("status", "办理状态", "readonly"),
+            ],
+            self.file.requests,
+        )
+        self.resolution = self._table(
+            ui.resolutionTable,
+            [
+                Column("recorded_on", "登记日期", "readonly"),
+                Column("category", "类别", "readonly"),
+                Column("description", "诉求内容", "readonly"),
+                Column("status", "办理状态", "readonly"),
+                Column("resolution", "解决情况（时间、措施、办法、结果）", "readonly"),
+            ],
+            self.file.requests,
+            editable=False,
+        )
+        self.visits = self._table(
+            ui.visitsTable,
+            [
+                Column("date", "走访日期", "date"),
+                Column("kind", "走访类型", "choice", lambda: VISIT_KINDS),
+                Column("cadres", "走访干部"),
+                Column("notes", "走访情况"),
+                Column("policies", "宣传政策"),
+            ],
+            self.file.visits,
+        )
+        self.history = self._table(
+            ui.historyTable,
+            [
+                Column("at", "时间", "readonly"),
+                Column("operator", "操作人", "readonly"),
+                Column("action", "操作", "readonly"),
+                Column("entity", "对象", "readonly"),
+                Column("field", "字段", "readonly"),
+                Column("old_value", "原值", "readonly"),
+                Column("new_value", "新值", "readonly"),
+                Column("note", "说明", "readonly"),
+            ],
+            [],
+            editable=False,
+        )
+        for view, widths in (
+            (ui.membersTable, (80, 80, 50, 170, 95, 110, 90, 80, 110)),
+            (ui.incomesTable, (100, 200, 80, 100, 80)),
+            (ui.assistanceTable, (100, 160, 80, 100, 260)),
+            (ui.requestsTable, (100, 100, 460)),
+            (ui.resolutionTable, (100, 90, 300, 80)),
+            (ui.visitsTable, (100, 100, 120, 360)),
+            (ui.historyTable, (130, 70, 50, 80, 90, 160, 160)),
+        ):
+            for column, width in enumerate(widths):
+                view.setColumnWidth(column, width)
+
+    def _build_buttons(self) -> None:
+        ui = self.ui
+        ui.membersAddButton.clicked.connect(self.add_member)
+        ui.membersEditButton.clicked.connect(lambda: self.edit_member(self._current_row(ui.membersTable)))
+        ui.membersRemoveButton.clicked.connect(lambda: self._remove(ui.membersTable, self.members, "成员"))
+        ui.incomesAddButton.clicked.connect(
+            lambda: self._add(ui.incomesTable, self.incomes, IncomeData(kind="其他收入"))
+        )
+        ui.incomesRemoveButton.clicked.connect(
+            lambda: self._remove(ui.incomesTable, self.incomes, "经济来源")
+        )
+        ui.assistanceAddButton.clicked.connect(
+            lambda: self._add(ui.assistanceTable, self.assistance, AssistanceData(date=date.today()))
+        )
+        ui.assistanceRemoveButton.clicked.connect(
+            lambda: self._remove(ui.assistanceTable, self.assistance, "帮扶记录")
+        )
+        ui.requestsAddButton.clicked.connect(self._add_request)
+        ui.requestsRemoveButton.clicked.connect(lambda: self._remove(ui.requestsTable, self.requests, "诉求"))
+        ui.visitsAddButton.clicked.connect(
+            lambda: self._add(
+                ui.visitsTable,
+                self.visits,
+                VisitData(date=date.today(), kind="半年大走访", cadres=self.archive.operator),
+            )
+        )
+        ui.visitsRemoveButton.clicked.connect(lambda: self._remove(ui.visitsTable, self.visits, "走访记录"))
+        ui.statusButton.clicked.connect(self._change_status)
+        save = ui.buttonBox.button(QDialogButtonBox.StandardButton.Save)
+        save.setText("保存")
+        save.setShortcut("Ctrl+S")
+        save.clicked.connect(self.save)
+        ui.buttonBox.button(QDialogButtonBox.StandardButton.Close).setText("关闭")
+        ui.buttonBox.rejected.connect(self.reject)
+        for widget in (ui.addressEdit, ui.phoneEdit, ui.notesEdit):
+            widget.textEdited.connect(self._mark_dirty)
+        ui.numberSpin.valueChanged.connect(self._mark_dirty)
+        ui.cadreCombo.currentIndexChanged.connect(self._mark_dirty)
+
+    def _code_boxes(self, box: QWidget, kind: str, checked: list[str]) -> list[QCheckBox]:
+        layout = box.layout() or QHBoxLayout(box)
+        layout.setContentsMargins(0, 0, 0, 0)
+        while layout.count():
+            item = layout.takeAt(0)
+            if item.widget():
+                item.widget().deleteLater()
+        values = self._choices(kind) + [v for v in checked if v not in self._choices(kind)]
+        boxes = []
+        for value in values:
+            check = QCheckBox(value, box)
+            check.setChecked(value in checked)
+            check.toggled.connect(self._mark_dirty)
+            layout.addWidget(check)
+            boxes.append(check)
+        layout.addStretch(1)  # type: ignore[attr-defined]
+        return boxes
+
+    # ---- showing ------------------------------------------------------------------------
+    def _show_file(self) -> None:
+        self._loading = True
+        ui, f = self.ui, self.file
+        ui.numberSpin.setValue(f.number)
+        ui.addressEdit.setText(f.address)
+        ui.phoneEdit.setText(f.phone)
+        ui.notesEdit.setText(f.notes)
+        ui.cadreCombo.clear()
+        ui.cadreCombo.addItem("（未指定）", None)
+        for cadre in self.archive.organisation.cadres():
+            ui.cadreCombo.addItem(f"{cadre.name}（{cadre.kind}）", cadre.id)
+        ui.cadreCombo.setCurrentIndex(max(ui.cadreCombo.findData(f.responsible_cadre_id), 0))
+        self._show_status()
+        self.economic_boxes = self._code_boxes(ui.economicBox, "economic_type", f.economic_types)
+        self.focus_boxes = self._code_boxes(ui.focusBox, "focus_tag", f.focus_tags)
+        for model, rows in (
+            (self.members, f.members),
+            (self.incomes, f.incomes),
+            (self.assistance, f.assistance),
+            (self.requests, f.requests),
+            (self.resolution, f.requests),
+            (self.visits, f.visits),
+        ):
+            model.set_rows(rows)
+        if f.id:
+            self.history.set_rows([HistoryRow.of(e) for e in self.archive.households.history(f.id)])
+        for label in (ui.numberError, ui.phoneError):
+            label.hide()
+        ui.problemsLabel.clear()
+        self._update_income_summary()
+        self._loading = False
+        self._set_dirty(False)
+
+    def _show_status(self) -> None:
+        f = self.file
+        text = f.status + (f"（{f.status_note}）" if f.status_note else "")
+        self.ui.statusValue.setText(text)
+        self.ui.statusValue.setStyleSheet("" if f.status == "在册" else "color: #c62828; font-weight: bold;")
+
+    def _title(self) -> str:
+        f = self.file
+        head = f.head.name if f.head else "新户"
+        return f"{f.village_name}{f.group_name} 第{f.number}户 {head}"
+
+    def _set_dirty(self, dirty: bool) -> None:
+        self.dirty = dirty
+        self.ui.titleLabel.setText(self._title())
+        self.setWindowTitle(f"户档案 - {self._title()}" + (" *" if dirty else ""))
+        self.ui.dirtyLabel.setText("有未保存的修改" if dirty else "")
+
+    def _mark_dirty(self, *_args: object) -> None:
+        if not self._loading:
+            self._set_dirty(True)
+
+    def _update_income_summary(self) -> None:
+        value = self.archive.households.per_capita_income(self.file)
+        total = sum(i.annual_income or 0 for i in self.file.active(self.file.incomes))
+        text = f"家庭年收入 {total:,.0f} 元"
+        if value is not None:
+            text += f"，人均 {value:,.0f} 元"
+        self.ui.incomeSummaryLabel.setText(text)
+
+    # ---- editing ------------------------------------------------------------------------
+    @staticmethod
+    def _current_row(view: QTableView) -> int:
+        index = view.currentIndex()
+        return index.row() if index.isValid() else -1
+
+    def add_member(self) -> None:
+        relation = "" if self.file.head else "户主"
+        self.edit_member(-1, MemberData(relation=relation))
+
+    def edit_member(self, row: int, new: MemberData | None = None) -> None:
+        if new is None and row < 0:
+            return
+        member = new if new is not None else self.members.record(row)
+        dialog = MemberDialog(member, self._choices, self.archive.households.check_member, self)
+        if dialog.exec() != QDialog.DialogCode.Accepted or dialog.result_member is None:
+            return
+        result = dialog.result_member
+        if new is not None:
+            row = self.members.append(result)
+        else:
+            self.file.members[self.members.source_index(row)] = result
+            self.members.set_rows(self.file.members)
+        self.ui.membersTable.selectRow(row)
+        self._mark_dirty()
+
+    def _add(self, view: QTableView, model: RecordTableModel, record: object) -> None:
+        row = model.append(record)
+        view.setCurrentIndex(model.index(row, 0))
+        view.edit(model.index(row, 1 if model is self.incomes else 0))
+
+    def _add_request(self) -> None:
+        categories = self._choices("request_category")
+        self._add(
+            self.ui.requestsTable,
+            self.requests,
+            RequestData(recorded_on=date.today(), category=categories[0] if categories else ""),
+        )
+        self.resolution.set_rows(self.file.requests)
+
+    def _remove(self, view: QTableView, model: RecordTableModel, what: str) -> None:
+        row = self._current_row(view)
+        if row < 0:
+            QMessageBox.information(self, "移除", f"请先选中要移除的{what}")
+            return
+        model.remove(row)
+        if model is self.requests:
+            self.resolution.set_rows(self.file.requests)
+
+    def _change_status(self) -> None:
+        dialog = StatusDialog(self.file.status, self.file.status_note, self)
+        if dialog.exec() == QDialog.DialogCode.Accepted:
+            self.file.status = dialog.ui.statusCombo.currentText()
+            self.file.status_note = dialog.ui.noteEdit.toPlainText().strip()
+            self._show_status()
+            self._mark_dirty()
+
+    # ---- saving -------------------------------------------------------------------------
+    def _collect_header(self) -> None:
+        ui, f = self.ui, self.file
+        f.number = ui.numberSpin.value()
+        f.address = ui.addressEdit.text().strip()
+        f.phone = ui.phoneEdit.text()
+        f.notes = ui.notesEdit.text().strip()
+        f.responsible_cadre_id = ui.cadreCombo.currentData()
+        f.economic_types = [b.text() for b in self.economic_boxes if b.isChecked()]
+        f.focus_tags = [b.text() for b in self.focus_boxes if b.isChecked()]
+
+    def save(self) -> bool:
+        self._collect_header()
+        try:
+            household_id = self.archive.households.save(self.file)
+        except ValidationFailed as failed:
+            self._show_problems(failed.problems)
+            return False
+        except DomainError as error:
+            QMessageBox.warning(self, "无法保存", error.message)
+            return False
+        self.file = self.archive.households.load(household_id)
+        self._show_file()
+        self.saved.emit(household_id)
+        return True
+
+    def _show_problems(self, problems: list[FieldProblem]) -> None:
+        ui = self.ui
+        by_section: dict[str, dict[tuple[int, str | None], str]] = {}
+        for problem in problems:
+            if problem.row is not None:
+                by_section.setdefault(problem.section, {})[(problem.row, problem.field)] = problem.message
+        for section, model in (
+            ("members", self.members),
+            ("incomes", self.incomes),
+            ("assistance", self.assistance),
+            ("requests", self.requests),
+            ("visits", self.visits),
+        ):
+            model.set_problems(by_section.get(section, {}))
+        header = {p.field: p.message for p in problems if p.section == "household"}
+        for field, label in (("number", ui.numberError), ("phone", ui.phoneError)):
+            label.setText(header.get(field, ""))
+            label.setVisible(field in header)
+        ui.problemsLabel.setText(
+            "未能保存，请先改正：\n" + "\n".join(f"· {self._where(p)}{p.message}" for p in problems)
+        )
+        first = problems[0]
+        if first.section in TAB_OF_SECTION:
+            ui.tabs.setCurrentIndex(TAB_OF_SECTION[first.section])
+
+    def _where(self, problem: FieldProblem) -> str:
+        names = {
+            "members": "家庭成员",
+            "incomes": "经济来源",
+            "assistance": "帮扶记录",
+            "requests": "家庭诉求",
+            "visits": "走访记录",
+            "household": "户基本信息",
+        }
+        where = names.get(problem.section, "")
+        if problem.row is not None:
+            where += f"第{self._visible_row(problem.section, problem.row)}行"
+        return f"{where}：" if where else ""
+
+    def _visible_row(self, section: str, source: int) -> int:
+        model = {
+            "members": self.members,
+            "incomes": self.incomes,
+            "assistance": self.assistance,
+            "requests": self.requests,
+            "visits": self.visits,
+        }[section]
+        row = model.view_row(source)
+        return (row if row is not None else source) + 1
+
+    # ---- closing ------------------------------------------------------------------------
+    def ask_unsaved(self) -> QMessageBox.StandardButton:
+        """Asks what to do with unsaved changes; tests replace this to answer without a modal box."""
+        return QMessageBox.question(
+            self,
+            "未保存的修改",
+            "本户档案有未保存的修改，是否保存？",
+            QMessageBox.StandardButton.Save
+            | QMessageBox.StandardButton.Discard
+            | QMessageBox.StandardButton.Cancel,
+            QMessageBox.StandardButton.Save,
+        )
+
+    def may_close(self) -> bool:
+        """True when the window may close: nothing unsaved, or saved, or the user discards."""
+        if not self.dirty:
+            return True
+        answer = self.ask_unsaved()
+        if answer == QMessageBox.StandardButton.Cancel:
+            return False
+        if answer == QMessageBox.StandardButton.Save:
+            return self.save()
+        self._set_dirty(False)
+        return True
+
+    def closeEvent(self, event: QCloseEvent) -> None:
+        if self.may_close():
+            super().closeEvent(event)
+        else:
+            event.ignore()
+
+    def reject(self) -> None:
+        if self.may_close():
+            super().reject()

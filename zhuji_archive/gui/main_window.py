@@ -1,0 +1,158 @@
+"""The main window: organisation tree on the left, household list and village page on the right."""
+
+from __future__ import annotations
+
+from PySide6.QtCore import QByteArray, QSettings, Qt
+from PySide6.QtGui import QAction, QCloseEvent, QKeySequence
+from PySide6.QtWidgets import QLabel, QMainWindow, QMessageBox, QSplitter, QTabWidget, QWidget
+
+from zhuji_archive import APP_NAME, __version__
+from zhuji_archive.gui.household_dialog import HouseholdDialog
+from zhuji_archive.gui.household_page import HouseholdPage
+from zhuji_archive.gui.org_tree import OrgTree
+from zhuji_archive.gui.village_page import VillagePage
+from zhuji_archive.services.archive import Archive
+
+
+class MainWindow(QMainWindow):
+    """Holds the pages; remembers its size, splitter and column layout in ``settings``."""
+
+    def __init__(self, archive: Archive, settings: QSettings, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.archive = archive
+        self.settings = settings
+        self.open_dialogs: dict[str, HouseholdDialog] = {}
+        self.setWindowTitle(f"{APP_NAME} — {archive.db.path.name if archive.db.path else ''}")
+        self.tree = OrgTree(archive.organisation)
+        self.households = HouseholdPage(archive)
+        self.village = VillagePage(archive)
+        self.tabs = QTabWidget()
+        self.tabs.addTab(self.households, "户档案")
+        self.tabs.addTab(self.village, "村情信息")
+        self.splitter = QSplitter(Qt.Orientation.Horizontal)
+        self.splitter.addWidget(self.tree)
+        self.splitter.addWidget(self.tabs)
+        self.splitter.setStretchFactor(1, 1)
+        self.splitter.setSizes([240, 1000])
+        self.setCentralWidget(self.splitter)
+        self.tree.nodeSelected.connect(self._node_selected)
+        self.households.openHousehold.connect(self.open_household)
+        self.households.newHousehold.connect(self.new_household)
+        self.village.saved.connect(lambda _id: self.statusBar().showMessage("村情信息已保存", 4000))
+        self._build_menus()
+        where = QLabel(f"数据库：{archive.db.path}　操作人：{archive.operator}")
+        self.statusBar().addPermanentWidget(where)
+        self.resize(1280, 800)
+        self._restore_state()
+        towns = self.tree.tree_model.rowCount()
+        if towns and self.tree.current_node() is None:
+            self.tree.setCurrentIndex(self.tree.tree_model.index(0, 0))
+
+    def _build_menus(self) -> None:
+        archive_menu = self.menuBar().addMenu("档案(&A)")
+        new_action = QAction("新建户(&N)", self)
+        new_action.setShortcut(QKeySequence.StandardKey.New)
+        new_action.triggered.connect(self.households._new_household)
+        archive_menu.addAction(new_action)
+        find_action = QAction("查找(&F)", self)
+        find_action.setShortcut(QKeySequence.StandardKey.Find)
+        find_action.triggered.connect(self._focus_search)
+        archive_menu.addAction(find_action)
+        archive_menu.addSeparator()
+        quit_action = QAction("退出(&Q)", self)
+        quit_action.setShortcut(QKeySequence.StandardKey.Quit)
+        quit_action.triggered.connect(self.close)
+        archive_menu.addAction(quit_action)
+        help_menu = self.menuBar().addMenu("帮助(&H)")
+        about = QAction("关于(&A)", self)
+        about.triggered.connect(
+            lambda: QMessageBox.about(
+                self,
+                "关于",
+                f"{APP_NAME} {__version__}\n村户群众档案与群众诉求办理\n源自诸暨市安华镇“群众档案”工作法",
+            )
+        )
+        help_menu.addAction(about)
+
+    def _focus_search(self) -> None:
+        self.tabs.setCurrentWidget(self.households)
+        self.households.search.setFocus()
+        self.households.search.selectAll()
+
+    def _node_selected(self, kind: str, node_id: str) -> None:
+        self.households.set_node(kind, node_id)
+        self.village.show_village(self.tree.village_of(kind, node_id))
+
+    def open_household(self, household_id: str) -> HouseholdDialog:
+        dialog = self.open_dialogs.get(household_id)
+        if dialog is None or not dialog.isVisible():
+            dialog = HouseholdDialog(self.archive, household_id=household_id, parent=self)
+            self._track(dialog)
+        dialog.show()
+        dialog.raise_()
+        dialog.activateWindow()
+        return dialog
+
+    def new_household(self, group_id: str) -> HouseholdDialog:
+        dialog = HouseholdDialog(self.archive, group_id=group_id, parent=self)
+        self._track(dialog)
+        dialog.show()
+        return dialog
+
+    def _track(self, dialog: HouseholdDialog) -> None:
+        dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose, True)
+        if dialog.file.id:
+            self.open_dialogs[dialog.file.id] = dialog
+        dialog.saved.connect(lambda household_id, d=dialog: self._household_saved(household_id, d))
+        dialog.destroyed.connect(lambda *_: self._forget_closed())
+
+    def _forget_closed(self) -> None:
+        self.open_dialogs = {k: d for k, d in self.open_dialogs.items() if _alive(d)}
+
+    def _household_saved(self, household_id: str, dialog: HouseholdDialog) -> None:
+        self.open_dialogs[household_id] = dialog
+        self.households.model.reload()
+        self.tree.reload()
+        self.statusBar().showMessage("户档案已保存", 4000)
+
+    # ---- window state -------------------------------------------------------------------
+    def _restore_state(self) -> None:
+        for key, restore in (
+            ("main/geometry", self.restoreGeometry),
+            ("main/state", self.restoreState),
+            ("main/splitter", self.splitter.restoreState),
+            ("main/columns", self.households.view.horizontalHeader().restoreState),
+        ):
+            value = self.settings.value(key)
+            if isinstance(value, QByteArray | bytes):
+                restore(QByteArray(value))
+
+    def save_state(self) -> None:
+        self.settings.setValue("main/geometry", self.saveGeometry())
+        self.settings.setValue("main/state", self.saveState())
+        self.settings.setValue("main/splitter", self.splitter.saveState())
+        self.settings.setValue("main/columns", self.households.view.horizontalHeader().saveState())
+        self.settings.sync()
+
+    def closeEvent(self, event: QCloseEvent) -> None:
+        for dialog in list(self.open_dialogs.values()):
+            if _alive(dialog) and dialog.isVisible() and not dialog.may_close():
+                event.ignore()
+                return
+        if (
+            self.village.dirty
+            and QMessageBox.question(self, "未保存的修改", "村情信息有未保存的修改，确定放弃并退出吗？")
+            != QMessageBox.StandardButton.Yes
+        ):
+            event.ignore()
+            return
+        self.save_state()
+        event.accept()
+
+
+def _alive(widget: QWidget) -> bool:
+    try:
+        widget.isVisible()
+    except RuntimeError:
+        return False
+    return True
