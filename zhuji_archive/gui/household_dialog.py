@@ -378,15 +378,23 @@ class HouseholdDialog(QDialog):
         relation = "" if self.file.head else "户主"
         self.edit_member(-1, MemberData(relation=relation))
 
-    def edit_member(self, row: int, new: MemberData | None = None) -> None:
+    def edit_member(self, row: int, new: MemberData | None = None) -> MemberDialog | None:
+        """Open the member dialog (window-modal, no nested event loop); the result lands on OK."""
         if new is None and row < 0:
-            return
+            return None
         member = new if new is not None else self.members.record(row)
         dialog = MemberDialog(member, self._choices, self.archive.households.check_member, self)
-        if dialog.exec() != QDialog.DialogCode.Accepted or dialog.result_member is None:
-            return
+        dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose, True)
+        dialog.accepted.connect(lambda: self._member_accepted(dialog, row, new is not None))
+        self.member_dialog = dialog
+        dialog.open()
+        return dialog
+
+    def _member_accepted(self, dialog: MemberDialog, row: int, is_new: bool) -> None:
         result = dialog.result_member
-        if new is not None:
+        if result is None:
+            return
+        if is_new:
             row = self.members.append(result)
         else:
             self.file.members[self.members.source_index(row)] = result

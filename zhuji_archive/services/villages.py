@@ -120,6 +120,9 @@ _SECTIONS: dict[str, tuple[Any, Any, str, dict[str, str]]] = {
 }
 
 
+_ORDER: dict[str, list[Any]] = {"events": [VillageEvent.date.desc()], "leaders": [VillageLeader.sort]}
+
+
 class VillageService:
     """Loads and saves a village information table with change history."""
 
@@ -135,9 +138,7 @@ class VillageService:
             info = VillageInfo(id=v.id, name=v.name, **{k: getattr(v, k) for k in BASIC_LABELS})
             for section, (model, data_cls, _entity, labels) in _SECTIONS.items():
                 query = select(model).where(model.village_id == v.id, model.deleted.is_(False))
-                order = {"events": [VillageEvent.date.desc()], "leaders": [VillageLeader.sort]}.get(
-                    section, [model.name]
-                )
+                order = _ORDER.get(section) or [model.name]
                 rows = session.scalars(query.order_by(*order))
                 setattr(
                     info, section, [data_cls(id=r.id, **{n: getattr(r, n) for n in labels}) for r in rows]
