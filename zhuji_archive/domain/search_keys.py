@@ -17,6 +17,18 @@ def pinyin_keys(name: str) -> tuple[str, str]:
     return full, initials
 
 
+def member_search_keys(name: str, id_number: str, phone: str) -> dict[str, str]:
+    """Every search column of a member, computed from its name, ID number and phone."""
+    full, initials = pinyin_keys(name)
+    return {
+        "name_pinyin": full,
+        "name_initials": initials,
+        "given_name": (name or "").strip()[1:],
+        "id_number_rev": (id_number or "")[::-1],
+        "phone_rev": (phone or "")[::-1],
+    }
+
+
 def normalize_query(text: str) -> str:
     """Query text as typed: trimmed, full-width folded, lower case."""
     import unicodedata

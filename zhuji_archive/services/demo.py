@@ -13,8 +13,9 @@ from typing import Any
 from sqlalchemy import insert
 
 from zhuji_archive.domain import idcard
-from zhuji_archive.domain.search_keys import pinyin_keys
+from zhuji_archive.domain.search_keys import member_search_keys
 from zhuji_archive.storage.database import Database
+from zhuji_archive.storage.household_queries import group_sort_key
 from zhuji_archive.storage.models import (
     Area,
     Assistance,
@@ -350,6 +351,12 @@ def generate(
                 conn.execute(insert(model), extra[key])
 
         writer = _HouseholdWriter(conn, rng, new_id, today, station_cadre)
+        village_sort = {v["id"]: v["sort"] for v in village_rows}
+        writer.group_sort = {
+            g["id"]: group_sort_key(village_sort[g["village_id"]], g["sort"]) for g in groups
+        }
+        cadre_name = {c["id"]: c["name"] for c in cadres}
+        writer.cadre_names = {vid: cadre_name[cid] for vid, cid in station_cadre.items()}
         groups_of: dict[str, list[str]] = {}
         for g in groups:
             groups_of.setdefault(g["village_id"], []).append(g["id"])
@@ -383,6 +390,9 @@ class _HouseholdWriter:
             m: [] for m in (Household, Member, HouseholdCode, IncomeSource, Assistance, Visit, Request)
         }
         self.members_written = 0
+        self.written = 0
+        self.group_sort: dict[str, str] = {}
+        self.cadre_names: dict[str, str] = {}
         self.used_ids: set[str] = set()
 
     def flush(self) -> None:
@@ -440,7 +450,11 @@ class _HouseholdWriter:
             focus = ["空巢老人户"]
         incomes = self._incomes(hid, economic, people)
         visits = self._visits(hid)
-        status = "在册" if rng.random() > 0.01 else rng.choice(("迁出", "合户"))
+        last_visit = max((v["date"] for v in visits), default=None)
+        # About 1.5% moved away or merged; every 97th for sure, so even a small demo shows them.
+        self.written += 1
+        moved = rng.random() < 0.015 or self.written % 97 == 13
+        status = rng.choice(("迁出", "合户")) if moved else "在册"
         self.batches[Household].append(
             {
                 "id": hid,
@@ -460,7 +474,10 @@ class _HouseholdWriter:
                 "member_count": len(people),
                 "economic_types": "、".join(economic),
                 "focus_tags": "、".join(focus),
-                "last_visit_date": max((v["date"] for v in visits), default=None),
+                "last_visit_date": last_visit,
+                "last_visit_key": last_visit.isoformat() if last_visit else "",
+                "group_sort": self.group_sort[group_id],
+                "cadre_name": self.cadre_names[village_id],
             }
         )
         for sort, person in enumerate(people):
@@ -519,7 +536,6 @@ class _HouseholdWriter:
                 if number not in self.used_ids:
                     self.used_ids.add(number)
                     break
-        full, initials = pinyin_keys(name)
         age = (self.today - birth).days // 365
         if age < 7:
             education = "学龄前"
@@ -529,11 +545,11 @@ class _HouseholdWriter:
             education = rng.choice(("小学", "初中", "初中", "高中", "中专", "大专", "本科"))
         health = rng.choices(("健康", "慢性病", "大病", "残疾"), (80, 12, 4, 4))[0] if age > 50 else "健康"
         migrant = 18 <= age <= 55 and rng.random() < 0.35
+        phone = _mobile(rng) if 16 <= age <= 80 else ""
         return {
+            **member_search_keys(name, number, phone),
             "id": self.new_id(),
             "name": name,
-            "name_pinyin": full,
-            "name_initials": initials,
             "relation": relation,
             "sex": sex,
             "id_number": number,
@@ -544,7 +560,7 @@ class _HouseholdWriter:
             else "群众",
             "health": health,
             "disability_grade": rng.choice(("二级", "三级", "四级")) if health == "残疾" else "",
-            "phone": _mobile(rng) if 16 <= age <= 80 else "",
+            "phone": phone,
             "migrant_worker": migrant,
             "migrant_place": rng.choice(PLACES) if migrant else "",
             "notes": "",

@@ -12,7 +12,7 @@ from sqlalchemy.orm import Session
 from zhuji_archive.domain import household as rules
 from zhuji_archive.domain.codes import ACTIVE_HOUSEHOLD_STATUS, HOUSEHOLD_STATUSES, VISIT_KINDS
 from zhuji_archive.domain.errors import DomainError
-from zhuji_archive.domain.search_keys import pinyin_keys
+from zhuji_archive.domain.search_keys import member_search_keys, pinyin_keys
 from zhuji_archive.services import history
 from zhuji_archive.services.history import ChangeRecorder
 from zhuji_archive.services.records import (
@@ -442,7 +442,8 @@ class HouseholdService:
             for row in rows:
                 if row.id is not None and not row.removed:
                     record = session.get(Member, row.id)
-                    record.name_pinyin, record.name_initials = pinyin_keys(record.name)
+                    for key, value in member_search_keys(record.name, record.id_number, record.phone).items():
+                        setattr(record, key, value)
 
     @staticmethod
     def _row_title(entity: str, row: Any) -> str:
@@ -472,12 +473,21 @@ class HouseholdService:
         ).all()
         h.economic_types = "、".join(sorted(label for kind, label in codes if kind == "economic_type"))
         h.focus_tags = "、".join(sorted(label for kind, label in codes if kind == "focus_tag"))
+        cadre = session.get(Cadre, h.responsible_cadre_id) if h.responsible_cadre_id else None
+        h.cadre_name = cadre.name if cadre else ""
+        village_sort, group_sort = session.execute(
+            select(Village.sort, VillageGroup.sort)
+            .join(VillageGroup, VillageGroup.village_id == Village.id)
+            .where(VillageGroup.id == h.group_id)
+        ).one()
+        h.group_sort = queries.group_sort_key(village_sort, group_sort)
         h.last_visit_date = session.scalar(
             select(Visit.date)
             .where(Visit.household_id == h.id, Visit.deleted.is_(False))
             .order_by(Visit.date.desc())
             .limit(1)
         )
+        h.last_visit_key = h.last_visit_date.isoformat() if h.last_visit_date else ""
 
     def per_capita_income(self, file: HouseholdFile) -> float | None:
         return rules.per_capita_income(

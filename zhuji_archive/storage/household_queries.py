@@ -10,7 +10,7 @@ from sqlalchemy import ColumnElement, Select, and_, func, or_, select, tuple_
 from sqlalchemy.orm import Session
 
 from zhuji_archive.domain.search_keys import normalize_query, prefix_upper_bound
-from zhuji_archive.storage.models import Cadre, Household, HouseholdCode, Member, Village, VillageGroup
+from zhuji_archive.storage.models import Household, HouseholdCode, Member, Village, VillageGroup
 
 NEVER_VISITED = date(1, 1, 1)
 SORT_KEYS = ("head", "group", "members", "economic", "focus", "cadre", "last_visit", "status")
@@ -51,24 +51,24 @@ class HouseholdRow:
 
 
 def _sort_columns(sort: str) -> list[ColumnElement[Any]]:
+    """The columns a list order sorts by; each has a (status, …, id) index."""
     columns: dict[str, list[ColumnElement[Any]]] = {
         "head": [Household.head_pinyin],
-        "group": [VillageGroup.sort, Household.number],
+        "group": [Household.group_sort, Household.number],
         "members": [Household.member_count],
         "economic": [Household.economic_types],
         "focus": [Household.focus_tags],
-        "cadre": [func.coalesce(Cadre.name, "")],
-        # Never visited sorts first; a date sentinel (not "") keeps the column a Date, which the
-        # result processor can parse and any database can compare.
-        "last_visit": [func.coalesce(Household.last_visit_date, NEVER_VISITED)],
-        "status": [Household.status],
+        "cadre": [Household.cadre_name],
+        "last_visit": [Household.last_visit_key],
+        "status": [Household.status, Household.head_pinyin],
     }
     if sort not in columns:
         raise ValueError(f"unknown sort key {sort!r}")
-    # Village sort first when ordering by group, so 一组 of two villages do not interleave.
-    if sort == "group":
-        return [Village.sort, *columns[sort]]
     return columns[sort]
+
+
+def group_sort_key(village_sort: int, group_sort: int) -> str:
+    return f"{village_sort:05d}-{group_sort:05d}"
 
 
 def _text_condition(text: str) -> ColumnElement[bool] | None:
@@ -82,16 +82,18 @@ def _text_condition(text: str) -> ColumnElement[bool] | None:
 
     if query.isdigit() or (query[:-1].isdigit() and query.endswith("x")):
         needle = query.upper()
+        reverse = needle[::-1]
+        # From the start of an ID or phone, or its last digits as cadres often quote them.
         matches = or_(
             and_(Member.id_number >= needle, Member.id_number < prefix_upper_bound(needle)),
             prefix(Member.phone),
+            and_(Member.id_number_rev >= reverse, Member.id_number_rev < prefix_upper_bound(reverse)),
+            and_(Member.phone_rev >= reverse, Member.phone_rev < prefix_upper_bound(reverse)),
         )
-        if len(query) >= 4:  # the last digits of an ID or a phone, as cadres often quote them
-            matches = or_(matches, Member.id_number.like(f"%{needle}"), Member.phone.like(f"%{query}"))
     elif query.isascii():
         matches = or_(prefix(Member.name_initials), prefix(Member.name_pinyin))
     else:
-        matches = or_(prefix(Member.name), Member.name.like(f"%{query}%"))
+        matches = or_(prefix(Member.name), prefix(Member.given_name))
     member_hits = select(Member.household_id).where(Member.removed.is_(False), matches)
     return Household.id.in_(member_hits)
 
@@ -107,13 +109,12 @@ def _base(flt: HouseholdFilter) -> Select[Any]:
             Household.member_count,
             Household.economic_types,
             Household.focus_tags,
-            func.coalesce(Cadre.name, ""),
+            Household.cadre_name,
             Household.last_visit_date,
             Household.status,
         )
         .join(VillageGroup, VillageGroup.id == Household.group_id)
         .join(Village, Village.id == Household.village_id)
-        .outerjoin(Cadre, Cadre.id == Household.responsible_cadre_id)
     )
     return _filtered(query, flt)
 

@@ -205,14 +205,22 @@ class VillageEvent(Base):
 
 
 class Household(Base):
-    """户: one household file. head_name … last_visit_date are kept up to date by the services so
-    that a 100,000-row list sorts and pages in SQL without joins."""
+    """户: one household file. head_name … cadre_name are kept up to date by the services so
+    that a 100,000-row list sorts and pages in SQL by walking an index."""
 
     __tablename__ = "household"
+    # Indexes lead with the filters the list always applies (scope, status) and end with the
+    # default order, so the first page of 100,000 households is read in order without sorting.
     __table_args__ = (
         Index("ix_household_group_number", "group_id", "number"),
-        Index("ix_household_village_head", "village_id", "head_pinyin", "id"),
-        Index("ix_household_head", "head_pinyin", "id"),
+        Index("ix_household_village_status_head", "village_id", "status", "head_pinyin", "id"),
+        Index("ix_household_status_head", "status", "head_pinyin", "id"),
+        Index("ix_household_status_group", "status", "group_sort", "number", "id"),
+        Index("ix_household_status_members", "status", "member_count", "id"),
+        Index("ix_household_status_economic", "status", "economic_types", "id"),
+        Index("ix_household_status_focus", "status", "focus_tags", "id"),
+        Index("ix_household_status_cadre", "status", "cadre_name", "id"),
+        Index("ix_household_status_last_visit", "status", "last_visit_key", "id"),
     )
     id: Mapped[str] = _id()
     group_id: Mapped[str] = mapped_column(ForeignKey("village_group.id"))
@@ -221,7 +229,7 @@ class Household(Base):
     address: Mapped[str] = mapped_column(String(80), default="")
     phone: Mapped[str] = mapped_column(String(20), default="")
     responsible_cadre_id: Mapped[str | None] = mapped_column(ForeignKey("cadre.id"), index=True)
-    status: Mapped[str] = mapped_column(String(4), default="在册", index=True)
+    status: Mapped[str] = mapped_column(String(4), default="在册")
     status_note: Mapped[str] = mapped_column(Text, default="")
     notes: Mapped[str] = mapped_column(Text, default="")
     created_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
@@ -233,6 +241,10 @@ class Household(Base):
     economic_types: Mapped[str] = mapped_column(String(120), default="")
     focus_tags: Mapped[str] = mapped_column(String(120), default="")
     last_visit_date: Mapped[date | None] = mapped_column(Date)
+    # Non-null sort keys, so every list order is an index walk with keyset paging.
+    last_visit_key: Mapped[str] = mapped_column(String(10), default="")  # ISO date or "" (never visited)
+    group_sort: Mapped[str] = mapped_column(String(12), default="")  # "village sort-group sort"
+    cadre_name: Mapped[str] = mapped_column(String(20), default="")
 
 
 class HouseholdCode(Base):
@@ -251,16 +263,24 @@ class Member(Base):
     __tablename__ = "member"
     __table_args__ = (
         Index("ix_member_name", "name"),
+        Index("ix_member_given_name", "given_name"),
         Index("ix_member_initials", "name_initials"),
         Index("ix_member_pinyin", "name_pinyin"),
         Index("ix_member_id_number", "id_number"),
+        Index("ix_member_id_number_rev", "id_number_rev"),
         Index("ix_member_phone", "phone"),
+        Index("ix_member_phone_rev", "phone_rev"),
     )
     id: Mapped[str] = _id()
     household_id: Mapped[str] = mapped_column(ForeignKey("household.id"), index=True)
     name: Mapped[str] = mapped_column(String(20))
     name_pinyin: Mapped[str] = mapped_column(String(60), default="")
     name_initials: Mapped[str] = mapped_column(String(20), default="")
+    # Search keys kept by the services: the name after the surname, and the ID and phone reversed,
+    # so "建国" and "the last six digits" are indexed prefix searches rather than table scans.
+    given_name: Mapped[str] = mapped_column(String(20), default="")
+    id_number_rev: Mapped[str] = mapped_column(String(18), default="")
+    phone_rev: Mapped[str] = mapped_column(String(20), default="")
     relation: Mapped[str] = mapped_column(String(10), default="")
     sex: Mapped[str] = mapped_column(String(2), default="")
     id_number: Mapped[str] = mapped_column(String(18), default="")

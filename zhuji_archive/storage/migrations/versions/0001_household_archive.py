@@ -2,7 +2,7 @@
 
 Revision ID: 0001
 Revises:
-Create Date: 2026-11-23 04:04:45.350178
+Create Date: 2026-11-23
 """
 
 from __future__ import annotations
@@ -223,6 +223,9 @@ def upgrade() -> None:
         sa.Column("economic_types", sa.String(length=120), nullable=False),
         sa.Column("focus_tags", sa.String(length=120), nullable=False),
         sa.Column("last_visit_date", sa.Date(), nullable=True),
+        sa.Column("last_visit_key", sa.String(length=10), nullable=False),
+        sa.Column("group_sort", sa.String(length=12), nullable=False),
+        sa.Column("cadre_name", sa.String(length=20), nullable=False),
         sa.ForeignKeyConstraint(
             ["group_id"], ["village_group.id"], name=op.f("fk_household_group_id_village_group")
         ),
@@ -234,12 +237,25 @@ def upgrade() -> None:
     )
     with op.batch_alter_table("household", schema=None) as batch_op:
         batch_op.create_index("ix_household_group_number", ["group_id", "number"], unique=False)
-        batch_op.create_index("ix_household_head", ["head_pinyin", "id"], unique=False)
         batch_op.create_index(
             batch_op.f("ix_household_responsible_cadre_id"), ["responsible_cadre_id"], unique=False
         )
-        batch_op.create_index(batch_op.f("ix_household_status"), ["status"], unique=False)
-        batch_op.create_index("ix_household_village_head", ["village_id", "head_pinyin", "id"], unique=False)
+        batch_op.create_index("ix_household_status_cadre", ["status", "cadre_name", "id"], unique=False)
+        batch_op.create_index(
+            "ix_household_status_economic", ["status", "economic_types", "id"], unique=False
+        )
+        batch_op.create_index("ix_household_status_focus", ["status", "focus_tags", "id"], unique=False)
+        batch_op.create_index(
+            "ix_household_status_group", ["status", "group_sort", "number", "id"], unique=False
+        )
+        batch_op.create_index("ix_household_status_head", ["status", "head_pinyin", "id"], unique=False)
+        batch_op.create_index(
+            "ix_household_status_last_visit", ["status", "last_visit_key", "id"], unique=False
+        )
+        batch_op.create_index("ix_household_status_members", ["status", "member_count", "id"], unique=False)
+        batch_op.create_index(
+            "ix_household_village_status_head", ["village_id", "status", "head_pinyin", "id"], unique=False
+        )
 
     op.create_table(
         "villager_rep",
@@ -319,6 +335,9 @@ def upgrade() -> None:
         sa.Column("name", sa.String(length=20), nullable=False),
         sa.Column("name_pinyin", sa.String(length=60), nullable=False),
         sa.Column("name_initials", sa.String(length=20), nullable=False),
+        sa.Column("given_name", sa.String(length=20), nullable=False),
+        sa.Column("id_number_rev", sa.String(length=18), nullable=False),
+        sa.Column("phone_rev", sa.String(length=20), nullable=False),
         sa.Column("relation", sa.String(length=10), nullable=False),
         sa.Column("sex", sa.String(length=2), nullable=False),
         sa.Column("id_number", sa.String(length=18), nullable=False),
@@ -339,11 +358,14 @@ def upgrade() -> None:
         sa.PrimaryKeyConstraint("id", name=op.f("pk_member")),
     )
     with op.batch_alter_table("member", schema=None) as batch_op:
+        batch_op.create_index("ix_member_given_name", ["given_name"], unique=False)
         batch_op.create_index(batch_op.f("ix_member_household_id"), ["household_id"], unique=False)
         batch_op.create_index("ix_member_id_number", ["id_number"], unique=False)
+        batch_op.create_index("ix_member_id_number_rev", ["id_number_rev"], unique=False)
         batch_op.create_index("ix_member_initials", ["name_initials"], unique=False)
         batch_op.create_index("ix_member_name", ["name"], unique=False)
         batch_op.create_index("ix_member_phone", ["phone"], unique=False)
+        batch_op.create_index("ix_member_phone_rev", ["phone_rev"], unique=False)
         batch_op.create_index("ix_member_pinyin", ["name_pinyin"], unique=False)
 
     op.create_table(
@@ -399,11 +421,14 @@ def downgrade() -> None:
     op.drop_table("request")
     with op.batch_alter_table("member", schema=None) as batch_op:
         batch_op.drop_index("ix_member_pinyin")
+        batch_op.drop_index("ix_member_phone_rev")
         batch_op.drop_index("ix_member_phone")
         batch_op.drop_index("ix_member_name")
         batch_op.drop_index("ix_member_initials")
+        batch_op.drop_index("ix_member_id_number_rev")
         batch_op.drop_index("ix_member_id_number")
         batch_op.drop_index(batch_op.f("ix_member_household_id"))
+        batch_op.drop_index("ix_member_given_name")
 
     op.drop_table("member")
     with op.batch_alter_table("income_source", schema=None) as batch_op:
@@ -423,10 +448,15 @@ def downgrade() -> None:
 
     op.drop_table("villager_rep")
     with op.batch_alter_table("household", schema=None) as batch_op:
-        batch_op.drop_index("ix_household_village_head")
-        batch_op.drop_index(batch_op.f("ix_household_status"))
+        batch_op.drop_index("ix_household_village_status_head")
+        batch_op.drop_index("ix_household_status_members")
+        batch_op.drop_index("ix_household_status_last_visit")
+        batch_op.drop_index("ix_household_status_head")
+        batch_op.drop_index("ix_household_status_group")
+        batch_op.drop_index("ix_household_status_focus")
+        batch_op.drop_index("ix_household_status_economic")
+        batch_op.drop_index("ix_household_status_cadre")
         batch_op.drop_index(batch_op.f("ix_household_responsible_cadre_id"))
-        batch_op.drop_index("ix_household_head")
         batch_op.drop_index("ix_household_group_number")
 
     op.drop_table("household")
