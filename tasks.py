@@ -1,6 +1,11 @@
 #!/usr/bin/env python3
-"""Bootstrap and everyday commands: `python3 tasks.py demo` runs the app on a demo database,
-`python3 tasks.py test` runs the whole test suite. Both create .venv and install on first use."""
+"""Bootstrap and everyday commands (each creates .venv and installs on first use):
+
+  python3 tasks.py demo    run the application on a demo database (demo.sqlite3)
+  python3 tasks.py test    lint and run the whole test suite
+  python3 tasks.py bench   the 100,000-household scale benchmark
+  python3 tasks.py forms   recompile ui/*.ui into zhuji_archive/gui/forms/
+"""
 
 from __future__ import annotations
 
@@ -56,6 +61,9 @@ def main() -> int:
         if code:
             return code
         return _run(PY, "-m", "pytest", *rest, env=env)
+    if command == "bench":
+        bootstrap()
+        return _run(PY, "bench/bench_archive.py", *rest, env=dict(os.environ, QT_QPA_PLATFORM="offscreen"))
     if command == "forms":
         bootstrap()
         return _run(PY, "tools/build_forms.py")
