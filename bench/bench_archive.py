@@ -69,14 +69,16 @@ from zhuji_archive.gui.main_window import MainWindow
 from zhuji_archive.services.archive import Archive
 app = make_application([])
 archive = Archive.open({str(path)!r}, 'bench')
-window = MainWindow(archive, QSettings({str(OUT / 'bench.ini')!r}, QSettings.Format.IniFormat))
+window = MainWindow(archive, QSettings({str(OUT / "bench.ini")!r}, QSettings.Format.IniFormat))
 window.show()
 app.processEvents()
 shown = time.perf_counter() - t0
 print(json.dumps({{'shown_s': shown, 'rows': window.households.model.rowCount(),
                   'maxrss_mb': resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024}}))
 """
-    result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True, cwd=ROOT)
+    result = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, check=True, cwd=ROOT
+    )
     return json.loads(result.stdout.strip().splitlines()[-1])
 
 
@@ -116,7 +118,10 @@ def main() -> int:
         town_id = session.scalar(select(Town.id))
         sample = session.execute(
             select(Member.name, Member.name_initials, Member.id_number, Member.household_id)
-            .where(Member.id_number != "").order_by(Member.id).limit(1).offset(members // 2)
+            .where(Member.id_number != "")
+            .order_by(Member.id)
+            .limit(1)
+            .offset(members // 2)
         ).one()
 
     town = HouseholdFilter(town_id=town_id)
@@ -125,8 +130,10 @@ def main() -> int:
         ("按户主拼音倒序排序 (sort by head, descending)", HouseholdFilter(town_id=town_id, descending=True)),
         ("按最近走访排序 (sort by last visit)", HouseholdFilter(town_id=town_id, sort="last_visit")),
         (f"姓名搜索“{sample.name}” (name)", HouseholdFilter(town_id=town_id, text=sample.name)),
-        (f"拼音首字母“{sample.name_initials}” (pinyin initials)",
-         HouseholdFilter(town_id=town_id, text=sample.name_initials)),
+        (
+            f"拼音首字母“{sample.name_initials}” (pinyin initials)",
+            HouseholdFilter(town_id=town_id, text=sample.name_initials),
+        ),
         ("身份证号搜索 (full ID number)", HouseholdFilter(town_id=town_id, text=sample.id_number)),
         ("身份证后6位 (last 6 digits of ID)", HouseholdFilter(town_id=town_id, text=sample.id_number[-6:])),
     ]
@@ -156,10 +163,12 @@ def main() -> int:
     print(f"\n数据库：{households:,} 户，{members:,} 人；文件 {path.stat().st_size / 1e6:,.0f} MB")
     if build_s is not None:
         print(f"生成演示数据用时 {build_s:,.1f} s")
-    print(f"\n| 步骤 (step) | 程序 (app) ms | 同一SQL直接用sqlite3 ms | 结果行数 |")
+    print("\n| 步骤 (step) | 程序 (app) ms | 同一SQL直接用sqlite3 ms | 结果行数 |")
     print("|---|---:|---:|---:|")
-    print(f"| 启动到主窗口显示 (start to shown window, fresh process) | {start['shown_s'] * 1000:,.0f} | — | "
-          f"{start['rows']} |")
+    print(
+        f"| 启动到主窗口显示 (start to shown window, fresh process) | {start['shown_s'] * 1000:,.0f} | — | "
+        f"{start['rows']} |"
+    )
     for title, app_ms, bare_ms, count in rows:
         bare_text = f"{bare_ms:,.1f}" if bare_ms is not None else "—"
         print(f"| {title} | {app_ms:,.1f} | {bare_text} | {count:,} |")
