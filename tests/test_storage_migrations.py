@@ -110,6 +110,20 @@ def test_a_file_that_is_not_a_database_is_refused(tmp_path: Path) -> None:
     assert path.read_bytes() == before
 
 
+def test_another_programs_sqlite_file_is_refused(tmp_path: Path) -> None:
+    path = tmp_path / "other.sqlite3"
+    conn = sqlite3.connect(path)
+    conn.execute("CREATE TABLE town (name TEXT)")  # clashes with one of ours
+    conn.execute("INSERT INTO town VALUES ('别人的数据')")
+    conn.commit()
+    conn.close()
+    with pytest.raises(DatabaseError) as caught:
+        open_database(path)
+    assert CJK.search(str(caught.value))
+    assert tables_in(path) == {"town"}
+    assert not list(tmp_path.glob("*.bak"))
+
+
 def test_up_to_date_file_is_opened_without_backup(tmp_path: Path) -> None:
     path = fresh(tmp_path / "current.sqlite3")
     db = open_database(path)

@@ -14,7 +14,7 @@ from alembic import command
 from alembic.config import Config
 from alembic.runtime.migration import MigrationContext
 from alembic.script import ScriptDirectory
-from sqlalchemy import Engine, create_engine, event
+from sqlalchemy import Engine, create_engine, event, inspect
 from sqlalchemy.orm import Session, sessionmaker
 
 MIGRATIONS_DIR = Path(__file__).resolve().parent / "migrations"
@@ -118,6 +118,11 @@ def open_url(url: str, path: Path | None = None) -> Database:
     except Exception as exc:  # noqa: BLE001 - a broken file is a user error, not a bug
         engine.dispose()
         raise DatabaseError(f"无法打开数据库文件“{path or url}”：{exc}") from exc
+    if current is None and inspect(engine).get_table_names():
+        # Tables but no schema version: another program's database. Migrating it would fail half-way
+        # with a raw SQL error (or mix our tables into someone else's file).
+        engine.dispose()
+        raise DatabaseError(f"“{path or url}”不是群众档案的数据库文件（其中已有其他数据表），未打开。")
     head = head_revision()
     script = ScriptDirectory.from_config(alembic_config(url))
     if current is not None and current not in {rev.revision for rev in script.walk_revisions()}:
