@@ -2,13 +2,18 @@
 
 from __future__ import annotations
 
+from datetime import date
 from functools import cached_property
 from pathlib import Path
 
 from zhuji_archive.services.codelists import CodeListService
 from zhuji_archive.services.household_list import HouseholdListService
 from zhuji_archive.services.households import HouseholdService
+from zhuji_archive.services.meetings import MeetingService
 from zhuji_archive.services.organisation import OrganisationService
+from zhuji_archive.services.requests import RequestService
+from zhuji_archive.services.settings import SettingsService
+from zhuji_archive.services.summaries import SummaryService
 from zhuji_archive.services.villages import VillageService
 from zhuji_archive.storage.database import Database, open_database
 
@@ -16,13 +21,14 @@ from zhuji_archive.storage.database import Database, open_database
 class Archive:
     """One open archive file and the services over it, acting for one operator."""
 
-    def __init__(self, db: Database, operator: str) -> None:
+    def __init__(self, db: Database, operator: str, today: date | None = None) -> None:
         self.db = db
         self.operator = operator
+        self.today = today  # fixed "today" for tests and demos; None means the real date
 
     @classmethod
-    def open(cls, path: Path | str, operator: str) -> Archive:
-        archive = cls(open_database(path), operator)
+    def open(cls, path: Path | str, operator: str, today: date | None = None) -> Archive:
+        archive = cls(open_database(path), operator, today)
         archive.codes.ensure_seeded()
         return archive
 
@@ -45,6 +51,22 @@ class Archive:
     @cached_property
     def codes(self) -> CodeListService:
         return CodeListService(self.db)
+
+    @cached_property
+    def settings(self) -> SettingsService:
+        return SettingsService(self.db)
+
+    @cached_property
+    def requests(self) -> RequestService:
+        return RequestService(self.db, self.operator, self.settings, self.today)
+
+    @cached_property
+    def meetings(self) -> MeetingService:
+        return MeetingService(self.requests)
+
+    @cached_property
+    def summaries(self) -> SummaryService:
+        return SummaryService(self.db, self.operator, self.today)
 
     def close(self) -> None:
         self.db.close()

@@ -14,19 +14,26 @@ from sqlalchemy import insert
 
 from zhuji_archive.domain import idcard
 from zhuji_archive.domain.search_keys import member_search_keys
+from zhuji_archive.domain.workdays import WorkCalendar
+from zhuji_archive.services.demo_requests import DemoRequests
 from zhuji_archive.storage.database import Database
 from zhuji_archive.storage.household_queries import group_sort_key
 from zhuji_archive.storage.models import (
     Area,
     Assistance,
     Cadre,
+    CommonIssue,
     Enterprise,
     Household,
     HouseholdCode,
     IncomeSource,
+    Meeting,
+    MeetingItem,
     Member,
     PartyMember,
     Request,
+    RequestEvent,
+    RequestFeedback,
     Town,
     Village,
     VillageEvent,
@@ -128,18 +135,6 @@ AID_PROVIDERS = (
     ("镇农业农村办", "政府部门", "产业帮扶"),
     ("市教育局", "政府部门", "教育资助"),
 )
-REQUESTS = (
-    ("生产困难", "承包田灌溉渠年久失修，春耕放水困难，希望村里组织修复"),
-    ("生产困难", "香榧基地缺少技术指导，病虫害严重，希望农技站上门"),
-    ("生活困难", "老人常年患病，医药费负担重，申请临时救助"),
-    ("生活困难", "房屋漏雨，属危房，希望纳入危旧房改造"),
-    ("信访", "对土地征收补偿款分配有异议"),
-    ("矛盾纠纷", "与邻居因宅基地界线发生争执"),
-    ("矛盾纠纷", "兄弟间赡养老人分工有矛盾"),
-    ("基础设施", "门前道路无路灯，夜间出行不便"),
-    ("政策咨询", "咨询城乡居民养老保险补缴政策"),
-)
-REQUEST_STATUSES = ("登记", "已梳理", "待上会", "办理中", "已办结", "不能解决", "已反馈")
 EVENT_SAMPLES = (
     ("重大事项", "村两委换届选举顺利完成", True),
     ("组织建设", "召开党员冬训大会", False),
@@ -373,6 +368,7 @@ def generate(
                         if progress:
                             progress(done, households)
         writer.flush()
+        _meetings_and_common_issues(conn, writer.requests, new_id, today, cadres)
         if progress:
             progress(done, households)
         return DemoSummary(len(villages), len(groups), done, writer.members_written)
@@ -387,16 +383,25 @@ class _HouseholdWriter:
         self.conn, self.rng, self.new_id, self.today = conn, rng, new_id, today
         self.station_cadre = station_cadre
         self.batches: dict[Any, list[dict[str, Any]]] = {
-            m: [] for m in (Household, Member, HouseholdCode, IncomeSource, Assistance, Visit, Request)
+            m: [] for m in (Household, Member, HouseholdCode, IncomeSource, Assistance, Visit)
         }
         self.members_written = 0
         self.written = 0
+        self.requests = DemoRequests(rng, new_id, today, WorkCalendar(), lambda vid: self.cadre_names[vid])
         self.group_sort: dict[str, str] = {}
         self.cadre_names: dict[str, str] = {}
         self.used_ids: set[str] = set()
 
     def flush(self) -> None:
         for model, rows in self.batches.items():
+            if rows:
+                self.conn.execute(insert(model), rows)
+                rows.clear()
+        for model, rows in (
+            (Request, self.requests.requests),
+            (RequestEvent, self.requests.events),
+            (RequestFeedback, self.requests.feedbacks),
+        ):
             if rows:
                 self.conn.execute(insert(model), rows)
                 rows.clear()
@@ -507,22 +512,7 @@ class _HouseholdWriter:
                 }
             )
         if rng.random() < (0.5 if focus else 0.12):
-            category, text = rng.choice(REQUESTS)
-            status_r = rng.choice(REQUEST_STATUSES)
-            self.batches[Request].append(
-                {
-                    "id": self.new_id(),
-                    "household_id": hid,
-                    "recorded_on": today - timedelta(days=rng.randint(1, 200)),
-                    "category": category,
-                    "description": text,
-                    "status": status_r,
-                    "resolution": "已协调相关部门处理，群众表示认可"
-                    if status_r in ("已办结", "已反馈")
-                    else "",
-                    "deleted": False,
-                }
-            )
+            self.requests.make(hid, village_id, head["name"])
 
     def _person(self, surname: str, sex: str, relation: str, birth: date) -> dict[str, Any]:
         rng = self.rng
@@ -707,3 +697,70 @@ def _split(total: int, parts: int, rng: random.Random) -> list[int]:
     shares = [int(w * scale) for w in weights]
     shares[0] += total - sum(shares)
     return shares
+
+
+def _meetings_and_common_issues(
+    conn: Any, requests: DemoRequests, new_id: _Ids, today: date, cadres: list[dict[str, Any]]
+) -> None:
+    """Last month's meeting (decided) and this month's (on the agenda); one 共性问题 per village."""
+    from sqlalchemy import update
+
+    leaders = [c["name"] for c in cadres if c["kind"] == "镇领导"]
+    held = today.replace(day=1) - timedelta(days=5)
+    conn.execute(
+        insert(Meeting),
+        [
+            {
+                "id": new_id(),
+                "held_on": held,
+                "title": f"{held:%Y年%m月}群众诉求专题会议",
+                "attendees": "、".join(leaders[:4]),
+                "status": "已决定",
+                "decided_at": _noon_utc(held),
+            },
+        ],
+    )
+    upcoming = {
+        "id": new_id(),
+        "held_on": today + timedelta(days=3),
+        "title": f"{today:%Y年%m月}群众诉求专题会议",
+        "attendees": "、".join(leaders[:5]),
+        "status": "筹备",
+        "decided_at": None,
+    }
+    conn.execute(insert(Meeting), [upcoming])
+    agenda = requests.awaiting_meeting[: max(1, len(requests.awaiting_meeting) // 2)]
+    if agenda:
+        conn.execute(
+            insert(MeetingItem),
+            [
+                {
+                    "id": new_id(),
+                    "meeting_id": upcoming["id"],
+                    "request_id": rid,
+                    "sort": n,
+                    "unit": "",
+                    "person": "",
+                    "deadline": None,
+                    "note": "",
+                }
+                for n, rid in enumerate(agenda, 1)
+            ],
+        )
+        conn.execute(update(Request).where(Request.id.in_(agenda)).values(meeting_id=upcoming["id"]))
+    for (_village, description), ids in requests.by_category.items():
+        if len(ids) >= 2:
+            issue = {
+                "id": new_id(),
+                "title": description.split("，")[0][:20],
+                "description": f"{len(ids)}户反映：{description}。统一研究，一并处理。",
+                "created_on": today - timedelta(days=10),
+            }
+            conn.execute(insert(CommonIssue), [issue])
+            conn.execute(update(Request).where(Request.id.in_(ids)).values(common_issue_id=issue["id"]))
+
+
+def _noon_utc(day: date) -> Any:
+    from datetime import datetime, time
+
+    return datetime.combine(day, time(2, 0))

@@ -206,8 +206,7 @@ class HouseholdService:
         member.phone = rules.normalize_phone(member.phone)
         if member.health != "残疾":
             member.disability_grade = ""
-        if not member.migrant_worker:
-            member.migrant_place = member.migrant_place.strip()
+        member.migrant_place = member.migrant_place.strip() if member.migrant_worker else ""
         return list(check.warnings)
 
     def validate(self, file: HouseholdFile) -> list[FieldProblem]:

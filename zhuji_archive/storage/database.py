@@ -62,7 +62,7 @@ def current_revision(engine: Engine) -> str | None:
 
 def backup_file(path: Path, label: str) -> Path:
     """Copy a SQLite file aside with the online backup API (safe with WAL); return the copy's path."""
-    stamp = datetime.now().strftime("%Y%m%d-%H%M%S")
+    stamp = datetime.now().strftime("%Y%m%d-%H%M%S-%f")
     target = path.with_name(f"{path.stem}.{label}-{stamp}{path.suffix}.bak")
     source = sqlite3.connect(path)
     try:

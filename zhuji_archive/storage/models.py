@@ -343,17 +343,145 @@ class Visit(Base):
 
 
 class Request(Base):
-    """诉求 recorded in a household file. The workflow fields arrive with the request workflow."""
+    """诉求 recorded in a household file, with its place in the workflow (domain/workflow.py)."""
 
     __tablename__ = "request"
+    __table_args__ = (
+        Index("ix_request_status_deadline", "status", "deadline"),
+        Index("ix_request_village_status", "village_id", "status"),
+    )
     id: Mapped[str] = _id()
     household_id: Mapped[str] = mapped_column(ForeignKey("household.id"), index=True)
+    village_id: Mapped[str | None] = mapped_column(ForeignKey("village.id"))
     recorded_on: Mapped[date] = mapped_column(Date)
     category: Mapped[str] = mapped_column(String(20))
     description: Mapped[str] = mapped_column(Text)
-    status: Mapped[str] = mapped_column(String(10), default="登记", index=True)
-    resolution: Mapped[str] = mapped_column(Text, default="")
+    status: Mapped[str] = mapped_column(String(10), default="登记")
+    resolution: Mapped[str] = mapped_column(Text, default="")  # one-line summary for lists and the book
     deleted: Mapped[bool] = mapped_column(Boolean, default=False)
+    # 梳理
+    scope: Mapped[str] = mapped_column(String(10), default="")
+    solvability: Mapped[str] = mapped_column(String(20), default="")
+    level: Mapped[str] = mapped_column(String(10), default="")
+    # 交办
+    responsible_unit: Mapped[str] = mapped_column(String(60), default="")
+    responsible_person: Mapped[str] = mapped_column(String(20), default="")
+    deadline: Mapped[date | None] = mapped_column(Date)
+    assignment_note: Mapped[str] = mapped_column(Text, default="")
+    # 市镇联动: 挂牌督办 + 领导包案
+    supervising_body: Mapped[str] = mapped_column(String(60), default="")
+    listed_on: Mapped[date | None] = mapped_column(Date)
+    leader: Mapped[str] = mapped_column(String(20), default="")
+    next_check_on: Mapped[date | None] = mapped_column(Date)
+    # 办结
+    solved_on: Mapped[date | None] = mapped_column(Date)
+    measures: Mapped[str] = mapped_column(Text, default="")
+    method: Mapped[str] = mapped_column(Text, default="")
+    result: Mapped[str] = mapped_column(Text, default="")
+    # 不能解决
+    explanation: Mapped[str] = mapped_column(Text, default="")
+    explained_on: Mapped[date | None] = mapped_column(Date)
+    # 反馈 (latest; every feedback is kept in request_feedback)
+    satisfaction: Mapped[str] = mapped_column(String(10), default="")
+    closed_on: Mapped[date | None] = mapped_column(Date)
+    reopen_reason: Mapped[str] = mapped_column(Text, default="")
+    common_issue_id: Mapped[str | None] = mapped_column(ForeignKey("common_issue.id"), index=True)
+    meeting_id: Mapped[str | None] = mapped_column(ForeignKey("meeting.id"), index=True)
+
+
+class RequestEvent(Base):
+    """One transition or progress entry of a request: who, when, from, to, note."""
+
+    __tablename__ = "request_event"
+    __table_args__ = (Index("ix_request_event_request_at", "request_id", "at"),)
+    id: Mapped[str] = _id()
+    request_id: Mapped[str] = mapped_column(ForeignKey("request.id"))
+    at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
+    on: Mapped[date] = mapped_column(Date)  # the business date (e.g. the day of the feedback visit)
+    operator: Mapped[str] = mapped_column(String(20))
+    action: Mapped[str] = mapped_column(String(10))
+    from_status: Mapped[str] = mapped_column(String(10))
+    to_status: Mapped[str] = mapped_column(String(10))
+    note: Mapped[str] = mapped_column(Text, default="")
+
+
+class RequestFeedback(Base):
+    """情况反馈: each feedback visit with the household's opinion and the signed form."""
+
+    __tablename__ = "request_feedback"
+    id: Mapped[str] = _id()
+    request_id: Mapped[str] = mapped_column(ForeignKey("request.id"), index=True)
+    on: Mapped[date] = mapped_column(Date)
+    responsible_person: Mapped[str] = mapped_column(String(20), default="")
+    cadre: Mapped[str] = mapped_column(String(20), default="")
+    village_cadre: Mapped[str] = mapped_column(String(20), default="")
+    opinion: Mapped[str] = mapped_column(Text, default="")
+    satisfaction: Mapped[str] = mapped_column(String(10))
+    form_received: Mapped[bool] = mapped_column(Boolean, default=False)
+
+
+class CommonIssue(Base):
+    """共性问题: one issue shared by several households' requests, handled together."""
+
+    __tablename__ = "common_issue"
+    id: Mapped[str] = _id()
+    title: Mapped[str] = mapped_column(String(80))
+    description: Mapped[str] = mapped_column(Text, default="")
+    created_on: Mapped[date] = mapped_column(Date)
+
+
+class Meeting(Base):
+    """月度专题会议 of the township: its requests and their decisions."""
+
+    __tablename__ = "meeting"
+    id: Mapped[str] = _id()
+    held_on: Mapped[date] = mapped_column(Date)
+    title: Mapped[str] = mapped_column(String(80))
+    attendees: Mapped[str] = mapped_column(Text, default="")
+    status: Mapped[str] = mapped_column(String(6), default="筹备")  # 筹备 / 已决定
+    decided_at: Mapped[datetime | None] = mapped_column(DateTime)
+
+
+class MeetingItem(Base):
+    """A request on a meeting's agenda and the meeting's decision on it."""
+
+    __tablename__ = "meeting_item"
+    __table_args__ = (UniqueConstraint("meeting_id", "request_id", name="uq_meeting_item_request"),)
+    id: Mapped[str] = _id()
+    meeting_id: Mapped[str] = mapped_column(ForeignKey("meeting.id"), index=True)
+    request_id: Mapped[str] = mapped_column(ForeignKey("request.id"), index=True)
+    sort: Mapped[int] = mapped_column(Integer, default=0)
+    unit: Mapped[str] = mapped_column(String(60), default="")
+    person: Mapped[str] = mapped_column(String(20), default="")
+    deadline: Mapped[date | None] = mapped_column(Date)
+    note: Mapped[str] = mapped_column(Text, default="")
+
+
+class ReportSubmission(Base):
+    """A weekly or monthly classified summary marked as submitted."""
+
+    __tablename__ = "report_submission"
+    __table_args__ = (
+        UniqueConstraint(
+            "period", "scope_kind", "scope_id", "period_start", name="uq_report_submission_period"
+        ),
+    )
+    id: Mapped[str] = _id()
+    period: Mapped[str] = mapped_column(String(4))  # 周报 / 月报
+    scope_kind: Mapped[str] = mapped_column(String(10))  # village / cadre
+    scope_id: Mapped[str] = mapped_column(String(32))
+    period_start: Mapped[date] = mapped_column(Date)
+    submitted_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
+    operator: Mapped[str] = mapped_column(String(20))
+
+
+class HolidayOverride(Base):
+    """A day the township marks as holiday or make-up working day, for years the calendar package lacks."""
+
+    __tablename__ = "holiday_override"
+    day: Mapped[date] = mapped_column(Date, primary_key=True)
+    workday: Mapped[bool] = mapped_column(Boolean)
+    note: Mapped[str] = mapped_column(String(40), default="")
 
 
 class ChangeLog(Base):

@@ -1,0 +1,418 @@
+"""Requests (诉求) through the workflow: listing, detail, applying actions with a full log,
+common issues handled together, and the township's review queue."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import date, datetime, timedelta
+from typing import Any
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from zhuji_archive.domain import workflow as wf
+from zhuji_archive.domain.errors import DomainError
+from zhuji_archive.domain.workdays import WorkCalendar
+from zhuji_archive.domain.workflow import Action, Level, RequestCase, Status, TimeStatus
+from zhuji_archive.services.history import ChangeRecorder
+from zhuji_archive.services.settings import SettingsService
+from zhuji_archive.storage import request_queries as queries
+from zhuji_archive.storage.database import Database
+from zhuji_archive.storage.models import CommonIssue, Household, Request, RequestEvent, RequestFeedback
+from zhuji_archive.storage.request_queries import RequestQuery
+
+__all__ = ["RequestQuery", "RequestRow", "RequestDetail", "RequestService"]
+
+
+@dataclass(frozen=True)
+class RequestRow:
+    """One line of a request list."""
+
+    id: str
+    household_id: str
+    head_name: str
+    village_name: str
+    group_name: str
+    household_number: int
+    recorded_on: date
+    category: str
+    description: str
+    status: str
+    level: str
+    scope: str
+    solvability: str
+    responsible_unit: str
+    responsible_person: str
+    deadline: date | None
+    time_status: TimeStatus
+    leader: str
+    supervising_body: str
+    next_check_on: date | None
+    satisfaction: str
+    resolution: str
+    common_issue: str
+
+    @property
+    def household_label(self) -> str:
+        return f"{self.village_name}{self.group_name}第{self.household_number}户 {self.head_name}"
+
+
+@dataclass(frozen=True)
+class EventRow:
+    """One line of a request's timeline."""
+
+    at: datetime
+    on: date
+    operator: str
+    action: str
+    from_status: str
+    to_status: str
+    note: str
+
+
+@dataclass
+class RequestDetail:
+    """Everything the request page shows about one request."""
+
+    row: RequestRow
+    case: RequestCase
+    allowed: list[Action]
+    events: list[EventRow] = field(default_factory=list)
+    feedbacks: list[wf.Feedback] = field(default_factory=list)
+
+
+def case_of(r: Request) -> RequestCase:
+    """The domain view of a stored request."""
+    classification = (
+        wf.Classification(r.category, r.scope, r.solvability, Level(r.level)) if r.level else None
+    )
+    assignment = (
+        wf.Assignment(r.responsible_unit, r.responsible_person, r.deadline, r.assignment_note)
+        if r.responsible_unit or r.deadline
+        else None
+    )
+    supervision = (
+        wf.Supervision(r.supervising_body, r.listed_on, r.leader, assignment, r.next_check_on)
+        if r.supervising_body and assignment is not None
+        else None
+    )
+    resolution = wf.Resolution(r.solved_on, r.measures, r.method, r.result) if r.solved_on else None
+    explanation = wf.Explanation(r.explanation, r.explained_on) if r.explanation else None
+    return RequestCase(
+        status=Status(r.status),
+        recorded_on=r.recorded_on,
+        classification=classification,
+        assignment=assignment,
+        supervision=supervision,
+        resolution=resolution,
+        explanation=explanation,
+        reopen_reason=r.reopen_reason,
+    )
+
+
+def _store(r: Request, case: RequestCase) -> None:
+    """Write the domain case back onto the stored request."""
+    r.status = case.status.value
+    if case.classification is not None:
+        c = case.classification
+        r.category, r.scope, r.solvability, r.level = c.category, c.scope, c.solvability, c.level.value
+    if case.assignment is not None:
+        a = case.assignment
+        r.responsible_unit, r.responsible_person, r.deadline, r.assignment_note = (
+            a.unit,
+            a.person,
+            a.deadline,
+            a.note,
+        )
+    if case.supervision is not None:
+        s = case.supervision
+        r.supervising_body, r.listed_on, r.leader, r.next_check_on = (
+            s.body,
+            s.listed_on,
+            s.leader,
+            s.next_check_on,
+        )
+    if case.resolution is not None:
+        res = case.resolution
+        r.solved_on, r.measures, r.method, r.result = res.solved_on, res.measures, res.method, res.result
+        r.explanation, r.explained_on = "", None
+        r.resolution = f"{res.solved_on}：{res.measures}；{res.method}；{res.result}"
+    elif case.explanation is not None:
+        r.explanation, r.explained_on = case.explanation.text, case.explanation.given_on
+        r.solved_on, r.measures, r.method, r.result = None, "", "", ""
+        r.resolution = f"不能解决（{case.explanation.given_on}已解释）：{case.explanation.text}"
+    r.reopen_reason = case.reopen_reason
+
+
+def _business_date(action: Action, payload: wf.Payload, today: date) -> date:
+    """The date an action happened on, as the user gave it."""
+    day: date | None = None
+    if isinstance(payload, wf.Resolution):
+        day = payload.solved_on
+    elif isinstance(payload, wf.OnTheSpot):
+        day = payload.resolution.solved_on
+    elif isinstance(payload, wf.Explanation):
+        day = payload.given_on
+    elif isinstance(payload, wf.Feedback | wf.Progress):
+        day = payload.on
+    elif isinstance(payload, wf.Supervision):
+        day = payload.listed_on
+    return day or today
+
+
+class RequestService:
+    """Use cases on requests, on behalf of one operator. ``today`` can be fixed for tests."""
+
+    def __init__(
+        self, db: Database, operator: str, settings: SettingsService, today: date | None = None
+    ) -> None:
+        self.db = db
+        self.operator = operator
+        self.settings = settings
+        self._today = today
+
+    @property
+    def today(self) -> date:
+        return self._today or date.today()
+
+    # ---- calendar and deadlines -----------------------------------------------------------
+    def calendar(self) -> WorkCalendar:
+        with self.db.sessions() as session:
+            return WorkCalendar(queries.holiday_overrides(session))
+
+    def default_deadline(self, level: Level, start: date | None = None) -> date:
+        return wf.default_deadline(start or self.today, level, self.settings.deadline_days(), self.calendar())
+
+    def _query(self, query: RequestQuery) -> RequestQuery:
+        """Fill the dates a time-status filter needs."""
+        from dataclasses import replace
+
+        warn = self.settings.get("warn_days")
+        due_before = self.calendar().add_workdays(self.today, warn + 1)
+        return replace(query, today=self.today, due_before=due_before)
+
+    # ---- reading ---------------------------------------------------------------------------
+    def list(self, query: RequestQuery = RequestQuery()) -> list[RequestRow]:  # noqa: B008
+        query = self._query(query)
+        calendar, warn = self.calendar(), self.settings.get("warn_days")
+        with self.db.sessions() as session:
+            return [self._row(result, calendar, warn) for result in queries.rows(session, query)]
+
+    def counts(self, query: RequestQuery = RequestQuery()) -> dict[str, int]:  # noqa: B008
+        with self.db.sessions() as session:
+            return queries.status_counts(session, self._query(query))
+
+    def leaders(self) -> list[str]:
+        with self.db.sessions() as session:
+            return queries.leaders(session)
+
+    def _row(self, result: Any, calendar: WorkCalendar, warn: int) -> RequestRow:
+        r, head_name, number, village_name, group_name, issue_title = result
+        case = case_of(r)
+        return RequestRow(
+            id=r.id,
+            household_id=r.household_id,
+            head_name=head_name,
+            village_name=village_name,
+            group_name=group_name,
+            household_number=number,
+            recorded_on=r.recorded_on,
+            category=r.category,
+            description=r.description,
+            status=r.status,
+            level=r.level,
+            scope=r.scope,
+            solvability=r.solvability,
+            responsible_unit=r.responsible_unit,
+            responsible_person=r.responsible_person,
+            deadline=r.deadline,
+            time_status=wf.time_status(case, self.today, calendar, warn),
+            leader=r.leader,
+            supervising_body=r.supervising_body,
+            next_check_on=r.next_check_on,
+            satisfaction=r.satisfaction,
+            resolution=r.resolution,
+            common_issue=issue_title or "",
+        )
+
+    def detail(self, request_id: str) -> RequestDetail:
+        calendar, warn = self.calendar(), self.settings.get("warn_days")
+        with self.db.sessions() as session:
+            stmt = queries.base(RequestQuery()).where(Request.id == request_id)
+            result = session.execute(stmt).one_or_none()
+            if result is None:
+                raise DomainError("找不到这条诉求")
+            row = self._row(result, calendar, warn)
+            case = case_of(result[0])
+            events = [
+                EventRow(e.at, e.on, e.operator, e.action, e.from_status, e.to_status, e.note)
+                for e in queries.events(session, request_id)
+            ]
+            feedbacks = [
+                wf.Feedback(
+                    f.on,
+                    f.responsible_person,
+                    f.cadre,
+                    f.village_cadre,
+                    f.opinion,
+                    f.satisfaction,
+                    f.form_received,
+                )
+                for f in session.scalars(
+                    select(RequestFeedback)
+                    .where(RequestFeedback.request_id == request_id)
+                    .order_by(RequestFeedback.on, RequestFeedback.id)
+                )
+            ]
+        return RequestDetail(row, case, wf.allowed_actions(case), events, feedbacks)
+
+    # ---- writing ---------------------------------------------------------------------------
+    def record(
+        self, household_id: str, category: str, description: str, recorded_on: date | None = None
+    ) -> str:
+        """Record a new request (登记) in a household file."""
+        if not category:
+            raise DomainError("请选择诉求类别", "category")
+        if not description.strip():
+            raise DomainError("请填写诉求内容", "description")
+        with self.db.transaction() as session:
+            household = session.get(Household, household_id)
+            if household is None:
+                raise DomainError("找不到这户档案")
+            r = Request(
+                household_id=household_id,
+                village_id=household.village_id,
+                recorded_on=recorded_on or self.today,
+                category=category,
+                description=description.strip(),
+                status=Status.REGISTERED.value,
+            )
+            session.add(r)
+            session.flush()
+            ChangeRecorder(session, self.operator).log(
+                "新增",
+                "诉求",
+                r.id,
+                household_id=household_id,
+                village_id=household.village_id,
+                note=f"登记诉求：{category}",
+            )
+            return r.id
+
+    def act(self, request_id: str, action: Action, payload: wf.Payload = None) -> RequestDetail:
+        """Apply one action in one transaction; a refused action raises DomainError and changes nothing."""
+        with self.db.transaction() as session:
+            self._apply(session, request_id, action, payload)
+        return self.detail(request_id)
+
+    def _apply(self, session: Session, request_id: str, action: Action, payload: wf.Payload) -> wf.Transition:
+        r = session.get(Request, request_id)
+        if r is None or r.deleted:
+            raise DomainError("找不到这条诉求")
+        case, transition = wf.apply(case_of(r), action, payload)
+        _store(r, case)
+        on = _business_date(action, payload, self.today)
+        if isinstance(payload, wf.Feedback):
+            session.add(
+                RequestFeedback(
+                    request_id=r.id,
+                    on=payload.on,
+                    responsible_person=payload.responsible_person,
+                    cadre=payload.cadre,
+                    village_cadre=payload.village_cadre,
+                    opinion=payload.opinion,
+                    satisfaction=payload.satisfaction,
+                    form_received=payload.form_received,
+                )
+            )
+            r.satisfaction = payload.satisfaction
+            r.closed_on = payload.on if case.status == Status.CLOSED else None
+        if action == Action.REOPEN:
+            r.closed_on = None
+        session.add(
+            RequestEvent(
+                request_id=r.id,
+                on=on,
+                operator=self.operator,
+                action=action.value,
+                from_status=transition.before.value,
+                to_status=transition.after.value,
+                note=transition.note,
+            )
+        )
+        ChangeRecorder(session, self.operator).log(
+            "办理",
+            "诉求",
+            r.id,
+            household_id=r.household_id,
+            village_id=r.village_id,
+            field="办理状态",
+            old=transition.before.value,
+            new=transition.after.value,
+            note=f"{action.value}：{transition.note}",
+        )
+        return transition
+
+    def act_many(self, request_ids: list[str], action: Action, payload: wf.Payload) -> int:
+        """Apply the same action to several requests, all or none; the error names the request refused."""
+        with self.db.transaction() as session:
+            for request_id in request_ids:
+                try:
+                    self._apply(session, request_id, action, payload)
+                except DomainError as error:
+                    label = self._label(session, request_id)
+                    raise DomainError(f"{label}：{error.message}", error.field) from error
+        return len(request_ids)
+
+    @staticmethod
+    def _label(session: Session, request_id: str) -> str:
+        r = session.get(Request, request_id)
+        household = session.get(Household, r.household_id) if r else None
+        return f"户主{household.head_name}的诉求“{r.description[:12]}”" if r and household else "诉求"
+
+    # ---- common issues (共性问题) ------------------------------------------------------------
+    def create_common_issue(self, title: str, description: str, request_ids: list[str]) -> str:
+        if not title.strip():
+            raise DomainError("请填写共性问题名称", "title")
+        if len(request_ids) < 2:
+            raise DomainError("共性问题至少要关联两户的诉求", "requests")
+        with self.db.transaction() as session:
+            issue = CommonIssue(title=title.strip(), description=description.strip(), created_on=self.today)
+            session.add(issue)
+            session.flush()
+            for request_id in request_ids:
+                r = session.get(Request, request_id)
+                if r is None:
+                    raise DomainError("找不到所选诉求")
+                if r.common_issue_id and r.common_issue_id != issue.id:
+                    raise DomainError(f"{self._label(session, request_id)}已归入另一个共性问题")
+                r.common_issue_id = issue.id
+            return issue.id
+
+    def common_issue_requests(self, issue_id: str) -> list[RequestRow]:
+        return self.list(RequestQuery(common_issue_id=issue_id))
+
+    def act_on_common_issue(self, issue_id: str, action: Action, payload: wf.Payload) -> int:
+        """One decision or one result for every linked request that is open; feedback stays per household."""
+        if action in (Action.FEEDBACK, Action.REOPEN):
+            raise DomainError("情况反馈须逐户进行，每户分别填写反馈意见")
+        targets = [row.id for row in self.common_issue_requests(issue_id) if row.status not in ("已反馈",)]
+        if not targets:
+            raise DomainError("这个共性问题没有待办理的诉求")
+        return self.act_many(targets, action, payload)
+
+    # ---- supervised cases (挂牌督办 / 领导包案) ------------------------------------------------
+    def supervised(
+        self, leader: str | None = None, include_closed: bool = False
+    ) -> list[tuple[RequestRow, str]]:
+        """Cases under 挂牌督办 with their last progress entry, soonest check first."""
+        statuses = () if include_closed else tuple(s.value for s in wf.OPEN_STATUSES | wf.AWAITING_FEEDBACK)
+        rows = self.list(RequestQuery(supervised_only=True, leader=leader, statuses=statuses))
+        with self.db.sessions() as session:
+            last = queries.last_progress(session, [r.id for r in rows])
+        far = date.max
+        rows.sort(key=lambda r: (r.next_check_on or far, r.deadline or far))
+        return [(row, f"{last[row.id].on}：{last[row.id].note}" if row.id in last else "") for row in rows]
+
+    def next_check_default(self, start: date | None = None) -> date:
+        return (start or self.today) + timedelta(days=14)

@@ -1,0 +1,53 @@
+"""Application settings stored in the database, read and written through their declarations."""
+
+from __future__ import annotations
+
+from sqlalchemy import select
+
+from zhuji_archive.domain.errors import DomainError
+from zhuji_archive.domain.settings import SETTINGS, SETTINGS_BY_KEY, SettingSpec
+from zhuji_archive.domain.workflow import Level
+from zhuji_archive.storage.database import Database
+from zhuji_archive.storage.models import Setting
+
+
+class SettingsService:
+    """Typed access to the declared settings; unknown keys are refused."""
+
+    def __init__(self, db: Database) -> None:
+        self.db = db
+
+    def specs(self) -> tuple[SettingSpec, ...]:
+        return SETTINGS
+
+    def get(self, key: str) -> int:
+        spec = SETTINGS_BY_KEY.get(key)
+        if spec is None:
+            raise DomainError(f"没有名为“{key}”的设置")
+        with self.db.sessions() as session:
+            row = session.get(Setting, key)
+        return spec.parse(row.value) if row is not None else spec.default
+
+    def set(self, key: str, value: str | int) -> None:
+        spec = SETTINGS_BY_KEY.get(key)
+        if spec is None:
+            raise DomainError(f"没有名为“{key}”的设置")
+        parsed = spec.parse(value)
+        with self.db.transaction() as session:
+            row = session.get(Setting, key)
+            if row is None:
+                session.add(Setting(key=key, value=str(parsed)))
+            else:
+                row.value = str(parsed)
+
+    def all(self) -> dict[str, int]:
+        with self.db.sessions() as session:
+            stored = {row.key: row.value for row in session.scalars(select(Setting))}
+        return {
+            spec.key: spec.parse(stored[spec.key]) if spec.key in stored else spec.default
+            for spec in SETTINGS
+        }
+
+    def deadline_days(self) -> dict[Level, int]:
+        values = self.all()
+        return {level: values[f"deadline.{level.value}"] for level in Level}

@@ -1,0 +1,127 @@
+"""The weekly/monthly classified summary (周报/月报) as a read-model, and marking it submitted."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import date, datetime
+
+from sqlalchemy import select
+
+from zhuji_archive.domain.errors import DomainError
+from zhuji_archive.domain.reporting import Period, satisfaction_rate
+from zhuji_archive.storage import summary_queries as queries
+from zhuji_archive.storage.database import Database
+from zhuji_archive.storage.models import Cadre, ReportSubmission, Village
+
+
+@dataclass
+class Summary:
+    """Everything one 周报/月报 says; exports print and export this same object."""
+
+    scope_kind: str  # village / cadre
+    scope_id: str
+    scope_name: str
+    period: Period
+    households_visited: int
+    new_by_class: list[tuple[str, str, str, int]]  # category, scope, solvability, count
+    by_status: dict[str, int]
+    solved: int
+    explained: int
+    escalated_town: int
+    escalated_city: int
+    overdue: int
+    feedback: dict[str, int]
+    submitted_at: datetime | None = None
+    submitted_by: str = ""
+    categories: list[str] = field(default_factory=list)
+
+    @property
+    def new_total(self) -> int:
+        return sum(row[3] for row in self.new_by_class)
+
+    @property
+    def satisfaction_rate(self) -> float | None:
+        return satisfaction_rate(self.feedback)
+
+
+class SummaryService:
+    """Builds summaries from the same records the lists show."""
+
+    def __init__(self, db: Database, operator: str, today: date | None = None) -> None:
+        self.db = db
+        self.operator = operator
+        self._today = today
+
+    @property
+    def today(self) -> date:
+        return self._today or date.today()
+
+    def build(self, scope_kind: str, scope_id: str, period: Period) -> Summary:
+        with self.db.sessions() as session:
+            name = self._scope_name(session, scope_kind, scope_id)
+            start, end = period.start, period.end
+            actions = queries.actions_in(session, scope_kind, scope_id, start, end)
+            submission = session.scalar(
+                select(ReportSubmission).where(
+                    ReportSubmission.period == period.kind,
+                    ReportSubmission.scope_kind == scope_kind,
+                    ReportSubmission.scope_id == scope_id,
+                    ReportSubmission.period_start == start,
+                )
+            )
+            new_rows = [
+                (c, s or "未梳理", v or "未梳理", n)
+                for c, s, v, n in queries.new_by_class(session, scope_kind, scope_id, start, end)
+            ]
+            return Summary(
+                scope_kind=scope_kind,
+                scope_id=scope_id,
+                scope_name=name,
+                period=period,
+                households_visited=queries.households_visited(session, scope_kind, scope_id, start, end),
+                new_by_class=new_rows,
+                by_status=queries.by_status(session, scope_kind, scope_id, end),
+                solved=actions.get("办结", 0) + actions.get("当场解决", 0),
+                explained=actions.get("不能解决", 0),
+                escalated_town=actions.get("上报镇", 0),
+                escalated_city=actions.get("市镇联动", 0),
+                overdue=queries.overdue_at(session, scope_kind, scope_id, min(end, self.today)),
+                feedback=queries.feedback_counts(session, scope_kind, scope_id, start, end),
+                submitted_at=submission.submitted_at if submission else None,
+                submitted_by=submission.operator if submission else "",
+                categories=sorted({row[0] for row in new_rows}),
+            )
+
+    def submit(self, scope_kind: str, scope_id: str, period: Period) -> None:
+        if period.start > self.today:
+            raise DomainError("还没有到这个报告期，不能上报")
+        with self.db.transaction() as session:
+            existing = session.scalar(
+                select(ReportSubmission).where(
+                    ReportSubmission.period == period.kind,
+                    ReportSubmission.scope_kind == scope_kind,
+                    ReportSubmission.scope_id == scope_id,
+                    ReportSubmission.period_start == period.start,
+                )
+            )
+            if existing is not None:
+                raise DomainError(
+                    f"{period.title}{period.kind}已于{existing.submitted_at:%Y-%m-%d %H:%M}（UTC）上报"
+                )
+            session.add(
+                ReportSubmission(
+                    period=period.kind,
+                    scope_kind=scope_kind,
+                    scope_id=scope_id,
+                    period_start=period.start,
+                    operator=self.operator,
+                )
+            )
+
+    @staticmethod
+    def _scope_name(session, scope_kind: str, scope_id: str) -> str:  # type: ignore[no-untyped-def]
+        model = Village if scope_kind == "village" else Cadre
+        record = session.get(model, scope_id)
+        if record is None:
+            raise DomainError("找不到所选的村或干部")
+        return record.name

@@ -1,0 +1,154 @@
+"""Queries over requests: filtered lists with household context, events, counts, supervised cases."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date
+from typing import Any
+
+from sqlalchemy import ColumnElement, Select, and_, func, or_, select
+from sqlalchemy.orm import Session
+
+from zhuji_archive.storage.models import (
+    CommonIssue,
+    HolidayOverride,
+    Household,
+    Request,
+    RequestEvent,
+    Village,
+    VillageGroup,
+)
+
+OPEN = ("登记", "已梳理", "待上会", "办理中")
+
+
+@dataclass(frozen=True)
+class RequestQuery:
+    """What a request list shows. ``due_before`` is the first day that is no longer 临期."""
+
+    village_id: str | None = None
+    household_id: str | None = None
+    category: str | None = None
+    level: str | None = None
+    statuses: tuple[str, ...] = ()
+    time_status: str | None = None  # 超期 / 临期 / 正常 / 无时限
+    leader: str | None = None
+    supervised_only: bool = False
+    township_only: bool = False  # reported to the town: 待上会, or any 镇级/市镇联动 request
+    common_issue_id: str | None = None
+    meeting_id: str | None = None
+    text: str = ""
+    today: date | None = None
+    due_before: date | None = None
+    limit: int = 5000
+
+
+def _columns() -> list[Any]:
+    return [
+        Request,
+        Household.head_name,
+        Household.number,
+        Village.name,
+        VillageGroup.name,
+        CommonIssue.title,
+    ]
+
+
+def base(query: RequestQuery) -> Select[Any]:
+    stmt = (
+        select(*_columns())
+        .join(Household, Household.id == Request.household_id)
+        .join(Village, Village.id == Household.village_id)
+        .join(VillageGroup, VillageGroup.id == Household.group_id)
+        .outerjoin(CommonIssue, CommonIssue.id == Request.common_issue_id)
+        .where(Request.deleted.is_(False))
+    )
+    return stmt.where(*conditions(query))
+
+
+def conditions(query: RequestQuery) -> list[ColumnElement[bool]]:
+    where: list[ColumnElement[bool]] = []
+    if query.village_id:
+        where.append(Request.village_id == query.village_id)
+    if query.household_id:
+        where.append(Request.household_id == query.household_id)
+    if query.category:
+        where.append(Request.category == query.category)
+    if query.level:
+        where.append(Request.level == query.level)
+    if query.statuses:
+        where.append(Request.status.in_(query.statuses))
+    if query.leader:
+        where.append(Request.leader == query.leader)
+    if query.supervised_only:
+        where.append(Request.supervising_body != "")
+    if query.township_only:
+        where.append(or_(Request.status == "待上会", Request.level.in_(("镇级", "市镇联动"))))
+    if query.common_issue_id:
+        where.append(Request.common_issue_id == query.common_issue_id)
+    if query.meeting_id:
+        where.append(Request.meeting_id == query.meeting_id)
+    if query.text.strip():
+        needle = f"%{query.text.strip()}%"
+        where.append(or_(Request.description.like(needle), Household.head_name.like(needle)))
+    if query.time_status and query.today is not None and query.due_before is not None:
+        open_with_deadline = and_(Request.status.in_(OPEN), Request.deadline.is_not(None))
+        where.append(
+            {
+                "超期": and_(open_with_deadline, Request.deadline < query.today),
+                "临期": and_(
+                    open_with_deadline, Request.deadline >= query.today, Request.deadline < query.due_before
+                ),
+                "正常": and_(open_with_deadline, Request.deadline >= query.due_before),
+                "无时限": or_(Request.status.not_in(OPEN), Request.deadline.is_(None)),
+            }[query.time_status]
+        )
+    return where
+
+
+def rows(session: Session, query: RequestQuery) -> list[Any]:
+    stmt = base(query).order_by(Request.recorded_on.desc(), Request.id).limit(query.limit)
+    return list(session.execute(stmt).all())
+
+
+def status_counts(session: Session, query: RequestQuery) -> dict[str, int]:
+    stmt = (
+        select(Request.status, func.count())
+        .join(Household, Household.id == Request.household_id)
+        .where(Request.deleted.is_(False), *conditions(query))
+        .group_by(Request.status)
+    )
+    return dict(session.execute(stmt).all())  # type: ignore[arg-type]
+
+
+def events(session: Session, request_id: str) -> list[RequestEvent]:
+    stmt = (
+        select(RequestEvent)
+        .where(RequestEvent.request_id == request_id)
+        .order_by(RequestEvent.at, RequestEvent.id)
+    )
+    return list(session.scalars(stmt))
+
+
+def last_progress(session: Session, request_ids: list[str]) -> dict[str, RequestEvent]:
+    """The latest 记录进展 entry of each request."""
+    if not request_ids:
+        return {}
+    stmt = (
+        select(RequestEvent)
+        .where(RequestEvent.request_id.in_(request_ids), RequestEvent.action == "记录进展")
+        .order_by(RequestEvent.on, RequestEvent.at)
+    )
+    latest: dict[str, RequestEvent] = {}
+    for event in session.scalars(stmt):
+        latest[event.request_id] = event
+    return latest
+
+
+def holiday_overrides(session: Session) -> dict[date, bool]:
+    return {row.day: row.workday for row in session.scalars(select(HolidayOverride))}
+
+
+def leaders(session: Session) -> list[str]:
+    stmt = select(Request.leader).where(Request.leader != "").distinct().order_by(Request.leader)
+    return list(session.scalars(stmt))

@@ -1,0 +1,107 @@
+"""Counts behind the weekly/monthly classified summary, for a village or a cadre's households."""
+
+from __future__ import annotations
+
+from datetime import date
+from typing import Any
+
+from sqlalchemy import ColumnElement, func, select
+from sqlalchemy.orm import Session
+
+from zhuji_archive.storage.models import Household, Request, RequestEvent, RequestFeedback, Visit
+
+OPEN = ("登记", "已梳理", "待上会", "办理中")
+
+
+def _household_scope(scope_kind: str, scope_id: str) -> ColumnElement[bool]:
+    if scope_kind == "village":
+        return Household.village_id == scope_id
+    if scope_kind == "cadre":
+        return Household.responsible_cadre_id == scope_id
+    raise ValueError(scope_kind)
+
+
+def households_visited(session: Session, scope_kind: str, scope_id: str, start: date, end: date) -> int:
+    stmt = (
+        select(func.count(func.distinct(Visit.household_id)))
+        .join(Household, Household.id == Visit.household_id)
+        .where(
+            _household_scope(scope_kind, scope_id), Visit.deleted.is_(False), Visit.date.between(start, end)
+        )
+    )
+    return session.scalar(stmt) or 0
+
+
+def _requests(scope_kind: str, scope_id: str) -> Any:
+    return (
+        select(Request)
+        .join(Household, Household.id == Request.household_id)
+        .where(_household_scope(scope_kind, scope_id), Request.deleted.is_(False))
+    )
+
+
+def new_by_class(
+    session: Session, scope_kind: str, scope_id: str, start: date, end: date
+) -> list[tuple[Any, ...]]:
+    stmt = (
+        select(Request.category, Request.scope, Request.solvability, func.count())
+        .join(Household, Household.id == Request.household_id)
+        .where(
+            _household_scope(scope_kind, scope_id),
+            Request.deleted.is_(False),
+            Request.recorded_on.between(start, end),
+        )
+        .group_by(Request.category, Request.scope, Request.solvability)
+        .order_by(Request.category, Request.scope, Request.solvability)
+    )
+    return [tuple(row) for row in session.execute(stmt)]
+
+
+def by_status(session: Session, scope_kind: str, scope_id: str, end: date) -> dict[str, int]:
+    stmt = (
+        select(Request.status, func.count())
+        .join(Household, Household.id == Request.household_id)
+        .where(_household_scope(scope_kind, scope_id), Request.deleted.is_(False), Request.recorded_on <= end)
+        .group_by(Request.status)
+    )
+    return dict(session.execute(stmt).all())  # type: ignore[arg-type]
+
+
+def actions_in(session: Session, scope_kind: str, scope_id: str, start: date, end: date) -> dict[str, int]:
+    """How many times each action was taken in the period (by business date)."""
+    stmt = (
+        select(RequestEvent.action, func.count())
+        .join(Request, Request.id == RequestEvent.request_id)
+        .join(Household, Household.id == Request.household_id)
+        .where(_household_scope(scope_kind, scope_id), RequestEvent.on.between(start, end))
+        .group_by(RequestEvent.action)
+    )
+    return dict(session.execute(stmt).all())  # type: ignore[arg-type]
+
+
+def overdue_at(session: Session, scope_kind: str, scope_id: str, day: date) -> int:
+    stmt = (
+        select(func.count())
+        .select_from(Request)
+        .join(Household, Household.id == Request.household_id)
+        .where(
+            _household_scope(scope_kind, scope_id),
+            Request.deleted.is_(False),
+            Request.status.in_(OPEN),
+            Request.deadline < day,
+        )
+    )
+    return session.scalar(stmt) or 0
+
+
+def feedback_counts(
+    session: Session, scope_kind: str, scope_id: str, start: date, end: date
+) -> dict[str, int]:
+    stmt = (
+        select(RequestFeedback.satisfaction, func.count())
+        .join(Request, Request.id == RequestFeedback.request_id)
+        .join(Household, Household.id == Request.household_id)
+        .where(_household_scope(scope_kind, scope_id), RequestFeedback.on.between(start, end))
+        .group_by(RequestFeedback.satisfaction)
+    )
+    return dict(session.execute(stmt).all())  # type: ignore[arg-type]
