@@ -5,6 +5,7 @@ from __future__ import annotations
 import importlib
 import sys
 from pathlib import Path
+from xml.etree import ElementTree
 
 import pytest
 
@@ -31,4 +32,5 @@ def test_generated_form_is_fresh(ui_file: Path):
 @pytest.mark.parametrize("ui_file", UI_FILES, ids=lambda p: p.name)
 def test_generated_form_imports(ui_file: Path):
     module = importlib.import_module(f"zhuji_archive.gui.forms.ui_{ui_file.stem}")
-    assert hasattr(module, f"Ui_{ui_file.stem.title().replace('_', '')}")
+    form_class = ElementTree.parse(ui_file).getroot().findtext("class")
+    assert hasattr(module, f"Ui_{form_class}")

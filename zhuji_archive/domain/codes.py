@@ -52,6 +52,10 @@ INCOME_KIND = CodeKind(
     "income_kind", "收入来源", ("承包土地", "种植养殖", "经商办企业", "外出务工", "其他收入")
 )
 
+REQUEST_SCOPE = CodeKind("request_scope", "问题性质", ("共性", "个性"))
+SOLVABILITY = CodeKind("solvability", "解决难易", ("立即可以解决", "近期一时难以解决"))
+SATISFACTION = CodeKind("satisfaction", "满意程度", ("满意", "基本满意", "不满意"))
+
 ALL_KINDS: tuple[CodeKind, ...] = (
     ECONOMIC_TYPE,
     FOCUS_TAG,
@@ -60,6 +64,9 @@ ALL_KINDS: tuple[CodeKind, ...] = (
     POLITICAL_STATUS,
     HEALTH,
     REQUEST_CATEGORY,
+    REQUEST_SCOPE,
+    SOLVABILITY,
+    SATISFACTION,
     ASSISTANCE_KIND,
 )
 KINDS_BY_KEY = {kind.key: kind for kind in ALL_KINDS}

@@ -95,6 +95,7 @@ class HouseholdDialog(QDialog):
     """One household file. Emits ``saved(household_id)`` after each successful save."""
 
     saved = Signal(str)
+    openRequest = Signal(str)
 
     def __init__(
         self,
@@ -266,6 +267,8 @@ class HouseholdDialog(QDialog):
             lambda: self._remove(ui.assistanceTable, self.assistance, "帮扶记录")
         )
         ui.requestsAddButton.clicked.connect(self._add_request)
+        ui.requestsTable.doubleClicked.connect(self._open_request)
+        ui.resolutionTable.doubleClicked.connect(self._open_request)
         ui.requestsRemoveButton.clicked.connect(lambda: self._remove(ui.requestsTable, self.requests, "诉求"))
         ui.visitsAddButton.clicked.connect(
             lambda: self._add(
@@ -406,6 +409,22 @@ class HouseholdDialog(QDialog):
         row = model.append(record)
         view.setCurrentIndex(model.index(row, 0))
         view.edit(model.index(row, 1 if model is self.incomes else 0))
+
+    def _open_request(self, index) -> None:  # type: ignore[no-untyped-def]
+        """Saved requests open in the request page; new ones are edited here until saved."""
+        record = self.requests.record(index.row())
+        if record.id is not None and (index.column() == 3 or self.sender() is self.ui.resolutionTable):
+            self.openRequest.emit(record.id)
+
+    def refresh_requests(self) -> None:
+        """Show requests' new states after they moved on elsewhere (only when nothing here is unsaved)."""
+        if self.file.id is None or self.dirty:
+            return
+        fresh = self.archive.households.load(self.file.id)
+        self.file.requests = fresh.requests
+        self.requests.set_rows(self.file.requests)
+        self.resolution.set_rows(self.file.requests)
+        self.history.set_rows([HistoryRow.of(e) for e in self.archive.households.history(self.file.id)])
 
     def _add_request(self) -> None:
         categories = self._choices("request_category")

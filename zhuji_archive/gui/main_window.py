@@ -10,6 +10,10 @@ from zhuji_archive import APP_NAME, __version__
 from zhuji_archive.gui.household_dialog import HouseholdDialog
 from zhuji_archive.gui.household_page import HouseholdPage
 from zhuji_archive.gui.org_tree import OrgTree
+from zhuji_archive.gui.request_detail import RequestDetailDialog
+from zhuji_archive.gui.requests_page import RequestsPage
+from zhuji_archive.gui.summary_page import SummaryPage
+from zhuji_archive.gui.township_page import TownshipPage
 from zhuji_archive.gui.village_page import VillagePage
 from zhuji_archive.services.archive import Archive
 
@@ -26,9 +30,19 @@ class MainWindow(QMainWindow):
         self.tree = OrgTree(archive.organisation)
         self.households = HouseholdPage(archive)
         self.village = VillagePage(archive)
+        self.requests = RequestsPage(archive)
+        self.township = TownshipPage(archive)
+        self.summary = SummaryPage(archive)
+        self.request_dialogs: dict[str, RequestDetailDialog] = {}
         self.tabs = QTabWidget()
         self.tabs.addTab(self.households, "户档案")
         self.tabs.addTab(self.village, "村情信息")
+        self.tabs.addTab(self.requests, "诉求办理")
+        self.tabs.addTab(self.township, "镇级审核")
+        self.tabs.addTab(self.summary, "周报月报")
+        # Pages other than the household list load when first shown, so start-up stays fast.
+        self.stale: set[QWidget] = {self.requests, self.township, self.summary}
+        self.tabs.currentChanged.connect(lambda _i: self._refresh_current())
         self.splitter = QSplitter(Qt.Orientation.Horizontal)
         self.splitter.addWidget(self.tree)
         self.splitter.addWidget(self.tabs)
@@ -38,6 +52,9 @@ class MainWindow(QMainWindow):
         self.tree.nodeSelected.connect(self._node_selected)
         self.households.openHousehold.connect(self.open_household)
         self.households.newHousehold.connect(self.new_household)
+        self.requests.openRequest.connect(self.open_request)
+        self.township.openRequest.connect(self.open_request)
+        self.township.changed.connect(lambda: self._requests_changed(""))
         self.village.saved.connect(lambda _id: self.statusBar().showMessage("村情信息已保存", 4000))
         self._build_menus()
         where = QLabel(f"数据库：{archive.db.path}　操作人：{archive.operator}")
@@ -81,7 +98,38 @@ class MainWindow(QMainWindow):
 
     def _node_selected(self, kind: str, node_id: str) -> None:
         self.households.set_node(kind, node_id)
-        self.village.show_village(self.tree.village_of(kind, node_id))
+        village_id = self.tree.village_of(kind, node_id)
+        self.village.show_village(village_id)
+        self.requests.village_id = village_id
+        self.stale.add(self.requests)
+        self._refresh_current()
+
+    def _refresh_current(self) -> None:
+        page = self.tabs.currentWidget()
+        if page in self.stale:
+            self.stale.discard(page)
+            page.reload()  # type: ignore[attr-defined]
+
+    def open_request(self, request_id: str) -> RequestDetailDialog:
+        dialog = self.request_dialogs.get(request_id)
+        if dialog is None or not _alive(dialog) or not dialog.isVisible():
+            dialog = RequestDetailDialog(self.archive, request_id, self)
+            dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose, True)
+            dialog.changed.connect(self._requests_changed)
+            dialog.openHousehold.connect(self.open_household)
+            self.request_dialogs[request_id] = dialog
+        dialog.show()
+        dialog.raise_()
+        dialog.activateWindow()
+        return dialog
+
+    def _requests_changed(self, request_id: str) -> None:
+        """A request moved on: lists and any open household file showing it are stale."""
+        self.stale.update({self.requests, self.township, self.summary})
+        self._refresh_current()
+        for dialog in list(self.open_dialogs.values()):
+            if _alive(dialog) and dialog.isVisible() and not dialog.dirty:
+                dialog.refresh_requests()
 
     def open_household(self, household_id: str) -> HouseholdDialog:
         dialog = self.open_dialogs.get(household_id)
@@ -104,6 +152,7 @@ class MainWindow(QMainWindow):
         if dialog.file.id:
             self.open_dialogs[dialog.file.id] = dialog
         dialog.saved.connect(lambda household_id, d=dialog: self._household_saved(household_id, d))
+        dialog.openRequest.connect(self.open_request)
         dialog.destroyed.connect(lambda *_: self._forget_closed())
 
     def _forget_closed(self) -> None:
@@ -113,6 +162,7 @@ class MainWindow(QMainWindow):
         self.open_dialogs[household_id] = dialog
         self.households.model.reload()
         self.tree.reload()
+        self.stale.update({self.requests, self.township, self.summary})
         self.statusBar().showMessage("户档案已保存", 4000)
 
     # ---- window state -------------------------------------------------------------------

@@ -75,6 +75,11 @@ class RecordTableModel(QAbstractTableModel):
         self.problems = {}
         self.endResetModel()
 
+    @property
+    def records(self) -> list[Any]:
+        """All records, removed ones included (as the service expects them back)."""
+        return self._rows
+
     def source_index(self, row: int) -> int:
         return self._visible[row]
 

@@ -58,8 +58,14 @@ class CodeListService:
                     .select_from(HouseholdCode)
                     .where(HouseholdCode.kind == kind, HouseholdCode.label == label)
                 )
-            elif kind == "request_category":
-                query = select(func.count()).select_from(Request).where(Request.category == label)
+            elif kind in ("request_category", "request_scope", "solvability", "satisfaction"):
+                column = {
+                    "request_category": Request.category,
+                    "request_scope": Request.scope,
+                    "solvability": Request.solvability,
+                    "satisfaction": Request.satisfaction,
+                }[kind]
+                query = select(func.count()).select_from(Request).where(column == label)
             elif kind in ("relation", "education", "political_status", "health"):
                 column = getattr(Member, kind)
                 query = select(func.count()).select_from(Member).where(column == label)

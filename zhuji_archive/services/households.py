@@ -280,6 +280,15 @@ class HouseholdService:
             if visit.kind not in VISIT_KINDS:
                 problems.append(FieldProblem("visits", index, "kind", "请选择走访类型"))
         for index, req in enumerate(file.requests):
+            if req.removed and req.id is not None and req.status != "登记":
+                problems.append(
+                    FieldProblem(
+                        "requests",
+                        index,
+                        None,
+                        f"诉求已进入“{req.status}”，不能删除；如登记有误请在诉求办理中说明",
+                    )
+                )
             if req.removed:
                 continue
             if req.recorded_on is None:
@@ -405,6 +414,8 @@ class HouseholdService:
                 record = model(id=new_id(), household_id=h.id)
                 if model is Member:
                     record.sort = index
+                if model is Request:
+                    record.village_id = h.village_id
                 session.add(record)
                 row.id = record.id
                 recorder.log(

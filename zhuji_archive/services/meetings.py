@@ -41,6 +41,14 @@ class DecisionRow:
     deadline: date | None = None
     note: str = ""
 
+    @property
+    def household(self) -> str:
+        return self.request.household_label
+
+    @property
+    def description(self) -> str:
+        return self.request.description
+
 
 class MeetingService:
     """Use cases of the monthly meeting; decisions become 交办 through the request service."""

@@ -37,6 +37,7 @@ class RequestQuery:
     township_only: bool = False  # reported to the town: 待上会, or any 镇级/市镇联动 request
     common_issue_id: str | None = None
     meeting_id: str | None = None
+    unscheduled: bool = False  # not yet on any meeting's agenda
     text: str = ""
     today: date | None = None
     due_before: date | None = None
@@ -88,6 +89,8 @@ def conditions(query: RequestQuery) -> list[ColumnElement[bool]]:
         where.append(Request.common_issue_id == query.common_issue_id)
     if query.meeting_id:
         where.append(Request.meeting_id == query.meeting_id)
+    if query.unscheduled:
+        where.append(Request.meeting_id.is_(None))
     if query.text.strip():
         needle = f"%{query.text.strip()}%"
         where.append(or_(Request.description.like(needle), Household.head_name.like(needle)))

@@ -1,0 +1,157 @@
+"""One request: the household, the description, its classification and state, the actions allowed
+now as buttons (only those), and the timeline of transitions and progress entries."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import UTC
+
+from PySide6.QtCore import Qt, Signal
+from PySide6.QtWidgets import QDialog, QDialogButtonBox, QHeaderView, QPushButton, QWidget
+
+from zhuji_archive.domain.workflow import Action, TimeStatus
+from zhuji_archive.gui.action_dialog import ActionDialog
+from zhuji_archive.gui.forms.ui_request_detail import Ui_RequestDetailDialog
+from zhuji_archive.gui.record_table import Column, RecordTableModel
+from zhuji_archive.gui.request_model import LIGHTS
+from zhuji_archive.services.archive import Archive
+from zhuji_archive.services.requests import RequestDetail
+
+
+@dataclass(frozen=True)
+class TimelineRow:
+    """A timeline line as shown."""
+
+    on: str
+    at: str
+    operator: str
+    action: str
+    change: str
+    note: str
+
+
+class RequestDetailDialog(QDialog):
+    """Shows one request; ``changed(request_id)`` fires after every applied action."""
+
+    changed = Signal(str)
+    openHousehold = Signal(str)
+
+    def __init__(self, archive: Archive, request_id: str, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.archive = archive
+        self.request_id = request_id
+        self.ui = Ui_RequestDetailDialog()
+        self.ui.setupUi(self)
+        self.setWindowFlag(Qt.WindowType.WindowMaximizeButtonHint, True)
+        self.timeline = RecordTableModel(
+            [
+                Column("on", "日期", "readonly"),
+                Column("action", "办理", "readonly"),
+                Column("change", "状态变化", "readonly"),
+                Column("note", "内容", "readonly"),
+                Column("operator", "操作人", "readonly"),
+                Column("at", "录入时间", "readonly"),
+            ],
+            [],
+            editable=False,
+            parent=self,
+        )
+        self.ui.timelineTable.setModel(self.timeline)
+        header = self.ui.timelineTable.horizontalHeader()
+        for column, width in enumerate((95, 80, 150, 420, 70)):
+            self.ui.timelineTable.setColumnWidth(column, width)
+        header.setSectionResizeMode(3, QHeaderView.ResizeMode.Stretch)
+        self.ui.timelineTable.setWordWrap(True)
+        self.ui.buttonBox.button(QDialogButtonBox.StandardButton.Close).setText("关闭")
+        self.ui.buttonBox.rejected.connect(self.reject)
+        self.ui.openHouseholdButton.clicked.connect(
+            lambda: self.openHousehold.emit(self.detail.row.household_id)
+        )
+        self.action_buttons: dict[Action, QPushButton] = {}
+        self.action_dialog: ActionDialog | None = None
+        self.reload()
+
+    def reload(self) -> None:
+        self.detail = detail = self.archive.requests.detail(self.request_id)
+        row, case, ui = detail.row, detail.case, self.ui
+        self.setWindowTitle(f"诉求办理 — {row.household_label}")
+        ui.titleLabel.setText(f"{row.category}：{row.description[:24]}")
+        ui.statusLabel.setText(row.status)
+        background, foreground, text = LIGHTS[row.time_status]
+        ui.lightLabel.setText(text or "")
+        ui.lightLabel.setVisible(row.time_status != TimeStatus.NONE)
+        if background is not None:
+            ui.lightLabel.setStyleSheet(
+                f"font-size: 12pt; padding: 2px 8px; border-radius: 4px; background: {background.name()};"
+                f" color: {foreground.name()};"
+            )
+        ui.householdLabel.setText(row.household_label)
+        ui.descriptionLabel.setText(f"{row.description}（{row.recorded_on}登记）")
+        ui.classificationLabel.setText(
+            "；".join((row.category, row.scope, row.solvability, row.level))
+            if case.classification
+            else "尚未梳理"
+        )
+        parts = []
+        if row.responsible_unit:
+            parts.append(
+                f"责任单位：{row.responsible_unit}；责任人：{row.responsible_person}；办结时限：{row.deadline}"
+            )
+        if row.supervising_body:
+            parts.append(
+                f"挂牌督办：{row.supervising_body}；包案领导：{row.leader}；下次督查：{row.next_check_on or '—'}"
+            )
+        if row.common_issue:
+            parts.append(f"共性问题：{row.common_issue}")
+        ui.assignmentLabel.setText("\n".join(parts) or "—")
+        outcome = row.resolution or "—"
+        if detail.feedbacks:
+            last = detail.feedbacks[-1]
+            outcome += f"\n最近反馈：{last.on} {last.satisfaction}" + (
+                f"（{last.opinion}）" if last.opinion else ""
+            )
+            outcome += "，已收回意见单" if last.form_received else "，意见单未收回"
+        ui.outcomeLabel.setText(outcome)
+        self._show_actions(detail)
+        self.timeline.set_rows(
+            [
+                TimelineRow(
+                    e.on.isoformat(),
+                    e.at.replace(tzinfo=UTC).astimezone().strftime("%Y-%m-%d %H:%M"),
+                    e.operator,
+                    e.action,
+                    f"{e.from_status} → {e.to_status}" if e.from_status != e.to_status else e.to_status,
+                    e.note,
+                )
+                for e in detail.events
+            ]
+        )
+        self.ui.timelineTable.resizeRowsToContents()
+
+    def _show_actions(self, detail: RequestDetail) -> None:
+        layout = self.ui.actionsLayout
+        while layout.count():
+            item = layout.takeAt(0)
+            if item.widget():
+                item.widget().deleteLater()
+        self.action_buttons = {}
+        for action in detail.allowed:
+            button = QPushButton(action.value)
+            button.setMinimumHeight(32)
+            button.clicked.connect(lambda _checked=False, a=action: self.start_action(a))
+            layout.addWidget(button)
+            self.action_buttons[action] = button
+        layout.addStretch(1)
+
+    def start_action(self, action: Action) -> ActionDialog:
+        """Open the action's dialog (window-modal, no nested loop); the page refreshes when it is applied."""
+        dialog = ActionDialog(self.archive, self.detail, action, self)
+        dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose, True)
+        dialog.accepted.connect(self._applied)
+        self.action_dialog = dialog
+        dialog.open()
+        return dialog
+
+    def _applied(self) -> None:
+        self.reload()
+        self.changed.emit(self.request_id)

@@ -1,0 +1,113 @@
+"""The requests page: every request with status, level, category, household, deadline and light,
+filterable by each of them, with counts per status."""
+
+from __future__ import annotations
+
+from PySide6.QtCore import QModelIndex, Signal
+from PySide6.QtWidgets import (
+    QAbstractItemView,
+    QComboBox,
+    QHBoxLayout,
+    QHeaderView,
+    QLabel,
+    QLineEdit,
+    QTableView,
+    QVBoxLayout,
+    QWidget,
+)
+
+from zhuji_archive.domain.workflow import Level, Status, TimeStatus
+from zhuji_archive.gui.request_model import IdRole, RequestTableModel
+from zhuji_archive.services.archive import Archive
+from zhuji_archive.services.requests import RequestQuery
+
+ALL = "全部"
+
+
+def combo(values: list[str]) -> QComboBox:
+    box = QComboBox()
+    box.addItems([ALL, *values])
+    return box
+
+
+def pick(box: QComboBox) -> str | None:
+    return None if box.currentText() == ALL else box.currentText()
+
+
+class RequestsPage(QWidget):
+    """Emits ``openRequest(id)`` when a request is activated."""
+
+    openRequest = Signal(str)
+
+    def __init__(self, archive: Archive, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.archive = archive
+        self.village_id: str | None = None
+        layout = QVBoxLayout(self)
+        bar = QHBoxLayout()
+        self.search = QLineEdit()
+        self.search.setPlaceholderText("搜索诉求内容或户主姓名")
+        self.search.setClearButtonEnabled(True)
+        bar.addWidget(self.search, 2)
+        self.status = combo([s.value for s in Status])
+        self.light = combo([t.value for t in (TimeStatus.OVERDUE, TimeStatus.DUE_SOON, TimeStatus.ON_TRACK)])
+        self.level = combo([level.value for level in Level])
+        self.category = combo(archive.codes.values("request_category"))
+        for title, box in (
+            ("状态", self.status),
+            ("时限", self.light),
+            ("层级", self.level),
+            ("类别", self.category),
+        ):
+            bar.addWidget(QLabel(title))
+            bar.addWidget(box)
+            box.currentIndexChanged.connect(lambda _i: self.reload())
+        layout.addLayout(bar)
+        self.counts = QLabel()
+        self.counts.setWordWrap(True)
+        layout.addWidget(self.counts)
+        self.model = RequestTableModel(parent=self)
+        self.view = QTableView()
+        self.view.setModel(self.model)
+        self.view.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
+        self.view.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
+        self.view.setAlternatingRowColors(True)
+        self.view.verticalHeader().setVisible(False)
+        for column, width in enumerate((70, 80, 95, 70, 80, 190, 300, 180)):
+            self.view.setColumnWidth(column, width)
+        self.view.horizontalHeader().setSectionResizeMode(6, QHeaderView.ResizeMode.Interactive)
+        self.view.horizontalHeader().setStretchLastSection(True)
+        self.view.doubleClicked.connect(self._open)
+        self.view.activated.connect(self._open)
+        layout.addWidget(self.view, 1)
+        self.search.returnPressed.connect(self.reload)
+        self.search.textChanged.connect(lambda text: self.reload() if not text else None)
+
+    def set_village(self, village_id: str | None) -> None:
+        self.village_id = village_id
+        self.reload()
+
+    def query(self) -> RequestQuery:
+        status = pick(self.status)
+        return RequestQuery(
+            village_id=self.village_id,
+            category=pick(self.category),
+            level=pick(self.level),
+            statuses=(status,) if status else (),
+            time_status=pick(self.light),
+            text=self.search.text(),
+        )
+
+    def reload(self) -> None:
+        query = self.query()
+        self.model.set_rows(self.archive.requests.list(query))
+        from dataclasses import replace
+
+        counts = self.archive.requests.counts(replace(query, statuses=()))
+        parts = [f"{s.value} {counts.get(s.value, 0)}" for s in Status]
+        self.counts.setText(f"共 {len(self.model.rows)} 条　|　" + "　".join(parts))
+
+    def _open(self, index: QModelIndex) -> None:
+        request_id = index.data(IdRole)
+        if request_id:
+            self.openRequest.emit(request_id)

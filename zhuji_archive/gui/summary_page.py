@@ -1,0 +1,161 @@
+"""The weekly/monthly classified summary (周报/月报) of a village or a cadre, and marking it submitted."""
+
+from __future__ import annotations
+
+from datetime import UTC
+
+from PySide6.QtCore import QDate
+from PySide6.QtWidgets import (
+    QComboBox,
+    QDateEdit,
+    QGridLayout,
+    QGroupBox,
+    QHBoxLayout,
+    QLabel,
+    QPushButton,
+    QTableWidget,
+    QTableWidgetItem,
+    QVBoxLayout,
+    QWidget,
+)
+
+from zhuji_archive.domain.errors import DomainError
+from zhuji_archive.domain.reporting import MONTHLY, WEEKLY, period_of
+from zhuji_archive.domain.workflow import Status
+from zhuji_archive.gui.township_page import _villages
+from zhuji_archive.services.archive import Archive
+from zhuji_archive.services.summaries import Summary
+
+
+class SummaryPage(QWidget):
+    """Choose a village or cadre, 周报 or 月报 and a date; the summary shows; 标记已上报 records it."""
+
+    def __init__(self, archive: Archive, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.archive = archive
+        self.summary: Summary | None = None
+        layout = QVBoxLayout(self)
+        bar = QHBoxLayout()
+        self.scope = QComboBox()
+        for town in archive.organisation.tree():
+            for village in _villages(town):
+                self.scope.addItem(f"{village.name}", ("village", village.id))
+        for cadre in archive.organisation.cadres("驻村干部"):
+            self.scope.addItem(f"驻村干部 {cadre.name}", ("cadre", cadre.id))
+        self.kind = QComboBox()
+        self.kind.addItems([WEEKLY, MONTHLY])
+        self.day = QDateEdit(QDate(archive.requests.today))
+        self.day.setCalendarPopup(True)
+        self.day.setDisplayFormat("yyyy-MM-dd")
+        self.submit_button = QPushButton("标记为已上报")
+        self.submit_button.clicked.connect(self.submit)
+        for label, widget in (("对象", self.scope), ("类型", self.kind), ("日期", self.day)):
+            bar.addWidget(QLabel(label))
+            bar.addWidget(widget)
+        bar.addStretch(1)
+        bar.addWidget(self.submit_button)
+        layout.addLayout(bar)
+        self.title = QLabel()
+        self.title.setStyleSheet("font-size: 15pt; font-weight: bold;")
+        layout.addWidget(self.title)
+        self.state = QLabel()
+        layout.addWidget(self.state)
+        figures = QGroupBox("主要数字")
+        self.grid = QGridLayout(figures)
+        self.figures: dict[str, QLabel] = {}
+        names = (
+            "走访户数",
+            "新增诉求",
+            "已办结",
+            "不能解决（已解释）",
+            "上报镇",
+            "市镇联动",
+            "超期未办结",
+            "反馈满意率",
+        )
+        for n, name in enumerate(names):
+            caption = QLabel(name)
+            caption.setStyleSheet("color: #555;")
+            value = QLabel("—")
+            value.setStyleSheet("font-size: 18pt; font-weight: bold;")
+            self.grid.addWidget(caption, 0, n)
+            self.grid.addWidget(value, 1, n)
+            self.figures[name] = value
+        layout.addWidget(figures)
+        tables = QHBoxLayout()
+        self.classes = self._table(("类别", "性质", "难易", "新增件数"))
+        self.statuses = self._table(("办理状态", "件数"))
+        self.feedback = self._table(("满意程度", "件数"))
+        for caption, widget in (
+            ("新增诉求分类", self.classes),
+            ("诉求状态（截至期末）", self.statuses),
+            ("本期情况反馈", self.feedback),
+        ):
+            box = QGroupBox(caption)
+            QVBoxLayout(box).addWidget(widget)
+            tables.addWidget(box, 2 if widget is self.classes else 1)
+        layout.addLayout(tables, 1)
+        for widget in (self.scope, self.kind):
+            widget.currentIndexChanged.connect(lambda _i: self.reload())
+        self.day.dateChanged.connect(lambda _d: self.reload())
+
+    @staticmethod
+    def _table(headers: tuple[str, ...]) -> QTableWidget:
+        table = QTableWidget(0, len(headers))
+        table.setHorizontalHeaderLabels(list(headers))
+        table.verticalHeader().setVisible(False)
+        table.horizontalHeader().setStretchLastSection(True)
+        table.setEditTriggers(QTableWidget.EditTrigger.NoEditTriggers)
+        return table
+
+    @staticmethod
+    def _fill(table: QTableWidget, rows: list[tuple[object, ...]]) -> None:
+        table.setRowCount(len(rows))
+        for r, row in enumerate(rows):
+            for c, value in enumerate(row):
+                table.setItem(r, c, QTableWidgetItem(str(value)))
+        table.resizeColumnsToContents()
+
+    def reload(self) -> None:
+        data = self.scope.currentData()
+        if data is None:
+            return
+        period = period_of(self.kind.currentText(), self.day.date().toPython())
+        self.summary = s = self.archive.summaries.build(data[0], data[1], period)
+        self.title.setText(f"{s.scope_name} {period.title}{period.kind}（{period.start}至{period.end}）")
+        if s.submitted_at:
+            local = s.submitted_at.replace(tzinfo=UTC).astimezone()
+            self.state.setText(f"已于 {local:%Y-%m-%d %H:%M} 由{s.submitted_by}上报")
+            self.state.setStyleSheet("color: #2e7d32;")
+        else:
+            self.state.setText("尚未上报")
+            self.state.setStyleSheet("color: #b26a00;")
+        self.submit_button.setEnabled(s.submitted_at is None)
+        rate = s.satisfaction_rate
+        values = (
+            s.households_visited,
+            s.new_total,
+            s.solved,
+            s.explained,
+            s.escalated_town,
+            s.escalated_city,
+            s.overdue,
+            "—" if rate is None else f"{rate:.0%}",
+        )
+        for label, value in zip(self.figures.values(), values, strict=True):
+            label.setText(str(value))
+        self._fill(self.classes, [tuple(row) for row in s.new_by_class])
+        self._fill(self.statuses, [(st.value, s.by_status.get(st.value, 0)) for st in Status])
+        self._fill(self.feedback, sorted(s.feedback.items()))
+
+    def submit(self) -> bool:
+        if self.summary is None:
+            return False
+        try:
+            self.archive.summaries.submit(self.summary.scope_kind, self.summary.scope_id, self.summary.period)
+        except DomainError as error:
+            self.state.setText(error.message)
+            self.state.setStyleSheet("color: #c62828;")
+            return False
+        self.reload()
+        return True

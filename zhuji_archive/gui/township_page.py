@@ -1,0 +1,437 @@
+"""The township's side (党政办): the review queue, the monthly meeting and the 挂牌督办/领导包案 list."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date
+
+from PySide6.QtCore import QDate, QModelIndex, Qt, Signal
+from PySide6.QtWidgets import (
+    QAbstractItemView,
+    QCheckBox,
+    QComboBox,
+    QDateEdit,
+    QDialog,
+    QDialogButtonBox,
+    QFormLayout,
+    QHBoxLayout,
+    QHeaderView,
+    QInputDialog,
+    QLabel,
+    QLineEdit,
+    QListWidget,
+    QListWidgetItem,
+    QMessageBox,
+    QPushButton,
+    QSplitter,
+    QTableView,
+    QTabWidget,
+    QVBoxLayout,
+    QWidget,
+)
+
+from zhuji_archive.domain.errors import DomainError
+from zhuji_archive.domain.workflow import Level, TimeStatus
+from zhuji_archive.gui.record_table import Column, RecordDelegate, RecordTableModel
+from zhuji_archive.gui.request_model import IdRole, RequestTableModel
+from zhuji_archive.gui.requests_page import combo, pick
+from zhuji_archive.services.archive import Archive
+from zhuji_archive.services.requests import RequestQuery
+
+
+def table(model) -> QTableView:  # type: ignore[no-untyped-def]
+    view = QTableView()
+    view.setModel(model)
+    view.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
+    view.setAlternatingRowColors(True)
+    view.verticalHeader().setVisible(False)
+    view.horizontalHeader().setStretchLastSection(True)
+    return view
+
+
+class ReviewQueue(QWidget):
+    """All requests reported to the town, across villages; tick several and put them on a meeting."""
+
+    openRequest = Signal(str)
+    agendaChanged = Signal()
+
+    def __init__(self, archive: Archive, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.archive = archive
+        layout = QVBoxLayout(self)
+        bar = QHBoxLayout()
+        self.village = QComboBox()
+        self.village.addItem("全部", None)
+        for town in archive.organisation.tree():
+            for node in _villages(town):
+                self.village.addItem(node.name, node.id)
+        self.category = combo(archive.codes.values("request_category"))
+        self.level = combo([Level.TOWN.value, Level.JOINT.value])
+        self.light = combo([t.value for t in (TimeStatus.OVERDUE, TimeStatus.DUE_SOON, TimeStatus.ON_TRACK)])
+        self.leader = combo(archive.requests.leaders())
+        self.waiting_only = QCheckBox("只看未列入会议的待上会诉求")
+        self.waiting_only.setChecked(True)
+        for title, box in (
+            ("村", self.village),
+            ("类别", self.category),
+            ("层级", self.level),
+            ("时限", self.light),
+            ("包案领导", self.leader),
+        ):
+            bar.addWidget(QLabel(title))
+            bar.addWidget(box)
+            box.currentIndexChanged.connect(lambda _i: self.reload())
+        bar.addWidget(self.waiting_only)
+        self.waiting_only.toggled.connect(lambda _c: self.reload())
+        bar.addStretch(1)
+        layout.addLayout(bar)
+        actions = QHBoxLayout()
+        self.check_all = QCheckBox("全选")
+        self.check_all.toggled.connect(lambda checked: self.model.set_all_checked(checked))
+        self.to_meeting = QPushButton("列入专题会议…")
+        self.to_meeting.clicked.connect(self.put_on_meeting)
+        self.count = QLabel()
+        actions.addWidget(self.check_all)
+        actions.addWidget(self.to_meeting)
+        actions.addWidget(self.count, 1)
+        layout.addLayout(actions)
+        self.model = RequestTableModel(checkable=True, parent=self)
+        self.view = table(self.model)
+        for column, width in enumerate((80, 80, 95, 70, 80, 190, 300, 180)):
+            self.view.setColumnWidth(column, width)
+        self.view.doubleClicked.connect(lambda index: self.openRequest.emit(index.data(IdRole)))
+        layout.addWidget(self.view, 1)
+
+    def query(self) -> RequestQuery:
+        return RequestQuery(
+            township_only=True,
+            village_id=self.village.currentData(),
+            category=pick(self.category),
+            level=pick(self.level),
+            time_status=pick(self.light),
+            leader=pick(self.leader),
+            statuses=("待上会",) if self.waiting_only.isChecked() else (),
+            unscheduled=self.waiting_only.isChecked(),
+        )
+
+    def reload(self) -> None:
+        self.model.set_rows(self.archive.requests.list(self.query()))
+        self.count.setText(f"共 {len(self.model.rows)} 条")
+
+    def choose_meeting(self) -> str | None:
+        """Ask which open meeting; tests replace this."""
+        meetings = [m for m in self.archive.meetings.meetings() if m.status == "筹备"]
+        if not meetings:
+            QMessageBox.information(self, "列入会议", "还没有筹备中的专题会议，请先在“月度专题会议”中新建。")
+            return None
+        labels = [f"{m.held_on} {m.title}" for m in meetings]
+        label, ok = QInputDialog.getItem(self, "列入会议", "选择会议：", labels, 0, False)
+        return meetings[labels.index(label)].id if ok else None
+
+    def put_on_meeting(self) -> None:
+        ids = self.model.checked_ids()
+        if not ids:
+            QMessageBox.information(self, "列入会议", "请先勾选要列入会议的诉求")
+            return
+        meeting_id = self.choose_meeting()
+        if meeting_id is None:
+            return
+        try:
+            added = self.archive.meetings.add_requests(meeting_id, ids)
+        except DomainError as error:
+            QMessageBox.warning(self, "列入会议", error.message)
+            return
+        self.model.set_all_checked(False)
+        self.reload()
+        self.agendaChanged.emit()
+        self.count.setText(f"已列入会议 {added} 条")
+
+
+class NewMeetingDialog(QDialog):
+    """Date, title and attendees of a new meeting."""
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setWindowTitle("新建月度专题会议")
+        form = QFormLayout(self)
+        self.held_on = QDateEdit(QDate.currentDate())
+        self.held_on.setCalendarPopup(True)
+        self.held_on.setDisplayFormat("yyyy-MM-dd")
+        self.title = QLineEdit(f"{date.today():%Y年%m月}群众诉求专题会议")
+        self.attendees = QLineEdit()
+        self.attendees.setPlaceholderText("如：党委书记、镇长、分管副镇长、党政办主任")
+        form.addRow("会议日期", self.held_on)
+        form.addRow("会议名称", self.title)
+        form.addRow("参加人员", self.attendees)
+        buttons = QDialogButtonBox(
+            QDialogButtonBox.StandardButton.Ok | QDialogButtonBox.StandardButton.Cancel
+        )
+        buttons.accepted.connect(self.accept)
+        buttons.rejected.connect(self.reject)
+        form.addRow(buttons)
+
+
+class MeetingPanel(QWidget):
+    """Meetings on the left; the chosen meeting's decision table on the right."""
+
+    openRequest = Signal(str)
+    decided = Signal()
+
+    def __init__(self, archive: Archive, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.archive = archive
+        self.meeting_id: str | None = None
+        layout = QHBoxLayout(self)
+        splitter = QSplitter(Qt.Orientation.Horizontal)
+        left = QWidget()
+        left_layout = QVBoxLayout(left)
+        self.new_button = QPushButton("新建会议")
+        self.new_button.clicked.connect(self.new_meeting)
+        self.list = QListWidget()
+        self.list.currentItemChanged.connect(
+            lambda item, _prev: self.show_meeting(item.data(Qt.ItemDataRole.UserRole) if item else None)
+        )
+        left_layout.addWidget(self.new_button)
+        left_layout.addWidget(self.list)
+        splitter.addWidget(left)
+        right = QWidget()
+        right_layout = QVBoxLayout(right)
+        self.header = QLabel("请选择或新建一次会议")
+        self.header.setStyleSheet("font-size: 13pt; font-weight: bold;")
+        self.header.setWordWrap(True)
+        right_layout.addWidget(self.header)
+        self.decisions = RecordTableModel(
+            [
+                Column("household", "户", "readonly"),
+                Column("description", "诉求内容", "readonly"),
+                Column("unit", "责任单位"),
+                Column("person", "责任人"),
+                Column("deadline", "办结时限", "date"),
+                Column("note", "会议意见"),
+            ],
+            [],
+            parent=self,
+        )
+        self.view = table(self.decisions)
+        self.view.setItemDelegate(RecordDelegate(self.decisions.columns, self.view))
+        self.view.setEditTriggers(QAbstractItemView.EditTrigger.AllEditTriggers)
+        for column, width in enumerate((190, 260, 130, 80, 100)):
+            self.view.setColumnWidth(column, width)
+        self.view.horizontalHeader().setSectionResizeMode(1, QHeaderView.ResizeMode.Interactive)
+        right_layout.addWidget(self.view, 1)
+        buttons = QHBoxLayout()
+        self.remove_button = QPushButton("移出会议")
+        self.save_button = QPushButton("保存决定")
+        self.apply_button = QPushButton("全部交办")
+        self.apply_button.setToolTip("按表中决定一次交办全部诉求；任何一条不完整则都不交办")
+        self.message = QLabel()
+        self.message.setWordWrap(True)
+        buttons.addWidget(self.remove_button)
+        buttons.addWidget(self.message, 1)
+        buttons.addWidget(self.save_button)
+        buttons.addWidget(self.apply_button)
+        right_layout.addLayout(buttons)
+        self.remove_button.clicked.connect(self.remove_selected)
+        self.save_button.clicked.connect(self.save)
+        self.apply_button.clicked.connect(self.apply)
+        splitter.addWidget(right)
+        splitter.setSizes([260, 900])
+        layout.addWidget(splitter)
+        self.view.doubleClicked.connect(self._open)
+        self.reload()
+
+    def _open(self, index: QModelIndex) -> None:
+        if index.column() <= 1:
+            self.openRequest.emit(self.decisions.record(index.row()).request.id)
+
+    def reload(self) -> None:
+        current = self.meeting_id
+        self.list.blockSignals(True)
+        self.list.clear()
+        for meeting in self.archive.meetings.meetings():
+            item = QListWidgetItem(
+                f"{meeting.held_on}  {meeting.status}\n{meeting.title}（{meeting.items}件）"
+            )
+            item.setData(Qt.ItemDataRole.UserRole, meeting.id)
+            self.list.addItem(item)
+            if meeting.id == current:
+                self.list.setCurrentItem(item)
+        self.list.blockSignals(False)
+        self.show_meeting(current)
+
+    def new_meeting(self) -> None:
+        dialog = NewMeetingDialog(self)
+        if dialog.exec() != QDialog.DialogCode.Accepted:
+            return
+        self.create(dialog.held_on.date().toPython(), dialog.title.text(), dialog.attendees.text())
+
+    def create(self, held_on: date, title: str, attendees: str) -> str:
+        meeting_id = self.archive.meetings.create(held_on, title, attendees)
+        self.meeting_id = meeting_id
+        self.reload()
+        return meeting_id
+
+    def show_meeting(self, meeting_id: str | None) -> None:
+        if meeting_id != self.meeting_id:
+            self.message.clear()
+        self.meeting_id = meeting_id
+        if meeting_id is None:
+            self.decisions.set_rows([])
+            self.header.setText("请选择或新建一次会议")
+            for button in (self.save_button, self.apply_button, self.remove_button):
+                button.setEnabled(False)
+            return
+        meeting = self.archive.meetings.meeting(meeting_id)
+        self.header.setText(
+            f"{meeting.title}　{meeting.held_on}　{meeting.status}\n参加人员：{meeting.attendees or '—'}"
+        )
+        self.decisions.set_rows(self.archive.meetings.decisions(meeting_id))
+        editable = meeting.status == "筹备"
+        self.decisions.editable = editable
+        for button in (self.save_button, self.apply_button, self.remove_button):
+            button.setEnabled(editable)
+
+    def save(self) -> bool:
+        if self.meeting_id is None:
+            return False
+        try:
+            self.archive.meetings.save_decisions(self.meeting_id, self.decisions.records)
+        except DomainError as error:
+            self.message.setText(error.message)
+            return False
+        self.message.setText("会议决定已保存")
+        return True
+
+    def apply(self) -> bool:
+        if self.meeting_id is None or not self.save():
+            return False
+        try:
+            count = self.archive.meetings.apply_decisions(self.meeting_id)
+        except DomainError as error:
+            self.message.setStyleSheet("color: #c62828;")
+            self.message.setText(error.message)
+            return False
+        self.message.setStyleSheet("")
+        self.reload()
+        self.message.setText(f"已按会议决定交办 {count} 件诉求")
+        self.decided.emit()
+        return True
+
+    def remove_selected(self) -> None:
+        index = self.view.currentIndex()
+        if self.meeting_id and index.isValid():
+            self.archive.meetings.remove_request(
+                self.meeting_id, self.decisions.record(index.row()).request.id
+            )
+            self.reload()
+            self.decided.emit()
+
+
+@dataclass(frozen=True)
+class SupervisedRow:
+    """A 挂牌督办 case as listed."""
+
+    id: str
+    household: str
+    description: str
+    leader: str
+    body: str
+    last_progress: str
+    next_check: str
+    light: str
+    status: str
+
+
+class SupervisionPanel(QWidget):
+    """挂牌督办 / 领导包案: cases, leader, supervising body, last progress, next check, time status."""
+
+    openRequest = Signal(str)
+
+    def __init__(self, archive: Archive, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.archive = archive
+        layout = QVBoxLayout(self)
+        bar = QHBoxLayout()
+        self.leader = combo(archive.requests.leaders())
+        self.leader.currentIndexChanged.connect(lambda _i: self.reload())
+        self.closed = QCheckBox("含已办结归档")
+        self.closed.toggled.connect(lambda _c: self.reload())
+        bar.addWidget(QLabel("包案领导"))
+        bar.addWidget(self.leader)
+        bar.addWidget(self.closed)
+        bar.addStretch(1)
+        layout.addLayout(bar)
+        self.model = RecordTableModel(
+            [
+                Column("household", "户", "readonly"),
+                Column("description", "诉求内容", "readonly"),
+                Column("leader", "包案领导", "readonly"),
+                Column("body", "挂牌督办单位", "readonly"),
+                Column("last_progress", "最近进展", "readonly"),
+                Column("next_check", "下次督查", "readonly"),
+                Column("light", "时限", "readonly"),
+                Column("status", "状态", "readonly"),
+            ],
+            [],
+            editable=False,
+            parent=self,
+        )
+        self.view = table(self.model)
+        for column, width in enumerate((190, 220, 80, 160, 260, 95, 60)):
+            self.view.setColumnWidth(column, width)
+        self.view.doubleClicked.connect(
+            lambda index: self.openRequest.emit(self.model.record(index.row()).id)
+        )
+        layout.addWidget(self.view, 1)
+
+    def reload(self) -> None:
+        rows = []
+        for row, last in self.archive.requests.supervised(pick(self.leader), self.closed.isChecked()):
+            rows.append(
+                SupervisedRow(
+                    row.id,
+                    row.household_label,
+                    row.description,
+                    row.leader,
+                    row.supervising_body,
+                    last or "—",
+                    row.next_check_on.isoformat() if row.next_check_on else "—",
+                    row.time_status.value,
+                    row.status,
+                )
+            )
+        self.model.set_rows(rows)
+
+
+class TownshipPage(QTabWidget):
+    """The three township panels as tabs."""
+
+    openRequest = Signal(str)
+    changed = Signal()
+
+    def __init__(self, archive: Archive, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.queue = ReviewQueue(archive)
+        self.meetings = MeetingPanel(archive)
+        self.supervision = SupervisionPanel(archive)
+        self.addTab(self.queue, "待上会审核")
+        self.addTab(self.meetings, "月度专题会议")
+        self.addTab(self.supervision, "挂牌督办·领导包案")
+        for panel in (self.queue, self.meetings, self.supervision):
+            panel.openRequest.connect(self.openRequest)
+        self.queue.agendaChanged.connect(self.meetings.reload)
+        self.meetings.decided.connect(self.queue.reload)
+        self.meetings.decided.connect(self.supervision.reload)
+        self.meetings.decided.connect(self.changed)
+
+    def reload(self) -> None:
+        self.queue.reload()
+        self.meetings.reload()
+        self.supervision.reload()
+
+
+def _villages(node):  # type: ignore[no-untyped-def]
+    if node.kind == "village":
+        yield node
+    for child in node.children:
+        yield from _villages(child)
