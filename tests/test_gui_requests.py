@@ -172,3 +172,37 @@ def test_incomplete_meeting_decision_applies_nothing(window, demo_archive, qtbot
     assert "未交办任何诉求" in panel.message.text()
     assert all(demo_archive.requests.detail(rid).row.status == "待上会" for rid in free)
     assert demo_archive.meetings.meeting(meeting_id).status == "筹备"
+
+
+def test_common_issue_is_decided_once_for_every_household(window, demo_archive, qtbot):
+    page = window.requests
+    window.tabs.setCurrentWidget(page)
+    page.status.setCurrentText("登记")
+    free = [r for r in page.model.rows if not r.common_issue_id]
+    assert len({r.household_id for r in free[:2]}) == 2
+    selection = page.view.selectionModel()
+    for row_index, row in enumerate(page.model.rows):
+        if row.id in {free[0].id, free[1].id}:
+            selection.select(
+                page.model.index(row_index, 0), selection.SelectionFlag.Select | selection.SelectionFlag.Rows
+            )
+    page.ask_title = lambda suggestion: "村道灌溉渠统一修复"
+    qtbot.mouseClick(page.common_button, Qt.MouseButton.LeftButton)
+    linked = [r for r in demo_archive.requests.list() if r.common_issue == "村道灌溉渠统一修复"]
+    assert {r.id for r in linked} == {free[0].id, free[1].id}
+
+    detail = window.open_request(free[0].id)
+    assert detail.ui_together.isVisible()
+    detail.ui_together.setChecked(True)
+    act(
+        qtbot,
+        detail,
+        Action.SORT,
+        category="生产困难",
+        scope="共性",
+        solvability="近期一时难以解决",
+        level="村级",
+    )
+    both = {r.id: r for r in demo_archive.requests.list() if r.common_issue == "村道灌溉渠统一修复"}
+    assert {r.status for r in both.values()} == {"已梳理"}
+    assert {r.scope for r in both.values()} == {"共性"}

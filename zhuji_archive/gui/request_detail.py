@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from datetime import UTC
 
 from PySide6.QtCore import Qt, Signal
-from PySide6.QtWidgets import QDialog, QDialogButtonBox, QHeaderView, QPushButton, QWidget
+from PySide6.QtWidgets import QCheckBox, QDialog, QDialogButtonBox, QHeaderView, QPushButton, QWidget
 
 from zhuji_archive.domain.workflow import Action, TimeStatus
 from zhuji_archive.gui.action_dialog import ActionDialog
@@ -69,6 +69,8 @@ class RequestDetailDialog(QDialog):
         )
         self.action_buttons: dict[Action, QPushButton] = {}
         self.action_dialog: ActionDialog | None = None
+        self.ui_together = QCheckBox()
+        self.ui.mainLayout.insertWidget(3, self.ui_together)
         self.reload()
 
     def reload(self) -> None:
@@ -113,6 +115,8 @@ class RequestDetailDialog(QDialog):
             outcome += "，已收回意见单" if last.form_received else "，意见单未收回"
         ui.outcomeLabel.setText(outcome)
         self._show_actions(detail)
+        self.ui_together.setVisible(bool(row.common_issue_id))
+        self.ui_together.setText(f"对共性问题“{row.common_issue}”的全部诉求统一办理（情况反馈仍逐户进行）")
         self.timeline.set_rows(
             [
                 TimelineRow(
@@ -144,8 +148,18 @@ class RequestDetailDialog(QDialog):
         layout.addStretch(1)
 
     def start_action(self, action: Action) -> ActionDialog:
-        """Open the action's dialog (window-modal, no nested loop); the page refreshes when it is applied."""
-        dialog = ActionDialog(self.archive, self.detail, action, self)
+        """Open the action's dialog (window-modal, no nested loop); the page refreshes when it is applied.
+
+        For a request in a 共性问题 with 统一办理 ticked, the decision or result goes to every linked request."""
+        apply = None
+        issue_id = self.detail.row.common_issue_id
+        if issue_id and self.ui_together.isChecked() and action not in (Action.FEEDBACK, Action.REOPEN):
+
+            def apply(a, payload, issue_id=issue_id):  # type: ignore[no-untyped-def]
+                self.archive.requests.act_on_common_issue(issue_id, a, payload)
+                return self.archive.requests.detail(self.request_id)
+
+        dialog = ActionDialog(self.archive, self.detail, action, self, apply=apply)
         dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose, True)
         dialog.accepted.connect(self._applied)
         self.action_dialog = dialog

@@ -9,13 +9,17 @@ from PySide6.QtWidgets import (
     QComboBox,
     QHBoxLayout,
     QHeaderView,
+    QInputDialog,
     QLabel,
     QLineEdit,
+    QMessageBox,
+    QPushButton,
     QTableView,
     QVBoxLayout,
     QWidget,
 )
 
+from zhuji_archive.domain.errors import DomainError
 from zhuji_archive.domain.workflow import Level, Status, TimeStatus
 from zhuji_archive.gui.request_model import IdRole, RequestTableModel
 from zhuji_archive.services.archive import Archive
@@ -63,13 +67,22 @@ class RequestsPage(QWidget):
             bar.addWidget(box)
             box.currentIndexChanged.connect(lambda _i: self.reload())
         layout.addLayout(bar)
+        tools = QHBoxLayout()
+        self.common_button = QPushButton("归入共性问题…")
+        self.common_button.setToolTip(
+            "选中多户的同类诉求（按住Ctrl多选），作为一个共性问题统一研究、统一办理"
+        )
+        self.common_button.clicked.connect(self.make_common_issue)
         self.counts = QLabel()
         self.counts.setWordWrap(True)
-        layout.addWidget(self.counts)
+        tools.addWidget(self.counts, 1)
+        tools.addWidget(self.common_button)
+        layout.addLayout(tools)
         self.model = RequestTableModel(parent=self)
         self.view = QTableView()
         self.view.setModel(self.model)
         self.view.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
+        self.view.setSelectionMode(QAbstractItemView.SelectionMode.ExtendedSelection)
         self.view.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
         self.view.setAlternatingRowColors(True)
         self.view.verticalHeader().setVisible(False)
@@ -106,6 +119,30 @@ class RequestsPage(QWidget):
         counts = self.archive.requests.counts(replace(query, statuses=()))
         parts = [f"{s.value} {counts.get(s.value, 0)}" for s in Status]
         self.counts.setText(f"共 {len(self.model.rows)} 条　|　" + "　".join(parts))
+
+    def selected_ids(self) -> list[str]:
+        return [index.data(IdRole) for index in self.view.selectionModel().selectedRows()]
+
+    def ask_title(self, suggestion: str) -> str | None:
+        """The common issue's name; tests replace this."""
+        text, ok = QInputDialog.getText(self, "归入共性问题", "共性问题名称：", text=suggestion)
+        return text if ok else None
+
+    def make_common_issue(self) -> None:
+        ids = self.selected_ids()
+        if len(ids) < 2:
+            QMessageBox.information(self, "归入共性问题", "请选中至少两户的诉求（按住Ctrl多选）")
+            return
+        first = next(r for r in self.model.rows if r.id == ids[0])
+        title = self.ask_title(first.description.split("，")[0][:20])
+        if not title:
+            return
+        try:
+            self.archive.requests.create_common_issue(title, "", ids)
+        except DomainError as error:
+            QMessageBox.warning(self, "归入共性问题", error.message)
+            return
+        self.reload()
 
     def _open(self, index: QModelIndex) -> None:
         request_id = index.data(IdRole)

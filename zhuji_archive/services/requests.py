@@ -51,6 +51,7 @@ class RequestRow:
     satisfaction: str
     resolution: str
     common_issue: str
+    common_issue_id: str | None = None
 
     @property
     def household_label(self) -> str:
@@ -233,6 +234,7 @@ class RequestService:
             satisfaction=r.satisfaction,
             resolution=r.resolution,
             common_issue=issue_title or "",
+            common_issue_id=r.common_issue_id,
         )
 
     def detail(self, request_id: str) -> RequestDetail:
