@@ -707,11 +707,12 @@ def _meetings_and_common_issues(
 
     leaders = [c["name"] for c in cadres if c["kind"] == "镇领导"]
     held = today.replace(day=1) - timedelta(days=5)
+    decided_id = new_id()
     conn.execute(
         insert(Meeting),
         [
             {
-                "id": new_id(),
+                "id": decided_id,
                 "held_on": held,
                 "title": f"{held:%Y年%m月}群众诉求专题会议",
                 "attendees": "、".join(leaders[:4]),
@@ -720,6 +721,16 @@ def _meetings_and_common_issues(
             },
         ],
     )
+    if requests.decided:
+        conn.execute(
+            insert(MeetingItem),
+            [
+                {"id": new_id(), "meeting_id": decided_id, "sort": n, "note": "", **item}
+                for n, item in enumerate(requests.decided, 1)
+            ],
+        )
+        ids = [item["request_id"] for item in requests.decided]
+        conn.execute(update(Request).where(Request.id.in_(ids)).values(meeting_id=decided_id))
     upcoming = {
         "id": new_id(),
         "held_on": today + timedelta(days=3),

@@ -72,6 +72,7 @@ class DemoRequests:
         self.events: list[dict[str, Any]] = []
         self.feedbacks: list[dict[str, Any]] = []
         self.awaiting_meeting: list[str] = []
+        self.decided: list[dict[str, Any]] = []  # town-level requests assigned by last month's meeting
         self.by_category: dict[tuple[str, str], list[str]] = {}
 
     def make(self, household_id: str, village_id: str, head_name: str) -> None:
@@ -202,6 +203,10 @@ class DemoRequests:
             else:
                 deadline = self.calendar.add_workdays(start, 20 if level == Level.TOWN else 10)
             note = "月度专题会议决定" if level == Level.TOWN else ""
+            if level == Level.TOWN:
+                self.decided.append(
+                    {"request_id": r.id, "unit": unit, "person": person, "deadline": deadline}
+                )
             step(
                 Action.ASSIGN,
                 wf.Assignment(unit, person, deadline, note),
