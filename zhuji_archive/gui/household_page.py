@@ -90,6 +90,16 @@ class HouseholdPage(QWidget):
         bar.addWidget(combo)
         return combo
 
+    def reload_codes(self) -> None:
+        """Refill the type and tag filters after the code lists were edited."""
+        for combo, kind in ((self.economic, "economic_type"), (self.focus, "focus_tag")):
+            current = combo.currentText()
+            combo.blockSignals(True)
+            combo.clear()
+            combo.addItems([ALL, *self.archive.codes.values(kind)])
+            combo.setCurrentText(current)
+            combo.blockSignals(False)
+
     def set_node(self, kind: str, node_id: str) -> None:
         self.node = (kind, node_id)
         self._update_new_button()

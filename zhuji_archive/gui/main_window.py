@@ -76,6 +76,10 @@ class MainWindow(QMainWindow):
         find_action.triggered.connect(self._focus_search)
         archive_menu.addAction(find_action)
         archive_menu.addSeparator()
+        settings_action = QAction("设置(&S)…", self)
+        settings_action.triggered.connect(self.open_settings)
+        archive_menu.addAction(settings_action)
+        archive_menu.addSeparator()
         quit_action = QAction("退出(&Q)", self)
         quit_action.setShortcut(QKeySequence.StandardKey.Quit)
         quit_action.triggered.connect(self.close)
@@ -90,6 +94,15 @@ class MainWindow(QMainWindow):
             )
         )
         help_menu.addAction(about)
+
+    def open_settings(self) -> None:
+        from zhuji_archive.gui.settings_dialog import SettingsDialog
+
+        dialog = SettingsDialog(self.archive, self)
+        dialog.exec()
+        self.households.reload_codes()
+        self.stale.update({self.requests, self.township, self.summary})
+        self._refresh_current()
 
     def _focus_search(self) -> None:
         self.tabs.setCurrentWidget(self.households)

@@ -2,13 +2,15 @@
 
 from __future__ import annotations
 
+from datetime import date
+
 from sqlalchemy import select
 
 from zhuji_archive.domain.errors import DomainError
 from zhuji_archive.domain.settings import SETTINGS, SETTINGS_BY_KEY, SettingSpec
 from zhuji_archive.domain.workflow import Level
 from zhuji_archive.storage.database import Database
-from zhuji_archive.storage.models import Setting
+from zhuji_archive.storage.models import HolidayOverride, Setting
 
 
 class SettingsService:
@@ -51,3 +53,24 @@ class SettingsService:
     def deadline_days(self) -> dict[Level, int]:
         values = self.all()
         return {level: values[f"deadline.{level.value}"] for level in Level}
+
+    # ---- holiday overrides (节假日调整) ---------------------------------------------------------
+    def holiday_overrides(self) -> list[tuple[date, bool, str]]:
+        with self.db.sessions() as session:
+            rows = session.scalars(select(HolidayOverride).order_by(HolidayOverride.day))
+            return [(row.day, row.workday, row.note) for row in rows]
+
+    def set_holiday_override(self, day: date, workday: bool, note: str = "") -> None:
+        """Mark a day as holiday (放假) or make-up working day (调休上班) for deadline counting."""
+        with self.db.transaction() as session:
+            row = session.get(HolidayOverride, day)
+            if row is None:
+                session.add(HolidayOverride(day=day, workday=workday, note=note.strip()))
+            else:
+                row.workday, row.note = workday, note.strip()
+
+    def remove_holiday_override(self, day: date) -> None:
+        with self.db.transaction() as session:
+            row = session.get(HolidayOverride, day)
+            if row is not None:
+                session.delete(row)
