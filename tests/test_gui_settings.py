@@ -53,14 +53,7 @@ def test_used_value_is_retired_not_deleted_and_stays_on_old_records(dialog, demo
     assert "停用" in dialog.codes.message.text()
     assert "种植户" not in demo_archive.codes.values("economic_type")
     assert "种植户" in demo_archive.codes.values("economic_type", include_retired=True)
-    household_id = next(
-        r.id
-        for r in demo_archive.household_list.page(
-            __import__("zhuji_archive.services.household_list", fromlist=["HouseholdFilter"]).HouseholdFilter(
-                economic_type="种植户"
-            )
-        )
-    )
+    household_id = demo_archive.household_list.page(HouseholdFilter(economic_type="种植户"))[0].id
     household = HouseholdDialog(demo_archive, household_id=household_id)
     qtbot.addWidget(household)
     box = next(b for b in household.economic_boxes if b.text() == "种植户")
