@@ -7,6 +7,7 @@ from functools import cached_property
 from pathlib import Path
 
 from zhuji_archive.services.codelists import CodeListService
+from zhuji_archive.services.exports import ExportService
 from zhuji_archive.services.household_list import HouseholdListService
 from zhuji_archive.services.households import HouseholdService
 from zhuji_archive.services.meetings import MeetingService
@@ -67,6 +68,10 @@ class Archive:
     @cached_property
     def summaries(self) -> SummaryService:
         return SummaryService(self.db, self.operator, self.today)
+
+    @cached_property
+    def exports(self) -> ExportService:
+        return ExportService(self.db, self.operator, self.settings, self.today)
 
     def close(self) -> None:
         self.db.close()

@@ -1,0 +1,522 @@
+"""Printing and exporting: Excel rosters, household sheets, the group book and blank forms.
+
+Every use case writes to a temporary file beside the target and moves it into place only when it
+is complete, so a cancelled or failed export leaves nothing half-written; reports progress as
+``progress(done, total)``; stops when ``cancelled()`` turns true; and records who exported what (how
+many rows, masked or not) in the change history."""
+
+from __future__ import annotations
+
+import errno
+import math
+import os
+import secrets
+from collections.abc import Callable, Iterator, Sequence
+from contextlib import contextmanager
+from dataclasses import dataclass, fields
+from datetime import date
+from pathlib import Path
+from typing import Any
+
+from zhuji_archive.domain.errors import DomainError
+from zhuji_archive.domain.household import per_capita_income
+from zhuji_archive.exports import pdf_book, pdf_household, xlsx_rosters
+from zhuji_archive.exports.pdf_book import BookCover, TocEntry
+from zhuji_archive.exports.pdf_household import SheetInput
+from zhuji_archive.exports.xlsx_rosters import Column, RosterSheet
+from zhuji_archive.services.history import ChangeRecorder
+from zhuji_archive.services.records import (
+    AssistanceData,
+    HouseholdFile,
+    IncomeData,
+    MemberData,
+    RequestData,
+    VisitData,
+)
+from zhuji_archive.services.settings import SettingsService
+from zhuji_archive.services.villages import VillageService
+from zhuji_archive.storage import export_queries as queries
+from zhuji_archive.storage.database import Database
+from zhuji_archive.storage.export_queries import Scope
+
+Progress = Callable[[int, int], None]
+Cancelled = Callable[[], bool]
+
+ROSTER_KINDS = {"households": "户花名册", "members": "成员花名册", "focus": "名册"}
+# Rosters meant for public notice (公示) hide the middle of ID and phone numbers unless told otherwise.
+PUBLIC_NOTICE_KINDS = frozenset({"focus"})
+DEFAULT_VOLUME_LIMIT = 150
+VOLUME_LIMIT_SETTING = "book.volume_limit"
+BATCH = 40
+
+
+class ExportCancelled(Exception):
+    """The user cancelled the export; nothing was written."""
+
+
+@dataclass(frozen=True)
+class ExportResult:
+    """What an export wrote: the files (several for a book in volumes), rows or households, pages."""
+
+    paths: list[Path]
+    rows: int
+    pages: int = 0
+    masked: bool | None = None
+
+
+class _Job:
+    """Progress and cancellation of one export."""
+
+    def __init__(self, progress: Progress | None, cancelled: Cancelled | None) -> None:
+        self.progress = progress
+        self.cancelled = cancelled
+
+    def step(self, done: int, total: int) -> None:
+        if self.cancelled is not None and self.cancelled():
+            raise ExportCancelled
+        if self.progress is not None:
+            self.progress(done, total)
+
+
+def disk_message(error: OSError, path: Path) -> str:
+    """A Chinese explanation of a failed write that says where."""
+    code = error.errno
+    if code == errno.ENOSPC:
+        return f"磁盘空间不足，无法写入“{path}”。请清理磁盘空间或换一个位置保存。"
+    if isinstance(error, PermissionError) or code in (errno.EACCES, errno.EPERM):
+        return (
+            f"没有权限写入“{path}”：该文件可能正被其他程序（如 Excel、PDF 阅读器）打开，"
+            "或所在文件夹只读。请关闭该文件或换一个位置保存。"
+        )
+    if code == errno.EROFS:
+        return f"“{path.parent}”所在的磁盘是只读的，无法保存。请换一个位置保存。"
+    if code == errno.ENOENT:
+        return f"文件夹“{path.parent}”不存在，无法保存“{path.name}”。"
+    return f"无法写入“{path}”：{error.strerror or error}"
+
+
+@contextmanager
+def atomic_outputs(targets: Sequence[Path]) -> Iterator[list[Path]]:
+    """Temporary files beside ``targets``; moved over them only if the block completes."""
+    for target in targets:
+        if target.is_dir():
+            raise DomainError(f"“{target}”是一个文件夹，请指定要保存的文件名")
+        if not target.parent.is_dir():
+            raise DomainError(f"文件夹“{target.parent}”不存在，无法保存“{target.name}”。")
+    temps: list[Path] = []
+    current = targets[0] if targets else Path()
+    try:
+        for target in targets:
+            current = target
+            temp = target.with_name(f".{target.stem}.{secrets.token_hex(4)}.part{target.suffix}")
+            with open(temp, "xb"):
+                pass
+            temps.append(temp)
+        yield temps
+        for temp, target in zip(temps, targets, strict=True):
+            current = target
+            os.replace(temp, target)
+    except OSError as error:
+        raise DomainError(disk_message(error, current)) from error
+    finally:
+        for temp in temps:
+            try:
+                temp.unlink(missing_ok=True)
+            except OSError:
+                pass
+
+
+def volume_paths(path: Path, volumes: int) -> list[Path]:
+    """The file of each volume: the path itself for one, "name-第2册.pdf" … for several."""
+    if volumes <= 1:
+        return [path]
+    return [path.with_name(f"{path.stem}-第{i}册{path.suffix}") for i in range(1, volumes + 1)]
+
+
+def split_volumes(count: int, limit: int) -> list[tuple[int, int]]:
+    """Balanced [start, end) ranges of at most ``limit`` households each (limit <= 0: one volume)."""
+    if count <= 0:
+        return []
+    if limit <= 0 or count <= limit:
+        return [(0, count)]
+    volumes = math.ceil(count / limit)
+    size = math.ceil(count / volumes)
+    return [(start, min(start + size, count)) for start in range(0, count, size)]
+
+
+HOUSEHOLD_COLUMNS = (
+    Column("村", 10),
+    Column("村民小组", 9),
+    Column("户号", 6, "int"),
+    Column("户主姓名", 10),
+    Column("户主身份证号", 21, "id"),
+    Column("联系电话", 14, "phone"),
+    Column("家庭人口", 8, "int", total=True),
+    Column("家庭住址", 18),
+    Column("经济类型", 16),
+    Column("重点关注", 12),
+    Column("责任干部", 10),
+    Column("最近走访", 12, "date"),
+)
+FOCUS_COLUMNS = (
+    Column("村", 10),
+    Column("村民小组", 9),
+    Column("户号", 6, "int"),
+    Column("户主姓名", 10),
+    Column("户主身份证号", 21, "id"),
+    Column("家庭人口", 8, "int", total=True),
+    Column("家庭年收入(元)", 13, "money", total=True),
+    Column("人均年收入(元)", 13, "money"),
+    Column("联系电话", 14, "phone"),
+    Column("家庭住址", 18),
+    Column("重点关注", 14),
+    Column("责任干部", 10),
+)
+MEMBER_COLUMNS = (
+    Column("村", 10),
+    Column("村民小组", 9),
+    Column("户号", 6, "int"),
+    Column("户主姓名", 10),
+    Column("姓名", 10),
+    Column("与户主关系", 10),
+    Column("性别", 6),
+    Column("身份证号", 21, "id"),
+    Column("出生日期", 12, "date"),
+    Column("文化程度", 12),
+    Column("政治面貌", 12),
+    Column("健康状况", 10),
+    Column("联系电话", 14, "phone"),
+    Column("外出务工地点", 12),
+)
+
+_HOUSEHOLD_FIELDS = (
+    "group_id",
+    "number",
+    "address",
+    "phone",
+    "responsible_cadre_id",
+    "status",
+    "status_note",
+    "notes",
+    "cadre_name",
+)
+_SECTION_CLASSES: dict[str, Any] = {
+    "members": MemberData,
+    "incomes": IncomeData,
+    "assistance": AssistanceData,
+    "visits": VisitData,
+    "requests": RequestData,
+}
+_SECTION_FIELDS = {
+    section: [f.name for f in fields(cls) if f.name != "removed"] for section, cls in _SECTION_CLASSES.items()
+}
+
+
+class ExportService:
+    """Exports and printouts on behalf of one operator."""
+
+    def __init__(
+        self, db: Database, operator: str, settings: SettingsService | None = None, today: date | None = None
+    ) -> None:
+        self.db = db
+        self.operator = operator
+        self.settings = settings
+        self.today = today  # fixed date for tests and demos; None means the real date
+
+    def _today(self, today: date | None) -> date:
+        return today or self.today or date.today()
+
+    def volume_limit(self) -> int:
+        """Households per volume of a book (setting 档案册每册最多户数)."""
+        if self.settings is None:
+            return DEFAULT_VOLUME_LIMIT
+        return self.settings.get(VOLUME_LIMIT_SETTING)
+
+    # ---- look-ups for the command line and dialogs -----------------------------------------------
+    def find_village(self, name: str) -> str:
+        with self.db.sessions() as session:
+            found = queries.villages_named(session, name.strip())
+        if not found:
+            raise DomainError(f"没有名为“{name}”的村")
+        if len(found) > 1:
+            raise DomainError(f"有{len(found)}个村都叫“{name}”，无法确定是哪一个")
+        return found[0][0]
+
+    def find_group(self, village_id: str, name: str) -> str:
+        with self.db.sessions() as session:
+            found = queries.groups_named(session, village_id, name.strip())
+        if not found:
+            raise DomainError(f"该村没有名为“{name}”的村民小组")
+        return found[0]
+
+    def village_of_group(self, group_id: str) -> str:
+        with self.db.sessions() as session:
+            village_id = queries.village_of_group(session, group_id)
+        if village_id is None:
+            raise DomainError("找不到该村民小组")
+        return village_id
+
+    @staticmethod
+    def default_masked(kind: str) -> bool:
+        """Masked by default for rosters meant for public notice (公示)."""
+        return kind in PUBLIC_NOTICE_KINDS
+
+    # ---- Excel rosters ------------------------------------------------------------------------
+    def roster(
+        self,
+        path: Path | str,
+        kind: str,
+        *,
+        tag: str | None = None,
+        village_id: str | None = None,
+        group_id: str | None = None,
+        area_id: str | None = None,
+        masked: bool | None = None,
+        progress: Progress | None = None,
+        cancelled: Cancelled | None = None,
+        today: date | None = None,
+    ) -> ExportResult:
+        """Write a roster: ``kind`` is households, members or focus (households carrying ``tag``)."""
+        path = Path(path)
+        if kind not in ROSTER_KINDS:
+            raise DomainError(f"未知的名册类型“{kind}”，可选：households、members、focus")
+        if kind == "focus" and not (tag or "").strip():
+            raise DomainError("请选择要导出的重点关注类别（如 低保户）")
+        tag = tag.strip() if tag else None
+        masked = self.default_masked(kind) if masked is None else masked
+        today = self._today(today)
+        scope = Scope(village_id=village_id, group_id=group_id, area_id=area_id)
+        job = _Job(progress, cancelled)
+        with self.db.sessions() as session:
+            names = queries.scope_names(session, village_id, group_id, area_id)
+            place = f"{names.village}{names.group}"
+            unit = f"{names.town}{names.village}" if names.village else f"{names.town}人民政府"
+            if kind == "members":
+                expected = queries.member_count(session, scope)
+                rows: Any = _member_rows(queries.member_roster(session, scope))
+                columns, unit_word, name = MEMBER_COLUMNS, "人", ROSTER_KINDS[kind]
+            elif kind == "focus":
+                expected = queries.household_count(session, scope, tag)
+                rows = _focus_rows(queries.household_roster(session, scope, tag, with_income=True))
+                columns, unit_word, name = FOCUS_COLUMNS, "户", f"{tag}名册"
+            else:
+                expected = queries.household_count(session, scope)
+                rows = (row[:12] for row in queries.household_roster(session, scope))
+                columns, unit_word, name = HOUSEHOLD_COLUMNS, "户", ROSTER_KINDS[kind]
+            sheet = RosterSheet(
+                name=name,
+                title=f"{names.town}{place}{name}",
+                unit=unit,
+                columns=columns,
+                rows=rows,
+                expected=expected,
+                unit_word=unit_word,
+                masked=masked,
+            )
+            job.step(0, expected)
+            with atomic_outputs([path]) as (temp,):
+                (written,) = xlsx_rosters.write_roster(
+                    temp, [sheet], today=today, tick=lambda done: job.step(done, expected)
+                )
+                job.step(written, expected)
+        how = "身份证号、联系电话已部分隐藏（脱敏）" if masked else "完整身份证号和联系电话（未脱敏）"
+        self._record(
+            "花名册",
+            group_id or village_id or area_id or "",
+            f"导出{names.town}{place}{name}（Excel）{written}{unit_word}，{how}，文件“{path.name}”",
+            village_id=village_id,
+        )
+        return ExportResult([path], written, masked=masked)
+
+    # ---- PDF -----------------------------------------------------------------------------------
+    def household_sheet(
+        self,
+        path: Path | str,
+        household_id: str,
+        *,
+        progress: Progress | None = None,
+        cancelled: Cancelled | None = None,
+        today: date | None = None,
+    ) -> ExportResult:
+        """Print one household's 户表 to a PDF."""
+        path = Path(path)
+        today = self._today(today)
+        job = _Job(progress, cancelled)
+        job.step(0, 1)
+        sheets = list(self._sheets([household_id]))
+        if not sheets:
+            raise DomainError("找不到这户档案，可能已被合并或数据库已更换")
+        with atomic_outputs([path]) as (temp,):
+            pages = pdf_household.write_household(temp, sheets[0], today=today, author=self.operator)
+            job.step(1, 1)
+        f = sheets[0].file
+        head = f.head.name if f.head else ""
+        self._record(
+            "户表",
+            household_id,
+            f"打印{f.village_name}{f.group_name}第{f.number}户（户主{head}）户表（PDF）{pages}页，文件“{path.name}”",
+            household_id=household_id,
+        )
+        return ExportResult([path], 1, pages)
+
+    def book(
+        self,
+        path: Path | str,
+        *,
+        village_id: str | None = None,
+        group_id: str | None = None,
+        volume_limit: int | None = None,
+        progress: Progress | None = None,
+        cancelled: Cancelled | None = None,
+        today: date | None = None,
+    ) -> ExportResult:
+        """Print the 群众档案册 of a group (or of a whole village), in volumes of at most ``volume_limit``
+        households (default: the setting; 0: a single volume whatever its size)."""
+        path = Path(path)
+        today = self._today(today)
+        if group_id and not village_id:
+            village_id = self.village_of_group(group_id)
+        if not village_id:
+            raise DomainError("请选择要打印档案册的村或村民小组")
+        job = _Job(progress, cancelled)
+        scope = Scope(village_id=village_id, group_id=group_id)
+        with self.db.sessions() as session:
+            names = queries.scope_names(session, village_id, group_id)
+            rows = queries.book_rows(session, scope)
+            station = queries.station_cadres(session, village_id)
+        if not rows:
+            where = f"{names.village}{names.group}"
+            raise DomainError(f"{where}没有在册户，无法打印档案册")
+        info = VillageService(self.db, self.operator).load(village_id)
+        ranges = split_volumes(len(rows), self.volume_limit() if volume_limit is None else volume_limit)
+        targets = volume_paths(path, len(ranges))
+        total, pages = len(rows), 0
+        done = [0]
+
+        def counted(ids: list[str]) -> Iterator[SheetInput]:
+            for sheet in self._sheets(ids):
+                yield sheet
+                done[0] += 1
+                job.step(done[0], total)
+
+        job.step(0, total)
+        with atomic_outputs(targets) as temps:
+            for number, ((start, end), temp) in enumerate(zip(ranges, temps, strict=True), 1):
+                chunk = rows[start:end]
+                ids = [r.id for r in chunk]
+                with self.db.sessions() as session:
+                    first_visit, last_visit = queries.visit_span(session, ids)
+                cadres = list(dict.fromkeys(r.cadre_name for r in chunk if r.cadre_name)) or station
+                cover = BookCover(
+                    town=names.town,
+                    village=names.village,
+                    group=names.group,
+                    cadres="、".join(cadres),
+                    first_visit=first_visit,
+                    last_visit=last_visit,
+                    households=len(chunk),
+                    first_number=chunk[0].number,
+                    last_number=chunk[-1].number,
+                    volume=number,
+                    volumes=len(ranges),
+                )
+                entries = [
+                    TocEntry(
+                        r.id, r.number, r.head_name, r.member_count, r.economic_types, r.focus_tags, r.group
+                    )
+                    for r in chunk
+                ]
+                pages += pdf_book.write_book(
+                    temp, cover, info, entries, counted(ids), today=today, author=self.operator
+                )
+        scope_text = f"{names.village}{names.group or '（全村）'}"
+        volumes = f"，分{len(ranges)}册" if len(ranges) > 1 else ""
+        self._record(
+            "档案册",
+            group_id or village_id,
+            f"打印{scope_text}群众档案册（PDF）{total}户{pages}页{volumes}，文件“{path.name}”",
+            village_id=village_id,
+        )
+        return ExportResult(targets, total, pages)
+
+    def blank_form(
+        self,
+        path: Path | str,
+        *,
+        copies: int = 1,
+        progress: Progress | None = None,
+        cancelled: Cancelled | None = None,
+        today: date | None = None,
+    ) -> ExportResult:
+        """Print empty 户表 for collecting a household's information on paper."""
+        path = Path(path)
+        if copies < 1 or copies > 500:
+            raise DomainError("份数须在1到500之间")
+        job = _Job(progress, cancelled)
+        job.step(0, 1)
+        with atomic_outputs([path]) as (temp,):
+            pages = pdf_household.write_blank(
+                temp, today=self._today(today), author=self.operator, copies=copies
+            )
+            job.step(1, 1)
+        self._record("空白户表", "", f"打印空白户表（PDF）{copies}份{pages}页，文件“{path.name}”")
+        return ExportResult([path], copies, pages)
+
+    # ---- helpers ----------------------------------------------------------------------------
+    def _sheets(self, ids: Sequence[str]) -> Iterator[SheetInput]:
+        """Household files in ``ids`` order, loaded a batch at a time."""
+        for start in range(0, len(ids), BATCH):
+            chunk = list(ids[start : start + BATCH])
+            with self.db.sessions() as session:
+                households, sections, codes = queries.household_batch(
+                    session, chunk, _HOUSEHOLD_FIELDS, _SECTION_FIELDS
+                )
+                context = queries.group_context(session, {h["group_id"] for h in households.values()})
+            for hid in chunk:
+                values = households.get(hid)
+                if values is None:
+                    continue
+                where = context[values["group_id"]]
+                kinds = codes[hid]
+                file = HouseholdFile(
+                    id=hid,
+                    **{k: v for k, v in values.items() if k != "cadre_name"},
+                    economic_types=[label for kind, label in kinds if kind == "economic_type"],
+                    focus_tags=[label for kind, label in kinds if kind == "focus_tag"],
+                    town_name=where.town,
+                    village_name=where.village,
+                    group_name=where.group,
+                )
+                for section, cls in _SECTION_CLASSES.items():
+                    setattr(file, section, [cls(**row) for row in sections[hid][section]])
+                yield SheetInput(file, values["cadre_name"])
+
+    def _record(
+        self,
+        entity: str,
+        record_id: str,
+        note: str,
+        *,
+        household_id: str | None = None,
+        village_id: str | None = None,
+    ) -> None:
+        with self.db.transaction() as session:
+            ChangeRecorder(session, self.operator).log(
+                "导出", entity, record_id, household_id=household_id, village_id=village_id, note=note
+            )
+
+
+def _member_rows(rows: Iterator[tuple[Any, ...]]) -> Iterator[tuple[Any, ...]]:
+    for r in rows:
+        # (village, group, number, head, name, relation, sex, id, birth, education, political, health,
+        #  disability, phone, migrant place): the disability grade goes with the health state.
+        health = f"{r[11]}（{r[12]}）" if r[12] else r[11]
+        yield (*r[:11], health, r[13], r[14])
+
+
+def _focus_rows(rows: Iterator[tuple[Any, ...]]) -> Iterator[tuple[Any, ...]]:
+    for r in rows:
+        # HOUSEHOLD_ROSTER_FIELDS order; see export_queries.
+        income = r[12] or 0.0
+        per_head = per_capita_income([income], r[6]) if r[6] else None
+        yield (r[0], r[1], r[2], r[3], r[4], r[6], income, per_head, r[5], r[7], r[9], r[10])
