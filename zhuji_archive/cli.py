@@ -21,6 +21,7 @@ def _parser() -> argparse.ArgumentParser:
     demo.add_argument("--seed", type=int, default=2008, help="随机种子（相同种子生成相同数据）")
     demo.add_argument("--db", dest="sub_db", type=Path, help="写入的数据库文件")
     demo.add_argument("--force", action="store_true", help="目标文件已存在时覆盖")
+    _add_output_commands(sub)
     return parser
 
 
@@ -55,10 +56,120 @@ def _run_demo(args: argparse.Namespace) -> int:
     return 0
 
 
+# ---- export and print (Excel rosters, PDF household sheets and books) --------------------------
+
+OUTPUT_COMMANDS = ("export", "print")
+
+
+def _add_output_commands(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
+    def common(command: argparse.ArgumentParser, suffix: str) -> None:
+        command.add_argument("-o", "--output", type=Path, required=True, help=f"输出文件（{suffix}）")
+        command.add_argument("--db", dest="sub_db", type=Path, help="档案数据库文件")
+
+    export = sub.add_parser("export", help="导出 Excel 名册").add_subparsers(dest="what", required=True)
+    roster = export.add_parser("roster", help="导出户花名册、成员花名册或重点户名册")
+    roster.add_argument(
+        "--kind",
+        choices=("households", "members", "focus"),
+        default="households",
+        help="households 户花名册；members 成员花名册；focus 重点关注户名册（须加 --tag）",
+    )
+    roster.add_argument("--tag", help="重点关注类别，如 低保户、五保户、特困户")
+    roster.add_argument("--village", help="只导出该村（村名）")
+    roster.add_argument("--group", help="只导出该村民小组（须同时给出 --village）")
+    roster.add_argument(
+        "--mask",
+        action=argparse.BooleanOptionalAction,
+        default=None,
+        help="身份证号只留前6后4位、电话隐藏中间4位（重点户名册用于公示，默认脱敏；其他默认完整）",
+    )
+    common(roster, ".xlsx")
+    printing = sub.add_parser("print", help="打印 PDF：户表、档案册、空白户表").add_subparsers(
+        dest="what", required=True
+    )
+    household = printing.add_parser("household", help="一户的户表")
+    household.add_argument("--id", required=True, help="户档案识别码（户表二维码下方的32位编号）")
+    common(household, ".pdf")
+    book = printing.add_parser("book", help="村民小组（或全村）的群众档案册")
+    book.add_argument("--village", required=True, help="村名")
+    book.add_argument("--group", help="村民小组名；不填则打印全村")
+    book.add_argument("--volume-limit", type=int, help="每册最多户数（默认按设置，0 表示不分册）")
+    common(book, ".pdf")
+    blank = printing.add_parser("blank", help="空白户表（入户采集用）")
+    blank.add_argument("--copies", type=int, default=1, help="份数（默认1）")
+    common(blank, ".pdf")
+
+
+def _run_output(args: argparse.Namespace) -> int:
+    import getpass
+
+    from zhuji_archive.domain.errors import DomainError
+    from zhuji_archive.services.archive import Archive
+    from zhuji_archive.services.exports import ExportCancelled
+
+    path: Path = args.sub_db or args.db or default_database()
+    if not path.exists():
+        print(f"错误：数据库文件“{path}”不存在。请用 --db 指定档案数据库。", file=sys.stderr)
+        return 2
+    operator = args.operator or getpass.getuser() or "命令行"
+    show = sys.stderr.isatty()
+
+    def progress(done: int, total: int) -> None:
+        if show:
+            print(f"\r已完成 {done}/{total}", end="", file=sys.stderr, flush=True)
+
+    archive = Archive.open(path, operator)
+    try:
+        exports = archive.exports
+        output: Path = args.output
+        if args.command == "export":
+            village = exports.find_village(args.village) if args.village else None
+            if args.group and not village:
+                raise DomainError("指定 --group 时须同时指定 --village")
+            group = exports.find_group(village, args.group) if args.group and village else None
+            result = exports.roster(
+                output,
+                args.kind,
+                tag=args.tag,
+                village_id=village,
+                group_id=group,
+                masked=args.mask,
+                progress=progress,
+            )
+            masked = "，身份证号和电话已脱敏" if result.masked else "，未脱敏"
+            summary = f"已导出 {result.rows} 行{masked}"
+        elif args.what == "household":
+            result = exports.household_sheet(output, args.id.strip(), progress=progress)
+            summary = f"已打印户表，共 {result.pages} 页"
+        elif args.what == "book":
+            village = exports.find_village(args.village)
+            group = exports.find_group(village, args.group) if args.group else None
+            result = exports.book(
+                output, village_id=village, group_id=group, volume_limit=args.volume_limit, progress=progress
+            )
+            volumes = f"，分 {len(result.paths)} 册" if len(result.paths) > 1 else ""
+            summary = f"已打印档案册 {result.rows} 户，共 {result.pages} 页{volumes}"
+        else:
+            result = exports.blank_form(output, copies=args.copies, progress=progress)
+            summary = f"已打印空白户表 {result.rows} 份，共 {result.pages} 页"
+    except DomainError as error:
+        print(("\n" if show else "") + f"错误：{error.message}", file=sys.stderr)
+        return 2
+    except (ExportCancelled, KeyboardInterrupt):
+        print(("\n" if show else "") + "已取消，未写入任何文件。", file=sys.stderr)
+        return 130
+    finally:
+        archive.close()
+    print(("\n" if show else "") + summary + "：" + "、".join(str(p) for p in result.paths))
+    return 0
+
+
 def main(argv: list[str] | None = None) -> int:
     args = _parser().parse_args(argv)
     if args.command == "demo":
         return _run_demo(args)
+    if args.command in OUTPUT_COMMANDS:
+        return _run_output(args)
     from zhuji_archive.gui.app import run
 
     return run(args.db or default_database(), operator=args.operator)
