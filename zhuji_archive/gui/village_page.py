@@ -26,7 +26,14 @@ from zhuji_archive.domain.errors import DomainError
 from zhuji_archive.gui.household_dialog import HistoryRow
 from zhuji_archive.gui.record_table import Column, RecordDelegate, RecordTableModel
 from zhuji_archive.services.archive import Archive
-from zhuji_archive.services.villages import EventData, LeaderData, PartyMemberData, RepData, VillageInfo
+from zhuji_archive.services.villages import (
+    EnterpriseData,
+    EventData,
+    LeaderData,
+    PartyMemberData,
+    RepData,
+    VillageInfo,
+)
 
 
 class VillagePage(QWidget):
@@ -111,6 +118,18 @@ class VillagePage(QWidget):
                 Column("major", "重大", "bool"),
             ],
             EventData,
+        )
+        self.enterprises = self._section(
+            "企业",
+            [
+                Column("name", "企业名称"),
+                Column("legal_person", "负责人"),
+                Column("phone", "联系电话"),
+                Column("industry", "行业"),
+                Column("employees", "职工人数", "int"),
+                Column("address", "地址"),
+            ],
+            EnterpriseData,
         )
         history_view = QTableView()
         self.history = RecordTableModel(
@@ -220,6 +239,7 @@ class VillagePage(QWidget):
         self.party.set_rows(info.party_members)
         self.reps.set_rows(info.reps)
         self.events.set_rows(info.events)
+        self.enterprises.set_rows(info.enterprises)
         self.history.set_rows([HistoryRow.of(e) for e in self.archive.villages.history(info.id)])
         self.setEnabled(True)
         self._loading = False

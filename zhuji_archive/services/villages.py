@@ -16,6 +16,7 @@ from zhuji_archive.services import history
 from zhuji_archive.services.history import ChangeRecorder
 from zhuji_archive.services.records import ChangeEntry
 from zhuji_archive.storage.models import (
+    Enterprise,
     PartyMember,
     Village,
     VillageEvent,
@@ -45,6 +46,14 @@ PARTY_LABELS = {
     "notes": "备注",
 }
 REP_LABELS = {"name": "姓名", "group_id": "所代表小组", "phone": "联系电话", "notes": "备注"}
+ENTERPRISE_LABELS = {
+    "name": "企业名称",
+    "legal_person": "负责人",
+    "phone": "联系电话",
+    "industry": "行业",
+    "employees": "职工人数",
+    "address": "地址",
+}
 EVENT_LABELS = {"date": "日期", "category": "类别", "title": "标题", "content": "内容", "major": "重大事项"}
 
 
@@ -82,6 +91,18 @@ class RepData:
 
 
 @dataclass
+class EnterpriseData:
+    id: str | None = None
+    name: str = ""
+    legal_person: str = ""
+    phone: str = ""
+    industry: str = ""
+    employees: int | None = None
+    address: str = ""
+    removed: bool = False
+
+
+@dataclass
 class EventData:
     id: str | None = None
     date: date | None = None
@@ -109,6 +130,7 @@ class VillageInfo:
     party_members: list[PartyMemberData] = field(default_factory=list)
     reps: list[RepData] = field(default_factory=list)
     events: list[EventData] = field(default_factory=list)
+    enterprises: list[EnterpriseData] = field(default_factory=list)
     groups: list[tuple[str, str]] = field(default_factory=list)  # (id, name) for the reps' group column
 
 
@@ -117,6 +139,7 @@ _SECTIONS: dict[str, tuple[Any, Any, str, dict[str, str]]] = {
     "party_members": (PartyMember, PartyMemberData, "党员", PARTY_LABELS),
     "reps": (VillagerRep, RepData, "村民代表", REP_LABELS),
     "events": (VillageEvent, EventData, "村情事项", EVENT_LABELS),
+    "enterprises": (Enterprise, EnterpriseData, "企业", ENTERPRISE_LABELS),
 }
 
 
@@ -167,7 +190,7 @@ class VillageService:
             value = getattr(info, name)
             if value is not None and value < 0:
                 raise DomainError(f"{BASIC_LABELS[name]}不能为负数", name)
-        for section in ("leaders", "party_members", "reps"):
+        for section in ("leaders", "party_members", "reps", "enterprises"):
             for row in getattr(info, section):
                 if row.removed:
                     continue

@@ -146,6 +146,7 @@ class Enterprise(Base):
     industry: Mapped[str] = mapped_column(String(40), default="")
     employees: Mapped[int | None] = mapped_column(Integer)
     address: Mapped[str] = mapped_column(String(80), default="")
+    deleted: Mapped[bool] = mapped_column(Boolean, default=False)
 
 
 class VillageLeader(Base):
