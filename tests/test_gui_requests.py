@@ -59,12 +59,8 @@ def test_request_from_household_file_to_closed_feedback(window, demo_archive, qt
     household.requests.setData(household.requests.index(row, 2), "村口桥梁护栏损坏，存在安全隐患")
     assert household.save(), household.ui.problemsLabel.text()
     request_id = next(r.id for r in household.file.requests if r.description.startswith("村口桥梁"))
-    assert (
-        household.requests.record(
-            household.requests.view_row([r.id for r in household.file.requests].index(request_id))
-        ).status
-        == "登记"
-    )
+    row = household.requests.view_row([r.id for r in household.file.requests].index(request_id))
+    assert household.requests.record(row).status == "登记"
 
     # 2. From the household's request list to the request page (and a way back to the household).
     with qtbot.waitSignal(household.openRequest):

@@ -56,6 +56,12 @@ REQUEST_SCOPE = CodeKind("request_scope", "问题性质", ("共性", "个性"))
 SOLVABILITY = CodeKind("solvability", "解决难易", ("立即可以解决", "近期一时难以解决"))
 SATISFACTION = CodeKind("satisfaction", "满意程度", ("满意", "基本满意", "不满意"))
 
+EVENT_KIND = CodeKind(
+    "event_kind",
+    "必访事件",
+    ("住院", "生活困难", "意外事故", "家庭矛盾", "邻里纠纷", "乔迁", "思想顾虑", "应得未得"),
+)
+
 ALL_KINDS: tuple[CodeKind, ...] = (
     ECONOMIC_TYPE,
     FOCUS_TAG,
@@ -68,6 +74,7 @@ ALL_KINDS: tuple[CodeKind, ...] = (
     SOLVABILITY,
     SATISFACTION,
     ASSISTANCE_KIND,
+    EVENT_KIND,
 )
 KINDS_BY_KEY = {kind.key: kind for kind in ALL_KINDS}
 

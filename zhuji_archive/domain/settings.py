@@ -37,5 +37,29 @@ SETTINGS: tuple[SettingSpec, ...] = (
     SettingSpec("deadline.市镇联动", "市镇联动诉求默认办结时限（工作日）", 60, 1, 500),
     SettingSpec("warn_days", "临期黄灯预警提前（工作日）", 3, 0, 60),
     SettingSpec("book.volume_limit", "档案册每册最多户数", 150, 10, 2000, "打印输出"),
+    SettingSpec("revisit.months", "大走访间隔（月，至少每半年一次）", 6, 1, 12, "动态维护"),
+    SettingSpec("revisit.short_months", "重点户大走访间隔（月）", 3, 1, 12, "动态维护"),
+    SettingSpec("revisit.warn_days", "走访到期提前提醒（天）", 14, 0, 90, "动态维护"),
+    SettingSpec("event.due_days", "事件必访期限（天）", 3, 1, 30, "动态维护"),
+    SettingSpec("quota.驻点式.村", "驻点式：联系村数", 1, 0, 10, "三式服务定额"),
+    SettingSpec("quota.驻点式.企业", "驻点式：联系企业数", 1, 0, 10, "三式服务定额"),
+    SettingSpec("quota.驻点式.困难户", "驻点式：联系困难户数", 1, 0, 10, "三式服务定额"),
+    SettingSpec("quota.驻点式.每月蹲点天数", "驻点式：每月蹲点工作日", 1, 0, 22, "三式服务定额"),
+    SettingSpec("quota.驻点式.每年实事", "驻点式：每年为联系村、企业办实事（件）", 2, 0, 20, "三式服务定额"),
+    SettingSpec(
+        "quota.驻点式.每年解决困难", "驻点式：每年帮困难户解决实际困难（件）", 1, 0, 20, "三式服务定额"
+    ),
+    SettingSpec("quota.结对式.村", "结对式：联系村数", 1, 0, 10, "三式服务定额"),
+    SettingSpec("quota.结对式.企业", "结对式：联系企业数", 1, 0, 10, "三式服务定额"),
+    SettingSpec("quota.结对式.低收入户", "结对式：联系低收入户数", 1, 0, 10, "三式服务定额"),
+    SettingSpec("quota.结对式.每月走访", "结对式：每月走访联系对象（次）", 1, 0, 30, "三式服务定额"),
+    SettingSpec("weight.visit_coverage", "考核权重：走访覆盖率", 30, 0, 100, "考核权重"),
+    SettingSpec("weight.reports_on_time", "考核权重：报表按时上报率", 15, 0, 100, "考核权重"),
+    SettingSpec("weight.closed_on_time", "考核权重：诉求按期办结率", 25, 0, 100, "考核权重"),
+    SettingSpec("weight.satisfaction", "考核权重：反馈满意率", 20, 0, 100, "考核权重"),
+    SettingSpec("weight.quota", "考核权重：定额完成率", 10, 0, 100, "考核权重"),
 )
+# Focus tags whose households are revisited at the shorter interval (a list, kept as text).
+SHORT_REVISIT_TAGS_KEY = "revisit.short_tags"
+SHORT_REVISIT_TAGS_DEFAULT = ("特困户", "问题户")
 SETTINGS_BY_KEY = {spec.key: spec for spec in SETTINGS}

@@ -7,12 +7,15 @@ from functools import cached_property
 from pathlib import Path
 
 from zhuji_archive.services.codelists import CodeListService
+from zhuji_archive.services.dashboard import DashboardService
 from zhuji_archive.services.exports import ExportService
 from zhuji_archive.services.household_list import HouseholdListService
 from zhuji_archive.services.households import HouseholdService
+from zhuji_archive.services.maintenance import MaintenanceService
 from zhuji_archive.services.meetings import MeetingService
 from zhuji_archive.services.organisation import OrganisationService
 from zhuji_archive.services.requests import RequestService
+from zhuji_archive.services.service_links import ServiceLinkService
 from zhuji_archive.services.settings import SettingsService
 from zhuji_archive.services.summaries import SummaryService
 from zhuji_archive.services.villages import VillageService
@@ -72,6 +75,18 @@ class Archive:
     @cached_property
     def exports(self) -> ExportService:
         return ExportService(self.db, self.operator, self.settings, self.today)
+
+    @cached_property
+    def maintenance(self) -> MaintenanceService:
+        return MaintenanceService(self.db, self.operator, self.settings, self.requests, self.today)
+
+    @cached_property
+    def service_links(self) -> ServiceLinkService:
+        return ServiceLinkService(self.db, self.settings, self.maintenance)
+
+    @cached_property
+    def dashboard(self) -> DashboardService:
+        return DashboardService(self.db, self.settings, self.maintenance)
 
     def close(self) -> None:
         self.db.close()

@@ -6,12 +6,13 @@ from dataclasses import asdict, fields
 from datetime import date
 from typing import Any
 
-from sqlalchemy import delete, select
+from sqlalchemy import delete, func, select
 from sqlalchemy.orm import Session
 
 from zhuji_archive.domain import household as rules
 from zhuji_archive.domain.codes import ACTIVE_HOUSEHOLD_STATUS, HOUSEHOLD_STATUSES, VISIT_KINDS
 from zhuji_archive.domain.errors import DomainError
+from zhuji_archive.domain.maintenance import BIG_VISIT_KINDS
 from zhuji_archive.domain.search_keys import member_search_keys, pinyin_keys
 from zhuji_archive.services import history
 from zhuji_archive.services.history import ChangeRecorder
@@ -25,6 +26,7 @@ from zhuji_archive.services.records import (
     RequestData,
     VisitData,
 )
+from zhuji_archive.services.visits import fulfil_events
 from zhuji_archive.storage import household_queries as queries
 from zhuji_archive.storage.database import Database
 from zhuji_archive.storage.models import (
@@ -498,6 +500,12 @@ class HouseholdService:
             .limit(1)
         )
         h.last_visit_key = h.last_visit_date.isoformat() if h.last_visit_date else ""
+        h.last_big_visit_date = session.scalar(
+            select(func.max(Visit.date)).where(
+                Visit.household_id == h.id, Visit.deleted.is_(False), Visit.kind.in_(BIG_VISIT_KINDS)
+            )
+        )
+        fulfil_events(session, h.id)
 
     def per_capita_income(self, file: HouseholdFile) -> float | None:
         return rules.per_capita_income(

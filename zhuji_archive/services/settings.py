@@ -7,7 +7,13 @@ from datetime import date
 from sqlalchemy import select
 
 from zhuji_archive.domain.errors import DomainError
-from zhuji_archive.domain.settings import SETTINGS, SETTINGS_BY_KEY, SettingSpec
+from zhuji_archive.domain.settings import (
+    SETTINGS,
+    SETTINGS_BY_KEY,
+    SHORT_REVISIT_TAGS_DEFAULT,
+    SHORT_REVISIT_TAGS_KEY,
+    SettingSpec,
+)
 from zhuji_archive.domain.workflow import Level
 from zhuji_archive.storage.database import Database
 from zhuji_archive.storage.models import HolidayOverride, Setting
@@ -49,6 +55,23 @@ class SettingsService:
             spec.key: spec.parse(stored[spec.key]) if spec.key in stored else spec.default
             for spec in SETTINGS
         }
+
+    def short_revisit_tags(self) -> tuple[str, ...]:
+        """Focus tags whose households are revisited at the shorter interval."""
+        with self.db.sessions() as session:
+            row = session.get(Setting, SHORT_REVISIT_TAGS_KEY)
+        if row is None:
+            return SHORT_REVISIT_TAGS_DEFAULT
+        return tuple(tag for tag in row.value.split("、") if tag)
+
+    def set_short_revisit_tags(self, tags: list[str]) -> None:
+        with self.db.transaction() as session:
+            row = session.get(Setting, SHORT_REVISIT_TAGS_KEY)
+            text = "、".join(dict.fromkeys(t.strip() for t in tags if t.strip()))
+            if row is None:
+                session.add(Setting(key=SHORT_REVISIT_TAGS_KEY, value=text))
+            else:
+                row.value = text
 
     def deadline_days(self) -> dict[Level, int]:
         values = self.all()

@@ -222,6 +222,8 @@ class Household(Base):
         Index("ix_household_status_focus", "status", "focus_tags", "id"),
         Index("ix_household_status_cadre", "status", "cadre_name", "id"),
         Index("ix_household_status_last_visit", "status", "last_visit_key", "id"),
+        Index("ix_household_status_big_visit", "status", "last_big_visit_date"),
+        Index("ix_household_cadre_status", "responsible_cadre_id", "status"),
     )
     id: Mapped[str] = _id()
     group_id: Mapped[str] = mapped_column(ForeignKey("village_group.id"))
@@ -242,6 +244,7 @@ class Household(Base):
     economic_types: Mapped[str] = mapped_column(String(120), default="")
     focus_tags: Mapped[str] = mapped_column(String(120), default="")
     last_visit_date: Mapped[date | None] = mapped_column(Date)
+    last_big_visit_date: Mapped[date | None] = mapped_column(Date)  # last 建档走访/半年大走访
     # Non-null sort keys, so every list order is an index walk with keyset paging.
     last_visit_key: Mapped[str] = mapped_column(String(10), default="")  # ISO date or "" (never visited)
     group_sort: Mapped[str] = mapped_column(String(12), default="")  # "village sort-group sort"
@@ -483,6 +486,60 @@ class HolidayOverride(Base):
     day: Mapped[date] = mapped_column(Date, primary_key=True)
     workday: Mapped[bool] = mapped_column(Boolean)
     note: Mapped[str] = mapped_column(String(40), default="")
+
+
+class HouseholdEvent(Base):
+    """An event that obliges a visit (事件必访): hospitalisation, hardship, conflict … with its due date."""
+
+    __tablename__ = "household_event"
+    __table_args__ = (Index("ix_household_event_open", "fulfilled_on", "due_on"),)
+    id: Mapped[str] = _id()
+    household_id: Mapped[str] = mapped_column(ForeignKey("household.id"), index=True)
+    date: Mapped[date] = mapped_column(Date)
+    kind: Mapped[str] = mapped_column(String(20))
+    note: Mapped[str] = mapped_column(Text, default="")
+    due_on: Mapped[date] = mapped_column(Date)
+    fulfilled_on: Mapped[date | None] = mapped_column(Date)
+    visit_id: Mapped[str | None] = mapped_column(ForeignKey("visit.id"))
+    recorded_by: Mapped[str] = mapped_column(String(20), default="")
+
+
+class ServiceLink(Base):
+    """三式服务: a cadre's link to a village, enterprise, household or 责任区, in one mode."""
+
+    __tablename__ = "service_link"
+    id: Mapped[str] = _id()
+    cadre_id: Mapped[str] = mapped_column(ForeignKey("cadre.id"), index=True)
+    mode: Mapped[str] = mapped_column(String(10))  # 驻点式 / 结对式 / 管线联片式
+    target_kind: Mapped[str] = mapped_column(String(12))  # village / enterprise / household / group
+    target_id: Mapped[str] = mapped_column(String(32))
+    target_name: Mapped[str] = mapped_column(String(80), default="")
+    start_on: Mapped[date] = mapped_column(Date)
+    end_on: Mapped[date | None] = mapped_column(Date)
+    note: Mapped[str] = mapped_column(Text, default="")
+
+
+class OnSiteDay(Base):
+    """A working day a leader spent on site (蹲点下访) at a linked unit."""
+
+    __tablename__ = "onsite_day"
+    id: Mapped[str] = _id()
+    cadre_id: Mapped[str] = mapped_column(ForeignKey("cadre.id"), index=True)
+    date: Mapped[date] = mapped_column(Date)
+    place: Mapped[str] = mapped_column(String(80), default="")
+    note: Mapped[str] = mapped_column(Text, default="")
+
+
+class PracticalDeed(Base):
+    """实事 done for a linked village, enterprise or household."""
+
+    __tablename__ = "practical_deed"
+    id: Mapped[str] = _id()
+    cadre_id: Mapped[str] = mapped_column(ForeignKey("cadre.id"), index=True)
+    date: Mapped[date] = mapped_column(Date)
+    title: Mapped[str] = mapped_column(String(80))
+    beneficiary: Mapped[str] = mapped_column(String(80), default="")
+    result: Mapped[str] = mapped_column(Text, default="")
 
 
 class ChangeLog(Base):

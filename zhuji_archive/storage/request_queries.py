@@ -38,6 +38,7 @@ class RequestQuery:
     common_issue_id: str | None = None
     meeting_id: str | None = None
     unscheduled: bool = False  # not yet on any meeting's agenda
+    cadre_id: str | None = None  # requests of the households this cadre is responsible for
     text: str = ""
     today: date | None = None
     due_before: date | None = None
@@ -91,6 +92,8 @@ def conditions(query: RequestQuery) -> list[ColumnElement[bool]]:
         where.append(Request.meeting_id == query.meeting_id)
     if query.unscheduled:
         where.append(Request.meeting_id.is_(None))
+    if query.cadre_id:
+        where.append(Household.responsible_cadre_id == query.cadre_id)
     if query.text.strip():
         needle = f"%{query.text.strip()}%"
         where.append(or_(Request.description.like(needle), Household.head_name.like(needle)))

@@ -1,0 +1,291 @@
+"""三式服务: the register of cadres' service links, on-site days and 实事, quota fulfilment,
+coverage checks, and the cadre assessment built on them."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import date, timedelta
+
+from sqlalchemy import select
+
+from zhuji_archive.domain import maintenance as rules
+from zhuji_archive.domain.errors import DomainError
+from zhuji_archive.domain.reporting import WEEKLY, period_of, satisfaction_rate
+from zhuji_archive.services.maintenance import MaintenanceService
+from zhuji_archive.services.settings import SettingsService
+from zhuji_archive.storage import maintenance_queries as queries
+from zhuji_archive.storage.database import Database
+from zhuji_archive.storage.models import Cadre, Household, OnSiteDay, PracticalDeed, ServiceLink
+
+MODE_OF_KIND = {"镇领导": "驻点式", "机关干部": "结对式", "村干部": "管线联片式"}
+
+
+@dataclass(frozen=True)
+class LinkRow:
+    """One service link as listed."""
+
+    id: str
+    cadre_id: str
+    cadre_name: str
+    mode: str
+    target_kind: str
+    target_name: str
+    start_on: date
+    end_on: date | None
+
+    @property
+    def target_title(self) -> str:
+        return rules.TARGET_TITLES.get(self.target_kind, self.target_kind)
+
+
+@dataclass
+class QuotaRow:
+    """One cadre's quota lines in one mode for a period, with what was done."""
+
+    cadre_id: str
+    cadre_name: str
+    cadre_kind: str
+    mode: str
+    quotas: list[rules.Quota]
+    actual: dict[str, int]
+
+    @property
+    def shortfalls(self) -> dict[str, int]:
+        return rules.shortfalls(self.quotas, self.actual)
+
+    @property
+    def fulfilment(self) -> float | None:
+        return rules.fulfilment(self.quotas, self.actual)
+
+
+@dataclass
+class Coverage:
+    """Gaps in the service links."""
+
+    unlinked_households: list[tuple[str, str, str]] = field(default_factory=list)  # id, label, tags
+    cadres_missing: list[tuple[str, str, str]] = field(default_factory=list)  # cadre, mode, what is missing
+
+
+@dataclass
+class AssessmentRow:
+    """A cadre's indicators (0..1, or None where they do not apply) and weighted score for a period."""
+
+    cadre_id: str
+    cadre_name: str
+    cadre_kind: str
+    indicators: dict[str, float | None]
+    score: float | None
+
+
+def months_in(start: date, end: date) -> int:
+    return (end.year - start.year) * 12 + end.month - start.month + 1
+
+
+class ServiceLinkService:
+    """Use cases of the three service modes and the assessment."""
+
+    def __init__(self, db: Database, settings: SettingsService, maintenance: MaintenanceService) -> None:
+        self.db, self.settings, self.maintenance = db, settings, maintenance
+
+    # ---- register ---------------------------------------------------------------------------
+    def add_link(
+        self, cadre_id: str, mode: str, target_kind: str, target_id: str, start_on: date, note: str = ""
+    ) -> str:
+        if mode not in rules.SERVICE_MODES:
+            raise DomainError(f"服务方式须为：{'、'.join(rules.SERVICE_MODES)}", "mode")
+        if target_kind not in rules.TARGET_KINDS:
+            raise DomainError("请选择联系对象类型", "target_kind")
+        if mode == "管线联片式" and target_kind != "group":
+            raise DomainError("管线联片式的联系对象是责任区（党小组或村民小组）", "target_kind")
+        with self.db.transaction() as session:
+            if session.get(Cadre, cadre_id) is None:
+                raise DomainError("找不到这名干部", "cadre_id")
+            name = queries.target_name(session, target_kind, target_id)
+            if name is None:
+                raise DomainError("找不到所选联系对象", "target_id")
+            link = ServiceLink(
+                cadre_id=cadre_id,
+                mode=mode,
+                target_kind=target_kind,
+                target_id=target_id,
+                target_name=name,
+                start_on=start_on,
+                note=note.strip(),
+            )
+            session.add(link)
+            session.flush()
+            return link.id
+
+    def end_link(self, link_id: str, end_on: date) -> None:
+        with self.db.transaction() as session:
+            link = session.get(ServiceLink, link_id)
+            if link is None:
+                raise DomainError("找不到这条联系记录")
+            if end_on < link.start_on:
+                raise DomainError("结束日期不能早于开始日期", "end_on")
+            link.end_on = end_on
+
+    def links(self, active_on: date | None = None) -> list[LinkRow]:
+        with self.db.sessions() as session:
+            names = {c.id: c.name for c in queries.cadres(session)}
+            rows = (
+                queries.active_links(session, active_on, active_on)
+                if active_on
+                else queries.all_links(session)
+            )
+            return [
+                LinkRow(
+                    r.id,
+                    r.cadre_id,
+                    names.get(r.cadre_id, ""),
+                    r.mode,
+                    r.target_kind,
+                    r.target_name,
+                    r.start_on,
+                    r.end_on,
+                )
+                for r in rows
+            ]
+
+    def add_onsite_day(self, cadre_id: str, day: date, place: str, note: str = "") -> str:
+        if not place.strip():
+            raise DomainError("请填写蹲点地点", "place")
+        with self.db.transaction() as session:
+            row = OnSiteDay(cadre_id=cadre_id, date=day, place=place.strip(), note=note.strip())
+            session.add(row)
+            session.flush()
+            return row.id
+
+    def add_deed(self, cadre_id: str, day: date, title: str, beneficiary: str, result: str = "") -> str:
+        if not title.strip():
+            raise DomainError("请填写实事名称", "title")
+        with self.db.transaction() as session:
+            row = PracticalDeed(
+                cadre_id=cadre_id,
+                date=day,
+                title=title.strip(),
+                beneficiary=beneficiary.strip(),
+                result=result.strip(),
+            )
+            session.add(row)
+            session.flush()
+            return row.id
+
+    # ---- quotas -------------------------------------------------------------------------------
+    def quota_table(self, start: date, end: date) -> list[QuotaRow]:
+        values = self.settings.all()
+        months = months_in(start, end)
+        rows: list[QuotaRow] = []
+        with self.db.sessions() as session:
+            cadres = {c.id: c for c in queries.cadres(session)}
+            by_cadre_mode: dict[tuple[str, str], list[ServiceLink]] = {}
+            for link in queries.active_links(session, start, end):
+                by_cadre_mode.setdefault((link.cadre_id, link.mode), []).append(link)
+            for cadre in cadres.values():  # cadres whose kind requires a mode appear even without links
+                mode = MODE_OF_KIND.get(cadre.kind)
+                if mode in ("驻点式", "结对式"):
+                    by_cadre_mode.setdefault((cadre.id, mode), [])
+            order = {mode: n for n, mode in enumerate(rules.SERVICE_MODES)}
+            for (cadre_id, mode), links in sorted(
+                by_cadre_mode.items(), key=lambda item: (order[item[0][1]], cadres[item[0][0]].name)
+            ):
+                cadre = cadres[cadre_id]
+                households = [link.target_id for link in links if link.target_kind == "household"]
+                actual = {
+                    "villages": sum(1 for link in links if link.target_kind == "village"),
+                    "enterprises": sum(1 for link in links if link.target_kind == "enterprise"),
+                    "households": len(households),
+                    "areas": sum(1 for link in links if link.target_kind == "group"),
+                    "onsite_days": queries.count_onsite_days(session, cadre_id, start, end),
+                    "deeds": queries.count_deeds(session, cadre_id, start, end),
+                    "solved": queries.count_solved(session, households, start, end),
+                    "visits": queries.count_visits_by(session, cadre.name, households, start, end),
+                }
+                rows.append(
+                    QuotaRow(
+                        cadre_id, cadre.name, cadre.kind, mode, rules.quotas_for(mode, values, months), actual
+                    )
+                )
+        return rows
+
+    def coverage(self, day: date | None = None) -> Coverage:
+        day = day or self.maintenance.today
+        result = Coverage()
+        with self.db.sessions() as session:
+            for hid, head, village, group, number, tags in queries.focus_households_without_link(
+                session, day, day
+            ):
+                result.unlinked_households.append((hid, f"{village}{group}第{number}户 {head}", tags))
+            links = queries.active_links(session, day, day)
+            for cadre in queries.cadres(session, ("镇领导", "机关干部")):
+                mode = MODE_OF_KIND[cadre.kind]
+                kinds = {
+                    link.target_kind for link in links if link.cadre_id == cadre.id and link.mode == mode
+                }
+                missing = [
+                    rules.TARGET_TITLES[k] for k in ("village", "enterprise", "household") if k not in kinds
+                ]
+                if missing:
+                    result.cadres_missing.append((cadre.name, mode, "缺联系" + "、".join(missing)))
+        return result
+
+    # ---- assessment ----------------------------------------------------------------------------
+    def assessment(self, start: date, end: date) -> list[AssessmentRow]:
+        values = self.settings.all()
+        weights = {key: values[f"weight.{key}"] for key, _ in rules.ASSESSMENT_INDICATORS}
+        quota_by_cadre: dict[str, list[float]] = {}
+        for row in self.quota_table(start, end):
+            if row.fulfilment is not None:
+                quota_by_cadre.setdefault(row.cadre_id, []).append(row.fulfilment)
+        rows = []
+        with self.db.sessions() as session:
+            responsible = set(session.scalars(select(Household.responsible_cadre_id).distinct()))
+            # Township cadres are assessed here; village cadres are assessed by their village.
+            for cadre in queries.cadres(session, ("驻村干部", "镇领导", "机关干部")):
+                if cadre.id not in responsible and cadre.id not in quota_by_cadre:
+                    continue
+                where = [Household.responsible_cadre_id == cadre.id]
+                closed = queries.closed_in(session, where, start, end)
+                on_time = [d is not None and on <= d for d, on in closed]
+                feedback = queries.feedback_in(session, where, start, end)
+                indicators: dict[str, float | None] = {
+                    "visit_coverage": self.maintenance.revisit_coverage(cadre_id=cadre.id)
+                    if cadre.id in responsible
+                    else None,
+                    "reports_on_time": self._reports_on_time(session, cadre.id, start, end)
+                    if cadre.kind == "驻村干部"
+                    else None,
+                    "closed_on_time": sum(on_time) / len(on_time) if on_time else None,
+                    "satisfaction": satisfaction_rate(feedback),
+                    "quota": (
+                        sum(quota_by_cadre[cadre.id]) / len(quota_by_cadre[cadre.id])
+                        if cadre.id in quota_by_cadre
+                        else None
+                    ),
+                }
+                rows.append(
+                    AssessmentRow(
+                        cadre.id,
+                        cadre.name,
+                        cadre.kind,
+                        indicators,
+                        rules.assessment_score(indicators, weights),
+                    )
+                )
+        rows.sort(key=lambda r: (r.score is None, -(r.score or 0)))
+        return rows
+
+    @staticmethod
+    def _reports_on_time(session, cadre_id: str, start: date, end: date) -> float | None:  # type: ignore[no-untyped-def]
+        """Weekly reports of the weeks ending in the period submitted within three days of the week's end."""
+        done = queries.submissions(session, "cadre", cadre_id)
+        week = period_of(WEEKLY, start)
+        due, on_time = 0, 0
+        while week.end <= end:
+            if week.end >= start:
+                due += 1
+                submitted = done.get((WEEKLY, week.start))
+                if submitted is not None and submitted.submitted_at.date() <= week.end + timedelta(days=3):
+                    on_time += 1
+            week = week.next()
+        return on_time / due if due else None

@@ -1,0 +1,334 @@
+"""Queries for 动态维护: due revisits, open must-visit events, service links and their activity,
+and the counts of the leaders' dashboard."""
+
+from __future__ import annotations
+
+from datetime import date
+from typing import Any
+
+from sqlalchemy import ColumnElement, and_, func, or_, select
+from sqlalchemy.orm import Session
+
+from zhuji_archive.storage.models import (
+    Cadre,
+    Enterprise,
+    Household,
+    HouseholdCode,
+    HouseholdEvent,
+    OnSiteDay,
+    PracticalDeed,
+    ReportSubmission,
+    Request,
+    RequestEvent,
+    RequestFeedback,
+    ServiceLink,
+    Village,
+    VillageEvent,
+    VillageGroup,
+    Visit,
+)
+
+
+def _scope(cadre_id: str | None, village_id: str | None = None) -> list[ColumnElement[bool]]:
+    where = [Household.status == "在册"]
+    if cadre_id:
+        where.append(Household.responsible_cadre_id == cadre_id)
+    if village_id:
+        where.append(Household.village_id == village_id)
+    return where
+
+
+def _short_tagged(tags: tuple[str, ...]) -> ColumnElement[bool]:
+    return Household.id.in_(
+        select(HouseholdCode.household_id).where(
+            HouseholdCode.kind == "focus_tag", HouseholdCode.label.in_(tags)
+        )
+    )
+
+
+def due_condition(tags: tuple[str, ...], cutoff_default: date, cutoff_short: date) -> ColumnElement[bool]:
+    """Households whose next 大走访 falls on or before the limit the cut-offs were computed for."""
+    short = _short_tagged(tags) if tags else None
+    never = Household.last_big_visit_date.is_(None)
+    if short is None:
+        return or_(never, Household.last_big_visit_date <= cutoff_default)
+    return or_(
+        never,
+        and_(short, Household.last_big_visit_date <= cutoff_short),
+        and_(~short, Household.last_big_visit_date <= cutoff_default),
+    )
+
+
+def due_households(
+    session: Session,
+    cadre_id: str | None,
+    condition: ColumnElement[bool],
+    limit: int,
+    village_id: str | None = None,
+) -> tuple[list[Any], int]:
+    """Households due for a revisit (never visited first, then the longest ago), and how many in all."""
+    where = [*_scope(cadre_id, village_id), condition]
+    rows = session.execute(
+        select(
+            Household.id,
+            Household.head_name,
+            Village.name,
+            VillageGroup.name,
+            Household.number,
+            Household.last_big_visit_date,
+            Household.focus_tags,
+        )
+        .join(Village, Village.id == Household.village_id)
+        .join(VillageGroup, VillageGroup.id == Household.group_id)
+        .where(*where)
+        .order_by(Household.last_big_visit_date.is_not(None), Household.last_big_visit_date, Household.id)
+        .limit(limit)
+    ).all()
+    total = session.scalar(select(func.count()).select_from(Household).where(*where)) or 0
+    return list(rows), total
+
+
+def household_count(session: Session, cadre_id: str | None = None, village_id: str | None = None) -> int:
+    return (
+        session.scalar(select(func.count()).select_from(Household).where(*_scope(cadre_id, village_id))) or 0
+    )
+
+
+def open_events(session: Session, cadre_id: str | None) -> list[Any]:
+    return list(
+        session.execute(
+            select(HouseholdEvent, Household.head_name, Village.name, VillageGroup.name, Household.number)
+            .join(Household, Household.id == HouseholdEvent.household_id)
+            .join(Village, Village.id == Household.village_id)
+            .join(VillageGroup, VillageGroup.id == Household.group_id)
+            .where(HouseholdEvent.fulfilled_on.is_(None), *_scope(cadre_id))
+            .order_by(HouseholdEvent.due_on)
+        ).all()
+    )
+
+
+def submissions(session: Session, scope_kind: str, scope_id: str) -> dict[tuple[str, date], Any]:
+    rows = session.scalars(
+        select(ReportSubmission).where(
+            ReportSubmission.scope_kind == scope_kind, ReportSubmission.scope_id == scope_id
+        )
+    )
+    return {(r.period, r.period_start): r for r in rows}
+
+
+def cadres(session: Session, kinds: tuple[str, ...] = ()) -> list[Cadre]:
+    query = select(Cadre).where(Cadre.active.is_(True)).order_by(Cadre.kind, Cadre.name)
+    if kinds:
+        query = query.where(Cadre.kind.in_(kinds))
+    return list(session.scalars(query))
+
+
+# ---- service links ----------------------------------------------------------------------------
+def active_links(session: Session, start: date, end: date, cadre_id: str | None = None) -> list[ServiceLink]:
+    query = select(ServiceLink).where(
+        ServiceLink.start_on <= end, or_(ServiceLink.end_on.is_(None), ServiceLink.end_on >= start)
+    )
+    if cadre_id:
+        query = query.where(ServiceLink.cadre_id == cadre_id)
+    return list(
+        session.scalars(query.order_by(ServiceLink.cadre_id, ServiceLink.mode, ServiceLink.target_kind))
+    )
+
+
+def all_links(session: Session) -> list[ServiceLink]:
+    return list(session.scalars(select(ServiceLink).order_by(ServiceLink.start_on.desc())))
+
+
+def target_name(session: Session, kind: str, target_id: str) -> str | None:
+    if kind == "village":
+        return session.scalar(select(Village.name).where(Village.id == target_id))
+    if kind == "enterprise":
+        return session.scalar(select(Enterprise.name).where(Enterprise.id == target_id))
+    if kind == "household":
+        row = session.execute(
+            select(Household.head_name, Village.name, VillageGroup.name, Household.number)
+            .join(Village, Village.id == Household.village_id)
+            .join(VillageGroup, VillageGroup.id == Household.group_id)
+            .where(Household.id == target_id)
+        ).one_or_none()
+        return f"{row[1]}{row[2]}第{row[3]}户 {row[0]}" if row else None
+    if kind == "group":
+        row = session.execute(
+            select(Village.name, VillageGroup.name).join(Village).where(VillageGroup.id == target_id)
+        ).one_or_none()
+        return f"{row[0]}{row[1]}" if row else None
+    return None
+
+
+def count_onsite_days(session: Session, cadre_id: str, start: date, end: date) -> int:
+    return (
+        session.scalar(
+            select(func.count())
+            .select_from(OnSiteDay)
+            .where(OnSiteDay.cadre_id == cadre_id, OnSiteDay.date.between(start, end))
+        )
+        or 0
+    )
+
+
+def count_deeds(session: Session, cadre_id: str, start: date, end: date) -> int:
+    return (
+        session.scalar(
+            select(func.count())
+            .select_from(PracticalDeed)
+            .where(PracticalDeed.cadre_id == cadre_id, PracticalDeed.date.between(start, end))
+        )
+        or 0
+    )
+
+
+def count_solved(session: Session, household_ids: list[str], start: date, end: date) -> int:
+    if not household_ids:
+        return 0
+    return (
+        session.scalar(
+            select(func.count())
+            .select_from(RequestEvent)
+            .join(Request)
+            .where(
+                Request.household_id.in_(household_ids),
+                RequestEvent.action.in_(("办结", "当场解决")),
+                RequestEvent.on.between(start, end),
+            )
+        )
+        or 0
+    )
+
+
+def count_visits_by(
+    session: Session, cadre_name: str, household_ids: list[str], start: date, end: date
+) -> int:
+    if not household_ids:
+        return 0
+    return (
+        session.scalar(
+            select(func.count())
+            .select_from(Visit)
+            .where(
+                Visit.household_id.in_(household_ids),
+                Visit.deleted.is_(False),
+                Visit.date.between(start, end),
+                Visit.cadres.like(f"%{cadre_name}%"),
+            )
+        )
+        or 0
+    )
+
+
+def focus_households_without_link(session: Session, start: date, end: date, limit: int = 500) -> list[Any]:
+    linked = select(ServiceLink.target_id).where(
+        ServiceLink.target_kind == "household",
+        ServiceLink.start_on <= end,
+        or_(ServiceLink.end_on.is_(None), ServiceLink.end_on >= start),
+    )
+    return list(
+        session.execute(
+            select(
+                Household.id,
+                Household.head_name,
+                Village.name,
+                VillageGroup.name,
+                Household.number,
+                Household.focus_tags,
+            )
+            .join(Village, Village.id == Household.village_id)
+            .join(VillageGroup, VillageGroup.id == Household.group_id)
+            .where(Household.status == "在册", Household.focus_tags != "", Household.id.not_in(linked))
+            .order_by(Village.sort, VillageGroup.sort, Household.number)
+            .limit(limit)
+        ).all()
+    )
+
+
+# ---- assessment and dashboard -------------------------------------------------------------------
+def closed_in(session: Session, where: list[ColumnElement[bool]], start: date, end: date) -> list[Any]:
+    """(deadline, business date) of every 办结/不能解决 in the period for requests matching ``where``."""
+    return list(
+        session.execute(
+            select(Request.deadline, RequestEvent.on)
+            .join(Request, Request.id == RequestEvent.request_id)
+            .join(Household, Household.id == Request.household_id)
+            .where(
+                *where,
+                RequestEvent.action.in_(("办结", "不能解决", "当场解决")),
+                RequestEvent.on.between(start, end),
+            )
+        ).all()
+    )
+
+
+def feedback_in(
+    session: Session, where: list[ColumnElement[bool]], start: date | None, end: date | None
+) -> dict[str, int]:
+    query = (
+        select(RequestFeedback.satisfaction, func.count())
+        .join(Request)
+        .join(Household, Household.id == Request.household_id)
+        .where(*where)
+    )
+    if start is not None and end is not None:
+        query = query.where(RequestFeedback.on.between(start, end))
+    return dict(session.execute(query.group_by(RequestFeedback.satisfaction)).all())  # type: ignore[arg-type]
+
+
+def request_counts(session: Session, village_id: str | None, column: Any) -> dict[str, int]:
+    query = select(column, func.count()).where(Request.deleted.is_(False))
+    if village_id:
+        query = query.where(Request.village_id == village_id)
+    return dict(session.execute(query.group_by(column)).all())  # type: ignore[arg-type]
+
+
+def new_requests_by_category(
+    session: Session, village_id: str | None, start: date, end: date
+) -> dict[str, int]:
+    query = select(Request.category, func.count()).where(
+        Request.deleted.is_(False), Request.recorded_on.between(start, end)
+    )
+    if village_id:
+        query = query.where(Request.village_id == village_id)
+    return dict(session.execute(query.group_by(Request.category)).all())  # type: ignore[arg-type]
+
+
+def open_overdue_and_supervised(session: Session, village_id: str | None, today: date) -> tuple[int, int]:
+    base = [Request.deleted.is_(False), Request.status.in_(("登记", "已梳理", "待上会", "办理中"))]
+    if village_id:
+        base.append(Request.village_id == village_id)
+    overdue = (
+        session.scalar(select(func.count()).select_from(Request).where(*base, Request.deadline < today)) or 0
+    )
+    supervised = (
+        session.scalar(select(func.count()).select_from(Request).where(*base, Request.supervising_body != ""))
+        or 0
+    )
+    return overdue, supervised
+
+
+def households_ever_visited(session: Session, village_id: str | None) -> int:
+    where = [Household.status == "在册", Household.last_visit_date.is_not(None)]
+    if village_id:
+        where.append(Household.village_id == village_id)
+    return session.scalar(select(func.count()).select_from(Household).where(*where)) or 0
+
+
+def information_items(session: Session, village_id: str | None) -> int:
+    """民情信息: every visit record, request and village event entry collected."""
+    visits = select(func.count()).select_from(Visit).join(Household).where(Visit.deleted.is_(False))
+    requests = select(func.count()).select_from(Request).where(Request.deleted.is_(False))
+    events = select(func.count()).select_from(VillageEvent).where(VillageEvent.deleted.is_(False))
+    if village_id:
+        visits = visits.where(Household.village_id == village_id)
+        requests = requests.where(Request.village_id == village_id)
+        events = events.where(VillageEvent.village_id == village_id)
+    return sum(session.scalar(q) or 0 for q in (visits, requests, events))
+
+
+def households_per_group(session: Session, village_id: str | None) -> list[int]:
+    query = select(func.count()).select_from(Household).where(Household.status == "在册")
+    if village_id:
+        query = query.where(Household.village_id == village_id)
+    return [n for (n,) in session.execute(query.group_by(Household.group_id)).all()]
