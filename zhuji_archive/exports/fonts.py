@@ -142,6 +142,7 @@ class Styles:
         self.label = _style("label", 9, 12, alignment=TA_CENTER)
         self.value = _style("value", 9, 12, alignment=TA_LEFT)
         self.small = _style("small", 7, 9)
+        self.caption = _style("caption", 7, 10, alignment=TA_CENTER, textColor=colors.HexColor("#333333"))
         self.note = _style("note", 8, 11, textColor=colors.HexColor("#333333"))
 
 

@@ -134,6 +134,10 @@ class ArchiveDoc(BaseDocTemplate):
             creator=f"{APP_NAME} {__version__}",
             lang="zh-CN",
             invariant=False,
+            # The canvas' initial font is ours too, so no page refers to a non-embedded Helvetica.
+            initialFontName=fonts.FONT,
+            initialFontSize=9,
+            initialLeading=12,
         )
         self.header_left = header_left
         self.printed_on = printed_on

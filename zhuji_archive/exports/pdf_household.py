@@ -88,17 +88,27 @@ def sheet_key(household_id: str) -> str:
 
 
 def _heading(s: fonts.Styles, place: str, code: Flowable | None, id_text: str) -> Table:
-    left = [Paragraph(SHEET_TITLE, s.title), Spacer(1, 1.5 * mm), Paragraph(fonts.markup(place), s.subtitle)]
+    """The sheet's title block; with a QR code on the right when the sheet belongs to a household."""
+    centre: list[Flowable] = [
+        Paragraph(SHEET_TITLE, s.title),
+        Spacer(1, 1.5 * mm),
+        Paragraph(fonts.markup(place), s.subtitle),
+    ]
+    if id_text:
+        centre.append(Paragraph(fonts.markup(id_text), s.caption))
     if code is None:
-        return Table([[left]], colWidths=[CONTENT_WIDTH])
-    right = [code, Paragraph(fonts.markup(id_text), s.small)]
-    side = QR_SIZE + 10 * mm
-    table = Table([["", left, right]], colWidths=[side, CONTENT_WIDTH - 2 * side, side])
+        table = Table([[centre]], colWidths=[CONTENT_WIDTH])
+        table.setStyle(TableStyle([("FONT", (0, 0), (-1, -1), fonts.FONT, 9)]))
+        return table
+    side = QR_SIZE + 6 * mm
+    right = [code, Spacer(1, 0.8 * mm), Paragraph("扫码调阅档案", s.caption)]
+    table = Table([["", centre, right]], colWidths=[side, CONTENT_WIDTH - 2 * side, side])
     table.setStyle(
         TableStyle(
             [
+                ("FONT", (0, 0), (-1, -1), fonts.FONT, 9),
                 ("VALIGN", (0, 0), (-1, -1), "MIDDLE"),
-                ("ALIGN", (2, 0), (2, 0), "RIGHT"),
+                ("ALIGN", (2, 0), (2, 0), "CENTER"),
                 ("LEFTPADDING", (0, 0), (-1, -1), 0),
                 ("RIGHTPADDING", (0, 0), (-1, -1), 0),
             ]
@@ -131,7 +141,7 @@ def household_flowables(sheet: SheetInput, today: date, outline_level: int = 0) 
             outline=f"第{f.number}户 {head_name}",
             level=outline_level,
         ),
-        _heading(s, _place(f), QrCode(qr_payload(f.id), QR_SIZE), f"档案识别码 {f.id}"),
+        _heading(s, _place(f), QrCode(qr_payload(f.id), QR_SIZE), f"档案识别码：{f.id}"),
         Spacer(1, 3 * mm),
     ]
     status = f.status + (f"（{f.status_note}）" if f.status_note else "")
@@ -259,6 +269,7 @@ def signature_block(today: date | None) -> Flowable:
     table.setStyle(
         TableStyle(
             [
+                ("FONT", (0, 0), (-1, -1), fonts.FONT, 9),
                 ("BOX", (0, 0), (-1, -1), 0.9, LINE),
                 ("LINEBEFORE", (1, 0), (-1, -1), 0.5, LINE),
                 ("VALIGN", (0, 0), (-1, -1), "TOP"),

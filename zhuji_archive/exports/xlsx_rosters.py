@@ -204,21 +204,30 @@ def write_roster(
     """Write the sheets to ``path``; ``tick(rows_done)`` is called every few hundred rows (it may raise
     to stop). Returns the number of data rows written per sheet."""
     workbook = Workbook(write_only=True)
+    try:
+        written = _write_sheets(workbook, sheets, today, tick)
+        workbook.save(path)
+    except BaseException:
+        _discard(workbook)
+        raise
+    return written
+
+
+def _write_sheets(
+    workbook: Workbook, sheets: Sequence[RosterSheet], today: date, tick: Callable[[int], None] | None
+) -> list[int]:
     written: list[int] = []
     done_before = 0
     for sheet in sheets:
         ws: WriteOnlyWorksheet = workbook.create_sheet(sheet_name(sheet.name))
         width = len(sheet.columns) + 1
         _setup_sheet(ws, sheet, width)
-        _merged_row(
-            ws,
-            1,
-            width,
-            sheet.title,
-            Font(size=16, bold=True),
-            Alignment(horizontal="center", vertical="center"),
+        centred = Alignment(horizontal="center", vertical="center")
+        _merged_row(ws, 1, width, sheet.title, Font(size=16, bold=True), centred)
+        subtitle = (
+            f"填报单位：{sheet.unit}　　　制表日期：{today.year}年{today.month}月{today.day}日"
+            f"　　　共 {sheet.expected} {sheet.unit_word}"
         )
-        subtitle = f"填报单位：{sheet.unit}　　　制表日期：{today.year}年{today.month}月{today.day}日　　　共 {sheet.expected} {sheet.unit_word}"
         if sheet.masked:
             subtitle += "　　　（身份证号、联系电话已部分隐藏）"
         _merged_row(ws, 2, width, subtitle, Font(size=10), Alignment(horizontal="left", vertical="center"))
@@ -243,8 +252,25 @@ def write_roster(
         done_before += count
         if tick is not None:
             tick(done_before)
-    workbook.save(path)
     return written
+
+
+def _discard(workbook: Workbook) -> None:
+    """Close and delete the temporary files of an abandoned write-only workbook."""
+    for ws in workbook.worksheets:
+        writer = getattr(ws, "_writer", None)
+        if writer is None:
+            continue
+        try:
+            if ws._rows is not None:
+                ws._rows.close()
+            writer.close()
+        except Exception:  # noqa: BLE001 - best effort while another error is on its way up
+            pass
+        try:
+            writer.cleanup()
+        except (OSError, ValueError):
+            pass
 
 
 def _totals(ws: WriteOnlyWorksheet, sheet: RosterSheet, rows: _RowWriter, count: int) -> None:

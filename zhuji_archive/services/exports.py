@@ -256,6 +256,14 @@ class ExportService:
             raise DomainError("找不到该村民小组")
         return village_id
 
+    def scope_title(
+        self, *, village_id: str | None = None, group_id: str | None = None, area_id: str | None = None
+    ) -> str:
+        """The scope as people name it: 杜黄村一组, 杜黄村, 驻村一分中心 or 安华镇 (everything)."""
+        with self.db.sessions() as session:
+            names = queries.scope_names(session, village_id, group_id, area_id)
+        return f"{names.village}{names.group}" or names.town
+
     @staticmethod
     def default_masked(kind: str) -> bool:
         """Masked by default for rosters meant for public notice (公示)."""
