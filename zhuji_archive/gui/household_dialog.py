@@ -284,6 +284,8 @@ class HouseholdDialog(QDialog):
         save.setShortcut("Ctrl+S")
         save.clicked.connect(self.save)
         ui.buttonBox.button(QDialogButtonBox.StandardButton.Close).setText("关闭")
+        self.print_button = ui.buttonBox.addButton("打印户表", QDialogButtonBox.ButtonRole.ActionRole)
+        self.print_button.clicked.connect(self.print_sheet)
         ui.buttonBox.rejected.connect(self.reject)
         for widget in (ui.addressEdit, ui.phoneEdit, ui.notesEdit):
             widget.textEdited.connect(self._mark_dirty)
@@ -527,6 +529,18 @@ class HouseholdDialog(QDialog):
         }[section]
         row = model.view_row(source)
         return (row if row is not None else source) + 1
+
+    # ---- printing -----------------------------------------------------------------------
+    def print_sheet(self) -> object | None:
+        """Print this household's 户表 (saving pending edits first, so the paper matches the screen)."""
+        from zhuji_archive.gui.export_actions import ExportActions
+
+        if (self.dirty or self.file.id is None) and not self.save():
+            return None
+        if self.file.id is None:
+            return None
+        self.printing = ExportActions(self, self.archive)
+        return self.printing.print_household(self.file.id, self)
 
     # ---- closing ------------------------------------------------------------------------
     def ask_unsaved(self) -> QMessageBox.StandardButton:

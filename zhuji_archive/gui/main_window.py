@@ -7,6 +7,7 @@ from PySide6.QtGui import QAction, QCloseEvent, QKeySequence
 from PySide6.QtWidgets import QLabel, QMainWindow, QMessageBox, QSplitter, QTabWidget, QWidget
 
 from zhuji_archive import APP_NAME, __version__
+from zhuji_archive.gui.export_actions import ExportActions
 from zhuji_archive.gui.household_dialog import HouseholdDialog
 from zhuji_archive.gui.household_page import HouseholdPage
 from zhuji_archive.gui.org_tree import OrgTree
@@ -57,6 +58,7 @@ class MainWindow(QMainWindow):
         self.township.changed.connect(lambda: self._requests_changed(""))
         self.village.saved.connect(lambda _id: self.statusBar().showMessage("村情信息已保存", 4000))
         self._build_menus()
+        self._build_output_menu()
         where = QLabel(f"数据库：{archive.db.path}　操作人：{archive.operator}")
         self.statusBar().addPermanentWidget(where)
         self.resize(1280, 800)
@@ -94,6 +96,11 @@ class MainWindow(QMainWindow):
             )
         )
         help_menu.addAction(about)
+
+    def _build_output_menu(self) -> None:
+        """输出 menu: rosters, the group book and blank forms of the selected node (see export_actions)."""
+        self.outputs = ExportActions(self, self.archive, self.tree.current_node)
+        self.outputs.add_menu(self.menuBar())
 
     def open_settings(self) -> None:
         from zhuji_archive.gui.settings_dialog import SettingsDialog
