@@ -114,9 +114,15 @@ class DemoRequests:
         day = recorded
         cadre = self.cadre_name(village_id)
 
+        steps = 0
+
         def step(action: Action, payload: wf.Payload, on: date, operator: str = cadre) -> None:
-            nonlocal case
+            nonlocal case, steps
             case, transition = wf.apply(case, action, payload)
+            # Several steps can fall on the same day (capped at today); a second apart keeps the
+            # timeline, which is ordered by timestamp, in the order the steps were taken.
+            at = _noon(on) + timedelta(seconds=steps)
+            steps += 1
             _store(r, case)
             self.events.append(
                 {
@@ -128,7 +134,7 @@ class DemoRequests:
                     "from_status": transition.before.value,
                     "to_status": transition.after.value,
                     "note": transition.note,
-                    "at": _noon(on),
+                    "at": at,
                 }
             )
 
