@@ -81,7 +81,9 @@ class SummaryService:
                 households_visited=queries.households_visited(session, scope_kind, scope_id, start, end),
                 new_by_class=new_rows,
                 by_status=queries.by_status(session, scope_kind, scope_id, end),
-                solved=actions.get("办结", 0) + actions.get("当场解决", 0),
+                solved=queries.requests_acted_on(
+                    session, scope_kind, scope_id, start, end, ("办结", "当场解决")
+                ),
                 explained=actions.get("不能解决", 0),
                 escalated_town=actions.get("上报镇", 0),
                 escalated_city=actions.get("市镇联动", 0),

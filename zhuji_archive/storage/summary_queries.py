@@ -68,15 +68,33 @@ def by_status(session: Session, scope_kind: str, scope_id: str, end: date) -> di
 
 
 def actions_in(session: Session, scope_kind: str, scope_id: str, start: date, end: date) -> dict[str, int]:
-    """How many times each action was taken in the period (by business date)."""
+    """How many requests each action was taken on in the period (by business date). A request solved,
+    answered 不满意 and solved again within the period is one solved request, not two."""
     stmt = (
-        select(RequestEvent.action, func.count())
+        select(RequestEvent.action, func.count(func.distinct(RequestEvent.request_id)))
         .join(Request, Request.id == RequestEvent.request_id)
         .join(Household, Household.id == Request.household_id)
         .where(_household_scope(scope_kind, scope_id), RequestEvent.on.between(start, end))
         .group_by(RequestEvent.action)
     )
     return dict(session.execute(stmt).all())  # type: ignore[arg-type]
+
+
+def requests_acted_on(
+    session: Session, scope_kind: str, scope_id: str, start: date, end: date, actions: tuple[str, ...]
+) -> int:
+    """How many requests had any of ``actions`` taken in the period (e.g. 办结 or 当场解决)."""
+    stmt = (
+        select(func.count(func.distinct(RequestEvent.request_id)))
+        .join(Request, Request.id == RequestEvent.request_id)
+        .join(Household, Household.id == Request.household_id)
+        .where(
+            _household_scope(scope_kind, scope_id),
+            RequestEvent.on.between(start, end),
+            RequestEvent.action.in_(actions),
+        )
+    )
+    return session.scalar(stmt) or 0
 
 
 def overdue_at(session: Session, scope_kind: str, scope_id: str, day: date) -> int:
