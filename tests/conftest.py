@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import os
+from collections.abc import Iterator
+from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
 
@@ -12,8 +14,12 @@ os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 
 from zhuji_archive.services.archive import Archive  # noqa: E402
 from zhuji_archive.services.demo import generate  # noqa: E402
+from zhuji_archive.services.records import MemberData  # noqa: E402
 
 DEMO_DAY = date(2026, 11, 2)
+# A Friday: the next working days are the make-up Sunday 2025-09-28, 09-29 and 09-30, then the
+# National Day holiday 10-01..10-08, so deadlines near "today" exercise the holiday calendar.
+WORKFLOW_DAY = date(2025, 9, 26)
 
 
 @pytest.fixture
@@ -51,4 +57,43 @@ def demo_archive(demo_template: Path, tmp_path: Path):
     dst.close()
     arc = Archive.open(target, "测试员")
     yield arc
+    arc.close()
+
+
+@dataclass
+class WorkflowTown:
+    """An archive whose "today" is WORKFLOW_DAY: two villages, three households with members."""
+
+    archive: Archive
+    villages: dict[str, str] = field(default_factory=dict)  # village name -> id
+    groups: dict[str, str] = field(default_factory=dict)  # "杜黄村一组" -> id
+    households: dict[str, str] = field(default_factory=dict)  # head name -> household id
+
+    def on(self, day: date, operator: str = "测试员") -> Archive:
+        """The same database seen on another day (business dates of actions default to "today")."""
+        return Archive(self.archive.db, operator, day)
+
+
+@pytest.fixture
+def workflow_town(tmp_path: Path) -> Iterator[WorkflowTown]:
+    arc = Archive.open(tmp_path / "workflow.sqlite3", "测试员", today=WORKFLOW_DAY)
+    town = WorkflowTown(arc)
+    town_id = arc.organisation.add_town("安华镇", "诸暨市", "330681")
+    for village, groups in (("杜黄村", ("一组", "二组")), ("新桥村", ("一组",))):
+        town.villages[village] = arc.organisation.add_village(town_id, village)
+        for group in groups:
+            town.groups[village + group] = arc.organisation.add_group(town.villages[village], group)
+    families = (
+        ("杜黄村一组", "张建国", (("李秀英", "配偶"), ("张伟", "子"))),
+        ("杜黄村二组", "赵大", ()),
+        ("新桥村一组", "王小明", (("王芳", "女"),)),
+    )
+    for group, head, others in families:
+        file = arc.households.new_file(town.groups[group])
+        file.members = [
+            MemberData(name=head, relation="户主"),
+            *(MemberData(name=name, relation=relation) for name, relation in others),
+        ]
+        town.households[head] = arc.households.save(file)
+    yield town
     arc.close()

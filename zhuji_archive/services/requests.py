@@ -376,12 +376,14 @@ class RequestService:
     def create_common_issue(self, title: str, description: str, request_ids: list[str]) -> str:
         if not title.strip():
             raise DomainError("请填写共性问题名称", "title")
+        request_ids = list(dict.fromkeys(request_ids))
         if len(request_ids) < 2:
             raise DomainError("共性问题至少要关联两户的诉求", "requests")
         with self.db.transaction() as session:
             issue = CommonIssue(title=title.strip(), description=description.strip(), created_on=self.today)
             session.add(issue)
             session.flush()
+            households = set()
             for request_id in request_ids:
                 r = session.get(Request, request_id)
                 if r is None:
@@ -389,6 +391,9 @@ class RequestService:
                 if r.common_issue_id and r.common_issue_id != issue.id:
                     raise DomainError(f"{self._label(session, request_id)}已归入另一个共性问题")
                 r.common_issue_id = issue.id
+                households.add(r.household_id)
+            if len(households) < 2:  # a common issue is shared by households, not one family's requests
+                raise DomainError("共性问题至少要关联两户的诉求", "requests")
             return issue.id
 
     def common_issue_requests(self, issue_id: str) -> list[RequestRow]:
