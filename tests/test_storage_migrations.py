@@ -258,3 +258,80 @@ def test_foreign_keys_are_enforced(tmp_path: Path) -> None:
                 session.add(Member(household_id="0" * 32, name="无户之人"))
     finally:
         db.close()
+
+
+def test_requests_recorded_before_the_workflow_are_carried_over(tmp_path: Path) -> None:
+    """A file at 0001 with requests (as the household file recorded them then): after the upgrade each
+    request has its household's village, empty workflow fields, and goes on through the workflow."""
+    from datetime import date
+
+    from zhuji_archive.domain.workflow import Action, Classification, Level, TimeStatus
+    from zhuji_archive.services.archive import Archive
+    from zhuji_archive.storage.request_queries import RequestQuery
+
+    path = tmp_path / "v1.sqlite3"
+    url = f"sqlite:///{path}"
+    config = alembic_config(url)
+    engine = make_engine(url)
+    with engine.begin() as connection:
+        config.attributes["connection"] = connection
+        command.upgrade(config, "0001")
+    engine.dispose()
+    conn = sqlite3.connect(path)
+    conn.execute(
+        "INSERT INTO town (id, name, county, region_code) VALUES ('t', '安华镇', '诸暨市', '330681')"
+    )
+    for village, name in (("v1", "杜黄村"), ("v2", "新桥村")):
+        conn.execute(
+            "INSERT INTO village (id, town_id, name, sort, main_industries, notes) VALUES (?, 't', ?, 0, '', '')",
+            (village, name),
+        )
+        conn.execute(
+            "INSERT INTO village_group (id, village_id, name, sort) VALUES (?, ?, '一组', 0)",
+            (f"g{village}", village),
+        )
+    for household, village, head in (("h1", "v1", "张建国"), ("h2", "v2", "王小明")):
+        conn.execute(
+            "INSERT INTO household (id, group_id, village_id, number, address, phone, status, status_note, notes,"
+            " created_at, updated_at, head_name, head_pinyin, member_count, economic_types, focus_tags,"
+            " last_visit_key, group_sort, cadre_name) VALUES (?, ?, ?, 1, '', '', '在册', '', '',"
+            " '2025-01-01 00:00:00', '2025-01-01 00:00:00', ?, '', 1, '', '', '', '', '')",
+            (household, f"g{village}", village, head),
+        )
+    for request, household, status in (("r1", "h1", "登记"), ("r2", "h1", "办理中"), ("r3", "h2", "已办结")):
+        conn.execute(
+            "INSERT INTO request (id, household_id, recorded_on, category, description, status, resolution,"
+            " deleted) VALUES (?, ?, '2025-06-01', '生活困难', ?, ?, '', 0)",
+            (request, household, f"诉求{request}", status),
+        )
+    conn.commit()
+    conn.close()
+
+    db = open_database(path)
+    try:
+        assert db.backup is not None and version_in(db.backup) == ["0001"]
+        archive = Archive(db, "测试员", date(2025, 9, 26))
+        with db.sessions() as session:
+            rows = session.execute(
+                text(
+                    "SELECT id, village_id, scope, level, responsible_unit, deadline, satisfaction FROM request"
+                )
+            ).all()
+        assert sorted(rows) == [
+            ("r1", "v1", "", "", "", None, ""),
+            ("r2", "v1", "", "", "", None, ""),
+            ("r3", "v2", "", "", "", None, ""),
+        ]
+        requests = archive.requests
+        assert {r.id for r in requests.list(RequestQuery(village_id="v1"))} == {"r1", "r2"}
+        assert requests.counts(RequestQuery(village_id="v2")) == {"已办结": 1}
+        assert {r.time_status for r in requests.list()} == {TimeStatus.NONE}
+        assert requests.detail("r2").allowed == [Action.PROGRESS, Action.SOLVE, Action.EXPLAIN]
+        assert requests.detail("r3").allowed == [Action.FEEDBACK]
+        detail = requests.act(
+            "r1", Action.SORT, Classification("生活困难", "个性", "近期一时难以解决", Level.TOWN)
+        )
+        assert detail.row.status == "已梳理" and detail.allowed == [Action.SORT, Action.REPORT]
+    finally:
+        db.close()
+    assert version_in(path) == [head_revision()]
