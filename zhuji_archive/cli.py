@@ -22,6 +22,7 @@ def _parser() -> argparse.ArgumentParser:
     demo.add_argument("--db", dest="sub_db", type=Path, help="写入的数据库文件")
     demo.add_argument("--force", action="store_true", help="目标文件已存在时覆盖")
     _add_output_commands(sub)
+    _add_import_command(sub)
     return parser
 
 
@@ -164,12 +165,119 @@ def _run_output(args: argparse.Namespace) -> int:
     return 0
 
 
+# ---- import of Excel household ledgers ---------------------------------------------------------
+
+
+def _add_import_command(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
+    command = sub.add_parser(
+        "import",
+        help="从Excel导入村里的户成员台账（花名册）",
+        description="从Excel导入户成员台账。有错误时默认不导入任何数据（退出码1）；加 --skip-errors 则跳过有错误的户。",
+    )
+    command.add_argument("files", nargs="*", type=Path, metavar="FILE.xlsx", help="台账工作簿（可多个）")
+    command.add_argument("--village", help="导入到哪个村（村名）")
+    command.add_argument("--group", help="全部导入到该村民小组；不填则按工作表名或标题匹配（如“一组”）")
+    command.add_argument("--dry-run", action="store_true", help="只检查并打印结果，不写入数据库")
+    command.add_argument("--report", type=Path, help="把未导入的行（原样加错误原因）写入该Excel文件")
+    command.add_argument("--skip-errors", action="store_true", help="跳过有错误的户，导入其余各户")
+    command.add_argument(
+        "--add-codes", action="store_true", help="把代码表中没有的值（如新的户类别）加入代码表"
+    )
+    command.add_argument(
+        "--duplicates",
+        choices=("update", "keep", "skip"),
+        default="keep",
+        help="身份证号已在档案中的户：update 按表更新；keep 保留原有、只补空白和新成员（默认）；skip 跳过",
+    )
+    command.add_argument("--template", type=Path, help="写出一份导入模板（含标准列名和示例行）后退出")
+    command.add_argument("--db", dest="sub_db", type=Path, help="档案数据库文件")
+
+
+def _run_import(args: argparse.Namespace) -> int:
+    import getpass
+
+    from zhuji_archive.domain.errors import DomainError
+    from zhuji_archive.services.archive import Archive
+    from zhuji_archive.services.importing import ImportBlocked, ImportCancelled
+
+    path: Path = args.sub_db or args.db or default_database()
+    if not path.exists():
+        print(f"错误：数据库文件“{path}”不存在。请用 --db 指定档案数据库。", file=sys.stderr)
+        return 2
+    if not args.template and (not args.files or not args.village):
+        print("错误：请给出要导入的Excel文件和 --village 村名（或用 --template 写出模板）", file=sys.stderr)
+        return 2
+    show = sys.stderr.isatty()
+
+    def progress(done: int, total: int) -> None:
+        if show:
+            print(f"\r已导入 {done}/{total}", end="", file=sys.stderr, flush=True)
+
+    archive = Archive.open(path, args.operator or getpass.getuser() or "命令行")
+    try:
+        importer = archive.importer
+        if args.template:
+            importer.write_template(args.template)
+            print(f"模板已写入 {args.template}")
+            return 0
+        sources = importer.read(args.files)
+        unassigned = importer.assign_groups(sources, importer.find_village(args.village), args.group)
+        if unassigned:
+            names = "、".join(f"“{s.sheet}”" for s in unassigned)
+            raise DomainError(f"无法确定工作表{names}对应哪个村民小组，请用 --group 指定")
+        plan = importer.plan(sources)
+        plan.add_codes = args.add_codes
+        plan.skip_errors = args.skip_errors
+        plan.set_choice_all(args.duplicates)
+        for src in sources:
+            header = "、".join(str(r + 1) for r in src.header_rows) or "未找到"
+            print(
+                f"{src.file_name}／{src.sheet}：表头在第{header}行，数据 {len(src.rows) - src.data_start} 行"
+            )
+        for problem in plan.problems:
+            value = f"“{problem.value}”" if problem.value else ""
+            print(f"[{problem.severity}] {problem.where()} {value} {problem.reason}")
+        counts = plan.counts()
+        print(
+            f"可导入：新建 {counts.households_new} 户 {counts.members_new} 人；"
+            f"与档案中已有的户对应 {counts.households_matched} 户（其中需更新 {counts.households_changed} 户）；"
+            f"有错误 {counts.households_rejected} 户 {counts.rows_rejected} 行；错误 {counts.errors} 处，提示 {counts.notes} 处"
+        )
+        if args.report:
+            rows = importer.write_errors(plan, args.report)
+            print(f"未导入的 {rows} 行已写入 {args.report}")
+        if plan.blocking_problems() and not plan.skip_errors:
+            print(
+                "有错误，未写入任何数据。改正后重新导入，或加 --skip-errors 跳过有错误的户。", file=sys.stderr
+            )
+            return 1
+        if args.dry_run:
+            print("试运行（--dry-run），未写入数据库。")
+            return 0
+        result = importer.run(plan, progress=progress)
+    except ImportBlocked as error:
+        print(("\n" if show else "") + f"错误：{error.message}", file=sys.stderr)
+        return 1
+    except DomainError as error:
+        print(("\n" if show else "") + f"错误：{error.message}", file=sys.stderr)
+        return 2
+    except (ImportCancelled, KeyboardInterrupt):
+        print(("\n" if show else "") + "已取消，数据库未做任何改动。", file=sys.stderr)
+        return 130
+    finally:
+        archive.close()
+    print(("\n" if show else "") + "导入完成：" + result.summary())
+    return 0
+
+
 def main(argv: list[str] | None = None) -> int:
     args = _parser().parse_args(argv)
     if args.command == "demo":
         return _run_demo(args)
     if args.command in OUTPUT_COMMANDS:
         return _run_output(args)
+    if args.command == "import":
+        return _run_import(args)
     from zhuji_archive.gui.app import run
 
     return run(args.db or default_database(), operator=args.operator)

@@ -11,6 +11,7 @@ from zhuji_archive.services.dashboard import DashboardService
 from zhuji_archive.services.exports import ExportService
 from zhuji_archive.services.household_list import HouseholdListService
 from zhuji_archive.services.households import HouseholdService
+from zhuji_archive.services.importing import ImportService
 from zhuji_archive.services.maintenance import MaintenanceService
 from zhuji_archive.services.meetings import MeetingService
 from zhuji_archive.services.organisation import OrganisationService
@@ -87,6 +88,10 @@ class Archive:
     @cached_property
     def dashboard(self) -> DashboardService:
         return DashboardService(self.db, self.settings, self.maintenance)
+
+    @cached_property
+    def importer(self) -> ImportService:
+        return ImportService(self.db, self.operator, self.today)
 
     def close(self) -> None:
         self.db.close()
