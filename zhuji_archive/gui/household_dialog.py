@@ -16,7 +16,9 @@ from PySide6.QtWidgets import (
     QDialogButtonBox,
     QHBoxLayout,
     QHeaderView,
+    QLabel,
     QMessageBox,
+    QPushButton,
     QTableView,
     QWidget,
 )
@@ -278,6 +280,12 @@ class HouseholdDialog(QDialog):
             )
         )
         ui.visitsRemoveButton.clicked.connect(lambda: self._remove(ui.visitsTable, self.visits, "走访记录"))
+        self.event_button = QPushButton("登记必访事件…")
+        self.event_button.setToolTip("住院、生活困难、意外事故、家庭或邻里矛盾、乔迁等：登记后须限期上门走访")
+        self.event_button.clicked.connect(self.record_event)
+        self.next_visit_label = QLabel()
+        ui.visitsBar.insertWidget(ui.visitsBar.count() - 1, self.event_button)
+        ui.visitsBar.addWidget(self.next_visit_label)
         ui.statusButton.clicked.connect(self._change_status)
         save = ui.buttonBox.button(QDialogButtonBox.StandardButton.Save)
         save.setText("保存")
@@ -341,6 +349,7 @@ class HouseholdDialog(QDialog):
             label.hide()
         ui.problemsLabel.clear()
         self._update_income_summary()
+        self._show_next_visit()
         self._loading = False
         self._set_dirty(False)
 
@@ -427,6 +436,32 @@ class HouseholdDialog(QDialog):
         self.requests.set_rows(self.file.requests)
         self.resolution.set_rows(self.file.requests)
         self.history.set_rows([HistoryRow.of(e) for e in self.archive.households.history(self.file.id)])
+
+    def record_event(self) -> None:
+        if self.file.id is None:
+            QMessageBox.information(self, "登记必访事件", "请先保存本户档案")
+            return
+        from zhuji_archive.gui.visit_dialog import EventDialog
+
+        dialog = EventDialog(self.archive, self.file.id, self._title(), self)
+        dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose, True)
+        dialog.accepted.connect(self.refresh_requests)
+        self.event_dialog = dialog
+        dialog.open()
+
+    def _show_next_visit(self) -> None:
+        if self.file.id is None:
+            self.next_visit_label.setText("")
+            return
+        next_day, status = self.archive.maintenance.next_visit(self.file.id)
+        text = (
+            "尚未进行大走访，应尽快走访"
+            if next_day is None
+            else f"下次大走访应在 {next_day} 前（{status.value}）"
+        )
+        colour = "#c62828" if status.value in ("从未走访", "已超期") else "#555"
+        self.next_visit_label.setText(text)
+        self.next_visit_label.setStyleSheet(f"color: {colour};")
 
     def _add_request(self) -> None:
         categories = self._choices("request_category")

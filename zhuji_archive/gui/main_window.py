@@ -2,18 +2,21 @@
 
 from __future__ import annotations
 
-from PySide6.QtCore import QByteArray, QSettings, Qt
+from PySide6.QtCore import QByteArray, QSettings, Qt, QTimer
 from PySide6.QtGui import QAction, QCloseEvent, QKeySequence
 from PySide6.QtWidgets import QLabel, QMainWindow, QMessageBox, QSplitter, QTabWidget, QWidget
 
 from zhuji_archive import APP_NAME, __version__
+from zhuji_archive.gui.dashboard_page import DashboardPage
 from zhuji_archive.gui.export_actions import ExportActions
 from zhuji_archive.gui.household_dialog import HouseholdDialog
 from zhuji_archive.gui.household_page import HouseholdPage
 from zhuji_archive.gui.org_tree import OrgTree
 from zhuji_archive.gui.request_detail import RequestDetailDialog
 from zhuji_archive.gui.requests_page import RequestsPage
+from zhuji_archive.gui.service_page import ServicePage
 from zhuji_archive.gui.summary_page import SummaryPage
+from zhuji_archive.gui.todo_page import TodoPage
 from zhuji_archive.gui.township_page import TownshipPage
 from zhuji_archive.gui.village_page import VillagePage
 from zhuji_archive.services.archive import Archive
@@ -35,14 +38,36 @@ class MainWindow(QMainWindow):
         self.township = TownshipPage(archive)
         self.summary = SummaryPage(archive)
         self.request_dialogs: dict[str, RequestDetailDialog] = {}
+        self.todo = TodoPage(archive)
+        self.dashboard = DashboardPage(archive)
+        self.services = ServicePage(archive)
         self.tabs = QTabWidget()
+        self.tabs.addTab(self.todo, "今日待办")
         self.tabs.addTab(self.households, "户档案")
         self.tabs.addTab(self.village, "村情信息")
         self.tabs.addTab(self.requests, "诉求办理")
         self.tabs.addTab(self.township, "镇级审核")
         self.tabs.addTab(self.summary, "周报月报")
+        self.tabs.addTab(self.services, "三式服务·考核")
+        self.tabs.addTab(self.dashboard, "领导驾驶舱")
         # Pages other than the household list load when first shown, so start-up stays fast.
-        self.stale: set[QWidget] = {self.requests, self.township, self.summary}
+        self.stale: set[QWidget] = {
+            self.todo,
+            self.requests,
+            self.township,
+            self.summary,
+            self.dashboard,
+            self.services,
+        }
+        self.todo.countChanged.connect(
+            lambda n: self.tabs.setTabText(
+                self.tabs.indexOf(self.todo), f"今日待办（{n}）" if n else "今日待办"
+            )
+        )
+        self.todo.openHousehold.connect(self.open_household)
+        self.todo.openRequest.connect(self.open_request)
+        self.todo.openReport.connect(self.open_report)
+        self.dashboard.showRequests.connect(self.show_requests)
         self.tabs.currentChanged.connect(lambda _i: self._refresh_current())
         self.splitter = QSplitter(Qt.Orientation.Horizontal)
         self.splitter.addWidget(self.tree)
@@ -66,6 +91,7 @@ class MainWindow(QMainWindow):
         towns = self.tree.tree_model.rowCount()
         if towns and self.tree.current_node() is None:
             self.tree.setCurrentIndex(self.tree.tree_model.index(0, 0))
+        QTimer.singleShot(0, self._refresh_current)  # the to-do list loads once the window is up
 
     def _build_menus(self) -> None:
         archive_menu = self.menuBar().addMenu("档案(&A)")
@@ -108,7 +134,9 @@ class MainWindow(QMainWindow):
         dialog = SettingsDialog(self.archive, self)
         dialog.exec()
         self.households.reload_codes()
-        self.stale.update({self.requests, self.township, self.summary})
+        self.stale.update(
+            {self.requests, self.township, self.summary, self.todo, self.dashboard, self.services}
+        )
         self._refresh_current()
 
     def _focus_search(self) -> None:
@@ -130,6 +158,24 @@ class MainWindow(QMainWindow):
             self.stale.discard(page)
             page.reload()  # type: ignore[attr-defined]
 
+    def open_report(self, report: tuple) -> None:  # type: ignore[type-arg]
+        """Show a 周报/月报 from the to-do list."""
+        kind, scope_kind, scope_id, start = report
+        self.tabs.setCurrentWidget(self.summary)
+        self.summary.show_report(kind, scope_kind, scope_id, start)
+
+    def show_requests(self, field: str, value: str, village_id: str | None) -> None:
+        """The list behind a dashboard bar."""
+        page = self.requests
+        page.village_id = village_id
+        for name, combo in (("status", page.status), ("category", page.category), ("level", page.level)):
+            combo.blockSignals(True)
+            combo.setCurrentText(value if name == field else "全部")
+            combo.blockSignals(False)
+        page.light.setCurrentText("全部")
+        self.tabs.setCurrentWidget(page)
+        page.reload()
+
     def open_request(self, request_id: str) -> RequestDetailDialog:
         dialog = self.request_dialogs.get(request_id)
         if dialog is None or not _alive(dialog) or not dialog.isVisible():
@@ -145,7 +191,9 @@ class MainWindow(QMainWindow):
 
     def _requests_changed(self, request_id: str) -> None:
         """A request moved on: lists and any open household file showing it are stale."""
-        self.stale.update({self.requests, self.township, self.summary})
+        self.stale.update(
+            {self.requests, self.township, self.summary, self.todo, self.dashboard, self.services}
+        )
         self._refresh_current()
         for dialog in list(self.open_dialogs.values()):
             if _alive(dialog) and dialog.isVisible() and not dialog.dirty:
@@ -182,7 +230,9 @@ class MainWindow(QMainWindow):
         self.open_dialogs[household_id] = dialog
         self.households.model.reload()
         self.tree.reload()
-        self.stale.update({self.requests, self.township, self.summary})
+        self.stale.update(
+            {self.requests, self.township, self.summary, self.todo, self.dashboard, self.services}
+        )
         self.statusBar().showMessage("户档案已保存", 4000)
 
     # ---- window state -------------------------------------------------------------------

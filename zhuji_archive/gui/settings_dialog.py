@@ -9,6 +9,7 @@ from PySide6.QtWidgets import (
     QDialog,
     QDialogButtonBox,
     QFormLayout,
+    QGroupBox,
     QHBoxLayout,
     QLabel,
     QLineEdit,
@@ -16,6 +17,7 @@ from PySide6.QtWidgets import (
     QListWidgetItem,
     QMessageBox,
     QPushButton,
+    QScrollArea,
     QSpinBox,
     QTableWidget,
     QTableWidgetItem,
@@ -114,26 +116,46 @@ class CodeListsTab(QWidget):
         self.reload()
 
 
-class ParametersTab(QWidget):
-    """One spin box per declared setting, grouped as declared."""
+class ParametersTab(QScrollArea):
+    """One spin box per declared setting, in a box per group, plus the short-interval focus tags."""
 
     def __init__(self, archive: Archive, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.archive = archive
-        form = QFormLayout(self)
+        self.setWidgetResizable(True)
+        inner = QWidget()
+        layout = QVBoxLayout(inner)
         values = archive.settings.all()
         self.spins: dict[str, QSpinBox] = {}
+        forms: dict[str, QFormLayout] = {}
         for spec in archive.settings.specs():
+            if spec.group not in forms:
+                box = QGroupBox(spec.group)
+                forms[spec.group] = QFormLayout(box)
+                layout.addWidget(box)
             spin = QSpinBox()
             spin.setRange(spec.minimum, spec.maximum)
             spin.setValue(values[spec.key])
             spin.setToolTip(f"默认值 {spec.default}")
-            form.addRow(spec.title, spin)
+            forms[spec.group].addRow(spec.title, spin)
             self.spins[spec.key] = spin
+        self.short_tags = QLineEdit("、".join(archive.settings.short_revisit_tags()))
+        self.short_tags.setToolTip("用顿号分隔，须为“重点关注”代码表中的名称")
+        forms["动态维护"].addRow("按较短间隔走访的重点关注类别", self.short_tags)
+        layout.addStretch(1)
+        self.setWidget(inner)
 
     def save(self) -> None:
+        tags = [
+            t for t in self.short_tags.text().replace(",", "、").replace("，", "、").split("、") if t.strip()
+        ]
+        known = set(self.archive.codes.values("focus_tag", include_retired=True))
+        unknown = [t for t in tags if t.strip() not in known]
+        if unknown:
+            raise DomainError(f"重点关注代码表中没有：{'、'.join(unknown)}")
         for key, spin in self.spins.items():
             self.archive.settings.set(key, spin.value())
+        self.archive.settings.set_short_revisit_tags(tags)
 
 
 class HolidaysTab(QWidget):

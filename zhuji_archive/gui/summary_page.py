@@ -148,6 +148,14 @@ class SummaryPage(QWidget):
         self._fill(self.statuses, [(st.value, s.by_status.get(st.value, 0)) for st in Status])
         self._fill(self.feedback, sorted(s.feedback.items()))
 
+    def show_report(self, kind: str, scope_kind: str, scope_id: str, start) -> None:  # type: ignore[no-untyped-def]
+        index = self.scope.findData((scope_kind, scope_id))
+        if index >= 0:
+            self.scope.setCurrentIndex(index)
+        self.kind.setCurrentText(kind)
+        self.day.setDate(QDate(start))
+        self.reload()
+
     def submit(self) -> bool:
         if self.summary is None:
             return False

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import date, timedelta
+from pathlib import Path
 
 from sqlalchemy import select
 
@@ -171,6 +172,11 @@ class ServiceLinkService:
             session.flush()
             return row.id
 
+    def targets(self, kind: str) -> list[tuple[str, str]]:
+        """What a link can point to: villages, enterprises, focus-tag households, or groups."""
+        with self.db.sessions() as session:
+            return queries.link_targets(session, kind)
+
     # ---- quotas -------------------------------------------------------------------------------
     def quota_table(self, start: date, end: date) -> list[QuotaRow]:
         values = self.settings.all()
@@ -274,6 +280,39 @@ class ServiceLinkService:
                 )
         rows.sort(key=lambda r: (r.score is None, -(r.score or 0)))
         return rows
+
+    def export_assessment(self, path: Path | str, start: date, end: date) -> int:
+        """Write the assessment table to an Excel workbook through the export layer; return its rows."""
+        from zhuji_archive.exports.xlsx_rosters import Column, RosterSheet, write_roster
+        from zhuji_archive.services.exports import atomic_outputs
+
+        rows = self.assessment(start, end)
+        columns = [Column("干部", 10), Column("类别", 10)]
+        columns += [Column(title, 14) for _key, title in rules.ASSESSMENT_INDICATORS]
+        columns.append(Column("综合得分", 10))
+
+        def cells(row: AssessmentRow) -> list[str]:
+            values = [row.indicators.get(key) for key, _ in rules.ASSESSMENT_INDICATORS]
+            return [
+                row.cadre_name,
+                row.cadre_kind,
+                *("—" if v is None else f"{v:.1%}" for v in values),
+                "—" if row.score is None else f"{row.score:.1f}",
+            ]
+
+        sheet = RosterSheet(
+            name="干部考核",
+            title=f"干部动态考核表（{start}至{end}）",
+            unit="安华镇",
+            columns=columns,
+            rows=(cells(r) for r in rows),
+            expected=len(rows),
+            unit_word="人",
+        )
+        target = Path(path)
+        with atomic_outputs([target]) as (temp,):
+            write_roster(temp, [sheet], today=self.maintenance.today)
+        return len(rows)
 
     @staticmethod
     def _reports_on_time(session, cadre_id: str, start: date, end: date) -> float | None:  # type: ignore[no-untyped-def]

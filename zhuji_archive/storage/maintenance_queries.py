@@ -332,3 +332,37 @@ def households_per_group(session: Session, village_id: str | None) -> list[int]:
     if village_id:
         query = query.where(Household.village_id == village_id)
     return [n for (n,) in session.execute(query.group_by(Household.group_id)).all()]
+
+
+def link_targets(session: Session, kind: str) -> list[tuple[str, str]]:
+    if kind == "village":
+        return [(i, n) for i, n in session.execute(select(Village.id, Village.name).order_by(Village.sort))]
+    if kind == "enterprise":
+        return [
+            (i, n)
+            for i, n in session.execute(select(Enterprise.id, Enterprise.name).order_by(Enterprise.name))
+        ]
+    if kind == "group":
+        rows = session.execute(
+            select(VillageGroup.id, Village.name, VillageGroup.name)
+            .join(Village)
+            .order_by(Village.sort, VillageGroup.sort)
+        )
+        return [(i, f"{v}{g}") for i, v, g in rows]
+    if kind == "household":
+        rows = session.execute(
+            select(
+                Household.id,
+                Village.name,
+                VillageGroup.name,
+                Household.number,
+                Household.head_name,
+                Household.focus_tags,
+            )
+            .join(Village, Village.id == Household.village_id)
+            .join(VillageGroup, VillageGroup.id == Household.group_id)
+            .where(Household.status == "在册", Household.focus_tags != "")
+            .order_by(Village.sort, VillageGroup.sort, Household.number)
+        )
+        return [(i, f"{v}{g}第{n}户 {h}（{t}）") for i, v, g, n, h, t in rows]
+    return []

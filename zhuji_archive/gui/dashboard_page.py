@@ -1,0 +1,163 @@
+"""领导驾驶舱: the practice's three numbers, request charts that click through to their lists,
+deadline and supervision counts, satisfaction, revisit coverage and the fastest-rising categories."""
+
+from __future__ import annotations
+
+from PySide6.QtCharts import QBarCategoryAxis, QBarSeries, QBarSet, QChart, QChartView, QValueAxis
+from PySide6.QtCore import Qt, Signal
+from PySide6.QtGui import QColor, QPainter
+from PySide6.QtWidgets import QComboBox, QGridLayout, QHBoxLayout, QLabel, QVBoxLayout, QWidget
+
+from zhuji_archive.domain.workflow import Level, Status
+from zhuji_archive.gui.township_page import _villages
+from zhuji_archive.services.archive import Archive
+from zhuji_archive.services.dashboard import Dashboard
+
+
+def _tile(caption: str) -> tuple[QWidget, QLabel]:
+    box = QWidget()
+    box.setStyleSheet("QWidget#tile { background: #f5f7fa; border: 1px solid #d0d7de; border-radius: 6px; }")
+    box.setObjectName("tile")
+    layout = QVBoxLayout(box)
+    title = QLabel(caption)
+    title.setStyleSheet("color: #555; border: none;")
+    value = QLabel("—")
+    value.setStyleSheet("font-size: 22pt; font-weight: bold; color: #0d47a1; border: none;")
+    layout.addWidget(title)
+    layout.addWidget(value)
+    return box, value
+
+
+class BarChart(QChartView):
+    """A one-series bar chart whose bars report the category clicked."""
+
+    barClicked = Signal(str)
+
+    def __init__(self, title: str, color: str, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setRenderHint(QPainter.RenderHint.Antialiasing)
+        self.chart_title = title
+        self.color = QColor(color)
+        self.categories: list[str] = []
+        self.setMinimumHeight(240)
+        self.set_data({})
+
+    def set_data(self, data: dict[str, int], order: list[str] | None = None) -> None:
+        self.categories = [c for c in (order or sorted(data, key=lambda k: -data[k])) if c in data] or ["无"]
+        chart = QChart()
+        chart.setTitle(self.chart_title)
+        chart.legend().hide()
+        chart.setAnimationOptions(QChart.AnimationOption.NoAnimation)
+        bar_set = QBarSet(self.chart_title)
+        bar_set.setColor(self.color)
+        bar_set.append([float(data.get(c, 0)) for c in self.categories])
+        bar_set.clicked.connect(lambda index: self.barClicked.emit(self.categories[index]))
+        series = QBarSeries()
+        series.append(bar_set)
+        series.setLabelsVisible(True)
+        chart.addSeries(series)
+        axis_x = QBarCategoryAxis()
+        axis_x.append(self.categories)
+        if len(self.categories) > 5:
+            axis_x.setLabelsAngle(-35)  # long Chinese labels would otherwise be cut to "生产…"
+        chart.addAxis(axis_x, Qt.AlignmentFlag.AlignBottom)
+        series.attachAxis(axis_x)
+        axis_y = QValueAxis()
+        axis_y.setRange(0, max([*data.values(), 1]) * 1.15)
+        axis_y.setLabelFormat("%d")
+        axis_y.applyNiceNumbers()
+        chart.addAxis(axis_y, Qt.AlignmentFlag.AlignLeft)
+        series.attachAxis(axis_y)
+        self.bar_set = bar_set
+        self.setChart(chart)
+
+
+class DashboardPage(QWidget):
+    """``showRequests(field, value, village_id)`` asks for the request list behind a bar."""
+
+    showRequests = Signal(str, str, object)
+    showTodo = Signal()
+
+    def __init__(self, archive: Archive, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.archive = archive
+        self.data: Dashboard | None = None
+        layout = QVBoxLayout(self)
+        bar = QHBoxLayout()
+        self.scope = QComboBox()
+        self.scope.addItem("全镇", None)
+        for town in archive.organisation.tree():
+            for village in _villages(town):
+                self.scope.addItem(village.name, village.id)
+        self.scope.currentIndexChanged.connect(lambda _i: self.reload())
+        bar.addWidget(QLabel("范围"))
+        bar.addWidget(self.scope)
+        bar.addStretch(1)
+        layout.addLayout(bar)
+        tiles = QGridLayout()
+        self.values: dict[str, QLabel] = {}
+        captions = (
+            "在册户数",
+            "已走访户数",
+            "收集民情信息（条）",
+            "建立档案（册）",
+            "超期未办结诉求",
+            "挂牌督办在办",
+            "反馈满意率",
+            "大走访覆盖率",
+        )
+        for n, caption in enumerate(captions):
+            box, value = _tile(caption)
+            tiles.addWidget(box, n // 4, n % 4)
+            self.values[caption] = value
+        layout.addLayout(tiles)
+        charts = QGridLayout()
+        self.status_chart = BarChart("诉求办理状态", "#1565c0")
+        self.category_chart = BarChart("诉求类别", "#2e7d32")
+        self.level_chart = BarChart("办理层级", "#6a1b9a")
+        charts.addWidget(self.status_chart, 0, 0)
+        charts.addWidget(self.category_chart, 0, 1)
+        charts.addWidget(self.level_chart, 1, 0)
+        self.rising = QLabel()
+        self.rising.setWordWrap(True)
+        self.rising.setAlignment(Qt.AlignmentFlag.AlignTop)
+        self.rising.setStyleSheet(
+            "font-size: 12pt; padding: 8px; background: #fff8e1; border: 1px solid #ffe082;"
+        )
+        charts.addWidget(self.rising, 1, 1)
+        layout.addLayout(charts, 1)
+        for chart, field in (
+            (self.status_chart, "status"),
+            (self.category_chart, "category"),
+            (self.level_chart, "level"),
+        ):
+            chart.barClicked.connect(
+                lambda value, f=field: self.showRequests.emit(f, value, self.scope.currentData())
+            )
+
+    def reload(self) -> None:
+        village_id = self.scope.currentData()
+        self.data = d = self.archive.dashboard.build(village_id, self.scope.currentText())
+        percent = lambda x: "—" if x is None else f"{x:.0%}"  # noqa: E731
+        for caption, value in (
+            ("在册户数", d.households),
+            ("已走访户数", d.households_visited),
+            ("收集民情信息（条）", d.information_items),
+            ("建立档案（册）", d.books),
+            ("超期未办结诉求", d.overdue),
+            ("挂牌督办在办", d.supervised),
+            ("反馈满意率", percent(d.satisfaction_rate)),
+            ("大走访覆盖率", percent(d.revisit_coverage)),
+        ):
+            self.values[caption].setText(str(value))
+        self.values["超期未办结诉求"].setStyleSheet(
+            f"font-size: 22pt; font-weight: bold; border: none; color: {'#b71c1c' if d.overdue else '#0d47a1'};"
+        )
+        self.status_chart.set_data(d.by_status, [s.value for s in Status])
+        self.category_chart.set_data(d.by_category)
+        self.level_chart.set_data(d.by_level, [*[level.value for level in Level], "未梳理"])
+        if d.rising:
+            lines = [f"· {c}：本月 {n} 件，前三个月月均 {avg} 件" for c, n, avg in d.rising]
+            self.rising.setText("早预警：本月上升最快的诉求类别\n" + "\n".join(lines))
+        else:
+            self.rising.setText("早预警：本月没有明显上升的诉求类别")
