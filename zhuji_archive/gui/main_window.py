@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from PySide6.QtCore import QByteArray, QSettings, Qt, QTimer
 from PySide6.QtGui import QAction, QCloseEvent, QKeySequence
-from PySide6.QtWidgets import QLabel, QMainWindow, QMessageBox, QSplitter, QTabWidget, QWidget
+from PySide6.QtWidgets import QLabel, QMainWindow, QMenu, QMessageBox, QSplitter, QTabWidget, QWidget
 
 from zhuji_archive import APP_NAME, __version__
 from zhuji_archive.gui.dashboard_page import DashboardPage
@@ -103,6 +103,7 @@ class MainWindow(QMainWindow):
         find_action.setShortcut(QKeySequence.StandardKey.Find)
         find_action.triggered.connect(self._focus_search)
         archive_menu.addAction(find_action)
+        self._add_import_action(archive_menu)
         archive_menu.addSeparator()
         settings_action = QAction("设置(&S)…", self)
         settings_action.triggered.connect(self.open_settings)
@@ -122,6 +123,27 @@ class MainWindow(QMainWindow):
             )
         )
         help_menu.addAction(about)
+
+    def _add_import_action(self, menu: QMenu) -> None:
+        """档案 → 从Excel导入…: the ledger import wizard (gui/import_wizard.py)."""
+        self.import_action = QAction("从Excel导入(&I)…", self)
+        self.import_action.triggered.connect(self.import_from_excel)
+        menu.addAction(self.import_action)
+
+    def import_from_excel(self) -> QWidget:
+        from zhuji_archive.gui.import_wizard import ImportWizard
+
+        wizard = ImportWizard(self.archive, self)
+        wizard.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose, True)
+        wizard.imported.connect(self._imported)
+        wizard.show()
+        return wizard
+
+    def _imported(self, result: object) -> None:
+        self.households.reload_codes()
+        self.households.model.reload()
+        self.tree.reload()
+        self.statusBar().showMessage(f"导入完成：{result.summary()}", 8000)  # type: ignore[attr-defined]
 
     def _build_output_menu(self) -> None:
         """输出 menu: rosters, the group book and blank forms of the selected node (see export_actions)."""
