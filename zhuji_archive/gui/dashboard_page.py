@@ -6,7 +6,7 @@ from __future__ import annotations
 from PySide6.QtCharts import QBarCategoryAxis, QBarSeries, QBarSet, QChart, QChartView, QValueAxis
 from PySide6.QtCore import Qt, Signal
 from PySide6.QtGui import QColor, QPainter
-from PySide6.QtWidgets import QComboBox, QGridLayout, QHBoxLayout, QLabel, QVBoxLayout, QWidget
+from PySide6.QtWidgets import QComboBox, QGridLayout, QHBoxLayout, QLabel, QScrollArea, QVBoxLayout, QWidget
 
 from zhuji_archive.domain.workflow import Level, Status
 from zhuji_archive.gui.township_page import _villages
@@ -39,7 +39,7 @@ class BarChart(QChartView):
         self.chart_title = title
         self.color = QColor(color)
         self.categories: list[str] = []
-        self.setMinimumHeight(240)
+        self.setMinimumHeight(200)
         self.set_data({})
 
     def set_data(self, data: dict[str, int], order: list[str] | None = None) -> None:
@@ -82,7 +82,16 @@ class DashboardPage(QWidget):
         super().__init__(parent)
         self.archive = archive
         self.data: Dashboard | None = None
-        layout = QVBoxLayout(self)
+        # Scrolls on small laptop screens instead of forcing the window taller than the screen.
+        outer = QVBoxLayout(self)
+        outer.setContentsMargins(0, 0, 0, 0)
+        scroll = QScrollArea()
+        scroll.setWidgetResizable(True)
+        scroll.setFrameShape(QScrollArea.Shape.NoFrame)
+        content = QWidget()
+        scroll.setWidget(content)
+        outer.addWidget(scroll)
+        layout = QVBoxLayout(content)
         bar = QHBoxLayout()
         self.scope = QComboBox()
         self.scope.addItem("全镇", None)

@@ -42,7 +42,7 @@ class HouseholdPage(QWidget):
         self.search = QLineEdit()
         self.search.setPlaceholderText("搜索：姓名、拼音或首字母（如 zjg）、身份证号、电话")
         self.search.setClearButtonEnabled(True)
-        self.search.setMinimumWidth(320)
+        self.search.setMinimumWidth(220)
         bar.addWidget(self.search, 2)
         self.economic = self._combo(bar, "经济类型", [ALL, *archive.codes.values("economic_type")])
         self.focus = self._combo(bar, "重点关注", [ALL, *archive.codes.values("focus_tag")])

@@ -95,19 +95,21 @@ class ServicePage(QTabWidget):
         self.link_start = _date(self.year_start)
         add = QPushButton("登记联系")
         end = QPushButton("结束所选联系")
-        for label, widget in (
-            ("干部", self.link_cadre),
-            ("方式", self.link_mode),
-            ("对象", self.link_kind),
-            ("", self.link_target),
-            ("起始", self.link_start),
+        second = QHBoxLayout()  # two rows, so the page fits a 1024-pixel laptop screen
+        for row, items in (
+            (form, (("干部", self.link_cadre), ("方式", self.link_mode), ("对象", self.link_kind))),
+            (second, (("", self.link_target), ("起始", self.link_start))),
         ):
-            if label:
-                form.addWidget(QLabel(label))
-            form.addWidget(widget)
-        form.addWidget(add)
-        form.addWidget(end)
+            for label, widget in items:
+                if label:
+                    row.addWidget(QLabel(label))
+                row.addWidget(widget)
+        form.addStretch(1)
+        second.addWidget(add)
+        second.addWidget(end)
+        second.addStretch(1)
         layout.addLayout(form)
+        layout.addLayout(second)
         self.link_message = QLabel()
         layout.addWidget(self.link_message)
         self.links = _table(["干部", "服务方式", "对象类型", "联系对象", "起始日期", "结束日期"])
@@ -306,7 +308,9 @@ class ServicePage(QTabWidget):
         layout = QVBoxLayout(page)
         self.assess_start, self.assess_end = self._period_bar(layout, self._reload_assessment)
         last_month = self.archive.maintenance.today.replace(day=1) - timedelta(days=1)
+        self.assess_start.blockSignals(True)
         self.assess_start.setDate(QDate(last_month.replace(day=1)))  # last month to date by default
+        self.assess_start.blockSignals(False)
         headers = [
             "干部",
             "类别",

@@ -163,7 +163,7 @@ class VillagePage(QWidget):
     def _spin(self, spin, maximum):  # type: ignore[no-untyped-def]
         spin.setMaximum(maximum)
         spin.setSpecialValueText("—")
-        spin.setMinimumWidth(90)
+        spin.setMinimumWidth(70)
         spin.valueChanged.connect(self._mark_dirty)
         return spin
 
