@@ -1,0 +1,95 @@
+"""GUI tests of 动态维护: the to-do page, recording a visit from it, and the dashboard's click-through."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from PySide6.QtCore import QSettings, Qt
+from PySide6.QtWidgets import QMessageBox
+
+from zhuji_archive.gui.app import make_application
+from zhuji_archive.gui.household_dialog import HouseholdDialog
+from zhuji_archive.gui.main_window import MainWindow
+from zhuji_archive.gui.todo_page import ItemRole
+from zhuji_archive.services.maintenance import REVISIT
+
+
+@pytest.fixture
+def window(qtbot, demo_archive, tmp_path: Path, monkeypatch):
+    monkeypatch.setattr(HouseholdDialog, "ask_unsaved", lambda self: QMessageBox.StandardButton.Discard)
+    make_application()
+    win = MainWindow(demo_archive, QSettings(str(tmp_path / "s.ini"), QSettings.Format.IniFormat))
+    qtbot.addWidget(win)
+    win.show()
+    qtbot.waitExposed(win)
+    yield win
+    win.close()
+
+
+def _lines(page, kind: str):
+    group = next(
+        page.tree.topLevelItem(i)
+        for i in range(page.tree.topLevelItemCount())
+        if page.tree.topLevelItem(i).text(0).startswith(kind)
+    )
+    return group, [group.child(i) for i in range(group.childCount())]
+
+
+def test_todo_is_the_first_page_and_lists_due_revisits(window, demo_archive, qtbot):
+    assert window.tabs.currentWidget() is window.todo
+    qtbot.waitUntil(lambda: window.todo.tree.topLevelItemCount() > 0, timeout=3000)
+    page = window.todo
+    page.cadre.setCurrentIndex(0)  # everyone
+    todo = demo_archive.maintenance.todo(None)
+    group, lines = _lines(page, REVISIT)
+    assert group.text(0) == f"{REVISIT}（{todo.counts[REVISIT]}）"
+    assert todo.counts[REVISIT] > 0
+    shown = {line.data(0, ItemRole).household_id for line in lines}
+    expected = {item.household_id for item in todo.items if item.kind == REVISIT}
+    assert shown == expected
+    assert window.tabs.tabText(0) == f"今日待办（{todo.total}）"
+
+
+def test_recording_a_visit_from_the_todo_page_removes_the_line(window, demo_archive, qtbot):
+    page = window.todo
+    page.reload()
+    _group, lines = _lines(page, REVISIT)
+    line = lines[0]
+    household_id = line.data(0, ItemRole).household_id
+    page.tree.setCurrentItem(line)
+    assert page.visit_button.isEnabled()
+    qtbot.mouseClick(page.visit_button, Qt.MouseButton.LeftButton)
+    dialog = page.visit_dialog
+    assert dialog is not None and dialog.kind.currentText() == "半年大走访"
+    dialog.notes.setPlainText("半年大走访，家中老人身体尚好")
+    with qtbot.waitSignal(dialog.accepted):
+        qtbot.mouseClick(dialog.ok_button, Qt.MouseButton.LeftButton)
+    _group, after = _lines(page, REVISIT)
+    assert household_id not in {item.data(0, ItemRole).household_id for item in after}
+    next_day, status = demo_archive.maintenance.next_visit(household_id)
+    assert status.value == "正常" and next_day is not None
+    file = demo_archive.households.load(household_id)
+    assert file.visits[0].notes == "半年大走访，家中老人身体尚好"
+
+
+def test_dashboard_bar_opens_the_matching_request_list(window, demo_archive, qtbot):
+    window.tabs.setCurrentWidget(window.dashboard)
+    dashboard = window.dashboard
+    assert dashboard.data is not None
+    assert dashboard.values["在册户数"].text() == str(dashboard.data.households)
+    chart = dashboard.status_chart
+    index = chart.categories.index("办理中")
+    chart.bar_set.clicked.emit(index)
+    assert window.tabs.currentWidget() is window.requests
+    rows = window.requests.model.rows
+    assert rows and {r.status for r in rows} == {"办理中"}
+    assert len(rows) == dashboard.data.by_status["办理中"]
+
+    window.tabs.setCurrentWidget(dashboard)
+    category_index = 0
+    category = dashboard.category_chart.categories[category_index]
+    dashboard.category_chart.bar_set.clicked.emit(category_index)
+    rows = window.requests.model.rows
+    assert {r.category for r in rows} == {category}
+    assert len(rows) == dashboard.data.by_category[category]
