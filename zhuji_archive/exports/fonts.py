@@ -72,6 +72,23 @@ def register() -> None:
             fallback = frozenset(extra.face.charToGlyph) - covered
             break
         _state = _Registered(covered, fallback)
+        _forbid_line_start_punctuation()
+
+
+# Full-width punctuation that Chinese typesetting never puts at the start of a line; reportlab's
+# CJK wrapping only knows the half-width and a few CJK ones.
+_NO_LINE_START = "，。、；：？！）》」』】〕…—"
+
+
+def _forbid_line_start_punctuation() -> None:
+    """Let such punctuation hang at the end of the line instead (both of reportlab's CJK wrappers)."""
+    from reportlab.lib import textsplit
+    from reportlab.platypus import paragraph
+
+    for module in (textsplit, paragraph):
+        extra = "".join(c for c in _NO_LINE_START if c not in module.ALL_CANNOT_START)
+        if extra:
+            module.ALL_CANNOT_START += extra
 
 
 def missing(text: str) -> set[str]:
@@ -134,7 +151,7 @@ class Styles:
         self.subtitle = _style("subtitle", 10, alignment=TA_CENTER, textColor=colors.HexColor("#333333"))
         self.cover_title = _style("cover_title", 40, 52, alignment=TA_CENTER)
         self.cover_line = _style("cover_line", 16, 24, alignment=TA_CENTER)
-        self.section = _style("section", 11, 15, spaceBefore=7, spaceAfter=3, keepWithNext=1)
+        self.section = _style("section", 11, 15, spaceBefore=7, spaceAfter=3)
         self.body = _style("body", 9, 12.5)
         self.cell = _style("cell", 8, 10.5)
         self.cell_center = _style("cell_center", 8, 10.5, alignment=TA_CENTER)

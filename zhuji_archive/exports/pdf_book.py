@@ -25,6 +25,7 @@ from zhuji_archive.exports.pdf_common import (
     chinese_date,
     form_table,
     grid_table,
+    heading,
     iso,
     money,
     number,
@@ -156,7 +157,7 @@ def village_flowables(info: VillageInfo, town: str) -> list[Flowable]:
         Paragraph("村级信息表", s.title),
         Paragraph(fonts.markup(f"{town}　{info.name}"), s.subtitle),
         Spacer(1, 3 * mm),
-        Paragraph("一、村基本情况", s.section),
+        *heading("一、村基本情况"),
         form_table(
             [
                 [
@@ -182,7 +183,7 @@ def village_flowables(info: VillageInfo, town: str) -> list[Flowable]:
             label_columns=(0, 2, 4),
             spans=[((1, 2), (5, 2)), ((1, 3), (5, 3))],
         ),
-        Paragraph("二、村级班子", s.section),
+        *heading("二、村级班子"),
     ]
     leaders = [[str(i), r.name, r.post, r.phone] for i, r in enumerate(info.leaders, 1)]
     out.append(
@@ -193,7 +194,7 @@ def village_flowables(info: VillageInfo, town: str) -> list[Flowable]:
             align={0: "CENTER"},
         )
     )
-    out.append(Paragraph(f"三、党员（{len(info.party_members)} 名）", s.section))
+    out += heading(f"三、党员（{len(info.party_members)} 名）")
     party = [
         [str(i), p.name, p.sex, iso(p.birth_date), iso(p.joined_on), p.party_group, p.phone, p.notes]
         for i, p in enumerate(info.party_members, 1)
@@ -206,7 +207,7 @@ def village_flowables(info: VillageInfo, town: str) -> list[Flowable]:
             align={0: "CENTER", 2: "CENTER", 3: "CENTER", 4: "CENTER"},
         )
     )
-    out.append(Paragraph(f"四、村民代表（{len(info.reps)} 名）", s.section))
+    out += heading(f"四、村民代表（{len(info.reps)} 名）")
     reps = [[str(i), r.name, r.group_name, r.phone, r.notes] for i, r in enumerate(info.reps, 1)]
     out.append(
         grid_table(
@@ -216,7 +217,7 @@ def village_flowables(info: VillageInfo, town: str) -> list[Flowable]:
             align={0: "CENTER", 2: "CENTER"},
         )
     )
-    out.append(Paragraph("五、村情事项登记", s.section))
+    out += heading("五、村情事项登记")
     order = {c: i for i, c in enumerate(VILLAGE_EVENT_CATEGORIES)}
     events = sorted(
         info.events, key=lambda e: (order.get(e.category, 99), -(e.date.toordinal() if e.date else 0))

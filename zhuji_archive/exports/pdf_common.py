@@ -18,7 +18,7 @@ from reportlab.lib.pagesizes import A4
 from reportlab.lib.styles import ParagraphStyle
 from reportlab.lib.units import mm
 from reportlab.pdfgen.canvas import Canvas
-from reportlab.platypus import Flowable, Paragraph, Table, TableStyle
+from reportlab.platypus import CondPageBreak, Flowable, Paragraph, Table, TableStyle
 from reportlab.platypus.doctemplate import BaseDocTemplate, PageTemplate
 from reportlab.platypus.frames import Frame
 
@@ -277,6 +277,13 @@ def cell(text: str, width: float, style_name: str = "cell") -> str | Paragraph:
     if fonts.plain_ok(text) and fonts.width(text, style.fontSize) <= width - 2 * CELL_PADDING - 0.5:
         return text
     return Paragraph(fonts.markup(text), style)
+
+
+def heading(text: str) -> list[Flowable]:
+    """A section heading kept with the start of its table: a new page when less than 30 mm is left.
+
+    (reportlab's keepWithNext would move a heading and a whole page-long table to the next page.)"""
+    return [CondPageBreak(30 * mm), Paragraph(fonts.markup(text), fonts.styles().section)]
 
 
 def grid_table(

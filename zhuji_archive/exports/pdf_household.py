@@ -26,6 +26,7 @@ from zhuji_archive.exports.pdf_common import (
     chinese_date,
     form_table,
     grid_table,
+    heading,
     iso,
     money,
     number,
@@ -48,7 +49,7 @@ MEMBER_HEADER = [
     "联系电话",
     "外出务工\n地点",
 ]
-MEMBER_WIDTHS = [8, 15, 13, 8, 32, 9, 16, 16, 14, 22, 21]
+MEMBER_WIDTHS = [8, 15, 13, 8, 31, 8, 19, 18, 14, 21, 19]
 INCOME_HEADER = ["来源", "内容（作物、行业、务工地点）", "面积(亩)", "规模", "务工月数", "年收入(元)"]
 INCOME_WIDTHS = [22, 58, 17, 25, 17, 35]
 AID_HEADER = ["日期", "帮扶单位", "单位性质", "帮扶类别", "帮扶内容", "金额(元)"]
@@ -87,7 +88,7 @@ def sheet_key(household_id: str) -> str:
     return f"hh-{household_id}"
 
 
-def _heading(s: fonts.Styles, place: str, code: Flowable | None, id_text: str) -> Table:
+def _title_block(s: fonts.Styles, place: str, code: Flowable | None, id_text: str) -> Table:
     """The sheet's title block; with a QR code on the right when the sheet belongs to a household."""
     centre: list[Flowable] = [
         Paragraph(SHEET_TITLE, s.title),
@@ -141,7 +142,7 @@ def household_flowables(sheet: SheetInput, today: date, outline_level: int = 0) 
             outline=f"第{f.number}户 {head_name}",
             level=outline_level,
         ),
-        _heading(s, _place(f), QrCode(qr_payload(f.id), QR_SIZE), f"档案识别码：{f.id}"),
+        _title_block(s, _place(f), QrCode(qr_payload(f.id), QR_SIZE), f"档案识别码：{f.id}"),
         Spacer(1, 3 * mm),
     ]
     status = f.status + (f"（{f.status_note}）" if f.status_note else "")
@@ -167,7 +168,7 @@ def household_flowables(sheet: SheetInput, today: date, outline_level: int = 0) 
         )
     )
 
-    out.append(Paragraph("一、家庭基本情况", s.section))
+    out += heading("一、家庭基本情况")
     rows = []
     for index, m in enumerate(members, 1):
         age = age_on(m.birth_date, today)
@@ -196,7 +197,7 @@ def household_flowables(sheet: SheetInput, today: date, outline_level: int = 0) 
         )
     )
 
-    out.append(Paragraph("二、家庭主要经济来源", s.section))
+    out += heading("二、家庭主要经济来源")
     total = sum(i.annual_income or 0 for i in incomes)
     rows = [
         [i.kind, i.description, number(i.land_mu), i.scale, number(i.months), money(i.annual_income)]
@@ -225,7 +226,7 @@ def household_flowables(sheet: SheetInput, today: date, outline_level: int = 0) 
         )
     )
 
-    out.append(Paragraph("三、帮扶记录", s.section))
+    out += heading("三、帮扶记录")
     rows = [[iso(a.date), a.provider, a.provider_type, a.kind, a.content, money(a.amount)] for a in aid]
     if aid:
         rows.append(["合计", f"{len(aid)} 次", "", "", "", money(sum(a.amount or 0 for a in aid))])
@@ -240,18 +241,18 @@ def household_flowables(sheet: SheetInput, today: date, outline_level: int = 0) 
         )
     )
 
-    out.append(Paragraph("四、家庭诉求　五、解决情况", s.section))
+    out += heading("四、家庭诉求　五、解决情况")
     rows = [[iso(r.recorded_on), r.category, r.description, r.status, r.resolution] for r in requests]
     out.append(
         grid_table(REQUEST_HEADER, rows, _mm(REQUEST_WIDTHS), align={0: "CENTER", 1: "CENTER", 3: "CENTER"})
     )
 
-    out.append(Paragraph("走访记录", s.section))
+    out += heading("走访记录")
     rows = [[iso(v.date), v.kind, v.cadres, v.notes, v.policies] for v in visits]
     out.append(grid_table(VISIT_HEADER, rows, _mm(VISIT_WIDTHS), align={0: "CENTER", 1: "CENTER"}))
 
     if f.notes:
-        out.append(Paragraph("备注", s.section))
+        out += heading("备注")
         out.append(form_table([[f.notes]], [CONTENT_WIDTH], label_columns=()))
     out.append(Spacer(1, 5 * mm))
     out.append(signature_block(today=None))
@@ -290,7 +291,7 @@ def blank_flowables() -> list[Flowable]:
     place = "________镇（乡）________村________村民小组　第______户"
     out: list[Flowable] = [
         Anchor("blank", "空白户表（入户采集用）"),
-        _heading(s, place, None, ""),
+        _title_block(s, place, None, ""),
         Spacer(1, 3 * mm),
     ]
     out.append(
@@ -322,7 +323,7 @@ def blank_flowables() -> list[Flowable]:
         )
     )
     tall = 8.5 * mm
-    out.append(Paragraph("一、家庭基本情况", s.section))
+    out += heading("一、家庭基本情况")
     out.append(
         grid_table(
             MEMBER_HEADER,
@@ -332,7 +333,7 @@ def blank_flowables() -> list[Flowable]:
             min_height=tall,
         )
     )
-    out.append(Paragraph("二、家庭主要经济来源", s.section))
+    out += heading("二、家庭主要经济来源")
     kinds = ["承包土地", "种植养殖", "经商办企业", "外出务工", "其他收入"]
     rows = [[k, "", "", "", "", ""] for k in kinds] + [
         ["合计", "家庭人口______人，人均年收入__________元", "", "", "", ""]
@@ -348,15 +349,15 @@ def blank_flowables() -> list[Flowable]:
             total_span=(1, 4),
         )
     )
-    out.append(Paragraph("三、帮扶记录", s.section))
+    out += heading("三、帮扶记录")
     out.append(grid_table(AID_HEADER, [[""] * 6 for _ in range(4)], _mm(AID_WIDTHS), min_height=tall))
-    out.append(Paragraph("四、家庭诉求　五、解决情况", s.section))
+    out += heading("四、家庭诉求　五、解决情况")
     out.append(
         grid_table(REQUEST_HEADER, [[""] * 5 for _ in range(5)], _mm(REQUEST_WIDTHS), min_height=17 * mm)
     )
-    out.append(Paragraph("走访记录", s.section))
+    out += heading("走访记录")
     out.append(grid_table(VISIT_HEADER, [[""] * 5 for _ in range(5)], _mm(VISIT_WIDTHS), min_height=12 * mm))
-    out.append(Paragraph("备注", s.section))
+    out += heading("备注")
     out.append(form_table([[""]], [CONTENT_WIDTH], label_columns=(), row_height=18 * mm))
     out.append(Spacer(1, 5 * mm))
     out.append(signature_block(today=None))

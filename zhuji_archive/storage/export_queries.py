@@ -177,6 +177,10 @@ def household_roster(
     session: Session, scope: Scope, tag: str | None = None, with_income: bool = False
 ) -> Iterator[tuple[Any, ...]]:
     """Rows in HOUSEHOLD_ROSTER_FIELDS order, streamed; annual_income is None unless ``with_income``."""
+    return _stream(session, household_roster_query(scope, tag, with_income))
+
+
+def household_roster_query(scope: Scope, tag: str | None = None, with_income: bool = False) -> Select[Any]:
     query = (
         select(
             Village.name,
@@ -196,7 +200,7 @@ def household_roster(
         .join(VillageGroup, VillageGroup.id == Household.group_id)
         .join(Village, Village.id == Household.village_id)
     )
-    return _stream(session, _archive_order(_with_tag(_scoped(query, scope), tag)))
+    return _archive_order(_with_tag(_scoped(query, scope), tag))
 
 
 def member_count(session: Session, scope: Scope) -> int:
@@ -227,6 +231,10 @@ MEMBER_ROSTER_FIELDS = (
 
 def member_roster(session: Session, scope: Scope) -> Iterator[tuple[Any, ...]]:
     """Rows in MEMBER_ROSTER_FIELDS order, streamed, household by household in archive order."""
+    return _stream(session, member_roster_query(scope))
+
+
+def member_roster_query(scope: Scope) -> Select[Any]:
     query = (
         select(
             Village.name,
@@ -250,8 +258,7 @@ def member_roster(session: Session, scope: Scope) -> Iterator[tuple[Any, ...]]:
         .join(Village, Village.id == Household.village_id)
         .where(Member.removed.is_(False))
     )
-    query = _scoped(query, scope).order_by(Household.group_sort, Household.number, Household.id, Member.sort)
-    return _stream(session, query)
+    return _scoped(query, scope).order_by(Household.group_sort, Household.number, Household.id, Member.sort)
 
 
 # ---- books ------------------------------------------------------------------------------------
