@@ -105,6 +105,7 @@ class ImportWizard(QWizard):
         self.pool = QThreadPool(self)
         self.pool.setMaxThreadCount(1)
         self.tasks: list[Task] = []
+        self.finished_tasks: list[Task] = []
         self.close_pending = False
         self.setWindowTitle("从Excel导入户成员台账")
         self.setWizardStyle(QWizard.WizardStyle.ClassicStyle)
@@ -150,6 +151,8 @@ class ImportWizard(QWizard):
     def _forget(self, task: Task) -> None:
         if task in self.tasks:
             self.tasks.remove(task)
+            # Kept until the wizard goes: the pool thread may still be returning from run().
+            self.finished_tasks.append(task)
         if self.close_pending and not self.tasks:
             super().reject()
 
