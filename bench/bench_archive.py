@@ -71,9 +71,11 @@ app = make_application([])
 archive = Archive.open({str(path)!r}, 'bench')
 window = MainWindow(archive, QSettings({str(OUT / "bench.ini")!r}, QSettings.Format.IniFormat))
 window.show()
-app.processEvents()
+window.grab()  # paints the window now, as the first event-loop pass would
 shown = time.perf_counter() - t0
-print(json.dumps({{'shown_s': shown, 'rows': window.households.model.rowCount(),
+app.processEvents()  # the to-do list loads right after the window is up
+todo = time.perf_counter() - t0
+print(json.dumps({{'shown_s': shown, 'todo_s': todo, 'rows': window.households.model.rowCount(),
                   'maxrss_mb': resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024}}))
 """
     result = subprocess.run(
@@ -168,6 +170,9 @@ def main() -> int:
     print(
         f"| 启动到主窗口显示 (start to shown window, fresh process) | {start['shown_s'] * 1000:,.0f} | — | "
         f"{start['rows']} |"
+    )
+    print(
+        f"| 启动到今日待办填好（全部干部）(… and the to-do list filled) | {start['todo_s'] * 1000:,.0f} | — | — |"
     )
     for title, app_ms, bare_ms, count in rows:
         bare_text = f"{bare_ms:,.1f}" if bare_ms is not None else "—"

@@ -31,7 +31,7 @@ def main() -> int:
         archive = Archive.open(path, "演示数据")
         generate(archive.db, households=600, seed=2008, today=date(2026, 11, 20))
         archive.close()
-        archive = Archive.open(path, "何小燕")
+        archive = Archive.open(path, "何小燕", today=date(2026, 11, 20))
         window = MainWindow(archive, QSettings(str(Path(tmp) / "s.ini"), QSettings.Format.IniFormat))
         window.resize(1280, 780)
         window.show()
@@ -49,6 +49,17 @@ def main() -> int:
         window.tabs.setCurrentWidget(window.village)
         app.processEvents()
         window.grab().save(str(OUT / "village.png"))
+        for name, page in (("todo.png", window.todo), ("requests.png", window.requests),
+                           ("dashboard.png", window.dashboard)):
+            window.tabs.setCurrentWidget(page)
+            app.processEvents()
+            window.grab().save(str(OUT / name))
+        request_id = next(r.id for r in archive.requests.list() if r.supervising_body)
+        detail = window.open_request(request_id)
+        detail.resize(1000, 680)
+        app.processEvents()
+        detail.grab().save(str(OUT / "request.png"))
+        detail.close()
         window.close()
         archive.close()
     for name in sorted(p.name for p in OUT.glob("*.png")):

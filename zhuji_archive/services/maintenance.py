@@ -129,6 +129,7 @@ class MaintenanceService:
                         event_id=event.id,
                     )
                 )
+            short_tags = self.settings.short_revisit_tags()
             limit = today + timedelta(days=values["revisit.warn_days"])
             rows, total = queries.due_households(
                 session, cadre_id, self.due_condition(limit), self.REVISIT_LIMIT
@@ -137,7 +138,7 @@ class MaintenanceService:
                 months = rules.revisit_months(
                     tags.split("、") if tags else [],
                     values["revisit.months"],
-                    self.settings.short_revisit_tags(),
+                    short_tags,
                     values["revisit.short_months"],
                 )
                 next_day = rules.next_visit_date(last, months)
