@@ -113,6 +113,10 @@ def test_walk_the_wizard_on_a_messy_workbook(qtbot, window: MainWindow, archive,
     assert bad_check[2:5] == ["二组", "4", "C"]
     lost = next(r for r in rows if r[2:5] == ["一组", "10", "E"])
     assert lost[6] == "3.30681E+17" and "无法还原" in lost[7]
+    report.errors_only.setChecked(True)
+    shown = [r for r in range(report.table.rowCount()) if not report.table.isRowHidden(r)]
+    assert [rows[r][0] for r in shown] == ["错误"] * 6
+    report.errors_only.setChecked(False)
     assert "种茶户" in report.add_codes.text()
     report.add_codes.setChecked(True)
     assert "新建 5 户 9 人" in report.summary.text()

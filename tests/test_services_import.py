@@ -480,3 +480,23 @@ def test_cli_import(archive: Archive, tmp_path: Path, capsys: pytest.CaptureFixt
     assert code == 0
     assert "新建 4 户 8 人" in out.out
     assert cli.main(["import", path, "--village", "无此村", "--db", db]) == 2
+
+
+def test_households_without_id_numbers_are_matched_by_head_name(
+    archive: Archive, village: str, tmp_path: Path
+) -> None:
+    wb = openpyxl.Workbook()
+    ws = wb.active
+    ws.append(["姓名", "与户主关系", "出生年月", "备注"])
+    ws.append(["钱老伯", "户主", "1940.05", "独居"])
+    ws.append(["钱阿婆", "配偶", "1942年3月", None])
+    wb.save(tmp_path / "无证.xlsx")
+    plan = plan_for(archive, tmp_path / "无证.xlsx", village, "一组")
+    assert archive.importer.run(plan).households_created == 1
+    before = dump(archive)
+    again = plan_for(archive, tmp_path / "无证.xlsx", village, "一组")
+    (h,) = again.households
+    assert (h.matched_by, h.action(False), h.changes) == ("户主姓名", "无变化", [])
+    again.set_choice_all("update")
+    archive.importer.run(again)
+    assert dump(archive) == before

@@ -655,6 +655,9 @@ class ReportPage(QWizardPage):
         self.table.verticalHeader().hide()
         self.table.setWordWrap(True)
         layout.addWidget(self.table, 1)
+        self.errors_only = QCheckBox("只显示错误")
+        self.errors_only.toggled.connect(self._filter)
+        layout.addWidget(self.errors_only)
         self.add_codes = QCheckBox()
         self.add_codes.toggled.connect(self._options_changed)
         layout.addWidget(self.add_codes)
@@ -689,6 +692,7 @@ class ReportPage(QWizardPage):
                 self.table.setItem(r, c, item)
         self.table.resizeColumnsToContents()
         self.table.resizeRowsToContents()
+        self._filter()
         codes = "、".join(
             f"“{label}”（{KINDS_BY_KEY[kind].title}，{n}处）"
             for (kind, label), n in sorted(plan.unknown_codes.items())
@@ -697,6 +701,13 @@ class ReportPage(QWizardPage):
         self.add_codes.setEnabled(bool(codes))
         self.add_codes.setChecked(plan.add_codes)
         self._options_changed()
+
+    def _filter(self) -> None:
+        plan = self.wiz.plan
+        if plan is None:
+            return
+        for row, problem in enumerate(plan.problems):
+            self.table.setRowHidden(row, self.errors_only.isChecked() and not problem.blocking)
 
     def _options_changed(self) -> None:
         plan = self.wiz.plan
