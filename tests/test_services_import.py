@@ -13,6 +13,7 @@ from sqlalchemy import select
 
 from zhuji_archive import cli
 from zhuji_archive.domain import idcard
+from zhuji_archive.domain.errors import DomainError
 from zhuji_archive.services.archive import Archive
 from zhuji_archive.services.import_plan import ImportCancelled
 from zhuji_archive.services.importing import ImportBlocked
@@ -499,4 +500,13 @@ def test_households_without_id_numbers_are_matched_by_head_name(
     assert (h.matched_by, h.action(False), h.changes) == ("户主姓名", "无变化", [])
     again.set_choice_all("update")
     archive.importer.run(again)
+    assert dump(archive) == before
+
+
+def test_a_plan_overtaken_by_a_new_filing_is_refused(archive: Archive, village: str, tmp_path: Path) -> None:
+    plan = plan_for(archive, update_workbook(tmp_path / "更新.xlsx"), village, "一组")
+    existing_household(archive, archive.importer.groups(village)[1][0])  # filed after the check
+    before = dump(archive)
+    with pytest.raises(DomainError, match=f"身份证号{ZHANG}已在档案中"):
+        archive.importer.run(plan)
     assert dump(archive) == before

@@ -223,6 +223,7 @@ class ImportService:
             if plan.add_codes:
                 codes = {p.code for h in accepted for p in h.problems if p.code}
                 counts["codes"] = queries.add_code_items(session, [c for c in codes if c])
+            self._check_still_new(session, accepted)
             group_ids = [h.group_id for h in accepted]
             places = queries.group_places(session, group_ids)
             used = queries.used_numbers(session, group_ids)
@@ -260,6 +261,23 @@ class ImportService:
             households_rejected=len(plan.rejected()),
             codes_added=counts["codes"],
         )
+
+    @staticmethod
+    def _check_still_new(session: Any, accepted: list[PlannedHousehold]) -> None:
+        """The plan may be minutes old: refuse if someone it would add has since been filed elsewhere."""
+        adding = [
+            m.data.id_number
+            for h in accepted
+            if h.existing is None or h.choice != "skip"
+            for m in (h.members if h.existing is None else h.new_members)
+            if m.data.id_number
+        ]
+        taken = queries.id_holders(session, adding)
+        if taken:
+            number = sorted(taken)[0]
+            raise DomainError(
+                f"检查之后档案有了变动：身份证号{number}已在档案中。请返回“预览”之前的步骤重新检查后再导入"
+            )
 
     @staticmethod
     def _flush(session: Any, batch: dict[type, list[dict[str, Any]]]) -> None:
