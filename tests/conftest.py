@@ -97,3 +97,31 @@ def workflow_town(tmp_path: Path) -> Iterator[WorkflowTown]:
         town.households[head] = arc.households.save(file)
     yield town
     arc.close()
+
+
+@pytest.fixture
+def settings(tmp_path: Path):
+    """Window settings in a private file, so tests never see each other's layout."""
+    from PySide6.QtCore import QSettings
+
+    return QSettings(str(tmp_path / "settings.ini"), QSettings.Format.IniFormat)
+
+
+@pytest.fixture
+def window(qtbot, demo_archive, settings, monkeypatch):
+    """The main window on a private demo database. No modal question may block a test run:
+    leftover edits in household windows are discarded at teardown."""
+    from PySide6.QtWidgets import QMessageBox
+
+    from zhuji_archive.gui.app import make_application
+    from zhuji_archive.gui.household_dialog import HouseholdDialog
+    from zhuji_archive.gui.main_window import MainWindow
+
+    monkeypatch.setattr(HouseholdDialog, "ask_unsaved", lambda self: QMessageBox.StandardButton.Discard)
+    make_application()
+    win = MainWindow(demo_archive, settings)
+    qtbot.addWidget(win)
+    win.show()
+    qtbot.waitExposed(win)
+    yield win
+    win.close()

@@ -4,8 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-import pytest
-from PySide6.QtCore import QSettings, Qt
+from PySide6.QtCore import Qt
 from PySide6.QtGui import QFontDatabase, QFontMetrics, QInputMethodEvent
 from PySide6.QtWidgets import QApplication, QDialogButtonBox, QMessageBox
 from sqlalchemy import select
@@ -13,7 +12,6 @@ from sqlalchemy import select
 from zhuji_archive.domain import idcard
 from zhuji_archive.domain.search_keys import pinyin_keys
 from zhuji_archive.gui.app import make_application
-from zhuji_archive.gui.household_dialog import HouseholdDialog
 from zhuji_archive.gui.household_model import IdRole
 from zhuji_archive.gui.main_window import MainWindow
 from zhuji_archive.gui.member_dialog import MemberDialog
@@ -23,28 +21,14 @@ VALID_ID = idcard.make("330681", __import__("datetime").date(1990, 5, 17), 123) 
 BAD_CHECK_ID = VALID_ID[:17] + ("0" if VALID_ID[17] != "0" else "1")
 
 
-@pytest.fixture
-def settings(tmp_path: Path) -> QSettings:
-    return QSettings(str(tmp_path / "settings.ini"), QSettings.Format.IniFormat)
-
-
-@pytest.fixture
-def window(qtbot, demo_archive, settings, monkeypatch):
-    # No modal question may block a test run: leftover edits are discarded at teardown.
-    monkeypatch.setattr(HouseholdDialog, "ask_unsaved", lambda self: QMessageBox.StandardButton.Discard)
-    make_application()
-    win = MainWindow(demo_archive, settings)
-    qtbot.addWidget(win)
-    win.show()
-    qtbot.waitExposed(win)
-    yield win
-    win.close()
-
-
-def _select_group(window: MainWindow, demo_archive, village_name: str = "杜黄村", group_name: str = "一组") -> str:
+def _select_group(
+    window: MainWindow, demo_archive, village_name: str = "杜黄村", group_name: str = "一组"
+) -> str:
     with demo_archive.db.sessions() as session:
         group_id = session.scalar(
-            select(VillageGroup.id).join(Village).where(Village.name == village_name, VillageGroup.name == group_name)
+            select(VillageGroup.id)
+            .join(Village)
+            .where(Village.name == village_name, VillageGroup.name == group_name)
         )
     assert window.tree.select_node("group", group_id)
     return group_id
@@ -68,8 +52,11 @@ def _listed_ids(window: MainWindow) -> list[str]:
 def test_selecting_a_group_lists_exactly_its_households(window, demo_archive):
     group_id = _select_group(window, demo_archive)
     with demo_archive.db.sessions() as session:
-        expected = set(session.scalars(
-            select(Household.id).where(Household.group_id == group_id, Household.status == "在册")))
+        expected = set(
+            session.scalars(
+                select(Household.id).where(Household.group_id == group_id, Household.status == "在册")
+            )
+        )
     assert set(_listed_ids(window)) == expected
     assert window.households.count_label.text() == f"共 {len(expected)} 户"
     assert window.households.new_button.isEnabled()
@@ -84,8 +71,11 @@ def test_tree_counts_match_the_database(window, demo_archive):
 
 def test_pinyin_initials_typed_in_search_find_the_household(window, demo_archive, qtbot):
     with demo_archive.db.sessions() as session:
-        target = session.execute(select(Household.id, Household.head_name).where(Household.status == "在册")
-                                 .order_by(Household.number.desc())).first()
+        target = session.execute(
+            select(Household.id, Household.head_name)
+            .where(Household.status == "在册")
+            .order_by(Household.number.desc())
+        ).first()
     initials = pinyin_keys(target.head_name)[1]
     window.tree.setCurrentIndex(window.tree.tree_model.index(0, 0))  # whole town
     qtbot.keyClicks(window.households.search, initials)
@@ -96,7 +86,8 @@ def test_pinyin_initials_typed_in_search_find_the_household(window, demo_archive
     with demo_archive.db.sessions() as session:
         for household_id in _listed_ids(window):
             keys = session.execute(
-                select(Member.name_initials, Member.name_pinyin).where(Member.household_id == household_id))
+                select(Member.name_initials, Member.name_pinyin).where(Member.household_id == household_id)
+            )
             assert any(i.startswith(initials) or p.startswith(initials) for i, p in keys)
 
 
@@ -126,7 +117,9 @@ def test_add_member_with_invalid_id_shows_error_then_saves_after_fix(window, dem
         qtbot.mouseClick(ui.buttonBox.button(QDialogButtonBox.StandardButton.Ok), Qt.MouseButton.LeftButton)
     assert dialog.dirty and dialog.windowTitle().endswith("*")
     assert dialog.members.rowCount() == before + 1
-    qtbot.mouseClick(dialog.ui.buttonBox.button(QDialogButtonBox.StandardButton.Save), Qt.MouseButton.LeftButton)
+    qtbot.mouseClick(
+        dialog.ui.buttonBox.button(QDialogButtonBox.StandardButton.Save), Qt.MouseButton.LeftButton
+    )
     assert not dialog.dirty, dialog.ui.problemsLabel.text()
 
     # Reopen from the database: the member is there, the history shows the addition.
@@ -142,7 +135,9 @@ def test_add_member_with_invalid_id_shows_error_then_saves_after_fix(window, dem
 def test_second_head_is_refused_with_the_problem_shown(window, demo_archive, qtbot):
     _select_group(window, demo_archive)
     dialog = window.open_household(_listed_ids(window)[0])
-    spouse_row = next(r for r in range(dialog.members.rowCount()) if dialog.members.record(r).relation != "户主")
+    spouse_row = next(
+        r for r in range(dialog.members.rowCount()) if dialog.members.record(r).relation != "户主"
+    )
     dialog.members.record(spouse_row).relation = "户主"
     dialog._mark_dirty()
     assert dialog.save() is False
@@ -180,8 +175,10 @@ def test_edit_in_place_and_history_records_old_and_new(window, demo_archive, qtb
     saved = demo_archive.households.load(household_id)
     assert saved.address == "安华镇杜黄村新街12号"
     history = demo_archive.households.history(household_id)
-    assert any(e.field == "住址" and e.old_value == old_address and e.new_value == "安华镇杜黄村新街12号"
-               for e in history)
+    assert any(
+        e.field == "住址" and e.old_value == old_address and e.new_value == "安华镇杜黄村新街12号"
+        for e in history
+    )
     row = window.households.model.row_of(household_id)
     assert row is not None
     assert window.households.model.rows[row].last_visit_date == saved.visits[0].date
@@ -195,8 +192,9 @@ def test_new_household_in_a_group(window, demo_archive, qtbot):
     assert member_dialog.ui.relationCombo.currentText() == "户主"  # the first member defaults to head
     ime_type(member_dialog.ui.nameEdit, "斯永福")
     with qtbot.waitSignal(member_dialog.accepted):
-        qtbot.mouseClick(member_dialog.ui.buttonBox.button(QDialogButtonBox.StandardButton.Ok),
-                         Qt.MouseButton.LeftButton)
+        qtbot.mouseClick(
+            member_dialog.ui.buttonBox.button(QDialogButtonBox.StandardButton.Ok), Qt.MouseButton.LeftButton
+        )
     dialog.economic_boxes[0].setChecked(True)
     assert dialog.save(), dialog.ui.problemsLabel.text()
     ime_type(window.households.search, "斯永福")

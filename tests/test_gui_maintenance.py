@@ -2,29 +2,10 @@
 
 from __future__ import annotations
 
-from pathlib import Path
+from PySide6.QtCore import Qt
 
-import pytest
-from PySide6.QtCore import QSettings, Qt
-from PySide6.QtWidgets import QMessageBox
-
-from zhuji_archive.gui.app import make_application
-from zhuji_archive.gui.household_dialog import HouseholdDialog
-from zhuji_archive.gui.main_window import MainWindow
 from zhuji_archive.gui.todo_page import ItemRole
 from zhuji_archive.services.maintenance import REVISIT
-
-
-@pytest.fixture
-def window(qtbot, demo_archive, tmp_path: Path, monkeypatch):
-    monkeypatch.setattr(HouseholdDialog, "ask_unsaved", lambda self: QMessageBox.StandardButton.Discard)
-    make_application()
-    win = MainWindow(demo_archive, QSettings(str(tmp_path / "s.ini"), QSettings.Format.IniFormat))
-    qtbot.addWidget(win)
-    win.show()
-    qtbot.waitExposed(win)
-    yield win
-    win.close()
 
 
 def _lines(page, kind: str):

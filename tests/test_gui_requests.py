@@ -3,31 +3,14 @@
 from __future__ import annotations
 
 from datetime import date, timedelta
-from pathlib import Path
 
-import pytest
-from PySide6.QtCore import QSettings, Qt
-from PySide6.QtWidgets import QDialogButtonBox, QMessageBox
+from PySide6.QtCore import Qt
+from PySide6.QtWidgets import QDialogButtonBox
 
 from zhuji_archive.domain.workflow import Action
 from zhuji_archive.gui.action_dialog import ActionDialog
-from zhuji_archive.gui.app import make_application
-from zhuji_archive.gui.household_dialog import HouseholdDialog
-from zhuji_archive.gui.main_window import MainWindow
 from zhuji_archive.gui.request_detail import RequestDetailDialog
 from zhuji_archive.storage.models import Request, RequestEvent
-
-
-@pytest.fixture
-def window(qtbot, demo_archive, tmp_path: Path, monkeypatch):
-    monkeypatch.setattr(HouseholdDialog, "ask_unsaved", lambda self: QMessageBox.StandardButton.Discard)
-    make_application()
-    win = MainWindow(demo_archive, QSettings(str(tmp_path / "s.ini"), QSettings.Format.IniFormat))
-    qtbot.addWidget(win)
-    win.show()
-    qtbot.waitExposed(win)
-    yield win
-    win.close()
 
 
 def act(qtbot, detail: RequestDetailDialog, action: Action, **values) -> ActionDialog:

@@ -27,6 +27,7 @@ from PySide6.QtWidgets import (
 from zhuji_archive.domain import workflow as wf
 from zhuji_archive.domain.errors import DomainError
 from zhuji_archive.domain.workflow import Action, Level
+from zhuji_archive.gui.widgets import date_edit
 from zhuji_archive.services.archive import Archive
 from zhuji_archive.services.requests import RequestDetail
 
@@ -152,10 +153,7 @@ class ActionDialog(QDialog):
 
     def _widget(self, field: Field) -> QWidget:
         if field.kind == "date":
-            edit = QDateEdit(QDate.currentDate())
-            edit.setCalendarPopup(True)
-            edit.setDisplayFormat("yyyy-MM-dd")
-            return edit
+            return date_edit()
         if field.kind in ("choice", "editable"):
             combo = QComboBox()
             combo.setEditable(field.kind == "editable")

@@ -25,6 +25,7 @@ from PySide6.QtWidgets import (
 
 from zhuji_archive.domain import maintenance as rules
 from zhuji_archive.domain.errors import DomainError
+from zhuji_archive.gui.widgets import date_edit
 from zhuji_archive.services.archive import Archive
 
 SHORT = QBrush(QColor("#ffcdd2"))
@@ -50,13 +51,6 @@ def _fill(table: QTableWidget, rows: list[list[object]]) -> None:
             item.setData(Qt.ItemDataRole.DisplayRole, value)
             table.setItem(r, c, item)
     table.resizeColumnsToContents()
-
-
-def _date(day: date) -> QDateEdit:
-    edit = QDateEdit(QDate(day))
-    edit.setCalendarPopup(True)
-    edit.setDisplayFormat("yyyy-MM-dd")
-    return edit
 
 
 class ServicePage(QTabWidget):
@@ -92,7 +86,7 @@ class ServicePage(QTabWidget):
             self.link_kind.addItem(rules.TARGET_TITLES[kind], kind)
         self.link_target = QComboBox()
         self.link_target.setMinimumWidth(260)
-        self.link_start = _date(self.year_start)
+        self.link_start = date_edit(self.year_start)
         add = QPushButton("登记联系")
         end = QPushButton("结束所选联系")
         second = QHBoxLayout()  # two rows, so the page fits a 1024-pixel laptop screen
@@ -182,7 +176,7 @@ class ServicePage(QTabWidget):
         layout = QVBoxLayout(page)
         row1 = QHBoxLayout()
         self.act_cadre = self._cadre_combo()
-        self.act_day = _date(self.archive.maintenance.today)
+        self.act_day = date_edit(self.archive.maintenance.today)
         self.act_place = QLineEdit()
         self.act_place.setPlaceholderText("蹲点地点（联系村或企业）")
         onsite = QPushButton("登记蹲点")
@@ -236,7 +230,7 @@ class ServicePage(QTabWidget):
     # ---- quota fulfilment ---------------------------------------------------------------------
     def _period_bar(self, layout: QVBoxLayout, reload) -> tuple[QDateEdit, QDateEdit]:  # type: ignore[no-untyped-def]
         bar = QHBoxLayout()
-        start, end = _date(self.year_start), _date(self.archive.maintenance.today)
+        start, end = date_edit(self.year_start), date_edit(self.archive.maintenance.today)
         for widget in (QLabel("期间"), start, QLabel("至"), end):
             bar.addWidget(widget)
         bar.addStretch(1)

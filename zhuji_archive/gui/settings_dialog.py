@@ -2,10 +2,9 @@
 
 from __future__ import annotations
 
-from PySide6.QtCore import QDate, Qt
+from PySide6.QtCore import Qt
 from PySide6.QtWidgets import (
     QCheckBox,
-    QDateEdit,
     QDialog,
     QDialogButtonBox,
     QFormLayout,
@@ -28,6 +27,7 @@ from PySide6.QtWidgets import (
 
 from zhuji_archive.domain.codes import ALL_KINDS
 from zhuji_archive.domain.errors import DomainError
+from zhuji_archive.gui.widgets import date_edit
 from zhuji_archive.services.archive import Archive
 
 RetiredRole = Qt.ItemDataRole.UserRole
@@ -177,9 +177,7 @@ class HolidaysTab(QWidget):
         self.table.setEditTriggers(QTableWidget.EditTrigger.NoEditTriggers)
         layout.addWidget(self.table, 1)
         bar = QHBoxLayout()
-        self.day = QDateEdit(QDate.currentDate())
-        self.day.setCalendarPopup(True)
-        self.day.setDisplayFormat("yyyy-MM-dd")
+        self.day = date_edit()
         self.workday = QCheckBox("调休上班")
         self.note = QLineEdit()
         self.note.setPlaceholderText("如：2027年春节")

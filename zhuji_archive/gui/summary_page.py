@@ -7,7 +7,6 @@ from datetime import UTC
 from PySide6.QtCore import QDate
 from PySide6.QtWidgets import (
     QComboBox,
-    QDateEdit,
     QGridLayout,
     QGroupBox,
     QHBoxLayout,
@@ -23,6 +22,7 @@ from zhuji_archive.domain.errors import DomainError
 from zhuji_archive.domain.reporting import MONTHLY, WEEKLY, period_of
 from zhuji_archive.domain.workflow import Status
 from zhuji_archive.gui.township_page import _villages
+from zhuji_archive.gui.widgets import date_edit
 from zhuji_archive.services.archive import Archive
 from zhuji_archive.services.summaries import Summary
 
@@ -44,9 +44,7 @@ class SummaryPage(QWidget):
             self.scope.addItem(f"驻村干部 {cadre.name}", ("cadre", cadre.id))
         self.kind = QComboBox()
         self.kind.addItems([WEEKLY, MONTHLY])
-        self.day = QDateEdit(QDate(archive.requests.today))
-        self.day.setCalendarPopup(True)
-        self.day.setDisplayFormat("yyyy-MM-dd")
+        self.day = date_edit(archive.requests.today)
         self.submit_button = QPushButton("标记为已上报")
         self.submit_button.clicked.connect(self.submit)
         for label, widget in (("对象", self.scope), ("类型", self.kind), ("日期", self.day)):

@@ -5,12 +5,11 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date
 
-from PySide6.QtCore import QDate, QModelIndex, Qt, Signal
+from PySide6.QtCore import QModelIndex, Qt, Signal
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QCheckBox,
     QComboBox,
-    QDateEdit,
     QDialog,
     QDialogButtonBox,
     QFormLayout,
@@ -35,6 +34,7 @@ from zhuji_archive.domain.workflow import Level, TimeStatus
 from zhuji_archive.gui.record_table import Column, RecordDelegate, RecordTableModel
 from zhuji_archive.gui.request_model import IdRole, RequestTableModel
 from zhuji_archive.gui.requests_page import combo, pick
+from zhuji_archive.gui.widgets import date_edit
 from zhuji_archive.services.archive import Archive
 from zhuji_archive.services.requests import RequestQuery
 
@@ -154,9 +154,7 @@ class NewMeetingDialog(QDialog):
         super().__init__(parent)
         self.setWindowTitle("新建月度专题会议")
         form = QFormLayout(self)
-        self.held_on = QDateEdit(QDate.currentDate())
-        self.held_on.setCalendarPopup(True)
-        self.held_on.setDisplayFormat("yyyy-MM-dd")
+        self.held_on = date_edit()
         self.title = QLineEdit(f"{date.today():%Y年%m月}群众诉求专题会议")
         self.attendees = QLineEdit()
         self.attendees.setPlaceholderText("如：党委书记、镇长、分管副镇长、党政办主任")

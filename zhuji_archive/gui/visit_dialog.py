@@ -2,12 +2,8 @@
 
 from __future__ import annotations
 
-from datetime import date
-
-from PySide6.QtCore import QDate
 from PySide6.QtWidgets import (
     QComboBox,
-    QDateEdit,
     QDialog,
     QDialogButtonBox,
     QFormLayout,
@@ -19,14 +15,8 @@ from PySide6.QtWidgets import (
 
 from zhuji_archive.domain.codes import VISIT_KINDS
 from zhuji_archive.domain.errors import DomainError
+from zhuji_archive.gui.widgets import date_edit
 from zhuji_archive.services.archive import Archive
-
-
-def _date_edit(day: date) -> QDateEdit:
-    edit = QDateEdit(QDate(day))
-    edit.setCalendarPopup(True)
-    edit.setDisplayFormat("yyyy-MM-dd")
-    return edit
 
 
 class VisitDialog(QDialog):
@@ -45,7 +35,7 @@ class VisitDialog(QDialog):
         self.setWindowTitle(f"记录走访 — {title}")
         self.setMinimumWidth(480)
         form = QFormLayout(self)
-        self.day = _date_edit(archive.maintenance.today)
+        self.day = date_edit(archive.maintenance.today)
         self.kind = QComboBox()
         self.kind.addItems(VISIT_KINDS)
         self.kind.setCurrentText(kind)
@@ -101,7 +91,7 @@ class EventDialog(QDialog):
         self.archive, self.household_id = archive, household_id
         self.setWindowTitle(f"登记必访事件 — {title}")
         form = QFormLayout(self)
-        self.day = _date_edit(archive.maintenance.today)
+        self.day = date_edit(archive.maintenance.today)
         self.kind = QComboBox()
         self.kind.addItems(archive.codes.values("event_kind"))
         self.note = QLineEdit()
