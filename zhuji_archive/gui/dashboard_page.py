@@ -9,7 +9,6 @@ from PySide6.QtGui import QColor, QPainter
 from PySide6.QtWidgets import QComboBox, QGridLayout, QHBoxLayout, QLabel, QScrollArea, QVBoxLayout, QWidget
 
 from zhuji_archive.domain.workflow import Level, Status
-from zhuji_archive.gui.township_page import _villages
 from zhuji_archive.services.archive import Archive
 from zhuji_archive.services.dashboard import Dashboard
 
@@ -95,9 +94,8 @@ class DashboardPage(QWidget):
         bar = QHBoxLayout()
         self.scope = QComboBox()
         self.scope.addItem("全镇", None)
-        for town in archive.organisation.tree():
-            for village in _villages(town):
-                self.scope.addItem(village.name, village.id)
+        for village_id, village_name in archive.organisation.villages():
+            self.scope.addItem(village_name, village_id)
         self.scope.currentIndexChanged.connect(lambda _i: self.reload())
         bar.addWidget(QLabel("范围"))
         bar.addWidget(self.scope)

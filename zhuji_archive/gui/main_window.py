@@ -175,6 +175,8 @@ class MainWindow(QMainWindow):
         self._refresh_current()
 
     def _refresh_current(self) -> None:
+        if not self.isVisible():
+            return  # pages load once the window is up (see the end of __init__)
         page = self.tabs.currentWidget()
         if page in self.stale:
             self.stale.discard(page)

@@ -21,7 +21,6 @@ from PySide6.QtWidgets import (
 from zhuji_archive.domain.errors import DomainError
 from zhuji_archive.domain.reporting import MONTHLY, WEEKLY, period_of
 from zhuji_archive.domain.workflow import Status
-from zhuji_archive.gui.township_page import _villages
 from zhuji_archive.gui.widgets import date_edit
 from zhuji_archive.services.archive import Archive
 from zhuji_archive.services.summaries import Summary
@@ -37,9 +36,8 @@ class SummaryPage(QWidget):
         layout = QVBoxLayout(self)
         bar = QHBoxLayout()
         self.scope = QComboBox()
-        for town in archive.organisation.tree():
-            for village in _villages(town):
-                self.scope.addItem(f"{village.name}", ("village", village.id))
+        for village_id, village_name in archive.organisation.villages():
+            self.scope.addItem(f"{village_name}", ("village", village_id))
         for cadre in archive.organisation.cadres("驻村干部"):
             self.scope.addItem(f"驻村干部 {cadre.name}", ("cadre", cadre.id))
         self.kind = QComboBox()

@@ -62,9 +62,8 @@ class ReviewQueue(QWidget):
         bar = QHBoxLayout()
         self.village = QComboBox()
         self.village.addItem("全部", None)
-        for town in archive.organisation.tree():
-            for node in _villages(town):
-                self.village.addItem(node.name, node.id)
+        for village_id, village_name in archive.organisation.villages():
+            self.village.addItem(village_name, village_id)
         self.category = combo(archive.codes.values("request_category"))
         self.level = combo([Level.TOWN.value, Level.JOINT.value])
         self.light = combo([t.value for t in (TimeStatus.OVERDUE, TimeStatus.DUE_SOON, TimeStatus.ON_TRACK)])
@@ -426,10 +425,3 @@ class TownshipPage(QTabWidget):
         self.queue.reload()
         self.meetings.reload()
         self.supervision.reload()
-
-
-def _villages(node):  # type: ignore[no-untyped-def]
-    if node.kind == "village":
-        yield node
-    for child in node.children:
-        yield from _villages(child)

@@ -64,6 +64,13 @@ class OrganisationService:
             result.append(town_node)
         return result
 
+    def villages(self) -> list[tuple[str, str]]:
+        """(id, name) of every village in tree order, for pick-lists (no counting)."""
+        with self.db.sessions() as session:
+            return [
+                (v.id, v.name) for v in session.scalars(select(Village).order_by(Village.sort, Village.name))
+            ]
+
     def add_town(self, name: str, county: str = "", region_code: str = "") -> str:
         with self.db.transaction() as session:
             town = Town(name=_required(name, "镇名"), county=county, region_code=region_code)

@@ -224,6 +224,7 @@ class Household(Base):
         Index("ix_household_status_last_visit", "status", "last_visit_key", "id"),
         Index("ix_household_status_big_visit", "status", "last_big_visit_date"),
         Index("ix_household_cadre_status", "responsible_cadre_id", "status"),
+        Index("ix_household_group_status", "group_id", "status"),  # the tree's counts per group
     )
     id: Mapped[str] = _id()
     group_id: Mapped[str] = mapped_column(ForeignKey("village_group.id"))
