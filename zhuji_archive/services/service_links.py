@@ -252,13 +252,15 @@ class ServiceLinkService:
                     continue
                 where = [Household.responsible_cadre_id == cadre.id]
                 closed = queries.closed_in(session, where, start, end)
-                on_time = [d is not None and on <= d for d, on in closed]
+                on_time = [d is None or on <= d for d, on in closed]  # 当场解决 has no deadline
                 feedback = queries.feedback_in(session, where, start, end)
                 indicators: dict[str, float | None] = {
                     "visit_coverage": self.maintenance.revisit_coverage(cadre_id=cadre.id)
                     if cadre.id in responsible
                     else None,
-                    "reports_on_time": self._reports_on_time(session, cadre.id, start, end)
+                    "reports_on_time": self._reports_on_time(
+                        session, cadre.id, start, end, self.maintenance.today
+                    )
                     if cadre.kind == "驻村干部"
                     else None,
                     "closed_on_time": sum(on_time) / len(on_time) if on_time else None,
@@ -315,16 +317,18 @@ class ServiceLinkService:
         return len(rows)
 
     @staticmethod
-    def _reports_on_time(session, cadre_id: str, start: date, end: date) -> float | None:  # type: ignore[no-untyped-def]
-        """Weekly reports of the weeks ending in the period submitted within three days of the week's end."""
+    def _reports_on_time(session, cadre_id: str, start: date, end: date, today: date) -> float | None:  # type: ignore[no-untyped-def]
+        """Weekly reports of the weeks ending in the period submitted within three days of the week's end.
+        A week whose three days have not yet run out counts only once its report is in."""
         done = queries.submissions(session, "cadre", cadre_id)
         week = period_of(WEEKLY, start)
         due, on_time = 0, 0
         while week.end <= end:
-            if week.end >= start:
+            deadline = week.end + timedelta(days=3)
+            submitted = done.get((WEEKLY, week.start))
+            if week.end >= start and (submitted is not None or deadline < today):
                 due += 1
-                submitted = done.get((WEEKLY, week.start))
-                if submitted is not None and submitted.submitted_at.date() <= week.end + timedelta(days=3):
+                if submitted is not None and submitted.submitted_at.date() <= deadline:
                     on_time += 1
             week = week.next()
         return on_time / due if due else None

@@ -183,11 +183,13 @@ def count_deeds(session: Session, cadre_id: str, start: date, end: date) -> int:
 
 
 def count_solved(session: Session, household_ids: list[str], start: date, end: date) -> int:
+    """Requests (difficulties) of the households solved in the period: a request solved again after
+    an unsatisfied feedback is still one difficulty."""
     if not household_ids:
         return 0
     return (
         session.scalar(
-            select(func.count())
+            select(func.count(func.distinct(RequestEvent.request_id)))
             .select_from(RequestEvent)
             .join(Request)
             .where(
