@@ -162,7 +162,7 @@ class MaintenanceService:
             )
             for scope_kind, scope_id in scope_kind_ids:
                 done = queries.submissions(session, scope_kind, scope_id)
-                name = next(c.name for c in queries.cadres(session) if c.id == scope_id)
+                name = next((c.name for c in queries.cadres(session) if c.id == scope_id), "")
                 for kind in (WEEKLY, MONTHLY):
                     period = period_of(kind, today).previous()
                     if (kind, period.start) not in done:
@@ -172,7 +172,8 @@ class MaintenanceService:
                                 f"{name} {period.title}{kind}",
                                 "尚未上报",
                                 period.end + timedelta(days=3),
-                                True,
+                                # urgent from the day the report is due
+                                today >= period.end + timedelta(days=3),
                                 report=(kind, scope_kind, scope_id, period.start),
                             )
                         )

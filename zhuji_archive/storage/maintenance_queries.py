@@ -215,7 +215,7 @@ def count_visits_by(
                 Visit.household_id.in_(household_ids),
                 Visit.deleted.is_(False),
                 Visit.date.between(start, end),
-                Visit.cadres.like(f"%{cadre_name}%"),
+                _names_include(Visit.cadres, cadre_name),
             )
         )
         or 0
@@ -368,3 +368,10 @@ def link_targets(session: Session, kind: str) -> list[tuple[str, str]]:
         )
         return [(i, f"{v}{g}第{n}户 {h}（{t}）") for i, v, g, n, h, t in rows]
     return []
+
+
+def _names_include(column: Any, name: str) -> ColumnElement[bool]:
+    """A 、-separated list of names holds ``name`` itself (王伟 is not found in 王伟东)."""
+    return or_(
+        column == name, column.like(f"{name}、%"), column.like(f"%、{name}"), column.like(f"%、{name}、%")
+    )
