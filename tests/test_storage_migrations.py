@@ -335,3 +335,19 @@ def test_requests_recorded_before_the_workflow_are_carried_over(tmp_path: Path) 
     finally:
         db.close()
     assert version_in(path) == [head_revision()]
+
+
+def test_refused_newer_file_keeps_its_journal_mode(tmp_path: Path) -> None:
+    """A file from a newer version is not touched at all, not even switched to WAL."""
+    path = tmp_path / "newer-rollback.sqlite3"
+    conn = sqlite3.connect(path)
+    conn.execute("CREATE TABLE alembic_version (version_num VARCHAR(32) NOT NULL)")
+    conn.execute("INSERT INTO alembic_version VALUES ('9999_from_the_future')")
+    conn.commit()
+    assert conn.execute("PRAGMA journal_mode").fetchone()[0] == "delete"
+    conn.close()
+    with pytest.raises(DatabaseError):
+        open_database(path)
+    conn = sqlite3.connect(path)
+    assert conn.execute("PRAGMA journal_mode").fetchone()[0] == "delete"
+    conn.close()

@@ -326,7 +326,7 @@ class HouseholdService:
             self._save_household_fields(session, recorder, h, file, creating)
             for section, (model, entity, labels) in _SECTIONS.items():
                 self._save_rows(session, recorder, h, getattr(file, section), model, entity, labels)
-            self._refresh_summary(session, h)
+            self.refresh_summary(session, h)
             h.updated_at = utcnow()
             return h.id
 
@@ -470,7 +470,7 @@ class HouseholdService:
         return entity
 
     @staticmethod
-    def _refresh_summary(session: Session, h: Household) -> None:
+    def refresh_summary(session: Session, h: Household) -> None:
         """Recompute the denormalised list columns from the household's records."""
         session.flush()
         members = session.execute(

@@ -470,7 +470,7 @@ class ImportService:
             check_single_head(relations)
         except DomainError as error:
             raise DomainError(f"{h.existing.describe()}：{error.message}（{h.source_note()}）") from None
-        HouseholdService._refresh_summary(session, household)
+        HouseholdService.refresh_summary(session, household)
         household.updated_at = utcnow()
         return len(changes), len(new_members)
 

@@ -242,7 +242,7 @@ class MaintenanceService:
                 village_id=h.village_id,
                 note=f"{kind} {day}：{notes.strip()}".rstrip("："),
             )
-            HouseholdService._refresh_summary(session, h)
+            HouseholdService.refresh_summary(session, h)
             return visit.id
 
     def record_event(self, household_id: str, day: date, kind: str, note: str = "") -> str:

@@ -29,7 +29,6 @@ def _on_connect(dbapi_connection: sqlite3.Connection, _record: object) -> None:
     cursor = dbapi_connection.cursor()
     cursor.execute("PRAGMA foreign_keys = ON")
     cursor.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}")
-    cursor.execute("PRAGMA journal_mode = WAL")
     cursor.execute("PRAGMA synchronous = NORMAL")
     cursor.close()
 
@@ -130,6 +129,10 @@ def open_url(url: str, path: Path | None = None) -> Database:
         raise DatabaseError(
             f"数据库“{path or url}”由更新版本的程序写入（版本 {current}），本程序无法安全打开。请升级程序。"
         )
+    # WAL is a property of the file: set it only once the file is known to be ours and current-or-older,
+    # so a refused file (newer version, another program's) is left exactly as it was.
+    with engine.connect() as connection:
+        connection.exec_driver_sql("PRAGMA journal_mode = WAL")
     backup = None
     if current != head:
         if current is not None and path is not None and path.exists():
