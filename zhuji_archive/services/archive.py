@@ -15,6 +15,7 @@ from zhuji_archive.services.importing import ImportService
 from zhuji_archive.services.maintenance import MaintenanceService
 from zhuji_archive.services.meetings import MeetingService
 from zhuji_archive.services.organisation import OrganisationService
+from zhuji_archive.services.request_exports import RequestExportService
 from zhuji_archive.services.requests import RequestService
 from zhuji_archive.services.service_links import ServiceLinkService
 from zhuji_archive.services.settings import SettingsService
@@ -76,6 +77,12 @@ class Archive:
     @cached_property
     def exports(self) -> ExportService:
         return ExportService(self.db, self.operator, self.settings, self.today)
+
+    @cached_property
+    def request_exports(self) -> RequestExportService:
+        return RequestExportService(
+            self.db, self.operator, self.requests, self.meetings, self.summaries, self.codes, self.today
+        )
 
     @cached_property
     def maintenance(self) -> MaintenanceService:

@@ -1,0 +1,343 @@
+"""Printing and exporting the request workflow: the 情况反馈意见单 (filled or blank), a meeting's
+交办单, the 周报/月报 as PDF and Excel, and the request ledger (台账).
+
+Like the roster and book exports (services/exports.py), each writes to a temporary file beside the
+target and moves it into place only when complete, reports progress, stops when cancelled, and
+records who exported what in the change history."""
+
+from __future__ import annotations
+
+from dataclasses import replace
+from datetime import date
+from pathlib import Path
+
+from zhuji_archive.domain import workflow as wf
+from zhuji_archive.domain.errors import DomainError
+from zhuji_archive.domain.reporting import MONTHLY, WEEKLY, Period, period_of
+from zhuji_archive.exports import pdf_requests, xlsx_requests, xlsx_rosters
+from zhuji_archive.exports.pdf_requests import FeedbackForm, MeetingSheet
+from zhuji_archive.exports.xlsx_requests import LedgerLine
+from zhuji_archive.services.codelists import CodeListService
+from zhuji_archive.services.exports import (
+    Cancelled,
+    ExportResult,
+    Progress,
+    _Job,
+    atomic_outputs,
+)
+from zhuji_archive.services.history import ChangeRecorder
+from zhuji_archive.services.meetings import MeetingService
+from zhuji_archive.services.requests import RequestDetail, RequestQuery, RequestService
+from zhuji_archive.services.summaries import Summary, SummaryService
+from zhuji_archive.storage import export_queries
+from zhuji_archive.storage import request_export_queries as queries
+from zhuji_archive.storage.database import Database
+
+LEDGER_LIMIT = 10_000_000  # the ledger lists every matching request, not a screenful
+
+
+def parse_month(text: str) -> Period:
+    """ "2026-11" (or 2026年11月) as the monthly reporting period."""
+    cleaned = text.strip().replace("年", "-").replace("月", "").replace("/", "-")
+    try:
+        year, month = (int(part) for part in cleaned.split("-")[:2])
+        return period_of(MONTHLY, date(year, month, 1))
+    except ValueError as error:
+        raise DomainError(f"月份“{text}”格式不对，请写成 2026-11") from error
+
+
+class RequestExportService:
+    """Request printouts and the ledger, on behalf of one operator."""
+
+    def __init__(
+        self,
+        db: Database,
+        operator: str,
+        requests: RequestService,
+        meetings: MeetingService,
+        summaries: SummaryService,
+        codes: CodeListService,
+        today: date | None = None,
+    ) -> None:
+        self.db = db
+        self.operator = operator
+        self.requests = requests
+        self.meetings = meetings
+        self.summaries = summaries
+        self.codes = codes
+        self.today = today
+
+    def _today(self, today: date | None) -> date:
+        return today or self.today or date.today()
+
+    def _satisfactions(self) -> tuple[str, ...]:
+        return tuple(self.codes.values("satisfaction")) or wf.SATISFACTIONS
+
+    # ---- 情况反馈意见单 -------------------------------------------------------------------------
+    def feedback_form_data(self, request_id: str | None) -> FeedbackForm:
+        """The form as it will be printed; ``None`` gives the blank form."""
+        if request_id is None:
+            return FeedbackForm(satisfactions=self._satisfactions())
+        detail = self.requests.detail(request_id)
+        return self._form(detail)
+
+    def _form(self, detail: RequestDetail) -> FeedbackForm:
+        row, case = detail.row, detail.case
+        with self.db.sessions() as session:
+            contact = queries.household_contacts(session, [row.household_id]).get(row.household_id)
+            town = queries.town_of_village(session, None)
+        classification = (
+            "、".join(p for p in (row.scope, row.solvability) if p) if case.classification else ""
+        )
+        if case.resolution is not None:
+            r = case.resolution
+            label = "办理结果"
+            parts = [
+                f"办结日期：{r.solved_on}" if r.solved_on else "",
+                f"措施：{r.measures}" if r.measures else "",
+                f"办法：{r.method}" if r.method else "",
+                f"结果：{r.result}" if r.result else "",
+            ]
+            outcome = "；".join(p for p in parts if p)
+        elif case.explanation is not None:
+            label = "不能解决的\n合理合法解释"
+            given = f"（{case.explanation.given_on}已向当事人解释）" if case.explanation.given_on else ""
+            outcome = case.explanation.text + given
+        else:
+            label, outcome = "办理结果", "尚未办结"
+        return FeedbackForm(
+            town=town,
+            village=row.village_name,
+            group=row.group_name,
+            number=row.household_number,
+            head_name=row.head_name,
+            phone=contact.phone if contact else "",
+            address=contact.address if contact else "",
+            recorded_on=row.recorded_on,
+            category=row.category,
+            description=row.description,
+            classification=classification or "尚未梳理",
+            level=row.level,
+            unit=row.responsible_unit,
+            person=row.responsible_person,
+            deadline=row.deadline,
+            status=row.status,
+            outcome_label=label,
+            outcome=outcome,
+            round=len(detail.feedbacks) + 1,
+            code=row.id,
+            satisfactions=self._satisfactions(),
+        )
+
+    def feedback_form(
+        self,
+        request_id: str | None,
+        path: Path | str,
+        *,
+        copies: int = 1,
+        progress: Progress | None = None,
+        cancelled: Cancelled | None = None,
+        today: date | None = None,
+    ) -> ExportResult:
+        """Print the 情况反馈意见单 of a request, or ``copies`` blank ones when ``request_id`` is None."""
+        path = Path(path)
+        if not 1 <= copies <= 500:
+            raise DomainError("份数须在1到500之间")
+        job = _Job(progress, cancelled)
+        job.step(0, 1)
+        form = self.feedback_form_data(request_id)
+        forms = [form] * (copies if request_id is None else 1)
+        with atomic_outputs([path]) as (temp,):
+            pages = pdf_requests.write_feedback(temp, forms, today=self._today(today), author=self.operator)
+            job.step(1, 1)
+        if request_id is None:
+            self._record(
+                "空白情况反馈意见单", "", f"打印空白情况反馈意见单（PDF）{copies}份，文件“{path.name}”"
+            )
+        else:
+            self._record(
+                "情况反馈意见单",
+                request_id,
+                f"打印{form.village}{form.group}第{form.number}户（户主{form.head_name}）"
+                f"诉求“{form.description[:16]}”的情况反馈意见单（PDF），文件“{path.name}”",
+                household_id=self.requests.detail(request_id).row.household_id,
+            )
+        return ExportResult([path], len(forms), pages)
+
+    # ---- 交办单 ---------------------------------------------------------------------------------
+    def meeting_sheet(
+        self,
+        meeting_id: str,
+        path: Path | str,
+        *,
+        progress: Progress | None = None,
+        cancelled: Cancelled | None = None,
+        today: date | None = None,
+    ) -> ExportResult:
+        """Print the 交办单 of a monthly meeting: its attendees and every decision on its agenda."""
+        path = Path(path)
+        job = _Job(progress, cancelled)
+        job.step(0, 1)
+        try:
+            meeting = self.meetings.meeting(meeting_id)
+        except StopIteration:
+            raise DomainError("找不到这次会议") from None
+        decisions = self.meetings.decisions(meeting_id)
+        with self.db.sessions() as session:
+            town = queries.town_of_village(session, None)
+        sheet = MeetingSheet(town, meeting, decisions)
+        with atomic_outputs([path]) as (temp,):
+            pages = pdf_requests.write_meeting(temp, sheet, today=self._today(today), author=self.operator)
+            job.step(1, 1)
+        self._record(
+            "交办单",
+            meeting_id,
+            f"打印{meeting.title}（{meeting.held_on}）交办单（PDF）{len(decisions)}件诉求{pages}页，文件“{path.name}”",
+        )
+        return ExportResult([path], len(decisions), pages)
+
+    # ---- 周报 / 月报 ----------------------------------------------------------------------------
+    def summary(self, scope_kind: str, scope_id: str, period: Period) -> tuple[Summary, str]:
+        """The summary read-model and the unit that reports it (town and village)."""
+        if scope_kind not in ("village", "cadre"):
+            raise DomainError("周报、月报只能按村或按驻村干部汇总")
+        if period.kind not in (WEEKLY, MONTHLY):
+            raise DomainError(f"未知的报告类型“{period.kind}”")
+        summary = self.summaries.build(scope_kind, scope_id, period)
+        with self.db.sessions() as session:
+            if scope_kind == "village":
+                names = export_queries.scope_names(session, scope_id, None)
+                unit = f"{names.town}{names.village}"
+            else:
+                unit = f"{queries.town_of_cadre(session, scope_id)}驻村干部{summary.scope_name}"
+        return summary, unit
+
+    def summary_pdf(
+        self,
+        scope_kind: str,
+        scope_id: str,
+        period: Period,
+        path: Path | str,
+        *,
+        progress: Progress | None = None,
+        cancelled: Cancelled | None = None,
+        today: date | None = None,
+    ) -> ExportResult:
+        """Print a 周报/月报 with its tables and bar charts."""
+        path = Path(path)
+        job = _Job(progress, cancelled)
+        job.step(0, 1)
+        summary, unit = self.summary(scope_kind, scope_id, period)
+        with atomic_outputs([path]) as (temp,):
+            pages = pdf_requests.write_summary(
+                temp, summary, unit=unit, today=self._today(today), author=self.operator
+            )
+            job.step(1, 1)
+        self._record_summary(summary, "PDF", path, scope_kind, scope_id)
+        return ExportResult([path], summary.new_total, pages)
+
+    def summary_xlsx(
+        self,
+        scope_kind: str,
+        scope_id: str,
+        period: Period,
+        path: Path | str,
+        *,
+        progress: Progress | None = None,
+        cancelled: Cancelled | None = None,
+        today: date | None = None,
+    ) -> ExportResult:
+        """Export a 周报/月报 as an Excel workbook."""
+        path = Path(path)
+        job = _Job(progress, cancelled)
+        job.step(0, 1)
+        summary, unit = self.summary(scope_kind, scope_id, period)
+        with atomic_outputs([path]) as (temp,):
+            rows = xlsx_requests.write_summary_workbook(temp, summary, unit=unit, today=self._today(today))
+            job.step(1, 1)
+        self._record_summary(summary, "Excel", path, scope_kind, scope_id)
+        return ExportResult([path], rows)
+
+    def _record_summary(
+        self, summary: Summary, kind: str, path: Path, scope_kind: str, scope_id: str
+    ) -> None:
+        verb = "打印" if kind == "PDF" else "导出"
+        self._record(
+            summary.period.kind,
+            scope_id,
+            f"{verb}{pdf_requests.summary_title(summary)}（{kind}），文件“{path.name}”",
+            village_id=scope_id if scope_kind == "village" else None,
+        )
+
+    # ---- 台账 ----------------------------------------------------------------------------------
+    def ledger_lines(self, query: RequestQuery) -> list[LedgerLine]:
+        """Every request the query matches, with the household's ID and phone number."""
+        rows = self.requests.list(replace(query, limit=LEDGER_LIMIT))
+        with self.db.sessions() as session:
+            contacts = queries.household_contacts(session, [r.household_id for r in rows])
+        out = []
+        for r in rows:
+            contact = contacts.get(r.household_id)
+            out.append(
+                LedgerLine(r, contact.head_id_number if contact else "", contact.phone if contact else "")
+            )
+        return out
+
+    def ledger(
+        self,
+        query: RequestQuery,
+        path: Path | str,
+        *,
+        masked: bool = False,
+        progress: Progress | None = None,
+        cancelled: Cancelled | None = None,
+        today: date | None = None,
+    ) -> ExportResult:
+        """Export the request ledger (诉求台账) of the requests ``query`` matches."""
+        path = Path(path)
+        today = self._today(today)
+        job = _Job(progress, cancelled)
+        job.step(0, 0)
+        lines = self.ledger_lines(query)
+        total = len(lines)
+        with self.db.sessions() as session:
+            names = export_queries.scope_names(session, query.village_id, None)
+        place = names.village
+        unit = f"{names.town}{names.village}" if names.village else f"{names.town}人民政府"
+        title = f"{names.town}{place}群众诉求办理台账"
+        sheet = xlsx_requests.ledger_sheet(title, unit, lines, masked)
+        job.step(0, total)
+        with atomic_outputs([path]) as (temp,):
+            (written,) = xlsx_rosters.write_roster(
+                temp, [sheet], today=today, tick=lambda done: job.step(done, total)
+            )
+            job.step(written, total)
+        how = "身份证号、联系电话已部分隐藏（脱敏）" if masked else "完整身份证号和联系电话（未脱敏）"
+        closed = sum(
+            1 for line in lines if xlsx_requests.closed_off(line.request.status, line.request.satisfaction)
+        )
+        self._record(
+            "诉求台账",
+            query.village_id or "",
+            f"导出{names.town}{place}诉求台账（Excel）{written}件（已销号{closed}件），{how}，文件“{path.name}”",
+            village_id=query.village_id,
+        )
+        return ExportResult([path], written, masked=masked)
+
+    # ---- look-ups for the command line -----------------------------------------------------------
+    def meeting_ids(self) -> list[str]:
+        return [m.id for m in self.meetings.meetings()]
+
+    def _record(
+        self,
+        entity: str,
+        record_id: str,
+        note: str,
+        *,
+        household_id: str | None = None,
+        village_id: str | None = None,
+    ) -> None:
+        with self.db.transaction() as session:
+            ChangeRecorder(session, self.operator).log(
+                "导出", entity, record_id, household_id=household_id, village_id=village_id, note=note
+            )
