@@ -148,6 +148,8 @@ def oracle(case: RequestCase, action: Action, payload: object) -> RequestCase | 
     elif action == Action.JOINT:
         assert isinstance(payload, Supervision)
         bad = {name for name in ("body", "listed_on", "leader") if blank(getattr(payload, name))}
+        if before_recorded(payload.listed_on, case):
+            bad.add("listed_on")
         bad |= assignment_problems(payload.assignment, case)
         c = case.classification
         after = replace(
@@ -160,6 +162,8 @@ def oracle(case: RequestCase, action: Action, payload: object) -> RequestCase | 
     elif action == Action.PROGRESS:
         assert isinstance(payload, Progress)
         bad = {name for name in ("on", "content") if blank(getattr(payload, name))}
+        if before_recorded(payload.on, case):
+            bad.add("on")
         after = case
         if case.supervision is not None and payload.next_check_on is not None:
             after = replace(case, supervision=replace(case.supervision, next_check_on=payload.next_check_on))
@@ -176,7 +180,7 @@ def oracle(case: RequestCase, action: Action, payload: object) -> RequestCase | 
     elif action == Action.FEEDBACK:
         assert isinstance(payload, Feedback)
         people = ("responsible_person", "cadre", "village_cadre")
-        bad = {"on"} if payload.on is None else set()
+        bad = {"on"} if payload.on is None or before_recorded(payload.on, case) else set()
         if all(blank(getattr(payload, name)) for name in people):
             bad |= set(people)
         if blank(payload.satisfaction):

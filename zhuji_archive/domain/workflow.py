@@ -314,6 +314,7 @@ def apply(case: RequestCase, action: Action, payload: Payload) -> tuple[RequestC
         _need(payload.body, "挂牌督办单位", "body")
         _need(payload.listed_on, "挂牌日期", "listed_on")
         _need(payload.leader, "包案领导", "leader")
+        _check_not_before(payload.listed_on, case.recorded_on, "挂牌日期", "listed_on")
         _check_assignment(payload.assignment, case)
         classification = case.classification
         if classification is not None and classification.level != Level.JOINT:
@@ -331,6 +332,7 @@ def apply(case: RequestCase, action: Action, payload: Payload) -> tuple[RequestC
         assert isinstance(payload, Progress)
         _need(payload.on, "进展日期", "on")
         _need(payload.content, "进展情况", "content")
+        _check_not_before(payload.on, case.recorded_on, "进展日期", "on")
         if case.supervision is not None and payload.next_check_on is not None:
             case = replace(case, supervision=replace(case.supervision, next_check_on=payload.next_check_on))
         note = payload.content
@@ -352,6 +354,7 @@ def apply(case: RequestCase, action: Action, payload: Payload) -> tuple[RequestC
         _expect(payload, Feedback, action)
         assert isinstance(payload, Feedback)
         _need(payload.on, "反馈日期", "on")
+        _check_not_before(payload.on, case.recorded_on, "反馈日期", "on")
         if not (payload.responsible_person.strip() or payload.cadre.strip() or payload.village_cadre.strip()):
             raise DomainError("请填写参加反馈的人员（责任人、驻村干部、村干部）", "responsible_person")
         _need(payload.satisfaction, "当事人满意程度", "satisfaction")
