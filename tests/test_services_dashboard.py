@@ -180,9 +180,8 @@ def build(path: Path) -> Town:
         rq.act(r[name], Action.ASSIGN, Assignment("村委会", "王书记", D(deadline)))
 
     def joint(name: str, deadline: str) -> None:
-        body = Supervision(
-            "诸暨市信访局", D("2025-03-01"), "陈国平", Assignment("镇综治中心", "何伟", D(deadline))
-        )
+        listed = D(next(q.recorded for q in REQUESTS if q.name == name))  # listed the day it was recorded
+        body = Supervision("诸暨市信访局", listed, "陈国平", Assignment("镇综治中心", "何伟", D(deadline)))
         rq.act(r[name], Action.JOINT, body)
 
     def solve(name: str, day: str) -> None:
