@@ -449,7 +449,8 @@ class BarChart(Flowable):
         self.drawing = self._drawing()
 
     def _drawing(self) -> Drawing:
-        d = Drawing(self.width, self.height)
+        fonts.register()
+        d = Drawing(self.width, self.height, initialFontName=fonts.FONT, initialFontSize=8)
         d.add(
             String(
                 self.width / 2,
@@ -592,6 +593,7 @@ def _side_by_side(left: Flowable, right: Flowable, half: float) -> Table:
     table.setStyle(
         TableStyle(
             [
+                ("FONT", (0, 0), (-1, -1), fonts.FONT, 9),  # else the empty cell state names Helvetica
                 ("VALIGN", (0, 0), (-1, -1), "TOP"),
                 ("LEFTPADDING", (0, 0), (-1, -1), 0),
                 ("RIGHTPADDING", (0, 0), (-1, -1), 0),
