@@ -110,6 +110,7 @@ def test_output_menu_has_the_actions(window) -> None:
         "导出重点户名册(&F)…",
         "打印本组档案册(&B)…",
         "打印空白户表(&K)",
+        "打印空白情况反馈意见单(&Y)",  # added by gui/request_printing.py
     ]
 
 

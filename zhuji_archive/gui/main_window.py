@@ -149,6 +149,14 @@ class MainWindow(QMainWindow):
         """输出 menu: rosters, the group book and blank forms of the selected node (see export_actions)."""
         self.outputs = ExportActions(self, self.archive, self.tree.current_node)
         self.outputs.add_menu(self.menuBar())
+        self._add_request_print_actions()
+
+    def _add_request_print_actions(self) -> None:
+        """输出 → 打印空白情况反馈意见单 (gui/request_printing.py), for feedback visits in the field."""
+        from zhuji_archive.gui.request_printing import RequestPrinting
+
+        self.request_printing = RequestPrinting(self.archive, self)
+        self.request_printing.add_to_menu(self.outputs.menu)
 
     def open_settings(self) -> None:
         from zhuji_archive.gui.settings_dialog import SettingsDialog

@@ -14,6 +14,7 @@ from zhuji_archive.gui.action_dialog import ActionDialog
 from zhuji_archive.gui.forms.ui_request_detail import Ui_RequestDetailDialog
 from zhuji_archive.gui.record_table import Column, RecordTableModel
 from zhuji_archive.gui.request_model import LIGHTS
+from zhuji_archive.gui.request_printing import RequestPrinting
 from zhuji_archive.services.archive import Archive
 from zhuji_archive.services.requests import RequestDetail
 
@@ -64,6 +65,7 @@ class RequestDetailDialog(QDialog):
         self.ui.timelineTable.setWordWrap(True)
         self.ui.buttonBox.button(QDialogButtonBox.StandardButton.Close).setText("关闭")
         self.ui.buttonBox.rejected.connect(self.reject)
+        self._add_print_button()
         self.ui.openHouseholdButton.clicked.connect(
             lambda: self.openHousehold.emit(self.detail.row.household_id)
         )
@@ -72,6 +74,17 @@ class RequestDetailDialog(QDialog):
         self.ui_together = QCheckBox()
         self.ui.mainLayout.insertWidget(3, self.ui_together)
         self.reload()
+
+    def _add_print_button(self) -> None:
+        """打印情况反馈意见单 beside 关闭: the form the household signs, shown in the print preview."""
+        self.printing = RequestPrinting(self.archive, self)
+        self.print_button = self.ui.buttonBox.addButton(
+            "打印情况反馈意见单", QDialogButtonBox.ButtonRole.ActionRole
+        )
+        self.print_button.clicked.connect(self.print_feedback)
+
+    def print_feedback(self):  # type: ignore[no-untyped-def]
+        return self.printing.print_feedback(self.request_id)
 
     def reload(self) -> None:
         self.detail = detail = self.archive.requests.detail(self.request_id)

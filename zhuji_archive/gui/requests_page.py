@@ -22,6 +22,7 @@ from PySide6.QtWidgets import (
 from zhuji_archive.domain.errors import DomainError
 from zhuji_archive.domain.workflow import Level, Status, TimeStatus
 from zhuji_archive.gui.request_model import IdRole, RequestTableModel
+from zhuji_archive.gui.request_printing import RequestPrinting
 from zhuji_archive.services.archive import Archive
 from zhuji_archive.services.requests import RequestQuery
 
@@ -77,6 +78,7 @@ class RequestsPage(QWidget):
         self.counts.setWordWrap(True)
         tools.addWidget(self.counts, 1)
         tools.addWidget(self.common_button)
+        self._add_ledger_button(tools)
         layout.addLayout(tools)
         self.model = RequestTableModel(parent=self)
         self.view = QTableView()
@@ -95,6 +97,22 @@ class RequestsPage(QWidget):
         layout.addWidget(self.view, 1)
         self.search.returnPressed.connect(self.reload)
         self.search.textChanged.connect(lambda text: self.reload() if not text else None)
+
+    def _add_ledger_button(self, tools: QHBoxLayout) -> None:
+        """导出台账…: the requests the filters show, as the Excel ledger with its 销号 column."""
+        self.printing = RequestPrinting(self.archive, self)
+        self.ledger_button = QPushButton("导出台账…")
+        self.ledger_button.setToolTip("按当前筛选条件导出诉求台账（Excel），含责任单位、时限、办理结果和销号")
+        self.ledger_button.clicked.connect(self.export_ledger)
+        tools.addWidget(self.ledger_button)
+
+    def export_ledger(self):  # type: ignore[no-untyped-def]
+        where = self.archive.exports.scope_title(village_id=self.village_id)
+        return self.printing.export_ledger(self.ledger_query(), where)
+
+    def ledger_query(self) -> RequestQuery:
+        """The filters shown, for the ledger (every matching request, not only the rows loaded)."""
+        return self.query()
 
     def set_village(self, village_id: str | None) -> None:
         self.village_id = village_id

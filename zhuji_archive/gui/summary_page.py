@@ -21,6 +21,7 @@ from PySide6.QtWidgets import (
 from zhuji_archive.domain.errors import DomainError
 from zhuji_archive.domain.reporting import MONTHLY, WEEKLY, period_of
 from zhuji_archive.domain.workflow import Status
+from zhuji_archive.gui.request_printing import RequestPrinting
 from zhuji_archive.gui.widgets import date_edit
 from zhuji_archive.services.archive import Archive
 from zhuji_archive.services.summaries import Summary
@@ -49,6 +50,7 @@ class SummaryPage(QWidget):
             bar.addWidget(QLabel(label))
             bar.addWidget(widget)
         bar.addStretch(1)
+        self._add_output_buttons(bar)
         bar.addWidget(self.submit_button)
         layout.addLayout(bar)
         self.title = QLabel()
@@ -94,6 +96,29 @@ class SummaryPage(QWidget):
         for widget in (self.scope, self.kind):
             widget.currentIndexChanged.connect(lambda _i: self.reload())
         self.day.dateChanged.connect(lambda _d: self.reload())
+
+    def _add_output_buttons(self, bar: QHBoxLayout) -> None:
+        """打印 (PDF with charts, in the print preview) and 导出Excel of the summary shown."""
+        self.printing = RequestPrinting(self.archive, self)
+        self.print_button = QPushButton("打印")
+        self.print_button.clicked.connect(self.print_summary)
+        self.excel_button = QPushButton("导出Excel")
+        self.excel_button.clicked.connect(self.export_excel)
+        bar.addWidget(self.print_button)
+        bar.addWidget(self.excel_button)
+
+    def print_summary(self):  # type: ignore[no-untyped-def]
+        if self.summary is None:
+            return None
+        s = self.summary
+        return self.printing.print_summary(s.scope_kind, s.scope_id, s.period)
+
+    def export_excel(self):  # type: ignore[no-untyped-def]
+        if self.summary is None:
+            return None
+        s = self.summary
+        suggested = f"{s.scope_name}{s.period.title}{s.period.kind}.xlsx"
+        return self.printing.export_summary(s.scope_kind, s.scope_id, s.period, suggested)
 
     @staticmethod
     def _table(headers: tuple[str, ...]) -> QTableWidget:

@@ -33,6 +33,7 @@ from zhuji_archive.domain.errors import DomainError
 from zhuji_archive.domain.workflow import Level, TimeStatus
 from zhuji_archive.gui.record_table import Column, RecordDelegate, RecordTableModel
 from zhuji_archive.gui.request_model import IdRole, RequestTableModel
+from zhuji_archive.gui.request_printing import RequestPrinting
 from zhuji_archive.gui.requests_page import combo, pick
 from zhuji_archive.gui.widgets import date_edit
 from zhuji_archive.services.archive import Archive
@@ -227,6 +228,7 @@ class MeetingPanel(QWidget):
         buttons.addWidget(self.message, 1)
         buttons.addWidget(self.save_button)
         buttons.addWidget(self.apply_button)
+        self._add_print_button(buttons)
         right_layout.addLayout(buttons)
         self.remove_button.clicked.connect(self.remove_selected)
         self.save_button.clicked.connect(self.save)
@@ -240,6 +242,19 @@ class MeetingPanel(QWidget):
     def _open(self, index: QModelIndex) -> None:
         if index.column() <= 1:
             self.openRequest.emit(self.decisions.record(index.row()).request.id)
+
+    def _add_print_button(self, buttons: QHBoxLayout) -> None:
+        """打印交办单: the meeting's decisions as the sheet handed to each 责任单位."""
+        self.printing = RequestPrinting(self.archive, self)
+        self.print_button = QPushButton("打印交办单")
+        self.print_button.setToolTip("打印本次会议的交办单（会议、日期、参加人员和每件诉求的决定）")
+        self.print_button.clicked.connect(self.print_sheet)
+        buttons.addWidget(self.print_button)
+
+    def print_sheet(self):  # type: ignore[no-untyped-def]
+        if self.meeting_id is None:
+            return None
+        return self.printing.print_meeting(self.meeting_id)
 
     def reload(self) -> None:
         current = self.meeting_id
