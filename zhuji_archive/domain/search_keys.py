@@ -4,12 +4,12 @@ from __future__ import annotations
 
 from functools import lru_cache
 
-from pypinyin import Style, lazy_pinyin
-
 
 @lru_cache(maxsize=65536)
 def pinyin_keys(name: str) -> tuple[str, str]:
     """Return (full pinyin, initials) in lower case, without separators; non-Chinese kept as is."""
+    from pypinyin import Style, lazy_pinyin  # its dictionaries take a third of a second to load
+
     text = (name or "").strip()
     syllables = lazy_pinyin(text, style=Style.NORMAL, errors=lambda chars: list(chars.lower()))
     full = "".join(syllables).replace("ü", "v").lower()

@@ -5,23 +5,26 @@ from __future__ import annotations
 from datetime import date
 from functools import cached_property
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from zhuji_archive.services.codelists import CodeListService
 from zhuji_archive.services.dashboard import DashboardService
-from zhuji_archive.services.exports import ExportService
 from zhuji_archive.services.household_list import HouseholdListService
 from zhuji_archive.services.households import HouseholdService
-from zhuji_archive.services.importing import ImportService
 from zhuji_archive.services.maintenance import MaintenanceService
 from zhuji_archive.services.meetings import MeetingService
 from zhuji_archive.services.organisation import OrganisationService
-from zhuji_archive.services.request_exports import RequestExportService
 from zhuji_archive.services.requests import RequestService
 from zhuji_archive.services.service_links import ServiceLinkService
 from zhuji_archive.services.settings import SettingsService
 from zhuji_archive.services.summaries import SummaryService
 from zhuji_archive.services.villages import VillageService
 from zhuji_archive.storage.database import Database, open_database
+
+if TYPE_CHECKING:  # imported when first used: they pull in openpyxl, reportlab and calamine
+    from zhuji_archive.services.exports import ExportService
+    from zhuji_archive.services.importing import ImportService
+    from zhuji_archive.services.request_exports import RequestExportService
 
 
 class Archive:
@@ -76,10 +79,14 @@ class Archive:
 
     @cached_property
     def exports(self) -> ExportService:
+        from zhuji_archive.services.exports import ExportService
+
         return ExportService(self.db, self.operator, self.settings, self.today)
 
     @cached_property
     def request_exports(self) -> RequestExportService:
+        from zhuji_archive.services.request_exports import RequestExportService
+
         return RequestExportService(
             self.db, self.operator, self.requests, self.meetings, self.summaries, self.codes, self.today
         )
@@ -98,6 +105,8 @@ class Archive:
 
     @cached_property
     def importer(self) -> ImportService:
+        from zhuji_archive.services.importing import ImportService
+
         return ImportService(self.db, self.operator, self.today)
 
     def close(self) -> None:
