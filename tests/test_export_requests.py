@@ -378,3 +378,37 @@ def test_cancelled_ledger_leaves_no_file(arc, tmp_path: Path) -> None:
     assert len(asked) == 3
     assert list(path.parent.iterdir()) == []
     assert export_log(arc, "诉求台账") == []
+
+
+# ---- command line ----------------------------------------------------------------------------------
+
+
+def test_command_line_prints_and_exports(arc, demo_archive, tmp_path: Path, capsys) -> None:
+    from zhuji_archive.cli import main
+
+    db = str(demo_archive.db.path)
+    row = requests_in(arc, "已办结")[0]
+    out = tmp_path / "cli"
+    out.mkdir()
+    assert main(["--db", db, "print", "feedback", "--request", row.id, "-o", str(out / "f.pdf")]) == 0
+    assert row.head_name in compact(texts(out / "f.pdf")[0])
+    assert main(["--db", db, "print", "feedback", "--blank", "--copies", "2", "-o", str(out / "b.pdf")]) == 0
+    assert len(texts(out / "b.pdf")) == 2
+    assert main(["--db", db, "print", "meeting", "--meeting", "latest", "-o", str(out / "m.pdf")]) == 0
+    assert "交办单" in compact(texts(out / "m.pdf")[0])
+    args = ["--village", "杜黄村", "--month", "2026-10"]
+    assert main(["--db", db, "print", "summary", *args, "-o", str(out / "s.pdf")]) == 0
+    assert "杜黄村2026年10月诉求分类汇总（月报）" in compact(texts(out / "s.pdf")[0])
+    assert main(["--db", db, "export", "summary", *args, "-o", str(out / "s.xlsx")]) == 0
+    assert (
+        main(["--db", db, "export", "ledger", "--village", "杜黄村", "--mask", "-o", str(out / "l.xlsx")])
+        == 0
+    )
+    vid = village_id(arc, "杜黄村")
+    _header, rows = ledger_rows(load_workbook(out / "l.xlsx").active)
+    assert len(rows) == len(arc.requests.list(RequestQuery(village_id=vid)))
+    assert "已导出诉求台账" in capsys.readouterr().out
+    assert (
+        main(["--db", db, "print", "summary", "--cadre", "无此人", "--month", "2026-10", "-o", "x.pdf"]) == 2
+    )
+    assert "无此人" in capsys.readouterr().err

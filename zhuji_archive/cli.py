@@ -22,6 +22,7 @@ def _parser() -> argparse.ArgumentParser:
     demo.add_argument("--db", dest="sub_db", type=Path, help="写入的数据库文件")
     demo.add_argument("--force", action="store_true", help="目标文件已存在时覆盖")
     _add_output_commands(sub)
+    _add_request_output_commands(sub)
     _add_import_command(sub)
     return parser
 
@@ -165,6 +166,136 @@ def _run_output(args: argparse.Namespace) -> int:
     return 0
 
 
+# ---- printouts of the request workflow and the request ledger ------------------------------------
+
+REQUEST_OUTPUTS = ("feedback", "meeting", "summary", "ledger")
+
+
+def _subcommands(parser: argparse.ArgumentParser) -> argparse._SubParsersAction:  # type: ignore[type-arg]
+    return next(a for a in parser._actions if isinstance(a, argparse._SubParsersAction))
+
+
+def _add_request_output_commands(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
+    """print feedback / meeting / summary and export ledger / summary, beside the roster commands."""
+    printing, export = _subcommands(sub.choices["print"]), _subcommands(sub.choices["export"])
+
+    def output(command: argparse.ArgumentParser, suffix: str) -> None:
+        command.add_argument("-o", "--output", type=Path, required=True, help=f"输出文件（{suffix}）")
+        command.add_argument("--db", dest="sub_db", type=Path, help="档案数据库文件")
+
+    def scope(command: argparse.ArgumentParser) -> None:
+        who = command.add_mutually_exclusive_group(required=True)
+        who.add_argument("--village", help="村名")
+        who.add_argument("--cadre", help="驻村干部姓名")
+        when = command.add_mutually_exclusive_group(required=True)
+        when.add_argument("--month", help="月报的月份，如 2026-11")
+        when.add_argument("--week", help="周报：该周内的任一日期，如 2026-11-02")
+
+    feedback = printing.add_parser("feedback", help="情况反馈意见单（按诉求填好，或空白）")
+    which = feedback.add_mutually_exclusive_group(required=True)
+    which.add_argument("--request", help="诉求编号（意见单上“诉求编号”后的32位编号）")
+    which.add_argument("--blank", action="store_true", help="空白意见单（上门反馈时手填）")
+    feedback.add_argument("--copies", type=int, default=1, help="空白意见单的份数（默认1）")
+    output(feedback, ".pdf")
+    meeting = printing.add_parser("meeting", help="月度专题会议交办单")
+    meeting.add_argument("--meeting", required=True, help="会议编号，或 latest 表示最近一次会议")
+    output(meeting, ".pdf")
+    summary = printing.add_parser("summary", help="周报、月报（含统计图）")
+    scope(summary)
+    output(summary, ".pdf")
+    ledger = export.add_parser("ledger", help="诉求台账（含销号）")
+    ledger.add_argument("--village", help="只导出该村（村名）")
+    ledger.add_argument("--status", help="只导出该办理状态，如 办理中、已反馈")
+    ledger.add_argument(
+        "--mask",
+        action=argparse.BooleanOptionalAction,
+        default=False,
+        help="身份证号只留前6后4位、电话隐藏中间4位（默认完整）",
+    )
+    output(ledger, ".xlsx")
+    summary_xlsx = export.add_parser("summary", help="周报、月报（Excel）")
+    scope(summary_xlsx)
+    output(summary_xlsx, ".xlsx")
+
+
+def _run_request_output(args: argparse.Namespace) -> int:
+    import getpass
+    from datetime import date
+
+    from zhuji_archive.domain.errors import DomainError
+    from zhuji_archive.domain.reporting import WEEKLY, period_of
+    from zhuji_archive.services.archive import Archive
+    from zhuji_archive.services.exports import ExportCancelled
+    from zhuji_archive.services.request_exports import parse_month
+    from zhuji_archive.services.requests import RequestQuery
+
+    path: Path = args.sub_db or args.db or default_database()
+    if not path.exists():
+        print(f"错误：数据库文件“{path}”不存在。请用 --db 指定档案数据库。", file=sys.stderr)
+        return 2
+    archive = Archive.open(path, args.operator or getpass.getuser() or "命令行")
+    try:
+        exports, output = archive.request_exports, args.output
+        if args.what == "feedback":
+            result = exports.feedback_form(
+                None if args.blank else args.request.strip(), output, copies=args.copies
+            )
+            summary = f"已打印情况反馈意见单 {result.rows} 份，共 {result.pages} 页"
+        elif args.what == "meeting":
+            meetings = exports.meeting_ids()
+            meeting_id = args.meeting.strip()
+            if meeting_id == "latest":
+                if not meetings:
+                    raise DomainError("还没有任何会议")
+                meeting_id = meetings[0]
+            result = exports.meeting_sheet(meeting_id, output)
+            summary = f"已打印交办单，{result.rows} 件诉求，共 {result.pages} 页"
+        elif args.what == "ledger":
+            village = archive.exports.find_village(args.village) if args.village else None
+            query = RequestQuery(village_id=village, statuses=(args.status,) if args.status else ())
+            result = exports.ledger(query, output, masked=args.mask)
+            summary = f"已导出诉求台账 {result.rows} 件" + (
+                "，身份证号和电话已脱敏" if args.mask else "，未脱敏"
+            )
+        else:
+            if args.village:
+                scope_kind, scope_id = "village", archive.exports.find_village(args.village)
+            else:
+                found = [
+                    c.id for c in archive.organisation.cadres("驻村干部") if c.name == args.cadre.strip()
+                ]
+                if len(found) != 1:
+                    raise DomainError(
+                        f"没有名为“{args.cadre}”的驻村干部"
+                        if not found
+                        else f"有多名驻村干部叫“{args.cadre}”"
+                    )
+                scope_kind, scope_id = "cadre", found[0]
+            if args.month:
+                period = parse_month(args.month)
+            else:
+                try:
+                    period = period_of(WEEKLY, date.fromisoformat(args.week.strip()))
+                except ValueError as error:
+                    raise DomainError(f"日期“{args.week}”格式不对，请写成 2026-11-02") from error
+            if args.command == "print":
+                result = exports.summary_pdf(scope_kind, scope_id, period, output)
+                summary = f"已打印{period.title}{period.kind}，共 {result.pages} 页"
+            else:
+                result = exports.summary_xlsx(scope_kind, scope_id, period, output)
+                summary = f"已导出{period.title}{period.kind}"
+    except DomainError as error:
+        print(f"错误：{error.message}", file=sys.stderr)
+        return 2
+    except (ExportCancelled, KeyboardInterrupt):
+        print("已取消，未写入任何文件。", file=sys.stderr)
+        return 130
+    finally:
+        archive.close()
+    print(summary + "：" + "、".join(str(p) for p in result.paths))
+    return 0
+
+
 # ---- import of Excel household ledgers ---------------------------------------------------------
 
 
@@ -274,6 +405,8 @@ def main(argv: list[str] | None = None) -> int:
     args = _parser().parse_args(argv)
     if args.command == "demo":
         return _run_demo(args)
+    if args.command in OUTPUT_COMMANDS and args.what in REQUEST_OUTPUTS:
+        return _run_request_output(args)
     if args.command in OUTPUT_COMMANDS:
         return _run_output(args)
     if args.command == "import":
