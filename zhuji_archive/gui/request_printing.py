@@ -10,6 +10,7 @@ import shutil
 import tempfile
 from collections.abc import Callable
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QObject
 from PySide6.QtGui import QAction
@@ -30,8 +31,10 @@ from PySide6.QtWidgets import (
 from zhuji_archive.domain.reporting import Period
 from zhuji_archive.gui.export_actions import ExportTask, Job, PdfPreviewDialog, _documents
 from zhuji_archive.services.archive import Archive
-from zhuji_archive.services.exports import ExportResult
 from zhuji_archive.services.requests import RequestQuery
+
+if TYPE_CHECKING:  # the export services load openpyxl and reportlab: only when something is exported
+    from zhuji_archive.services.exports import ExportResult
 
 ProgressFn = Callable[[int, int], None]
 CancelledFn = Callable[[], bool]
