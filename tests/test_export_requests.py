@@ -412,3 +412,30 @@ def test_command_line_prints_and_exports(arc, demo_archive, tmp_path: Path, caps
         main(["--db", db, "print", "summary", "--cadre", "无此人", "--month", "2026-10", "-o", "x.pdf"]) == 2
     )
     assert "无此人" in capsys.readouterr().err
+
+
+def test_summary_without_requests_says_so_instead_of_an_empty_chart(tmp_path: Path) -> None:
+    from zhuji_archive.exports.pdf_requests import write_summary
+    from zhuji_archive.services.summaries import Summary
+
+    empty = Summary(
+        scope_kind="village",
+        scope_id="v",
+        scope_name="新桥村",
+        period=period_of(MONTHLY, DAY),
+        households_visited=0,
+        new_by_class=[],
+        by_status={},
+        solved=0,
+        explained=0,
+        escalated_town=0,
+        escalated_city=0,
+        overdue=0,
+        feedback={},
+    )
+    path = tmp_path / "空.pdf"
+    assert write_summary(path, empty, unit="安华镇新桥村", today=DAY, author="测试员") == 1
+    text = compact(texts(path)[0])
+    assert "（本期无新增诉求）" in text and "（本期无反馈）" in text and "（本期无数据）" in text
+    assert "反馈满意率—" in text
+    assert_font_embedded(path)

@@ -302,7 +302,7 @@ def write_feedback(path: Path, forms: Sequence[FeedbackForm], *, today: date, au
 
 
 DECISION_HEADER = ["序号", "户（村、组、户主）", "诉求内容", "责任单位", "责任人", "办结时限", "会议意见"]
-DECISION_WIDTHS = [9, 30, 52, 26, 15, 20, 30]
+DECISION_WIDTHS = [8, 30, 50, 24, 14, 19, 37]
 
 
 @dataclass(frozen=True)
@@ -362,7 +362,6 @@ def meeting_flowables(sheet: MeetingSheet) -> list[Flowable]:
             rows,
             _widths(DECISION_WIDTHS),
             align={0: "CENTER", 4: "CENTER", 5: "CENTER"},
-            min_height=11 * mm,
             empty_text="（本次会议未列入诉求）",
         )
     )
@@ -461,6 +460,18 @@ class BarChart(Flowable):
                 textAnchor="middle",
             )
         )
+        if not self.data:
+            d.add(
+                String(
+                    self.width / 2,
+                    self.height / 2,
+                    "（本期无数据）",
+                    fontName=fonts.FONT,
+                    fontSize=9,
+                    textAnchor="middle",
+                )
+            )
+            return d
         chart = VerticalBarChart()
         chart.x, chart.y = 26, 34
         chart.width, chart.height = self.width - 36, self.height - 58
