@@ -325,6 +325,9 @@ def test_ledger_rows_equal_the_request_list_with_exact_close_off(arc, tmp_path: 
         assert values[col["诉求内容"]] == req.description
         assert values[col["办理状态"]] == req.status
         assert (values[col["责任单位"]] or "") == req.responsible_unit
+        is_open = req.status in ("登记", "已梳理", "待上会", "办理中")
+        light = req.time_status.value if req.deadline and is_open else None
+        assert values[col["时限状态"]] == light
         should = req.status == "已反馈" and req.satisfaction in ("满意", "基本满意")
         assert values[col["销号"]] == ("已销号" if should else "未销号")
         closed += should

@@ -14,7 +14,7 @@ from openpyxl.chart import BarChart, Reference
 from openpyxl.styles import Alignment, Border, Font, PatternFill, Side
 from openpyxl.worksheet.worksheet import Worksheet
 
-from zhuji_archive.domain.workflow import Status, is_unsatisfied
+from zhuji_archive.domain.workflow import OPEN_STATUSES, Status, is_unsatisfied
 from zhuji_archive.exports.pdf_requests import (
     new_by_category,
     status_counts,
@@ -26,6 +26,7 @@ from zhuji_archive.services.requests import RequestRow
 from zhuji_archive.services.summaries import Summary
 
 CLOSED_OFF, NOT_CLOSED_OFF = "已销号", "未销号"
+OPEN = frozenset(s.value for s in OPEN_STATUSES)
 LEDGER_NAME = "诉求台账"
 
 LEDGER_COLUMNS = (
@@ -69,7 +70,8 @@ class LedgerLine:
 def ledger_rows(lines: Iterable[LedgerLine]) -> Iterator[tuple[Any, ...]]:
     for line in lines:
         r = line.request
-        deadline_light = r.time_status.value if r.deadline else ""
+        # The light only means something while the request is open (临期/超期/正常).
+        deadline_light = r.time_status.value if r.deadline and r.status in OPEN else ""
         yield (
             r.village_name,
             r.group_name,
