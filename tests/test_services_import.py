@@ -118,7 +118,7 @@ def dump(archive: Archive) -> dict[str, list[tuple]]:
         tables = [
             name
             for (name,) in connection.execute(
-                "SELECT name FROM sqlite_master WHERE type='table' ORDER BY name"
+                "SELECT name FROM sqlite_master WHERE type='table' AND name NOT LIKE 'sqlite_%' ORDER BY name"
             )
         ]
         return {t: sorted(map(repr, connection.execute(f'SELECT * FROM "{t}"'))) for t in tables}

@@ -38,7 +38,8 @@ def version_in(path: Path) -> list[str]:
 def tables_in(path: Path) -> set[str]:
     conn = sqlite3.connect(path)
     try:
-        return {r[0] for r in conn.execute("SELECT name FROM sqlite_master WHERE type = 'table'")}
+        rows = conn.execute("SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%'")
+        return {r[0] for r in rows}  # SQLite's own tables (sqlite_stat1 from ANALYZE) are not ours
     finally:
         conn.close()
 

@@ -138,5 +138,12 @@ def open_url(url: str, path: Path | None = None) -> Database:
         if current is not None and path is not None and path.exists():
             backup = backup_file(path, f"before-{head}")
         upgrade(engine, url)
+    if engine.dialect.name == "sqlite":
+        # Table statistics let SQLite start a search from the few matching members instead of walking
+        # all households in list order (19 ms → 0.1 ms for an ID number at 100,000 households). With
+        # a sampling limit this takes about 10 ms, so it is simply redone at every open.
+        with engine.begin() as connection:
+            connection.exec_driver_sql("PRAGMA analysis_limit = 400")
+            connection.exec_driver_sql("ANALYZE")
     sessions = sessionmaker(engine, expire_on_commit=False)
     return Database(engine=engine, sessions=sessions, path=path, backup=backup)
