@@ -3,7 +3,7 @@
 
   python3 tasks.py demo    run the application on a demo database (demo.sqlite3)
   python3 tasks.py test    lint and run the whole test suite
-  python3 tasks.py bench   the 100,000-household scale benchmark
+  python3 tasks.py bench   the scale benchmarks: archive, import, exports
   python3 tasks.py forms   recompile ui/*.ui into zhuji_archive/gui/forms/
 """
 
@@ -63,7 +63,12 @@ def main() -> int:
         return _run(PY, "-m", "pytest", *rest, env=env)
     if command == "bench":
         bootstrap()
-        return _run(PY, "bench/bench_archive.py", *rest, env=dict(os.environ, QT_QPA_PLATFORM="offscreen"))
+        env = dict(os.environ, QT_QPA_PLATFORM="offscreen")
+        for script, args in (("bench_archive.py", rest), ("bench_import.py", []), ("bench_exports.py", [])):
+            code = _run(PY, f"bench/{script}", *args, env=env)
+            if code:
+                return code
+        return 0
     if command == "forms":
         bootstrap()
         return _run(PY, "tools/build_forms.py")
