@@ -436,7 +436,12 @@ class _HouseholdWriter:
             child_birth = _shift(rng, head["birth_date"], rng.randint(22, 34))
             if child_birth < today - timedelta(days=365):
                 sex = rng.choice("男女")
-                people.append(self._person(surname, sex, "子" if sex == "男" else "女", child_birth))
+                child = self._person(surname, sex, "子" if sex == "男" else "女", child_birth)
+                for _ in range(5):  # siblings do not share a name
+                    if child["name"] not in {p["name"] for p in people}:
+                        break
+                    child = self._person(surname, sex, child["relation"], child_birth)
+                people.append(child)
         if head["birth_date"].year > 1975 and rng.random() < 0.3:
             sex = rng.choice("男女")
             people.append(
@@ -463,7 +468,7 @@ class _HouseholdWriter:
         elif roll < 0.14:
             focus = ["空巢老人户"]
         incomes = self._incomes(hid, economic, people)
-        visits = self._visits(hid)
+        visits = self._visits(hid, village_id)
         last_visit = max((v["date"] for v in visits), default=None)
         # About 1.5% moved away or merged; every 97th for sure, so even a small demo shows them.
         self.written += 1
@@ -635,12 +640,12 @@ class _HouseholdWriter:
             )
         return rows
 
-    def _visits(self, hid: str) -> list[dict[str, Any]]:
+    def _visits(self, hid: str, village_id: str) -> list[dict[str, Any]]:
         rng, today = self.rng, self.today
         if rng.random() < 0.06:
             return []  # never visited yet: shows up as due
         first = today - timedelta(days=rng.randint(300, 900))
-        cadre = "驻村干部"
+        cadre = self.cadre_names[village_id]
         rows = [
             {
                 "id": self.new_id(),
