@@ -76,6 +76,9 @@ class MainWindow(QMainWindow):
         self.splitter.setSizes([240, 1000])
         self.setCentralWidget(self.splitter)
         self.tree.nodeSelected.connect(self._node_selected)
+        self.tree.treeChanged.connect(
+            lambda: self.stale.update({self.summary, self.dashboard, self.services})
+        )
         self.households.openHousehold.connect(self.open_household)
         self.households.newHousehold.connect(self.new_household)
         self.requests.openRequest.connect(self.open_request)
@@ -89,6 +92,10 @@ class MainWindow(QMainWindow):
         self.resize(1280, 800)
         self._restore_state()
         towns = self.tree.tree_model.rowCount()
+        if not towns:
+            self.statusBar().showMessage(
+                "新档案库：请在左侧组织树中点右键，依次新建镇、村和村民小组；档案 → 干部名册 登记干部"
+            )
         if towns and self.tree.current_node() is None:
             self.tree.setCurrentIndex(self.tree.tree_model.index(0, 0))
         QTimer.singleShot(0, self._refresh_current)  # the to-do list loads once the window is up
@@ -105,6 +112,9 @@ class MainWindow(QMainWindow):
         archive_menu.addAction(find_action)
         self._add_import_action(archive_menu)
         archive_menu.addSeparator()
+        cadres_action = QAction("干部名册(&C)…", self)
+        cadres_action.triggered.connect(self.open_cadres)
+        archive_menu.addAction(cadres_action)
         settings_action = QAction("设置(&S)…", self)
         settings_action.triggered.connect(self.open_settings)
         archive_menu.addAction(settings_action)
@@ -157,6 +167,12 @@ class MainWindow(QMainWindow):
 
         self.request_printing = RequestPrinting(self.archive, self)
         self.request_printing.add_to_menu(self.outputs.menu)
+
+    def open_cadres(self) -> None:
+        from zhuji_archive.gui.cadre_dialog import CadreDialog
+
+        CadreDialog(self.archive, self).exec()
+        self.stale.update({self.todo, self.services})
 
     def open_settings(self) -> None:
         from zhuji_archive.gui.settings_dialog import SettingsDialog

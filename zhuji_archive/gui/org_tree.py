@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
-from PySide6.QtCore import QItemSelectionModel, Qt, Signal
+from PySide6.QtCore import QItemSelectionModel, QPoint, Qt, Signal
 from PySide6.QtGui import QStandardItem, QStandardItemModel
-from PySide6.QtWidgets import QAbstractItemView, QTreeView, QWidget
+from PySide6.QtWidgets import QAbstractItemView, QInputDialog, QMenu, QMessageBox, QTreeView, QWidget
 
+from zhuji_archive.domain.errors import DomainError
 from zhuji_archive.services.organisation import OrganisationService, OrgNode
 
 NodeRole = Qt.ItemDataRole.UserRole
@@ -15,6 +16,7 @@ class OrgTree(QTreeView):
     """Emits ``nodeSelected(kind, id)`` when the user picks a node."""
 
     nodeSelected = Signal(str, str)
+    treeChanged = Signal()
 
     def __init__(self, service: OrganisationService, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -27,6 +29,8 @@ class OrgTree(QTreeView):
         self.setAlternatingRowColors(True)
         self.header().setStretchLastSection(False)
         self.selectionModel().currentChanged.connect(self._current_changed)
+        self.setContextMenuPolicy(Qt.ContextMenuPolicy.CustomContextMenu)
+        self.customContextMenuRequested.connect(self._context_menu)
         self.reload()
 
     def reload(self) -> None:
@@ -57,7 +61,8 @@ class OrgTree(QTreeView):
         return index.data(NodeRole) if index.isValid() else None
 
     def _find(self, kind: str, node_id: str, parent: QStandardItem | None = None) -> QStandardItem | None:
-        parent = parent or self.tree_model.invisibleRootItem()
+        if parent is None:
+            parent = self.tree_model.invisibleRootItem()
         for row in range(parent.rowCount()):
             item = parent.child(row, 0)
             if item.data(NodeRole) == (kind, node_id):
@@ -92,3 +97,70 @@ class OrgTree(QTreeView):
         node = current.data(NodeRole) if current.isValid() else None
         if node:
             self.nodeSelected.emit(*node)
+
+    # ---- editing the tree ----------------------------------------------------------------------
+    def actions_for(self, node: tuple[str, str] | None) -> list[tuple[str, str]]:
+        """(action key, Chinese label) offered on a node; on empty space only a new town."""
+        if node is None:
+            return [("town", "新建镇（乡）…")]
+        kind = node[0]
+        offered = {
+            "town": [("area", "新建驻村分中心/网格…"), ("village", "新建行政村…")],
+            "area": [("village", "新建行政村…")],
+            "village": [("group", "新建村民小组…")],
+            "group": [],
+        }[kind]
+        return [*offered, ("rename", "重命名…")]
+
+    def _context_menu(self, point: QPoint) -> None:
+        index = self.indexAt(point)
+        node = index.data(NodeRole) if index.isValid() else None
+        menu = QMenu(self)
+        for key, label in self.actions_for(node):
+            menu.addAction(label, lambda k=key, n=node: self.edit_node(k, n))
+        menu.exec(self.viewport().mapToGlobal(point))
+
+    def ask_text(self, title: str, label: str, text: str = "") -> str | None:
+        """Ask for a name; tests replace this."""
+        value, ok = QInputDialog.getText(self, title, label, text=text)
+        return value if ok else None
+
+    def edit_node(self, key: str, node: tuple[str, str] | None) -> str | None:
+        """Create a child of ``node`` (or a town) or rename it; return the id of what was created.
+
+        (Not called ``edit``: that name is a virtual of QAbstractItemView, which Qt calls on every
+        current-index change.)"""
+        titles = {
+            "town": "镇（乡）名称",
+            "area": "驻村分中心或网格名称",
+            "village": "行政村名称",
+            "group": "村民小组名称（如 一组）",
+            "rename": "新名称",
+        }
+        current = self._find(*node).text() if node and key == "rename" else ""
+        name = self.ask_text("组织", titles[key], current)
+        if not name:
+            return None
+        try:
+            if key == "rename" and node:
+                self.service.rename(node[0], node[1], name)
+                created = node
+            elif key == "town":
+                created = ("town", self.service.add_town(name))
+            elif key == "area" and node:
+                created = ("area", self.service.add_area(node[1], name))
+            elif key == "village" and node:
+                town_id = self.service.town_of(*node)
+                area_id = node[1] if node[0] == "area" else None
+                created = ("village", self.service.add_village(town_id or "", name, area_id))
+            elif key == "group" and node:
+                created = ("group", self.service.add_group(node[1], name))
+            else:
+                return None
+        except DomainError as error:
+            QMessageBox.warning(self, "组织", error.message)
+            return None
+        self.reload()
+        self.select_node(*created)
+        self.treeChanged.emit()
+        return created[1]

@@ -6,7 +6,9 @@ from dataclasses import dataclass, field
 
 from sqlalchemy import select
 
+from zhuji_archive.domain.codes import AREA_KINDS, CADRE_KINDS
 from zhuji_archive.domain.errors import DomainError
+from zhuji_archive.domain.household import normalize_phone
 from zhuji_archive.services.records import CadreItem
 from zhuji_archive.storage import household_queries as queries
 from zhuji_archive.storage.database import Database
@@ -99,12 +101,91 @@ class OrganisationService:
             session.flush()
             return group.id
 
+    def add_area(self, town_id: str, name: str, kind: str = "驻村分中心") -> str:
+        if kind not in AREA_KINDS:
+            raise DomainError(f"片区类型须为：{'、'.join(AREA_KINDS)}", "kind")
+        with self.db.transaction() as session:
+            count = len(session.scalars(select(Area.id).where(Area.town_id == town_id)).all())
+            area = Area(town_id=town_id, name=_required(name, "片区名称"), kind=kind, sort=count)
+            session.add(area)
+            session.flush()
+            return area.id
+
+    def rename(self, kind: str, node_id: str, name: str) -> None:
+        """Rename a town, area, village or group; the household list's sort keys are unaffected."""
+        model = {"town": Town, "area": Area, "village": Village, "group": VillageGroup}.get(kind)
+        if model is None:
+            raise DomainError("只能重命名镇、片区、村或村民小组")
+        with self.db.transaction() as session:
+            record = session.get(model, node_id)
+            if record is None:
+                raise DomainError("找不到要重命名的节点")
+            name = _required(name, "名称")
+            if kind == "group":
+                siblings = session.scalars(
+                    select(VillageGroup.name).where(
+                        VillageGroup.village_id == record.village_id, VillageGroup.id != node_id
+                    )
+                )
+                if name in set(siblings):
+                    raise DomainError(f"本村已有“{name}”", "name")
+            record.name = name
+
+    def town_of(self, kind: str, node_id: str) -> str | None:
+        """The town a node belongs to."""
+        with self.db.sessions() as session:
+            if kind == "town":
+                return node_id
+            if kind == "area":
+                return session.scalar(select(Area.town_id).where(Area.id == node_id))
+            if kind == "village":
+                return session.scalar(select(Village.town_id).where(Village.id == node_id))
+            if kind == "group":
+                return session.scalar(
+                    select(Village.town_id).join(VillageGroup).where(VillageGroup.id == node_id)
+                )
+        return None
+
+    # ---- cadres -------------------------------------------------------------------------------
+    def add_cadre(
+        self,
+        name: str,
+        kind: str,
+        unit: str = "",
+        post: str = "",
+        phone: str = "",
+        village_id: str | None = None,
+    ) -> str:
+        if kind not in CADRE_KINDS:
+            raise DomainError(f"干部类别须为：{'、'.join(CADRE_KINDS)}", "kind")
+        with self.db.transaction() as session:
+            cadre = Cadre(
+                name=_required(name, "姓名"),
+                kind=kind,
+                unit=unit.strip(),
+                post=post.strip(),
+                phone=normalize_phone(phone),
+                village_id=village_id,
+                active=True,
+            )
+            session.add(cadre)
+            session.flush()
+            return cadre.id
+
+    def retire_cadre(self, cadre_id: str) -> None:
+        """A cadre who leaves stays in the records they made; they are no longer offered in pick-lists."""
+        with self.db.transaction() as session:
+            cadre = session.get(Cadre, cadre_id)
+            if cadre is None:
+                raise DomainError("找不到这名干部")
+            cadre.active = False
+
     def cadres(self, kind: str | None = None) -> list[CadreItem]:
         with self.db.sessions() as session:
             query = select(Cadre).where(Cadre.active.is_(True)).order_by(Cadre.kind, Cadre.name)
             if kind:
                 query = query.where(Cadre.kind == kind)
-            return [CadreItem(c.id, c.name, c.kind, c.unit) for c in session.scalars(query)]
+            return [CadreItem(c.id, c.name, c.kind, c.unit, c.village_id) for c in session.scalars(query)]
 
 
 def _required(value: str, title: str) -> str:

@@ -140,7 +140,10 @@ class ChangeEntry:
 
 @dataclass(frozen=True)
 class CadreItem:
+    """A cadre in pick-lists."""
+
     id: str
     name: str
     kind: str
     unit: str
+    village_id: str | None = None
