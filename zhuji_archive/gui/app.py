@@ -40,6 +40,34 @@ def ask_operator(settings: QSettings) -> str | None:
     return name
 
 
+def install_error_handler() -> None:
+    """Errors that reach the event loop: the machine's fault gets a plain Chinese message; a bug gets
+    an apology with the details to pass on. Either way the window stays open and nothing half-saved
+    remains, since every save is one transaction."""
+    import traceback
+
+    from zhuji_archive.storage.errors import describe_environment_error
+
+    def handle(kind, error, trace) -> None:  # type: ignore[no-untyped-def]
+        message = describe_environment_error(error)
+        if message is not None:
+            QMessageBox.warning(QApplication.activeWindow(), APP_NAME, message)
+            return
+        details = "".join(traceback.format_exception(kind, error, trace))
+        sys.stderr.write(details)
+        box = QMessageBox(
+            QMessageBox.Icon.Critical,
+            APP_NAME,
+            "程序出现了意外错误，刚才的操作没有完成（已保存的档案不受影响）。\n"
+            "请把下面“详细信息”中的内容告诉维护人员。",
+            parent=QApplication.activeWindow(),
+        )
+        box.setDetailedText(details)
+        box.exec()
+
+    sys.excepthook = handle
+
+
 def run(db_path: Path, operator: str | None = None) -> int:
     from zhuji_archive.gui.main_window import MainWindow
 
@@ -56,6 +84,7 @@ def run(db_path: Path, operator: str | None = None) -> int:
     except OSError as error:
         QMessageBox.critical(None, APP_NAME, f"无法打开数据库文件“{db_path}”：{error.strerror or error}")
         return 2
+    install_error_handler()
     window = MainWindow(archive, settings)
     window.show()
     if archive.db.backup is not None:
