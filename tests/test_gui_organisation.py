@@ -42,6 +42,9 @@ def test_new_user_builds_town_village_and_group(empty_window, qtbot, monkeypatch
     _answer(tree, "一组")
     group_id = tree.edit_node("group", ("village", village_id))
     assert tree.current_node() == ("group", group_id)
+    # The other pages' village pick-lists follow the tree.
+    assert empty_window.dashboard.scope.findData(village_id) >= 0
+    assert empty_window.township.queue.village.findData(village_id) >= 0
     [town] = empty_window.archive.organisation.tree()
     assert (
         town.name,
@@ -76,6 +79,8 @@ def test_cadre_register_adds_and_retires(empty_window, qtbot):
     dialog.village.setCurrentText("杜黄村")
     assert dialog.add()
     assert [(c.name, c.kind) for c in archive.organisation.cadres()] == [("何小燕", "驻村干部")]
+    empty_window._organisation_changed()
+    assert empty_window.todo.cadre.findText("何小燕") >= 0
     dialog.phone.setText("12345")
     dialog.name.setText("王强")
     assert not dialog.add()

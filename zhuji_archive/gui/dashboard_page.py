@@ -9,6 +9,7 @@ from PySide6.QtGui import QColor, QPainter
 from PySide6.QtWidgets import QComboBox, QGridLayout, QHBoxLayout, QLabel, QScrollArea, QVBoxLayout, QWidget
 
 from zhuji_archive.domain.workflow import Level, Status
+from zhuji_archive.gui.widgets import refill
 from zhuji_archive.services.archive import Archive
 from zhuji_archive.services.dashboard import Dashboard
 
@@ -93,9 +94,7 @@ class DashboardPage(QWidget):
         layout = QVBoxLayout(content)
         bar = QHBoxLayout()
         self.scope = QComboBox()
-        self.scope.addItem("全镇", None)
-        for village_id, village_name in archive.organisation.villages():
-            self.scope.addItem(village_name, village_id)
+        self.refresh_scopes()
         self.scope.currentIndexChanged.connect(lambda _i: self.reload())
         bar.addWidget(QLabel("范围"))
         bar.addWidget(self.scope)
@@ -141,6 +140,11 @@ class DashboardPage(QWidget):
             chart.barClicked.connect(
                 lambda value, f=field: self.showRequests.emit(f, value, self.scope.currentData())
             )
+
+    def refresh_scopes(self) -> None:
+        refill(
+            self.scope, [("全镇", None), *((name, vid) for vid, name in self.archive.organisation.villages())]
+        )
 
     def reload(self) -> None:
         village_id = self.scope.currentData()

@@ -76,9 +76,7 @@ class MainWindow(QMainWindow):
         self.splitter.setSizes([240, 1000])
         self.setCentralWidget(self.splitter)
         self.tree.nodeSelected.connect(self._node_selected)
-        self.tree.treeChanged.connect(
-            lambda: self.stale.update({self.summary, self.dashboard, self.services})
-        )
+        self.tree.treeChanged.connect(self._organisation_changed)
         self.households.openHousehold.connect(self.open_household)
         self.households.newHousehold.connect(self.new_household)
         self.requests.openRequest.connect(self.open_request)
@@ -168,11 +166,17 @@ class MainWindow(QMainWindow):
         self.request_printing = RequestPrinting(self.archive, self)
         self.request_printing.add_to_menu(self.outputs.menu)
 
+    def _organisation_changed(self) -> None:
+        """Villages or cadres were added or renamed: pick-lists on the other pages follow."""
+        for page in (self.summary, self.dashboard, self.township.queue, self.todo):
+            page.refresh_scopes()
+        self.stale.update({self.todo, self.summary, self.dashboard, self.services})
+
     def open_cadres(self) -> None:
         from zhuji_archive.gui.cadre_dialog import CadreDialog
 
         CadreDialog(self.archive, self).exec()
-        self.stale.update({self.todo, self.services})
+        self._organisation_changed()
 
     def open_settings(self) -> None:
         from zhuji_archive.gui.settings_dialog import SettingsDialog

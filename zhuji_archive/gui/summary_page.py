@@ -22,7 +22,7 @@ from zhuji_archive.domain.errors import DomainError
 from zhuji_archive.domain.reporting import MONTHLY, WEEKLY, period_of
 from zhuji_archive.domain.workflow import Status
 from zhuji_archive.gui.request_printing import RequestPrinting
-from zhuji_archive.gui.widgets import date_edit
+from zhuji_archive.gui.widgets import date_edit, refill
 from zhuji_archive.services.archive import Archive
 from zhuji_archive.services.summaries import Summary
 
@@ -37,10 +37,7 @@ class SummaryPage(QWidget):
         layout = QVBoxLayout(self)
         bar = QHBoxLayout()
         self.scope = QComboBox()
-        for village_id, village_name in archive.organisation.villages():
-            self.scope.addItem(f"{village_name}", ("village", village_id))
-        for cadre in archive.organisation.cadres("驻村干部"):
-            self.scope.addItem(f"驻村干部 {cadre.name}", ("cadre", cadre.id))
+        self.refresh_scopes()
         self.kind = QComboBox()
         self.kind.addItems([WEEKLY, MONTHLY])
         self.day = date_edit(archive.requests.today)
@@ -168,6 +165,14 @@ class SummaryPage(QWidget):
         self._fill(self.classes, [tuple(row) for row in s.new_by_class])
         self._fill(self.statuses, [(st.value, s.by_status.get(st.value, 0)) for st in Status])
         self._fill(self.feedback, sorted(s.feedback.items()))
+
+    def refresh_scopes(self) -> None:
+        """Villages and 驻村干部 to report on (again after the tree or the cadre register changed)."""
+        villages = [(name, ("village", vid)) for vid, name in self.archive.organisation.villages()]
+        cadres = [
+            (f"驻村干部 {c.name}", ("cadre", c.id)) for c in self.archive.organisation.cadres("驻村干部")
+        ]
+        refill(self.scope, villages + cadres)
 
     def show_report(self, kind: str, scope_kind: str, scope_id: str, start) -> None:  # type: ignore[no-untyped-def]
         index = self.scope.findData((scope_kind, scope_id))

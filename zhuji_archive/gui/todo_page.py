@@ -17,6 +17,7 @@ from PySide6.QtWidgets import (
 )
 
 from zhuji_archive.gui.visit_dialog import VisitDialog
+from zhuji_archive.gui.widgets import refill
 from zhuji_archive.services.archive import Archive
 from zhuji_archive.services.maintenance import EVENT, KINDS, REVISIT, TodoItem, TodoList
 
@@ -39,9 +40,7 @@ class TodoPage(QWidget):
         layout = QVBoxLayout(self)
         bar = QHBoxLayout()
         self.cadre = QComboBox()
-        self.cadre.addItem("全部干部", None)
-        for cadre in archive.organisation.cadres("驻村干部"):
-            self.cadre.addItem(cadre.name, cadre.id)
+        self.refresh_scopes()
         own = self.cadre.findText(archive.operator)
         self.cadre.setCurrentIndex(max(own, 0))
         self.cadre.currentIndexChanged.connect(lambda _i: self.reload())
@@ -68,6 +67,10 @@ class TodoPage(QWidget):
         self.visit_button.clicked.connect(self.record_visit)
         self.open_button.clicked.connect(lambda: self.open_item(self.tree.currentItem()))
         self._update_buttons()
+
+    def refresh_scopes(self) -> None:
+        cadres = [(c.name, c.id) for c in self.archive.organisation.cadres("驻村干部")]
+        refill(self.cadre, [("全部干部", None), *cadres])
 
     def reload(self) -> None:
         self.todo = todo = self.archive.maintenance.todo(self.cadre.currentData())

@@ -35,7 +35,7 @@ from zhuji_archive.gui.record_table import Column, RecordDelegate, RecordTableMo
 from zhuji_archive.gui.request_model import IdRole, RequestTableModel
 from zhuji_archive.gui.request_printing import RequestPrinting
 from zhuji_archive.gui.requests_page import combo, pick
-from zhuji_archive.gui.widgets import date_edit
+from zhuji_archive.gui.widgets import date_edit, refill
 from zhuji_archive.services.archive import Archive
 from zhuji_archive.services.requests import RequestQuery
 
@@ -62,9 +62,7 @@ class ReviewQueue(QWidget):
         layout = QVBoxLayout(self)
         bar = QHBoxLayout()
         self.village = QComboBox()
-        self.village.addItem("全部", None)
-        for village_id, village_name in archive.organisation.villages():
-            self.village.addItem(village_name, village_id)
+        self.refresh_scopes()
         self.category = combo(archive.codes.values("request_category"))
         self.level = combo([Level.TOWN.value, Level.JOINT.value])
         self.light = combo([t.value for t in (TimeStatus.OVERDUE, TimeStatus.DUE_SOON, TimeStatus.ON_TRACK)])
@@ -101,6 +99,12 @@ class ReviewQueue(QWidget):
             self.view.setColumnWidth(column, width)
         self.view.doubleClicked.connect(lambda index: self.openRequest.emit(index.data(IdRole)))
         layout.addWidget(self.view, 1)
+
+    def refresh_scopes(self) -> None:
+        refill(
+            self.village,
+            [("全部", None), *((name, vid) for vid, name in self.archive.organisation.villages())],
+        )
 
     def query(self) -> RequestQuery:
         return RequestQuery(
