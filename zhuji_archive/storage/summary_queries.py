@@ -58,13 +58,36 @@ def new_by_class(
 
 
 def by_status(session: Session, scope_kind: str, scope_id: str, end: date) -> dict[str, int]:
-    stmt = (
-        select(Request.status, func.count())
-        .join(Household, Household.id == Request.household_id)
-        .where(_household_scope(scope_kind, scope_id), Request.deleted.is_(False), Request.recorded_on <= end)
-        .group_by(Request.status)
+    """Requests recorded by ``end``, counted by the state each was in at the end of that day: the
+    target of its last transition dated on or before ``end`` (登记 if none). A report printed again
+    later therefore says what it said when it was submitted."""
+    requests = (
+        session.execute(
+            select(Request.id)
+            .join(Household, Household.id == Request.household_id)
+            .where(
+                _household_scope(scope_kind, scope_id), Request.deleted.is_(False), Request.recorded_on <= end
+            )
+        )
+        .scalars()
+        .all()
     )
-    return dict(session.execute(stmt).all())  # type: ignore[arg-type]
+    state = dict.fromkeys(requests, "登记")
+    if requests:
+        events = session.execute(
+            select(RequestEvent.request_id, RequestEvent.to_status)
+            .join(Request, Request.id == RequestEvent.request_id)
+            .join(Household, Household.id == Request.household_id)
+            .where(_household_scope(scope_kind, scope_id), Request.deleted.is_(False), RequestEvent.on <= end)
+            .order_by(RequestEvent.on, RequestEvent.at, RequestEvent.id)
+        )
+        for request_id, to_status in events:
+            if request_id in state:
+                state[request_id] = to_status
+    counts: dict[str, int] = {}
+    for status in state.values():
+        counts[status] = counts.get(status, 0) + 1
+    return counts
 
 
 def actions_in(session: Session, scope_kind: str, scope_id: str, start: date, end: date) -> dict[str, int]:
