@@ -23,6 +23,7 @@ from zhuji_archive.exports.pdf_common import (
     Anchor,
     ArchiveDoc,
     QrCode,
+    TickBoxes,
     chinese_date,
     form_table,
     grid_table,
@@ -364,45 +365,9 @@ def blank_flowables() -> list[Flowable]:
     return out
 
 
-class _Choices(Flowable):
-    """Tick boxes on a paper form: drawn squares large enough to tick, each followed by its label."""
-
-    SIZE = 9.0
-    BOX = 3.0 * mm
-    GAP = 3.5 * mm
-
-    def __init__(self, options: tuple[str, ...]) -> None:
-        super().__init__()
-        self.options = options
-        self._lines: list[list[tuple[float, str]]] = []
-
-    def wrap(self, available_width: float, available_height: float) -> tuple[float, float]:
-        self._lines, line, x = [], [], 0.0
-        for option in self.options:
-            item = self.BOX + 1.2 * mm + fonts.width(option, self.SIZE)
-            if line and x + item > available_width:
-                self._lines.append(line)
-                line, x = [], 0.0
-            line.append((x, option))
-            x += item + self.GAP
-        self._lines.append(line)
-        self.width = available_width
-        self.height = len(self._lines) * self.SIZE * 1.5
-        return self.width, self.height
-
-    def draw(self) -> None:
-        canv = self.canv
-        canv.setFont(fonts.FONT, self.SIZE)
-        canv.setLineWidth(0.6)
-        for row, line in enumerate(self._lines):
-            y = self.height - (row + 1) * self.SIZE * 1.5 + self.SIZE * 0.35
-            for x, option in line:
-                canv.rect(x, y - 0.3, self.BOX, self.BOX, stroke=1, fill=0)
-                canv.drawString(x + self.BOX + 1.2 * mm, y, option)
-
-
 def _choices(*options: str) -> Flowable:
-    return _Choices(options)
+    """Tick boxes on the paper form, smaller than the feedback form's."""
+    return TickBoxes(options, size=9.0, box=3.0 * mm, gap=3.5 * mm, leading=1.5)
 
 
 def sheet_header(file: HouseholdFile) -> str:

@@ -24,6 +24,7 @@ from zhuji_archive.exports.pdf_common import (
     LINE,
     Anchor,
     ArchiveDoc,
+    TickBoxes,
     chinese_date,
     form_table,
     grid_table,
@@ -40,45 +41,6 @@ FEEDBACK_SIGNERS = ("当事人（签字或按手印）", "责任人（签字）"
 
 
 # ---- small drawn parts of a paper form ------------------------------------------------------------
-
-
-class TickBoxes(Flowable):
-    """Squares to tick by hand, each followed by its label, on one line (wrapping if need be)."""
-
-    BOX = 3.6 * mm
-    GAP = 9 * mm
-
-    def __init__(self, options: Sequence[str], size: float = 10.5, ticked: str = "") -> None:
-        super().__init__()
-        self.options, self.size, self.ticked = tuple(options), size, ticked
-        self._lines: list[list[tuple[float, str]]] = []
-
-    def wrap(self, available_width: float, available_height: float) -> tuple[float, float]:
-        self._lines, line, x = [], [], 0.0
-        for option in self.options:
-            item = self.BOX + 1.5 * mm + fonts.width(option, self.size)
-            if line and x + item > available_width:
-                self._lines.append(line)
-                line, x = [], 0.0
-            line.append((x, option))
-            x += item + self.GAP
-        self._lines.append(line)
-        self.width = available_width
-        self.height = len(self._lines) * self.size * 1.7
-        return self.width, self.height
-
-    def draw(self) -> None:
-        canv = self.canv
-        canv.setFont(fonts.FONT, self.size)
-        canv.setLineWidth(0.7)
-        for row, line in enumerate(self._lines):
-            y = self.height - (row + 1) * self.size * 1.7 + self.size * 0.45
-            for x, option in line:
-                canv.rect(x, y - 0.6, self.BOX, self.BOX, stroke=1, fill=0)
-                if option == self.ticked:  # a recorded answer, shown as a tick
-                    canv.line(x + 0.6 * mm, y + 1.4 * mm, x + 1.5 * mm, y + 0.3 * mm)
-                    canv.line(x + 1.5 * mm, y + 0.3 * mm, x + 3.2 * mm, y + 3.0 * mm)
-                canv.drawString(x + self.BOX + 1.5 * mm, y, option)
 
 
 class RuledLines(Flowable):
