@@ -296,6 +296,34 @@ def _documents() -> Path:
 # ---- options of a roster ------------------------------------------------------------------------
 
 
+def finish_masking_dialog(
+    dialog: QDialog, form: QFormLayout, masked: bool, counted: str, public: str
+) -> tuple[QRadioButton, QRadioButton]:
+    """The full/masked choice, the note that the export is logged, and OK/cancel, under ``form``."""
+    full = QRadioButton("完整（内部使用）")
+    hidden = QRadioButton(f"脱敏：身份证号只留前6位和后4位，电话隐藏中间4位（{public}）")
+    group = QButtonGroup(dialog)
+    group.addButton(full)
+    group.addButton(hidden)
+    (hidden if masked else full).setChecked(True)
+    choice = QVBoxLayout()
+    choice.addWidget(full)
+    choice.addWidget(hidden)
+    form.addRow("身份证号和电话：", choice)
+    note = QLabel(f"导出记录（谁、何时、导出什么、多少{counted}、是否脱敏）将记入变更记录。")
+    note.setStyleSheet("color: #555;")
+    buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Ok | QDialogButtonBox.StandardButton.Cancel)
+    buttons.button(QDialogButtonBox.StandardButton.Ok).setText("选择保存位置…")
+    buttons.button(QDialogButtonBox.StandardButton.Cancel).setText("取消")
+    buttons.accepted.connect(dialog.accept)
+    buttons.rejected.connect(dialog.reject)
+    layout = QVBoxLayout(dialog)
+    layout.addLayout(form)
+    layout.addWidget(note)
+    layout.addWidget(buttons)
+    return full, hidden
+
+
 class RosterOptionsDialog(QDialog):
     """Asks which roster (the focus tag, for 重点户名册) and whether to mask ID and phone numbers."""
 
@@ -312,29 +340,7 @@ class RosterOptionsDialog(QDialog):
         self.tag.addItems(tags)
         if kind == "focus":
             form.addRow("重点关注类别：", self.tag)
-        self.full = QRadioButton("完整（内部使用）")
-        self.masked = QRadioButton("脱敏：身份证号只留前6位和后4位，电话隐藏中间4位（公示用）")
-        group = QButtonGroup(self)
-        group.addButton(self.full)
-        group.addButton(self.masked)
-        (self.masked if masked else self.full).setChecked(True)
-        choice = QVBoxLayout()
-        choice.addWidget(self.full)
-        choice.addWidget(self.masked)
-        form.addRow("身份证号和电话：", choice)
-        note = QLabel("导出记录（谁、何时、导出什么、多少行、是否脱敏）将记入变更记录。")
-        note.setStyleSheet("color: #555;")
-        buttons = QDialogButtonBox(
-            QDialogButtonBox.StandardButton.Ok | QDialogButtonBox.StandardButton.Cancel
-        )
-        buttons.button(QDialogButtonBox.StandardButton.Ok).setText("选择保存位置…")
-        buttons.button(QDialogButtonBox.StandardButton.Cancel).setText("取消")
-        buttons.accepted.connect(self.accept)
-        buttons.rejected.connect(self.reject)
-        layout = QVBoxLayout(self)
-        layout.addLayout(form)
-        layout.addWidget(note)
-        layout.addWidget(buttons)
+        self.full, self.masked = finish_masking_dialog(self, form, masked, "行", "公示用")
 
 
 # ---- the actions --------------------------------------------------------------------------------

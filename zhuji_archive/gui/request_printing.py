@@ -15,21 +15,23 @@ from typing import TYPE_CHECKING
 from PySide6.QtCore import QObject
 from PySide6.QtGui import QAction
 from PySide6.QtWidgets import (
-    QButtonGroup,
     QDialog,
-    QDialogButtonBox,
     QFileDialog,
     QFormLayout,
     QLabel,
     QMainWindow,
     QMenu,
-    QRadioButton,
-    QVBoxLayout,
     QWidget,
 )
 
 from zhuji_archive.domain.reporting import Period
-from zhuji_archive.gui.export_actions import ExportTask, Job, PdfPreviewDialog, _documents
+from zhuji_archive.gui.export_actions import (
+    ExportTask,
+    Job,
+    PdfPreviewDialog,
+    _documents,
+    finish_masking_dialog,
+)
 from zhuji_archive.services.archive import Archive
 from zhuji_archive.services.requests import RequestQuery
 
@@ -48,29 +50,7 @@ class LedgerOptionsDialog(QDialog):
         self.setWindowTitle("导出诉求台账")
         form = QFormLayout()
         form.addRow("导出范围：", QLabel(f"{scope_text}（按当前筛选条件，共 {count} 件）"))
-        self.full = QRadioButton("完整（内部使用）")
-        self.masked = QRadioButton("脱敏：身份证号只留前6位和后4位，电话隐藏中间4位（公示、外送用）")
-        group = QButtonGroup(self)
-        group.addButton(self.full)
-        group.addButton(self.masked)
-        self.full.setChecked(True)
-        choice = QVBoxLayout()
-        choice.addWidget(self.full)
-        choice.addWidget(self.masked)
-        form.addRow("身份证号和电话：", choice)
-        note = QLabel("导出记录（谁、何时、导出什么、多少件、是否脱敏）将记入变更记录。")
-        note.setStyleSheet("color: #555;")
-        buttons = QDialogButtonBox(
-            QDialogButtonBox.StandardButton.Ok | QDialogButtonBox.StandardButton.Cancel
-        )
-        buttons.button(QDialogButtonBox.StandardButton.Ok).setText("选择保存位置…")
-        buttons.button(QDialogButtonBox.StandardButton.Cancel).setText("取消")
-        buttons.accepted.connect(self.accept)
-        buttons.rejected.connect(self.reject)
-        layout = QVBoxLayout(self)
-        layout.addLayout(form)
-        layout.addWidget(note)
-        layout.addWidget(buttons)
+        self.full, self.masked = finish_masking_dialog(self, form, False, "件", "公示、外送用")
 
 
 class RequestPrinting(QObject):
