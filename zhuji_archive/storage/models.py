@@ -354,8 +354,11 @@ class Request(Base):
     __table_args__ = (
         Index("ix_request_status_deadline", "status", "deadline"),
         Index("ix_request_village_status", "village_id", "status"),
+        Index("ix_request_number", "number", unique=True),
     )
     id: Mapped[str] = _id()
+    # 诉求编号 (安华2026-0012), given when the request is recorded; see domain/numbering.py
+    number: Mapped[str | None] = mapped_column(String(24))
     household_id: Mapped[str] = mapped_column(ForeignKey("household.id"), index=True)
     village_id: Mapped[str | None] = mapped_column(ForeignKey("village.id"))
     recorded_on: Mapped[date] = mapped_column(Date)
