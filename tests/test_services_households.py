@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import unicodedata
 from datetime import date, timedelta
 
 import pytest
@@ -523,3 +524,17 @@ def test_history_is_only_of_that_household(archive: Archive, group_ids: list[str
         total = session.scalar(select(func.count()).select_from(ChangeLog)) or 0
     assert len(changes(archive, first)) + len(changes(archive, second)) == total
     assert all("陈二" not in e.new_value for e in changes(archive, first))
+
+
+@pytest.mark.parametrize("dot", ["·", "•", "‧", "・", "．", "　", "-"])
+def test_a_minority_name_with_a_middle_dot_is_found_by_its_pinyin(
+    archive: Archive, group_ids: list[str], dot: str
+) -> None:
+    name = f"艾力{dot}买买提"
+    household_id = archive.households.save(single(archive, group_ids[0], name))
+    queries = ["almmt", "ALMMT", "ailimaimaiti", "ailimai", "ai-li"]
+    if unicodedata.normalize("NFKC", dot) == dot:  # a typed name is folded (．→. 　→ space) before it is compared
+        queries.append(name)
+    for query in queries:
+        flt = HouseholdFilter(text=query, status=None)
+        assert [r.id for r in archive.household_list.page(flt, None, 50)] == [household_id], query
