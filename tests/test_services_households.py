@@ -6,7 +6,7 @@ import unicodedata
 from datetime import date, timedelta
 
 import pytest
-from sqlalchemy import func, select
+from sqlalchemy import func, select, update
 
 from zhuji_archive.domain import idcard
 from zhuji_archive.domain.errors import DomainError
@@ -538,3 +538,22 @@ def test_a_minority_name_with_a_middle_dot_is_found_by_its_pinyin(
     for query in queries:
         flt = HouseholdFilter(text=query, status=None)
         assert [r.id for r in archive.household_list.page(flt, None, 50)] == [household_id], query
+
+
+def test_keys_saved_under_the_old_rule_are_recomputed(archive: Archive, group_ids: list[str]) -> None:
+    from zhuji_archive.storage.search_key_backfill import recompute_name_keys
+
+    dotted = archive.households.save(single(archive, group_ids[0], "艾力·买买提"))
+    plain = archive.households.save(single(archive, group_ids[0], "张建国"))
+    with archive.db.transaction() as session:  # what a file saved before the fix holds
+        session.execute(update(Member).where(Member.household_id == dotted)
+                        .values(name_pinyin="aili·maimaiti", name_initials="al·mmt"))
+        session.execute(update(Household).where(Household.id == dotted).values(head_pinyin="aili·maimaiti"))
+    assert not archive.household_list.page(HouseholdFilter(text="almmt"), None, 50)
+    with archive.db.engine.begin() as connection:
+        assert recompute_name_keys(connection) == 2  # the member row and the household's head key
+    with archive.db.engine.begin() as connection:
+        assert recompute_name_keys(connection) == 0
+    assert [r.id for r in archive.household_list.page(HouseholdFilter(text="almmt"), None, 50)] == [dotted]
+    assert household_row(archive, dotted).head_pinyin == "ailimaimaiti"
+    assert household_row(archive, plain).head_pinyin == "zhangjianguo"
