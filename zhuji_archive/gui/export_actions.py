@@ -197,6 +197,7 @@ class ExportTask(QObject):
         )
         self.print_anyway = box.addButton("仍然打印", QMessageBox.ButtonRole.AcceptRole)
         box.addButton("取消", QMessageBox.ButtonRole.RejectRole)
+        box.setStyleSheet("QLabel#qt_msgbox_label { min-width: 36em; }")  # one line per character, not two
         box.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose, True)
         box.finished.connect(lambda _code: self._answered(box.clickedButton() is self.print_anyway))
         self.question = box
