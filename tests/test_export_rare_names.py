@@ -196,3 +196,20 @@ def test_cli_warns_on_stderr_and_prints_anyway(
     assert f"第{number}户 成员2姓名 第2个字 U+20000" in captured.err
     assert "U+4DB5" not in captured.err
     assert "已打印户表" in captured.out and out.exists()
+
+
+def test_request_summary_prints_a_rare_village_name_in_header_title_and_chart(
+    demo_archive: Archive, tmp_path: Path, system_fonts: None
+) -> None:
+    from zhuji_archive.domain.reporting import MONTHLY, period_of
+
+    arc = Archive(demo_archive.db, "测试员", DAY)
+    vid = next(v for v, name in arc.organisation.villages() if name == "杜黄村")
+    rare = f"杜{EXT_B_FIRST}村"
+    arc.organisation.rename("village", vid, rare)
+    path = tmp_path / "月报.pdf"
+    arc.request_exports.summary_pdf("village", vid, period_of(MONTHLY, date(2026, 10, 1)), path)
+    text = text_of(path)
+    assert text.count(rare) >= 2  # the title and the chart titles at least
+    drawn = fonts_drawing(path)
+    assert any(EXT_B_FIRST in chars for name, chars in drawn.items() if "WenQuanYi" not in name)
