@@ -187,6 +187,7 @@ class ExportTask(QObject):
         if self.anyway is None:
             self._failed(error.message)
             return
+        self.dialog.reset()  # stops its show-after-delay timer, which would bring it back over the question
         self.dialog.hide()
         box = QMessageBox(
             QMessageBox.Icon.Warning,

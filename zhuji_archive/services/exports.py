@@ -72,9 +72,13 @@ class _Job:
         self.progress = progress
         self.cancelled = cancelled
 
-    def step(self, done: int, total: int) -> None:
+    def check(self) -> None:
+        """Stop here if the user cancelled."""
         if self.cancelled is not None and self.cancelled():
             raise ExportCancelled
+
+    def step(self, done: int, total: int) -> None:
+        self.check()
         if self.progress is not None:
             self.progress(done, total)
 
@@ -444,7 +448,7 @@ class ExportService:
         if not allow_unprintable:
             texts = dict.fromkeys(t for cover in covers for t in pdf_book.book_texts(cover, info))
             for sheet in self._sheets([r.id for r in rows]):
-                job.step(0, total)  # lets 取消 stop the check too
+                job.check()  # 取消 stops the check too
                 texts.update(dict.fromkeys(pdf_household.sheet_texts(sheet)))
             _refuse_unprintable(texts)
         with atomic_outputs(targets) as temps:
