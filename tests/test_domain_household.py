@@ -172,9 +172,22 @@ def test_pinyin_keys(name: str, full: str, initials: str) -> None:
     assert pinyin_keys(name) == (full, initials)
 
 
+@pytest.mark.parametrize("dot", ["·", "•", "‧", "・", "．", "　", "-", "－", " "])
+def test_pinyin_keys_skip_separators_inside_a_name(dot: str) -> None:
+    assert pinyin_keys(f"艾力{dot}买买提") == ("ailimaimaiti", "almmt")
+    assert pinyin_keys(f"阿依古丽{dot}吐尔逊") == ("ayigulituerxun", "aygltex")
+
+
+def test_pinyin_keys_keep_latin_letters_and_digits_but_not_punctuation() -> None:
+    assert pinyin_keys("Ｔｏｍ·Ｌｅｅ") == ("tomlee", "tomlee")
+    assert pinyin_keys("张三（2）") == ("zhangsan2", "zs2")
+
+
 def test_normalize_query() -> None:
     assert normalize_query("  ＺＪＧ ") == "zjg"
     assert normalize_query("138 0013") == "1380013"
+    assert normalize_query("ai·li-mai") == "ailimai"
+    assert normalize_query("艾力·买买提") == "艾力·买买提"  # a Chinese query keeps its dot to match the name
 
 
 def test_prefix_upper_bound_examples() -> None:

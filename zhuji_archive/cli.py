@@ -4,10 +4,15 @@ from __future__ import annotations
 
 import argparse
 import sys
+from collections.abc import Callable
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from zhuji_archive import __version__
 from zhuji_archive.paths import default_database
+
+if TYPE_CHECKING:
+    from zhuji_archive.services.exports import ExportResult
 
 
 def _parser() -> argparse.ArgumentParser:
@@ -141,13 +146,27 @@ def _run_output(args: argparse.Namespace) -> int:
             masked = "，身份证号和电话已脱敏" if result.masked else "，未脱敏"
             summary = f"已导出 {result.rows} 行{masked}"
         elif args.what == "household":
-            result = exports.household_sheet(output, args.id.strip(), progress=progress)
+            household = args.id.strip()
+            result = _despite_unprintable(
+                lambda allow: exports.household_sheet(
+                    output, household, progress=progress, allow_unprintable=allow
+                ),
+                show,
+            )
             summary = f"已打印户表，共 {result.pages} 页"
         elif args.what == "book":
             village = exports.find_village(args.village)
             group = exports.find_group(village, args.group) if args.group else None
-            result = exports.book(
-                output, village_id=village, group_id=group, volume_limit=args.volume_limit, progress=progress
+            result = _despite_unprintable(
+                lambda allow: exports.book(
+                    output,
+                    village_id=village,
+                    group_id=group,
+                    volume_limit=args.volume_limit,
+                    progress=progress,
+                    allow_unprintable=allow,
+                ),
+                show,
             )
             volumes = f"，分 {len(result.paths)} 册" if len(result.paths) > 1 else ""
             summary = f"已打印档案册 {result.rows} 户，共 {result.pages} 页{volumes}"
@@ -164,6 +183,20 @@ def _run_output(args: argparse.Namespace) -> int:
         archive.close()
     print(("\n" if show else "") + summary + "：" + "、".join(str(p) for p in result.paths))
     return 0
+
+
+def _despite_unprintable(run: Callable[[bool], ExportResult], show: bool) -> ExportResult:
+    """Print; if some characters have no font, warn on stderr which and where, then print anyway."""
+    from zhuji_archive.domain.glyphs import UnprintableText
+
+    try:
+        return run(False)
+    except UnprintableText as error:
+        lines = [problem.message() for problem in error.problems]
+        print(("\n" if show else "") + "警告：以下文字在本机没有任何字体可以显示：", file=sys.stderr)
+        for line in lines:
+            print(f"  {line}", file=sys.stderr)
+        return run(True)
 
 
 # ---- printouts of the request workflow and the request ledger ------------------------------------

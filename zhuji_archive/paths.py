@@ -1,4 +1,5 @@
-"""Where the archive lives by default: the user's data folder (platformdirs)."""
+"""Where things live: the archive (the user's data folder, platformdirs), bundled resources, and the
+system fonts that cover the rare characters the bundled font lacks."""
 
 from __future__ import annotations
 
@@ -27,3 +28,47 @@ def settings_file() -> Path:
     from platformdirs import user_config_path
 
     return user_config_path(APP_DIR_NAME, appauthor=False) / "settings.ini"
+
+
+# ---- fonts for characters the bundled font lacks ---------------------------------------------------
+# The bundled WenQuanYi Micro Hei covers the common set (CJK Unified Ideographs) but not the extensions,
+# and names on household registers use characters from Extension A, B and beyond. These system fonts
+# cover them, are TrueType outlines (reportlab can embed them; CFF fonts such as Noto CJK it cannot),
+# and are tried in this order after the bundled font, character by character.
+# Debian / UOS / Kylin packages that install the Linux ones; the .deb depends on them and CI installs them:
+#   fonts-hanazono: HanaMinA (BMP + Extension A complete), HanaMinB (Extensions B–F nearly complete);
+#   fonts-babelstone-han: BabelStone Han (part of Extensions B–H, used after HanaMin).
+FALLBACK_FONT_PACKAGES = ("fonts-hanazono", "fonts-babelstone-han")
+FALLBACK_FONTS_ENV = "ZHUJI_ARCHIVE_FALLBACK_FONTS"  # os.pathsep-separated files instead of the list below
+
+
+def _windows_fonts() -> Path:
+    import os
+
+    return Path(os.environ.get("WINDIR", "C:/Windows")) / "Fonts"
+
+
+def fallback_font_candidates() -> list[Path]:
+    """Where fonts with the CJK extensions are looked for, in the order they are used."""
+    import os
+
+    override = os.environ.get(FALLBACK_FONTS_ENV)
+    if override is not None:
+        return [Path(p) for p in override.split(os.pathsep) if p.strip()]
+    windows = _windows_fonts()
+    linux = Path("/usr/share/fonts/truetype")
+    return [
+        linux / "hanazono" / "HanaMinA.ttf",
+        linux / "hanazono" / "HanaMinB.ttf",
+        linux / "babelstone" / "BabelStoneHan.ttf",
+        windows / "simsun.ttc",  # SimSun: Extension A
+        windows / "simsunb.ttf",  # SimSun-ExtB: Extension B
+        windows / "SimsunExtG.ttf",  # SimSun-ExtG (Windows 11): Extensions C–G
+        linux / "arphic" / "uming.ttc",
+        Path("/System/Library/Fonts/Supplemental/Songti.ttc"),
+    ]
+
+
+def fallback_font_files() -> list[Path]:
+    """The candidates that exist on this machine."""
+    return [path for path in fallback_font_candidates() if path.is_file()]

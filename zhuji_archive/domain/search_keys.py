@@ -1,19 +1,35 @@
-"""Search keys for names: full pinyin and initials, so "zjg" and "zhangjianguo" both find 张建国."""
+"""Search keys for names: full pinyin and initials, so "zjg" and "zhangjianguo" both find 张建国.
+
+Punctuation inside a name (the middle dot of 艾力·买买提, hyphens, full-width spaces) is not part of
+any key, so "almmt" and "ailimaimaiti" find it as they find any other name."""
 
 from __future__ import annotations
 
+import unicodedata
 from functools import lru_cache
+
+# Separators people write inside names and queries: middle dots of every kind (minority and foreign
+# names), hyphens and dashes, full stops used as dots, spaces. Any other punctuation goes too (below);
+# this list is for the query side, where Chinese text must keep its characters.
+NAME_SEPARATORS = "·•‧・･．.‐‑‒–—―－-_ 　\u00a0\u200b"
+
+
+def _key_chars(chars: str) -> list[str]:
+    """Non-Chinese parts of a name as they enter a key: letters and digits only, lower case."""
+    text = unicodedata.normalize("NFKC", chars).lower()
+    return [c for c in text if c.isalnum()]
 
 
 @lru_cache(maxsize=65536)
 def pinyin_keys(name: str) -> tuple[str, str]:
-    """Return (full pinyin, initials) in lower case, without separators; non-Chinese kept as is."""
+    """Return (full pinyin, initials) in lower case, without separators or punctuation; letters and
+    digits that are not Chinese are kept as they are."""
     from pypinyin import Style, lazy_pinyin  # its dictionaries take a third of a second to load
 
     text = (name or "").strip()
-    syllables = lazy_pinyin(text, style=Style.NORMAL, errors=lambda chars: list(chars.lower()))
+    syllables = [s for s in lazy_pinyin(text, style=Style.NORMAL, errors=_key_chars) if s.isalnum()]
     full = "".join(syllables).replace("ü", "v").lower()
-    initials = "".join(s[0] for s in syllables if s).replace("ü", "v").lower()
+    initials = "".join(s[0] for s in syllables).replace("ü", "v").lower()
     return full, initials
 
 
@@ -30,10 +46,11 @@ def member_search_keys(name: str, id_number: str, phone: str) -> dict[str, str]:
 
 
 def normalize_query(text: str) -> str:
-    """Query text as typed: trimmed, full-width folded, lower case."""
-    import unicodedata
-
-    return unicodedata.normalize("NFKC", text or "").strip().lower().replace(" ", "")
+    """Query text as typed: trimmed, full-width folded, lower case; a query in Latin letters and
+    digits also loses its separators ("ai-li", "ai·li" → "aili"), as the keys have none."""
+    folded = unicodedata.normalize("NFKC", text or "").strip().lower().replace(" ", "")
+    bare = "".join(c for c in folded if c not in NAME_SEPARATORS)
+    return bare if bare.isascii() and bare else folded
 
 
 def prefix_upper_bound(prefix: str) -> str:

@@ -32,7 +32,7 @@ from zhuji_archive.exports.pdf_common import (
 )
 from zhuji_archive.exports.pdf_household import SheetInput, household_flowables, sheet_key
 from zhuji_archive.services.records import RequestData
-from zhuji_archive.services.villages import VillageInfo
+from zhuji_archive.services.villages import EventData, VillageInfo
 
 BOOK_TITLE = "群众档案"
 
@@ -218,10 +218,7 @@ def village_flowables(info: VillageInfo, town: str) -> list[Flowable]:
         )
     )
     out += heading("五、村情事项登记")
-    order = {c: i for i, c in enumerate(VILLAGE_EVENT_CATEGORIES)}
-    events = sorted(
-        info.events, key=lambda e: (order.get(e.category, 99), -(e.date.toordinal() if e.date else 0))
-    )
+    events = _sorted_events(info)
     rows = [
         [str(i), e.category, iso(e.date), e.title, e.content, "是" if e.major else ""]
         for i, e in enumerate(events, 1)
@@ -265,6 +262,29 @@ def request_log_flowables(items: list[tuple[int, str, RequestData]]) -> list[Flo
         Spacer(1, 2 * mm),
         Paragraph(f"本册共登记诉求 {len(items)} 件，其中已办结或已反馈 {closed} 件。", s.note),
     ]
+
+
+def _sorted_events(info: VillageInfo) -> list[EventData]:
+    """Village events as printed: by category in the official order, newest first within one."""
+    order = {c: i for i, c in enumerate(VILLAGE_EVENT_CATEGORIES)}
+    return sorted(info.events, key=lambda e: (order.get(e.category, 99), -(e.date.toordinal() if e.date else 0)))
+
+
+def book_texts(cover: BookCover, village: VillageInfo) -> list[tuple[str, str]]:
+    """The texts of a volume outside the household sheets, as (where, text): cover and village table."""
+    out = [("封面 镇村组", f"{cover.town}{cover.village}{cover.group}"), ("封面 驻村干部", cover.cadres)]
+    v = "村级信息表"
+    out += [(f"{v} 村名", village.name), (f"{v} 主要产业", village.main_industries), (f"{v} 其他情况", village.notes)]
+    for i, r in enumerate(village.leaders, 1):
+        out += [(f"{v} 村级班子第{i}行 姓名", r.name), (f"{v} 村级班子第{i}行 职务", r.post)]
+    for i, p in enumerate(village.party_members, 1):
+        out += [(f"{v} 党员第{i}行 姓名", p.name), (f"{v} 党员第{i}行 党小组", p.party_group)]
+        out.append((f"{v} 党员第{i}行 备注", p.notes))
+    for i, rep in enumerate(village.reps, 1):
+        out += [(f"{v} 村民代表第{i}行 姓名", rep.name), (f"{v} 村民代表第{i}行 备注", rep.notes)]
+    for i, e in enumerate(_sorted_events(village), 1):
+        out += [(f"{v} 村情事项第{i}条 事项", e.title), (f"{v} 村情事项第{i}条 内容", e.content)]
+    return [(where, text) for where, text in out if text]
 
 
 def _closing_line() -> Table:

@@ -186,9 +186,9 @@ class ArchiveDoc(BaseDocTemplate):
         canv.setStrokeColor(LINE)
         canv.setLineWidth(0.6)
         top = PAGE_HEIGHT - TOP_MARGIN + 5 * mm
-        canv.setFont(fonts.FONT, 8)
-        canv.drawString(LEFT_MARGIN, top + 1.5 * mm, self.header_left)
-        canv.drawRightString(PAGE_WIDTH - RIGHT_MARGIN, top + 1.5 * mm, right)
+        # Names of villages and people: drawn with per-character font fallback.
+        fonts.draw(canv, LEFT_MARGIN, top + 1.5 * mm, self.header_left, 8)
+        fonts.draw(canv, PAGE_WIDTH - RIGHT_MARGIN, top + 1.5 * mm, right, 8, align="right")
         canv.line(LEFT_MARGIN, top, PAGE_WIDTH - RIGHT_MARGIN, top)
         bottom = BOTTOM_MARGIN - 6 * mm
         canv.line(LEFT_MARGIN, bottom + 4 * mm, PAGE_WIDTH - RIGHT_MARGIN, bottom + 4 * mm)
@@ -300,7 +300,7 @@ def grid_table(
     """A bordered table with a shaded header row repeated on every page it runs onto."""
     s = fonts.styles()
     head = [
-        Paragraph(fonts.markup(h), s.cell_center) if fonts.width(h, 8) > w - 2 * CELL_PADDING else h
+        h if fonts.plain_ok(h) and fonts.width(h, 8) <= w - 2 * CELL_PADDING else Paragraph(fonts.markup(h), s.cell_center)
         for h, w in zip(header, widths, strict=True)
     ]
     body = [
@@ -473,7 +473,6 @@ class TickBoxes(Flowable):
 
     def draw(self) -> None:
         canv = self.canv
-        canv.setFont(fonts.FONT, self.size)
         canv.setLineWidth(0.7)
         for row, line in enumerate(self._lines):
             y = self.height - (row + 1) * self.size * self.leading + self.size * 0.45
@@ -482,4 +481,4 @@ class TickBoxes(Flowable):
                 if option == self.ticked:  # a recorded answer, shown as a tick
                     canv.line(x + 0.6 * mm, y + 1.4 * mm, x + 1.5 * mm, y + 0.3 * mm)
                     canv.line(x + 1.5 * mm, y + 0.3 * mm, x + 3.2 * mm, y + 3.0 * mm)
-                canv.drawString(x + self.BOX + 1.5 * mm, y, option)
+                fonts.draw(canv, x + self.BOX + 1.5 * mm, y, option, self.size)

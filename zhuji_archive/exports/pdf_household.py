@@ -370,6 +370,57 @@ def _choices(*options: str) -> Flowable:
     return TickBoxes(options, size=9.0, box=3.0 * mm, gap=3.5 * mm, leading=1.5)
 
 
+# Printed text fields and what the form calls them, for telling the user where a character is.
+_MEMBER_TEXTS = (
+    ("relation", "与户主关系"),
+    ("education", "文化程度"),
+    ("political_status", "政治面貌"),
+    ("health", "健康状况"),
+    ("disability_grade", "残疾等级"),
+    ("migrant_place", "外出务工地点"),
+)
+_SECTION_TEXTS = (
+    ("incomes", "经济来源", (("kind", "来源"), ("description", "内容"), ("scale", "规模"))),
+    (
+        "assistance",
+        "帮扶记录",
+        (("provider", "帮扶单位"), ("provider_type", "单位性质"), ("kind", "帮扶类别"), ("content", "帮扶内容")),
+    ),
+    (
+        "requests",
+        "家庭诉求",
+        (("category", "类别"), ("description", "诉求内容"), ("status", "办理状态"), ("resolution", "解决情况")),
+    ),
+    ("visits", "走访记录", (("kind", "走访类型"), ("cadres", "走访干部"), ("notes", "走访情况"), ("policies", "宣传政策"))),
+)
+
+
+def sheet_texts(sheet: SheetInput) -> list[tuple[str, str]]:
+    """Every user-entered text the sheet prints, as (where, text): names first, each field once."""
+    f = sheet.file
+    p = f"第{f.number}户"
+    head = f.head
+    out: list[tuple[str, str]] = []
+    members = f.active(f.members)
+    for index, m in enumerate(members, 1):
+        out.append((f"{p} 户主姓名" if m is head else f"{p} 成员{index}姓名", m.name))
+    out += [
+        (f"{p} 所在镇村组", f"{f.town_name}{f.village_name}{f.group_name}"),
+        (f"{p} 家庭住址", f.address),
+        (f"{p} 户状态说明", f.status_note),
+        (f"{p} 经济类型", fonts.join(f.economic_types)),
+        (f"{p} 重点关注", fonts.join(f.focus_tags)),
+        (f"{p} 责任干部", sheet.cadre_name),
+        (f"{p} 备注", f.notes),
+    ]
+    for index, m in enumerate(members, 1):
+        out += [(f"{p} 成员{index}{label}", getattr(m, name)) for name, label in _MEMBER_TEXTS]
+    for section, title, labels in _SECTION_TEXTS:
+        for index, row in enumerate(f.active(getattr(f, section)), 1):
+            out += [(f"{p} {title}第{index}行 {label}", getattr(row, name)) for name, label in labels]
+    return [(where, text) for where, text in out if text]
+
+
 def sheet_header(file: HouseholdFile) -> str:
     return f"{file.town_name}{file.village_name}{file.group_name} 群众档案"
 

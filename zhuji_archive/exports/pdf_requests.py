@@ -63,8 +63,7 @@ class RuledLines(Flowable):
             y = self.height - (n + 1) * self.spacing + 1.2 * mm
             start = 0.0
             if n == 0 and self.lead:
-                canv.setFont(fonts.FONT, self.size)
-                canv.drawString(0, y + 1, self.lead)
+                fonts.draw(canv, 0, y + 1, self.lead, self.size)
                 start = fonts.width(self.lead, self.size) + 1 * mm
             canv.line(start, y, self.width, y)
 
@@ -412,16 +411,8 @@ class BarChart(Flowable):
     def _drawing(self) -> Drawing:
         fonts.register()
         d = Drawing(self.width, self.height, initialFontName=fonts.FONT, initialFontSize=8)
-        d.add(
-            String(
-                self.width / 2,
-                self.height - 11,
-                self.title,
-                fontName=fonts.FONT,
-                fontSize=9.5,
-                textAnchor="middle",
-            )
-        )
+        for piece in fonts.strings(self.width / 2, self.height - 11, self.title, 9.5, anchor="middle"):
+            d.add(piece)
         if not self.data:
             d.add(
                 String(
@@ -448,6 +439,9 @@ class BarChart(Flowable):
         for labels in (chart.categoryAxis.labels, chart.valueAxis.labels):
             labels.fontName = fonts.FONT
             labels.fontSize = 7.5
+        for index, name in enumerate(chart.categoryAxis.categoryNames):
+            if not fonts.plain_ok(name):  # a label is one string: the one font that has all of it
+                chart.categoryAxis.labels[index].fontName = fonts.single_font(name)
         many = len(self.data) > 6
         chart.categoryAxis.labels.angle = 30 if many else 0
         chart.categoryAxis.labels.boxAnchor = "ne" if many else "n"
@@ -551,7 +545,7 @@ def summary_flowables(summary: Summary, unit: str) -> list[Flowable]:
         if summary.submitted_at
         else "本报告尚未在系统中标记上报。"
     )
-    out.append(Paragraph(submitted, s.note))
+    out.append(Paragraph(fonts.markup(submitted), s.note))
     out.append(Spacer(1, 3 * mm))
     out.append(
         KeepTogether(

@@ -49,6 +49,7 @@ from PySide6.QtWidgets import (
 )
 
 from zhuji_archive.domain.errors import DomainError
+from zhuji_archive.domain.glyphs import UnprintableText
 from zhuji_archive.services.archive import Archive
 from zhuji_archive.services.exports import ExportCancelled, ExportResult
 
@@ -66,6 +67,7 @@ class _Signals(QObject):
     finished = Signal(object)
     failed = Signal(str)
     cancelled = Signal()
+    unprintable = Signal(object)  # the UnprintableText raised before anything was written
 
 
 class ExportWorker(QRunnable):
@@ -90,6 +92,8 @@ class ExportWorker(QRunnable):
             result = self.job(self.signals.progress.emit, self._cancel.is_set)
         except ExportCancelled:
             self.signals.cancelled.emit()
+        except UnprintableText as error:
+            self.signals.unprintable.emit(error)
         except DomainError as error:
             self.signals.failed.emit(error.message)
         except Exception as error:  # noqa: BLE001 - a bug must reach the user, not vanish in a thread
@@ -103,13 +107,23 @@ class ExportWorker(QRunnable):
 
 class ExportTask(QObject):
     """One export with its progress dialog. Emits ``done(result)`` on success and ``ended(outcome)``
-    with "finished", "cancelled" or "failed" in every case."""
+    with "finished", "cancelled" or "failed" in every case.
+
+    When the job refuses because some characters have no font (UnprintableText), the user is shown
+    which and where, and chooses: 仍然打印 runs ``anyway`` (the same job printing with gaps), 取消
+    ends the task as cancelled. Without ``anyway`` the refusal is shown as a failure."""
 
     done = Signal(object)
     ended = Signal(str)
 
     def __init__(
-        self, parent: QWidget, title: str, label: str, job: Job, pool: QThreadPool | None = None
+        self,
+        parent: QWidget,
+        title: str,
+        label: str,
+        job: Job,
+        pool: QThreadPool | None = None,
+        anyway: Job | None = None,
     ) -> None:
         super().__init__(parent)
         self.parent_widget = parent
@@ -117,6 +131,9 @@ class ExportTask(QObject):
         self.result: ExportResult | None = None
         self.outcome = ""
         self.error = ""
+        self.pool = pool or QThreadPool.globalInstance()
+        self.anyway = anyway
+        self.question: QMessageBox | None = None
         self.dialog = QProgressDialog(label, "取消", 0, 0, parent)
         self.dialog.setWindowTitle(title)
         self.dialog.setWindowModality(Qt.WindowModality.WindowModal)
@@ -125,14 +142,18 @@ class ExportTask(QObject):
         self.dialog.setAutoReset(False)
         self.dialog.setMinimumWidth(360)
         self.dialog.canceled.connect(self.cancel)
+        self._run(job)
+
+    def _run(self, job: Job) -> None:
         self.worker = ExportWorker(job)
         signals = self.worker.signals
         signals.progress.connect(self._progress)
         signals.finished.connect(self._finished)
         signals.failed.connect(self._failed)
         signals.cancelled.connect(self._cancelled)
+        signals.unprintable.connect(self._unprintable)
         self.dialog.show()
-        (pool or QThreadPool.globalInstance()).start(self.worker)
+        self.pool.start(self.worker)
 
     @property
     def running(self) -> bool:
@@ -161,6 +182,34 @@ class ExportTask(QObject):
 
     def _cancelled(self) -> None:
         self._end("cancelled")
+
+    def _unprintable(self, error: UnprintableText) -> None:
+        if self.anyway is None:
+            self._failed(error.message)
+            return
+        self.dialog.reset()  # stops its show-after-delay timer, which would bring it back over the question
+        self.dialog.hide()
+        box = QMessageBox(
+            QMessageBox.Icon.Warning,
+            self.title,
+            error.message + "\n\n打印出来这些字的位置将是空白，可打印后手工补写。仍要打印吗？",
+            QMessageBox.StandardButton.NoButton,
+            self.parent_widget,
+        )
+        self.print_anyway = box.addButton("仍然打印", QMessageBox.ButtonRole.AcceptRole)
+        box.addButton("取消", QMessageBox.ButtonRole.RejectRole)
+        box.setStyleSheet("QLabel#qt_msgbox_label { min-width: 36em; }")  # one line per character, not two
+        box.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose, True)
+        box.finished.connect(lambda _code: self._answered(box.clickedButton() is self.print_anyway))
+        self.question = box
+        box.open()
+
+    def _answered(self, go_on: bool) -> None:
+        self.question = None
+        if go_on and self.anyway is not None:
+            self._run(self.anyway)
+        else:
+            self._cancelled()
 
     def _failed(self, message: str) -> None:
         self.error = message
@@ -467,10 +516,12 @@ class ExportActions(QObject):
         ids = {"group_id": node_id} if kind == "group" else {"village_id": node_id}
         exports = self.archive.exports
 
-        def job(progress: Callable[[int, int], None], cancelled: Callable[[], bool]) -> ExportResult:
-            return exports.book(path, progress=progress, cancelled=cancelled, **ids)
+        def job(allow: bool) -> Job:
+            return lambda progress, cancelled: exports.book(
+                path, progress=progress, cancelled=cancelled, allow_unprintable=allow, **ids
+            )
 
-        task = self._start("打印档案册", "正在排版群众档案册…", job)
+        task = self._start("打印档案册", "正在排版群众档案册…", job(False), anyway=job(True))
         task.done.connect(lambda result: self._book_done(result, preview))
         return task
 
@@ -498,15 +549,23 @@ class ExportActions(QObject):
         path = folder / "户表.pdf"
         exports = self.archive.exports
 
-        def job(progress: Callable[[int, int], None], cancelled: Callable[[], bool]) -> ExportResult:
-            return exports.household_sheet(path, household_id, progress=progress, cancelled=cancelled)
+        def job(allow: bool) -> Job:
+            return lambda progress, cancelled: exports.household_sheet(
+                path, household_id, progress=progress, cancelled=cancelled, allow_unprintable=allow
+            )
 
-        return self._start_preview("打印户表", job, folder, "户表", parent)
+        return self._start_preview("打印户表", job(False), folder, "户表", parent, anyway=job(True))
 
     def _start_preview(
-        self, title: str, job: Job, folder: Path, name: str, parent: QWidget | None = None
+        self,
+        title: str,
+        job: Job,
+        folder: Path,
+        name: str,
+        parent: QWidget | None = None,
+        anyway: Job | None = None,
     ) -> ExportTask:
-        task = self._start(title, "正在排版…", job, parent)
+        task = self._start(title, "正在排版…", job, parent, anyway)
         task.done.connect(lambda result: self.show_preview(result.paths, name, folder, parent))
         task.ended.connect(lambda outcome: outcome == "finished" or shutil.rmtree(folder, ignore_errors=True))
         return task
@@ -524,8 +583,10 @@ class ExportActions(QObject):
         self.previews = [d for d in self.previews if d is not dialog]
 
     # ---- plumbing -----------------------------------------------------------------------------
-    def _start(self, title: str, label: str, job: Job, parent: QWidget | None = None) -> ExportTask:
-        task = ExportTask(parent or self.window, title, label, job)
+    def _start(
+        self, title: str, label: str, job: Job, parent: QWidget | None = None, anyway: Job | None = None
+    ) -> ExportTask:
+        task = ExportTask(parent or self.window, title, label, job, anyway=anyway)
         self.tasks.append(task)
         task.ended.connect(lambda outcome: self._ended(task, outcome))
         return task
