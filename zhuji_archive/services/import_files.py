@@ -3,6 +3,8 @@ for number formats), and writing the template and the error workbook (openpyxl).
 
 from __future__ import annotations
 
+import zipfile
+import zlib
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import date
@@ -11,6 +13,8 @@ from pathlib import Path
 from openpyxl import Workbook, load_workbook
 from openpyxl.styles import Alignment, Font, PatternFill
 from openpyxl.utils import get_column_letter
+from openpyxl.utils.exceptions import InvalidFileException
+from python_calamine import CalamineError
 
 from zhuji_archive.domain import idcard, ledger
 from zhuji_archive.domain.errors import DomainError
@@ -18,6 +22,34 @@ from zhuji_archive.domain.ledger import ERROR_COLUMN, FIELDS_BY_KEY, IGNORE, NOT
 
 READABLE_SUFFIXES = (".xlsx", ".xlsm", ".xls", ".ods")
 EXAMPLE_NOTE = "示例行（导入时自动跳过，可删除）"
+
+
+# What python-calamine and openpyxl raise on a damaged, truncated or foreign file, at the header
+# read and at each sheet read: their own errors (calamine's ZipError, XmlError, PasswordError … are
+# all CalamineError), the zip and inflate errors underneath, XML parse errors (SyntaxError),
+# decoding errors (ValueError) and the lookups a damaged package breaks (KeyError, IndexError …).
+READ_ERRORS: tuple[type[BaseException], ...] = (
+    CalamineError,
+    InvalidFileException,
+    zipfile.BadZipFile,
+    zipfile.LargeZipFile,
+    zlib.error,
+    EOFError,
+    OSError,
+    ValueError,
+    TypeError,
+    KeyError,
+    IndexError,
+    AttributeError,
+    OverflowError,
+    SyntaxError,
+    RuntimeError,
+)
+
+
+def damaged(path: Path) -> DomainError:
+    """The one message for a workbook that cannot be read (no library text: it may quote cells)."""
+    return DomainError(f"无法读取“{path.name}”：文件已损坏、加密或正被其他程序占用。请在Excel中打开并另存一份后再导入")
 
 
 def column_letter(index: int) -> str:
@@ -109,7 +141,10 @@ class SheetSource:
         """Does the cell's number format show two decimals (so 1965.1 was typed 1965.10)?"""
         key = (row, column)
         if key not in self._formats:
-            self._formats.update(_number_formats(self.path, self.sheet, column))
+            try:
+                self._formats.update(_number_formats(self.path, self.sheet, column))
+            except READ_ERRORS as error:
+                raise damaged(self.path) from error
         return self._formats.get(key, "").endswith(".00")
 
 
@@ -132,7 +167,7 @@ def _number_formats(path: Path, sheet: str, column: int) -> dict[tuple[int, int]
 
 def read_workbook(path: Path) -> list[SheetSource]:
     """Every non-empty sheet of a workbook with its detected header (python-calamine)."""
-    from python_calamine import CalamineError, CalamineWorkbook, SheetTypeEnum, SheetVisibleEnum
+    from python_calamine import CalamineWorkbook, SheetTypeEnum, SheetVisibleEnum
 
     path = Path(path)
     if not path.is_file():
@@ -141,14 +176,17 @@ def read_workbook(path: Path) -> list[SheetSource]:
         raise DomainError(f"“{path.name}”不是Excel工作簿（支持 .xlsx、.xls、.xlsm、.ods）")
     try:
         workbook = CalamineWorkbook.from_path(str(path))
-    except (CalamineError, OSError, ValueError) as error:
-        raise DomainError(f"无法读取“{path.name}”：文件已损坏、加密或正被其他程序占用（{error}）") from error
+    except READ_ERRORS as error:
+        raise damaged(path) from error
     sources = []
     try:
         for meta in workbook.sheets_metadata:
             if meta.typ != SheetTypeEnum.WorkSheet:
                 continue
-            rows = workbook.get_sheet_by_name(meta.name).to_python(skip_empty_area=False)
+            try:
+                rows = workbook.get_sheet_by_name(meta.name).to_python(skip_empty_area=False)
+            except READ_ERRORS as error:
+                raise damaged(path) from error
             while rows and not any(v not in ("", None) for v in rows[-1]):
                 rows.pop()
             if not rows:
