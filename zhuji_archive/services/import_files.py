@@ -19,6 +19,7 @@ from python_calamine import CalamineError
 from zhuji_archive.domain import idcard, ledger
 from zhuji_archive.domain.errors import DomainError
 from zhuji_archive.domain.ledger import ERROR_COLUMN, FIELDS_BY_KEY, IGNORE, NOTES, SOURCE_COLUMN, HeaderGuess
+from zhuji_archive.services.xlsx_formulas import uncached_formulas
 
 READABLE_SUFFIXES = (".xlsx", ".xlsm", ".xls", ".ods")
 EXAMPLE_NOTE = "示例行（导入时自动跳过，可删除）"
@@ -69,6 +70,7 @@ class SheetSource:
     fields: list[str] = field(default_factory=list)
     group_id: str | None = None
     hidden: bool = False
+    formula_cells: set[tuple[int, int]] = field(default_factory=set)  # formulas without a result
     _formats: dict[tuple[int, int], str] = field(default_factory=dict, repr=False, compare=False)
 
     @property
@@ -180,6 +182,11 @@ def read_workbook(path: Path) -> list[SheetSource]:
         raise damaged(path) from error
     sources = []
     try:
+        formulas = uncached_formulas(path)
+    except READ_ERRORS as error:
+        workbook.close()
+        raise damaged(path) from error
+    try:
         for meta in workbook.sheets_metadata:
             if meta.typ != SheetTypeEnum.WorkSheet:
                 continue
@@ -187,11 +194,18 @@ def read_workbook(path: Path) -> list[SheetSource]:
                 rows = workbook.get_sheet_by_name(meta.name).to_python(skip_empty_area=False)
             except READ_ERRORS as error:
                 raise damaged(path) from error
-            while rows and not any(v not in ("", None) for v in rows[-1]):
+            cells = formulas.get(meta.name, set())
+            formula_rows = {row for row, _ in cells}
+            while rows and not any(v not in ("", None) for v in rows[-1]) and len(rows) - 1 not in formula_rows:
                 rows.pop()
+            # Cells whose formula has no result are blank to calamine, which may cut them off the end.
+            width = max((len(r) for r in rows), default=0)
+            while len(rows) <= max(formula_rows, default=-1):
+                rows.append([""] * width)
             if not rows:
                 continue
             source = SheetSource(path, meta.name, rows, hidden=meta.visible != SheetVisibleEnum.Visible)
+            source.formula_cells = cells
             source.apply_guess(ledger.detect_header(rows))
             sources.append(source)
     finally:

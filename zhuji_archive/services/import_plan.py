@@ -26,6 +26,10 @@ from zhuji_archive.storage.import_queries import ExistingHousehold
 
 ERROR = "错误"
 NOTE = "提示"
+UNCACHED_FORMULA = (
+    "单元格是公式，但文件中没有公式的计算结果（常见于其他软件生成的表格）："
+    "请在Excel中打开、保存后再导入，或把公式改为数值"
+)
 CHOICES = {"update": "更新", "keep": "保留原有", "skip": "跳过"}
 MEMBER_DIFF_FIELDS = (
     "name",
@@ -320,7 +324,9 @@ class Planner:
                 raise ImportCancelled
             cells = src.rows[r]
             texts = [ledger.clean_text(v) for v in cells]
+            formulas = [key for key, i in columns.items() if (r, i) in src.formula_cells]
             if not any(texts):
+                self.sheet_problems.extend(self._problem(src, r, key, UNCACHED_FORMULA) for key in formulas)
                 continue
             values = {key: (cells[i] if i < len(cells) else "") for key, i in columns.items()}
             name = ledger.clean_text(values.get("name"))
@@ -340,6 +346,7 @@ class Planner:
                 if i < len(texts) and texts[i] and src.headers[i]
             ]
             values["_extra"] = "；".join(extra)
+            values["_formulas"] = formulas
             key = ledger.clean_text(values.get(key_field)) if key_field else ""
             if key_field == "head_name" and not values["relation"] and key and key == name:
                 values["relation"] = HEAD_RELATION
@@ -376,6 +383,9 @@ class Planner:
             h.number = number if number > 0 else None
         for row in group.rows:
             h.members.append(self._member(src, h, row))
+            formulas = row.values.get("_formulas")
+            assert isinstance(formulas, list)
+            h.problems.extend(self._problem(src, row.row, key, UNCACHED_FORMULA) for key in formulas)
         if group.problem:
             for row in group.rows:
                 h.problems.append(self._problem(src, row.row, "relation", group.problem))
