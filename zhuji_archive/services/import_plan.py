@@ -4,7 +4,6 @@ ID number with a field-by-field diff. Nothing here writes to the database."""
 
 from __future__ import annotations
 
-import re
 from collections import Counter, defaultdict
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -208,6 +207,13 @@ class ImportPlan:
     unknown_codes: dict[tuple[str, str], int]
     add_codes: bool = False
     skip_errors: bool = True
+    # Groups the import creates (in its own transaction): planned group id -> (village id, name).
+    new_groups: dict[str, tuple[str, str]] = field(default_factory=dict)
+
+    def groups_to_create(self) -> list[str]:
+        """Names of the new groups that accepted households go to."""
+        used = {h.group_id for h in self.accepted()}
+        return [name for gid, (_, name) in self.new_groups.items() if gid in used]
 
     def blocking_problems(self) -> list[Problem]:
         return [p for p in self.problems if p.blocking and not (self.add_codes and p.code)]
@@ -683,13 +689,3 @@ class Planner:
                     f"导入后{target.describe()}将有{heads}名户主（{'、'.join(names)}）：请核对与户主关系",
                 )
             )
-
-
-def sheet_group_guess(src: SheetSource, groups: list[tuple[str, str]]) -> str | None:
-    """The group a sheet is about, from its name or title (“一组”, “杜黄村二组花名册”)."""
-    for text in (src.sheet, src.title):
-        text = re.sub(r"\s", "", text)
-        hits = [(len(name), gid) for gid, name in groups if name and name in text]
-        if hits:
-            return max(hits)[1]
-    return None
