@@ -19,6 +19,7 @@ from python_calamine import CalamineError
 from zhuji_archive.domain import idcard, ledger
 from zhuji_archive.domain.errors import DomainError
 from zhuji_archive.domain.ledger import ERROR_COLUMN, FIELDS_BY_KEY, IGNORE, NOTES, SOURCE_COLUMN, HeaderGuess
+from zhuji_archive.exports import xlsx_cells
 from zhuji_archive.services.xlsx_formulas import uncached_formulas
 
 READABLE_SUFFIXES = (".xlsx", ".xlsm", ".xls", ".ods")
@@ -236,10 +237,10 @@ def write_template(path: Path, code_values: dict[str, list[str]]) -> None:
     ws = wb.active
     ws.title = "户成员台账"
     keys = list(ledger.TEMPLATE_FIELDS)
-    ws.append(["××村××组 农户家庭成员台账（每人一行；户主行填写户的信息，同户成员紧随其后）"])
+    ws.append(xlsx_cells.row(ws, ["××村××组 农户家庭成员台账（每人一行；户主行填写户的信息，同户成员紧随其后）"]))
     ws.merge_cells(start_row=1, start_column=1, end_row=1, end_column=len(keys))
     ws["A1"].font = Font(bold=True, size=14)
-    ws.append([FIELDS_BY_KEY[k].title for k in keys])
+    ws.append(xlsx_cells.row(ws, [FIELDS_BY_KEY[k].title for k in keys]))
     for cell in ws[2]:
         cell.font, cell.fill = _HEAD_FONT, _HEAD_FILL
         cell.alignment = Alignment(horizontal="center", vertical="center", wrap_text=True)
@@ -252,7 +253,7 @@ def write_template(path: Path, code_values: dict[str, list[str]]) -> None:
     for values in example:
         values.setdefault("household_no", "")
         values["notes"] = EXAMPLE_NOTE
-        ws.append([values.get(k, "") for k in keys])
+        ws.append(xlsx_cells.row(ws, [values.get(k, "") for k in keys]))
     id_column = get_column_letter(keys.index("id_number") + 1)
     phone_column = get_column_letter(keys.index("phone") + 1)
     for letter in (id_column, phone_column):
@@ -262,7 +263,7 @@ def write_template(path: Path, code_values: dict[str, list[str]]) -> None:
         ws.column_dimensions[get_column_letter(index)].width = 21 if key == "id_number" else 12
     ws.freeze_panes = "A3"
     notes = wb.create_sheet("填写说明")
-    notes.append(["列名", "说明", "可选值"])
+    notes.append(xlsx_cells.row(notes, ["列名", "说明", "可选值"]))
     for cell in notes[1]:
         cell.font, cell.fill = _HEAD_FONT, _HEAD_FILL
     explain = {
@@ -286,7 +287,7 @@ def write_template(path: Path, code_values: dict[str, list[str]]) -> None:
             allowed = "男、女"
         if key == "disability_grade":
             allowed = "一级、二级、三级、四级"
-        notes.append([FIELDS_BY_KEY[key].title, explain.get(key, ""), allowed])
+        notes.append(xlsx_cells.row(notes, [FIELDS_BY_KEY[key].title, explain.get(key, ""), allowed]))
     notes.column_dimensions["A"].width = 16
     notes.column_dimensions["B"].width = 70
     notes.column_dimensions["C"].width = 60
@@ -317,19 +318,20 @@ def write_error_workbook(path: Path, rows: Sequence[ErrorRow]) -> None:
         by_source[id(row.source)].append(row)
     if not order:
         ws = wb.create_sheet("错误清单")
-        ws.append(["没有错误行"])
+        ws.append(xlsx_cells.row(ws, ["没有错误行"]))
     for source in order:
         ws = wb.create_sheet(_sheet_title(source.sheet, taken))
         width = source.width
         headers = [source.headers[i] if i < len(source.headers) else "" for i in range(width)]
-        ws.append([*headers, ERROR_COLUMN, SOURCE_COLUMN])
+        ws.append(xlsx_cells.row(ws, [*headers, ERROR_COLUMN, SOURCE_COLUMN]))
         for cell in ws[1]:
             cell.font, cell.fill = _HEAD_FONT, _HEAD_FILL
         text_columns = {source.column_of("id_number"), source.column_of("phone")} - {None}
         for entry in sorted(by_source[id(source)], key=lambda e: e.row):
             values = list(source.rows[entry.row]) + [""] * (width - len(source.rows[entry.row]))
             cells = [None if v == "" else v for v in values[:width]]
-            ws.append([*cells, entry.reason, f"{source.file_name}／{source.sheet}／第{entry.row + 1}行"])
+            where = f"{source.file_name}／{source.sheet}／第{entry.row + 1}行"
+            ws.append(xlsx_cells.row(ws, [*cells, entry.reason, where]))
             ws.cell(ws.max_row, width + 1).fill = _ERROR_FILL
         for column in text_columns:
             assert column is not None
