@@ -12,7 +12,7 @@ from typing import Any
 
 from sqlalchemy.orm import Session
 
-from zhuji_archive.domain import idcard, ledger
+from zhuji_archive.domain import idcard, ledger, text_input
 from zhuji_archive.domain.codes import DISABILITY_GRADES, HEAD_RELATION, KINDS_BY_KEY
 from zhuji_archive.domain.errors import DomainError
 from zhuji_archive.domain.ledger import FIELDS_BY_KEY, NOTES, LedgerRow
@@ -431,7 +431,11 @@ class Planner:
                         )
                     )
         if "address" in first:
-            h.address = ledger.clean_text(first["address"][1])[:80]
+            row, raw = first["address"]
+            try:
+                h.address = text_input.clean_text("household", "address", ledger.clean_text(raw))
+            except DomainError as error:
+                h.problems.append(self._problem(src, row, "address", error.message))
         for key, kind in (("economic_types", "economic_type"), ("focus_tags", "focus_tag")):
             if key in first:
                 row, raw = first[key]
@@ -476,8 +480,6 @@ class Planner:
         m.name = ledger.clean_text(values.get("name")).replace(" ", "")
         if not m.name:
             problem("name", "缺少姓名")
-        elif len(m.name) > 20:
-            problem("name", "姓名超过20个字")
         m.relation = str(values.get("relation") or "")
         if not m.relation:
             problem("relation", "缺少与户主关系")
@@ -536,7 +538,7 @@ class Planner:
             flag = None
             notes.append(f"外出务工：{ledger.clean_text(values.get('migrant_worker'))}")
             problem("migrant_worker", error.message + "；原文已记入备注", NOTE)
-        m.migrant_place = ledger.clean_text(values.get("migrant_place"))[:60]
+        m.migrant_place = ledger.clean_text(values.get("migrant_place"))
         m.migrant_worker = bool(flag) or (flag is None and bool(m.migrant_place))
         if m.migrant_place or flag is not None:
             given.add("migrant_worker")
@@ -544,6 +546,8 @@ class Planner:
         m.notes = "；".join(t for t in (own, *notes, str(values.get("_extra") or "")) if t)
         if m.notes:
             given.add("notes")
+        for error in text_input.clean_record("member", m):  # control characters, lengths
+            problem(error.field if error.field in FIELDS_BY_KEY else None, error.message)
         return PlannedMember(m, r, frozenset(given))
 
     def _birth_date(

@@ -9,6 +9,7 @@ from sqlalchemy import select
 from zhuji_archive.domain.codes import AREA_KINDS, CADRE_KINDS
 from zhuji_archive.domain.errors import DomainError
 from zhuji_archive.domain.household import normalize_phone
+from zhuji_archive.domain.text_input import clean_text
 from zhuji_archive.services.records import CadreItem
 from zhuji_archive.storage import household_queries as queries
 from zhuji_archive.storage.database import Database
@@ -158,12 +159,16 @@ class OrganisationService:
     ) -> str:
         if kind not in CADRE_KINDS:
             raise DomainError(f"干部类别须为：{'、'.join(CADRE_KINDS)}", "kind")
+        name, unit, post, phone = (
+            clean_text("cadre", key, value)
+            for key, value in (("name", name), ("unit", unit), ("post", post), ("phone", phone))
+        )
         with self.db.transaction() as session:
             cadre = Cadre(
                 name=_required(name, "姓名"),
                 kind=kind,
-                unit=unit.strip(),
-                post=post.strip(),
+                unit=unit,
+                post=post,
                 phone=normalize_phone(phone),
                 village_id=village_id,
                 active=True,
