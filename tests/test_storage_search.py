@@ -88,3 +88,23 @@ def test_prefix_upper_bound_for_arbitrary_text(prefix: str, other: str) -> None:
     assert not any("\ud800" <= ch <= "\udfff" for ch in upper)
     assert (prefix <= other < upper) == other.startswith(prefix)
     assert prefix <= prefix + other < upper
+
+
+def test_a_cadre_name_with_wildcards_counts_only_that_cadres_visits(workflow_town: WorkflowTown) -> None:
+    from zhuji_archive.storage.maintenance_queries import count_visits_by
+
+    archive = workflow_town.on(date(2025, 9, 26))
+    household = workflow_town.households["张建国"]
+    archive.maintenance.record_visit(household, date(2025, 9, 1), "回访", "王_华、李四")
+    archive.maintenance.record_visit(household, date(2025, 9, 2), "回访", "王小华")
+    archive.maintenance.record_visit(household, date(2025, 9, 3), "回访", "赵%")
+    with archive.db.sessions() as session:
+
+        def count(name: str) -> int:
+            return count_visits_by(session, name, [household], date(2025, 9, 1), date(2025, 9, 30))
+
+        assert count("王_华") == 1
+        assert count("王小华") == 1
+        assert count("李四") == 1
+        assert count("赵%") == 1
+        assert count("%") == 0
