@@ -13,9 +13,8 @@ DIGITS = "一二三四五六七八九"
 _VALUES = {**{ch: i for i, ch in enumerate(DIGITS, start=1)}, "两": 2, "〇": 0, "零": 0}
 _NUMERAL = "[0-9]+|[零〇一二两三四五六七八九十]+"
 SUFFIXES = ("村民小组", "村民组", "小组", "组", "生产队", "队")
-_SUFFIX = "|".join(SUFFIXES)  # longest first: 村民小组 before 组
+_SUFFIX = "|".join(SUFFIXES)  # tried in this order: 村民小组 before 组
 _GROUP = re.compile(f"(第)?({_NUMERAL})({_SUFFIX})")
-_WHOLE = re.compile(f"(第)?({_NUMERAL})({_SUFFIX})")
 MAX_NUMBER = 99
 
 
@@ -110,7 +109,7 @@ def name_for_number(number: int, existing: Sequence[str]) -> str:
     """A new group's name in the style of the village's other groups (第三村民小组, 3组, 二组 …);
     “N组” in Chinese numerals when the village has no numbered group yet."""
     for name in existing:
-        match = _WHOLE.fullmatch(_fold(name))
+        match = _GROUP.fullmatch(_fold(name))
         if match is None:
             continue
         numeral = str(number) if match.group(2).isdigit() else chinese_numeral(number)
