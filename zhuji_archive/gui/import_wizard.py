@@ -265,7 +265,10 @@ class TargetPage(QWizardPage):
         super().__init__()
         self.wiz = wizard
         self.setTitle("第2步：导入到哪个村、哪个村民小组")
-        self.setSubTitle("按工作表名或标题自动对应村民小组（如“一组”），请核对；不需要的工作表选“不导入”。")
+        self.setSubTitle(
+            "按工作表名或标题自动对应村民小组（如“第二村民小组”对应“二组”），请核对；"
+            "本村还没有的小组显示为“新建村民小组…”，随导入一起建立；不需要的工作表选“不导入”。"
+        )
         layout = QVBoxLayout(self)
         row = QHBoxLayout()
         row.addWidget(QLabel("村："))
