@@ -82,6 +82,24 @@ MODELS = {
     "event": models.VillageEvent,
     "enterprise": models.Enterprise,
     "cadre": models.Cadre,
+    "classification": models.Request,
+    "assignment": models.Request,
+    "supervision": models.Request,
+    "progress": models.RequestEvent,
+    "resolution": models.Request,
+    "explanation": models.Request,
+    "feedback": models.RequestFeedback,
+    "reopen": models.Request,
+}
+# Workflow payload fields stored under another column name.
+COLUMN_OF = {
+    ("assignment", "unit"): "responsible_unit",
+    ("assignment", "person"): "responsible_person",
+    ("assignment", "note"): "assignment_note",
+    ("supervision", "body"): "supervising_body",
+    ("progress", "content"): "note",
+    ("explanation", "text"): "explanation",
+    ("reopen", "reason"): "reopen_reason",
 }
 # Stored normalised and shorter than typed (spaces between digit groups are allowed in the form).
 TYPED_LONGER = {("member", "id_number")}
@@ -91,7 +109,7 @@ TYPED_LONGER = {("member", "id_number")}
 def test_columns_are_as_long_as_declared(kind: str) -> None:
     table = MODELS[kind].__table__
     for name, field in FIELDS[kind].items():
-        column_type = table.columns[name].type
+        column_type = table.columns[COLUMN_OF.get((kind, name), name)].type
         if isinstance(column_type, String) and column_type.length is not None:
             if (kind, name) in TYPED_LONGER:
                 assert column_type.length <= field.max_length
@@ -227,3 +245,17 @@ def test_import_reports_control_characters_and_overlong_cells(archive: Archive, 
         (3, "D", "“务工地点”最多60个字，现有80个字"),
     ]
     assert [h.head_name for h in plan.accepted()] == ["王五"]
+
+
+def test_workflow_texts_are_checked(workflow_town) -> None:
+    from zhuji_archive.domain.workflow import Action, Assignment, Classification, Level
+
+    requests = workflow_town.archive.requests
+    rid = requests.record(workflow_town.households["张建国"], "生活困难", "路灯坏了", date(2025, 9, 1))
+    requests.act(rid, Action.SORT, Classification("生活困难", "个性", "立即可以解决", Level.VILLAGE))
+    with pytest.raises(DomainError, match="“责任人”中有不可见的控制字符"):
+        requests.act(rid, Action.ASSIGN, Assignment("村委会", "王\x07书记", date(2025, 10, 30)))
+    with pytest.raises(DomainError, match="“责任单位”最多60个字"):
+        requests.act(rid, Action.ASSIGN, Assignment("村" * 61, "王书记", date(2025, 10, 30)))
+    detail = requests.act(rid, Action.ASSIGN, Assignment("\u3000村委会 ", "王书记", date(2025, 10, 30)))
+    assert detail.row.responsible_unit == "村委会"

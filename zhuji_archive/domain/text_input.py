@@ -10,7 +10,7 @@ village information and cadres."""
 from __future__ import annotations
 
 import unicodedata
-from dataclasses import dataclass
+from dataclasses import dataclass, fields, is_dataclass, replace
 from typing import Any
 
 from zhuji_archive.domain.errors import DomainError
@@ -108,6 +108,24 @@ FIELDS: dict[str, dict[str, TextField]] = {
         "post": _line("职务", 40),
         "phone": _line("联系电话", 20),
     },
+    # What the request workflow's actions carry (domain/workflow.py).
+    "classification": {"category": _line("诉求类别", 20)},
+    "assignment": {"unit": _line("责任单位", 60), "person": _line("责任人", 20), "note": _lines("交办说明", LONG)},
+    "supervision": {"body": _line("督办单位", 60), "leader": _line("包案领导", 20)},
+    "progress": {"content": _lines("跟踪记录", LONG)},
+    "resolution": {
+        "measures": _lines("解决措施", LONG),
+        "method": _lines("解决方式", LONG),
+        "result": _lines("解决结果", LONG),
+    },
+    "explanation": {"text": _lines("解释说明", LONG)},
+    "feedback": {
+        "responsible_person": _line("责任人", 20),
+        "cadre": _line("驻村干部", 20),
+        "village_cadre": _line("村干部", 20),
+        "opinion": _lines("反馈意见", LONG),
+    },
+    "reopen": {"reason": _lines("重新办理原因", LONG)},
 }
 
 
@@ -165,6 +183,22 @@ def clean_record(kind: str, record: Any) -> list[DomainError]:
         except DomainError as error:
             problems.append(error)
     return problems
+
+
+def cleaned(payload: Any) -> Any:
+    """A copy of a frozen workflow payload (Assignment, Feedback …) with its declared texts cleaned,
+    nested payloads too; DomainError on the first text that cannot be stored. Others pass through."""
+    if not is_dataclass(payload) or isinstance(payload, type):
+        return payload
+    kind = type(payload).__name__.lower()
+    changes: dict[str, Any] = {}
+    for item in fields(payload):
+        value = getattr(payload, item.name)
+        if isinstance(value, str) and item.name in FIELDS.get(kind, {}):
+            changes[item.name] = clean_text(kind, item.name, value)
+        elif is_dataclass(value):
+            changes[item.name] = cleaned(value)
+    return replace(payload, **changes) if changes else payload
 
 
 def check_record(kind: str, record: Any) -> None:
