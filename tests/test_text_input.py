@@ -76,6 +76,9 @@ MODELS = {
     "visit": models.Visit,
     "request": models.Request,
     "village": models.Village,
+    "town": models.Town,
+    "area": models.Area,
+    "group": models.VillageGroup,
     "leader": models.VillageLeader,
     "party_member": models.PartyMember,
     "rep": models.VillagerRep,
@@ -177,6 +180,11 @@ def test_other_records_are_checked_too(archive: Archive) -> None:
         archive.maintenance.record_visit(household, date.today(), "回访", "王" * 121)
     with pytest.raises(DomainError, match="“姓名”中有不可见的控制字符"):
         archive.organisation.add_cadre("李\x07", "驻村干部")
+    with pytest.raises(DomainError, match="“村民小组名称”最多40个字"):
+        archive.organisation.add_group(archive.importer.find_village("杜黄村"), "组" * 41)
+    group = archive.organisation.add_group(archive.importer.find_village("杜黄村"), "\u3000三组\u3000")
+    with pytest.raises(DomainError, match="“村民小组名称”中有不可见的控制字符"):
+        archive.organisation.rename("group", group, "三\x1b组")
     village = archive.importer.find_village("杜黄村")
     info = archive.villages.load(village)
     info.notes = "备注\x07"

@@ -81,7 +81,11 @@ FIELDS: dict[str, dict[str, TextField]] = {
         "description": _lines("诉求内容", LONG),
         "resolution": _lines("解决情况", LONG),
     },
+    "town": {"name": _line("镇名", 40), "county": _line("县（市、区）", 40)},
+    "area": {"name": _line("片区名称", 40)},
+    "group": {"name": _line("村民小组名称", 40)},
     "village": {
+        "name": _line("村名", 40),
         "main_industries": _lines("主要产业", NOTES),
         "notes": _lines("备注", LONG),
     },

@@ -26,6 +26,7 @@ from zhuji_archive.domain.errors import DomainError
 from zhuji_archive.domain.group_names import guess_group, name_for_number
 from zhuji_archive.domain.household import check_single_head
 from zhuji_archive.domain.search_keys import member_search_keys, pinyin_keys
+from zhuji_archive.domain.text_input import clean_text
 from zhuji_archive.services.history import ChangeRecorder, display
 from zhuji_archive.services.households import HouseholdService
 from zhuji_archive.services.import_files import (
@@ -54,15 +55,6 @@ from zhuji_archive.storage.models import (
     new_id,
     utcnow,
 )
-
-
-def _group_name(name: str) -> str:
-    if not name:
-        raise DomainError("请填写村民小组名称")
-    if len(name) > 40:
-        raise DomainError("村民小组名称不能超过40个字")
-    return name
-
 
 __all__ = ["ImportBlocked", "ImportCancelled", "ImportResult", "ImportService"]
 BATCH = 250
@@ -179,7 +171,10 @@ class ImportService:
             wanted = group_name.strip()
             forced = next((gid for gid, name in groups if name == wanted), None)
             if forced is None and create_missing:
-                forced = plan_group(_group_name(wanted))
+                wanted = clean_text("group", "name", wanted)
+                if not wanted:
+                    raise DomainError("请填写村民小组名称", "name")
+                forced = plan_group(wanted)
             if forced is None:
                 raise DomainError(f"该村没有名为“{group_name}”的村民小组")
         unassigned = []
