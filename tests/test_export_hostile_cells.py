@@ -173,3 +173,30 @@ def test_any_text_is_written_as_text_and_numbers_as_numbers(tmp_path: Path, text
         assert first[0] == expected and first[2] == expected
         assert first[1] == pytest.approx(number) and first[3] == 7
         assert isinstance(first[1], int | float) and isinstance(first[3], int)
+
+
+def test_no_module_writes_cell_values_around_the_one_function() -> None:
+    """ws.cell(row, column, value), WriteOnlyCell(ws, value) and cell.value = … only in xlsx_cells."""
+    import ast
+
+    root = Path(__file__).resolve().parent.parent / "zhuji_archive"
+    offenders = []
+    for path in sorted([*root.glob("exports/*.py"), *root.glob("services/*.py")]):
+        source = path.read_text(encoding="utf-8")
+        if path.name == "xlsx_cells.py" or "openpyxl" not in source:  # only the workbook writers
+            continue
+        for node in ast.walk(ast.parse(source)):
+            if isinstance(node, ast.Call):
+                func = node.func
+                if isinstance(func, ast.Attribute) and getattr(func.value, "id", "") == "xlsx_cells":
+                    continue
+                name = func.attr if isinstance(func, ast.Attribute) else getattr(func, "id", "")
+                if (name == "cell" and len(node.args) + len(node.keywords) >= 3) or (
+                    name == "WriteOnlyCell" and len(node.args) + len(node.keywords) >= 2
+                ):
+                    offenders.append(f"{path.name}:{node.lineno}")
+            if isinstance(node, ast.Assign):
+                for target in node.targets:
+                    if isinstance(target, ast.Attribute) and target.attr == "value":
+                        offenders.append(f"{path.name}:{node.lineno}")
+    assert offenders == [], offenders
