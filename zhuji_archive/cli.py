@@ -341,6 +341,9 @@ def _add_import_command(sub: argparse._SubParsersAction) -> None:  # type: ignor
     command.add_argument("files", nargs="*", type=Path, metavar="FILE.xlsx", help="台账工作簿（可多个）")
     command.add_argument("--village", help="导入到哪个村（村名）")
     command.add_argument("--group", help="全部导入到该村民小组；不填则按工作表名或标题匹配（如“一组”）")
+    command.add_argument(
+        "--create-group", action="store_true", help="村里还没有的村民小组（如表名“第三村民小组”）随导入一起新建"
+    )
     command.add_argument("--dry-run", action="store_true", help="只检查并打印结果，不写入数据库")
     command.add_argument("--report", type=Path, help="把未导入的行（原样加错误原因）写入该Excel文件")
     command.add_argument("--skip-errors", action="store_true", help="跳过有错误的户，导入其余各户")
@@ -385,10 +388,13 @@ def _run_import(args: argparse.Namespace) -> int:
             print(f"模板已写入 {args.template}")
             return 0
         sources = importer.read(args.files)
-        unassigned = importer.assign_groups(sources, importer.find_village(args.village), args.group)
+        village = importer.find_village(args.village)
+        unassigned = importer.assign_groups(sources, village, args.group, create_missing=args.create_group)
         if unassigned:
             names = "、".join(f"“{s.sheet}”" for s in unassigned)
-            raise DomainError(f"无法确定工作表{names}对应哪个村民小组，请用 --group 指定")
+            missing = "、".join(f"“{name}”" for _, name in importer.new_groups())
+            hint = f"本村还没有村民小组{missing}，加 --create-group 可随导入新建；" if missing else ""
+            raise DomainError(f"无法确定工作表{names}对应哪个村民小组：{hint}或用 --group 指定")
         plan = importer.plan(sources)
         plan.add_codes = args.add_codes
         plan.skip_errors = args.skip_errors
@@ -407,6 +413,8 @@ def _run_import(args: argparse.Namespace) -> int:
             f"与档案中已有的户对应 {counts.households_matched} 户（其中需更新 {counts.households_changed} 户）；"
             f"有错误 {counts.households_rejected} 户 {counts.rows_rejected} 行；错误 {counts.errors} 处，提示 {counts.notes} 处"
         )
+        if plan.groups_to_create():
+            print(f"将新建村民小组：{'、'.join(plan.groups_to_create())}")
         if args.report:
             rows = importer.write_errors(plan, args.report)
             print(f"未导入的 {rows} 行已写入 {args.report}")

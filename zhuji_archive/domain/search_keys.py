@@ -5,6 +5,7 @@ any key, so "almmt" and "ailimaimaiti" find it as they find any other name."""
 
 from __future__ import annotations
 
+import re
 import unicodedata
 from functools import lru_cache
 
@@ -45,14 +46,33 @@ def member_search_keys(name: str, id_number: str, phone: str) -> dict[str, str]:
     }
 
 
+MAX_CHAR = "\U0010ffff"
+_SURROGATES = re.compile("[\ud800-\udfff]")
+
+
+def searchable(text: str | None) -> str:
+    """Search input that can be bound to a query: lone surrogates (pasted from broken sources, never
+    valid text) are dropped, and so is NUL, which no stored text contains."""
+    return _SURROGATES.sub("", text or "").replace("\x00", "")
+
+
 def normalize_query(text: str) -> str:
-    """Query text as typed: trimmed, full-width folded, lower case; a query in Latin letters and
-    digits also loses its separators ("ai-li", "ai·li" → "aili"), as the keys have none."""
-    folded = unicodedata.normalize("NFKC", text or "").strip().lower().replace(" ", "")
+    """Query text as typed: trimmed, full-width folded, lower case, lone surrogates dropped; a query in
+    Latin letters and digits also loses its separators ("ai-li", "ai·li" → "aili"), as the keys have none."""
+    folded = unicodedata.normalize("NFKC", searchable(text)).strip().lower().replace(" ", "")
     bare = "".join(c for c in folded if c not in NAME_SEPARATORS)
     return bare if bare.isascii() and bare else folded
 
 
-def prefix_upper_bound(prefix: str) -> str:
-    """The smallest string greater than every string starting with ``prefix`` (for indexed range scans)."""
-    return prefix[:-1] + chr(ord(prefix[-1]) + 1) if prefix else "\uffff"
+def prefix_upper_bound(prefix: str) -> str | None:
+    """The smallest string greater than every string starting with ``prefix`` (for indexed range scans);
+    None when there is none (the prefix is all U+10FFFF, the last code point)."""
+    if not prefix:
+        return "\uffff"
+    stripped = prefix.rstrip(MAX_CHAR)
+    if not stripped:
+        return None
+    following = ord(stripped[-1]) + 1
+    if 0xD800 <= following <= 0xDFFF:  # surrogates cannot be stored: the next character is U+E000
+        following = 0xE000
+    return stripped[:-1] + chr(following)

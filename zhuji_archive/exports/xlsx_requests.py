@@ -15,6 +15,7 @@ from openpyxl.styles import Alignment, Border, Font, PatternFill, Side
 from openpyxl.worksheet.worksheet import Worksheet
 
 from zhuji_archive.domain.workflow import OPEN_STATUSES, Status, is_unsatisfied
+from zhuji_archive.exports import xlsx_cells
 from zhuji_archive.exports.pdf_requests import (
     new_by_category,
     status_counts,
@@ -121,8 +122,8 @@ WIDTH = 6  # columns A..F
 
 
 def _merged(ws: Worksheet, row: int, text: str, font: Font, align: Alignment, height: float) -> None:
-    ws.cell(row, 1, text).font = font
-    ws.cell(row, 1).alignment = align
+    cell = xlsx_cells.put(ws, row, 1, text)
+    cell.font, cell.alignment = font, align
     ws.merge_cells(start_row=row, start_column=1, end_row=row, end_column=WIDTH)
     ws.row_dimensions[row].height = height
 
@@ -131,16 +132,16 @@ def _table(
     ws: Worksheet, row: int, caption: str, header: Sequence[str], rows: Sequence[Sequence[Any]]
 ) -> int:
     """Write a captioned, bordered table from ``row``; totals row when the last row says 合计."""
-    ws.cell(row, 1, caption).font = Font(bold=True, size=11)
+    xlsx_cells.put(ws, row, 1, caption).font = Font(bold=True, size=11)
     row += 1
     for col, title in enumerate(header, 1):
-        cell = ws.cell(row, col, title)
+        cell = xlsx_cells.put(ws, row, col, title)
         cell.font, cell.fill, cell.border, cell.alignment = Font(bold=True), _HEAD_FILL, _BOX, _CENTER
     for values in rows:
         row += 1
         total = values and values[0] == "合计"
         for col, value in enumerate(values, 1):
-            cell = ws.cell(row, col, value)
+            cell = xlsx_cells.put(ws, row, col, value)
             cell.border = _BOX
             if total:
                 cell.font, cell.fill = Font(bold=True), _LABEL_FILL
@@ -169,12 +170,12 @@ def write_summary_workbook(path: Path, summary: Summary, *, unit: str, today: da
     )
     row = 4
     figures = list(summary_figures(summary).items())
-    ws.cell(row, 1, "主要数字").font = Font(bold=True, size=11)
+    xlsx_cells.put(ws, row, 1, "主要数字").font = Font(bold=True, size=11)
     for index, (name, value) in enumerate(figures):
         r, c = row + 1 + index // 3, 1 + (index % 3) * 2
-        label = ws.cell(r, c, name)
+        label = xlsx_cells.put(ws, r, c, name)
         label.fill, label.border, label.alignment = _LABEL_FILL, _BOX, _CENTER
-        cell = ws.cell(r, c + 1, int(value) if value.isdigit() else value)
+        cell = xlsx_cells.put(ws, r, c + 1, int(value) if value.isdigit() else value)
         cell.border, cell.font = _BOX, Font(bold=True)
         cell.alignment = Alignment(horizontal="center")
     row += 2 + (len(figures) + 2) // 3
@@ -212,10 +213,10 @@ def write_summary_workbook(path: Path, summary: Summary, *, unit: str, today: da
     if feedback_rows:
         feedback_rows.append(["合计", sum(n for _l, n in feedback)])
     row = _table(ws, row, "四、本期情况反馈", ("满意程度", "件数"), feedback_rows)
-    ws.cell(row - 1, 1, f"反馈满意率：{'—' if rate is None else f'{rate:.1%}'}")
-    ws.cell(row + 1, 1, "填报人：")
-    ws.cell(row + 1, 3, "审核人：")
-    ws.cell(row + 1, 5, "（盖章）")
+    xlsx_cells.put(ws, row - 1, 1, f"反馈满意率：{'—' if rate is None else f'{rate:.1%}'}")
+    xlsx_cells.put(ws, row + 1, 1, "填报人：")
+    xlsx_cells.put(ws, row + 1, 3, "审核人：")
+    xlsx_cells.put(ws, row + 1, 5, "（盖章）")
     ws.print_title_rows = "1:2"
     ws.page_setup.paperSize = Worksheet.PAPERSIZE_A4
     ws.page_setup.orientation = "portrait"

@@ -15,15 +15,14 @@ from typing import Any
 
 from openpyxl import Workbook
 from openpyxl.cell import WriteOnlyCell
-from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
 from openpyxl.styles import Alignment, Border, Font, PatternFill, Side
 from openpyxl.utils import get_column_letter
-from openpyxl.utils.exceptions import IllegalCharacterError
 from openpyxl.worksheet._write_only import WriteOnlyWorksheet
 from openpyxl.worksheet.worksheet import Worksheet
 
 from zhuji_archive.domain import idcard
 from zhuji_archive.domain.household import mask_phone
+from zhuji_archive.exports import xlsx_cells
 
 TEXT_FORMAT = "@"
 DATE_FORMAT = "yyyy-mm-dd"
@@ -76,10 +75,6 @@ def sheet_name(text: str) -> str:
     return cleaned[:31]
 
 
-def _clean(value: Any) -> Any:
-    return ILLEGAL_CHARACTERS_RE.sub("", value) if isinstance(value, str) else value
-
-
 class _RowWriter:
     """Turns source rows into openpyxl rows: one reusable styled cell per styled column.
 
@@ -91,7 +86,7 @@ class _RowWriter:
         self.columns = columns
         self.masked = masked
         self.totals = [0.0 for _ in columns]
-        self.plan: list[Callable[[Any], Any] | None] = [self._converter(c) for c in columns]
+        self.plan: list[Callable[[Any], Any]] = [self._converter(c) for c in columns]
         self.summed = [i for i, c in enumerate(columns) if c.total]
 
     def _template(self, number_format: str, align: Alignment | None = None) -> WriteOnlyCell:
@@ -101,7 +96,7 @@ class _RowWriter:
             cell.alignment = align
         return cell
 
-    def _converter(self, column: Column) -> Callable[[Any], Any] | None:
+    def _converter(self, column: Column) -> Callable[[Any], Any]:
         kind = column.kind
         if kind in ("id", "phone"):
             template = self._template(TEXT_FORMAT)
@@ -110,8 +105,7 @@ class _RowWriter:
             def text(value: Any) -> Any:
                 if not value:
                     return None
-                template.value = mask(str(value)) if mask else str(value)
-                return template
+                return xlsx_cells.assign(template, mask(str(value)) if mask else str(value))
 
             return text
         if kind == "date":
@@ -120,8 +114,7 @@ class _RowWriter:
             def day(value: Any) -> Any:
                 if value is None:
                     return None
-                template.value = value
-                return template
+                return xlsx_cells.assign(template, value)
 
             return day
         if kind == "money":
@@ -130,23 +123,16 @@ class _RowWriter:
             def amount(value: Any) -> Any:
                 if value is None:
                     return None
-                template.value = value
-                return template
+                return xlsx_cells.assign(template, value)
 
             return amount
         if kind == "text":
 
             def plain(value: Any) -> Any:
-                if not value:
-                    return None
-                if value[0] == "=":  # never let user text become a formula
-                    cell = WriteOnlyCell(self.ws, value)
-                    cell.data_type = "s"
-                    return cell
-                return value
+                return xlsx_cells.cell(self.ws, value) if value else None
 
             return plain
-        return None
+        return lambda value: xlsx_cells.cell(self.ws, value)
 
     def write(self, sequence: int, row: Sequence[Any]) -> None:
         for index in self.summed:
@@ -155,20 +141,14 @@ class _RowWriter:
                 self.totals[index] += value
         values = [sequence]
         for convert, value in zip(self.plan, row, strict=True):
-            values.append(convert(value) if convert is not None else value)
-        try:
-            self.ws.append(values)
-        except IllegalCharacterError:
-            self.ws.append([_clean(v) for v in values])
+            values.append(convert(value))
+        self.ws.append(xlsx_cells.separate(self.ws, values))
 
 
 def _merged_row(
     ws: WriteOnlyWorksheet, row: int, width: int, text: str, font: Font, align: Alignment
 ) -> None:
-    cell = WriteOnlyCell(ws, text)
-    cell.font = font
-    cell.alignment = align
-    ws.append([cell])
+    ws.append([xlsx_cells.cell(ws, text, font=font, alignment=align)])
     ws.merged_cells.add(f"A{row}:{get_column_letter(width)}{row}")
 
 
@@ -233,12 +213,9 @@ def _write_sheets(
         _merged_row(ws, 2, width, subtitle, Font(size=10), Alignment(horizontal="left", vertical="center"))
         header = []
         for title in ("序号", *[c.title for c in sheet.columns]):
-            cell = WriteOnlyCell(ws, title)
-            cell.font = Font(bold=True)
-            cell.fill = _HEADER_FILL
-            cell.border = _BOX
-            cell.alignment = _CENTER
-            header.append(cell)
+            header.append(
+                xlsx_cells.cell(ws, title, font=Font(bold=True), fill=_HEADER_FILL, border=_BOX, alignment=_CENTER)
+            )
         ws.append(header)
         rows = _RowWriter(ws, sheet.columns, sheet.masked)
         count = 0
@@ -284,16 +261,14 @@ def _totals(ws: WriteOnlyWorksheet, sheet: RosterSheet, rows: _RowWriter, count:
         if column is not None and column.total:
             total = rows.totals[index - 1]
             content = round(total, 2) if column.kind == "money" else int(total)
-        cell = WriteOnlyCell(ws, content)
-        cell.font = bold
-        cell.border = top
-        if column is not None and column.kind == "money":
-            cell.number_format = MONEY_FORMAT
-        values.append(cell)
+        money = column is not None and column.kind == "money"
+        values.append(
+            xlsx_cells.cell(ws, content, font=bold, border=top, number_format=MONEY_FORMAT if money else None)
+        )
     ws.append(values)
     ws.append([])
-    ws.append([None, "制表人：", None, None, "审核人：", None, None, "（盖章）"][: len(sheet.columns) + 1])
+    signatures = [None, "制表人：", None, None, "审核人：", None, None, "（盖章）"][: len(sheet.columns) + 1]
+    ws.append(xlsx_cells.row(ws, signatures))
     if sheet.masked:
-        note = WriteOnlyCell(ws, "注：身份证号仅显示前6位和后4位，联系电话隐藏中间4位。")
-        note.font = Font(size=9, color="555555")
-        ws.append([None, note])
+        note = "注：身份证号仅显示前6位和后4位，联系电话隐藏中间4位。"
+        ws.append([None, xlsx_cells.cell(ws, note, font=Font(size=9, color="555555"))])

@@ -265,7 +265,10 @@ class TargetPage(QWizardPage):
         super().__init__()
         self.wiz = wizard
         self.setTitle("第2步：导入到哪个村、哪个村民小组")
-        self.setSubTitle("按工作表名或标题自动对应村民小组（如“一组”），请核对；不需要的工作表选“不导入”。")
+        self.setSubTitle(
+            "按工作表名或标题自动对应村民小组（如“第二村民小组”对应“二组”），请核对；"
+            "本村还没有的小组显示为“新建村民小组…”，随导入一起建立；不需要的工作表选“不导入”。"
+        )
         layout = QVBoxLayout(self)
         row = QHBoxLayout()
         row.addWidget(QLabel("村："))
@@ -298,8 +301,10 @@ class TargetPage(QWizardPage):
         village_id = self.village.currentData()
         if village_id is None:
             return
-        self.wiz.importer.assign_groups(self.wiz.sources, village_id)
+        # A group the sheet names but the village lacks is offered as “新建…” (created with the import).
+        self.wiz.importer.assign_groups(self.wiz.sources, village_id, create_missing=True)
         groups = self.wiz.importer.groups(village_id)
+        new_groups = self.wiz.importer.new_groups()
         self.table.setRowCount(len(self.wiz.sources))
         self.combos = []
         for r, src in enumerate(self.wiz.sources):
@@ -310,6 +315,8 @@ class TargetPage(QWizardPage):
             combo.addItem("不导入", SKIP_SHEET)
             for group_id, name in groups:
                 combo.addItem(name, group_id)
+            for group_id, name in new_groups:
+                combo.addItem(f"新建村民小组“{name}”", group_id)
             if src.group_id and src.found_header:
                 combo.setCurrentIndex(combo.findData(src.group_id))
             combo.currentIndexChanged.connect(lambda _i, s=src, c=combo: self._group_changed(s, c))
@@ -483,7 +490,7 @@ class PreviewPage(QWizardPage):
         self.message.clear()
         self.progress.setRange(0, 0)
         self.progress.show()
-        sources = list(self.wiz.sources)
+        sources = [s for s in self.wiz.sources if s.group_id]  # “不导入” sheets stay out of the plan
         importer = self.wiz.importer
         self.wiz.cancel_all()
         self.generation += 1
@@ -618,8 +625,10 @@ class PreviewPage(QWizardPage):
         if plan is None:
             return
         c = plan.counts()
+        new_groups = "、".join(plan.groups_to_create())
         self.summary.setText(
-            f"将新建 {c.households_new} 户 {c.members_new} 人；已在档案中的 {c.households_matched} 户"
+            (f"将新建村民小组：{new_groups}。" if new_groups else "")
+            + f"将新建 {c.households_new} 户 {c.members_new} 人；已在档案中的 {c.households_matched} 户"
             f"（按所选处理方式需更新 {c.households_changed} 户）；有错误 {c.households_rejected} 户"
             f"（{c.rows_rejected} 行），详见下一步的检查报告。"
         )
@@ -778,8 +787,10 @@ class RunPage(QWizardPage):
         plan = self.wiz.plan
         assert plan is not None
         c = plan.counts()
+        new_groups = "、".join(plan.groups_to_create())
         self.plan_label.setText(
-            f"将新建 {c.households_new} 户 {c.members_new} 人，更新 {c.households_changed} 户；"
+            (f"将新建村民小组：{new_groups}。" if new_groups else "")
+            + f"将新建 {c.households_new} 户 {c.members_new} 人，更新 {c.households_changed} 户；"
             f"{c.households_rejected} 户因有错误不导入。" + ("将把新值加入代码表。" if plan.add_codes else "")
         )
         self.finished_ok = False

@@ -26,6 +26,7 @@ from zhuji_archive.services.records import (
     RequestData,
     VisitData,
 )
+from zhuji_archive.services.text_checks import household_file_problems
 from zhuji_archive.services.visits import fulfil_events
 from zhuji_archive.storage import household_queries as queries
 from zhuji_archive.storage.database import Database
@@ -304,7 +305,7 @@ class HouseholdService:
     # ---- writing -------------------------------------------------------------------------
     def save(self, file: HouseholdFile) -> str:
         """Validate and write the whole file in one transaction; return the household id."""
-        problems = self.validate(file)
+        problems = [*household_file_problems(file), *self.validate(file)]
         if problems:
             raise ValidationFailed(problems)
         with self.db.transaction() as session:

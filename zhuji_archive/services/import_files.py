@@ -3,6 +3,8 @@ for number formats), and writing the template and the error workbook (openpyxl).
 
 from __future__ import annotations
 
+import zipfile
+import zlib
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import date
@@ -11,13 +13,45 @@ from pathlib import Path
 from openpyxl import Workbook, load_workbook
 from openpyxl.styles import Alignment, Font, PatternFill
 from openpyxl.utils import get_column_letter
+from openpyxl.utils.exceptions import InvalidFileException
+from python_calamine import CalamineError
 
 from zhuji_archive.domain import idcard, ledger
 from zhuji_archive.domain.errors import DomainError
 from zhuji_archive.domain.ledger import ERROR_COLUMN, FIELDS_BY_KEY, IGNORE, NOTES, SOURCE_COLUMN, HeaderGuess
+from zhuji_archive.exports import xlsx_cells
+from zhuji_archive.services.xlsx_formulas import uncached_formulas
 
 READABLE_SUFFIXES = (".xlsx", ".xlsm", ".xls", ".ods")
 EXAMPLE_NOTE = "示例行（导入时自动跳过，可删除）"
+
+
+# What python-calamine and openpyxl raise on a damaged, truncated or foreign file, at the header
+# read and at each sheet read: their own errors (calamine's ZipError, XmlError, PasswordError … are
+# all CalamineError), the zip and inflate errors underneath, XML parse errors (SyntaxError),
+# decoding errors (ValueError) and the lookups a damaged package breaks (KeyError, IndexError …).
+READ_ERRORS: tuple[type[BaseException], ...] = (
+    CalamineError,
+    InvalidFileException,
+    zipfile.BadZipFile,
+    zipfile.LargeZipFile,
+    zlib.error,
+    EOFError,
+    OSError,
+    ValueError,
+    TypeError,
+    KeyError,
+    IndexError,
+    AttributeError,
+    OverflowError,
+    SyntaxError,
+    RuntimeError,
+)
+
+
+def damaged(path: Path) -> DomainError:
+    """The one message for a workbook that cannot be read (no library text: it may quote cells)."""
+    return DomainError(f"无法读取“{path.name}”：文件已损坏、加密或正被其他程序占用。请在Excel中打开并另存一份后再导入")
 
 
 def column_letter(index: int) -> str:
@@ -37,6 +71,7 @@ class SheetSource:
     fields: list[str] = field(default_factory=list)
     group_id: str | None = None
     hidden: bool = False
+    formula_cells: set[tuple[int, int]] = field(default_factory=set)  # formulas without a result
     _formats: dict[tuple[int, int], str] = field(default_factory=dict, repr=False, compare=False)
 
     @property
@@ -109,7 +144,10 @@ class SheetSource:
         """Does the cell's number format show two decimals (so 1965.1 was typed 1965.10)?"""
         key = (row, column)
         if key not in self._formats:
-            self._formats.update(_number_formats(self.path, self.sheet, column))
+            try:
+                self._formats.update(_number_formats(self.path, self.sheet, column))
+            except READ_ERRORS as error:
+                raise damaged(self.path) from error
         return self._formats.get(key, "").endswith(".00")
 
 
@@ -132,7 +170,7 @@ def _number_formats(path: Path, sheet: str, column: int) -> dict[tuple[int, int]
 
 def read_workbook(path: Path) -> list[SheetSource]:
     """Every non-empty sheet of a workbook with its detected header (python-calamine)."""
-    from python_calamine import CalamineError, CalamineWorkbook, SheetTypeEnum, SheetVisibleEnum
+    from python_calamine import CalamineWorkbook, SheetTypeEnum, SheetVisibleEnum
 
     path = Path(path)
     if not path.is_file():
@@ -141,19 +179,34 @@ def read_workbook(path: Path) -> list[SheetSource]:
         raise DomainError(f"“{path.name}”不是Excel工作簿（支持 .xlsx、.xls、.xlsm、.ods）")
     try:
         workbook = CalamineWorkbook.from_path(str(path))
-    except (CalamineError, OSError, ValueError) as error:
-        raise DomainError(f"无法读取“{path.name}”：文件已损坏、加密或正被其他程序占用（{error}）") from error
+    except READ_ERRORS as error:
+        raise damaged(path) from error
     sources = []
+    try:
+        formulas = uncached_formulas(path)
+    except READ_ERRORS as error:
+        workbook.close()
+        raise damaged(path) from error
     try:
         for meta in workbook.sheets_metadata:
             if meta.typ != SheetTypeEnum.WorkSheet:
                 continue
-            rows = workbook.get_sheet_by_name(meta.name).to_python(skip_empty_area=False)
-            while rows and not any(v not in ("", None) for v in rows[-1]):
+            try:
+                rows = workbook.get_sheet_by_name(meta.name).to_python(skip_empty_area=False)
+            except READ_ERRORS as error:
+                raise damaged(path) from error
+            cells = formulas.get(meta.name, set())
+            formula_rows = {row for row, _ in cells}
+            while rows and not any(v not in ("", None) for v in rows[-1]) and len(rows) - 1 not in formula_rows:
                 rows.pop()
+            # Cells whose formula has no result are blank to calamine, which may cut them off the end.
+            width = max((len(r) for r in rows), default=0)
+            while len(rows) <= max(formula_rows, default=-1):
+                rows.append([""] * width)
             if not rows:
                 continue
             source = SheetSource(path, meta.name, rows, hidden=meta.visible != SheetVisibleEnum.Visible)
+            source.formula_cells = cells
             source.apply_guess(ledger.detect_header(rows))
             sources.append(source)
     finally:
@@ -184,10 +237,10 @@ def write_template(path: Path, code_values: dict[str, list[str]]) -> None:
     ws = wb.active
     ws.title = "户成员台账"
     keys = list(ledger.TEMPLATE_FIELDS)
-    ws.append(["××村××组 农户家庭成员台账（每人一行；户主行填写户的信息，同户成员紧随其后）"])
+    ws.append(xlsx_cells.row(ws, ["××村××组 农户家庭成员台账（每人一行；户主行填写户的信息，同户成员紧随其后）"]))
     ws.merge_cells(start_row=1, start_column=1, end_row=1, end_column=len(keys))
     ws["A1"].font = Font(bold=True, size=14)
-    ws.append([FIELDS_BY_KEY[k].title for k in keys])
+    ws.append(xlsx_cells.row(ws, [FIELDS_BY_KEY[k].title for k in keys]))
     for cell in ws[2]:
         cell.font, cell.fill = _HEAD_FONT, _HEAD_FILL
         cell.alignment = Alignment(horizontal="center", vertical="center", wrap_text=True)
@@ -200,7 +253,7 @@ def write_template(path: Path, code_values: dict[str, list[str]]) -> None:
     for values in example:
         values.setdefault("household_no", "")
         values["notes"] = EXAMPLE_NOTE
-        ws.append([values.get(k, "") for k in keys])
+        ws.append(xlsx_cells.row(ws, [values.get(k, "") for k in keys]))
     id_column = get_column_letter(keys.index("id_number") + 1)
     phone_column = get_column_letter(keys.index("phone") + 1)
     for letter in (id_column, phone_column):
@@ -210,7 +263,7 @@ def write_template(path: Path, code_values: dict[str, list[str]]) -> None:
         ws.column_dimensions[get_column_letter(index)].width = 21 if key == "id_number" else 12
     ws.freeze_panes = "A3"
     notes = wb.create_sheet("填写说明")
-    notes.append(["列名", "说明", "可选值"])
+    notes.append(xlsx_cells.row(notes, ["列名", "说明", "可选值"]))
     for cell in notes[1]:
         cell.font, cell.fill = _HEAD_FONT, _HEAD_FILL
     explain = {
@@ -234,7 +287,7 @@ def write_template(path: Path, code_values: dict[str, list[str]]) -> None:
             allowed = "男、女"
         if key == "disability_grade":
             allowed = "一级、二级、三级、四级"
-        notes.append([FIELDS_BY_KEY[key].title, explain.get(key, ""), allowed])
+        notes.append(xlsx_cells.row(notes, [FIELDS_BY_KEY[key].title, explain.get(key, ""), allowed]))
     notes.column_dimensions["A"].width = 16
     notes.column_dimensions["B"].width = 70
     notes.column_dimensions["C"].width = 60
@@ -265,19 +318,20 @@ def write_error_workbook(path: Path, rows: Sequence[ErrorRow]) -> None:
         by_source[id(row.source)].append(row)
     if not order:
         ws = wb.create_sheet("错误清单")
-        ws.append(["没有错误行"])
+        ws.append(xlsx_cells.row(ws, ["没有错误行"]))
     for source in order:
         ws = wb.create_sheet(_sheet_title(source.sheet, taken))
         width = source.width
         headers = [source.headers[i] if i < len(source.headers) else "" for i in range(width)]
-        ws.append([*headers, ERROR_COLUMN, SOURCE_COLUMN])
+        ws.append(xlsx_cells.row(ws, [*headers, ERROR_COLUMN, SOURCE_COLUMN]))
         for cell in ws[1]:
             cell.font, cell.fill = _HEAD_FONT, _HEAD_FILL
         text_columns = {source.column_of("id_number"), source.column_of("phone")} - {None}
         for entry in sorted(by_source[id(source)], key=lambda e: e.row):
             values = list(source.rows[entry.row]) + [""] * (width - len(source.rows[entry.row]))
             cells = [None if v == "" else v for v in values[:width]]
-            ws.append([*cells, entry.reason, f"{source.file_name}／{source.sheet}／第{entry.row + 1}行"])
+            where = f"{source.file_name}／{source.sheet}／第{entry.row + 1}行"
+            ws.append(xlsx_cells.row(ws, [*cells, entry.reason, where]))
             ws.cell(ws.max_row, width + 1).fill = _ERROR_FILL
         for column in text_columns:
             assert column is not None

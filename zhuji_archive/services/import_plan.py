@@ -4,7 +4,6 @@ ID number with a field-by-field diff. Nothing here writes to the database."""
 
 from __future__ import annotations
 
-import re
 from collections import Counter, defaultdict
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -13,7 +12,7 @@ from typing import Any
 
 from sqlalchemy.orm import Session
 
-from zhuji_archive.domain import idcard, ledger
+from zhuji_archive.domain import idcard, ledger, text_input
 from zhuji_archive.domain.codes import DISABILITY_GRADES, HEAD_RELATION, KINDS_BY_KEY
 from zhuji_archive.domain.errors import DomainError
 from zhuji_archive.domain.ledger import FIELDS_BY_KEY, NOTES, LedgerRow
@@ -26,6 +25,10 @@ from zhuji_archive.storage.import_queries import ExistingHousehold
 
 ERROR = "错误"
 NOTE = "提示"
+UNCACHED_FORMULA = (
+    "单元格是公式，但文件中没有公式的计算结果（常见于其他软件生成的表格）："
+    "请在Excel中打开、保存后再导入，或把公式改为数值"
+)
 CHOICES = {"update": "更新", "keep": "保留原有", "skip": "跳过"}
 MEMBER_DIFF_FIELDS = (
     "name",
@@ -204,6 +207,13 @@ class ImportPlan:
     unknown_codes: dict[tuple[str, str], int]
     add_codes: bool = False
     skip_errors: bool = True
+    # Groups the import creates (in its own transaction): planned group id -> (village id, name).
+    new_groups: dict[str, tuple[str, str]] = field(default_factory=dict)
+
+    def groups_to_create(self) -> list[str]:
+        """Names of the new groups that accepted households go to."""
+        used = {h.group_id for h in self.accepted()}
+        return [name for gid, (_, name) in self.new_groups.items() if gid in used]
 
     def blocking_problems(self) -> list[Problem]:
         return [p for p in self.problems if p.blocking and not (self.add_codes and p.code)]
@@ -320,7 +330,9 @@ class Planner:
                 raise ImportCancelled
             cells = src.rows[r]
             texts = [ledger.clean_text(v) for v in cells]
+            formulas = [key for key, i in columns.items() if (r, i) in src.formula_cells]
             if not any(texts):
+                self.sheet_problems.extend(self._problem(src, r, key, UNCACHED_FORMULA) for key in formulas)
                 continue
             values = {key: (cells[i] if i < len(cells) else "") for key, i in columns.items()}
             name = ledger.clean_text(values.get("name"))
@@ -340,6 +352,7 @@ class Planner:
                 if i < len(texts) and texts[i] and src.headers[i]
             ]
             values["_extra"] = "；".join(extra)
+            values["_formulas"] = formulas
             key = ledger.clean_text(values.get(key_field)) if key_field else ""
             if key_field == "head_name" and not values["relation"] and key and key == name:
                 values["relation"] = HEAD_RELATION
@@ -376,6 +389,9 @@ class Planner:
             h.number = number if number > 0 else None
         for row in group.rows:
             h.members.append(self._member(src, h, row))
+            formulas = row.values.get("_formulas")
+            assert isinstance(formulas, list)
+            h.problems.extend(self._problem(src, row.row, key, UNCACHED_FORMULA) for key in formulas)
         if group.problem:
             for row in group.rows:
                 h.problems.append(self._problem(src, row.row, "relation", group.problem))
@@ -415,7 +431,11 @@ class Planner:
                         )
                     )
         if "address" in first:
-            h.address = ledger.clean_text(first["address"][1])[:80]
+            row, raw = first["address"]
+            try:
+                h.address = text_input.clean_text("household", "address", ledger.clean_text(raw))
+            except DomainError as error:
+                h.problems.append(self._problem(src, row, "address", error.message))
         for key, kind in (("economic_types", "economic_type"), ("focus_tags", "focus_tag")):
             if key in first:
                 row, raw = first[key]
@@ -460,8 +480,6 @@ class Planner:
         m.name = ledger.clean_text(values.get("name")).replace(" ", "")
         if not m.name:
             problem("name", "缺少姓名")
-        elif len(m.name) > 20:
-            problem("name", "姓名超过20个字")
         m.relation = str(values.get("relation") or "")
         if not m.relation:
             problem("relation", "缺少与户主关系")
@@ -520,7 +538,7 @@ class Planner:
             flag = None
             notes.append(f"外出务工：{ledger.clean_text(values.get('migrant_worker'))}")
             problem("migrant_worker", error.message + "；原文已记入备注", NOTE)
-        m.migrant_place = ledger.clean_text(values.get("migrant_place"))[:60]
+        m.migrant_place = ledger.clean_text(values.get("migrant_place"))
         m.migrant_worker = bool(flag) or (flag is None and bool(m.migrant_place))
         if m.migrant_place or flag is not None:
             given.add("migrant_worker")
@@ -528,6 +546,8 @@ class Planner:
         m.notes = "；".join(t for t in (own, *notes, str(values.get("_extra") or "")) if t)
         if m.notes:
             given.add("notes")
+        for error in text_input.clean_record("member", m):  # control characters, lengths
+            problem(error.field if error.field in FIELDS_BY_KEY else None, error.message)
         return PlannedMember(m, r, frozenset(given))
 
     def _birth_date(
@@ -673,13 +693,3 @@ class Planner:
                     f"导入后{target.describe()}将有{heads}名户主（{'、'.join(names)}）：请核对与户主关系",
                 )
             )
-
-
-def sheet_group_guess(src: SheetSource, groups: list[tuple[str, str]]) -> str | None:
-    """The group a sheet is about, from its name or title (“一组”, “杜黄村二组花名册”)."""
-    for text in (src.sheet, src.title):
-        text = re.sub(r"\s", "", text)
-        hits = [(len(name), gid) for gid, name in groups if name and name in text]
-        if hits:
-            return max(hits)[1]
-    return None

@@ -23,8 +23,10 @@ from sqlalchemy import select
 
 from zhuji_archive.domain.codes import ACTIVE_HOUSEHOLD_STATUS, ALL_KINDS
 from zhuji_archive.domain.errors import DomainError
+from zhuji_archive.domain.group_names import guess_group, name_for_number
 from zhuji_archive.domain.household import check_single_head
 from zhuji_archive.domain.search_keys import member_search_keys, pinyin_keys
+from zhuji_archive.domain.text_input import clean_text
 from zhuji_archive.services.history import ChangeRecorder, display
 from zhuji_archive.services.households import HouseholdService
 from zhuji_archive.services.import_files import (
@@ -40,7 +42,6 @@ from zhuji_archive.services.import_plan import (
     PlannedHousehold,
     Planner,
     Progress,
-    sheet_group_guess,
 )
 from zhuji_archive.storage import import_queries as queries
 from zhuji_archive.storage.database import Database
@@ -76,9 +77,12 @@ class ImportResult:
     households_skipped: int = 0
     households_rejected: int = 0
     codes_added: int = 0
+    groups_created: tuple[str, ...] = ()
 
     def summary(self) -> str:
         parts = [f"新建 {self.households_created} 户 {self.members_created} 人"]
+        if self.groups_created:
+            parts.insert(0, f"新建村民小组 {'、'.join(self.groups_created)}")
         if self.households_updated:
             parts.append(
                 f"更新 {self.households_updated} 户（改动 {self.fields_changed} 项，新增成员 {self.members_added} 人）"
@@ -113,6 +117,8 @@ class ImportService:
         self.db = db
         self.operator = operator
         self.today = today
+        # Groups the last assign_groups() found missing: planned id -> (village id, name).
+        self.pending_groups: dict[str, tuple[str, str]] = {}
 
     # ---- reading and mapping --------------------------------------------------------------
     def read(self, paths: Sequence[Path | str]) -> list[SheetSource]:
@@ -138,14 +144,37 @@ class ImportService:
             return queries.village_groups(session, village_id)
 
     def assign_groups(
-        self, sources: Sequence[SheetSource], village_id: str, group_name: str | None = None
+        self,
+        sources: Sequence[SheetSource],
+        village_id: str,
+        group_name: str | None = None,
+        create_missing: bool = False,
     ) -> list[SheetSource]:
         """Set each sheet's group: the named one for all, or the group its name or title mentions
-        (a single sheet of a one-group village goes to that group). Return sheets left without one."""
+        (“石门村第二村民小组” finds 二组; a single sheet of a one-group village goes to that group).
+        A group the village lacks is planned for creation when ``create_missing`` (the import then
+        creates it in its own transaction); otherwise it is only proposed, in ``new_groups``.
+        Return the sheets left without a group."""
         groups = self.groups(village_id)
+        names = [name for _, name in groups]
+        self.pending_groups = {}
+        planned: dict[str, str] = {}  # name -> planned id
+
+        def plan_group(name: str) -> str:
+            if name not in planned:
+                planned[name] = new_id()
+                self.pending_groups[planned[name]] = (village_id, name)
+            return planned[name]
+
         forced = None
         if group_name:
-            forced = next((gid for gid, name in groups if name == group_name.strip()), None)
+            wanted = group_name.strip()
+            forced = next((gid for gid, name in groups if name == wanted), None)
+            if forced is None and create_missing:
+                wanted = clean_text("group", "name", wanted)
+                if not wanted:
+                    raise DomainError("请填写村民小组名称", "name")
+                forced = plan_group(wanted)
             if forced is None:
                 raise DomainError(f"该村没有名为“{group_name}”的村民小组")
         unassigned = []
@@ -153,10 +182,21 @@ class ImportService:
             if forced:
                 src.group_id = forced
             else:
-                src.group_id = sheet_group_guess(src, groups) or (groups[0][0] if len(groups) == 1 else None)
+                guess = guess_group([src.sheet, src.title], groups)
+                src.group_id = guess.group_id
+                if guess.missing_number is not None:
+                    name = name_for_number(guess.missing_number, names)
+                    planned_id = plan_group(name)  # proposed even when not created, to say so
+                    src.group_id = planned_id if create_missing else None
+                elif src.group_id is None and len(groups) == 1:
+                    src.group_id = groups[0][0]
             if src.found_header and src.group_id is None:
                 unassigned.append(src)
         return unassigned
+
+    def new_groups(self) -> list[tuple[str, str]]:
+        """(planned id, name) of the groups the last assign_groups() found missing."""
+        return [(gid, name) for gid, (_, name) in self.pending_groups.items()]
 
     # ---- planning -------------------------------------------------------------------------
     def plan(
@@ -193,13 +233,15 @@ class ImportService:
         for h in planner.households:
             problems.extend(h.problems)
         problems.sort(key=lambda p: (p.file, p.sheet, p.row or 0, p.column))
+        assigned = {src.group_id for src in sources}
+        new_groups = {gid: place for gid, place in self.pending_groups.items() if gid in assigned}
         unknown: dict[tuple[str, str], int] = {}
         for p in problems:
             if p.code:
                 unknown[p.code] = unknown.get(p.code, 0) + 1
         if progress is not None:
             progress(len(used) + 1, len(used) + 1)
-        return ImportPlan(list(sources), planner.households, problems, unknown)
+        return ImportPlan(list(sources), planner.households, problems, unknown, new_groups=new_groups)
 
     # ---- writing --------------------------------------------------------------------------
     def run(
@@ -220,6 +262,7 @@ class ImportService:
             ("created", "members", "updated", "added", "fields", "unchanged", "skipped", "codes"), 0
         )
         with self.db.transaction() as session:
+            created = self._create_groups(session, plan)
             if plan.add_codes:
                 codes = {p.code for h in accepted for p in h.problems if p.code}
                 counts["codes"] = queries.add_code_items(session, [c for c in codes if c])
@@ -260,7 +303,24 @@ class ImportService:
             households_skipped=counts["skipped"],
             households_rejected=len(plan.rejected()),
             codes_added=counts["codes"],
+            groups_created=tuple(created),
         )
+
+    @staticmethod
+    def _create_groups(session: Any, plan: ImportPlan) -> list[str]:
+        """The new groups accepted households go to, created in the import's transaction."""
+        names = set(plan.groups_to_create())
+        created = []
+        for group_id, (village_id, name) in plan.new_groups.items():
+            if name not in names:
+                continue
+            if queries.group_named(session, village_id, name) is not None:
+                raise DomainError(
+                    f"检查之后本村已有了村民小组“{name}”：请返回“村民小组”一步重新选择后再导入"
+                )
+            queries.add_group(session, group_id, village_id, name)
+            created.append(name)
+        return created
 
     @staticmethod
     def _check_still_new(session: Any, accepted: list[PlannedHousehold]) -> None:

@@ -10,6 +10,7 @@ from sqlalchemy import func, select
 from zhuji_archive.domain import maintenance as rules
 from zhuji_archive.domain.errors import DomainError
 from zhuji_archive.domain.reporting import MONTHLY, WEEKLY, period_of
+from zhuji_archive.domain.text_input import clean_text
 from zhuji_archive.domain.workflow import TimeStatus
 from zhuji_archive.services.history import ChangeRecorder
 from zhuji_archive.services.households import HouseholdService
@@ -212,6 +213,9 @@ class MaintenanceService:
         self, household_id: str, day: date, kind: str, cadres: str, notes: str = "", policies: str = ""
     ) -> str:
         """Record a visit; it moves the revisit date or fulfils events as the rules say."""
+        cadres = clean_text("visit", "cadres", cadres)
+        notes = clean_text("visit", "notes", notes)
+        policies = clean_text("visit", "policies", policies)
         if kind not in ("建档走访", "半年大走访", "回访", "事件必访"):
             raise DomainError("请选择走访类型", "kind")
         if day > self.today:

@@ -9,6 +9,7 @@ from sqlalchemy import select
 from zhuji_archive.domain.codes import AREA_KINDS, CADRE_KINDS
 from zhuji_archive.domain.errors import DomainError
 from zhuji_archive.domain.household import normalize_phone
+from zhuji_archive.domain.text_input import clean_text
 from zhuji_archive.services.records import CadreItem
 from zhuji_archive.storage import household_queries as queries
 from zhuji_archive.storage.database import Database
@@ -75,7 +76,11 @@ class OrganisationService:
 
     def add_town(self, name: str, county: str = "", region_code: str = "") -> str:
         with self.db.transaction() as session:
-            town = Town(name=_required(name, "镇名"), county=county, region_code=region_code)
+            town = Town(
+                name=_required(clean_text("town", "name", name), "镇名"),
+                county=clean_text("town", "county", county),
+                region_code=region_code,
+            )
             session.add(town)
             session.flush()
             return town.id
@@ -83,7 +88,7 @@ class OrganisationService:
     def add_village(self, town_id: str, name: str, area_id: str | None = None) -> str:
         with self.db.transaction() as session:
             count = len(session.scalars(select(Village.id).where(Village.town_id == town_id)).all())
-            village = Village(town_id=town_id, area_id=area_id, name=_required(name, "村名"), sort=count)
+            village = Village(town_id=town_id, area_id=area_id, name=_required(clean_text("village", "name", name), "村名"), sort=count)
             session.add(village)
             session.flush()
             return village.id
@@ -93,7 +98,7 @@ class OrganisationService:
             existing = session.scalars(
                 select(VillageGroup.name).where(VillageGroup.village_id == village_id)
             ).all()
-            name = _required(name, "村民小组名称")
+            name = _required(clean_text("group", "name", name), "村民小组名称")
             if name in existing:
                 raise DomainError(f"本村已有“{name}”", "name")
             group = VillageGroup(village_id=village_id, name=name, sort=len(existing))
@@ -106,7 +111,7 @@ class OrganisationService:
             raise DomainError(f"片区类型须为：{'、'.join(AREA_KINDS)}", "kind")
         with self.db.transaction() as session:
             count = len(session.scalars(select(Area.id).where(Area.town_id == town_id)).all())
-            area = Area(town_id=town_id, name=_required(name, "片区名称"), kind=kind, sort=count)
+            area = Area(town_id=town_id, name=_required(clean_text("area", "name", name), "片区名称"), kind=kind, sort=count)
             session.add(area)
             session.flush()
             return area.id
@@ -120,7 +125,7 @@ class OrganisationService:
             record = session.get(model, node_id)
             if record is None:
                 raise DomainError("找不到要重命名的节点")
-            name = _required(name, "名称")
+            name = _required(clean_text(kind, "name", name), "名称")
             if kind == "group":
                 siblings = session.scalars(
                     select(VillageGroup.name).where(
@@ -158,12 +163,16 @@ class OrganisationService:
     ) -> str:
         if kind not in CADRE_KINDS:
             raise DomainError(f"干部类别须为：{'、'.join(CADRE_KINDS)}", "kind")
+        name, unit, post, phone = (
+            clean_text("cadre", key, value)
+            for key, value in (("name", name), ("unit", unit), ("post", post), ("phone", phone))
+        )
         with self.db.transaction() as session:
             cadre = Cadre(
                 name=_required(name, "姓名"),
                 kind=kind,
-                unit=unit.strip(),
-                post=post.strip(),
+                unit=unit,
+                post=post,
                 phone=normalize_phone(phone),
                 village_id=village_id,
                 active=True,

@@ -12,6 +12,7 @@ from sqlalchemy.orm import Session
 
 from zhuji_archive.domain import workflow as wf
 from zhuji_archive.domain.errors import DomainError
+from zhuji_archive.domain.text_input import clean_text, cleaned
 from zhuji_archive.domain.workdays import WorkCalendar
 from zhuji_archive.domain.workflow import Action, Level, RequestCase, Status, TimeStatus
 from zhuji_archive.services.history import ChangeRecorder
@@ -273,6 +274,8 @@ class RequestService:
         self, household_id: str, category: str, description: str, recorded_on: date | None = None
     ) -> str:
         """Record a new request (登记) in a household file."""
+        category = clean_text("request", "category", category)
+        description = clean_text("request", "description", description)
         if not category:
             raise DomainError("请选择诉求类别", "category")
         if not description.strip():
@@ -311,6 +314,7 @@ class RequestService:
         r = session.get(Request, request_id)
         if r is None or r.deleted:
             raise DomainError("找不到这条诉求")
+        payload = cleaned(payload)
         case, transition = wf.apply(case_of(r), action, payload)
         _store(r, case)
         on = _business_date(action, payload, self.today)

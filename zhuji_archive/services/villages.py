@@ -12,6 +12,7 @@ from sqlalchemy.orm import Session
 from zhuji_archive.domain.codes import VILLAGE_EVENT_CATEGORIES
 from zhuji_archive.domain.errors import DomainError
 from zhuji_archive.domain.household import normalize_phone
+from zhuji_archive.domain.text_input import check_record
 from zhuji_archive.services import history
 from zhuji_archive.services.history import ChangeRecorder
 from zhuji_archive.services.records import ChangeEntry
@@ -143,6 +144,14 @@ _SECTIONS: dict[str, tuple[Any, Any, str, dict[str, str]]] = {
 }
 
 
+_TEXT_KINDS = {
+    "leaders": "leader",
+    "party_members": "party_member",
+    "reps": "rep",
+    "events": "event",
+    "enterprises": "enterprise",
+}
+
 _ORDER: dict[str, list[Any]] = {"events": [VillageEvent.date.desc()], "leaders": [VillageLeader.sort]}
 
 
@@ -178,6 +187,15 @@ class VillageService:
             return info
 
     def validate(self, info: VillageInfo) -> None:
+        check_record("village", info)
+        for section, kind in _TEXT_KINDS.items():
+            for row in getattr(info, section):
+                if not row.removed:
+                    try:
+                        check_record(kind, row)
+                    except DomainError as error:
+                        who = f"“{row.name}”" if getattr(row, "name", "") and error.field != "name" else ""
+                        raise DomainError(f"{_SECTIONS[section][2]}{who}：{error.message}", error.field) from None
         ids = {name: group_id for group_id, name in info.groups}
         for rep in info.reps:
             if rep.group_name:

@@ -6,11 +6,12 @@ from dataclasses import dataclass, field
 from datetime import date
 from typing import Any
 
-from sqlalchemy import ColumnElement, Select, and_, func, or_, select, tuple_
+from sqlalchemy import ColumnElement, Select, func, or_, select, tuple_
 from sqlalchemy.orm import Session
 
-from zhuji_archive.domain.search_keys import normalize_query, prefix_upper_bound
+from zhuji_archive.domain.search_keys import normalize_query
 from zhuji_archive.storage.models import Household, HouseholdCode, Member, Village, VillageGroup
+from zhuji_archive.storage.text_match import prefix_range
 
 NEVER_VISITED = date(1, 1, 1)
 SORT_KEYS = ("head", "group", "members", "economic", "focus", "cadre", "last_visit", "status")
@@ -75,20 +76,19 @@ def _text_condition(text: str) -> ColumnElement[bool] | None:
     query = normalize_query(text)
     if not query:
         return None
-    upper = prefix_upper_bound(query)
 
     def prefix(column: Any) -> ColumnElement[bool]:
-        return and_(column >= query, column < upper)
+        return prefix_range(column, query)
 
     if query.isdigit() or (query[:-1].isdigit() and query.endswith("x")):
         needle = query.upper()
         reverse = needle[::-1]
         # From the start of an ID or phone, or its last digits as cadres often quote them.
         matches = or_(
-            and_(Member.id_number >= needle, Member.id_number < prefix_upper_bound(needle)),
+            prefix_range(Member.id_number, needle),
             prefix(Member.phone),
-            and_(Member.id_number_rev >= reverse, Member.id_number_rev < prefix_upper_bound(reverse)),
-            and_(Member.phone_rev >= reverse, Member.phone_rev < prefix_upper_bound(reverse)),
+            prefix_range(Member.id_number_rev, reverse),
+            prefix_range(Member.phone_rev, reverse),
         )
     elif query.isascii():
         matches = or_(prefix(Member.name_initials), prefix(Member.name_pinyin))

@@ -9,7 +9,7 @@ from dataclasses import dataclass, field
 from datetime import date
 from typing import Any
 
-from sqlalchemy import insert, select
+from sqlalchemy import func, insert, select
 from sqlalchemy.orm import Session
 
 from zhuji_archive.domain.codes import ACTIVE_HOUSEHOLD_STATUS
@@ -242,3 +242,16 @@ def village_groups(session: Session, village_id: str) -> list[tuple[str, str]]:
         .order_by(VillageGroup.sort, VillageGroup.name)
     )
     return [(group_id, name) for group_id, name in rows]
+
+
+def group_named(session: Session, village_id: str, name: str) -> str | None:
+    return session.scalar(
+        select(VillageGroup.id).where(VillageGroup.village_id == village_id, VillageGroup.name == name)
+    )
+
+
+def add_group(session: Session, group_id: str, village_id: str, name: str) -> None:
+    """A village group at the end of the village's book order."""
+    top = session.scalar(select(func.max(VillageGroup.sort)).where(VillageGroup.village_id == village_id))
+    session.add(VillageGroup(id=group_id, village_id=village_id, name=name, sort=(top or 0) + 1))
+    session.flush()

@@ -27,6 +27,7 @@ from zhuji_archive.storage.models import (
     VillageGroup,
     Visit,
 )
+from zhuji_archive.storage.text_match import contains, ends_with, starts_with
 
 
 def _scope(cadre_id: str | None, village_id: str | None = None) -> list[ColumnElement[bool]]:
@@ -373,5 +374,5 @@ def link_targets(session: Session, kind: str) -> list[tuple[str, str]]:
 def _names_include(column: Any, name: str) -> ColumnElement[bool]:
     """A 、-separated list of names holds ``name`` itself (王伟 is not found in 王伟东)."""
     return or_(
-        column == name, column.like(f"{name}、%"), column.like(f"%、{name}"), column.like(f"%、{name}、%")
+        column == name, starts_with(column, f"{name}、"), ends_with(column, f"、{name}"), contains(column, f"、{name}、")
     )

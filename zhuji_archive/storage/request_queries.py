@@ -9,6 +9,7 @@ from typing import Any
 from sqlalchemy import ColumnElement, Select, and_, func, or_, select
 from sqlalchemy.orm import Session
 
+from zhuji_archive.domain.search_keys import searchable
 from zhuji_archive.storage.models import (
     CommonIssue,
     HolidayOverride,
@@ -18,6 +19,7 @@ from zhuji_archive.storage.models import (
     Village,
     VillageGroup,
 )
+from zhuji_archive.storage.text_match import contains
 
 OPEN = ("登记", "已梳理", "待上会", "办理中")
 
@@ -94,9 +96,9 @@ def conditions(query: RequestQuery) -> list[ColumnElement[bool]]:
         where.append(Request.meeting_id.is_(None))
     if query.cadre_id:
         where.append(Household.responsible_cadre_id == query.cadre_id)
-    if query.text.strip():
-        needle = f"%{query.text.strip()}%"
-        where.append(or_(Request.description.like(needle), Household.head_name.like(needle)))
+    needle = searchable(query.text).strip()
+    if needle:
+        where.append(or_(contains(Request.description, needle), contains(Household.head_name, needle)))
     if query.time_status and query.today is not None and query.due_before is not None:
         open_with_deadline = and_(Request.status.in_(OPEN), Request.deadline.is_not(None))
         where.append(

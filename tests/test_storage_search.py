@@ -1,0 +1,110 @@
+"""Text search in storage: LIKE wildcards typed by a user match literally, and no text a user can
+type or paste (the last code point, lone surrogates, NUL) makes a search raise."""
+
+from __future__ import annotations
+
+from datetime import date
+
+from conftest import WorkflowTown
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from zhuji_archive.domain.search_keys import MAX_CHAR, prefix_upper_bound, searchable
+from zhuji_archive.storage.household_queries import HouseholdFilter
+from zhuji_archive.storage.request_queries import RequestQuery
+
+DESCRIPTIONS = ("收入增长50%以上", "路灯_损坏", "反斜杠\\问题", "普通诉求", "ABC大写")
+SLOW = settings(max_examples=80, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+
+
+def _record_all(town: WorkflowTown) -> None:
+    for text in DESCRIPTIONS:
+        town.archive.requests.record(town.households["张建国"], "生活困难", text, date(2025, 9, 1))
+
+
+def _fold(text: str) -> str:
+    """SQLite's LIKE folds ASCII letters only."""
+    return text.translate(str.maketrans("ABCDEFGHIJKLMNOPQRSTUVWXYZ", "abcdefghijklmnopqrstuvwxyz"))
+
+
+def _found(town: WorkflowTown, text: str) -> set[str]:
+    return {r.description for r in town.archive.requests.list(RequestQuery(text=text))}
+
+
+def test_percent_and_underscore_in_request_search_match_literally(workflow_town: WorkflowTown) -> None:
+    _record_all(workflow_town)
+    assert _found(workflow_town, "%") == {"收入增长50%以上"}
+    assert _found(workflow_town, "_") == {"路灯_损坏"}
+    assert _found(workflow_town, "路灯_") == {"路灯_损坏"}
+    assert _found(workflow_town, "路_") == set()
+    assert _found(workflow_town, "\\") == {"反斜杠\\问题"}
+    assert _found(workflow_town, "50%以") == {"收入增长50%以上"}
+
+
+def test_request_search_for_the_last_code_point_or_a_lone_surrogate(workflow_town: WorkflowTown) -> None:
+    _record_all(workflow_town)
+    assert _found(workflow_town, MAX_CHAR) == set()
+    assert _found(workflow_town, "\ud800") == {r.description for r in workflow_town.archive.requests.list()}
+    assert _found(workflow_town, "路灯\udfff_") == {"路灯_损坏"}
+
+
+@SLOW
+@given(text=st.text(max_size=6) | st.sampled_from(["%", "_", "\\", "%_", "50%", MAX_CHAR, "\ud800x"]))
+def test_request_search_never_raises_and_matches_substrings(workflow_town: WorkflowTown, text: str) -> None:
+    if not workflow_town.archive.requests.list(RequestQuery(text="路灯_")):
+        _record_all(workflow_town)
+    rows = workflow_town.archive.requests.list(RequestQuery(text=text))
+    needle = _fold(searchable(text).strip())
+    expected = {
+        r.description
+        for r in workflow_town.archive.requests.list()
+        if needle in _fold(r.description) or needle in _fold(r.head_name)
+    }
+    assert {r.description for r in rows} == expected
+
+
+@SLOW
+@given(text=st.text(max_size=8) | st.sampled_from([MAX_CHAR, "张" + MAX_CHAR, "1" + MAX_CHAR, "\ud7ff", "\udc00"]))
+def test_household_search_never_raises(workflow_town: WorkflowTown, text: str) -> None:
+    workflow_town.archive.household_list.page(HouseholdFilter(text=text))
+
+
+def test_household_search_finds_a_name_before_the_last_code_point(workflow_town: WorkflowTown) -> None:
+    rows = workflow_town.archive.household_list.page(HouseholdFilter(text="张建国" + MAX_CHAR))
+    assert rows == []
+    rows = workflow_town.archive.household_list.page(HouseholdFilter(text="张\ud800建"))
+    assert [r.head_name for r in rows] == ["张建国"]
+
+
+@given(prefix=st.text(min_size=1, max_size=4), other=st.text(max_size=6))
+def test_prefix_upper_bound_for_arbitrary_text(prefix: str, other: str) -> None:
+    prefix, other = searchable(prefix), searchable(other)
+    if not prefix:
+        return
+    upper = prefix_upper_bound(prefix)
+    if upper is None:
+        assert set(prefix) == {MAX_CHAR}
+        return
+    assert not any("\ud800" <= ch <= "\udfff" for ch in upper)
+    assert (prefix <= other < upper) == other.startswith(prefix)
+    assert prefix <= prefix + other < upper
+
+
+def test_a_cadre_name_with_wildcards_counts_only_that_cadres_visits(workflow_town: WorkflowTown) -> None:
+    from zhuji_archive.storage.maintenance_queries import count_visits_by
+
+    archive = workflow_town.on(date(2025, 9, 26))
+    household = workflow_town.households["张建国"]
+    archive.maintenance.record_visit(household, date(2025, 9, 1), "回访", "王_华、李四")
+    archive.maintenance.record_visit(household, date(2025, 9, 2), "回访", "王小华")
+    archive.maintenance.record_visit(household, date(2025, 9, 3), "回访", "赵%")
+    with archive.db.sessions() as session:
+
+        def count(name: str) -> int:
+            return count_visits_by(session, name, [household], date(2025, 9, 1), date(2025, 9, 30))
+
+        assert count("王_华") == 1
+        assert count("王小华") == 1
+        assert count("李四") == 1
+        assert count("赵%") == 1
+        assert count("%") == 0
