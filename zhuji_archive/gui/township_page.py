@@ -5,11 +5,13 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date
 
-from PySide6.QtCore import QModelIndex, Qt, Signal
+from PySide6.QtCore import QDate, QModelIndex, QPersistentModelIndex, Qt, Signal
+from PySide6.QtGui import QBrush, QColor
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QCheckBox,
     QComboBox,
+    QDateEdit,
     QDialog,
     QDialogButtonBox,
     QFormLayout,
@@ -23,6 +25,7 @@ from PySide6.QtWidgets import (
     QMessageBox,
     QPushButton,
     QSplitter,
+    QStyleOptionViewItem,
     QTableView,
     QTabWidget,
     QVBoxLayout,
@@ -37,7 +40,17 @@ from zhuji_archive.gui.request_printing import RequestPrinting
 from zhuji_archive.gui.requests_page import combo, pick
 from zhuji_archive.gui.widgets import date_edit, refill
 from zhuji_archive.services.archive import Archive
+from zhuji_archive.services.meetings import DecisionRow, MeetingService
 from zhuji_archive.services.requests import RequestQuery
+
+ERROR_STYLE = "color: #c62828;"
+OVERDUE_BRUSH = QBrush(QColor("#c62828"))
+GAP_FIELDS = {"责任单位": "unit", "责任人": "person", "办结时限": "deadline"}
+Values = tuple[str, str, date | None, str]
+
+
+def _values(row: DecisionRow) -> Values:
+    return (row.unit, row.person, row.deadline, row.note)
 
 
 def table(model) -> QTableView:  # type: ignore[no-untyped-def]
@@ -173,8 +186,37 @@ class NewMeetingDialog(QDialog):
         form.addRow(buttons)
 
 
+class DecisionDelegate(RecordDelegate):
+    """The deadline editor starts from the level's default deadline counted from the meeting day
+    (not from today) and offers no date before the meeting."""
+
+    def __init__(self, model: RecordTableModel, parent: QWidget) -> None:
+        super().__init__(model.columns, parent)
+        self.model = model
+        self.earliest: date | None = None  # the meeting day
+
+    def createEditor(
+        self, parent: QWidget, option: QStyleOptionViewItem, index: QModelIndex | QPersistentModelIndex
+    ) -> QWidget:
+        editor = super().createEditor(parent, option, index)
+        if isinstance(editor, QDateEdit) and self.earliest is not None:
+            editor.setMinimumDate(QDate(self.earliest))
+        return editor
+
+    def setEditorData(self, editor: QWidget, index: QModelIndex | QPersistentModelIndex) -> None:
+        row: DecisionRow = self.model.record(index.row())
+        if isinstance(editor, QDateEdit) and row.deadline is None and row.suggested_deadline is not None:
+            editor.setDate(QDate(row.suggested_deadline))
+            return
+        super().setEditorData(editor, index)
+
+
 class MeetingPanel(QWidget):
-    """Meetings on the left; the chosen meeting's decision table on the right."""
+    """Meetings on the left; the chosen meeting's decision table on the right.
+
+    What is typed into the table lives in the rows until 保存决定; a refresh of the table (a row
+    moved off the agenda, requests added from the review queue, another meeting looked at) keeps
+    those unsaved edits, and the "incomplete" message is rebuilt from the rows that remain."""
 
     openRequest = Signal(str)
     decided = Signal()
@@ -183,6 +225,9 @@ class MeetingPanel(QWidget):
         super().__init__(parent)
         self.archive = archive
         self.meeting_id: str | None = None
+        self._stored: dict[str, Values] = {}  # item id -> the values as last read from or saved to the archive
+        self._unsaved: dict[str, Values] = {}  # item id -> values typed but not saved yet
+        self._checking = False  # the incomplete message is shown and must follow the rows
         layout = QHBoxLayout(self)
         splitter = QSplitter(Qt.Orientation.Horizontal)
         left = QWidget()
@@ -215,7 +260,9 @@ class MeetingPanel(QWidget):
             parent=self,
         )
         self.view = table(self.decisions)
-        self.view.setItemDelegate(RecordDelegate(self.decisions.columns, self.view))
+        self.delegate = DecisionDelegate(self.decisions, self.view)
+        self.view.setItemDelegate(self.delegate)
+        self.decisions.edited.connect(self._recheck)
         self.view.setEditTriggers(QAbstractItemView.EditTrigger.AllEditTriggers)
         for column, width in enumerate((190, 260, 130, 80, 100)):
             self.view.setColumnWidth(column, width)
@@ -288,11 +335,14 @@ class MeetingPanel(QWidget):
         return meeting_id
 
     def show_meeting(self, meeting_id: str | None) -> None:
+        self._keep_unsaved()
         if meeting_id != self.meeting_id:
-            self.message.clear()
+            self._say("")
+            self._checking = False
         self.meeting_id = meeting_id
         if meeting_id is None:
             self.decisions.set_rows([])
+            self.delegate.earliest = None
             self.header.setText("请选择或新建一次会议")
             for button in (self.save_button, self.apply_button, self.remove_button):
                 button.setEnabled(False)
@@ -301,44 +351,98 @@ class MeetingPanel(QWidget):
         self.header.setText(
             f"{meeting.title}　{meeting.held_on}　{meeting.status}\n参加人员：{meeting.attendees or '—'}"
         )
-        self.decisions.set_rows(self.archive.meetings.decisions(meeting_id))
         editable = meeting.status == "筹备"
+        rows = self.archive.meetings.decisions(meeting_id)
+        for row in rows:
+            self._stored[row.item_id] = _values(row)
+            typed = self._unsaved.get(row.item_id) if editable else None
+            if typed is not None:
+                row.unit, row.person, row.deadline, row.note = typed
+        self.delegate.earliest = meeting.held_on
+        self.decisions.set_rows(rows)
         self.decisions.editable = editable
         for button in (self.save_button, self.apply_button, self.remove_button):
             button.setEnabled(editable)
+        self._recheck()
+
+    def _keep_unsaved(self) -> None:
+        """Remember what was typed into the rows on show before they are replaced."""
+        for row in self.decisions.records:
+            if _values(row) != self._stored.get(row.item_id):
+                self._unsaved[row.item_id] = _values(row)
+
+    def has_unsaved(self) -> bool:
+        self._keep_unsaved()
+        return bool(self._unsaved)
+
+    def _say(self, text: str, error: bool = False) -> None:
+        self.message.setStyleSheet(ERROR_STYLE if error else "")
+        self.message.setText(text)
+
+    def _recheck(self) -> None:
+        """While the incomplete message is up, keep it (and the marked cells) true to the rows shown."""
+        if not self._checking:
+            return
+        rows: list[DecisionRow] = self.decisions.records
+        text = MeetingService.incomplete_message(rows)
+        if text is None:
+            self._checking = False
+            self._say("")
+            self.decisions.set_problems({})
+            return
+        self._say(text, error=True)
+        self.decisions.set_problems(
+            {
+                (index, GAP_FIELDS[gap]): f"请填写{gap}"
+                for index, row in enumerate(rows)
+                for gap in row.gaps
+            }
+        )
 
     def save(self) -> bool:
         if self.meeting_id is None:
             return False
+        rows: list[DecisionRow] = self.decisions.records
         try:
-            self.archive.meetings.save_decisions(self.meeting_id, self.decisions.records)
+            self.archive.meetings.save_decisions(self.meeting_id, rows)
         except DomainError as error:
-            self.message.setText(error.message)
+            self._say(error.message, error=True)
             return False
-        self.message.setText("会议决定已保存")
+        for row in rows:
+            self._stored[row.item_id] = _values(row)
+            self._unsaved.pop(row.item_id, None)
+        self._say("会议决定已保存")
         return True
 
     def apply(self) -> bool:
         if self.meeting_id is None or not self.save():
             return False
+        if MeetingService.incomplete_message(self.decisions.records):
+            self._checking = True
+            self._recheck()
+            return False
         try:
             count = self.archive.meetings.apply_decisions(self.meeting_id)
         except DomainError as error:
-            self.message.setStyleSheet("color: #c62828;")
-            self.message.setText(error.message)
+            self._say(error.message, error=True)
             return False
-        self.message.setStyleSheet("")
         self.reload()
-        self.message.setText(f"已按会议决定交办 {count} 件诉求")
+        self._say(f"已按会议决定交办 {count} 件诉求")
         self.decided.emit()
         return True
 
     def remove_selected(self) -> None:
         index = self.view.currentIndex()
         if self.meeting_id and index.isValid():
-            self.archive.meetings.remove_request(
-                self.meeting_id, self.decisions.record(index.row()).request.id
-            )
+            row: DecisionRow = self.decisions.record(index.row())
+            try:
+                self.archive.meetings.remove_request(self.meeting_id, row.request.id)
+            except DomainError as error:
+                self._say(error.message, error=True)
+                return
+            self._stored.pop(row.item_id, None)
+            self._unsaved.pop(row.item_id, None)
+            self.decisions.remove(index.row())  # the row goes now; the rest keep what was typed
             self.reload()
             self.decided.emit()
 
