@@ -1,5 +1,6 @@
-"""GUI tests of the monthly meeting's decision table: typed decisions survive refreshes of the table,
-the incomplete message follows the rows, and the deadline editor starts from the meeting day."""
+"""GUI tests of the township page: the meeting decision table keeps typed decisions across refreshes,
+the incomplete message follows the rows, the deadline editor starts from the meeting day; and the
+挂牌督办 list marks overdue checks."""
 
 from __future__ import annotations
 
@@ -202,3 +203,30 @@ def test_an_early_deadline_is_refused_with_a_message(township: TownshipPage, dem
     assert f"早于会议日期{held.isoformat()}" in panel.message.text()
     with demo_archive.db.sessions() as session:
         assert session.get(MeetingItem, panel.decisions.record(0).item_id).deadline != held - timedelta(days=1)
+
+
+def test_overdue_next_checks_are_red_in_the_supervision_list(township: TownshipPage, demo_archive) -> None:
+    case = next(row for row, _last in demo_archive.requests.supervised() if row.status == "办理中")
+    panel = township.supervision
+    model = panel.model
+    column = next(i for i, c in enumerate(model.columns) if c.title == "下次督查")
+
+    def cell_for(next_check: date):  # type: ignore[no-untyped-def]
+        with demo_archive.db.transaction() as session:
+            session.get(Request, case.id).next_check_on = next_check
+        panel.reload()
+        row = next(i for i in range(model.rowCount()) if model.record(i).id == case.id)
+        assert model.index(row, 0).data(Qt.ItemDataRole.ForegroundRole) is None
+        return model.index(row, column)
+
+    late = cell_for(date.today() - timedelta(days=3))
+    assert late.data() == (date.today() - timedelta(days=3)).isoformat()
+    assert late.data(Qt.ItemDataRole.ForegroundRole).color().name() == "#c62828"
+    assert "下次督查日期已过" in late.data(Qt.ItemDataRole.ToolTipRole)
+    coming = cell_for(date.today() + timedelta(days=7))
+    assert coming.data(Qt.ItemDataRole.ForegroundRole) is None
+    assert coming.data(Qt.ItemDataRole.ToolTipRole) is None
+    # Solved cases wait for feedback, not for a check: a past date is no longer flagged.
+    with demo_archive.db.transaction() as session:
+        session.get(Request, case.id).status = "已办结"
+    assert not cell_for(date.today() - timedelta(days=3)).data(Qt.ItemDataRole.ForegroundRole)

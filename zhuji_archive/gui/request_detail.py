@@ -115,6 +115,7 @@ class RequestDetailDialog(QDialog):
         if row.supervising_body:
             parts.append(
                 f"挂牌督办：{row.supervising_body}；包案领导：{row.leader}；下次督查：{row.next_check_on or '—'}"
+                + ("（已过期，请尽快督查）" if row.check_overdue else "")
             )
         if row.common_issue:
             parts.append(f"共性问题：{row.common_issue}")

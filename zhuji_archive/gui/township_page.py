@@ -4,9 +4,10 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import date
+from typing import Any
 
 from PySide6.QtCore import QDate, QModelIndex, QPersistentModelIndex, Qt, Signal
-from PySide6.QtGui import QBrush, QColor
+from PySide6.QtGui import QBrush, QColor, QFont
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QCheckBox,
@@ -460,6 +461,27 @@ class SupervisedRow:
     next_check: str
     light: str
     status: str
+    check_overdue: bool = False
+
+
+class SupervisionModel(RecordTableModel):
+    """The 挂牌督办 list; a 下次督查 date that has passed is red, as overdue dates are elsewhere."""
+
+    def data(self, index: QModelIndex | QPersistentModelIndex, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
+        if (
+            index.isValid()
+            and self.columns[index.column()].attr == "next_check"
+            and self.record(index.row()).check_overdue
+        ):
+            if role == Qt.ItemDataRole.ForegroundRole:
+                return OVERDUE_BRUSH
+            if role == Qt.ItemDataRole.FontRole:
+                font = QFont()
+                font.setBold(True)
+                return font
+            if role == Qt.ItemDataRole.ToolTipRole:
+                return "下次督查日期已过，请尽快督查并记录进展"
+        return super().data(index, role)
 
 
 class SupervisionPanel(QWidget):
@@ -481,7 +503,7 @@ class SupervisionPanel(QWidget):
         bar.addWidget(self.closed)
         bar.addStretch(1)
         layout.addLayout(bar)
-        self.model = RecordTableModel(
+        self.model = SupervisionModel(
             [
                 Column("household", "户", "readonly"),
                 Column("description", "诉求内容", "readonly"),
@@ -518,6 +540,7 @@ class SupervisionPanel(QWidget):
                     row.next_check_on.isoformat() if row.next_check_on else "—",
                     row.time_status.value,
                     row.status,
+                    row.check_overdue,
                 )
             )
         self.model.set_rows(rows)

@@ -52,6 +52,7 @@ class RequestRow:
     resolution: str
     common_issue: str
     common_issue_id: str | None = None
+    check_overdue: bool = False  # 挂牌督办: the 下次督查 date has passed
 
     @property
     def household_label(self) -> str:
@@ -235,6 +236,7 @@ class RequestService:
             resolution=r.resolution,
             common_issue=issue_title or "",
             common_issue_id=r.common_issue_id,
+            check_overdue=wf.check_overdue(case.status, r.next_check_on, self.today),
         )
 
     def detail(self, request_id: str) -> RequestDetail:
