@@ -96,7 +96,9 @@ def conditions(query: RequestQuery) -> list[ColumnElement[bool]]:
         where.append(Household.responsible_cadre_id == query.cadre_id)
     if query.text.strip():
         needle = f"%{query.text.strip()}%"
-        where.append(or_(Request.description.like(needle), Household.head_name.like(needle)))
+        where.append(
+            or_(Request.description.like(needle), Household.head_name.like(needle), Request.number.like(needle))
+        )
     if query.time_status and query.today is not None and query.due_before is not None:
         open_with_deadline = and_(Request.status.in_(OPEN), Request.deadline.is_not(None))
         where.append(
