@@ -110,9 +110,10 @@ def test_feedback_form_is_filled_from_a_solved_request(arc, tmp_path: Path) -> N
         row.responsible_person,
         row.status,
         compact(detail.case.resolution.result),
-        row.id,
+        f"诉求编号：{row.number}",
     ):
         assert value and value in text, value
+    assert row.id not in text  # the internal id means nothing to a household
     assert "办理结果" in text
     labels = arc.codes.values("satisfaction")
     assert labels == ["满意", "基本满意", "不满意"]
