@@ -194,8 +194,9 @@ def test_meeting_sheet_lists_every_decided_request(arc, tmp_path: Path) -> None:
     for name in meeting.attendees.split("、"):
         assert name in text
     for d in decisions:
-        for value in (d.request.head_name, d.unit, d.person, d.deadline.isoformat()):
+        for value in (d.request.head_name, d.unit, d.person, d.deadline.isoformat(), d.request.number):
             assert value and value in text, value
+        assert d.request.id not in text
         assert compact(d.request.description)[:8] in text
     assert text.count("【") == len(decisions)
     assert "会议主持人（签字）" in text
@@ -322,6 +323,7 @@ def test_ledger_rows_equal_the_request_list_with_exact_close_off(arc, tmp_path: 
     closed = 0
     for cells, req in zip(rows, expected, strict=True):
         values = [c.value for c in cells]
+        assert values[col["诉求编号"]] == req.number and req.number.startswith("安华")
         assert values[col["户主"]] == req.head_name
         assert values[col["诉求内容"]] == req.description
         assert values[col["办理状态"]] == req.status
@@ -394,8 +396,12 @@ def test_command_line_prints_and_exports(arc, demo_archive, tmp_path: Path, caps
     row = requests_in(arc, "已办结")[0]
     out = tmp_path / "cli"
     out.mkdir()
-    assert main(["--db", db, "print", "feedback", "--request", row.id, "-o", str(out / "f.pdf")]) == 0
+    assert main(["--db", db, "print", "feedback", "--request", row.number, "-o", str(out / "f.pdf")]) == 0
     assert row.head_name in compact(texts(out / "f.pdf")[0])
+    assert f"诉求编号：{row.number}" in compact(texts(out / "f.pdf")[0])
+    capsys.readouterr()
+    assert main(["--db", db, "print", "feedback", "--request", "安华1999-9999", "-o", str(out / "x.pdf")]) == 2
+    assert "找不到诉求编号为“安华1999-9999”的诉求" in capsys.readouterr().err
     assert main(["--db", db, "print", "feedback", "--blank", "--copies", "2", "-o", str(out / "b.pdf")]) == 0
     assert len(texts(out / "b.pdf")) == 2
     assert main(["--db", db, "print", "meeting", "--meeting", "latest", "-o", str(out / "m.pdf")]) == 0

@@ -323,7 +323,7 @@ def meeting_flowables(sheet: MeetingSheet) -> list[Flowable]:
             [
                 str(n),
                 f"{r.village_name}{r.group_name}第{r.household_number}户\n{r.head_name}",
-                f"【{r.category}】{r.description}",
+                (f"{r.number}\n" if r.number else "") + f"【{r.category}】{r.description}",
                 d.unit,
                 d.person,
                 iso(d.deadline),

@@ -89,8 +89,8 @@ class RequestDetailDialog(QDialog):
     def reload(self) -> None:
         self.detail = detail = self.archive.requests.detail(self.request_id)
         row, case, ui = detail.row, detail.case, self.ui
-        self.setWindowTitle(f"诉求办理 — {row.household_label}")
-        ui.titleLabel.setText(f"{row.category}：{row.description[:24]}")
+        self.setWindowTitle(f"诉求办理 — {row.number} {row.household_label}")
+        ui.titleLabel.setText(f"{row.number}　{row.category}：{row.description[:24]}")
         ui.statusLabel.setText(row.status)
         background, foreground, text = LIGHTS[row.time_status]
         ui.lightLabel.setText(text or "")

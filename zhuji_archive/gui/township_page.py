@@ -109,7 +109,7 @@ class ReviewQueue(QWidget):
         layout.addLayout(actions)
         self.model = RequestTableModel(checkable=True, parent=self)
         self.view = table(self.model)
-        for column, width in enumerate((80, 80, 95, 70, 80, 190, 300, 180)):
+        for column, width in enumerate((135, 80, 80, 95, 70, 80, 190, 300, 180)):
             self.view.setColumnWidth(column, width)
         self.view.doubleClicked.connect(lambda index: self.openRequest.emit(index.data(IdRole)))
         layout.addWidget(self.view, 1)
@@ -256,6 +256,7 @@ class MeetingPanel(QWidget):
                 Column("person", "责任人"),
                 Column("deadline", "办结时限", "date"),
                 Column("note", "会议意见"),
+                Column("number", "诉求编号", "readonly"),
             ],
             [],
             parent=self,
@@ -265,7 +266,7 @@ class MeetingPanel(QWidget):
         self.view.setItemDelegate(self.delegate)
         self.decisions.edited.connect(self._recheck)
         self.view.setEditTriggers(QAbstractItemView.EditTrigger.AllEditTriggers)
-        for column, width in enumerate((190, 260, 130, 80, 100)):
+        for column, width in enumerate((190, 260, 130, 80, 100, 200)):
             self.view.setColumnWidth(column, width)
         self.view.horizontalHeader().setSectionResizeMode(1, QHeaderView.ResizeMode.Interactive)
         right_layout.addWidget(self.view, 1)
@@ -453,6 +454,7 @@ class SupervisedRow:
     """A 挂牌督办 case as listed."""
 
     id: str
+    number: str
     household: str
     description: str
     leader: str
@@ -505,6 +507,7 @@ class SupervisionPanel(QWidget):
         layout.addLayout(bar)
         self.model = SupervisionModel(
             [
+                Column("number", "诉求编号", "readonly"),
                 Column("household", "户", "readonly"),
                 Column("description", "诉求内容", "readonly"),
                 Column("leader", "包案领导", "readonly"),
@@ -519,7 +522,7 @@ class SupervisionPanel(QWidget):
             parent=self,
         )
         self.view = table(self.model)
-        for column, width in enumerate((190, 220, 80, 160, 260, 95, 60)):
+        for column, width in enumerate((115, 190, 220, 80, 160, 260, 95, 60)):
             self.view.setColumnWidth(column, width)
         self.view.doubleClicked.connect(
             lambda index: self.openRequest.emit(self.model.record(index.row()).id)
@@ -532,6 +535,7 @@ class SupervisionPanel(QWidget):
             rows.append(
                 SupervisedRow(
                     row.id,
+                    row.number,
                     row.household_label,
                     row.description,
                     row.leader,

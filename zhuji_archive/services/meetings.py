@@ -60,6 +60,10 @@ class DecisionRow:
     def description(self) -> str:
         return self.request.description
 
+    @property
+    def number(self) -> str:
+        return self.request.number
+
 
 class MeetingService:
     """Use cases of the monthly meeting; decisions become 交办 through the request service."""

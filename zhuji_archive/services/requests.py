@@ -245,6 +245,14 @@ class RequestService:
             number=r.number or "",
         )
 
+    def find(self, number: str) -> str:
+        """The id of the request with this 诉求编号 (安华2026-0012; the old internal id works too)."""
+        with self.db.sessions() as session:
+            request_id = request_numbers.request_id_of(session, number)
+        if request_id is None:
+            raise DomainError(f"找不到诉求编号为“{number.strip()}”的诉求")
+        return request_id
+
     def detail(self, request_id: str) -> RequestDetail:
         calendar, warn = self.calendar(), self.settings.get("warn_days")
         with self.db.sessions() as session:

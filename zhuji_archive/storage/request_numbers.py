@@ -93,3 +93,10 @@ def number_missing(db: Executor) -> int:
         table = Request.__table__
         db.execute(update(table).where(table.c.id == bindparam("rid")).values(number=bindparam("num")), numbers)
     return len(numbers)
+
+
+def request_id_of(db: Executor, text: str) -> str | None:
+    """The request a 诉求编号 (or, for older printouts, the internal id) names."""
+    key = text.strip()
+    stmt = select(Request.id).where(Request.deleted.is_(False), (Request.number == key) | (Request.id == key))
+    return db.execute(stmt.limit(1)).scalar_one_or_none()
