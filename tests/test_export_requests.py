@@ -123,6 +123,7 @@ def test_feedback_form_is_filled_from_a_solved_request(arc, tmp_path: Path) -> N
     (entry,) = export_log(arc, "情况反馈意见单")
     assert entry.record_id == row.id and entry.household_id == row.household_id
     assert row.head_name in entry.note and path.name in entry.note
+    assert row.number in entry.note
 
 
 def test_feedback_form_of_an_unsolvable_request_prints_the_lawful_explanation(arc, tmp_path: Path) -> None:

@@ -176,7 +176,7 @@ class RequestExportService:
                 "情况反馈意见单",
                 request_id,
                 f"打印{form.village}{form.group}第{form.number}户（户主{form.head_name}）"
-                f"诉求“{form.description[:16]}”的情况反馈意见单（PDF），文件“{path.name}”",
+                f"诉求{form.code}“{form.description[:16]}”的情况反馈意见单（PDF），文件“{path.name}”",
                 household_id=self.requests.detail(request_id).row.household_id,
             )
         return ExportResult([path], len(forms), pages)
