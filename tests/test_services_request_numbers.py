@@ -3,7 +3,9 @@ concurrent writer is retried, and the request search finds a request by its numb
 
 from __future__ import annotations
 
+import multiprocessing
 from datetime import date
+from typing import Any
 
 import pytest
 from conftest import WorkflowTown
@@ -108,3 +110,34 @@ def test_the_request_search_finds_a_request_by_its_number(demo_archive: Archive)
     assert [row.id for row in found] == [target.id]
     sequence_only = target.number.split("-")[1]
     assert target.id in {row.id for row in demo_archive.requests.list(RequestQuery(text=sequence_only))}
+
+
+def _record_many(path: str, household_id: str, count: int, start: Any) -> None:
+    """Run in another process: record ``count`` requests as fast as possible once ``start`` is set."""
+    archive = Archive.open(path, "并发测试")
+    try:
+        start.wait(30)
+        for n in range(count):
+            archive.requests.record(household_id, "生活困难", f"并发登记{n}", D("2025-09-10"))
+    finally:
+        archive.close()
+
+
+def test_two_processes_recording_at_once_get_distinct_consecutive_numbers(workflow_town: WorkflowTown) -> None:
+    town = workflow_town
+    path = str(town.archive.db.path)
+    context = multiprocessing.get_context("spawn")
+    start = context.Event()
+    workers = [
+        context.Process(target=_record_many, args=(path, town.households[head], 15, start))
+        for head in ("张建国", "王小明")
+    ]
+    for worker in workers:
+        worker.start()
+    start.set()
+    for worker in workers:
+        worker.join(90)
+        assert worker.exitcode == 0
+    with town.archive.db.sessions() as session:
+        numbers = sorted(session.scalars(select(Request.number)))
+    assert numbers == [f"安华2025-{n:04d}" for n in range(1, 31)]
