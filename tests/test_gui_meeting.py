@@ -16,7 +16,7 @@ from zhuji_archive.gui.township_page import MeetingPanel, TownshipPage
 from zhuji_archive.services.requests import RequestQuery
 from zhuji_archive.storage.models import MeetingItem, Request
 
-UNIT, PERSON, DEADLINE = 2, 3, 4
+UNIT, PERSON, DEADLINE = 3, 4, 5
 
 
 @pytest.fixture

@@ -250,13 +250,13 @@ class MeetingPanel(QWidget):
         right_layout.addWidget(self.header)
         self.decisions = RecordTableModel(
             [
+                Column("number", "诉求编号", "readonly"),
                 Column("household", "户", "readonly"),
                 Column("description", "诉求内容", "readonly"),
                 Column("unit", "责任单位"),
                 Column("person", "责任人"),
                 Column("deadline", "办结时限", "date"),
                 Column("note", "会议意见"),
-                Column("number", "诉求编号", "readonly"),
             ],
             [],
             parent=self,
@@ -266,9 +266,9 @@ class MeetingPanel(QWidget):
         self.view.setItemDelegate(self.delegate)
         self.decisions.edited.connect(self._recheck)
         self.view.setEditTriggers(QAbstractItemView.EditTrigger.AllEditTriggers)
-        for column, width in enumerate((190, 260, 130, 80, 100, 200)):
+        for column, width in enumerate((110, 150, 190, 110, 70, 105)):  # 办结时限 in sight at 1366×768
             self.view.setColumnWidth(column, width)
-        self.view.horizontalHeader().setSectionResizeMode(1, QHeaderView.ResizeMode.Interactive)
+        self.view.horizontalHeader().setSectionResizeMode(2, QHeaderView.ResizeMode.Interactive)
         right_layout.addWidget(self.view, 1)
         buttons = QHBoxLayout()
         self.remove_button = QPushButton("移出会议")
@@ -293,7 +293,7 @@ class MeetingPanel(QWidget):
         self.reload()
 
     def _open(self, index: QModelIndex) -> None:
-        if index.column() <= 1:
+        if index.column() <= 2:
             self.openRequest.emit(self.decisions.record(index.row()).request.id)
 
     def _add_print_button(self, buttons: QHBoxLayout) -> None:
