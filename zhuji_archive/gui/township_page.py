@@ -522,7 +522,7 @@ class SupervisionPanel(QWidget):
             parent=self,
         )
         self.view = table(self.model)
-        for column, width in enumerate((115, 190, 220, 80, 160, 260, 95, 60)):
+        for column, width in enumerate((110, 170, 200, 70, 140, 200, 95, 60)):  # 下次督查 in sight
             self.view.setColumnWidth(column, width)
         self.view.doubleClicked.connect(
             lambda index: self.openRequest.emit(self.model.record(index.row()).id)
