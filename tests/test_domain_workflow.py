@@ -708,3 +708,14 @@ def test_sorting_needs_every_classification(classification: Classification, fiel
     with pytest.raises(DomainError) as caught:
         apply(RequestCase(recorded_on=RECORDED), Action.SORT, classification)
     assert caught.value.field == field
+
+
+def test_a_passed_next_check_is_overdue_only_while_the_case_is_handled() -> None:
+    from zhuji_archive.domain.workflow import check_overdue
+
+    today = date(2026, 11, 30)
+    assert check_overdue(Status.IN_PROGRESS, date(2026, 11, 29), today)
+    assert not check_overdue(Status.IN_PROGRESS, today, today)
+    assert not check_overdue(Status.IN_PROGRESS, None, today)
+    assert not check_overdue(Status.SOLVED, date(2026, 11, 1), today)
+    assert not check_overdue(Status.CLOSED, date(2026, 11, 1), today)

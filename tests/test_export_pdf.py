@@ -133,6 +133,7 @@ def test_household_sheet_shows_the_five_items(demo_archive, tmp_path: Path) -> N
             assert member.id_number in whole
     for request in file.requests:
         assert compact(request.description) in whole
+        assert request.number and request.number in whole  # the 诉求编号 the window and ledger show
     assert "打印日期：2026年11月2日" in whole
     assert page_numbers(pages) == [(i, len(pages)) for i in range(1, len(pages) + 1)]
     assert qr_payload(hid).rsplit("/", 1)[1] in whole  # the id the QR code carries, printed under the title
@@ -233,6 +234,7 @@ def test_group_book_cover_contents_and_continuous_page_numbers(demo_archive, tmp
     village_page = next(i for i, t in enumerate(pages) if "一、村基本情况" in t)
     assert "重大事项" in pages[village_page] or "重大事项" in pages[village_page + 1]
     assert "诉求办理情况登记表" in pages[-1] and "本册完" in compact(pages[-1])
+    assert re.search(r"安华20\d\d-\d{4}", compact(pages[-1]))  # the register names each 诉求编号
     outline = [item.title for item in reader.outline if not isinstance(item, list)]
     assert outline[:3] == ["封面", "目录", "村级信息表"]
     assert_fonts_embedded(path)

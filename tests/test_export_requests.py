@@ -110,9 +110,10 @@ def test_feedback_form_is_filled_from_a_solved_request(arc, tmp_path: Path) -> N
         row.responsible_person,
         row.status,
         compact(detail.case.resolution.result),
-        row.id,
+        f"诉求编号：{row.number}",
     ):
         assert value and value in text, value
+    assert row.id not in text  # the internal id means nothing to a household
     assert "办理结果" in text
     labels = arc.codes.values("satisfaction")
     assert labels == ["满意", "基本满意", "不满意"]
@@ -122,6 +123,7 @@ def test_feedback_form_is_filled_from_a_solved_request(arc, tmp_path: Path) -> N
     (entry,) = export_log(arc, "情况反馈意见单")
     assert entry.record_id == row.id and entry.household_id == row.household_id
     assert row.head_name in entry.note and path.name in entry.note
+    assert row.number in entry.note
 
 
 def test_feedback_form_of_an_unsolvable_request_prints_the_lawful_explanation(arc, tmp_path: Path) -> None:
@@ -193,8 +195,9 @@ def test_meeting_sheet_lists_every_decided_request(arc, tmp_path: Path) -> None:
     for name in meeting.attendees.split("、"):
         assert name in text
     for d in decisions:
-        for value in (d.request.head_name, d.unit, d.person, d.deadline.isoformat()):
+        for value in (d.request.head_name, d.unit, d.person, d.deadline.isoformat(), d.request.number):
             assert value and value in text, value
+        assert d.request.id not in text
         assert compact(d.request.description)[:8] in text
     assert text.count("【") == len(decisions)
     assert "会议主持人（签字）" in text
@@ -321,6 +324,7 @@ def test_ledger_rows_equal_the_request_list_with_exact_close_off(arc, tmp_path: 
     closed = 0
     for cells, req in zip(rows, expected, strict=True):
         values = [c.value for c in cells]
+        assert values[col["诉求编号"]] == req.number and req.number.startswith("安华")
         assert values[col["户主"]] == req.head_name
         assert values[col["诉求内容"]] == req.description
         assert values[col["办理状态"]] == req.status
@@ -393,8 +397,12 @@ def test_command_line_prints_and_exports(arc, demo_archive, tmp_path: Path, caps
     row = requests_in(arc, "已办结")[0]
     out = tmp_path / "cli"
     out.mkdir()
-    assert main(["--db", db, "print", "feedback", "--request", row.id, "-o", str(out / "f.pdf")]) == 0
+    assert main(["--db", db, "print", "feedback", "--request", row.number, "-o", str(out / "f.pdf")]) == 0
     assert row.head_name in compact(texts(out / "f.pdf")[0])
+    assert f"诉求编号：{row.number}" in compact(texts(out / "f.pdf")[0])
+    capsys.readouterr()
+    assert main(["--db", db, "print", "feedback", "--request", "安华1999-9999", "-o", str(out / "x.pdf")]) == 2
+    assert "找不到诉求编号为“安华1999-9999”的诉求" in capsys.readouterr().err
     assert main(["--db", db, "print", "feedback", "--blank", "--copies", "2", "-o", str(out / "b.pdf")]) == 0
     assert len(texts(out / "b.pdf")) == 2
     assert main(["--db", db, "print", "meeting", "--meeting", "latest", "-o", str(out / "m.pdf")]) == 0

@@ -86,7 +86,7 @@ def test_request_from_household_file_to_closed_feedback(window, demo_archive, qt
     decisions = panel.decisions
     mine = next(i for i in range(decisions.rowCount()) if decisions.record(i).request.id == request_id)
     deadline = date.today() + timedelta(days=30)
-    for column, value in ((2, "镇村建办"), (3, "周国平"), (4, deadline)):
+    for column, value in ((3, "镇村建办"), (4, "周国平"), (5, deadline)):
         decisions.setData(decisions.index(mine, column), value)
     qtbot.mouseClick(panel.apply_button, Qt.MouseButton.LeftButton)
     assert "已按会议决定交办" in panel.message.text(), panel.message.text()
@@ -146,7 +146,7 @@ def test_incomplete_meeting_decision_applies_nothing(window, demo_archive, qtbot
     assert free, "the demo has requests waiting for a meeting"
     demo_archive.meetings.add_requests(meeting_id, free)
     panel.show_meeting(meeting_id)
-    panel.decisions.setData(panel.decisions.index(0, 2), "镇农业农村办")  # unit only: person missing
+    panel.decisions.setData(panel.decisions.index(0, 3), "镇农业农村办")  # unit only: person missing
     qtbot.mouseClick(panel.apply_button, Qt.MouseButton.LeftButton)
     assert "未交办任何诉求" in panel.message.text()
     assert all(demo_archive.requests.detail(rid).row.status == "待上会" for rid in free)

@@ -243,6 +243,11 @@ def test_todo_lines_read_and_sort_as_a_cadre_expects(town: Town) -> None:
     assert reports[MONTHLY].title == "王驻村 2025年5月月报"
     due = [item for item in todo.items if item.kind == REQUEST_DUE]
     assert {item.detail.split("：")[0] for item in due} == {"超期", "临期"}
+    # A request line names the 诉求编号 a cadre can look up or say on the phone.
+    feedback = [item for item in todo.items if item.kind == FEEDBACK]
+    for item in due + feedback:
+        number = town.archive.requests.detail(item.request_id).row.number
+        assert number.startswith("安华2025-") and number in item.detail
 
 
 def test_next_visit_dates_and_revisit_coverage(town: Town) -> None:

@@ -201,13 +201,14 @@ def test_a_missing_field_applies_nothing_and_names_the_request(
 def test_a_decision_the_rules_refuse_rolls_back_the_others(
     workflow_town: WorkflowTown, agenda: tuple[str, dict[str, str]]
 ) -> None:
-    """A deadline before the request was recorded passes the completeness check but not the rules;
-    requests already assigned in the same run must be rolled back."""
+    """A deadline before the meeting (stored by an earlier version, which did not check it) passes
+    the completeness check but not the rules; requests already assigned in the same run are rolled back."""
     town = workflow_town
-    meeting, _ = agenda
-    bad = dict(DECISIONS)
-    bad["王小明"] = ("镇村建办", "楼主任", D("2025-08-01"), "")  # the last item on the agenda
-    decide(town, meeting, bad)
+    meeting, ids = agenda
+    decide(town, meeting, DECISIONS)
+    with town.archive.db.transaction() as session:
+        item = session.scalar(select(MeetingItem).where(MeetingItem.request_id == ids["王小明"]))
+        item.deadline = D("2025-08-01")  # the last item on the agenda
     before = snapshot(town)
     with pytest.raises(DomainError) as caught:
         town.archive.meetings.apply_decisions(meeting)
@@ -228,3 +229,38 @@ def test_removing_a_request_frees_it_for_another_meeting(
         assert session.scalar(select(func.count()).select_from(MeetingItem)) == 2
     other = meetings.create(D("2025-10-20"), "十月专题会议", "镇长")
     assert meetings.add_requests(other, [ids["赵大"]]) == 1
+
+
+def test_a_later_meeting_counts_the_level_setting_from_its_own_day(workflow_town: WorkflowTown) -> None:
+    """The suggested deadline is the 镇级 setting in working days after the meeting, not after today."""
+    town = workflow_town
+    town.archive.settings.set("deadline.镇级", 5)
+    rid = to_town(town, "张建国", "村道塌方")
+    meeting = town.archive.meetings.create(D("2025-10-20"), "十月会议", "")  # a Monday, after today
+    town.archive.meetings.add_requests(meeting, [rid])
+    (row,) = town.archive.meetings.decisions(meeting)
+    assert row.deadline == D("2025-10-27")  # Tue 21 … Mon 27: five working days
+    assert row.suggested_deadline == D("2025-10-27")
+
+
+def test_a_deadline_before_the_meeting_is_refused(
+    workflow_town: WorkflowTown, agenda: tuple[str, dict[str, str]]
+) -> None:
+    town = workflow_town
+    meeting, _ = agenda
+    early = dict(DECISIONS)
+    early["赵大"] = ("镇社会事务办", "俞主任", D("2025-09-25"), "")  # the day before the meeting
+    before = snapshot(town)
+    with pytest.raises(DomainError) as caught:
+        decide(town, meeting, early)
+    assert "赵大" in caught.value.message
+    assert "早于会议日期2025-09-26" in caught.value.message
+    assert caught.value.field == "deadline"
+    assert snapshot(town) == before
+    with town.archive.db.sessions() as session:
+        assert all(item.unit == "" for item in session.scalars(select(MeetingItem)))
+    # The meeting day itself is allowed.
+    same_day = dict(DECISIONS)
+    same_day["赵大"] = ("镇社会事务办", "俞主任", HELD, "")
+    decide(town, meeting, same_day)
+    assert town.archive.meetings.apply_decisions(meeting) == 3

@@ -226,7 +226,7 @@ def _add_request_output_commands(sub: argparse._SubParsersAction) -> None:  # ty
 
     feedback = printing.add_parser("feedback", help="情况反馈意见单（按诉求填好，或空白）")
     which = feedback.add_mutually_exclusive_group(required=True)
-    which.add_argument("--request", help="诉求编号（意见单上“诉求编号”后的32位编号）")
+    which.add_argument("--request", help="诉求编号，如 安华2026-0012（诉求窗口和台账上都有）")
     which.add_argument("--blank", action="store_true", help="空白意见单（上门反馈时手填）")
     feedback.add_argument("--copies", type=int, default=1, help="空白意见单的份数（默认1）")
     output(feedback, ".pdf")
@@ -271,7 +271,7 @@ def _run_request_output(args: argparse.Namespace) -> int:
         exports, output = archive.request_exports, args.output
         if args.what == "feedback":
             result = exports.feedback_form(
-                None if args.blank else args.request.strip(), output, copies=args.copies
+                None if args.blank else archive.requests.find(args.request), output, copies=args.copies
             )
             summary = f"已打印情况反馈意见单 {result.rows} 份，共 {result.pages} 页"
         elif args.what == "meeting":

@@ -385,6 +385,11 @@ def time_status(case: RequestCase, today: date, calendar: WorkCalendar, warn_day
     return TimeStatus.ON_TRACK
 
 
+def check_overdue(status: Status, next_check_on: date | None, today: date) -> bool:
+    """A supervised case whose 下次督查 date has passed while it is still being handled."""
+    return status in OPEN_STATUSES and next_check_on is not None and next_check_on < today
+
+
 def default_deadline(
     start: date, level: Level, days_by_level: dict[Level, int], calendar: WorkCalendar
 ) -> date:

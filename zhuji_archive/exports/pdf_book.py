@@ -30,7 +30,7 @@ from zhuji_archive.exports.pdf_common import (
     money,
     number,
 )
-from zhuji_archive.exports.pdf_household import SheetInput, household_flowables, sheet_key
+from zhuji_archive.exports.pdf_household import SheetInput, household_flowables, numbered, sheet_key
 from zhuji_archive.services.records import RequestData
 from zhuji_archive.services.villages import EventData, VillageInfo
 
@@ -244,7 +244,7 @@ def request_log_flowables(items: list[tuple[int, str, RequestData]]) -> list[Flo
     s = fonts.styles()
     w = CONTENT_WIDTH
     rows = [
-        [str(i), str(n), head, iso(r.recorded_on), r.category, r.description, r.status, r.resolution]
+        [str(i), str(n), head, iso(r.recorded_on), r.category, numbered(r), r.status, r.resolution]
         for i, (n, head, r) in enumerate(items, 1)
     ]
     closed = sum(1 for _n, _h, r in items if r.status in ("已办结", "已反馈"))

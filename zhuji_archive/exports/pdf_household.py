@@ -32,7 +32,7 @@ from zhuji_archive.exports.pdf_common import (
     money,
     number,
 )
-from zhuji_archive.services.records import HouseholdFile
+from zhuji_archive.services.records import HouseholdFile, RequestData
 
 SHEET_TITLE = "群众档案户表"
 QR_SIZE = 20 * mm
@@ -243,7 +243,7 @@ def household_flowables(sheet: SheetInput, today: date, outline_level: int = 0) 
     )
 
     out += heading("四、家庭诉求　五、解决情况")
-    rows = [[iso(r.recorded_on), r.category, r.description, r.status, r.resolution] for r in requests]
+    rows = [[iso(r.recorded_on), r.category, numbered(r), r.status, r.resolution] for r in requests]
     out.append(
         grid_table(REQUEST_HEADER, rows, _mm(REQUEST_WIDTHS), align={0: "CENTER", 1: "CENTER", 3: "CENTER"})
     )
@@ -363,6 +363,11 @@ def blank_flowables() -> list[Flowable]:
     out.append(Spacer(1, 5 * mm))
     out.append(signature_block(today=None))
     return out
+
+
+def numbered(r: RequestData) -> str:
+    """诉求内容 headed by its 诉求编号, so the paper file and the window name a request alike."""
+    return f"{r.number}\n{r.description}" if r.number else r.description
 
 
 def _choices(*options: str) -> Flowable:

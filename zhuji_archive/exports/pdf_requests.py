@@ -131,8 +131,12 @@ class FeedbackForm:
     outcome_label: str = "办理结果"
     outcome: str = ""
     round: int = 1  # the how-many-th feedback on this request
-    code: str = ""  # the request's id, so a returned form leads back to it
+    code: str = ""  # the 诉求编号, so a returned form leads back to its request
     satisfactions: tuple[str, ...] = ("满意", "基本满意", "不满意")
+    # A feedback already recorded (the form printed after closing): the ticked answer, words, day.
+    satisfaction: str = ""
+    opinion: str = ""
+    feedback_on: date | None = None
 
     @property
     def blank(self) -> bool:
@@ -219,9 +223,16 @@ def _opinion_block(form: FeedbackForm) -> Table:
     when = Paragraph("反馈日期", s.label)
     table = Table(
         [
-            [label, TickBoxes(form.satisfactions)],
-            [opinion, RuledLines(6, spacing=9 * mm)],
-            [when, Paragraph(BLANK_DATE + "　　　反馈地点：____________________", s.value)],
+            [label, TickBoxes(form.satisfactions, ticked=form.satisfaction)],
+            [opinion, Paragraph(fonts.markup(form.opinion), s.value) if form.opinion else RuledLines(6, spacing=9 * mm)],
+            [
+                when,
+                Paragraph(
+                    (iso(form.feedback_on) if form.feedback_on else BLANK_DATE)
+                    + "　　　反馈地点：____________________",
+                    s.value,
+                ),
+            ],
         ],
         colWidths=[w * 0.15, w * 0.85],
         rowHeights=[12 * mm, 58 * mm, 10 * mm],
@@ -234,6 +245,7 @@ def _opinion_block(form: FeedbackForm) -> Table:
                 ("BOX", (0, 0), (-1, -1), 0.9, LINE),
                 ("BACKGROUND", (0, 0), (0, -1), colors.HexColor("#EDEDED")),
                 ("VALIGN", (0, 0), (-1, -1), "MIDDLE"),
+                ("VALIGN", (1, 1), (1, 1), "TOP"),
                 ("LEFTPADDING", (1, 0), (1, -1), 6),
                 ("RIGHTPADDING", (1, 0), (1, -1), 6),
             ]
@@ -310,7 +322,7 @@ def meeting_flowables(sheet: MeetingSheet) -> list[Flowable]:
             [
                 str(n),
                 f"{r.village_name}{r.group_name}第{r.household_number}户\n{r.head_name}",
-                f"【{r.category}】{r.description}",
+                (f"{r.number}\n" if r.number else "") + f"【{r.category}】{r.description}",
                 d.unit,
                 d.person,
                 iso(d.deadline),

@@ -31,6 +31,7 @@ OPEN = frozenset(s.value for s in OPEN_STATUSES)
 LEDGER_NAME = "诉求台账"
 
 LEDGER_COLUMNS = (
+    Column("诉求编号", 15),
     Column("村", 10),
     Column("村民小组", 9),
     Column("户号", 6, "int"),
@@ -74,6 +75,7 @@ def ledger_rows(lines: Iterable[LedgerLine]) -> Iterator[tuple[Any, ...]]:
         # The light only means something while the request is open (临期/超期/正常).
         deadline_light = r.time_status.value if r.deadline and r.status in OPEN else ""
         yield (
+            r.number,
             r.village_name,
             r.group_name,
             r.household_number,

@@ -3,10 +3,27 @@ deadline and supervision counts, satisfaction, revisit coverage and the fastest-
 
 from __future__ import annotations
 
-from PySide6.QtCharts import QBarCategoryAxis, QBarSeries, QBarSet, QChart, QChartView, QValueAxis
-from PySide6.QtCore import Qt, Signal
-from PySide6.QtGui import QColor, QPainter
-from PySide6.QtWidgets import QComboBox, QGridLayout, QHBoxLayout, QLabel, QScrollArea, QVBoxLayout, QWidget
+from PySide6.QtCharts import (
+    QAbstractBarSeries,
+    QBarCategoryAxis,
+    QBarSet,
+    QChart,
+    QChartView,
+    QHorizontalBarSeries,
+    QValueAxis,
+)
+from PySide6.QtCore import QEvent, QMargins, Qt, Signal
+from PySide6.QtGui import QColor, QCursor, QPainter
+from PySide6.QtWidgets import (
+    QComboBox,
+    QGridLayout,
+    QHBoxLayout,
+    QLabel,
+    QScrollArea,
+    QToolTip,
+    QVBoxLayout,
+    QWidget,
+)
 
 from zhuji_archive.domain.workflow import Level, Status
 from zhuji_archive.gui.widgets import refill
@@ -29,7 +46,9 @@ def _tile(caption: str) -> tuple[QWidget, QLabel]:
 
 
 class BarChart(QChartView):
-    """A one-series bar chart whose bars report the category clicked."""
+    """A one-series chart of horizontal bars, so that each category's full name reads on the left
+    (upright Chinese labels under vertical bars were cut to "已…"); a bar reports the category clicked
+    and tells its name and count on hover."""
 
     barClicked = Signal(str)
 
@@ -39,37 +58,66 @@ class BarChart(QChartView):
         self.chart_title = title
         self.color = QColor(color)
         self.categories: list[str] = []
+        self.counts: dict[str, int] = {}
         self.setMinimumHeight(200)
         self.set_data({})
 
     def set_data(self, data: dict[str, int], order: list[str] | None = None) -> None:
-        self.categories = [c for c in (order or sorted(data, key=lambda k: -data[k])) if c in data] or ["无"]
+        listed = [c for c in (order or sorted(data, key=lambda k: -data[k])) if c in data] or ["无"]
+        # Horizontal bars are drawn bottom-up: reversed, the first category is the top bar.
+        self.categories = list(reversed(listed))
+        self.counts = {c: data.get(c, 0) for c in self.categories}
         chart = QChart()
         chart.setTitle(self.chart_title)
         chart.legend().hide()
         chart.setAnimationOptions(QChart.AnimationOption.NoAnimation)
+        chart.setMargins(QMargins(4, 4, 12, 4))
         bar_set = QBarSet(self.chart_title)
         bar_set.setColor(self.color)
-        bar_set.append([float(data.get(c, 0)) for c in self.categories])
+        bar_set.append([float(self.counts[c]) for c in self.categories])
         bar_set.clicked.connect(lambda index: self.barClicked.emit(self.categories[index]))
-        series = QBarSeries()
+        bar_set.hovered.connect(self._hovered)
+        series = QHorizontalBarSeries()
         series.append(bar_set)
         series.setLabelsVisible(True)
+        series.setLabelsPosition(QAbstractBarSeries.LabelsPosition.LabelsInsideEnd)
+        series.setBarWidth(0.7)
         chart.addSeries(series)
-        axis_x = QBarCategoryAxis()
-        axis_x.append(self.categories)
-        if len(self.categories) > 5:
-            axis_x.setLabelsAngle(-35)  # long Chinese labels would otherwise be cut to "生产…"
-        chart.addAxis(axis_x, Qt.AlignmentFlag.AlignBottom)
-        series.attachAxis(axis_x)
-        axis_y = QValueAxis()
-        axis_y.setRange(0, max([*data.values(), 1]) * 1.15)
-        axis_y.setLabelFormat("%d")
-        axis_y.applyNiceNumbers()
-        chart.addAxis(axis_y, Qt.AlignmentFlag.AlignLeft)
-        series.attachAxis(axis_y)
+        axis_names = QBarCategoryAxis()
+        axis_names.append(self.categories)
+        axis_names.setGridLineVisible(False)
+        chart.addAxis(axis_names, Qt.AlignmentFlag.AlignLeft)
+        series.attachAxis(axis_names)
+        axis_counts = QValueAxis()
+        axis_counts.setRange(0, max([*data.values(), 1]) * 1.15)
+        axis_counts.setLabelFormat("%d")
+        axis_counts.applyNiceNumbers()
+        chart.addAxis(axis_counts, Qt.AlignmentFlag.AlignBottom)
+        series.attachAxis(axis_counts)
         self.bar_set = bar_set
         self.setChart(chart)
+        self.setToolTip("")
+
+    def tooltip_text(self, index: int) -> str:
+        category = self.categories[index]
+        return f"{category}：{self.counts.get(category, 0)} 件"
+
+    def _hovered(self, entered: bool, index: int) -> None:
+        if entered and 0 <= index < len(self.categories):
+            text = self.tooltip_text(index)
+            self.setToolTip(text)
+            QToolTip.showText(QCursor.pos(), text, self)
+        else:
+            self.setToolTip("")
+            QToolTip.hideText()
+
+    def viewportEvent(self, event: QEvent) -> bool:
+        # The scene answers tooltip requests from its items, and the bars (private to Qt) have none:
+        # without this the hover text would be hidden again as soon as Qt asks for a tooltip.
+        if event.type() == QEvent.Type.ToolTip and self.toolTip():
+            QToolTip.showText(QCursor.pos(), self.toolTip(), self)
+            return True
+        return super().viewportEvent(event)
 
 
 class DashboardPage(QWidget):

@@ -198,6 +198,7 @@ class HouseholdDialog(QDialog):
                 Column("category", "类别", "choice", lambda: codes("request_category")),
                 Column("description", "诉求内容"),
                 Column("status", "办理状态", "readonly"),
+                Column("number", "诉求编号", "readonly"),
             ],
             self.file.requests,
         )
@@ -209,6 +210,7 @@ class HouseholdDialog(QDialog):
                 Column("description", "诉求内容", "readonly"),
                 Column("status", "办理状态", "readonly"),
                 Column("resolution", "解决情况（时间、措施、办法、结果）", "readonly"),
+                Column("number", "诉求编号", "readonly"),
             ],
             self.file.requests,
             editable=False,

@@ -89,8 +89,8 @@ class RequestDetailDialog(QDialog):
     def reload(self) -> None:
         self.detail = detail = self.archive.requests.detail(self.request_id)
         row, case, ui = detail.row, detail.case, self.ui
-        self.setWindowTitle(f"诉求办理 — {row.household_label}")
-        ui.titleLabel.setText(f"{row.category}：{row.description[:24]}")
+        self.setWindowTitle(f"诉求办理 — {row.number} {row.household_label}")
+        ui.titleLabel.setText(f"{row.number}　{row.category}：{row.description[:24]}")
         ui.statusLabel.setText(row.status)
         background, foreground, text = LIGHTS[row.time_status]
         ui.lightLabel.setText(text or "")
@@ -115,6 +115,7 @@ class RequestDetailDialog(QDialog):
         if row.supervising_body:
             parts.append(
                 f"挂牌督办：{row.supervising_body}；包案领导：{row.leader}；下次督查：{row.next_check_on or '—'}"
+                + ("（已过期，请尽快督查）" if row.check_overdue else "")
             )
         if row.common_issue:
             parts.append(f"共性问题：{row.common_issue}")

@@ -1,4 +1,4 @@
-"""The request list model: status, level, category, household, deadline and a coloured time status."""
+"""The request list model: 诉求编号, status, level, category, household, deadline and a coloured time status."""
 
 from __future__ import annotations
 
@@ -15,6 +15,7 @@ IdRole = Qt.ItemDataRole.UserRole
 RowRole = Qt.ItemDataRole.UserRole + 1
 
 COLUMNS = (
+    ("number", "诉求编号"),
     ("status", "状态"),
     ("time_status", "时限"),
     ("deadline", "办结时限"),

@@ -51,7 +51,7 @@ class RequestsPage(QWidget):
         layout = QVBoxLayout(self)
         bar = QHBoxLayout()
         self.search = QLineEdit()
-        self.search.setPlaceholderText("搜索诉求内容或户主姓名")
+        self.search.setPlaceholderText("搜索诉求编号、诉求内容或户主姓名")
         self.search.setClearButtonEnabled(True)
         bar.addWidget(self.search, 2)
         self.status = combo([s.value for s in Status])
@@ -88,9 +88,9 @@ class RequestsPage(QWidget):
         self.view.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
         self.view.setAlternatingRowColors(True)
         self.view.verticalHeader().setVisible(False)
-        for column, width in enumerate((70, 80, 95, 70, 80, 190, 300, 180)):
+        for column, width in enumerate((115, 70, 80, 95, 70, 80, 190, 300, 180)):
             self.view.setColumnWidth(column, width)
-        self.view.horizontalHeader().setSectionResizeMode(6, QHeaderView.ResizeMode.Interactive)
+        self.view.horizontalHeader().setSectionResizeMode(7, QHeaderView.ResizeMode.Interactive)
         self.view.horizontalHeader().setStretchLastSection(True)
         self.view.doubleClicked.connect(self._open)
         self.view.activated.connect(self._open)

@@ -4,12 +4,15 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import date
+from typing import Any
 
-from PySide6.QtCore import QModelIndex, Qt, Signal
+from PySide6.QtCore import QDate, QModelIndex, QPersistentModelIndex, Qt, Signal
+from PySide6.QtGui import QBrush, QColor, QFont
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QCheckBox,
     QComboBox,
+    QDateEdit,
     QDialog,
     QDialogButtonBox,
     QFormLayout,
@@ -23,6 +26,7 @@ from PySide6.QtWidgets import (
     QMessageBox,
     QPushButton,
     QSplitter,
+    QStyleOptionViewItem,
     QTableView,
     QTabWidget,
     QVBoxLayout,
@@ -37,7 +41,17 @@ from zhuji_archive.gui.request_printing import RequestPrinting
 from zhuji_archive.gui.requests_page import combo, pick
 from zhuji_archive.gui.widgets import date_edit, refill
 from zhuji_archive.services.archive import Archive
+from zhuji_archive.services.meetings import DecisionRow, MeetingService
 from zhuji_archive.services.requests import RequestQuery
+
+ERROR_STYLE = "color: #c62828;"
+OVERDUE_BRUSH = QBrush(QColor("#c62828"))
+GAP_FIELDS = {"责任单位": "unit", "责任人": "person", "办结时限": "deadline"}
+Values = tuple[str, str, date | None, str]
+
+
+def _values(row: DecisionRow) -> Values:
+    return (row.unit, row.person, row.deadline, row.note)
 
 
 def table(model) -> QTableView:  # type: ignore[no-untyped-def]
@@ -95,7 +109,7 @@ class ReviewQueue(QWidget):
         layout.addLayout(actions)
         self.model = RequestTableModel(checkable=True, parent=self)
         self.view = table(self.model)
-        for column, width in enumerate((80, 80, 95, 70, 80, 190, 300, 180)):
+        for column, width in enumerate((135, 80, 80, 95, 70, 80, 190, 300, 180)):
             self.view.setColumnWidth(column, width)
         self.view.doubleClicked.connect(lambda index: self.openRequest.emit(index.data(IdRole)))
         layout.addWidget(self.view, 1)
@@ -173,8 +187,37 @@ class NewMeetingDialog(QDialog):
         form.addRow(buttons)
 
 
+class DecisionDelegate(RecordDelegate):
+    """The deadline editor starts from the level's default deadline counted from the meeting day
+    (not from today) and offers no date before the meeting."""
+
+    def __init__(self, model: RecordTableModel, parent: QWidget) -> None:
+        super().__init__(model.columns, parent)
+        self.model = model
+        self.earliest: date | None = None  # the meeting day
+
+    def createEditor(
+        self, parent: QWidget, option: QStyleOptionViewItem, index: QModelIndex | QPersistentModelIndex
+    ) -> QWidget:
+        editor = super().createEditor(parent, option, index)
+        if isinstance(editor, QDateEdit) and self.earliest is not None:
+            editor.setMinimumDate(QDate(self.earliest))
+        return editor
+
+    def setEditorData(self, editor: QWidget, index: QModelIndex | QPersistentModelIndex) -> None:
+        row: DecisionRow = self.model.record(index.row())
+        if isinstance(editor, QDateEdit) and row.deadline is None and row.suggested_deadline is not None:
+            editor.setDate(QDate(row.suggested_deadline))
+            return
+        super().setEditorData(editor, index)
+
+
 class MeetingPanel(QWidget):
-    """Meetings on the left; the chosen meeting's decision table on the right."""
+    """Meetings on the left; the chosen meeting's decision table on the right.
+
+    What is typed into the table lives in the rows until 保存决定; a refresh of the table (a row
+    moved off the agenda, requests added from the review queue, another meeting looked at) keeps
+    those unsaved edits, and the "incomplete" message is rebuilt from the rows that remain."""
 
     openRequest = Signal(str)
     decided = Signal()
@@ -183,6 +226,9 @@ class MeetingPanel(QWidget):
         super().__init__(parent)
         self.archive = archive
         self.meeting_id: str | None = None
+        self._stored: dict[str, Values] = {}  # item id -> the values as last read from or saved to the archive
+        self._unsaved: dict[str, Values] = {}  # item id -> values typed but not saved yet
+        self._checking = False  # the incomplete message is shown and must follow the rows
         layout = QHBoxLayout(self)
         splitter = QSplitter(Qt.Orientation.Horizontal)
         left = QWidget()
@@ -204,6 +250,7 @@ class MeetingPanel(QWidget):
         right_layout.addWidget(self.header)
         self.decisions = RecordTableModel(
             [
+                Column("number", "诉求编号", "readonly"),
                 Column("household", "户", "readonly"),
                 Column("description", "诉求内容", "readonly"),
                 Column("unit", "责任单位"),
@@ -215,11 +262,13 @@ class MeetingPanel(QWidget):
             parent=self,
         )
         self.view = table(self.decisions)
-        self.view.setItemDelegate(RecordDelegate(self.decisions.columns, self.view))
+        self.delegate = DecisionDelegate(self.decisions, self.view)
+        self.view.setItemDelegate(self.delegate)
+        self.decisions.edited.connect(self._recheck)
         self.view.setEditTriggers(QAbstractItemView.EditTrigger.AllEditTriggers)
-        for column, width in enumerate((190, 260, 130, 80, 100)):
+        for column, width in enumerate((110, 150, 190, 110, 70, 105)):  # 办结时限 in sight at 1366×768
             self.view.setColumnWidth(column, width)
-        self.view.horizontalHeader().setSectionResizeMode(1, QHeaderView.ResizeMode.Interactive)
+        self.view.horizontalHeader().setSectionResizeMode(2, QHeaderView.ResizeMode.Interactive)
         right_layout.addWidget(self.view, 1)
         buttons = QHBoxLayout()
         self.remove_button = QPushButton("移出会议")
@@ -244,7 +293,7 @@ class MeetingPanel(QWidget):
         self.reload()
 
     def _open(self, index: QModelIndex) -> None:
-        if index.column() <= 1:
+        if index.column() <= 2:
             self.openRequest.emit(self.decisions.record(index.row()).request.id)
 
     def _add_print_button(self, buttons: QHBoxLayout) -> None:
@@ -288,11 +337,14 @@ class MeetingPanel(QWidget):
         return meeting_id
 
     def show_meeting(self, meeting_id: str | None) -> None:
+        self._keep_unsaved()
         if meeting_id != self.meeting_id:
-            self.message.clear()
+            self._say("")
+            self._checking = False
         self.meeting_id = meeting_id
         if meeting_id is None:
             self.decisions.set_rows([])
+            self.delegate.earliest = None
             self.header.setText("请选择或新建一次会议")
             for button in (self.save_button, self.apply_button, self.remove_button):
                 button.setEnabled(False)
@@ -301,44 +353,98 @@ class MeetingPanel(QWidget):
         self.header.setText(
             f"{meeting.title}　{meeting.held_on}　{meeting.status}\n参加人员：{meeting.attendees or '—'}"
         )
-        self.decisions.set_rows(self.archive.meetings.decisions(meeting_id))
         editable = meeting.status == "筹备"
+        rows = self.archive.meetings.decisions(meeting_id)
+        for row in rows:
+            self._stored[row.item_id] = _values(row)
+            typed = self._unsaved.get(row.item_id) if editable else None
+            if typed is not None:
+                row.unit, row.person, row.deadline, row.note = typed
+        self.delegate.earliest = meeting.held_on
+        self.decisions.set_rows(rows)
         self.decisions.editable = editable
         for button in (self.save_button, self.apply_button, self.remove_button):
             button.setEnabled(editable)
+        self._recheck()
+
+    def _keep_unsaved(self) -> None:
+        """Remember what was typed into the rows on show before they are replaced."""
+        for row in self.decisions.records:
+            if _values(row) != self._stored.get(row.item_id):
+                self._unsaved[row.item_id] = _values(row)
+
+    def has_unsaved(self) -> bool:
+        self._keep_unsaved()
+        return bool(self._unsaved)
+
+    def _say(self, text: str, error: bool = False) -> None:
+        self.message.setStyleSheet(ERROR_STYLE if error else "")
+        self.message.setText(text)
+
+    def _recheck(self) -> None:
+        """While the incomplete message is up, keep it (and the marked cells) true to the rows shown."""
+        if not self._checking:
+            return
+        rows: list[DecisionRow] = self.decisions.records
+        text = MeetingService.incomplete_message(rows)
+        if text is None:
+            self._checking = False
+            self._say("")
+            self.decisions.set_problems({})
+            return
+        self._say(text, error=True)
+        self.decisions.set_problems(
+            {
+                (index, GAP_FIELDS[gap]): f"请填写{gap}"
+                for index, row in enumerate(rows)
+                for gap in row.gaps
+            }
+        )
 
     def save(self) -> bool:
         if self.meeting_id is None:
             return False
+        rows: list[DecisionRow] = self.decisions.records
         try:
-            self.archive.meetings.save_decisions(self.meeting_id, self.decisions.records)
+            self.archive.meetings.save_decisions(self.meeting_id, rows)
         except DomainError as error:
-            self.message.setText(error.message)
+            self._say(error.message, error=True)
             return False
-        self.message.setText("会议决定已保存")
+        for row in rows:
+            self._stored[row.item_id] = _values(row)
+            self._unsaved.pop(row.item_id, None)
+        self._say("会议决定已保存")
         return True
 
     def apply(self) -> bool:
         if self.meeting_id is None or not self.save():
             return False
+        if MeetingService.incomplete_message(self.decisions.records):
+            self._checking = True
+            self._recheck()
+            return False
         try:
             count = self.archive.meetings.apply_decisions(self.meeting_id)
         except DomainError as error:
-            self.message.setStyleSheet("color: #c62828;")
-            self.message.setText(error.message)
+            self._say(error.message, error=True)
             return False
-        self.message.setStyleSheet("")
         self.reload()
-        self.message.setText(f"已按会议决定交办 {count} 件诉求")
+        self._say(f"已按会议决定交办 {count} 件诉求")
         self.decided.emit()
         return True
 
     def remove_selected(self) -> None:
         index = self.view.currentIndex()
         if self.meeting_id and index.isValid():
-            self.archive.meetings.remove_request(
-                self.meeting_id, self.decisions.record(index.row()).request.id
-            )
+            row: DecisionRow = self.decisions.record(index.row())
+            try:
+                self.archive.meetings.remove_request(self.meeting_id, row.request.id)
+            except DomainError as error:
+                self._say(error.message, error=True)
+                return
+            self._stored.pop(row.item_id, None)
+            self._unsaved.pop(row.item_id, None)
+            self.decisions.remove(index.row())  # the row goes now; the rest keep what was typed
             self.reload()
             self.decided.emit()
 
@@ -348,6 +454,7 @@ class SupervisedRow:
     """A 挂牌督办 case as listed."""
 
     id: str
+    number: str
     household: str
     description: str
     leader: str
@@ -356,6 +463,27 @@ class SupervisedRow:
     next_check: str
     light: str
     status: str
+    check_overdue: bool = False
+
+
+class SupervisionModel(RecordTableModel):
+    """The 挂牌督办 list; a 下次督查 date that has passed is red, as overdue dates are elsewhere."""
+
+    def data(self, index: QModelIndex | QPersistentModelIndex, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
+        if (
+            index.isValid()
+            and self.columns[index.column()].attr == "next_check"
+            and self.record(index.row()).check_overdue
+        ):
+            if role == Qt.ItemDataRole.ForegroundRole:
+                return OVERDUE_BRUSH
+            if role == Qt.ItemDataRole.FontRole:
+                font = QFont()
+                font.setBold(True)
+                return font
+            if role == Qt.ItemDataRole.ToolTipRole:
+                return "下次督查日期已过，请尽快督查并记录进展"
+        return super().data(index, role)
 
 
 class SupervisionPanel(QWidget):
@@ -377,8 +505,9 @@ class SupervisionPanel(QWidget):
         bar.addWidget(self.closed)
         bar.addStretch(1)
         layout.addLayout(bar)
-        self.model = RecordTableModel(
+        self.model = SupervisionModel(
             [
+                Column("number", "诉求编号", "readonly"),
                 Column("household", "户", "readonly"),
                 Column("description", "诉求内容", "readonly"),
                 Column("leader", "包案领导", "readonly"),
@@ -393,7 +522,7 @@ class SupervisionPanel(QWidget):
             parent=self,
         )
         self.view = table(self.model)
-        for column, width in enumerate((190, 220, 80, 160, 260, 95, 60)):
+        for column, width in enumerate((110, 170, 200, 70, 140, 200, 95, 60)):  # 下次督查 in sight
             self.view.setColumnWidth(column, width)
         self.view.doubleClicked.connect(
             lambda index: self.openRequest.emit(self.model.record(index.row()).id)
@@ -406,6 +535,7 @@ class SupervisionPanel(QWidget):
             rows.append(
                 SupervisedRow(
                     row.id,
+                    row.number,
                     row.household_label,
                     row.description,
                     row.leader,
@@ -414,6 +544,7 @@ class SupervisionPanel(QWidget):
                     row.next_check_on.isoformat() if row.next_check_on else "—",
                     row.time_status.value,
                     row.status,
+                    row.check_overdue,
                 )
             )
         self.model.set_rows(rows)

@@ -17,6 +17,7 @@ from zhuji_archive.domain.search_keys import member_search_keys
 from zhuji_archive.domain.workdays import WorkCalendar
 from zhuji_archive.services.demo_extras import meetings_and_common_issues, service_and_maintenance
 from zhuji_archive.services.demo_requests import DemoRequests
+from zhuji_archive.storage import request_numbers
 from zhuji_archive.storage.database import Database
 from zhuji_archive.storage.household_queries import group_sort_key
 from zhuji_archive.storage.models import (
@@ -366,6 +367,7 @@ def generate(
                         if progress:
                             progress(done, households)
         writer.flush()
+        request_numbers.number_missing(conn)  # 诉求编号 in the order the requests were recorded
         meetings_and_common_issues(conn, writer.requests, new_id, today, cadres)
         service_and_maintenance(conn, rng, new_id, today, cadres, village_rows, extra["enterprises"], writer)
         if progress:

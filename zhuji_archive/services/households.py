@@ -29,6 +29,7 @@ from zhuji_archive.services.records import (
 from zhuji_archive.services.text_checks import household_file_problems
 from zhuji_archive.services.visits import fulfil_events
 from zhuji_archive.storage import household_queries as queries
+from zhuji_archive.storage import request_numbers
 from zhuji_archive.storage.database import Database
 from zhuji_archive.storage.models import (
     Assistance,
@@ -432,6 +433,8 @@ class HouseholdService:
                 recorder.diff(
                     entity, record, values, labels, household_id=h.id, village_id=h.village_id, creating=True
                 )
+                if model is Request and record.recorded_on is not None:
+                    request_numbers.assign_number(session, record)
                 continue
             record = session.get(model, row.id)
             if record is None or record.household_id != h.id:

@@ -184,7 +184,7 @@ class MaintenanceService:
                     TodoItem(
                         REQUEST_DUE,
                         row.household_label,
-                        f"{time_status.value}：{row.description}（时限 {row.deadline}）",
+                        f"{time_status.value}：{row.number} {row.description}（时限 {row.deadline}）",
                         row.deadline,
                         time_status == TimeStatus.OVERDUE,
                         household_id=row.household_id,
@@ -196,7 +196,7 @@ class MaintenanceService:
                 TodoItem(
                     FEEDBACK,
                     row.household_label,
-                    f"{row.status}，待情况反馈：{row.description}",
+                    f"{row.status}，待情况反馈：{row.number} {row.description}",
                     None,
                     False,
                     household_id=row.household_id,

@@ -8,6 +8,7 @@ from datetime import date
 
 from sqlalchemy import func, select
 
+from zhuji_archive.domain import meeting as rules
 from zhuji_archive.domain import workflow as wf
 from zhuji_archive.domain.errors import DomainError
 from zhuji_archive.domain.workflow import Action, Status
@@ -40,14 +41,28 @@ class DecisionRow:
     person: str = ""
     deadline: date | None = None
     note: str = ""
+    # the level's default deadline counted from the meeting day: what the date editor starts from
+    suggested_deadline: date | None = None
 
     @property
     def household(self) -> str:
         return self.request.household_label
 
     @property
+    def gaps(self) -> list[str]:
+        return rules.decision_gaps(self.unit, self.person, self.deadline)
+
+    @property
+    def label(self) -> str:
+        return f"户主{self.request.head_name}的诉求“{self.request.description[:12]}”"
+
+    @property
     def description(self) -> str:
         return self.request.description
+
+    @property
+    def number(self) -> str:
+        return self.request.number
 
 
 class MeetingService:
@@ -110,7 +125,7 @@ class MeetingService:
                     continue
                 r.meeting_id = meeting.id
                 top += 1
-                deadline = self.requests.default_deadline(wf.Level.TOWN, meeting.held_on)
+                deadline = self.requests.default_deadline(_level(r.level), meeting.held_on)
                 session.add(MeetingItem(meeting_id=meeting.id, request_id=r.id, sort=top, deadline=deadline))
                 added += 1
             return added
@@ -132,23 +147,45 @@ class MeetingService:
     def decisions(self, meeting_id: str) -> list[DecisionRow]:
         rows = {row.id: row for row in self.requests.list(RequestQuery(meeting_id=meeting_id))}
         with self.db.sessions() as session:
+            meeting = session.get(Meeting, meeting_id)
+            if meeting is None:
+                raise DomainError("找不到这次会议")
             items = session.scalars(
                 select(MeetingItem).where(MeetingItem.meeting_id == meeting_id).order_by(MeetingItem.sort)
+            ).all()
+            held_on = meeting.held_on
+        suggested = {
+            level: self.requests.default_deadline(level, held_on) for level in (wf.Level.TOWN, wf.Level.JOINT)
+        }
+        return [
+            DecisionRow(
+                i.id,
+                rows[i.request_id],
+                i.unit,
+                i.person,
+                i.deadline,
+                i.note,
+                suggested[_level(rows[i.request_id].level)],
             )
-            return [
-                DecisionRow(i.id, rows[i.request_id], i.unit, i.person, i.deadline, i.note)
-                for i in items
-                if i.request_id in rows
-            ]
+            for i in items
+            if i.request_id in rows
+        ]
+
+    @staticmethod
+    def incomplete_message(decisions: list[DecisionRow]) -> str | None:
+        """The message naming every decision that still lacks a field, or None when all are complete."""
+        lines = [f"{d.label}缺{'、'.join(d.gaps)}" for d in decisions if d.gaps]
+        return rules.incomplete_message(lines) if lines else None
 
     def save_decisions(self, meeting_id: str, decisions: list[DecisionRow]) -> None:
         """Store what was typed in the decision table (complete or not) without applying it."""
         with self.db.transaction() as session:
-            self._open_meeting(session, meeting_id)
+            meeting = self._open_meeting(session, meeting_id)
             for d in decisions:
                 item = session.get(MeetingItem, d.item_id)
                 if item is None or item.meeting_id != meeting_id:
                     raise DomainError("会议议题已变化，请重新打开会议")
+                self._check_deadline(d, meeting.held_on)
                 item.unit, item.person, item.deadline, item.note = (
                     d.unit.strip(),
                     d.person.strip(),
@@ -163,22 +200,13 @@ class MeetingService:
         decisions = self.decisions(meeting_id)
         if not decisions:
             raise DomainError("会议还没有列入任何诉求")
-        missing = []
-        for d in decisions:
-            gaps = [
-                name
-                for name, value in (("责任单位", d.unit), ("责任人", d.person), ("办结时限", d.deadline))
-                if not value
-            ]
-            if gaps:
-                missing.append(
-                    f"户主{d.request.head_name}的诉求“{d.request.description[:12]}”缺{'、'.join(gaps)}"
-                )
+        missing = self.incomplete_message(decisions)
         if missing:
-            raise DomainError("以下诉求的会议决定不完整，未交办任何诉求：\n" + "\n".join(missing))
+            raise DomainError(missing)
         with self.db.transaction() as session:
             meeting = self._open_meeting(session, meeting_id)
             for d in decisions:
+                self._check_deadline(d, meeting.held_on)
                 payload = wf.Assignment(
                     d.unit, d.person, d.deadline, f"{meeting.title}决定" + (f"：{d.note}" if d.note else "")
                 )
@@ -193,6 +221,13 @@ class MeetingService:
         return len(decisions)
 
     @staticmethod
+    def _check_deadline(decision: DecisionRow, held_on: date) -> None:
+        try:
+            rules.check_deadline(decision.deadline, held_on)
+        except DomainError as error:
+            raise DomainError(f"{decision.label}：{error.message}", error.field) from error
+
+    @staticmethod
     def _open_meeting(session, meeting_id: str) -> Meeting:  # type: ignore[no-untyped-def]
         meeting = session.get(Meeting, meeting_id)
         if meeting is None:
@@ -200,3 +235,8 @@ class MeetingService:
         if meeting.status != OPEN:
             raise DomainError("这次会议的决定已经交办，不能再修改")
         return meeting
+
+
+def _level(value: str) -> wf.Level:
+    """The level whose default deadline a request on the agenda gets (镇级 unless 市镇联动)."""
+    return wf.Level.JOINT if value == wf.Level.JOINT.value else wf.Level.TOWN

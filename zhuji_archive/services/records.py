@@ -78,6 +78,7 @@ class RequestData:
     description: str = ""
     status: str = "登记"
     resolution: str = ""
+    number: str | None = None  # 诉求编号, given when the file is saved
     removed: bool = False
 
 

@@ -10,6 +10,7 @@ from __future__ import annotations
 from dataclasses import replace
 from datetime import date
 from pathlib import Path
+from typing import Any
 
 from zhuji_archive.domain import workflow as wf
 from zhuji_archive.domain.errors import DomainError
@@ -44,6 +45,22 @@ def parse_month(text: str) -> Period:
         return period_of(MONTHLY, date(year, month, 1))
     except ValueError as error:
         raise DomainError(f"月份“{text}”格式不对，请写成 2026-11") from error
+
+
+def _feedback_part(detail: RequestDetail) -> dict[str, Any]:
+    """Which feedback the form is for. Once the household's answer closed the request (已反馈), the
+    form is the record of that last feedback: its round, its ticked answer, its words and day.
+    Before that it is the form taken to the household for the next feedback, with nothing ticked."""
+    feedbacks = detail.feedbacks
+    if detail.case.status == wf.Status.CLOSED and feedbacks:
+        last = feedbacks[-1]
+        return {
+            "round": len(feedbacks),
+            "satisfaction": last.satisfaction,
+            "opinion": last.opinion,
+            "feedback_on": last.on,
+        }
+    return {"round": len(feedbacks) + 1}
 
 
 class RequestExportService:
@@ -124,9 +141,9 @@ class RequestExportService:
             status=row.status,
             outcome_label=label,
             outcome=outcome,
-            round=len(detail.feedbacks) + 1,
-            code=row.id,
+            code=row.number or row.id,
             satisfactions=self._satisfactions(),
+            **_feedback_part(detail),
         )
 
     def feedback_form(
@@ -159,7 +176,7 @@ class RequestExportService:
                 "情况反馈意见单",
                 request_id,
                 f"打印{form.village}{form.group}第{form.number}户（户主{form.head_name}）"
-                f"诉求“{form.description[:16]}”的情况反馈意见单（PDF），文件“{path.name}”",
+                f"诉求{form.code}“{form.description[:16]}”的情况反馈意见单（PDF），文件“{path.name}”",
                 household_id=self.requests.detail(request_id).row.household_id,
             )
         return ExportResult([path], len(forms), pages)

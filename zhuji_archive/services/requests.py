@@ -8,6 +8,7 @@ from datetime import date, datetime, timedelta
 from typing import Any
 
 from sqlalchemy import select
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from zhuji_archive.domain import workflow as wf
@@ -17,12 +18,15 @@ from zhuji_archive.domain.workdays import WorkCalendar
 from zhuji_archive.domain.workflow import Action, Level, RequestCase, Status, TimeStatus
 from zhuji_archive.services.history import ChangeRecorder
 from zhuji_archive.services.settings import SettingsService
+from zhuji_archive.storage import request_numbers
 from zhuji_archive.storage import request_queries as queries
 from zhuji_archive.storage.database import Database
 from zhuji_archive.storage.models import CommonIssue, Household, Request, RequestEvent, RequestFeedback
 from zhuji_archive.storage.request_queries import RequestQuery
 
 __all__ = ["RequestQuery", "RequestRow", "RequestDetail", "RequestService"]
+
+NUMBER_ATTEMPTS = 3  # a number taken by a concurrent writer is retried with the next one
 
 
 @dataclass(frozen=True)
@@ -53,6 +57,8 @@ class RequestRow:
     resolution: str
     common_issue: str
     common_issue_id: str | None = None
+    check_overdue: bool = False  # 挂牌督办: the 下次督查 date has passed
+    number: str = ""  # 诉求编号 (安华2026-0012)
 
     @property
     def household_label(self) -> str:
@@ -236,7 +242,17 @@ class RequestService:
             resolution=r.resolution,
             common_issue=issue_title or "",
             common_issue_id=r.common_issue_id,
+            check_overdue=wf.check_overdue(case.status, r.next_check_on, self.today),
+            number=r.number or "",
         )
+
+    def find(self, number: str) -> str:
+        """The id of the request with this 诉求编号 (安华2026-0012; the old internal id works too)."""
+        with self.db.sessions() as session:
+            request_id = request_numbers.request_id_of(session, number)
+        if request_id is None:
+            raise DomainError(f"找不到诉求编号为“{number.strip()}”的诉求")
+        return request_id
 
     def detail(self, request_id: str) -> RequestDetail:
         calendar, warn = self.calendar(), self.settings.get("warn_days")
@@ -280,6 +296,17 @@ class RequestService:
             raise DomainError("请选择诉求类别", "category")
         if not description.strip():
             raise DomainError("请填写诉求内容", "description")
+        for _attempt in range(NUMBER_ATTEMPTS):  # the retry sees the concurrent writer's number
+            try:
+                return self._record(household_id, category, description, recorded_on)
+            except IntegrityError as error:
+                if not request_numbers.is_number_clash(error):
+                    raise
+        raise DomainError("另一台电脑正在同时登记诉求，未能分配诉求编号，诉求没有登记，请再登记一次")
+
+    def _record(
+        self, household_id: str, category: str, description: str, recorded_on: date | None
+    ) -> str:
         with self.db.transaction() as session:
             household = session.get(Household, household_id)
             if household is None:
@@ -293,14 +320,14 @@ class RequestService:
                 status=Status.REGISTERED.value,
             )
             session.add(r)
-            session.flush()
+            number = request_numbers.assign_number(session, r)
             ChangeRecorder(session, self.operator).log(
                 "新增",
                 "诉求",
                 r.id,
                 household_id=household_id,
                 village_id=household.village_id,
-                note=f"登记诉求：{category}",
+                note=f"登记诉求{number}：{category}",
             )
             return r.id
 

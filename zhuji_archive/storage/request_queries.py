@@ -98,7 +98,13 @@ def conditions(query: RequestQuery) -> list[ColumnElement[bool]]:
         where.append(Household.responsible_cadre_id == query.cadre_id)
     needle = searchable(query.text).strip()
     if needle:
-        where.append(or_(contains(Request.description, needle), contains(Household.head_name, needle)))
+        where.append(
+            or_(
+                contains(Request.description, needle),
+                contains(Household.head_name, needle),
+                contains(Request.number, needle),
+            )
+        )
     if query.time_status and query.today is not None and query.due_before is not None:
         open_with_deadline = and_(Request.status.in_(OPEN), Request.deadline.is_not(None))
         where.append(
