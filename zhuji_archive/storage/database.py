@@ -17,6 +17,8 @@ from alembic.script import ScriptDirectory
 from sqlalchemy import Engine, create_engine, event, inspect
 from sqlalchemy.orm import Session, sessionmaker
 
+from zhuji_archive.storage import versions
+
 MIGRATIONS_DIR = Path(__file__).resolve().parent / "migrations"
 BUSY_TIMEOUT_MS = 5000
 
@@ -146,4 +148,5 @@ def open_url(url: str, path: Path | None = None) -> Database:
             connection.exec_driver_sql("PRAGMA analysis_limit = 400")
             connection.exec_driver_sql("ANALYZE")
     sessions = sessionmaker(engine, expire_on_commit=False)
+    versions.install(sessions)
     return Database(engine=engine, sessions=sessions, path=path, backup=backup)
