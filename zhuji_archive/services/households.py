@@ -7,6 +7,7 @@ from datetime import date
 from typing import Any
 
 from sqlalchemy import delete, func, select
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 from sqlalchemy.orm.exc import StaleDataError
 
@@ -248,22 +249,7 @@ class HouseholdService:
         if file.status == ACTIVE_HOUSEHOLD_STATUS or members:
             guard("members", None, lambda: rules.check_single_head([m.relation for m in members]))
         guard("members", None, lambda: rules.check_unique_ids([m.id_number for m in members]))
-        if file.status == ACTIVE_HOUSEHOLD_STATUS:
-            with self.db.sessions() as session:
-                holders = queries.active_id_holders(
-                    session, [m.id_number for m in members if m.id_number], file.id
-                )
-            for index, member in enumerate(file.members):
-                holder = holders.get(member.id_number) if not member.removed else None
-                if holder is not None:
-                    problems.append(
-                        FieldProblem(
-                            "members",
-                            index,
-                            "id_number",
-                            f"身份证号{member.id_number}已在{holder.describe()}名下，同一人不能同时在两户在册",
-                        )
-                    )
+        problems.extend(self._ids_held_elsewhere(file))
         for index, income in enumerate(file.incomes):
             if income.removed:
                 continue
@@ -312,6 +298,27 @@ class HouseholdService:
                 problems.append(FieldProblem("requests", index, "description", "请填写诉求内容"))
         return problems
 
+    def _ids_held_elsewhere(self, file: HouseholdFile) -> list[FieldProblem]:
+        """Members whose ID number a member of another household on file already holds."""
+        if file.status != ACTIVE_HOUSEHOLD_STATUS:
+            return []
+        members = file.active(file.members)
+        with self.db.sessions() as session:
+            holders = queries.active_id_holders(session, [m.id_number for m in members if m.id_number], file.id)
+        problems = []
+        for index, member in enumerate(file.members):
+            holder = holders.get(member.id_number) if not member.removed else None
+            if holder is not None:
+                problems.append(
+                    FieldProblem(
+                        "members",
+                        index,
+                        "id_number",
+                        f"身份证号{member.id_number}已在{holder.place()}在册，同一人不能同时在两户在册",
+                    )
+                )
+        return problems
+
     # ---- writing -------------------------------------------------------------------------
     def save(self, file: HouseholdFile) -> str:
         """Validate and write the file in one transaction; return the household id.
@@ -325,6 +332,13 @@ class HouseholdService:
         try:
             with self.db.transaction() as session:
                 return self._write(session, file)
+        except IntegrityError:
+            # The database's own guard (one household on file per ID number) caught what validation,
+            # outside the transaction, could not see: another window filed the same person meanwhile.
+            clashes = self._ids_held_elsewhere(file)
+            if clashes:
+                raise ValidationFailed(clashes) from None
+            raise
         except StaleDataError:
             # Another writer committed between this transaction's check and its UPDATE.
             with self.db.sessions() as session:
