@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import copy
 from dataclasses import asdict, fields
 from datetime import date
 from typing import Any
@@ -326,24 +327,31 @@ class HouseholdService:
         Only what was changed since the file was loaded is written, so another window's changes to
         other fields and records of the same household stay. A record changed here that someone else
         changed since (its version moved on) refuses the whole save with ``StaleSave``."""
-        problems = self.validate(file)
+        # The work is done on a copy: until the commit has succeeded, nothing in the caller's file
+        # changes (no ids, no normalised values), so a save that failed (a locked or full disk) can
+        # simply be retried from the same window.
+        work = copy.deepcopy(file)
+        problems = self.validate(work)
         if problems:
             raise ValidationFailed(problems)
         try:
             with self.db.transaction() as session:
-                return self._write(session, file)
+                household_id = self._write(session, work)
         except IntegrityError:
             # The database's own guard (one household on file per ID number) caught what validation,
             # outside the transaction, could not see: another window filed the same person meanwhile.
-            clashes = self._ids_held_elsewhere(file)
+            clashes = self._ids_held_elsewhere(work)
             if clashes:
                 raise ValidationFailed(clashes) from None
             raise
         except StaleDataError:
             # Another writer committed between this transaction's check and its UPDATE.
             with self.db.sessions() as session:
-                stale = self._stale_records(session, file)
+                stale = self._stale_records(session, work)
                 raise StaleSave(stale_message(session, "本户档案", stale), stale) from None
+        # Committed: the caller's file becomes what is now on file (ids, versions, base for the next save).
+        vars(file).update(vars(self.load(household_id)))
+        return household_id
 
     def _write(self, session: Session, file: HouseholdFile) -> str:
         recorder = ChangeRecorder(session, self.operator)

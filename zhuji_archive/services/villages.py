@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import copy
 from dataclasses import asdict, dataclass, field
 from datetime import date
 from typing import Any
@@ -208,15 +209,22 @@ class VillageService:
                 raise DomainError("村情事项须填写标题", "title")
 
     def save(self, info: VillageInfo) -> None:
-        self.validate(info)
+        """Write the table in one transaction. It works on a copy: until the commit succeeded the
+        caller's ``info`` is unchanged (no new ids), so a failed save can be retried as it is."""
+        work = copy.deepcopy(info)
+        self.validate(work)
         with self.db.transaction() as session:
-            recorder = ChangeRecorder(session, self.operator)
-            v = session.get(Village, info.id)
-            recorder.diff(
-                "村基本情况", v, {k: getattr(info, k) for k in BASIC_LABELS}, BASIC_LABELS, village_id=v.id
-            )
-            for section, (model, _data_cls, entity, labels) in _SECTIONS.items():
-                self._save_rows(session, recorder, v.id, getattr(info, section), model, entity, labels)
+            self._write(session, work)
+        vars(info).update(vars(self.load(info.id)))
+
+    def _write(self, session: Session, info: VillageInfo) -> None:
+        recorder = ChangeRecorder(session, self.operator)
+        v = session.get(Village, info.id)
+        recorder.diff(
+            "村基本情况", v, {k: getattr(info, k) for k in BASIC_LABELS}, BASIC_LABELS, village_id=v.id
+        )
+        for section, (model, _data_cls, entity, labels) in _SECTIONS.items():
+            self._save_rows(session, recorder, v.id, getattr(info, section), model, entity, labels)
 
     @staticmethod
     def _save_rows(
