@@ -44,17 +44,17 @@ def install_error_handler() -> None:
     """Errors that reach the event loop: the machine's fault gets a plain Chinese message; a bug gets
     an apology with the details to pass on. Either way the window stays open and nothing half-saved
     remains, since every save is one transaction."""
-    import traceback
-
+    from zhuji_archive.logs import log_failure, safe_trace
     from zhuji_archive.storage.errors import describe_environment_error
 
     def handle(kind, error, trace) -> None:  # type: ignore[no-untyped-def]
+        # Logged and shown without the error's own text: a database error may quote the row's values.
+        log_failure("窗口操作", error)
         message = describe_environment_error(error)
         if message is not None:
             QMessageBox.warning(QApplication.activeWindow(), APP_NAME, message)
             return
-        details = "".join(traceback.format_exception(kind, error, trace))
-        sys.stderr.write(details)
+        details = safe_trace(error)
         box = QMessageBox(
             QMessageBox.Icon.Critical,
             APP_NAME,
@@ -69,8 +69,10 @@ def install_error_handler() -> None:
 
 
 def run(db_path: Path, operator: str | None = None) -> int:
+    from zhuji_archive import logs
     from zhuji_archive.gui.main_window import MainWindow
 
+    logs.setup()
     app = make_application()
     settings = app_settings()
     operator = operator or ask_operator(settings)

@@ -37,7 +37,8 @@ def _on_connect(dbapi_connection: sqlite3.Connection, _record: object) -> None:
 
 def make_engine(url: str) -> Engine:
     """An engine for any SQLAlchemy URL; SQLite gets foreign keys, WAL and a busy timeout."""
-    engine = create_engine(url)
+    # hide_parameters: a database error's text must not carry the row's values (names, ID numbers).
+    engine = create_engine(url, hide_parameters=True)
     if engine.dialect.name == "sqlite":
         event.listen(engine, "connect", _on_connect)
     return engine
