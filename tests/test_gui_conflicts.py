@@ -70,3 +70,27 @@ def test_stale_save_keeps_the_users_edit_when_reload_is_declined(window, demo_ar
     assert _address(demo_archive, household_id) == "No.1 Xinjie"
     assert dialog.ui.addressEdit.text() == "No.9 Laojie"
     assert dialog.dirty
+
+
+def test_village_page_offers_reload_when_the_table_changed_meanwhile(window, demo_archive, qtbot, monkeypatch) -> None:
+    from zhuji_archive.gui.village_page import VillagePage
+    from zhuji_archive.storage.models import Village
+
+    with demo_archive.db.sessions() as session:
+        village_id = session.scalars(select(Village.id).order_by(Village.sort)).first()
+    page = window.village
+    page.show_village(village_id)
+    other = Archive.open(demo_archive.db.path, "邻座干部")  # type: ignore[arg-type]
+    try:
+        info = other.villages.load(village_id)
+        info.population = 4321
+        other.villages.save(info)
+    finally:
+        other.close()
+    asked: list[str] = []
+    monkeypatch.setattr(VillagePage, "ask_reload", lambda self, message: asked.append(message) or True)
+    page.population.setValue(1234)
+    assert page.save() is False
+    assert len(asked) == 1 and "邻座干部" in asked[0] and "人口" in asked[0]
+    assert page.population.value() == 4321  # reloaded: the other's figure is shown
+    assert demo_archive.villages.load(village_id).population == 4321

@@ -108,3 +108,41 @@ def test_two_processes_racing_file_the_id_once(archive: Archive) -> None:
     (refused,) = [r for r in results if r != "saved"]
     assert "同一人不能同时在两户在册" in refused and SHARED_ID in refused
     assert _holders(archive) == 1
+
+
+def test_an_import_overtaken_inside_its_transaction_is_refused_in_chinese(
+    archive: Archive, tmp_path, monkeypatch
+) -> None:
+    """Someone files the person between the import's own check (inside its transaction) and its
+    INSERT: the database's guard stops it, and the user gets the import's usual message."""
+    import openpyxl
+
+    from zhuji_archive.domain.errors import DomainError
+    from zhuji_archive.services.importing import ImportService
+
+    path = tmp_path / "花名册.xlsx"
+    wb = openpyxl.Workbook()
+    wb.active.append(["户号", "姓名", "与户主关系", "身份证号"])
+    wb.active.append([7, "宣志强", "户主", SHARED_ID])
+    wb.save(path)
+    importer = archive.importer
+    village = importer.find_village("杜黄村")
+    sources = importer.read([path])
+    assert not importer.assign_groups(sources, village, "一组")
+    plan = importer.plan(sources)
+    groups = _groups(archive)
+    checked = ImportService._check_still_new
+    other = Archive.open(archive.db.path, "操作员乙")  # type: ignore[arg-type]
+
+    def check_then_other_saves(session: Any, accepted: Any) -> None:
+        checked(session, accepted)
+        monkeypatch.setattr(ImportService, "_check_still_new", staticmethod(checked))
+        other.households.save(_file(other, groups[1], "宣志刚"))
+
+    monkeypatch.setattr(ImportService, "_check_still_new", staticmethod(check_then_other_saves))
+    try:
+        with pytest.raises(DomainError, match=f"身份证号{SHARED_ID}已在档案中"):
+            importer.run(plan)
+    finally:
+        other.close()
+    assert _holders(archive) == 1

@@ -225,3 +225,43 @@ def test_two_processes_same_field_second_is_refused(archive: Archive) -> None:
     assert results["操作员甲"] == "saved"
     assert "操作员甲" in results["操作员乙"] and "住址" in results["操作员乙"]
     assert archive.households.load(household_id).address == "操作员甲填写的住址"
+
+
+# ---- the village information table: the same two windows ---------------------------------------
+
+
+def _village(archive: Archive) -> str:
+    (town,) = archive.organisation.tree()
+    return town.children[0].id
+
+
+def test_village_table_keeps_the_other_windows_changes(archive: Archive) -> None:
+    from zhuji_archive.services.villages import LeaderData
+
+    village_id = _village(archive)
+    info = archive.villages.load(village_id)
+    info.leaders = [LeaderData(name="楼建平", post="村书记", phone="13800001234")]
+    archive.villages.save(info)
+    other = Archive.open(archive.db.path, "操作员乙")  # type: ignore[arg-type]
+    try:
+        mine = archive.villages.load(village_id)
+        theirs = other.villages.load(village_id)
+        mine.population = 1234
+        archive.villages.save(mine)
+        theirs.leaders[0].phone = "13900005678"
+        other.villages.save(theirs)  # never touched the population: it must stay 1234
+        fresh = archive.villages.load(village_id)
+        assert fresh.population == 1234 and fresh.leaders[0].phone == "13900005678"
+
+        theirs = other.villages.load(village_id)
+        mine = archive.villages.load(village_id)
+        mine.population = 1300
+        archive.villages.save(mine)
+        theirs.population = 999
+        with pytest.raises(StaleSave) as caught:
+            other.villages.save(theirs)
+        assert "测试员" in caught.value.message and "人口" in caught.value.message
+        assert "1300" not in caught.value.message and "999" not in caught.value.message
+        assert archive.villages.load(village_id).population == 1300
+    finally:
+        other.close()
