@@ -6,7 +6,15 @@ import sys
 from pathlib import Path
 
 from PySide6.QtCore import QSettings, Qt
-from PySide6.QtWidgets import QApplication, QInputDialog, QLabel, QMainWindow, QMessageBox, QToolBar
+from PySide6.QtWidgets import (
+    QApplication,
+    QInputDialog,
+    QLabel,
+    QMainWindow,
+    QMessageBox,
+    QSizePolicy,
+    QToolBar,
+)
 
 from zhuji_archive import APP_NAME, __version__
 from zhuji_archive.gui.fonts import default_font, register_fonts
@@ -93,7 +101,7 @@ def show_read_only_banner(window: QMainWindow, reason: str) -> QLabel:
     """A band across the top of the window: this archive can be looked at, not changed."""
     banner = QLabel(f"本档案以只读方式打开（{reason}）：可以查看、打印和导出，所做的修改无法保存。")
     banner.setObjectName("readOnlyBanner")
-    banner.setWordWrap(True)
+    banner.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Preferred)
     banner.setStyleSheet("background: #fff3cd; color: #7a4f01; padding: 6px; font-weight: bold;")
     bar = QToolBar("只读提示", window)
     bar.setObjectName("readOnlyBar")
