@@ -105,10 +105,9 @@ def test_other_windows_changes_to_other_records_survive(two_windows) -> None:
     ]
 
 
-def test_other_fields_of_the_same_record_survive_too(two_windows) -> None:
-    """Field by field: B changing the notes of the household keeps A's address, since the household
-    record is stale for B only in a field B did not change… but the record's version moved, so B is
-    asked; what matters is that nothing of A's is overwritten either way."""
+def test_another_field_of_a_record_changed_meanwhile_is_refused_not_merged(two_windows) -> None:
+    """The version is per record: B changing the notes of a household whose address A changed since
+    is asked to reload (the user decides), and A's address is not overwritten."""
     a, b, household_id = two_windows
     file_a = a.households.load(household_id)
     file_b = b.households.load(household_id)

@@ -434,6 +434,8 @@ class HouseholdDialog(QDialog):
             return
         fresh = self.archive.households.load(self.file.id)
         self.file.requests = fresh.requests
+        # their versions moved on with the workflow: compare later edits with what is shown now
+        self.file.base.update({r.id: fresh.base[r.id] for r in fresh.requests if r.id in fresh.base})
         self.requests.set_rows(self.file.requests)
         self.resolution.set_rows(self.file.requests)
         self.history.set_rows([HistoryRow.of(e) for e in self.archive.households.history(self.file.id)])
