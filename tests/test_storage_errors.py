@@ -13,26 +13,32 @@ from zhuji_archive.storage.database import open_database
 from zhuji_archive.storage.errors import describe_environment_error
 
 
-def _operational(message: str) -> OperationalError:
-    return OperationalError("INSERT …", {}, sqlite3.OperationalError(message))
+def _operational(message: str, code: int, name: str) -> OperationalError:
+    original = sqlite3.OperationalError(message)
+    original.sqlite_errorcode, original.sqlite_errorname = code, name  # as the sqlite3 module sets them
+    return OperationalError("INSERT …", {}, original)
 
 
 @pytest.mark.parametrize(
-    ("message", "expected"),
+    ("message", "code", "name", "expected"),
     [
-        ("database or disk is full", "磁盘空间已满"),
-        ("database is locked", "另一个程序占用"),
-        ("attempt to write a readonly database", "只读"),
-        ("disk I/O error", "U盘"),
+        ("database or disk is full", 13, "SQLITE_FULL", "磁盘空间已满"),
+        ("database is locked", 5, "SQLITE_BUSY", "另一个程序占用"),
+        ("attempt to write a readonly database", 8, "SQLITE_READONLY", "只读"),
+        ("attempt to write a readonly database", 1032, "SQLITE_READONLY_DBMOVED", "只读"),
+        ("disk I/O error", 778, "SQLITE_IOERR_WRITE", "U盘"),
+        ("file is not a database", 26, "SQLITE_NOTADB", "已损坏"),
     ],
 )
-def test_sqlite_environment_errors_get_chinese_messages(message: str, expected: str) -> None:
-    assert expected in describe_environment_error(_operational(message))
+def test_sqlite_environment_errors_get_chinese_messages(message: str, code: int, name: str, expected: str) -> None:
+    assert expected in describe_environment_error(_operational(message, code, name))
 
 
 def test_a_bug_is_not_disguised_as_the_users_fault() -> None:
-    assert describe_environment_error(_operational("no such column: household.nmae")) is None
+    assert describe_environment_error(_operational("no such column: household.nmae", 1, "SQLITE_ERROR")) is None
     assert describe_environment_error(KeyError("x")) is None
+    # classified by code, not by text: a value that happens to read "disk is full" is still a bug
+    assert describe_environment_error(_operational("CHECK failed: disk is full", 19, "SQLITE_CONSTRAINT")) is None
 
 
 def test_full_disk_while_writing_a_file_names_the_file() -> None:

@@ -183,7 +183,7 @@ def test_older_database_is_copied_aside_before_upgrading(tmp_path: Path, monkeyp
     old_revision = head_revision()
     seen: list[list[Path]] = []
 
-    def fake_upgrade(engine: object, url: str) -> None:
+    def fake_upgrade(engine: object) -> None:
         seen.append(sorted(tmp_path.glob("*.bak")))  # the backup must already exist
 
     monkeypatch.setattr(database, "head_revision", lambda: "9999")

@@ -22,6 +22,7 @@ from zhuji_archive.exports.pdf_requests import (
     summary_figures,
     summary_title,
 )
+from zhuji_archive.exports.xlsx_files import save_workbook
 from zhuji_archive.exports.xlsx_rosters import Column, RosterSheet
 from zhuji_archive.services.requests import RequestRow
 from zhuji_archive.services.summaries import Summary
@@ -227,7 +228,7 @@ def write_summary_workbook(path: Path, summary: Summary, *, unit: str, today: da
     ws.sheet_properties.pageSetUpPr.fitToPage = True
     ws.print_area = f"A1:F{row + 1}"
     ws.oddFooter.center.text = "第 &P 页，共 &N 页"
-    wb.save(path)
+    save_workbook(wb, path)
     return counted + len(statuses) + len(feedback)
 
 

@@ -23,6 +23,7 @@ from openpyxl.worksheet.worksheet import Worksheet
 from zhuji_archive.domain import idcard
 from zhuji_archive.domain.household import mask_phone
 from zhuji_archive.exports import xlsx_cells
+from zhuji_archive.exports.xlsx_files import save_workbook
 
 TEXT_FORMAT = "@"
 DATE_FORMAT = "yyyy-mm-dd"
@@ -186,7 +187,7 @@ def write_roster(
     workbook = Workbook(write_only=True)
     try:
         written = _write_sheets(workbook, sheets, today, tick)
-        workbook.save(path)
+        save_workbook(workbook, path)
     except BaseException:
         _discard(workbook)
         raise

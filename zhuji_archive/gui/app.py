@@ -5,8 +5,16 @@ from __future__ import annotations
 import sys
 from pathlib import Path
 
-from PySide6.QtCore import QSettings
-from PySide6.QtWidgets import QApplication, QInputDialog, QMessageBox
+from PySide6.QtCore import QSettings, Qt
+from PySide6.QtWidgets import (
+    QApplication,
+    QInputDialog,
+    QLabel,
+    QMainWindow,
+    QMessageBox,
+    QSizePolicy,
+    QToolBar,
+)
 
 from zhuji_archive import APP_NAME, __version__
 from zhuji_archive.gui.fonts import default_font, register_fonts
@@ -44,17 +52,17 @@ def install_error_handler() -> None:
     """Errors that reach the event loop: the machine's fault gets a plain Chinese message; a bug gets
     an apology with the details to pass on. Either way the window stays open and nothing half-saved
     remains, since every save is one transaction."""
-    import traceback
-
+    from zhuji_archive.logs import log_failure, safe_trace
     from zhuji_archive.storage.errors import describe_environment_error
 
     def handle(kind, error, trace) -> None:  # type: ignore[no-untyped-def]
+        # Logged and shown without the error's own text: a database error may quote the row's values.
+        log_failure("窗口操作", error)
         message = describe_environment_error(error)
         if message is not None:
             QMessageBox.warning(QApplication.activeWindow(), APP_NAME, message)
             return
-        details = "".join(traceback.format_exception(kind, error, trace))
-        sys.stderr.write(details)
+        details = safe_trace(error)
         box = QMessageBox(
             QMessageBox.Icon.Critical,
             APP_NAME,
@@ -68,24 +76,59 @@ def install_error_handler() -> None:
     sys.excepthook = handle
 
 
+def open_archive(db_path: Path, operator: str) -> Archive | None:
+    """Open the archive, or tell the user in Chinese why not (and return None)."""
+    from zhuji_archive.logs import log_failure
+    from zhuji_archive.storage.errors import describe_environment_error
+
+    try:
+        return Archive.open(db_path, operator)
+    except DatabaseError as error:
+        message = str(error)
+    except Exception as error:  # noqa: BLE001 - every start-up failure reaches the user in Chinese
+        environment = log_failure("打开档案", error)
+        message = (
+            f"无法打开数据库文件“{db_path}”：{describe_environment_error(error)}"
+            if environment
+            else f"打开数据库文件“{db_path}”时程序出现了意外错误，档案没有打开，也没有被改动。"
+            "详细情况已记入日志文件，请告知维护人员。"
+        )
+    QMessageBox.critical(None, APP_NAME, message)
+    return None
+
+
+def show_read_only_banner(window: QMainWindow, reason: str) -> QLabel:
+    """A band across the top of the window: this archive can be looked at, not changed."""
+    banner = QLabel(f"本档案以只读方式打开（{reason}）：可以查看、打印和导出，所做的修改无法保存。")
+    banner.setObjectName("readOnlyBanner")
+    banner.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Preferred)
+    banner.setStyleSheet("background: #fff3cd; color: #7a4f01; padding: 6px; font-weight: bold;")
+    bar = QToolBar("只读提示", window)
+    bar.setObjectName("readOnlyBar")
+    bar.setMovable(False)
+    bar.addWidget(banner)
+    window.addToolBar(Qt.ToolBarArea.TopToolBarArea, bar)
+    window.setWindowTitle(f"{window.windowTitle()}（只读）")
+    return banner
+
+
 def run(db_path: Path, operator: str | None = None) -> int:
+    from zhuji_archive import logs
     from zhuji_archive.gui.main_window import MainWindow
 
+    logs.setup()
     app = make_application()
     settings = app_settings()
     operator = operator or ask_operator(settings)
     if not operator:
         return 1
-    try:
-        archive = Archive.open(db_path, operator)
-    except DatabaseError as error:
-        QMessageBox.critical(None, APP_NAME, str(error))
-        return 2
-    except OSError as error:
-        QMessageBox.critical(None, APP_NAME, f"无法打开数据库文件“{db_path}”：{error.strerror or error}")
+    archive = open_archive(db_path, operator)
+    if archive is None:
         return 2
     install_error_handler()
     window = MainWindow(archive, settings)
+    if archive.db.read_only:
+        show_read_only_banner(window, archive.db.read_only_reason)
     window.show()
     if archive.db.backup is not None:
         window.statusBar().showMessage(f"数据库已升级，升级前的副本保存在 {archive.db.backup}", 10000)

@@ -10,7 +10,6 @@ from __future__ import annotations
 import shutil
 import tempfile
 import threading
-import traceback
 from collections.abc import Callable
 from pathlib import Path
 
@@ -50,6 +49,7 @@ from PySide6.QtWidgets import (
 
 from zhuji_archive.domain.errors import DomainError
 from zhuji_archive.domain.glyphs import UnprintableText
+from zhuji_archive.logs import failure_message
 from zhuji_archive.services.archive import Archive
 from zhuji_archive.services.exports import ExportCancelled, ExportResult
 
@@ -97,8 +97,7 @@ class ExportWorker(QRunnable):
         except DomainError as error:
             self.signals.failed.emit(error.message)
         except Exception as error:  # noqa: BLE001 - a bug must reach the user, not vanish in a thread
-            traceback.print_exc()
-            self.signals.failed.emit(f"导出时发生程序错误：{error!r}")
+            self.signals.failed.emit(failure_message("导出", error))
         else:
             self.signals.finished.emit(result)
         finally:

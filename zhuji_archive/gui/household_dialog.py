@@ -30,6 +30,7 @@ from zhuji_archive.gui.forms.ui_status_dialog import Ui_StatusDialog
 from zhuji_archive.gui.member_dialog import MemberDialog, fill_combo
 from zhuji_archive.gui.record_table import Column, RecordDelegate, RecordTableModel
 from zhuji_archive.services.archive import Archive
+from zhuji_archive.services.conflicts import StaleSave
 from zhuji_archive.services.households import ValidationFailed
 from zhuji_archive.services.records import (
     AssistanceData,
@@ -435,6 +436,8 @@ class HouseholdDialog(QDialog):
             return
         fresh = self.archive.households.load(self.file.id)
         self.file.requests = fresh.requests
+        # their versions moved on with the workflow: compare later edits with what is shown now
+        self.file.base.update({r.id: fresh.base[r.id] for r in fresh.requests if r.id in fresh.base})
         self.requests.set_rows(self.file.requests)
         self.resolution.set_rows(self.file.requests)
         self.history.set_rows([HistoryRow.of(e) for e in self.archive.households.history(self.file.id)])
@@ -508,6 +511,11 @@ class HouseholdDialog(QDialog):
             household_id = self.archive.households.save(self.file)
         except ValidationFailed as failed:
             self._show_problems(failed.problems)
+            return False
+        except StaleSave as stale:
+            if self.ask_reload(stale.message) and self.file.id is not None:
+                self.file = self.archive.households.load(self.file.id)
+                self._show_file()
             return False
         except DomainError as error:
             QMessageBox.warning(self, "无法保存", error.message)
@@ -591,6 +599,16 @@ class HouseholdDialog(QDialog):
             | QMessageBox.StandardButton.Cancel,
             QMessageBox.StandardButton.Save,
         )
+
+    def ask_reload(self, message: str) -> bool:
+        """Someone else changed what this window changed: show who and what, offer to reload.
+        Reloading drops this window's unsaved edits, so the user decides; tests replace this."""
+        box = QMessageBox(QMessageBox.Icon.Warning, "档案已被他人修改", message, parent=self)
+        box.setInformativeText("是否重新载入本户档案的最新内容？重新载入将放弃本窗口中尚未保存的修改。")
+        reload = box.addButton("重新载入", QMessageBox.ButtonRole.AcceptRole)
+        box.addButton("暂不载入", QMessageBox.ButtonRole.RejectRole)
+        box.exec()
+        return box.clickedButton() is reload
 
     def may_close(self) -> bool:
         """True when the window may close: nothing unsaved, or saved, or the user discards."""

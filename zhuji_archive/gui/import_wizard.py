@@ -4,7 +4,6 @@ the pages only show the service's plan and pass the user's choices back to it.""
 
 from __future__ import annotations
 
-import traceback
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
@@ -38,6 +37,7 @@ from PySide6.QtWidgets import (
 from zhuji_archive.domain.codes import KINDS_BY_KEY
 from zhuji_archive.domain.errors import DomainError
 from zhuji_archive.domain.ledger import FIELDS, IGNORE, NOTES
+from zhuji_archive.logs import failure_message
 from zhuji_archive.services.archive import Archive
 from zhuji_archive.services.import_files import SheetSource, column_letter
 from zhuji_archive.services.import_plan import CHOICES, ImportCancelled, ImportPlan
@@ -76,8 +76,7 @@ class Task(QRunnable):
         except DomainError as error:
             self.signals.failed.emit(error.message)
         except Exception as error:  # noqa: BLE001 - shown to the user, never a silent crash of a worker
-            traceback.print_exc()
-            self.signals.failed.emit(f"导入出错，数据库未做任何改动：{error}")
+            self.signals.failed.emit(failure_message("导入", error) + "\n数据库未做任何改动。")
         else:
             self.signals.done.emit(result)
 

@@ -26,6 +26,7 @@ from zhuji_archive.domain.errors import DomainError
 from zhuji_archive.gui.household_dialog import HistoryRow
 from zhuji_archive.gui.record_table import Column, RecordDelegate, RecordTableModel
 from zhuji_archive.services.archive import Archive
+from zhuji_archive.services.conflicts import StaleSave
 from zhuji_archive.services.villages import (
     EnterpriseData,
     EventData,
@@ -246,6 +247,16 @@ class VillagePage(QWidget):
         self.dirty = False
         self.status.clear()
 
+    def ask_reload(self, message: str) -> bool:
+        """Someone else changed what was changed here: show who and what, offer to reload (which
+        drops the edits on this page, so the user decides); tests replace this."""
+        box = QMessageBox(QMessageBox.Icon.Warning, "村情信息已被他人修改", message, parent=self)
+        box.setInformativeText("是否重新载入本村的最新内容？重新载入将放弃本页尚未保存的修改。")
+        reload = box.addButton("重新载入", QMessageBox.ButtonRole.AcceptRole)
+        box.addButton("暂不载入", QMessageBox.ButtonRole.RejectRole)
+        box.exec()
+        return box.clickedButton() is reload
+
     def save(self) -> bool:
         info = self.info
         if info is None:
@@ -259,6 +270,12 @@ class VillagePage(QWidget):
         info.notes = self.notes.toPlainText().strip()
         try:
             self.archive.villages.save(info)
+        except StaleSave as stale:
+            if self.ask_reload(stale.message):
+                village_id = info.id
+                self.info = None
+                self.show_village(village_id)
+            return False
         except DomainError as error:
             QMessageBox.warning(self, "无法保存", error.message)
             return False

@@ -38,7 +38,8 @@ class Archive:
     @classmethod
     def open(cls, path: Path | str, operator: str, today: date | None = None) -> Archive:
         archive = cls(open_database(path), operator, today)
-        archive.codes.ensure_seeded()
+        if not archive.db.read_only:
+            archive.codes.ensure_seeded()
         return archive
 
     @cached_property

@@ -293,6 +293,7 @@ class DemoRequests:
         row = {column.name: getattr(r, column.name) for column in Request.__table__.columns}
         row.setdefault("meeting_id", None)
         row.setdefault("common_issue_id", None)
+        row["version"] = 1  # a new record (the transient object has no column defaults applied)
         self.requests.append(row)
         if (
             r.status in ("登记", "已梳理", "办理中")

@@ -535,6 +535,8 @@ class ExportService:
         household_id: str | None = None,
         village_id: str | None = None,
     ) -> None:
+        if self.db.read_only:
+            return  # a read-only archive can be exported from, but the export cannot be noted in it
         with self.db.transaction() as session:
             ChangeRecorder(session, self.operator).log(
                 "导出", entity, record_id, household_id=household_id, village_id=village_id, note=note

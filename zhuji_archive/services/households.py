@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
+import copy
 from dataclasses import asdict, fields
 from datetime import date
 from typing import Any
 
 from sqlalchemy import delete, func, select
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
+from sqlalchemy.orm.exc import StaleDataError
 
 from zhuji_archive.domain import household as rules
 from zhuji_archive.domain.codes import ACTIVE_HOUSEHOLD_STATUS, HOUSEHOLD_STATUSES, VISIT_KINDS
@@ -15,6 +18,7 @@ from zhuji_archive.domain.errors import DomainError
 from zhuji_archive.domain.maintenance import BIG_VISIT_KINDS
 from zhuji_archive.domain.search_keys import member_search_keys, pinyin_keys
 from zhuji_archive.services import history
+from zhuji_archive.services.conflicts import StaleRecord, StaleSave, changed_fields, snapshot, stale_message
 from zhuji_archive.services.history import ChangeRecorder
 from zhuji_archive.services.records import (
     AssistanceData,
@@ -122,6 +126,10 @@ def _data_values(row: Any, labels: dict[str, str]) -> dict[str, Any]:
     return {name: values[name] for name in labels}
 
 
+def _household_values(file: HouseholdFile) -> dict[str, Any]:
+    return {name: getattr(file, name) for name in HOUSEHOLD_LABELS}
+
+
 class HouseholdService:
     """Use cases on household files, on behalf of one operator."""
 
@@ -156,6 +164,7 @@ class HouseholdService:
                 notes=h.notes,
                 economic_types=sorted(label for kind, label in codes if kind == "economic_type"),
                 focus_tags=sorted(label for kind, label in codes if kind == "focus_tag"),
+                version=h.version,
             )
 
             def load_rows(model: Any, data_cls: Any, order: Any, alive: Any) -> list[Any]:
@@ -179,7 +188,11 @@ class HouseholdService:
                 Request, RequestData, [Request.recorded_on.desc()], Request.deleted.is_(False)
             )
             self._fill_context(session, file)
-            return file
+        file.base = {h.id: snapshot(_household_values(file))}
+        for section, (_model, _entity, labels) in _SECTIONS.items():
+            for row in getattr(file, section):
+                file.base[row.id] = snapshot(_data_values(row, labels))
+        return file
 
     def history(self, household_id: str) -> list[ChangeEntry]:
         with self.db.sessions() as session:
@@ -239,22 +252,7 @@ class HouseholdService:
         if file.status == ACTIVE_HOUSEHOLD_STATUS or members:
             guard("members", None, lambda: rules.check_single_head([m.relation for m in members]))
         guard("members", None, lambda: rules.check_unique_ids([m.id_number for m in members]))
-        if file.status == ACTIVE_HOUSEHOLD_STATUS:
-            with self.db.sessions() as session:
-                holders = queries.active_id_holders(
-                    session, [m.id_number for m in members if m.id_number], file.id
-                )
-            for index, member in enumerate(file.members):
-                holder = holders.get(member.id_number) if not member.removed else None
-                if holder is not None:
-                    problems.append(
-                        FieldProblem(
-                            "members",
-                            index,
-                            "id_number",
-                            f"身份证号{member.id_number}已在{holder.describe()}名下，同一人不能同时在两户在册",
-                        )
-                    )
+        problems.extend(self._ids_held_elsewhere(file))
         for index, income in enumerate(file.incomes):
             if income.removed:
                 continue
@@ -303,34 +301,110 @@ class HouseholdService:
                 problems.append(FieldProblem("requests", index, "description", "请填写诉求内容"))
         return problems
 
+    def _ids_held_elsewhere(self, file: HouseholdFile) -> list[FieldProblem]:
+        """Members whose ID number a member of another household on file already holds."""
+        if file.status != ACTIVE_HOUSEHOLD_STATUS:
+            return []
+        members = file.active(file.members)
+        with self.db.sessions() as session:
+            holders = queries.active_id_holders(session, [m.id_number for m in members if m.id_number], file.id)
+        problems = []
+        for index, member in enumerate(file.members):
+            holder = holders.get(member.id_number) if not member.removed else None
+            if holder is not None:
+                problems.append(
+                    FieldProblem(
+                        "members",
+                        index,
+                        "id_number",
+                        f"身份证号{member.id_number}已在{holder.place()}在册，同一人不能同时在两户在册",
+                    )
+                )
+        return problems
+
     # ---- writing -------------------------------------------------------------------------
     def save(self, file: HouseholdFile) -> str:
-        """Validate and write the whole file in one transaction; return the household id."""
-        problems = [*household_file_problems(file), *self.validate(file)]
+        """Validate and write the file in one transaction; return the household id.
+
+        Only what was changed since the file was loaded is written, so another window's changes to
+        other fields and records of the same household stay. A record changed here that someone else
+        changed since (its version moved on) refuses the whole save with ``StaleSave``."""
+        # The work is done on a copy: until the commit has succeeded, nothing in the caller's file
+        # changes (no ids, no normalised values), so a save that failed (a locked or full disk) can
+        # simply be retried from the same window.
+        work = copy.deepcopy(file)
+        problems = [*household_file_problems(work), *self.validate(work)]
         if problems:
             raise ValidationFailed(problems)
-        with self.db.transaction() as session:
-            recorder = ChangeRecorder(session, self.operator)
-            creating = file.id is None
-            if creating:
-                village_id = session.scalar(
-                    select(VillageGroup.village_id).where(VillageGroup.id == file.group_id)
-                )
-                h = Household(group_id=file.group_id, village_id=village_id, number=file.number)
-                session.add(h)
-                session.flush()
-                file.id = h.id
-                recorder.log("新增", "户", h.id, household_id=h.id, village_id=village_id, note="建立户档案")
-            else:
-                h = session.get(Household, file.id)
-                if h is None:
-                    raise DomainError("这户档案已不存在")
-            self._save_household_fields(session, recorder, h, file, creating)
-            for section, (model, entity, labels) in _SECTIONS.items():
-                self._save_rows(session, recorder, h, getattr(file, section), model, entity, labels)
-            self.refresh_summary(session, h)
-            h.updated_at = utcnow()
-            return h.id
+        try:
+            with self.db.transaction() as session:
+                household_id = self._write(session, work)
+        except IntegrityError:
+            # The database's own guard (one household on file per ID number) caught what validation,
+            # outside the transaction, could not see: another window filed the same person meanwhile.
+            clashes = self._ids_held_elsewhere(work)
+            if clashes:
+                raise ValidationFailed(clashes) from None
+            raise
+        except StaleDataError:
+            # Another writer committed between this transaction's check and its UPDATE.
+            with self.db.sessions() as session:
+                stale = self._stale_records(session, work)
+                raise StaleSave(stale_message(session, "本户档案", stale), stale) from None
+        # Committed: the caller's file becomes what is now on file (ids, versions, base for the next save).
+        vars(file).update(vars(self.load(household_id)))
+        return household_id
+
+    def _write(self, session: Session, file: HouseholdFile) -> str:
+        recorder = ChangeRecorder(session, self.operator)
+        creating = file.id is None
+        if creating:
+            village_id = session.scalar(select(VillageGroup.village_id).where(VillageGroup.id == file.group_id))
+            h = Household(group_id=file.group_id, village_id=village_id, number=file.number)
+            session.add(h)
+            session.flush()
+            file.id = h.id
+            recorder.log("新增", "户", h.id, household_id=h.id, village_id=village_id, note="建立户档案")
+        else:
+            h = session.get(Household, file.id)
+            if h is None:
+                raise DomainError("这户档案已不存在")
+            stale = self._stale_records(session, file)
+            if stale:
+                raise StaleSave(stale_message(session, "本户档案", stale), stale)
+        self._save_household_fields(session, recorder, h, file, creating)
+        for section, (model, entity, labels) in _SECTIONS.items():
+            self._save_rows(session, recorder, h, file, getattr(file, section), model, entity, labels)
+        self.refresh_summary(session, h)
+        h.updated_at = utcnow()
+        return h.id
+
+    @staticmethod
+    def _stale_records(session: Session, file: HouseholdFile) -> list[StaleRecord]:
+        """Records changed in ``file`` whose version in the database is no longer the one loaded."""
+        stale: list[StaleRecord] = []
+        h = session.get(Household, file.id)
+        if h is None:
+            return stale
+        if (
+            file.version is not None
+            and h.version != file.version
+            and changed_fields(file.base.get(h.id), _household_values(file))
+        ):
+            stale.append(StaleRecord("户", h.id, file.version))
+        for section, (model, entity, labels) in _SECTIONS.items():
+            for row in getattr(file, section):
+                if row.id is None or row.version is None:
+                    continue
+                base = file.base.get(row.id)
+                if not row.removed and not changed_fields(base, _data_values(row, labels)):
+                    continue
+                record = session.get(model, row.id)
+                if record is None:
+                    continue
+                if record.version != row.version:
+                    stale.append(StaleRecord(entity, row.id, row.version))
+        return stale
 
     def set_status(self, household_id: str, status: str, note: str) -> None:
         """Mark a household 迁出/合户/注销 (or back to 在册); its file and history stay."""
@@ -345,17 +419,16 @@ class HouseholdService:
     def _save_household_fields(
         self, session: Session, recorder: ChangeRecorder, h: Household, file: HouseholdFile, creating: bool
     ) -> None:
-        values = {
-            name: getattr(file, name)
-            for name in HOUSEHOLD_LABELS
-            if name not in ("economic_types", "focus_tags")
-        }
+        # Only the fields changed in this window: the others may have been changed by someone else.
+        changed = changed_fields(None if creating else file.base.get(h.id), _household_values(file))
         old_cadre = h.responsible_cadre_id
-        plain = {k: v for k, v in values.items() if k != "responsible_cadre_id"}
+        plain = {
+            k: v for k, v in changed.items() if k not in ("responsible_cadre_id", "economic_types", "focus_tags")
+        }
         recorder.diff(
             "户", h, plain, HOUSEHOLD_LABELS, household_id=h.id, village_id=h.village_id, creating=creating
         )
-        if old_cadre != file.responsible_cadre_id:
+        if "responsible_cadre_id" in changed and old_cadre != file.responsible_cadre_id:
             names = dict(session.execute(select(Cadre.id, Cadre.name)).all())
             h.responsible_cadre_id = file.responsible_cadre_id
             recorder.log(
@@ -369,6 +442,8 @@ class HouseholdService:
                 new=names.get(file.responsible_cadre_id or "", ""),
             )
         for kind, labels in (("economic_type", file.economic_types), ("focus_tag", file.focus_tags)):
+            if ("economic_types" if kind == "economic_type" else "focus_tags") not in changed:
+                continue
             current = set(
                 session.scalars(
                     select(HouseholdCode.label).where(
@@ -402,6 +477,7 @@ class HouseholdService:
         session: Session,
         recorder: ChangeRecorder,
         h: Household,
+        file: HouseholdFile,
         rows: list[Any],
         model: Any,
         entity: str,
@@ -451,7 +527,8 @@ class HouseholdService:
                         note=self._row_title(entity, row),
                     )
                 continue
-            recorder.diff(entity, record, values, labels, household_id=h.id, village_id=h.village_id)
+            changed = changed_fields(file.base.get(row.id), values)
+            recorder.diff(entity, record, changed, labels, household_id=h.id, village_id=h.village_id)
             if model is Member:
                 record.sort = index
         if model is Member:
@@ -482,6 +559,9 @@ class HouseholdService:
         ).all()
         head = next((name for name, relation in members if relation == "户主"), "")
         h.head_name = head
+        on_file = h.status == ACTIVE_HOUSEHOLD_STATUS
+        for member in session.scalars(select(Member).where(Member.household_id == h.id)):
+            member.holds_id = on_file and not member.removed
         h.head_pinyin = pinyin_keys(head)[0]
         h.member_count = len(members)
         codes = session.execute(

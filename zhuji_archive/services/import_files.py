@@ -20,6 +20,7 @@ from zhuji_archive.domain import idcard, ledger
 from zhuji_archive.domain.errors import DomainError
 from zhuji_archive.domain.ledger import ERROR_COLUMN, FIELDS_BY_KEY, IGNORE, NOTES, SOURCE_COLUMN, HeaderGuess
 from zhuji_archive.exports import xlsx_cells
+from zhuji_archive.exports.xlsx_files import save_workbook
 from zhuji_archive.services.xlsx_formulas import uncached_formulas
 
 READABLE_SUFFIXES = (".xlsx", ".xlsm", ".xls", ".ods")
@@ -291,7 +292,7 @@ def write_template(path: Path, code_values: dict[str, list[str]]) -> None:
     notes.column_dimensions["A"].width = 16
     notes.column_dimensions["B"].width = 70
     notes.column_dimensions["C"].width = 60
-    wb.save(path)
+    save_workbook(wb, path)
 
 
 @dataclass(frozen=True)
@@ -341,4 +342,4 @@ def write_error_workbook(path: Path, rows: Sequence[ErrorRow]) -> None:
                 ws[f"{letter}{row_index}"].number_format = "@"
         ws.column_dimensions[get_column_letter(width + 1)].width = 60
         ws.freeze_panes = "A2"
-    wb.save(path)
+    save_workbook(wb, path)

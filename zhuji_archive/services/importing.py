@@ -20,6 +20,7 @@ from pathlib import Path
 from typing import Any
 
 from sqlalchemy import select
+from sqlalchemy.exc import IntegrityError
 
 from zhuji_archive.domain.codes import ACTIVE_HOUSEHOLD_STATUS, ALL_KINDS
 from zhuji_archive.domain.errors import DomainError
@@ -261,6 +262,23 @@ class ImportService:
         counts: dict[str, int] = dict.fromkeys(
             ("created", "members", "updated", "added", "fields", "unchanged", "skipped", "codes"), 0
         )
+        try:
+            return self._write(plan, accepted, job, total, counts)
+        except IntegrityError:
+            # The database's guard (one household on file per ID number) caught someone filed
+            # elsewhere between the check in the transaction and the insert.
+            with self.db.sessions() as session:
+                self._check_still_new(session, accepted)
+            raise
+
+    def _write(
+        self,
+        plan: ImportPlan,
+        accepted: list[PlannedHousehold],
+        job: _Job,
+        total: int,
+        counts: dict[str, int],
+    ) -> ImportResult:
         with self.db.transaction() as session:
             created = self._create_groups(session, plan)
             if plan.add_codes:

@@ -11,6 +11,7 @@ class MemberData:
     """One member as shown and edited in the household file."""
 
     id: str | None = None
+    version: int | None = None  # the record's version when loaded (None: new)
     name: str = ""
     relation: str = ""
     sex: str = ""
@@ -32,6 +33,7 @@ class IncomeData:
     """One income source line."""
 
     id: str | None = None
+    version: int | None = None  # the record's version when loaded (None: new)
     kind: str = ""
     description: str = ""
     land_mu: float | None = None
@@ -46,6 +48,7 @@ class AssistanceData:
     """One assistance record."""
 
     id: str | None = None
+    version: int | None = None  # the record's version when loaded (None: new)
     date: date | None = None
     provider: str = ""
     provider_type: str = "政府部门"
@@ -60,6 +63,7 @@ class VisitData:
     """One visit."""
 
     id: str | None = None
+    version: int | None = None  # the record's version when loaded (None: new)
     date: date | None = None
     kind: str = ""
     cadres: str = ""
@@ -73,6 +77,7 @@ class RequestData:
     """One request (诉求) as recorded in the household file."""
 
     id: str | None = None
+    version: int | None = None  # the record's version when loaded (None: new)
     recorded_on: date | None = None
     category: str = ""
     description: str = ""
@@ -106,6 +111,10 @@ class HouseholdFile:
     town_name: str = ""
     village_name: str = ""
     group_name: str = ""
+    # What was loaded: the household's version, and each record's fields as shown then (by record id),
+    # so a save writes only what was changed here and is refused where someone else changed it since.
+    version: int | None = None
+    base: dict[str, dict[str, str]] = field(default_factory=dict, repr=False, compare=False)
 
     def active(self, rows: list) -> list:
         return [row for row in rows if not row.removed]

@@ -2,18 +2,21 @@
 
 from __future__ import annotations
 
+import copy
 from dataclasses import asdict, dataclass, field
 from datetime import date
 from typing import Any
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
+from sqlalchemy.orm.exc import StaleDataError
 
 from zhuji_archive.domain.codes import VILLAGE_EVENT_CATEGORIES
 from zhuji_archive.domain.errors import DomainError
 from zhuji_archive.domain.household import normalize_phone
 from zhuji_archive.domain.text_input import check_record
 from zhuji_archive.services import history
+from zhuji_archive.services.conflicts import StaleRecord, StaleSave, changed_fields, snapshot, stale_message
 from zhuji_archive.services.history import ChangeRecorder
 from zhuji_archive.services.records import ChangeEntry
 from zhuji_archive.storage.models import (
@@ -133,6 +136,10 @@ class VillageInfo:
     events: list[EventData] = field(default_factory=list)
     enterprises: list[EnterpriseData] = field(default_factory=list)
     groups: list[tuple[str, str]] = field(default_factory=list)  # (id, name) for the reps' group column
+    # As loaded, by record id (the village's own for the basic figures): each record's version and its
+    # fields as shown, so a save writes only what was changed and is refused where others changed it.
+    versions: dict[str, int] = field(default_factory=dict, repr=False, compare=False)
+    base: dict[str, dict[str, str]] = field(default_factory=dict, repr=False, compare=False)
 
 
 _SECTIONS: dict[str, tuple[Any, Any, str, dict[str, str]]] = {
@@ -168,13 +175,17 @@ class VillageService:
             if v is None:
                 raise DomainError("找不到该村")
             info = VillageInfo(id=v.id, name=v.name, **{k: getattr(v, k) for k in BASIC_LABELS})
+            info.versions[v.id] = v.version
+            info.base[v.id] = snapshot({k: getattr(info, k) for k in BASIC_LABELS})
             for section, (model, data_cls, _entity, labels) in _SECTIONS.items():
                 query = select(model).where(model.village_id == v.id, model.deleted.is_(False))
                 order = _ORDER.get(section) or [model.name]
-                rows = session.scalars(query.order_by(*order))
-                setattr(
-                    info, section, [data_cls(id=r.id, **{n: getattr(r, n) for n in labels}) for r in rows]
-                )
+                loaded = []
+                for r in session.scalars(query.order_by(*order)):
+                    loaded.append(data_cls(id=r.id, **{n: getattr(r, n) for n in labels}))
+                    info.versions[r.id] = r.version
+                    info.base[r.id] = snapshot({n: getattr(r, n) for n in labels})
+                setattr(info, section, loaded)
             info.groups = [
                 (g.id, g.name)
                 for g in session.scalars(
@@ -226,26 +237,65 @@ class VillageService:
                 raise DomainError("村情事项须填写标题", "title")
 
     def save(self, info: VillageInfo) -> None:
-        self.validate(info)
-        with self.db.transaction() as session:
-            recorder = ChangeRecorder(session, self.operator)
-            v = session.get(Village, info.id)
-            recorder.diff(
-                "村基本情况", v, {k: getattr(info, k) for k in BASIC_LABELS}, BASIC_LABELS, village_id=v.id
-            )
-            for section, (model, _data_cls, entity, labels) in _SECTIONS.items():
-                self._save_rows(session, recorder, v.id, getattr(info, section), model, entity, labels)
+        """Write what was changed in one transaction. It works on a copy: until the commit succeeded
+        the caller's ``info`` is unchanged (no new ids), so a failed save can be retried as it is.
+        Records changed here that someone else changed since loading refuse the save (``StaleSave``)."""
+        work = copy.deepcopy(info)
+        self.validate(work)
+        try:
+            with self.db.transaction() as session:
+                self._write(session, work)
+        except StaleDataError:
+            with self.db.sessions() as session:
+                stale = self._stale_records(session, work)
+                raise StaleSave(stale_message(session, "村情信息", stale), stale) from None
+        vars(info).update(vars(self.load(info.id)))
+
+    def _write(self, session: Session, info: VillageInfo) -> None:
+        stale = self._stale_records(session, info)
+        if stale:
+            raise StaleSave(stale_message(session, "村情信息", stale), stale)
+        recorder = ChangeRecorder(session, self.operator)
+        v = session.get(Village, info.id)
+        basic = changed_fields(info.base.get(v.id), {k: getattr(info, k) for k in BASIC_LABELS})
+        recorder.diff("村基本情况", v, basic, BASIC_LABELS, village_id=v.id)
+        for section, (model, _data_cls, entity, labels) in _SECTIONS.items():
+            self._save_rows(session, recorder, info, getattr(info, section), model, entity, labels)
+
+    @staticmethod
+    def _stale_records(session: Session, info: VillageInfo) -> list[StaleRecord]:
+        """Records changed in ``info`` whose version on file is no longer the one loaded."""
+        stale: list[StaleRecord] = []
+        v = session.get(Village, info.id)
+        if v is None:
+            raise DomainError("找不到该村")
+        basic = {k: getattr(info, k) for k in BASIC_LABELS}
+        if info.id in info.versions and v.version != info.versions[info.id]:
+            if changed_fields(info.base.get(info.id), basic):
+                stale.append(StaleRecord("村基本情况", v.id, info.versions[info.id]))
+        for section, (model, _data_cls, entity, labels) in _SECTIONS.items():
+            for row in getattr(info, section):
+                if row.id is None or row.id not in info.versions:
+                    continue
+                values = {k: asdict(row)[k] for k in labels}
+                if not row.removed and not changed_fields(info.base.get(row.id), values):
+                    continue
+                record = session.get(model, row.id)
+                if record is not None and record.version != info.versions[row.id]:
+                    stale.append(StaleRecord(entity, row.id, info.versions[row.id]))
+        return stale
 
     @staticmethod
     def _save_rows(
         session: Session,
         recorder: ChangeRecorder,
-        village_id: str,
+        info: VillageInfo,
         rows: list[Any],
         model: Any,
         entity: str,
         labels: dict[str, str],
     ) -> None:
+        village_id = info.id
         for index, row in enumerate(rows):
             values = {k: asdict(row)[k] for k in labels}
             title = getattr(row, "name", "") or getattr(row, "title", "")
@@ -265,7 +315,8 @@ class VillageService:
                     record.deleted = True
                     recorder.log("删除", entity, record.id, village_id=village_id, note=f"{entity}{title}")
                     continue
-                recorder.diff(entity, record, values, labels, village_id=village_id)
+                changed = changed_fields(info.base.get(row.id), values)
+                recorder.diff(entity, record, changed, labels, village_id=village_id)
             if model is VillageLeader:
                 record.sort = index
 

@@ -3,22 +3,31 @@
 
 from __future__ import annotations
 
+import glob
+import logging
+import os
+import shutil
 import sqlite3
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
+from urllib.parse import quote
 
 from alembic import command
 from alembic.config import Config
 from alembic.runtime.migration import MigrationContext
 from alembic.script import ScriptDirectory
-from sqlalchemy import Engine, create_engine, event, inspect
+from sqlalchemy import URL, Engine, create_engine, event, inspect
 from sqlalchemy.orm import Session, sessionmaker
+
+from zhuji_archive.storage import versions
+from zhuji_archive.storage.errors import Trouble, classify, describe_environment_error
 
 MIGRATIONS_DIR = Path(__file__).resolve().parent / "migrations"
 BUSY_TIMEOUT_MS = 5000
+LOGGER = logging.getLogger("zhuji_archive.storage")
 
 
 class DatabaseError(Exception):
@@ -33,23 +42,26 @@ def _on_connect(dbapi_connection: sqlite3.Connection, _record: object) -> None:
     cursor.close()
 
 
-def make_engine(url: str) -> Engine:
+def make_engine(url: str | URL) -> Engine:
     """An engine for any SQLAlchemy URL; SQLite gets foreign keys, WAL and a busy timeout."""
-    engine = create_engine(url)
+    # hide_parameters: a database error's text must not carry the row's values (names, ID numbers).
+    engine = create_engine(url, hide_parameters=True)
     if engine.dialect.name == "sqlite":
         event.listen(engine, "connect", _on_connect)
     return engine
 
 
-def alembic_config(url: str) -> Config:
+def alembic_config(url: str | URL = "sqlite://") -> Config:
+    """Alembic's configuration; the URL is only used by Alembic when no connection is handed over."""
     config = Config()
     config.set_main_option("script_location", str(MIGRATIONS_DIR))
-    config.set_main_option("sqlalchemy.url", url)
+    text = url if isinstance(url, str) else url.render_as_string(hide_password=False)
+    config.set_main_option("sqlalchemy.url", text.replace("%", "%%"))  # ConfigParser interpolation
     return config
 
 
 def head_revision() -> str:
-    head = ScriptDirectory.from_config(alembic_config("sqlite://")).get_current_head()
+    head = ScriptDirectory.from_config(alembic_config()).get_current_head()
     assert head is not None
     return head
 
@@ -75,8 +87,8 @@ def backup_file(path: Path, label: str) -> Path:
     return target
 
 
-def upgrade(engine: Engine, url: str) -> None:
-    config = alembic_config(url)
+def upgrade(engine: Engine) -> None:
+    config = alembic_config()
     with engine.begin() as connection:
         config.attributes["connection"] = connection
         command.upgrade(config, "head")
@@ -90,6 +102,8 @@ class Database:
     sessions: sessionmaker[Session]
     path: Path | None
     backup: Path | None = None
+    read_only: bool = False  # opened read-only: the file or its folder cannot be written
+    read_only_reason: str = ""  # why, in Chinese, for the window's banner
 
     @contextmanager
     def transaction(self) -> Iterator[Session]:
@@ -101,49 +115,228 @@ class Database:
         self.engine.dispose()
 
 
+def sqlite_url(path: Path, *, read_only: bool = False, immutable: bool = False) -> URL:
+    """The URL of an archive file, built as an object so that "%", "?" or "#" in a folder's name are
+    part of the path, not URL syntax. Read-only opens use SQLite's URI form (path percent-encoded)."""
+    if not (read_only or immutable):
+        return URL.create("sqlite", database=str(path))
+    # immutable: on read-only media SQLite cannot create the WAL index beside the file, and nobody can
+    # write there anyway; mode=ro: a file this account may not write, in a folder it may.
+    flag = "immutable=1" if immutable else "mode=ro"
+    return URL.create("sqlite", database=f"file:{quote(str(path.resolve()))}?{flag}", query={"uri": "true"})
+
+
+def _on_read_only_media(path: Path) -> bool:
+    try:
+        return bool(os.statvfs(path.parent).f_flag & os.ST_RDONLY)
+    except OSError:
+        return False
+
+
+def _writable(path: Path) -> bool:
+    """Whether this account may change the file (and create the journal beside it)."""
+    if _on_read_only_media(path):
+        return False
+    return (not path.exists() or os.access(path, os.W_OK)) and os.access(path.parent, os.W_OK)
+
+
+def find_backups(path: Path) -> list[tuple[Path, datetime]]:
+    """The copies that upgrades put beside ``path`` (name.before-…suffix.bak), newest first."""
+    try:
+        found = [p for p in path.parent.glob(f"{glob.escape(path.stem)}.*{glob.escape(path.suffix)}.bak") if p.is_file()]
+    except OSError:
+        return []
+    dated = [(p, datetime.fromtimestamp(p.stat().st_mtime)) for p in found]
+    return sorted(dated, key=lambda item: item[1], reverse=True)
+
+
+def damaged_message(path: Path) -> str:
+    """What to tell the user about a damaged archive: where its backups are, with their dates."""
+    backups = find_backups(path)
+    text = f"数据库文件“{path}”已损坏，无法打开。"
+    if not backups:
+        return text + "在它所在的文件夹中没有找到备份副本（.bak 文件）；请用您另行保存的备份恢复。"
+    lines = "\n".join(f"· {p}（{when:%Y-%m-%d %H:%M}）" for p, when in backups)
+    return (
+        text + "可以用以下备份副本恢复（把副本复制一份，改名为原文件名后打开）：\n" + lines
+    )
+
+
+def _truncated(path: Path) -> bool:
+    """A file shorter than its own header says (copied off a stick that was pulled out)."""
+    try:
+        with open(path, "rb") as file:
+            header = file.read(100)
+        size = path.stat().st_size
+    except OSError:
+        return False
+    if len(header) < 100 or not header.startswith(b"SQLite format 3\0"):
+        return False
+    page_size = int.from_bytes(header[16:18], "big")
+    page_size = 65536 if page_size == 1 else page_size
+    pages = int.from_bytes(header[28:32], "big")
+    header_valid = header[24:28] == header[92:96]  # the page count is valid only when these agree
+    wal = path.with_name(path.name + "-wal")
+    return header_valid and pages * page_size > size and not (wal.exists() and wal.stat().st_size)
+
+
 def open_database(path: Path | str) -> Database:
-    """Open (creating if needed) an archive file and bring its schema to the current version."""
+    """Open (creating if needed) an archive file and bring its schema to the current version.
+
+    Every failure is a DatabaseError with a Chinese message. A file this account cannot write opens
+    read-only (``Database.read_only``); a damaged file is refused, naming its backups."""
     path = Path(path)
     if path.is_dir():
         raise DatabaseError(f"“{path}”是一个文件夹，不是档案数据库文件")
-    path.parent.mkdir(parents=True, exist_ok=True)
-    return open_url(f"sqlite:///{path}", path)
-
-
-def open_url(url: str, path: Path | None = None) -> Database:
-    engine = make_engine(url)
     try:
-        current = current_revision(engine)
-    except Exception as exc:  # noqa: BLE001 - a broken file is a user error, not a bug
-        engine.dispose()
-        raise DatabaseError(f"无法打开数据库文件“{path or url}”：{exc}") from exc
-    if current is None and inspect(engine).get_table_names():
-        # Tables but no schema version: another program's database. Migrating it would fail half-way
-        # with a raw SQL error (or mix our tables into someone else's file).
-        engine.dispose()
-        raise DatabaseError(f"“{path or url}”不是群众档案的数据库文件（其中已有其他数据表），未打开。")
-    head = head_revision()
-    script = ScriptDirectory.from_config(alembic_config(url))
-    if current is not None and current not in {rev.revision for rev in script.walk_revisions()}:
-        engine.dispose()
+        path.parent.mkdir(parents=True, exist_ok=True)
+    except OSError as error:
+        raise DatabaseError(f"无法建立文件夹“{path.parent}”：{_os_reason(error)}") from error
+    exists = path.exists()
+    if exists and _truncated(path):
+        raise DatabaseError(damaged_message(path))
+    read_only = exists and not _writable(path)
+    if not exists and not _writable(path):
+        raise DatabaseError(f"“{path.parent}”是只读的，不能在这里新建档案。请选择一个可以写入的文件夹。")
+    url = sqlite_url(path, read_only=read_only, immutable=read_only and _on_read_only_media(path))
+    try:
+        db = open_url(url, path, read_only=read_only)
+        if read_only:
+            db.read_only_reason = "档案文件或所在的文件夹是只读的"
+        return db
+    except DatabaseError:
+        raise
+    except Exception as error:
+        trouble = classify(error)
+        if trouble is Trouble.DAMAGED:
+            raise DatabaseError(damaged_message(path)) from error
+        if trouble in (Trouble.DISK_FULL, Trouble.IO) and exists and _disk_full(path):
+            return _open_on_full_disk(path, error)
+        if trouble is not None:
+            raise DatabaseError(f"无法打开数据库文件“{path}”：{_opening_reason(error)}") from error
+        raise
+
+
+def _disk_full(path: Path) -> bool:
+    try:
+        return shutil.disk_usage(path.parent).free < 64 * 1024
+    except OSError:
+        return False
+
+
+def _open_on_full_disk(path: Path, error: Exception) -> Database:
+    """SQLite cannot even set up reading beside the file. When the archive was closed cleanly (no
+    journal left), it can still be read as it is: open read-only rather than not at all."""
+    journals = [path.with_name(path.name + suffix) for suffix in ("-wal", "-journal")]
+    if any(journal.exists() and journal.stat().st_size for journal in journals):
         raise DatabaseError(
-            f"数据库“{path or url}”由更新版本的程序写入（版本 {current}），本程序无法安全打开。请升级程序。"
-        )
-    # WAL is a property of the file: set it only once the file is known to be ours and current-or-older,
-    # so a refused file (newer version, another program's) is left exactly as it was.
-    with engine.connect() as connection:
-        connection.exec_driver_sql("PRAGMA journal_mode = WAL")
-    backup = None
-    if current != head:
-        if current is not None and path is not None and path.exists():
-            backup = backup_file(path, f"before-{head}")
-        upgrade(engine, url)
-    if engine.dialect.name == "sqlite":
-        # Table statistics let SQLite start a search from the few matching members instead of walking
-        # all households in list order (19 ms → 0.1 ms for an ID number at 100,000 households). With
-        # a sampling limit this takes about 10 ms, so it is simply redone at every open.
+            f"磁盘空间已满，无法打开数据库文件“{path}”。请清理磁盘（删除不需要的文件）后再打开。"
+        ) from error
+    db = open_url(sqlite_url(path, immutable=True), path, read_only=True)
+    db.read_only_reason = "磁盘空间已满，修改无法保存；请清理磁盘后重新打开"
+    return db
+
+
+def _opening_reason(error: BaseException) -> str:
+    trouble = classify(error)
+    if trouble is Trouble.LOCKED:
+        return "文件正被另一个程序独占使用，请稍后再试。"
+    if trouble is Trouble.CANNOT_OPEN:
+        return "文件所在的文件夹可能已被移走，或没有读取的权限。"
+    if trouble is Trouble.DISK_FULL:
+        return "磁盘空间已满，请清理磁盘后再打开。"
+    if trouble is Trouble.READ_ONLY:
+        return "文件是只读的。"
+    return "读写磁盘时出错（磁盘或U盘可能已拔出或损坏）。"
+
+
+def _os_reason(error: OSError) -> str:
+    return describe_environment_error(error) or "系统拒绝了这个操作"
+
+
+def open_url(url: str | URL, path: Path | None = None, *, read_only: bool = False) -> Database:
+    """Open any SQLAlchemy URL as an archive. Nothing is written unless the schema must be upgraded
+    (or the file is new); statistics are refreshed only when missing or stale and the file writable."""
+    engine = make_engine(url)
+    where = path or url
+    try:
+        try:
+            current = current_revision(engine)
+        except Exception as exc:
+            if classify(exc) is not None:
+                raise
+            raise DatabaseError(f"无法打开数据库文件“{where}”：它不是可以识别的档案数据库文件。") from exc
+        if current is None and inspect(engine).get_table_names():
+            # Tables but no schema version: another program's database. Migrating it would fail half-way
+            # with a raw SQL error (or mix our tables into someone else's file).
+            raise DatabaseError(f"“{where}”不是群众档案的数据库文件（其中已有其他数据表），未打开。")
+        head = head_revision()
+        script = ScriptDirectory.from_config(alembic_config())
+        if current is not None and current not in {rev.revision for rev in script.walk_revisions()}:
+            raise DatabaseError(
+                f"数据库“{where}”由更新版本的程序写入（版本 {current}），本程序无法安全打开。请升级程序。"
+            )
+        if read_only and current != head:
+            raise DatabaseError(
+                f"数据库“{where}”是只读的，而它由旧版本程序建立、需要先升级才能打开。"
+                "请把它复制到可以写入的文件夹后再打开（升级前会自动保留一份副本）。"
+            )
+        backup = None
+        if not read_only:
+            # WAL is a property of the file: set it only once the file is known to be ours and
+            # current-or-older, so a refused file (newer version, another program's) stays as it was.
+            with engine.connect() as connection:
+                mode = connection.exec_driver_sql("PRAGMA journal_mode").scalar()
+                if str(mode).lower() != "wal":
+                    connection.exec_driver_sql("PRAGMA journal_mode = WAL")
+            if current != head:
+                if current is not None and path is not None and path.exists():
+                    backup = backup_file(path, f"before-{head}")
+                upgrade(engine)
+            refresh_statistics(engine)
+    except BaseException:
+        engine.dispose()
+        raise
+    sessions = sessionmaker(engine, expire_on_commit=False)
+    versions.install(sessions)
+    return Database(engine=engine, sessions=sessions, path=path, backup=backup, read_only=read_only)
+
+
+def refresh_statistics(engine: Engine) -> None:
+    """Table statistics let SQLite start a search from the few matching members instead of walking
+    all households in list order (19 ms → 0.1 ms for an ID number at 100,000 households). They are
+    (re)built only when missing or when the number of households has changed by a quarter since, and
+    never at the cost of the open: a full disk or a locked file just leaves the old statistics."""
+    if engine.dialect.name != "sqlite":
+        return
+    try:
+        with engine.connect() as connection:
+            has_statistics = connection.exec_driver_sql(
+                "SELECT count(*) FROM sqlite_master WHERE name = 'sqlite_stat1'"
+            ).scalar()
+            analysed = (
+                connection.exec_driver_sql(
+                    "SELECT stat FROM sqlite_stat1 WHERE tbl = 'household' AND idx IS NOT NULL LIMIT 1"
+                ).scalar()
+                if has_statistics
+                else None
+            )
+            households = connection.exec_driver_sql("SELECT count(*) FROM household").scalar() or 0
+    except Exception as error:  # noqa: BLE001 - statistics are an optimisation; the open goes on
+        trouble = classify(error)
+        if trouble is None:
+            raise
+        LOGGER.warning("统计信息未检查: %s", trouble.value)
+        return
+    rows = int(str(analysed).split()[0]) if analysed else 0  # an empty table gets no statistics row
+    if has_statistics and abs(households - rows) * 4 <= max(rows, 100):
+        return
+    try:
         with engine.begin() as connection:
             connection.exec_driver_sql("PRAGMA analysis_limit = 400")
             connection.exec_driver_sql("ANALYZE")
-    sessions = sessionmaker(engine, expire_on_commit=False)
-    return Database(engine=engine, sessions=sessions, path=path, backup=backup)
+    except Exception as error:  # noqa: BLE001 - statistics are an optimisation; the open goes on
+        trouble = classify(error)
+        if trouble is None:
+            raise
+        LOGGER.warning("统计信息未更新: %s", trouble.value)

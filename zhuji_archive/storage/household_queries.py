@@ -184,8 +184,10 @@ class IdHolder:
     group_name: str
     number: int
 
-    def describe(self) -> str:
-        return f"{self.village_name}{self.group_name}第{self.number}户（户主{self.head_name}）的成员{self.member_name}"
+    def place(self) -> str:
+        """Where, without naming anyone: a message shown to someone typing this ID elsewhere must not
+        tell them who else holds it."""
+        return f"{self.village_name}{self.group_name}第{self.number}户"
 
 
 def active_id_holders(

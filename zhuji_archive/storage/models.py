@@ -19,7 +19,10 @@ from sqlalchemy import (
     Text,
     UniqueConstraint,
 )
+from sqlalchemy import text as sql_text
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
+
+from zhuji_archive.storage.versions import Versioned
 
 NAMING_CONVENTION = {
     "ix": "ix_%(column_0_label)s",
@@ -57,7 +60,7 @@ class Setting(Base):
     value: Mapped[str] = mapped_column(Text, default="")
 
 
-class CodeItem(Base):
+class CodeItem(Versioned, Base):
     """One value of an editable code list (经济类型, 重点关注, 诉求类别 …)."""
 
     __tablename__ = "code_item"
@@ -69,7 +72,7 @@ class CodeItem(Base):
     retired: Mapped[bool] = mapped_column(Boolean, default=False)
 
 
-class Town(Base):
+class Town(Versioned, Base):
     """镇: the root of the organisation tree."""
 
     __tablename__ = "town"
@@ -79,7 +82,7 @@ class Town(Base):
     region_code: Mapped[str] = mapped_column(String(12), default="")
 
 
-class Area(Base):
+class Area(Versioned, Base):
     """Optional layer between town and village: 驻村分中心 or 网格."""
 
     __tablename__ = "area"
@@ -90,7 +93,7 @@ class Area(Base):
     sort: Mapped[int] = mapped_column(Integer, default=0)
 
 
-class Village(Base):
+class Village(Versioned, Base):
     """行政村 with its basic situation (the first part of the village information table)."""
 
     __tablename__ = "village"
@@ -109,7 +112,7 @@ class Village(Base):
     groups: Mapped[list[VillageGroup]] = relationship(back_populates="village", order_by="VillageGroup.sort")
 
 
-class VillageGroup(Base):
+class VillageGroup(Versioned, Base):
     """村民小组: the unit of one printed book."""
 
     __tablename__ = "village_group"
@@ -120,7 +123,7 @@ class VillageGroup(Base):
     village: Mapped[Village] = relationship(back_populates="groups")
 
 
-class Cadre(Base):
+class Cadre(Versioned, Base):
     """A township or village cadre: responsible for households, makes visits."""
 
     __tablename__ = "cadre"
@@ -134,7 +137,7 @@ class Cadre(Base):
     active: Mapped[bool] = mapped_column(Boolean, default=True)
 
 
-class Enterprise(Base):
+class Enterprise(Versioned, Base):
     """企业 under a village: a contact target of cadres."""
 
     __tablename__ = "enterprise"
@@ -149,7 +152,7 @@ class Enterprise(Base):
     deleted: Mapped[bool] = mapped_column(Boolean, default=False)
 
 
-class VillageLeader(Base):
+class VillageLeader(Versioned, Base):
     """村级班子 member: name, post, phone."""
 
     __tablename__ = "village_leader"
@@ -162,7 +165,7 @@ class VillageLeader(Base):
     deleted: Mapped[bool] = mapped_column(Boolean, default=False)
 
 
-class PartyMember(Base):
+class PartyMember(Versioned, Base):
     """党员 roster entry of a village."""
 
     __tablename__ = "party_member"
@@ -178,7 +181,7 @@ class PartyMember(Base):
     deleted: Mapped[bool] = mapped_column(Boolean, default=False)
 
 
-class VillagerRep(Base):
+class VillagerRep(Versioned, Base):
     """村民代表 with the group they represent."""
 
     __tablename__ = "villager_rep"
@@ -191,7 +194,7 @@ class VillagerRep(Base):
     deleted: Mapped[bool] = mapped_column(Boolean, default=False)
 
 
-class VillageEvent(Base):
+class VillageEvent(Versioned, Base):
     """An entry of the village event log in one of the six categories."""
 
     __tablename__ = "village_event"
@@ -205,7 +208,7 @@ class VillageEvent(Base):
     deleted: Mapped[bool] = mapped_column(Boolean, default=False)
 
 
-class Household(Base):
+class Household(Versioned, Base):
     """户: one household file. head_name … cadre_name are kept up to date by the services so
     that a 100,000-row list sorts and pages in SQL by walking an index."""
 
@@ -262,7 +265,7 @@ class HouseholdCode(Base):
     label: Mapped[str] = mapped_column(String(40), primary_key=True)
 
 
-class Member(Base):
+class Member(Versioned, Base):
     """成员: one person of a household. Removed members keep their row (removed=True)."""
 
     __tablename__ = "member"
@@ -275,6 +278,15 @@ class Member(Base):
         Index("ix_member_id_number_rev", "id_number_rev"),
         Index("ix_member_phone", "phone"),
         Index("ix_member_phone_rev", "phone_rev"),
+        # One person, one household on file: enforced by the database inside the saving transaction,
+        # so two windows (or two laptops' imports) cannot both file the same ID number.
+        Index(
+            "uq_member_held_id_number",
+            "id_number",
+            unique=True,
+            sqlite_where=sql_text("holds_id = 1 AND id_number <> ''"),
+            postgresql_where=sql_text("holds_id AND id_number <> ''"),
+        ),
     )
     id: Mapped[str] = _id()
     household_id: Mapped[str] = mapped_column(ForeignKey("household.id"), index=True)
@@ -300,9 +312,13 @@ class Member(Base):
     notes: Mapped[str] = mapped_column(Text, default="")
     sort: Mapped[int] = mapped_column(Integer, default=0)
     removed: Mapped[bool] = mapped_column(Boolean, default=False)
+    # True while this member's ID number counts against the one-household rule (not removed, household
+    # 在册); kept by HouseholdService.refresh_summary. Files from before the rule was enforced may hold
+    # a duplicate: migration 0005 leaves it False there, and the next save of that household reports it.
+    holds_id: Mapped[bool] = mapped_column(Boolean, default=True, server_default="1")
 
 
-class IncomeSource(Base):
+class IncomeSource(Versioned, Base):
     """One line of 家庭主要经济来源, in yuan per year."""
 
     __tablename__ = "income_source"
@@ -317,7 +333,7 @@ class IncomeSource(Base):
     deleted: Mapped[bool] = mapped_column(Boolean, default=False)
 
 
-class Assistance(Base):
+class Assistance(Versioned, Base):
     """帮扶记录: dated assistance from a government department or a social organisation."""
 
     __tablename__ = "assistance"
@@ -332,7 +348,7 @@ class Assistance(Base):
     deleted: Mapped[bool] = mapped_column(Boolean, default=False)
 
 
-class Visit(Base):
+class Visit(Versioned, Base):
     """走访: a dated visit to a household by one or more cadres."""
 
     __tablename__ = "visit"
@@ -347,7 +363,7 @@ class Visit(Base):
     deleted: Mapped[bool] = mapped_column(Boolean, default=False)
 
 
-class Request(Base):
+class Request(Versioned, Base):
     """诉求 recorded in a household file, with its place in the workflow (domain/workflow.py)."""
 
     __tablename__ = "request"
@@ -428,7 +444,7 @@ class RequestFeedback(Base):
     form_received: Mapped[bool] = mapped_column(Boolean, default=False)
 
 
-class CommonIssue(Base):
+class CommonIssue(Versioned, Base):
     """共性问题: one issue shared by several households' requests, handled together."""
 
     __tablename__ = "common_issue"
@@ -438,7 +454,7 @@ class CommonIssue(Base):
     created_on: Mapped[date] = mapped_column(Date)
 
 
-class Meeting(Base):
+class Meeting(Versioned, Base):
     """月度专题会议 of the township: its requests and their decisions."""
 
     __tablename__ = "meeting"
@@ -450,7 +466,7 @@ class Meeting(Base):
     decided_at: Mapped[datetime | None] = mapped_column(DateTime)
 
 
-class MeetingItem(Base):
+class MeetingItem(Versioned, Base):
     """A request on a meeting's agenda and the meeting's decision on it."""
 
     __tablename__ = "meeting_item"
@@ -492,7 +508,7 @@ class HolidayOverride(Base):
     note: Mapped[str] = mapped_column(String(40), default="")
 
 
-class HouseholdEvent(Base):
+class HouseholdEvent(Versioned, Base):
     """An event that obliges a visit (事件必访): hospitalisation, hardship, conflict … with its due date."""
 
     __tablename__ = "household_event"
@@ -508,7 +524,7 @@ class HouseholdEvent(Base):
     recorded_by: Mapped[str] = mapped_column(String(20), default="")
 
 
-class ServiceLink(Base):
+class ServiceLink(Versioned, Base):
     """三式服务: a cadre's link to a village, enterprise, household or 责任区, in one mode."""
 
     __tablename__ = "service_link"
@@ -523,7 +539,7 @@ class ServiceLink(Base):
     note: Mapped[str] = mapped_column(Text, default="")
 
 
-class OnSiteDay(Base):
+class OnSiteDay(Versioned, Base):
     """A working day a leader spent on site (蹲点下访) at a linked unit."""
 
     __tablename__ = "onsite_day"
@@ -534,7 +550,7 @@ class OnSiteDay(Base):
     note: Mapped[str] = mapped_column(Text, default="")
 
 
-class PracticalDeed(Base):
+class PracticalDeed(Versioned, Base):
     """实事 done for a linked village, enterprise or household."""
 
     __tablename__ = "practical_deed"
@@ -566,3 +582,5 @@ class ChangeLog(Base):
     old_value: Mapped[str] = mapped_column(Text, default="")
     new_value: Mapped[str] = mapped_column(Text, default="")
     note: Mapped[str] = mapped_column(Text, default="")
+    # The record's version after this change (set by storage/versions.py); NULL for events such as exports.
+    version: Mapped[int | None] = mapped_column(Integer)
