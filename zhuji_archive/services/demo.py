@@ -13,7 +13,7 @@ from typing import Any
 from sqlalchemy import insert
 
 from zhuji_archive.domain import idcard
-from zhuji_archive.domain.search_keys import member_search_keys
+from zhuji_archive.domain.search_keys import member_search_keys, pinyin_keys
 from zhuji_archive.domain.workdays import WorkCalendar
 from zhuji_archive.services.demo_extras import meetings_and_common_issues, service_and_maintenance
 from zhuji_archive.services.demo_requests import DemoRequests
@@ -490,6 +490,7 @@ class _HouseholdWriter:
                 "last_visit_key": last_visit.isoformat() if last_visit else "",
                 "group_sort": self.group_sort[group_id],
                 "cadre_name": self.cadre_names[village_id],
+                "cadre_pinyin": pinyin_keys(self.cadre_names[village_id])[0],
             }
         )
         for sort, person in enumerate(people):
