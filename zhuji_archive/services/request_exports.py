@@ -29,7 +29,7 @@ from zhuji_archive.services.history import ChangeRecorder
 from zhuji_archive.services.meetings import MeetingService
 from zhuji_archive.services.requests import RequestDetail, RequestQuery, RequestService
 from zhuji_archive.services.summaries import Summary, SummaryService
-from zhuji_archive.storage import export_queries
+from zhuji_archive.storage import export_queries, summary_queries
 from zhuji_archive.storage import request_export_queries as queries
 from zhuji_archive.storage.database import Database
 
@@ -199,17 +199,16 @@ class RequestExportService:
     # ---- 周报 / 月报 ----------------------------------------------------------------------------
     def summary(self, scope_kind: str, scope_id: str, period: Period) -> tuple[Summary, str]:
         """The summary read-model and the unit that reports it (town and village)."""
-        if scope_kind not in ("village", "cadre"):
-            raise DomainError("周报、月报只能按村或按驻村干部汇总")
         if period.kind not in (WEEKLY, MONTHLY):
             raise DomainError(f"未知的报告类型“{period.kind}”")
         summary = self.summaries.build(scope_kind, scope_id, period)
         with self.db.sessions() as session:
-            if scope_kind == "village":
-                names = export_queries.scope_names(session, scope_id, None)
-                unit = f"{names.town}{names.village}"
-            else:
+            if scope_kind == "cadre":
                 unit = f"{queries.town_of_cadre(session, scope_id)}驻村干部{summary.scope_name}"
+            elif scope_kind == "town":
+                unit = summary.scope_name
+            else:
+                unit = f"{summary_queries.town_name(session, scope_kind, scope_id)}{summary.scope_name}"
         return summary, unit
 
     def summary_pdf(
