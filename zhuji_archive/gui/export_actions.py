@@ -50,7 +50,7 @@ from PySide6.QtWidgets import (
 
 from zhuji_archive.domain.errors import DomainError
 from zhuji_archive.services.archive import Archive
-from zhuji_archive.services.exports import ExportCancelled, ExportResult
+from zhuji_archive.services.exports import ExportCancelled, ExportResult, file_name
 
 Job = Callable[[Callable[[int, int], None], Callable[[], bool]], ExportResult]
 PRINT_DPI = 300  # pages are rendered to images for the printer; 300 dpi keeps Chinese text crisp
@@ -412,7 +412,7 @@ class ExportActions(QObject):
         tag = dialog.tag.currentText() if kind == "focus" else None
         masked = dialog.masked.isChecked()
         name = {"households": "户花名册", "members": "成员花名册"}.get(kind, f"{tag}名册")
-        suggested = _documents() / f"{self._scope_text()}{name}.xlsx"
+        suggested = _documents() / f"{file_name(self._scope_text() + name)}.xlsx"
         path, _filter = QFileDialog.getSaveFileName(
             self.window, "导出名册", str(suggested), "Excel 工作簿 (*.xlsx)"
         )
@@ -450,7 +450,7 @@ class ExportActions(QObject):
                 self.window, "打印档案册", "请先在左侧组织树中选择一个村民小组（或一个村）。"
             )
             return None
-        suggested = _documents() / f"{self._scope_text()}群众档案册.pdf"
+        suggested = _documents() / f"{file_name(self._scope_text() + '群众档案册')}.pdf"
         path, _filter = QFileDialog.getSaveFileName(
             self.window, "打印档案册", str(suggested), "PDF 文件 (*.pdf)"
         )
@@ -495,13 +495,14 @@ class ExportActions(QObject):
     def print_household(self, household_id: str, parent: QWidget | None = None) -> ExportTask:
         """Print one household's sheet: laid out in the background, then shown in the preview."""
         folder = Path(tempfile.mkdtemp(prefix="zhuji-print-"))
-        path = folder / "户表.pdf"
         exports = self.archive.exports
+        name = exports.household_sheet_name(household_id)  # 另存为 and the print job take this name
+        path = folder / f"{name}.pdf"
 
         def job(progress: Callable[[int, int], None], cancelled: Callable[[], bool]) -> ExportResult:
             return exports.household_sheet(path, household_id, progress=progress, cancelled=cancelled)
 
-        return self._start_preview("打印户表", job, folder, "户表", parent)
+        return self._start_preview("打印户表", job, folder, name, parent)
 
     def _start_preview(
         self, title: str, job: Job, folder: Path, name: str, parent: QWidget | None = None

@@ -24,6 +24,7 @@ from zhuji_archive.domain.workflow import Status
 from zhuji_archive.gui.request_printing import RequestPrinting
 from zhuji_archive.gui.widgets import date_edit, refill
 from zhuji_archive.services.archive import Archive
+from zhuji_archive.services.exports import file_name
 from zhuji_archive.services.summaries import Summary
 
 
@@ -109,13 +110,13 @@ class SummaryPage(QWidget):
         if self.summary is None:
             return None
         s = self.summary
-        return self.printing.print_summary(s.scope_kind, s.scope_id, s.period)
+        return self.printing.print_summary(s.scope_kind, s.scope_id, s.period, s.title)
 
     def export_excel(self):  # type: ignore[no-untyped-def]
         if self.summary is None:
             return None
         s = self.summary
-        suggested = f"{s.title}.xlsx"
+        suggested = f"{file_name(s.title)}.xlsx"
         return self.printing.export_summary(s.scope_kind, s.scope_id, s.period, suggested)
 
     @staticmethod

@@ -24,6 +24,7 @@ from zhuji_archive.services.exports import (
     Progress,
     _Job,
     atomic_outputs,
+    file_name,
 )
 from zhuji_archive.services.history import ChangeRecorder
 from zhuji_archive.services.meetings import MeetingService
@@ -163,6 +164,29 @@ class RequestExportService:
                 household_id=self.requests.detail(request_id).row.household_id,
             )
         return ExportResult([path], len(forms), pages)
+
+    # ---- default document names -----------------------------------------------------------------
+    def feedback_form_name(self, request_id: str | None) -> str:
+        """杜黄村一组第12户情况反馈意见单（安华2026-0012）; 空白情况反馈意见单 without a request."""
+        if request_id is None:
+            return "空白情况反馈意见单"
+        with self.db.sessions() as session:
+            place = export_queries.request_place(session, request_id)
+        if place is None:
+            return "情况反馈意见单"
+        village, group, number, request_number = place
+        suffix = f"（{request_number}）" if request_number else ""
+        return file_name(f"{village}{group}第{number}户情况反馈意见单{suffix}")
+
+    def meeting_sheet_name(self, meeting_id: str) -> str:
+        """安华镇2026年11月专题会议交办单: the meeting is the town's, so the town names it."""
+        try:
+            meeting = self.meetings.meeting(meeting_id)
+        except StopIteration:
+            return "交办单"
+        with self.db.sessions() as session:
+            town = queries.town_of_village(session, None)
+        return file_name(f"{town}{meeting.title}交办单")
 
     # ---- 交办单 ---------------------------------------------------------------------------------
     def meeting_sheet(
