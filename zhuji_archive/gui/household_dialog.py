@@ -276,7 +276,7 @@ class HouseholdDialog(QDialog):
             lambda: self._add(
                 ui.visitsTable,
                 self.visits,
-                VisitData(date=date.today(), kind="半年大走访", cadres=self.archive.operator),
+                VisitData(date=date.today(), kind="半年大走访", cadres=self._cadre_name()),
             )
         )
         ui.visitsRemoveButton.clicked.connect(lambda: self._remove(ui.visitsTable, self.visits, "走访记录"))
@@ -328,8 +328,10 @@ class HouseholdDialog(QDialog):
         ui.notesEdit.setText(f.notes)
         ui.cadreCombo.clear()
         ui.cadreCombo.addItem("（未指定）", None)
+        self.cadre_names: dict[str, str] = {}
         for cadre in self.archive.organisation.cadres():
             ui.cadreCombo.addItem(f"{cadre.name}（{cadre.kind}）", cadre.id)
+            self.cadre_names[cadre.id] = cadre.name
         ui.cadreCombo.setCurrentIndex(max(ui.cadreCombo.findData(f.responsible_cadre_id), 0))
         self._show_status()
         self.economic_boxes = self._code_boxes(ui.economicBox, "economic_type", f.economic_types)
@@ -381,6 +383,10 @@ class HouseholdDialog(QDialog):
         if value is not None:
             text += f"，人均 {value:,.0f} 元"
         self.ui.incomeSummaryLabel.setText(text)
+
+    def _cadre_name(self) -> str:
+        """The 责任干部 chosen on the form: a new visit row is pre-filled with it (not the operator)."""
+        return self.cadre_names.get(self.ui.cadreCombo.currentData(), "")
 
     # ---- editing ------------------------------------------------------------------------
     @staticmethod
