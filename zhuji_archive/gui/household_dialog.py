@@ -25,6 +25,7 @@ from PySide6.QtWidgets import (
 
 from zhuji_archive.domain.codes import HOUSEHOLD_STATUSES, INCOME_KINDS, VISIT_KINDS
 from zhuji_archive.domain.errors import DomainError
+from zhuji_archive.domain.household import yuan
 from zhuji_archive.gui.forms.ui_household_dialog import Ui_HouseholdDialog
 from zhuji_archive.gui.forms.ui_status_dialog import Ui_StatusDialog
 from zhuji_archive.gui.member_dialog import MemberDialog, fill_combo
@@ -379,9 +380,9 @@ class HouseholdDialog(QDialog):
     def _update_income_summary(self) -> None:
         value = self.archive.households.per_capita_income(self.file)
         total = sum(i.annual_income or 0 for i in self.file.active(self.file.incomes))
-        text = f"家庭年收入 {total:,.0f} 元"
+        text = f"家庭年收入 {yuan(total)} 元"
         if value is not None:
-            text += f"，人均 {value:,.0f} 元"
+            text += f"，人均 {yuan(value)} 元"
         self.ui.incomeSummaryLabel.setText(text)
 
     def _cadre_name(self) -> str:
