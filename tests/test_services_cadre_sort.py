@@ -144,3 +144,14 @@ def test_upgrade_backfills_the_key_from_cadre_names(tmp_path: Path) -> None:
     finally:
         db.close()
 
+
+
+def test_cadre_pick_lists_are_in_pinyin_order(archive: Archive) -> None:
+    """The sibling of the list column: every cadre pick-list (household file, to-do list, summary,
+    service links) comes from OrganisationService.cadres, by kind and then by pinyin."""
+    for name in CADRES:
+        archive.organisation.add_cadre(name, "驻村干部")
+    archive.organisation.add_cadre("安镇长", "镇领导")
+    assert [c.name for c in archive.organisation.cadres("驻村干部")] == ["李驻村", "王驻村", "张驻村"]
+    kinds = [c.kind for c in archive.organisation.cadres()]
+    assert kinds == sorted(kinds)
