@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from PySide6.QtCore import Signal
+from PySide6.QtCore import Qt, Signal
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QDoubleSpinBox,
@@ -51,6 +51,7 @@ class VillagePage(QWidget):
         outer = QVBoxLayout(self)
         self.title = QLabel(NO_VILLAGE)
         self.title.setStyleSheet("font-size: 15pt; font-weight: bold;")
+        self.title.setAlignment(Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignTop)
         outer.addWidget(self.title)
         # Everything below the title belongs to one village: hidden while none is selected, so the
         # town or an area never shows another village's figures.
