@@ -144,7 +144,11 @@ def test_mask_phone() -> None:
 
 def test_per_capita_income() -> None:
     assert per_capita_income([12000.0, None, 6000.0], 3) == 6000.0
-    assert per_capita_income([10000.0], 3) == pytest.approx(3333.33)
+    assert per_capita_income([10000.0], 3) == 3333  # whole yuan: no spurious decimals
+    assert per_capita_income([2000.0, 800.0], 3) == 933  # 933.33…
+    assert per_capita_income([5600.0], 5) == 1120
+    assert per_capita_income([5.0], 2) == 3  # halves round up, not to even
+    assert per_capita_income([0.1, 0.2], 1) == 0
     assert per_capita_income([], 2) == 0
     assert per_capita_income([5000.0], 0) is None
 

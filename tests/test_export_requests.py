@@ -268,6 +268,19 @@ def test_summary_of_a_cadre_and_a_week(arc, tmp_path: Path) -> None:
     assert f"驻村干部{cadre.name}" in text and "（周报）" in text
 
 
+def test_summary_of_the_town_and_of_an_area(arc, tmp_path: Path) -> None:
+    """The tree's town and area nodes report too: the PDF names the town or area, never a cadre."""
+    (town,) = arc.organisation.tree()
+    area = next(node for node in town.children if node.kind == "area")
+    period = parse_month("2026年10月")
+    for kind, node in (("town", town), ("area", area)):
+        path = tmp_path / f"{kind}.pdf"
+        arc.request_exports.summary_pdf(kind, node.id, period, path)
+        text = compact("".join(texts(path)))
+        assert f"{node.name}2026年10月诉求分类汇总（月报）" in text, kind
+        assert f"驻村干部{node.name}" not in text, kind
+
+
 def test_summary_workbook_equals_the_read_model(arc, tmp_path: Path) -> None:
     vid = village_id(arc, "杜黄村")
     period = parse_month("2026年10月")

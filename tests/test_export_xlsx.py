@@ -6,6 +6,7 @@ import errno
 import os
 import re
 from datetime import date
+from decimal import ROUND_HALF_UP, Decimal
 from pathlib import Path
 
 import pytest
@@ -170,8 +171,10 @@ def test_focus_roster_is_masked_by_default_for_public_notice(demo_archive, tmp_p
     assert all("低保户" in r[column(ws, "重点关注")].value for r in rows)
     incomes = [r[column(ws, "家庭年收入(元)")].value for r in rows]
     assert totals[column(ws, "家庭年收入(元)")].value == pytest.approx(sum(incomes))
-    per_head = rows[0][column(ws, "人均年收入(元)")].value
-    assert per_head == pytest.approx(incomes[0] / rows[0][column(ws, "家庭人口")].value, abs=0.01)
+    per_head = rows[0][column(ws, "人均年收入(元)")]
+    expected = Decimal(str(incomes[0])) / rows[0][column(ws, "家庭人口")].value
+    assert per_head.value == int(expected.quantize(Decimal(1), rounding=ROUND_HALF_UP))
+    assert per_head.number_format == "#,##0"  # whole yuan with thousands separators, as on screen
     assert any("注：身份证号仅显示前6位和后4位" in str(c.value) for row in ws.iter_rows() for c in row)
 
 

@@ -32,7 +32,9 @@ def test_feedback_form_printed_from_the_request_window(qtbot, window, demo_archi
     assert preview.document.status() == QPdfDocument.Status.Ready
     assert preview.document.pageCount() == 1 and preview.pages_label.text() == "共 1 页"
     owned = preview.owned_dir
-    assert owned is not None and [p.name for p in owned.iterdir()] == ["情况反馈意见单.pdf"]
+    assert owned is not None
+    (name,) = [p.name for p in owned.iterdir()]  # named after the household (and request number)
+    assert name.startswith(f"{row.village_name}{row.group_name}第{row.household_number}户情况反馈意见单")
     preview.close()
     qtbot.waitUntil(lambda: not owned.exists())
     history = demo_archive.households.history(row.household_id)

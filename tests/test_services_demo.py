@@ -120,6 +120,35 @@ def test_list_columns_agree_with_records(raw: sqlite3.Connection) -> None:
         assert (head_name, count, last_visit) == (head, real_count, real_last)
 
 
+def test_addresses_name_the_village_a_hamlet_and_a_house_number(raw: sqlite3.Connection) -> None:
+    """Like 杜黄村上杜黄12号: the household's own village, then a 自然村, then a house number that no
+    other household of that 自然村 has; varied, not one street for the whole town."""
+    import re
+
+    rows = raw.execute(
+        "SELECT h.address, v.name, g.id FROM household h JOIN village v ON v.id = h.village_id"
+        " JOIN village_group g ON g.id = h.group_id"
+    ).fetchall()
+    pattern = re.compile(r"^(?P<village>.+?村)(?P<hamlet>[^0-9]{2,4}?)(?P<number>[1-9][0-9]*)号$")
+    places: Counter[tuple[str, str]] = Counter()
+    hamlets_of: dict[str, set[str]] = {}
+    for address, village, _group in rows:
+        match = pattern.match(address)
+        assert match is not None, address
+        assert match["village"] == village and not address.startswith("安华镇"), address
+        places[(village, match["hamlet"], match["number"])] += 1  # type: ignore[index]
+        hamlets_of.setdefault(village, set()).add(match["hamlet"])
+    assert max(places.values()) == 1  # no two households share a door
+    assert len({address for address, _v, _g in rows}) == len(rows)
+    assert all(len(h) >= 2 for h in hamlets_of.values())  # each village has several 自然村
+    assert len(set().union(*hamlets_of.values())) >= 2 * len(hamlets_of)
+    # A group lies in one 自然村.
+    by_group: dict[str, set[str]] = {}
+    for address, _village, group in rows:
+        by_group.setdefault(group, set()).add(pattern.match(address)["hamlet"])  # type: ignore[index]
+    assert all(len(h) == 1 for h in by_group.values())
+
+
 def test_requests_exist_in_every_status(raw: sqlite3.Connection) -> None:
     present = {r[0] for r in raw.execute("SELECT DISTINCT status FROM request")}
     assert {status.value for status in Status} <= present

@@ -54,7 +54,7 @@ def expected_key(h: dict[str, Any], sort: str) -> tuple[Any, ...]:
         "members": (h["members"],),
         "economic": (h["economic"],),
         "focus": (h["focus"],),
-        "cadre": (h["cadre"],),
+        "cadre": ("".join(lazy_pinyin(h["cadre"])),),  # pinyin: 李 < 王 < 张
         "last_visit": (h["last_visit"] or "",),  # ISO text: never visited first
         "status": (h["status"], h["head_pinyin"]),  # within a status, by name
     }[sort] + (h["id"],)

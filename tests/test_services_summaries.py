@@ -278,6 +278,55 @@ def test_cadre_summaries_count_only_their_households(book: Book) -> None:
     }
 
 
+def test_town_month_covers_every_village(book: Book) -> None:
+    """杜黄村 and 新桥村 together: each figure is the sum of the two village figures above."""
+    (town,) = book.archive.organisation.tree()
+    summary = book.archive.summaries.build("town", town.id, SEPTEMBER)
+    assert summary.scope_name == "安华镇"
+    assert figures(summary) == {
+        "visited": 4,  # 张一, 张三, 张四 + 李五
+        "new": {
+            ("生活困难", "个性", SOON): 2,
+            ("生产困难", "共性", NOW): 1,
+            ("生产困难", "未梳理", "未梳理"): 1,
+            ("矛盾纠纷", "个性", SOON): 1,
+            ("信访", "个性", SOON): 1,
+            ("生产困难", "共性", SOON): 1,
+            ("生活困难", "未梳理", "未梳理"): 1,
+        },
+        "status": {"已反馈": 3, "待上会": 1, "办理中": 3, "登记": 2},
+        "solved": 2,
+        "explained": 1,
+        "town": 1,
+        "city": 1,
+        "overdue": 2,  # r4, r10
+        "feedback": {"满意": 1, "不满意": 1, "基本满意": 2},
+    }
+
+
+def test_area_month_covers_its_villages_only(book: Book) -> None:
+    """An area holding only 新桥村 says what 新桥村 says."""
+    from sqlalchemy import update
+
+    from zhuji_archive.storage.models import Village
+
+    (town,) = book.archive.organisation.tree()
+    area = book.archive.organisation.add_area(town.id, "驻村二分中心")
+    with book.archive.db.transaction() as session:
+        session.execute(update(Village).where(Village.id == book.villages["新桥村"]).values(area_id=area))
+    summary = book.archive.summaries.build("area", area, SEPTEMBER)
+    village = book.archive.summaries.build("village", book.villages["新桥村"], SEPTEMBER)
+    assert summary.scope_name == "驻村二分中心"
+    assert figures(summary) == figures(village) and figures(village)["visited"] == 1
+
+
+def test_titles_name_the_period_once(book: Book) -> None:
+    summaries = book.archive.summaries
+    assert summaries.build("village", book.villages["杜黄村"], SEPTEMBER).title == "杜黄村2025年9月月报"
+    assert summaries.build("village", book.villages["杜黄村"], WEEK).title == "杜黄村2025-09-22至2025-09-28周报"
+    assert summaries.build("cadre", book.cadres["王驻村"], SEPTEMBER).title == "驻村干部王驻村2025年9月月报"
+
+
 def test_unknown_scope_is_refused(book: Book) -> None:
     with pytest.raises(DomainError):
         book.archive.summaries.build("village", "0" * 32, SEPTEMBER)

@@ -58,7 +58,7 @@ def test_request_search_never_raises_and_matches_substrings(workflow_town: Workf
     expected = {
         r.description
         for r in workflow_town.archive.requests.list()
-        if needle in _fold(r.description) or needle in _fold(r.head_name)
+        if needle in _fold(r.description) or needle in _fold(r.head_name) or needle in _fold(r.number or "")
     }
     assert {r.description for r in rows} == expected
 

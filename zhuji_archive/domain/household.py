@@ -6,6 +6,7 @@ import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import date
+from decimal import ROUND_HALF_UP, Decimal
 
 from zhuji_archive.domain import idcard
 from zhuji_archive.domain.codes import HEAD_RELATION
@@ -87,8 +88,19 @@ def age_on(birth: date | None, today: date) -> int | None:
     return today.year - birth.year - ((today.month, today.day) < (birth.month, birth.day))
 
 
-def per_capita_income(annual_incomes: Iterable[float | None], member_count: int) -> float | None:
-    """Household annual income divided by the number of members (None without members)."""
+def per_capita_income(annual_incomes: Iterable[float | None], member_count: int) -> int | None:
+    """人均年收入, the one definition every screen, sheet and roster uses: the yearly income of the
+    household's current income sources (yuan per year) divided by the members in the household now
+    (removed members do not count), in whole yuan, halves rounded up. None without members."""
     if member_count <= 0:
         return None
-    return round(sum(x or 0 for x in annual_incomes) / member_count, 2)
+    total = sum((Decimal(str(x)) for x in annual_incomes if x), Decimal(0))
+    return int((total / member_count).quantize(Decimal(1), rounding=ROUND_HALF_UP))
+
+
+def yuan(amount: float | None) -> str:
+    """An amount of yuan as the application writes it: thousands separated, no decimals when there
+    are none (1,120; 1,234.5 keeps its fraction as 1,234.50). Empty for None."""
+    if amount is None:
+        return ""
+    return f"{amount:,.0f}" if float(amount).is_integer() else f"{amount:,.2f}"

@@ -114,9 +114,9 @@ FIELDS: tuple[LedgerField, ...] = (
     ),
     LedgerField(
         "economic_types",
-        "户类别",
+        "经济类型",  # the archive's word; ledgers' own words are synonyms that map to it
         "household",
-        ("户类别", "户类型", "经济类型", "家庭类型", "户别", "家庭经济类型"),
+        ("经济类型", "家庭经济类型", "户类别", "户类型", "家庭类型", "户别"),
         ("户类", "经济类"),
         "种植户",
     ),

@@ -23,6 +23,7 @@ from reportlab.platypus.doctemplate import BaseDocTemplate, PageTemplate
 from reportlab.platypus.frames import Frame
 
 from zhuji_archive import APP_NAME, __version__
+from zhuji_archive.domain.household import yuan
 from zhuji_archive.exports import fonts
 
 PAGE_WIDTH, PAGE_HEIGHT = A4
@@ -47,9 +48,7 @@ def iso(day: date | None) -> str:
 
 
 def money(value: float | None) -> str:
-    if value is None:
-        return ""
-    return f"{value:,.0f}" if float(value).is_integer() else f"{value:,.2f}"
+    return yuan(value)
 
 
 def number(value: float | int | None) -> str:

@@ -15,7 +15,7 @@ from reportlab.lib.units import mm
 from reportlab.platypus import Flowable, KeepTogether, Paragraph, Spacer, Table, TableStyle
 from reportlab.platypus.flowables import PageBreakIfNotEmpty
 
-from zhuji_archive.domain.household import age_on, per_capita_income
+from zhuji_archive.domain.household import age_on, per_capita_income, yuan
 from zhuji_archive.exports import fonts
 from zhuji_archive.exports.pdf_common import (
     CONTENT_WIDTH,
@@ -209,7 +209,7 @@ def household_flowables(sheet: SheetInput, today: date, outline_level: int = 0) 
         rows.append(
             [
                 "合计",
-                f"家庭人口 {len(members)} 人，人均年收入 {money(per_head) or '—'} 元",
+                f"家庭人口 {len(members)} 人，人均年收入 {yuan(per_head) or '—'} 元",
                 "",
                 "",
                 "",

@@ -405,8 +405,7 @@ def status_counts(summary: Summary) -> list[tuple[str, int]]:
 
 
 def summary_title(summary: Summary) -> str:
-    who = summary.scope_name if summary.scope_kind == "village" else f"驻村干部{summary.scope_name}"
-    return f"{who}{summary.period.title}诉求分类汇总（{summary.period.kind}）"
+    return f"{summary.who}{summary.period.title}诉求分类汇总（{summary.period.kind}）"
 
 
 class BarChart(Flowable):

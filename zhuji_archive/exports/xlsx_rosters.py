@@ -27,7 +27,7 @@ from zhuji_archive.exports.xlsx_files import save_workbook
 
 TEXT_FORMAT = "@"
 DATE_FORMAT = "yyyy-mm-dd"
-MONEY_FORMAT = "#,##0.00"
+MONEY_FORMAT = "#,##0"  # whole yuan, as the screens and printed sheets show amounts
 PROGRESS_EVERY = 500
 KINDS = ("text", "int", "money", "date", "id", "phone")
 

@@ -231,7 +231,7 @@ class ActionDialog(QDialog):
             self.set_value("next_check_on", self.archive.requests.next_check_default())
         if self.action == Action.FEEDBACK:
             self.set_value("responsible_person", row.responsible_person)
-            self.set_value("cadre", self.archive.operator)
+            self.set_value("cadre", self.archive.maintenance.responsible_cadre(row.household_id))
         if self.action == Action.SOLVE_ON_SPOT:
             self.setWindowTitle(f"当场解决 — {row.household_label}")
 

@@ -51,7 +51,7 @@ from zhuji_archive.domain.errors import DomainError
 from zhuji_archive.domain.glyphs import UnprintableText
 from zhuji_archive.logs import failure_message
 from zhuji_archive.services.archive import Archive
-from zhuji_archive.services.exports import ExportCancelled, ExportResult
+from zhuji_archive.services.exports import ExportCancelled, ExportResult, file_name
 
 Job = Callable[[Callable[[int, int], None], Callable[[], bool]], ExportResult]
 PRINT_DPI = 300  # pages are rendered to images for the printer; 300 dpi keeps Chinese text crisp
@@ -460,7 +460,7 @@ class ExportActions(QObject):
         tag = dialog.tag.currentText() if kind == "focus" else None
         masked = dialog.masked.isChecked()
         name = {"households": "户花名册", "members": "成员花名册"}.get(kind, f"{tag}名册")
-        suggested = _documents() / f"{self._scope_text()}{name}.xlsx"
+        suggested = _documents() / f"{file_name(self._scope_text() + name)}.xlsx"
         path, _filter = QFileDialog.getSaveFileName(
             self.window, "导出名册", str(suggested), "Excel 工作簿 (*.xlsx)"
         )
@@ -498,7 +498,7 @@ class ExportActions(QObject):
                 self.window, "打印档案册", "请先在左侧组织树中选择一个村民小组（或一个村）。"
             )
             return None
-        suggested = _documents() / f"{self._scope_text()}群众档案册.pdf"
+        suggested = _documents() / f"{file_name(self._scope_text() + '群众档案册')}.pdf"
         path, _filter = QFileDialog.getSaveFileName(
             self.window, "打印档案册", str(suggested), "PDF 文件 (*.pdf)"
         )
@@ -545,15 +545,16 @@ class ExportActions(QObject):
     def print_household(self, household_id: str, parent: QWidget | None = None) -> ExportTask:
         """Print one household's sheet: laid out in the background, then shown in the preview."""
         folder = Path(tempfile.mkdtemp(prefix="zhuji-print-"))
-        path = folder / "户表.pdf"
         exports = self.archive.exports
+        name = exports.household_sheet_name(household_id)  # 另存为 and the print job take this name
+        path = folder / f"{name}.pdf"
 
         def job(allow: bool) -> Job:
             return lambda progress, cancelled: exports.household_sheet(
                 path, household_id, progress=progress, cancelled=cancelled, allow_unprintable=allow
             )
 
-        return self._start_preview("打印户表", job(False), folder, "户表", parent, anyway=job(True))
+        return self._start_preview("打印户表", job(False), folder, name, parent, anyway=job(True))
 
     def _start_preview(
         self,

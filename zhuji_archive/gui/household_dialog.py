@@ -25,6 +25,7 @@ from PySide6.QtWidgets import (
 
 from zhuji_archive.domain.codes import HOUSEHOLD_STATUSES, INCOME_KINDS, VISIT_KINDS
 from zhuji_archive.domain.errors import DomainError
+from zhuji_archive.domain.household import yuan
 from zhuji_archive.gui.forms.ui_household_dialog import Ui_HouseholdDialog
 from zhuji_archive.gui.forms.ui_status_dialog import Ui_StatusDialog
 from zhuji_archive.gui.member_dialog import MemberDialog, fill_combo
@@ -279,7 +280,7 @@ class HouseholdDialog(QDialog):
             lambda: self._add(
                 ui.visitsTable,
                 self.visits,
-                VisitData(date=date.today(), kind="半年大走访", cadres=self.archive.operator),
+                VisitData(date=date.today(), kind="半年大走访", cadres=self._cadre_name()),
             )
         )
         ui.visitsRemoveButton.clicked.connect(lambda: self._remove(ui.visitsTable, self.visits, "走访记录"))
@@ -331,8 +332,10 @@ class HouseholdDialog(QDialog):
         ui.notesEdit.setText(f.notes)
         ui.cadreCombo.clear()
         ui.cadreCombo.addItem("（未指定）", None)
+        self.cadre_names: dict[str, str] = {}
         for cadre in self.archive.organisation.cadres():
             ui.cadreCombo.addItem(f"{cadre.name}（{cadre.kind}）", cadre.id)
+            self.cadre_names[cadre.id] = cadre.name
         ui.cadreCombo.setCurrentIndex(max(ui.cadreCombo.findData(f.responsible_cadre_id), 0))
         self._show_status()
         self.economic_boxes = self._code_boxes(ui.economicBox, "economic_type", f.economic_types)
@@ -380,10 +383,14 @@ class HouseholdDialog(QDialog):
     def _update_income_summary(self) -> None:
         value = self.archive.households.per_capita_income(self.file)
         total = sum(i.annual_income or 0 for i in self.file.active(self.file.incomes))
-        text = f"家庭年收入 {total:,.0f} 元"
+        text = f"家庭年收入 {yuan(total)} 元"
         if value is not None:
-            text += f"，人均 {value:,.0f} 元"
+            text += f"，人均 {yuan(value)} 元"
         self.ui.incomeSummaryLabel.setText(text)
+
+    def _cadre_name(self) -> str:
+        """The 责任干部 chosen on the form: a new visit row is pre-filled with it (not the operator)."""
+        return self.cadre_names.get(self.ui.cadreCombo.currentData(), "")
 
     # ---- editing ------------------------------------------------------------------------
     @staticmethod

@@ -13,9 +13,20 @@ from zhuji_archive.services.household_list import HouseholdFilter, HouseholdList
 
 Index = QModelIndex | QPersistentModelIndex
 
-COL_HEAD, COL_GROUP, COL_MEMBERS, COL_ECONOMIC, COL_FOCUS, COL_CADRE, COL_LAST_VISIT, COL_STATUS = range(8)
-HEADERS = ("户主", "村民小组", "人数", "经济类型", "重点关注", "责任干部", "最近走访", "状态")
-SORT_KEY_OF_COLUMN = ("head", "group", "members", "economic", "focus", "cadre", "last_visit", "status")
+(
+    COL_HEAD,
+    COL_GROUP,
+    COL_MEMBERS,
+    COL_ECONOMIC,
+    COL_FOCUS,
+    COL_CADRE,
+    COL_LAST_VISIT,
+    COL_STATUS,
+    COL_MATCHED,
+) = range(9)
+HEADERS = ("户主", "村民小组", "人数", "经济类型", "重点关注", "责任干部", "最近走访", "状态", "命中成员")
+# The matched members exist only for a search, so that column does not sort (None).
+SORT_KEY_OF_COLUMN = ("head", "group", "members", "economic", "focus", "cadre", "last_visit", "status", None)
 IdRole = Qt.ItemDataRole.UserRole
 RowRole = Qt.ItemDataRole.UserRole + 1
 
@@ -92,7 +103,10 @@ class HouseholdTableModel(QAbstractTableModel):
                 row.cadre_name,
                 row.last_visit_date.isoformat() if row.last_visit_date else "未走访",
                 row.status,
+                matched_text(row),
             )[column]
+        if role == Qt.ItemDataRole.ToolTipRole and row.matched and column in (COL_HEAD, COL_MATCHED):
+            return f"命中成员：{matched_text(row)}"
         if role == IdRole:
             return row.id
         if role == RowRole:
@@ -109,8 +123,15 @@ class HouseholdTableModel(QAbstractTableModel):
         return None
 
     def sort(self, column: int, order: Qt.SortOrder = Qt.SortOrder.AscendingOrder) -> None:
+        if SORT_KEY_OF_COLUMN[column] is None:
+            return
         descending = order == Qt.SortOrder.DescendingOrder
         self.set_filter(replace(self.filter, sort=SORT_KEY_OF_COLUMN[column], descending=descending))
 
     def row_of(self, household_id: str) -> int | None:
         return next((i for i, r in enumerate(self.rows) if r.id == household_id), None)
+
+
+def matched_text(row: HouseholdRow) -> str:
+    """The members a search hit, as 李秀英（配偶）、张伟（子）; empty outside a search."""
+    return "、".join(f"{name}（{relation}）" if relation else name for name, relation in row.matched)

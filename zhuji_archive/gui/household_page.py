@@ -19,7 +19,12 @@ from PySide6.QtWidgets import (
 )
 
 from zhuji_archive.domain.codes import HOUSEHOLD_STATUSES
-from zhuji_archive.gui.household_model import HouseholdTableModel, IdRole
+from zhuji_archive.gui.household_model import (
+    COL_MATCHED,
+    SORT_KEY_OF_COLUMN,
+    HouseholdTableModel,
+    IdRole,
+)
 from zhuji_archive.services.archive import Archive
 from zhuji_archive.services.household_list import HouseholdFilter
 
@@ -68,8 +73,11 @@ class HouseholdPage(QWidget):
         header.setSectionResizeMode(QHeaderView.ResizeMode.Interactive)
         header.setStretchLastSection(True)
         header.setSortIndicator(0, Qt.SortOrder.AscendingOrder)
-        for column, width in enumerate((90, 170, 50, 150, 130, 90, 100)):
+        self._sorted_by = (0, Qt.SortOrder.AscendingOrder)
+        header.sortIndicatorChanged.connect(self._keep_sort_indicator)
+        for column, width in enumerate((90, 170, 50, 150, 130, 90, 100, 60)):
             self.view.setColumnWidth(column, width)
+        self.view.setColumnHidden(COL_MATCHED, True)
         self.view.doubleClicked.connect(self._open_index)
         self.view.activated.connect(self._open_index)
         layout.addWidget(self.view, 1)
@@ -126,6 +134,17 @@ class HouseholdPage(QWidget):
         if self.node is None:
             return
         self.model.set_filter(self.current_filter())
+        self.view.setColumnHidden(COL_MATCHED, not self.search.text().strip())
+
+    def _keep_sort_indicator(self, column: int, order: Qt.SortOrder) -> None:
+        """The 命中成员 column does not sort: its header click leaves the indicator where it was."""
+        header = self.view.horizontalHeader()
+        if SORT_KEY_OF_COLUMN[column] is None:
+            header.blockSignals(True)
+            header.setSortIndicator(*self._sorted_by)
+            header.blockSignals(False)
+        else:
+            self._sorted_by = (column, order)
 
     def _show_count(self, total: int) -> None:
         text = self.search.text().strip()

@@ -39,6 +39,7 @@ from zhuji_archive.domain.errors import DomainError
 from zhuji_archive.domain.ledger import FIELDS, IGNORE, NOTES
 from zhuji_archive.logs import failure_message
 from zhuji_archive.services.archive import Archive
+from zhuji_archive.services.exports import file_name
 from zhuji_archive.services.import_files import SheetSource, column_letter
 from zhuji_archive.services.import_plan import CHOICES, ImportCancelled, ImportPlan
 from zhuji_archive.services.importing import ImportResult
@@ -732,8 +733,9 @@ class ReportPage(QWizardPage):
         self.completeChanged.emit()
 
     def _export(self) -> None:
+        village = self.wiz.target_page.village.currentText()  # lists of two villages must not collide
         path, _ = QFileDialog.getSaveFileName(
-            self, "导出错误清单", "导入错误清单.xlsx", "Excel 工作簿 (*.xlsx)"
+            self, "导出错误清单", f"{file_name(village + '导入错误清单')}.xlsx", "Excel 工作簿 (*.xlsx)"
         )
         if path:
             self.export_errors(Path(path))

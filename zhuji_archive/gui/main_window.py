@@ -200,6 +200,8 @@ class MainWindow(QMainWindow):
         self.village.show_village(village_id)
         self.requests.village_id = village_id
         self.stale.add(self.requests)
+        self.summary.follow_node(kind, node_id, village_id)
+        self.stale.add(self.summary)
         self._refresh_current()
 
     def _refresh_current(self) -> None:

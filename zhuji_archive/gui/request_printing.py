@@ -33,6 +33,7 @@ from zhuji_archive.gui.export_actions import (
     finish_masking_dialog,
 )
 from zhuji_archive.services.archive import Archive
+from zhuji_archive.services.exports import file_name
 from zhuji_archive.services.requests import RequestQuery
 
 if TYPE_CHECKING:  # the export services load openpyxl and reportlab: only when something is exported
@@ -67,14 +68,14 @@ class RequestPrinting(QObject):
     def print_feedback(self, request_id: str | None) -> ExportTask:
         """The 情况反馈意见单 of a request (``None``: a blank one) in the print preview."""
         exports = self.archive.request_exports
-        name = "情况反馈意见单" if request_id else "空白情况反馈意见单"
+        name = exports.feedback_form_name(request_id)
 
         def job(path: Path) -> Job:
             return lambda progress, cancelled: exports.feedback_form(
                 request_id, path, progress=progress, cancelled=cancelled
             )
 
-        return self._preview(f"打印{name}", name, job)
+        return self._preview("打印情况反馈意见单", name, job)
 
     def print_meeting(self, meeting_id: str) -> ExportTask:
         exports = self.archive.request_exports
@@ -84,9 +85,12 @@ class RequestPrinting(QObject):
                 meeting_id, path, progress=progress, cancelled=cancelled
             )
 
-        return self._preview("打印交办单", "交办单", job)
+        return self._preview("打印交办单", exports.meeting_sheet_name(meeting_id), job)
 
-    def print_summary(self, scope_kind: str, scope_id: str, period: Period) -> ExportTask:
+    def print_summary(
+        self, scope_kind: str, scope_id: str, period: Period, name: str | None = None
+    ) -> ExportTask:
+        """The 周报/月报 in the print preview; ``name`` (the summary's title) names the file."""
         exports = self.archive.request_exports
 
         def job(path: Path) -> Job:
@@ -94,7 +98,7 @@ class RequestPrinting(QObject):
                 scope_kind, scope_id, period, path, progress=progress, cancelled=cancelled
             )
 
-        return self._preview(f"打印{period.kind}", period.kind, job)
+        return self._preview(f"打印{period.kind}", file_name(name or period.kind), job)
 
     def _preview(self, title: str, name: str, make_job: Callable[[Path], Job]) -> ExportTask:
         folder = Path(tempfile.mkdtemp(prefix="zhuji-print-"))
@@ -140,7 +144,7 @@ class RequestPrinting(QObject):
         dialog = LedgerOptionsDialog(scope_text, count, self.widget)
         if dialog.exec() != QDialog.DialogCode.Accepted:
             return None
-        path = self._ask_path("导出诉求台账", f"{scope_text}诉求台账.xlsx")
+        path = self._ask_path("导出诉求台账", f"{file_name(scope_text + '诉求台账')}.xlsx")
         if path is None:
             return None
         return self.start_ledger(path, query, masked=dialog.masked.isChecked())

@@ -27,6 +27,7 @@ from zhuji_archive.domain import maintenance as rules
 from zhuji_archive.domain.errors import DomainError
 from zhuji_archive.gui.widgets import date_edit
 from zhuji_archive.services.archive import Archive
+from zhuji_archive.services.exports import file_name
 
 SHORT = QBrush(QColor("#ffcdd2"))
 
@@ -344,9 +345,10 @@ class ServicePage(QTabWidget):
 
     def ask_export_path(self) -> str:
         """Where to save the assessment; tests replace this."""
-        path, _ = QFileDialog.getSaveFileName(
-            self, "导出干部考核表", "干部考核表.xlsx", "Excel 工作簿 (*.xlsx)"
-        )
+        town = self.archive.exports.scope_title()
+        start, end = self.assess_start.date().toPython(), self.assess_end.date().toPython()
+        suggested = f"{file_name(f'{town}干部考核表（{start}至{end}）')}.xlsx"
+        path, _ = QFileDialog.getSaveFileName(self, "导出干部考核表", suggested, "Excel 工作簿 (*.xlsx)")
         return path
 
     def export_assessment(self) -> None:

@@ -24,11 +24,13 @@ from zhuji_archive.domain.workflow import Status
 from zhuji_archive.gui.request_printing import RequestPrinting
 from zhuji_archive.gui.widgets import date_edit, refill
 from zhuji_archive.services.archive import Archive
+from zhuji_archive.services.exports import file_name
 from zhuji_archive.services.summaries import Summary
 
 
 class SummaryPage(QWidget):
-    """Choose a village or cadre, 周报 or 月报 and a date; the summary shows; 标记已上报 records it."""
+    """The 周报/月报 of the town, area or village selected in the organisation tree (or of a cadre
+    chosen in 对象), for a date; 标记已上报 records it."""
 
     def __init__(self, archive: Archive, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -108,13 +110,13 @@ class SummaryPage(QWidget):
         if self.summary is None:
             return None
         s = self.summary
-        return self.printing.print_summary(s.scope_kind, s.scope_id, s.period)
+        return self.printing.print_summary(s.scope_kind, s.scope_id, s.period, s.title)
 
     def export_excel(self):  # type: ignore[no-untyped-def]
         if self.summary is None:
             return None
         s = self.summary
-        suggested = f"{s.scope_name}{s.period.title}{s.period.kind}.xlsx"
+        suggested = f"{file_name(s.title)}.xlsx"
         return self.printing.export_summary(s.scope_kind, s.scope_id, s.period, suggested)
 
     @staticmethod
@@ -138,9 +140,10 @@ class SummaryPage(QWidget):
         data = self.scope.currentData()
         if data is None:
             return
+        scope_kind, scope_id = data.split(":", 1)
         period = period_of(self.kind.currentText(), self.day.date().toPython())
-        self.summary = s = self.archive.summaries.build(data[0], data[1], period)
-        self.title.setText(f"{s.scope_name} {period.title}{period.kind}（{period.start}至{period.end}）")
+        self.summary = s = self.archive.summaries.build(scope_kind, scope_id, period)
+        self.title.setText(s.title)
         if s.submitted_at:
             local = s.submitted_at.replace(tzinfo=UTC).astimezone()
             self.state.setText(f"已于 {local:%Y-%m-%d %H:%M} 由{s.submitted_by}上报")
@@ -167,15 +170,36 @@ class SummaryPage(QWidget):
         self._fill(self.feedback, sorted(s.feedback.items()))
 
     def refresh_scopes(self) -> None:
-        """Villages and 驻村干部 to report on (again after the tree or the cadre register changed)."""
-        villages = [(name, ("village", vid)) for vid, name in self.archive.organisation.villages()]
+        """Towns, areas, villages and 驻村干部 to report on (again after the tree or the cadre
+        register changed)."""
+        # Item data is "kind:id" text: Qt compares text by value (a Python tuple only by identity).
+        places: list[tuple[str, str]] = []
+        for town in self.archive.organisation.tree():
+            places.append((f"{town.name}（全镇）", f"town:{town.id}"))
+            for node in town.children:
+                if node.kind == "area":
+                    places.append((f"{node.name}（所辖各村）", f"area:{node.id}"))
+        places += [(name, f"village:{vid}") for vid, name in self.archive.organisation.villages()]
         cadres = [
-            (f"驻村干部 {c.name}", ("cadre", c.id)) for c in self.archive.organisation.cadres("驻村干部")
+            (f"驻村干部 {c.name}", f"cadre:{c.id}") for c in self.archive.organisation.cadres("驻村干部")
         ]
-        refill(self.scope, villages + cadres)
+        refill(self.scope, places + cadres)
+
+    def follow_node(self, kind: str, node_id: str, village_id: str | None) -> None:
+        """The tree's selection: a town reports on the whole town, an area on its villages, a village
+        or a group on that village. The summary is built when the page is next shown."""
+        scope = f"village:{village_id}" if village_id else f"{kind}:{node_id}"
+        index = self.scope.findData(scope)
+        if index < 0:  # a node added since the list was filled
+            self.refresh_scopes()
+            index = self.scope.findData(scope)
+        if index >= 0:
+            self.scope.blockSignals(True)
+            self.scope.setCurrentIndex(index)
+            self.scope.blockSignals(False)
 
     def show_report(self, kind: str, scope_kind: str, scope_id: str, start) -> None:  # type: ignore[no-untyped-def]
-        index = self.scope.findData((scope_kind, scope_id))
+        index = self.scope.findData(f"{scope_kind}:{scope_id}")
         if index >= 0:
             self.scope.setCurrentIndex(index)
         self.kind.setCurrentText(kind)

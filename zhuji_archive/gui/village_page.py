@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from PySide6.QtCore import Signal
+from PySide6.QtCore import Qt, Signal
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QDoubleSpinBox,
@@ -36,6 +36,8 @@ from zhuji_archive.services.villages import (
     VillageInfo,
 )
 
+NO_VILLAGE = "请在左侧选择一个村"
+
 
 class VillagePage(QWidget):
     """Shows and edits one village's information table; ``saved`` fires after a save."""
@@ -47,10 +49,17 @@ class VillagePage(QWidget):
         self.archive = archive
         self.info: VillageInfo | None = None
         self.dirty = False
-        layout = QVBoxLayout(self)
-        self.title = QLabel("请在左侧选择一个村")
+        outer = QVBoxLayout(self)
+        self.title = QLabel(NO_VILLAGE)
         self.title.setStyleSheet("font-size: 15pt; font-weight: bold;")
-        layout.addWidget(self.title)
+        self.title.setAlignment(Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignTop)
+        outer.addWidget(self.title)
+        # Everything below the title belongs to one village: hidden while none is selected, so the
+        # town or an area never shows another village's figures.
+        self.content = QWidget()
+        outer.addWidget(self.content, 1)
+        layout = QVBoxLayout(self.content)
+        layout.setContentsMargins(0, 0, 0, 0)
         self.basic = QGroupBox("村基本情况")
         grid = QGridLayout(self.basic)
         self.population = self._spin(QSpinBox(), 999999)
@@ -159,7 +168,7 @@ class VillagePage(QWidget):
         self.save_button.clicked.connect(self.save)
         bar.addWidget(self.save_button)
         layout.addLayout(bar)
-        self.setEnabled(False)
+        self.content.setVisible(False)
 
     def _spin(self, spin, maximum):  # type: ignore[no-untyped-def]
         spin.setMaximum(maximum)
@@ -216,12 +225,15 @@ class VillagePage(QWidget):
             self.status.setText("有未保存的修改")
 
     def show_village(self, village_id: str | None) -> None:
+        """Show a village's table; ``None`` (the town, an area) shows the empty, labelled state.
+        Unsaved edits stay in memory until another village is shown, so going back finds them."""
         if village_id is None:
-            self.info = None
-            self.title.setText("请在左侧选择一个村或村民小组")
-            self.setEnabled(False)
+            self.title.setText(NO_VILLAGE)
+            self.content.setVisible(False)
             return
         if self.info is not None and self.info.id == village_id:
+            self.title.setText(f"{self.info.name} 村级信息表")
+            self.content.setVisible(True)
             return
         self._loading = True
         self.info = info = self.archive.villages.load(village_id)
@@ -242,7 +254,7 @@ class VillagePage(QWidget):
         self.events.set_rows(info.events)
         self.enterprises.set_rows(info.enterprises)
         self.history.set_rows([HistoryRow.of(e) for e in self.archive.villages.history(info.id)])
-        self.setEnabled(True)
+        self.content.setVisible(True)
         self._loading = False
         self.dirty = False
         self.status.clear()

@@ -13,9 +13,10 @@ from typing import Any
 from sqlalchemy import insert
 
 from zhuji_archive.domain import idcard
-from zhuji_archive.domain.search_keys import member_search_keys
+from zhuji_archive.domain.search_keys import member_search_keys, pinyin_keys
 from zhuji_archive.domain.workdays import WorkCalendar
 from zhuji_archive.services.demo_extras import meetings_and_common_issues, service_and_maintenance
+from zhuji_archive.services.demo_places import DemoPlaces
 from zhuji_archive.services.demo_requests import DemoRequests
 from zhuji_archive.storage import request_numbers
 from zhuji_archive.storage.database import Database
@@ -344,7 +345,10 @@ def generate(
             if extra[key]:
                 conn.execute(insert(model), extra[key])
 
-        writer = _HouseholdWriter(conn, rng, new_id, today, station_cadre)
+        writer = _HouseholdWriter(conn, rng, new_id, today, station_cadre, seed)
+        village_name = {v["id"]: v["name"] for v in village_rows}
+        for g in groups:
+            writer.places.add_group(village_name[g["village_id"]], g["id"], g["sort"])
         village_sort = {v["id"]: v["sort"] for v in village_rows}
         writer.group_sort = {
             g["id"]: group_sort_key(village_sort[g["village_id"]], g["sort"]) for g in groups
@@ -379,7 +383,13 @@ class _HouseholdWriter:
     """Builds household rows in memory and writes them in batches."""
 
     def __init__(
-        self, conn: Any, rng: random.Random, new_id: _Ids, today: date, station_cadre: dict[str, str]
+        self,
+        conn: Any,
+        rng: random.Random,
+        new_id: _Ids,
+        today: date,
+        station_cadre: dict[str, str],
+        seed: int,
     ) -> None:
         self.conn, self.rng, self.new_id, self.today = conn, rng, new_id, today
         self.station_cadre = station_cadre
@@ -394,6 +404,7 @@ class _HouseholdWriter:
         self.event_households: list[str] = []
         self.cadre_names: dict[str, str] = {}
         self.used_ids: set[str] = set()
+        self.places = DemoPlaces(seed)
 
     def flush(self) -> None:
         for model, rows in self.batches.items():
@@ -474,7 +485,7 @@ class _HouseholdWriter:
                 "group_id": group_id,
                 "village_id": village_id,
                 "number": number,
-                "address": f"安华镇{number}号",
+                "address": self.places.address(group_id),
                 "phone": head["phone"] or _mobile(rng),
                 "responsible_cadre_id": self.station_cadre[village_id],
                 "status": status,
@@ -492,6 +503,7 @@ class _HouseholdWriter:
                 "last_visit_key": last_visit.isoformat() if last_visit else "",
                 "group_sort": self.group_sort[group_id],
                 "cadre_name": self.cadre_names[village_id],
+                "cadre_pinyin": pinyin_keys(self.cadre_names[village_id])[0],
             }
         )
         for sort, person in enumerate(people):

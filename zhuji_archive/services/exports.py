@@ -131,6 +131,11 @@ def atomic_outputs(targets: Sequence[Path]) -> Iterator[list[Path]]:
                 pass
 
 
+def file_name(text: str) -> str:
+    """``text`` as a file name on every system: characters Windows refuses become 「_」."""
+    return "".join("_" if c in '\\/:*?"<>|' or ord(c) < 32 else c for c in text).strip(" .") or "未命名"
+
+
 def volume_paths(path: Path, volumes: int) -> list[Path]:
     """The file of each volume: the path itself for one, "name-第2册.pdf" … for several."""
     if volumes <= 1:
@@ -268,6 +273,15 @@ class ExportService:
         with self.db.sessions() as session:
             names = queries.scope_names(session, village_id, group_id, area_id)
         return f"{names.village}{names.group}" or names.town
+
+    def household_sheet_name(self, household_id: str) -> str:
+        """The default name of a household's printed 户表: 杜黄村一组第12户户表."""
+        with self.db.sessions() as session:
+            place = queries.household_place(session, household_id)
+        if place is None:
+            return "户表"
+        village, group, number = place
+        return file_name(f"{village}{group}第{number}户户表")
 
     @staticmethod
     def default_masked(kind: str) -> bool:

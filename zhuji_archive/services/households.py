@@ -571,6 +571,7 @@ class HouseholdService:
         h.focus_tags = "、".join(sorted(label for kind, label in codes if kind == "focus_tag"))
         cadre = session.get(Cadre, h.responsible_cadre_id) if h.responsible_cadre_id else None
         h.cadre_name = cadre.name if cadre else ""
+        h.cadre_pinyin = pinyin_keys(h.cadre_name)[0]
         village_sort, group_sort = session.execute(
             select(Village.sort, VillageGroup.sort)
             .join(VillageGroup, VillageGroup.village_id == Village.id)

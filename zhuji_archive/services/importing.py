@@ -401,6 +401,7 @@ class ImportService:
                 "last_visit_key": "",
                 "group_sort": group_sort_key(village_sort, group_sort),
                 "cadre_name": "",
+                "cadre_pinyin": "",
             }
         )
         note = h.source_note()

@@ -82,6 +82,12 @@ class MaintenanceService:
             rules.latest_still_due(limit, values["revisit.short_months"]),
         )
 
+    def responsible_cadre(self, household_id: str) -> str:
+        """The name of the household's 责任干部 ("" if none): who visits it and joins its feedback.
+        Forms pre-fill it; the operator only signs the change."""
+        with self.db.sessions() as session:
+            return session.scalar(select(Household.cadre_name).where(Household.id == household_id)) or ""
+
     def next_visit(self, household_id: str) -> tuple[date | None, rules.Due]:
         """A household's next 大走访 date and where it stands today."""
         values = self.settings.all()

@@ -9,6 +9,7 @@ from sqlalchemy import select
 from zhuji_archive.domain.codes import AREA_KINDS, CADRE_KINDS
 from zhuji_archive.domain.errors import DomainError
 from zhuji_archive.domain.household import normalize_phone
+from zhuji_archive.domain.search_keys import pinyin_keys
 from zhuji_archive.domain.text_input import clean_text
 from zhuji_archive.services.records import CadreItem
 from zhuji_archive.storage import household_queries as queries
@@ -190,11 +191,13 @@ class OrganisationService:
             cadre.active = False
 
     def cadres(self, kind: str | None = None) -> list[CadreItem]:
+        """Active cadres for pick-lists, by kind and then by the pinyin of the name (李 < 王 < 张)."""
         with self.db.sessions() as session:
-            query = select(Cadre).where(Cadre.active.is_(True)).order_by(Cadre.kind, Cadre.name)
+            query = select(Cadre).where(Cadre.active.is_(True))
             if kind:
                 query = query.where(Cadre.kind == kind)
-            return [CadreItem(c.id, c.name, c.kind, c.unit, c.village_id) for c in session.scalars(query)]
+            items = [CadreItem(c.id, c.name, c.kind, c.unit, c.village_id) for c in session.scalars(query)]
+        return sorted(items, key=lambda c: (c.kind, pinyin_keys(c.name)[0], c.name))
 
 
 def _required(value: str, title: str) -> str:

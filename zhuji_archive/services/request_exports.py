@@ -25,12 +25,13 @@ from zhuji_archive.services.exports import (
     Progress,
     _Job,
     atomic_outputs,
+    file_name,
 )
 from zhuji_archive.services.history import ChangeRecorder
 from zhuji_archive.services.meetings import MeetingService
 from zhuji_archive.services.requests import RequestDetail, RequestQuery, RequestService
 from zhuji_archive.services.summaries import Summary, SummaryService
-from zhuji_archive.storage import export_queries
+from zhuji_archive.storage import export_queries, summary_queries
 from zhuji_archive.storage import request_export_queries as queries
 from zhuji_archive.storage.database import Database
 
@@ -181,6 +182,29 @@ class RequestExportService:
             )
         return ExportResult([path], len(forms), pages)
 
+    # ---- default document names -----------------------------------------------------------------
+    def feedback_form_name(self, request_id: str | None) -> str:
+        """杜黄村一组第12户情况反馈意见单（安华2026-0012）; 空白情况反馈意见单 without a request."""
+        if request_id is None:
+            return "空白情况反馈意见单"
+        with self.db.sessions() as session:
+            place = export_queries.request_place(session, request_id)
+        if place is None:
+            return "情况反馈意见单"
+        village, group, number, request_number = place
+        suffix = f"（{request_number}）" if request_number else ""
+        return file_name(f"{village}{group}第{number}户情况反馈意见单{suffix}")
+
+    def meeting_sheet_name(self, meeting_id: str) -> str:
+        """安华镇2026年11月专题会议交办单: the meeting is the town's, so the town names it."""
+        try:
+            meeting = self.meetings.meeting(meeting_id)
+        except StopIteration:
+            return "交办单"
+        with self.db.sessions() as session:
+            town = queries.town_of_village(session, None)
+        return file_name(f"{town}{meeting.title}交办单")
+
     # ---- 交办单 ---------------------------------------------------------------------------------
     def meeting_sheet(
         self,
@@ -216,17 +240,16 @@ class RequestExportService:
     # ---- 周报 / 月报 ----------------------------------------------------------------------------
     def summary(self, scope_kind: str, scope_id: str, period: Period) -> tuple[Summary, str]:
         """The summary read-model and the unit that reports it (town and village)."""
-        if scope_kind not in ("village", "cadre"):
-            raise DomainError("周报、月报只能按村或按驻村干部汇总")
         if period.kind not in (WEEKLY, MONTHLY):
             raise DomainError(f"未知的报告类型“{period.kind}”")
         summary = self.summaries.build(scope_kind, scope_id, period)
         with self.db.sessions() as session:
-            if scope_kind == "village":
-                names = export_queries.scope_names(session, scope_id, None)
-                unit = f"{names.town}{names.village}"
-            else:
+            if scope_kind == "cadre":
                 unit = f"{queries.town_of_cadre(session, scope_id)}驻村干部{summary.scope_name}"
+            elif scope_kind == "town":
+                unit = summary.scope_name
+            else:
+                unit = f"{summary_queries.town_name(session, scope_kind, scope_id)}{summary.scope_name}"
         return summary, unit
 
     def summary_pdf(

@@ -6,19 +6,20 @@ from dataclasses import dataclass, field
 from datetime import date, datetime
 
 from sqlalchemy import select
+from sqlalchemy.orm import Session
 
 from zhuji_archive.domain.errors import DomainError
 from zhuji_archive.domain.reporting import Period, satisfaction_rate
 from zhuji_archive.storage import summary_queries as queries
 from zhuji_archive.storage.database import Database
-from zhuji_archive.storage.models import Cadre, ReportSubmission, Village
+from zhuji_archive.storage.models import ReportSubmission
 
 
 @dataclass
 class Summary:
     """Everything one 周报/月报 says; exports print and export this same object."""
 
-    scope_kind: str  # village / cadre
+    scope_kind: str  # town / area / village / cadre
     scope_id: str
     scope_name: str
     period: Period
@@ -42,6 +43,16 @@ class Summary:
     @property
     def satisfaction_rate(self) -> float | None:
         return satisfaction_rate(self.feedback)
+
+    @property
+    def who(self) -> str:
+        """Whom the summary is about, as titles say it: 杜黄村, 安华镇, 驻村干部王某."""
+        return f"驻村干部{self.scope_name}" if self.scope_kind == "cadre" else self.scope_name
+
+    @property
+    def title(self) -> str:
+        """The one title of the summary, naming the period once: 杜黄村2026年11月月报."""
+        return f"{self.who}{self.period.title}{self.period.kind}"
 
 
 class SummaryService:
@@ -121,9 +132,10 @@ class SummaryService:
             )
 
     @staticmethod
-    def _scope_name(session, scope_kind: str, scope_id: str) -> str:  # type: ignore[no-untyped-def]
-        model = Village if scope_kind == "village" else Cadre
-        record = session.get(model, scope_id)
-        if record is None:
-            raise DomainError("找不到所选的村或干部")
-        return record.name
+    def _scope_name(session: Session, scope_kind: str, scope_id: str) -> str:
+        if scope_kind not in queries.SCOPE_KINDS:
+            raise DomainError("周报、月报只能按镇、驻村分中心、村或驻村干部汇总")
+        name = queries.scope_name(session, scope_kind, scope_id)
+        if name is None:
+            raise DomainError("找不到所选的镇、村或干部")
+        return name

@@ -99,6 +99,8 @@ def scope_names(
     """Town, village (or area) and group names of a scope, for titles and covers."""
     town = session.scalar(select(Town.name).order_by(Town.name).limit(1)) or ""
     village = group = ""
+    if group_id and not village_id:  # a group is named with its village: 杜黄村一组, not 一组
+        village_id = village_of_group(session, group_id)
     if area_id and not village_id:
         village = session.scalar(select(Area.name).where(Area.id == area_id)) or ""
     if village_id:
@@ -112,6 +114,28 @@ def scope_names(
     if group_id:
         group = session.scalar(select(VillageGroup.name).where(VillageGroup.id == group_id)) or ""
     return ScopeNames(town, village, group)
+
+
+def household_place(session: Session, household_id: str) -> tuple[str, str, int] | None:
+    """Village name, group name and number of a household, for document names."""
+    row = session.execute(
+        select(Village.name, VillageGroup.name, Household.number)
+        .join(VillageGroup, VillageGroup.id == Household.group_id)
+        .join(Village, Village.id == Household.village_id)
+        .where(Household.id == household_id)
+    ).one_or_none()
+    return None if row is None else (row[0], row[1], row[2])
+
+
+def request_place(session: Session, request_id: str) -> tuple[str, str, int, str] | None:
+    """Village, group and household number of a request's household, and the request's number."""
+    row = session.execute(
+        select(Request.household_id, Request.number).where(Request.id == request_id)
+    ).one_or_none()
+    if row is None:
+        return None
+    place = household_place(session, row[0])
+    return None if place is None else (*place, row[1] or "")
 
 
 def station_cadres(session: Session, village_id: str) -> list[str]:

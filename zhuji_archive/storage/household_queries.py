@@ -2,11 +2,11 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import date
 from typing import Any
 
-from sqlalchemy import ColumnElement, Select, func, or_, select, tuple_
+from sqlalchemy import ColumnElement, Select, and_, func, or_, select, tuple_
 from sqlalchemy.orm import Session
 
 from zhuji_archive.domain.search_keys import normalize_query
@@ -49,6 +49,7 @@ class HouseholdRow:
     last_visit_date: date | None
     status: str
     sort_key: tuple[Any, ...] = field(compare=False, default=())
+    matched: tuple[tuple[str, str], ...] = ()  # (name, relation) of the members a search hit
 
 
 def _sort_columns(sort: str) -> list[ColumnElement[Any]]:
@@ -59,7 +60,7 @@ def _sort_columns(sort: str) -> list[ColumnElement[Any]]:
         "members": [Household.member_count],
         "economic": [Household.economic_types],
         "focus": [Household.focus_tags],
-        "cadre": [Household.cadre_name],
+        "cadre": [Household.cadre_pinyin],
         "last_visit": [Household.last_visit_key],
         "status": [Household.status, Household.head_pinyin],
     }
@@ -72,7 +73,8 @@ def group_sort_key(village_sort: int, group_sort: int) -> str:
     return f"{village_sort:05d}-{group_sort:05d}"
 
 
-def _text_condition(text: str) -> ColumnElement[bool] | None:
+def _member_condition(text: str) -> ColumnElement[bool] | None:
+    """Which members a search text hits (None for a blank search)."""
     query = normalize_query(text)
     if not query:
         return None
@@ -94,8 +96,32 @@ def _text_condition(text: str) -> ColumnElement[bool] | None:
         matches = or_(prefix(Member.name_initials), prefix(Member.name_pinyin))
     else:
         matches = or_(prefix(Member.name), prefix(Member.given_name))
-    member_hits = select(Member.household_id).where(Member.removed.is_(False), matches)
-    return Household.id.in_(member_hits)
+    return and_(Member.removed.is_(False), matches)
+
+
+def _text_condition(text: str) -> ColumnElement[bool] | None:
+    members = _member_condition(text)
+    if members is None:
+        return None
+    return Household.id.in_(select(Member.household_id).where(members))
+
+
+def matched_members(
+    session: Session, text: str, household_ids: list[str]
+) -> dict[str, list[tuple[str, str]]]:
+    """The members of ``household_ids`` that the search ``text`` hits, in household order."""
+    members = _member_condition(text)
+    if members is None or not household_ids:
+        return {}
+    query = (
+        select(Member.household_id, Member.name, Member.relation)
+        .where(members, Member.household_id.in_(household_ids))
+        .order_by(Member.household_id, Member.sort)
+    )
+    hits: dict[str, list[tuple[str, str]]] = {}
+    for household_id, name, relation in session.execute(query):
+        hits.setdefault(household_id, []).append((name, relation))
+    return hits
 
 
 def _base(flt: HouseholdFilter) -> Select[Any]:
@@ -161,7 +187,11 @@ def page(
     order = [k.desc() for k in keys] if flt.descending else keys
     rows = session.execute(query.order_by(*order).limit(limit)).all()
     width = len(keys)
-    return [HouseholdRow(*row[:-width], sort_key=tuple(row[-width:])) for row in rows]
+    result = [HouseholdRow(*row[:-width], sort_key=tuple(row[-width:])) for row in rows]
+    hits = matched_members(session, flt.text, [r.id for r in result])
+    if hits:
+        result = [replace(r, matched=tuple(hits.get(r.id, ()))) for r in result]
+    return result
 
 
 def count(session: Session, flt: HouseholdFilter) -> int:

@@ -223,7 +223,7 @@ class Household(Versioned, Base):
         Index("ix_household_status_members", "status", "member_count", "id"),
         Index("ix_household_status_economic", "status", "economic_types", "id"),
         Index("ix_household_status_focus", "status", "focus_tags", "id"),
-        Index("ix_household_status_cadre", "status", "cadre_name", "id"),
+        Index("ix_household_status_cadre_pinyin", "status", "cadre_pinyin", "id"),
         Index("ix_household_status_last_visit", "status", "last_visit_key", "id"),
         Index("ix_household_status_big_visit", "status", "last_big_visit_date"),
         Index("ix_household_cadre_status", "responsible_cadre_id", "status"),
@@ -253,6 +253,7 @@ class Household(Versioned, Base):
     last_visit_key: Mapped[str] = mapped_column(String(10), default="")  # ISO date or "" (never visited)
     group_sort: Mapped[str] = mapped_column(String(12), default="")  # "village sort-group sort"
     cadre_name: Mapped[str] = mapped_column(String(20), default="")
+    cadre_pinyin: Mapped[str] = mapped_column(String(60), default="", server_default="")
 
 
 class HouseholdCode(Base):

@@ -8,17 +8,52 @@ from typing import Any
 from sqlalchemy import ColumnElement, func, select
 from sqlalchemy.orm import Session
 
-from zhuji_archive.storage.models import Household, Request, RequestEvent, RequestFeedback, Visit
+from zhuji_archive.storage.models import (
+    Area,
+    Cadre,
+    Household,
+    Request,
+    RequestEvent,
+    RequestFeedback,
+    Town,
+    Village,
+    Visit,
+)
 
 OPEN = ("登记", "已梳理", "待上会", "办理中")
 
 
+SCOPE_KINDS = ("town", "area", "village", "cadre")
+
+
 def _household_scope(scope_kind: str, scope_id: str) -> ColumnElement[bool]:
+    """The households a summary covers: a whole town, an area's villages, a village, a cadre's."""
     if scope_kind == "village":
         return Household.village_id == scope_id
     if scope_kind == "cadre":
         return Household.responsible_cadre_id == scope_id
+    if scope_kind == "area":
+        return Household.village_id.in_(select(Village.id).where(Village.area_id == scope_id))
+    if scope_kind == "town":
+        return Household.village_id.in_(select(Village.id).where(Village.town_id == scope_id))
     raise ValueError(scope_kind)
+
+
+def scope_name(session: Session, scope_kind: str, scope_id: str) -> str | None:
+    """The name of a summary's town, area, village or cadre (None if it does not exist)."""
+    model = {"town": Town, "area": Area, "village": Village, "cadre": Cadre}[scope_kind]
+    return session.scalar(select(model.name).where(model.id == scope_id))  # type: ignore[attr-defined]
+
+
+def town_name(session: Session, scope_kind: str, scope_id: str) -> str:
+    """The town an area or village belongs to (its own name for a town)."""
+    if scope_kind == "town":
+        query = select(Town.name).where(Town.id == scope_id)
+    elif scope_kind == "area":
+        query = select(Town.name).join(Area, Area.town_id == Town.id).where(Area.id == scope_id)
+    else:
+        query = select(Town.name).join(Village, Village.town_id == Town.id).where(Village.id == scope_id)
+    return session.scalar(query) or ""
 
 
 def households_visited(session: Session, scope_kind: str, scope_id: str, start: date, end: date) -> int:
