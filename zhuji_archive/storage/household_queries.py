@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import date
 from typing import Any
 
@@ -72,6 +72,15 @@ def group_sort_key(village_sort: int, group_sort: int) -> str:
 
 
 def _text_condition(text: str) -> ColumnElement[bool] | None:
+    matches = _member_matches(text)
+    if matches is None:
+        return None
+    member_hits = select(Member.household_id).where(Member.removed.is_(False), matches)
+    return Household.id.in_(member_hits)
+
+
+def _member_matches(text: str) -> ColumnElement[bool] | None:
+    """The members the search box finds: name, pinyin, ID number or phone (from the start or the end)."""
     query = normalize_query(text)
     if not query:
         return None
@@ -94,8 +103,7 @@ def _text_condition(text: str) -> ColumnElement[bool] | None:
         matches = or_(prefix(Member.name_initials), prefix(Member.name_pinyin))
     else:
         matches = or_(prefix(Member.name), prefix(Member.given_name))
-    member_hits = select(Member.household_id).where(Member.removed.is_(False), matches)
-    return Household.id.in_(member_hits)
+    return matches
 
 
 def _base(flt: HouseholdFilter) -> Select[Any]:
@@ -167,6 +175,46 @@ def page(
 def count(session: Session, flt: HouseholdFilter) -> int:
     query = _filtered(select(func.count()).select_from(Household), flt)
     return session.scalar(query) or 0
+
+
+@dataclass(frozen=True)
+class MemberHit:
+    """One member the search found, with the household that holds it."""
+
+    household_id: str
+    village_name: str
+    group_name: str
+    number: int
+    head_name: str
+    member_name: str
+    status: str
+
+
+def member_hits(session: Session, flt: HouseholdFilter, limit: int) -> list[MemberHit]:
+    """The members matching ``flt.text`` in the households ``flt`` selects, in archive order
+    (village, group, household number, member); empty for empty text."""
+    matches = _member_matches(flt.text)
+    if matches is None:
+        return []
+    query = (
+        select(
+            Household.id,
+            Village.name,
+            VillageGroup.name,
+            Household.number,
+            Household.head_name,
+            Member.name,
+            Household.status,
+        )
+        .select_from(Member)
+        .join(Household, Household.id == Member.household_id)
+        .join(VillageGroup, VillageGroup.id == Household.group_id)
+        .join(Village, Village.id == Household.village_id)
+        .where(Member.removed.is_(False), matches)
+    )
+    query = _filtered(query, replace(flt, text=""))
+    order = (Household.group_sort, Household.number, Household.id, Member.sort, Member.id)
+    return [MemberHit(*row) for row in session.execute(query.order_by(*order).limit(limit))]
 
 
 def next_number(session: Session, group_id: str) -> int:
