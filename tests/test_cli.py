@@ -310,3 +310,12 @@ def test_info_counts_what_the_file_holds(demo_archive) -> None:
         **requests,
         "合计": sum(requests.values()),
     }
+
+
+def test_report_periods_are_checked(demo_archive, out_dir: Path, capsys) -> None:
+    argv = ["--db", str(demo_archive.db.path), "print", "summary", "--village", "杜黄村"]
+    assert main([*argv, "--month", "2026-13", "-o", str(out_dir / "月报.pdf")]) == 2
+    assert "月份“2026-13”格式不对" in capsys.readouterr().err
+    assert main([*argv, "--week", "2026-02-30", "-o", str(out_dir / "周报.pdf")]) == 2
+    assert "日期“2026-02-30”格式不对" in capsys.readouterr().err
+    assert not list(out_dir.iterdir())

@@ -140,7 +140,7 @@ def run(args: argparse.Namespace) -> int:
             village = exports.find_village(args.village) if args.village else None
             group = exports.find_group(village, args.group) if village and args.group else None
             if args.id or args.number:
-                hid = args.id or exports.find_household(group, args.number)  # type: ignore[arg-type]
+                hid = args.id or exports.find_household(str(group), args.number)
                 result = exports.household_sheet(output, hid, progress=progress)
                 summary = f"已打印户表，共 {result.pages} 页"
             else:
