@@ -127,11 +127,11 @@ class ChineseHelpFormatter(argparse.HelpFormatter):
     def add_argument(self, action: argparse.Action) -> None:
         if action.help is argparse.SUPPRESS:
             return
-        invocations = [self._format_action_invocation(action)]
+        # Each invocation counted at its own indent: subcommands are listed indented under their action.
+        widths = [display_width(self._format_action_invocation(action)) + self._current_indent]
         for subaction in self._iter_indented_subactions(action):
-            invocations.append(self._format_action_invocation(subaction))
-        longest = max(display_width(invocation) for invocation in invocations) + self._current_indent
-        self._action_max_length = max(self._action_max_length, longest)
+            widths.append(display_width(self._format_action_invocation(subaction)) + self._current_indent)
+        self._action_max_length = max(self._action_max_length, *widths)
         self._add_item(self._format_action, [action])
 
     def _format_action(self, action: argparse.Action) -> str:
