@@ -319,3 +319,11 @@ def test_report_periods_are_checked(demo_archive, out_dir: Path, capsys) -> None
     assert main([*argv, "--week", "2026-02-30", "-o", str(out_dir / "周报.pdf")]) == 2
     assert "日期“2026-02-30”格式不对" in capsys.readouterr().err
     assert not list(out_dir.iterdir())
+
+
+def test_demo_never_overwrites_a_file_that_is_no_archive(tmp_path: Path, capsys) -> None:
+    notes = tmp_path / "笔记.txt"
+    notes.write_text("不是档案\n", encoding="utf-8")
+    assert main(["demo", "--households", "1", "--db", str(notes), "--force"]) == 2
+    assert "不是群众档案的数据库文件" in capsys.readouterr().err
+    assert notes.read_text(encoding="utf-8") == "不是档案\n"

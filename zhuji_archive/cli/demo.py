@@ -33,6 +33,8 @@ def run(args: argparse.Namespace) -> int:
     if path.exists():
         if not args.force:
             raise DomainError(f"文件“{path}”已存在。如需覆盖请加 --force。")
+        # --force replaces an archive, never some other file that --db happened to name.
+        common.check_archive_file(path)
         for suffix in ("", "-wal", "-shm"):
             Path(f"{path}{suffix}").unlink(missing_ok=True)
     archive = Archive.open(path, "演示数据")
