@@ -444,6 +444,15 @@ def write_household(path: Path, sheet: SheetInput, *, today: date, author: str) 
     return doc.build_stream(household_flowables(sheet, today))
 
 
+def write_households(
+    path: Path, sheets: Iterable[SheetInput], *, title: str, header: str, today: date, author: str
+) -> int:
+    """Write several households' sheets to one file, each starting on a new page (``sheets`` is consumed
+    lazily); return the number of pages."""
+    doc = ArchiveDoc(path, title=f"{SHEET_TITLE} {title}", header_left=header, printed_on=today, author=author)
+    return doc.build_stream(household_flowables(sheet, today) for sheet in sheets)
+
+
 def write_blank(path: Path, *, today: date, author: str, copies: int = 1) -> int:
     """Write an empty 户表 (``copies`` times, each starting on a new page); return the number of pages."""
     doc = ArchiveDoc(

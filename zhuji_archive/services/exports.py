@@ -246,8 +246,9 @@ class ExportService:
     def find_village(self, name: str) -> str:
         with self.db.sessions() as session:
             found = queries.villages_named(session, name.strip())
+            names = queries.village_names(session) if not found else []
         if not found:
-            raise DomainError(f"没有名为“{name}”的村")
+            raise DomainError(f"没有名为“{name}”的村。{_listing('档案中的村', names)}")
         if len(found) > 1:
             raise DomainError(f"有{len(found)}个村都叫“{name}”，无法确定是哪一个")
         return found[0][0]
@@ -255,9 +256,19 @@ class ExportService:
     def find_group(self, village_id: str, name: str) -> str:
         with self.db.sessions() as session:
             found = queries.groups_named(session, village_id, name.strip())
+            names = queries.group_names(session, village_id) if not found else []
         if not found:
-            raise DomainError(f"该村没有名为“{name}”的村民小组")
+            raise DomainError(f"该村没有名为“{name}”的村民小组。{_listing('该村的村民小组', names)}")
         return found[0]
+
+    def find_household(self, group_id: str, number: int) -> str:
+        """The household with this number in a group (the one on file when a number was reused)."""
+        with self.db.sessions() as session:
+            found = queries.households_numbered(session, group_id, number)
+            names = queries.scope_names(session, queries.village_of_group(session, group_id), group_id)
+        if not found:
+            raise DomainError(f"{names.village}{names.group}没有第{number}户")
+        return found[0][0]
 
     def village_of_group(self, group_id: str) -> str:
         with self.db.sessions() as session:
@@ -391,6 +402,64 @@ class ExportService:
             household_id=household_id,
         )
         return ExportResult([path], 1, pages)
+
+    def household_sheets(
+        self,
+        path: Path | str,
+        *,
+        village_id: str | None = None,
+        group_id: str | None = None,
+        progress: Progress | None = None,
+        cancelled: Cancelled | None = None,
+        today: date | None = None,
+        allow_unprintable: bool = False,
+    ) -> ExportResult:
+        """Print the 户表 of every household on file in a group (or a whole village) to one PDF, in archive
+        order, each household starting on a new page (no cover or contents: that is the book). Refused
+        with UnprintableText if a character has no font here, unless ``allow_unprintable``."""
+        path = Path(path)
+        today = self._today(today)
+        if group_id and not village_id:
+            village_id = self.village_of_group(group_id)
+        if not village_id:
+            raise DomainError("请选择要打印户表的村或村民小组")
+        job = _Job(progress, cancelled)
+        with self.db.sessions() as session:
+            names = queries.scope_names(session, village_id, group_id)
+            ids = [r.id for r in queries.book_rows(session, Scope(village_id=village_id, group_id=group_id))]
+        where = f"{names.village}{names.group}"
+        if not ids:
+            raise DomainError(f"{where}没有在册户，无法打印户表")
+        if not allow_unprintable:
+            texts: dict[tuple[str, str], None] = {}
+            for sheet in self._sheets(ids):
+                texts.update(dict.fromkeys(pdf_household.sheet_texts(sheet)))
+            _refuse_unprintable(texts)
+        done = [0]
+
+        def counted() -> Iterator[SheetInput]:
+            for sheet in self._sheets(ids):
+                yield sheet
+                done[0] += 1
+                job.step(done[0], len(ids))
+
+        job.step(0, len(ids))
+        with atomic_outputs([path]) as (temp,):
+            pages = pdf_household.write_households(
+                temp,
+                counted(),
+                title=where,
+                header=f"{names.town}{where} 群众档案",
+                today=today,
+                author=self.operator,
+            )
+        self._record(
+            "户表",
+            group_id or village_id,
+            f"打印{where}{len(ids)}户户表（PDF）{pages}页，文件“{path.name}”",
+            village_id=village_id,
+        )
+        return ExportResult([path], len(ids), pages)
 
     def book(
         self,
@@ -562,6 +631,14 @@ def _refuse_unprintable(texts: Iterable[tuple[str, str]]) -> None:
     problems = unprintable(texts, fonts.has_glyph)
     if problems:
         raise UnprintableText(problems)
+
+
+def _listing(title: str, names: list[str], limit: int = 30) -> str:
+    """"档案中的村：甲村、乙村…" for a refusal that should say what would have been accepted."""
+    if not names:
+        return f"{title}：（还没有）"
+    more = f"等{len(names)}个" if len(names) > limit else ""
+    return f"{title}：{'、'.join(names[:limit])}{more}"
 
 
 def _member_rows(rows: Iterator[tuple[Any, ...]]) -> Iterator[tuple[Any, ...]]:

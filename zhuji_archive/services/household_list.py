@@ -6,9 +6,9 @@ from typing import Any
 
 from zhuji_archive.storage import household_queries as queries
 from zhuji_archive.storage.database import Database
-from zhuji_archive.storage.household_queries import HouseholdFilter, HouseholdRow
+from zhuji_archive.storage.household_queries import HouseholdFilter, HouseholdRow, MemberHit
 
-__all__ = ["HouseholdFilter", "HouseholdListService", "HouseholdRow"]
+__all__ = ["HouseholdFilter", "HouseholdListService", "HouseholdRow", "MemberHit"]
 
 
 class HouseholdListService:
@@ -28,3 +28,9 @@ class HouseholdListService:
     def count(self, flt: HouseholdFilter) -> int:
         with self.db.sessions() as session:
             return queries.count(session, flt)
+
+    def member_hits(self, flt: HouseholdFilter, limit: int = 1000) -> list[MemberHit]:
+        """The members the list's search finds (name, pinyin, ID number, phone), each with its household:
+        the same matching as the window's search box, one row per member rather than per household."""
+        with self.db.sessions() as session:
+            return queries.member_hits(session, flt, limit)

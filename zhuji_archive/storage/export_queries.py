@@ -89,6 +89,30 @@ def groups_named(session: Session, village_id: str, name: str) -> list[str]:
     )
 
 
+def village_names(session: Session) -> list[str]:
+    return list(session.scalars(select(Village.name).order_by(Village.sort, Village.name)))
+
+
+def group_names(session: Session, village_id: str) -> list[str]:
+    return list(
+        session.scalars(
+            select(VillageGroup.name)
+            .where(VillageGroup.village_id == village_id)
+            .order_by(VillageGroup.sort, VillageGroup.name)
+        )
+    )
+
+
+def households_numbered(session: Session, group_id: str, number: int) -> list[tuple[str, str]]:
+    """(id, status) of the households of a group with this number, those on file (在册) first."""
+    rows = session.execute(
+        select(Household.id, Household.status)
+        .where(Household.group_id == group_id, Household.number == number)
+        .order_by(Household.status != ACTIVE_HOUSEHOLD_STATUS, Household.id)
+    )
+    return [(hid, status) for hid, status in rows]
+
+
 def village_of_group(session: Session, group_id: str) -> str | None:
     return session.scalar(select(VillageGroup.village_id).where(VillageGroup.id == group_id))
 

@@ -199,6 +199,46 @@ def count(session: Session, flt: HouseholdFilter) -> int:
     return session.scalar(query) or 0
 
 
+@dataclass(frozen=True)
+class MemberHit:
+    """One member the search found, with the household that holds it."""
+
+    household_id: str
+    village_name: str
+    group_name: str
+    number: int
+    head_name: str
+    member_name: str
+    status: str
+
+
+def member_hits(session: Session, flt: HouseholdFilter, limit: int) -> list[MemberHit]:
+    """The members matching ``flt.text`` in the households ``flt`` selects, in archive order
+    (village, group, household number, member); empty for empty text."""
+    matches = _member_condition(flt.text)
+    if matches is None:
+        return []
+    query = (
+        select(
+            Household.id,
+            Village.name,
+            VillageGroup.name,
+            Household.number,
+            Household.head_name,
+            Member.name,
+            Household.status,
+        )
+        .select_from(Member)
+        .join(Household, Household.id == Member.household_id)
+        .join(VillageGroup, VillageGroup.id == Household.group_id)
+        .join(Village, Village.id == Household.village_id)
+        .where(matches)
+    )
+    query = _filtered(query, replace(flt, text=""))
+    order = (Household.group_sort, Household.number, Household.id, Member.sort, Member.id)
+    return [MemberHit(*row) for row in session.execute(query.order_by(*order).limit(limit))]
+
+
 def next_number(session: Session, group_id: str) -> int:
     return (session.scalar(select(func.max(Household.number)).where(Household.group_id == group_id)) or 0) + 1
 

@@ -1,0 +1,54 @@
+"""demo: a realistic, reproducible demo archive (安华镇)."""
+
+from __future__ import annotations
+
+import argparse
+from pathlib import Path
+
+from zhuji_archive.cli import common
+from zhuji_archive.cli.parser import integer
+from zhuji_archive.domain.errors import DomainError
+
+
+def add_command(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
+    demo = sub.add_parser("demo", help="生成演示数据库（安华镇）", description="生成演示数据库（安华镇）。")
+    demo.add_argument(
+        "--households", type=integer(1, 200_000), default=600, metavar="户数", help="户数（1到200000，默认600）"
+    )
+    demo.add_argument(
+        "--seed", type=integer(0, 2**31 - 1), default=2008, metavar="种子", help="随机种子（相同种子生成相同数据）"
+    )
+    demo.add_argument("--db", dest="sub_db", type=Path, metavar="文件", help="写入的数据库文件")
+    demo.add_argument("--force", action="store_true", help="目标文件已存在时覆盖")
+    demo.set_defaults(run=run)
+
+
+def run(args: argparse.Namespace) -> int:
+    from zhuji_archive.services.archive import Archive
+    from zhuji_archive.services.demo import generate
+
+    path = common.database_path(args)
+    if path.is_dir():
+        raise DomainError(f"“{path}”是一个文件夹，请给出数据库文件名。")
+    if path.exists():
+        if not args.force:
+            raise DomainError(f"文件“{path}”已存在。如需覆盖请加 --force。")
+        # --force replaces an archive, never some other file that --db happened to name.
+        common.check_archive_file(path)
+        for suffix in ("", "-wal", "-shm"):
+            Path(f"{path}{suffix}").unlink(missing_ok=True)
+    archive = Archive.open(path, "演示数据")
+    try:
+        summary = generate(
+            archive.db,
+            households=args.households,
+            seed=args.seed,
+            progress=lambda done, total: print(f"\r已生成 {done}/{total} 户", end="", flush=True),
+        )
+    finally:
+        archive.close()
+    print(
+        f"\n演示数据库已写入 {path}：{summary.villages} 个村、{summary.groups} 个村民小组、"
+        f"{summary.households} 户、{summary.members} 人"
+    )
+    return common.OK
