@@ -559,3 +559,27 @@ def test_keys_saved_under_the_old_rule_are_recomputed(archive: Archive, group_id
     assert [r.id for r in archive.household_list.page(HouseholdFilter(text="almmt"), None, 50)] == [dotted]
     assert household_row(archive, dotted).head_pinyin == "ailimaimaiti"
     assert household_row(archive, plain).head_pinyin == "zhangjianguo"
+
+
+def test_opening_a_file_from_before_the_rule_recomputes_its_keys(archive: Archive, group_ids: list[str]) -> None:
+    """Migration 0007 runs the recomputation when an archive written at 0006 is opened."""
+    import sqlite3
+
+    from zhuji_archive.storage.database import open_database
+
+    dotted = archive.households.save(single(archive, group_ids[0], "艾力·买买提"))
+    path = archive.db.path
+    archive.close()
+    conn = sqlite3.connect(path)
+    conn.execute("UPDATE member SET name_pinyin = 'aili·maimaiti', name_initials = 'al·mmt'")
+    conn.execute("UPDATE household SET head_pinyin = 'aili·maimaiti'")
+    conn.execute("UPDATE alembic_version SET version_num = '0006'")
+    conn.commit()
+    conn.close()
+    db = open_database(path)
+    try:
+        reopened = Archive(db, "测试员")
+        assert [r.id for r in reopened.household_list.page(HouseholdFilter(text="almmt"), None, 50)] == [dotted]
+        assert household_row(reopened, dotted).head_pinyin == "ailimaimaiti"
+    finally:
+        db.close()
