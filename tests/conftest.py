@@ -34,6 +34,20 @@ def archive(tmp_path: Path):
     arc.close()
 
 
+_QAPP = []  # keeps the session's QApplication alive until the interpreter exits
+
+
+@pytest.fixture(scope="session")
+def qapp(qapp_args):
+    """pytest-qt's application, set up by the application's own ``make_application`` (Chinese
+    translation, locale and bundled font), so every GUI test sees what a user sees."""
+    from zhuji_archive.gui.app import make_application
+
+    app = make_application(qapp_args)
+    _QAPP.append(app)
+    return app
+
+
 @pytest.fixture(scope="session")
 def demo_template(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """A demo database built once per session; tests copy it."""
