@@ -2,9 +2,17 @@
 
 from __future__ import annotations
 
-from PySide6.QtCore import QByteArray, QSettings, Qt, QTimer
+from PySide6.QtCore import QByteArray, QSettings, QSize, Qt, QTimer
 from PySide6.QtGui import QAction, QCloseEvent, QKeySequence
-from PySide6.QtWidgets import QLabel, QMainWindow, QMenu, QMessageBox, QSplitter, QTabWidget, QWidget
+from PySide6.QtWidgets import (
+    QLabel,
+    QMainWindow,
+    QMenu,
+    QMessageBox,
+    QSplitter,
+    QTabWidget,
+    QWidget,
+)
 
 from zhuji_archive import APP_NAME, __version__
 from zhuji_archive.gui.dashboard_page import DashboardPage
@@ -14,12 +22,15 @@ from zhuji_archive.gui.household_page import HouseholdPage
 from zhuji_archive.gui.org_tree import OrgTree
 from zhuji_archive.gui.request_detail import RequestDetailDialog
 from zhuji_archive.gui.requests_page import RequestsPage
+from zhuji_archive.gui.screen_fit import restore_geometry
 from zhuji_archive.gui.service_page import ServicePage
 from zhuji_archive.gui.summary_page import SummaryPage
 from zhuji_archive.gui.todo_page import TodoPage
 from zhuji_archive.gui.township_page import TownshipPage
 from zhuji_archive.gui.village_page import VillagePage
 from zhuji_archive.services.archive import Archive
+
+PREFERRED_SIZE = QSize(1280, 800)  # on a smaller screen, what the screen offers (gui/screen_fit.py)
 
 
 class MainWindow(QMainWindow):
@@ -86,8 +97,11 @@ class MainWindow(QMainWindow):
         self._build_menus()
         self._build_output_menu()
         where = QLabel(f"数据库：{archive.db.path}　操作人：{archive.operator}")
+        where.setToolTip(where.text())
+        # A long path must not widen the window past a small screen: the label gives way instead
+        # (an explicit minimum width replaces the label's own, the whole text).
+        where.setMinimumWidth(160)
         self.statusBar().addPermanentWidget(where)
-        self.resize(1280, 800)
         self._restore_state()
         towns = self.tree.tree_model.rowCount()
         if not towns:
@@ -289,8 +303,8 @@ class MainWindow(QMainWindow):
 
     # ---- window state -------------------------------------------------------------------
     def _restore_state(self) -> None:
+        restore_geometry(self, self.settings.value("main/geometry"), PREFERRED_SIZE)
         for key, restore in (
-            ("main/geometry", self.restoreGeometry),
             ("main/state", self.restoreState),
             ("main/splitter", self.splitter.restoreState),
             ("main/columns", self.households.view.horizontalHeader().restoreState),
