@@ -142,3 +142,27 @@ def window(qtbot, demo_archive, settings, monkeypatch):
     qtbot.waitExposed(win)
     yield win
     win.close()
+
+
+@pytest.fixture
+def when_modal(qtbot):
+    """``when_modal(handle)``: run ``handle(dialog)`` on the next modal dialog once it is up, for code
+    under test that blocks in ``exec()``; returns the list of dialogs seen."""
+    from PySide6.QtCore import QTimer
+    from PySide6.QtWidgets import QApplication
+
+    def arm(handle):  # type: ignore[no-untyped-def]
+        seen: list = []
+
+        def poll() -> None:
+            modal = QApplication.activeModalWidget()
+            if modal is None or not modal.isVisible():
+                QTimer.singleShot(10, poll)
+                return
+            seen.append(modal)
+            handle(modal)
+
+        QTimer.singleShot(0, poll)
+        return seen
+
+    return arm

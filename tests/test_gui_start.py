@@ -4,14 +4,12 @@ from __future__ import annotations
 
 import re
 import shutil
-from collections.abc import Callable
 from pathlib import Path
 
 import pytest
-from PySide6.QtCore import QSettings, Qt, QTimer
+from PySide6.QtCore import QSettings, Qt
 from PySide6.QtWidgets import (
     QAbstractButton,
-    QApplication,
     QComboBox,
     QDialogButtonBox,
     QFileDialog,
@@ -28,23 +26,7 @@ from zhuji_archive.gui.household_dialog import HouseholdDialog
 ASK_UNSAVED = HouseholdDialog.ask_unsaved  # the real prompt (the ``window`` fixture replaces it)
 
 
-def when_modal(qtbot, handle: Callable[[QWidget], None]) -> list[QWidget]:
-    """Run ``handle`` on the next modal dialog once it is up (the code under test blocks in exec)."""
-    seen: list[QWidget] = []
-
-    def poll() -> None:
-        modal = QApplication.activeModalWidget()
-        if modal is None or not modal.isVisible():
-            QTimer.singleShot(10, poll)
-            return
-        seen.append(modal)
-        handle(modal)
-
-    QTimer.singleShot(0, poll)
-    return seen
-
-
-def _start(qtbot, ini: Path, typed: str | None = None) -> tuple[str | None, list[str], str]:
+def _start(qtbot, when_modal, ini: Path, typed: str | None = None) -> tuple[str | None, list[str], str]:
     """One start of the application as far as the operator question: returns the answer, the names
     offered and the name pre-filled. ``typed`` replaces the pre-filled name."""
     offered: list[str] = []
@@ -59,7 +41,7 @@ def _start(qtbot, ini: Path, typed: str | None = None) -> tuple[str | None, list
         ok = dialog.findChild(QDialogButtonBox).button(QDialogButtonBox.StandardButton.Ok)
         qtbot.mouseClick(ok, Qt.MouseButton.LeftButton)
 
-    when_modal(qtbot, answer)
+    when_modal(answer)
     settings = QSettings(str(ini), QSettings.Format.IniFormat)
     name = ask_operator(settings)
     settings.sync()
@@ -67,17 +49,17 @@ def _start(qtbot, ini: Path, typed: str | None = None) -> tuple[str | None, list
     return name, offered, prefilled[0]
 
 
-def test_operator_name_survives_restarts_whole(qtbot, tmp_path):
+def test_operator_name_survives_restarts_whole(qtbot, when_modal, tmp_path):
     ini = tmp_path / "settings.ini"
-    assert _start(qtbot, ini, typed="李新手") == ("李新手", [""], "")
+    assert _start(qtbot, when_modal, ini, typed="李新手") == ("李新手", [""], "")
     # The second start reads the file afresh (a copy, so no in-process cache can help).
     second = tmp_path / "second.ini"
     shutil.copyfile(ini, second)
-    assert _start(qtbot, second) == ("李新手", ["李新手"], "李新手")
-    assert _start(qtbot, second, typed="王小红") == ("王小红", ["李新手"], "李新手")
+    assert _start(qtbot, when_modal, second) == ("李新手", ["李新手"], "李新手")
+    assert _start(qtbot, when_modal, second, typed="王小红") == ("王小红", ["李新手"], "李新手")
     third = tmp_path / "third.ini"
     shutil.copyfile(second, third)
-    assert _start(qtbot, third) == ("王小红", ["王小红", "李新手"], "王小红")
+    assert _start(qtbot, when_modal, third) == ("王小红", ["王小红", "李新手"], "王小红")
 
 
 @pytest.mark.parametrize(
@@ -88,11 +70,11 @@ def test_operator_name_survives_restarts_whole(qtbot, tmp_path):
         ("recent=李新手, 李, 新, 手", ["李新手"]),
     ],
 )
-def test_names_written_by_the_old_version_read_whole(qtbot, tmp_path, written_before, names):
+def test_names_written_by_the_old_version_read_whole(qtbot, when_modal, tmp_path, written_before, names):
     ini = tmp_path / "settings.ini"
     ini.write_text(f"[operator]\n{written_before}\n", encoding="utf-8")
     assert recent_operators(QSettings(str(ini), QSettings.Format.IniFormat)) == names
-    answer, offered, prefilled = _start(qtbot, ini)
+    answer, offered, prefilled = _start(qtbot, when_modal, ini)
     assert offered == (names or [""])
     assert answer == (names[0] if names else None)  # an empty answer starts nothing
     if names:
@@ -132,7 +114,7 @@ def _button_texts(dialog: QWidget) -> list[str]:
     return [b.text() for b in dialog.findChildren(QAbstractButton) if b.isVisible() and b.text()]
 
 
-def test_unsaved_changes_prompt_is_chinese(qtbot, archive):
+def test_unsaved_changes_prompt_is_chinese(qtbot, when_modal, archive):
     [group_id] = [g.id for g in archive.organisation.tree()[0].children[0].children][:1]
     dialog = HouseholdDialog(archive, group_id=group_id)
     qtbot.addWidget(dialog)
@@ -142,26 +124,26 @@ def test_unsaved_changes_prompt_is_chinese(qtbot, archive):
         seen.append(_button_texts(box))
         box.reject()
 
-    when_modal(qtbot, look)
+    when_modal(look)
     ASK_UNSAVED(dialog)
     assert sorted(seen[0]) == sorted(["保存", "丢弃", "取消"])
 
 
-def test_question_and_name_boxes_are_chinese(qtbot):
+def test_question_and_name_boxes_are_chinese(qtbot, when_modal):
     seen: list[list[str]] = []
 
     def look(box: QWidget) -> None:
         seen.append(_button_texts(box))
         box.reject()
 
-    when_modal(qtbot, look)
+    when_modal(look)
     QMessageBox.question(None, "未保存的修改", "村情信息有未保存的修改，确定放弃并退出吗？")
-    when_modal(qtbot, look)
+    when_modal(look)
     QInputDialog.getText(None, "组织", "行政村名称")
     assert [sorted(texts) for texts in seen] == [sorted(["是(&Y)", "否(&N)"]), sorted(["确定", "取消"])]
 
 
-def test_file_dialog_is_chinese(qtbot, archive):
+def test_file_dialog_is_chinese(qtbot, when_modal, archive):
     """The import wizard's 添加文件… opens Qt's own file dialog (offscreen there is no native one)."""
     from zhuji_archive.gui.import_wizard import ImportWizard
 
@@ -183,7 +165,7 @@ def test_file_dialog_is_chinese(qtbot, archive):
         found.append([t for t in texts if t])
         dialog.reject()
 
-    when_modal(qtbot, look)
+    when_modal(look)
     wizard.page(wizard.startId()).add_button.click()
     texts = found[0]
     assert [t for t in texts if _latin(t)] == []
