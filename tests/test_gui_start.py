@@ -84,6 +84,27 @@ def test_names_written_by_the_old_version_read_whole(qtbot, when_modal, tmp_path
         assert recent_operators(QSettings(str(fresh), QSettings.Format.IniFormat)) == names
 
 
+def test_a_surname_alone_is_asked_again(qtbot, when_modal, tmp_path):
+    labels: list[str] = []
+
+    def answer(text: str, then=None):  # type: ignore[no-untyped-def]
+        def handle(dialog: QWidget) -> None:
+            labels.append(dialog.labelText())
+            dialog.findChild(QComboBox).setEditText(text)
+            if then is not None:
+                then()
+            ok = dialog.findChild(QDialogButtonBox).button(QDialogButtonBox.StandardButton.Ok)
+            qtbot.mouseClick(ok, Qt.MouseButton.LeftButton)
+
+        return handle
+
+    when_modal(answer("李", then=lambda: when_modal(answer("李新手"))))
+    settings = QSettings(str(tmp_path / "settings.ini"), QSettings.Format.IniFormat)
+    assert ask_operator(settings) == "李新手"
+    assert "不是完整的姓名" in labels[1]
+    assert recent_operators(settings) == ["李新手"]
+
+
 # ---- Qt's own texts ----------------------------------------------------------------------------
 
 LATIN = re.compile(r"[A-Za-z]{2,}")

@@ -77,19 +77,27 @@ def remember_operator(settings: QSettings, name: str) -> None:
 
 
 def ask_operator(settings: QSettings) -> str | None:
-    """Who is working: chosen from recent names or typed; remembered for next time."""
+    """Who is working: chosen from recent names or typed; remembered for next time. Every change is
+    signed with this name, so a one-character answer (a surname alone) is asked again."""
     recent = recent_operators(settings)
-    dialog = QInputDialog()
-    dialog.setWindowTitle(APP_NAME)
-    dialog.setLabelText("请选择或输入操作人姓名：")
-    dialog.setComboBoxItems(recent or [""])
-    dialog.setComboBoxEditable(True)
-    dialog.setTextValue(recent[0] if recent else "")
-    if dialog.exec() != QDialog.DialogCode.Accepted:
-        return None
-    name = dialog.textValue().strip()
-    if not name:
-        return None
+    label = "请选择或输入操作人姓名："
+    typed = recent[0] if recent else ""
+    while True:
+        dialog = QInputDialog()
+        dialog.setWindowTitle(APP_NAME)
+        dialog.setLabelText(label)
+        dialog.setComboBoxItems(recent or [""])
+        dialog.setComboBoxEditable(True)
+        dialog.setTextValue(typed)
+        if dialog.exec() != QDialog.DialogCode.Accepted:
+            return None
+        name = dialog.textValue().strip()
+        if not name:
+            return None
+        if len(name) >= 2:
+            break
+        label = f"“{name}”不是完整的姓名，所有修改都将以操作人署名。请输入完整姓名："
+        typed = name
     remember_operator(settings, name)
     return name
 
