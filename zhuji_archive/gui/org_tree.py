@@ -83,6 +83,13 @@ class OrgTree(QTreeView):
         )
         return True
 
+    def ancestor(self, kind: str, node: tuple[str, str]) -> tuple[str, str] | None:
+        """The node itself or the nearest node above it of ``kind``, as the tree shows it."""
+        item = self._find(*node)
+        while item is not None and item.data(NodeRole)[0] != kind:
+            item = item.parent()
+        return item.data(NodeRole) if item is not None else None
+
     def village_of(self, kind: str, node_id: str) -> str | None:
         """The village a node belongs to (None for town and area nodes)."""
         item = self._find(kind, node_id)
@@ -131,8 +138,7 @@ class OrgTree(QTreeView):
         if key in ("area", "village"):
             if kind == "town" or (kind == "area" and key == "village"):
                 return node
-            town = self.service.town_of(kind, node_id)
-            return ("town", town) if town else None
+            return self.ancestor("town", node)
         if key == "group":
             village = self.village_of(kind, node_id)
             return ("village", village) if village else None
