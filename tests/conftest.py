@@ -10,7 +10,10 @@ from pathlib import Path
 
 import pytest
 
-os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
+# Offscreen, on the screen of a typical township laptop (1366×768) rather than the plugin's 800×800.
+_SCREEN = Path(__file__).with_name("offscreen-1366x768.json")
+if os.environ.get("QT_QPA_PLATFORM", "offscreen") == "offscreen" and ":" not in str(_SCREEN):
+    os.environ["QT_QPA_PLATFORM"] = f"offscreen:configfile={_SCREEN}"
 
 from zhuji_archive.services.archive import Archive  # noqa: E402
 from zhuji_archive.services.demo import generate  # noqa: E402
@@ -32,6 +35,20 @@ def archive(tmp_path: Path):
     arc.organisation.add_group(village, "二组")
     yield arc
     arc.close()
+
+
+_QAPP = []  # keeps the session's QApplication alive until the interpreter exits
+
+
+@pytest.fixture(scope="session")
+def qapp(qapp_args):
+    """pytest-qt's application, set up by the application's own ``make_application`` (Chinese
+    translation, locale and bundled font), so every GUI test sees what a user sees."""
+    from zhuji_archive.gui.app import make_application
+
+    app = make_application(qapp_args)
+    _QAPP.append(app)
+    return app
 
 
 @pytest.fixture(scope="session")
@@ -125,3 +142,27 @@ def window(qtbot, demo_archive, settings, monkeypatch):
     qtbot.waitExposed(win)
     yield win
     win.close()
+
+
+@pytest.fixture
+def when_modal(qtbot):
+    """``when_modal(handle)``: run ``handle(dialog)`` on the next modal dialog once it is up, for code
+    under test that blocks in ``exec()``; returns the list of dialogs seen."""
+    from PySide6.QtCore import QTimer
+    from PySide6.QtWidgets import QApplication
+
+    def arm(handle):  # type: ignore[no-untyped-def]
+        seen: list = []
+
+        def poll() -> None:
+            modal = QApplication.activeModalWidget()
+            if modal is None or not modal.isVisible():
+                QTimer.singleShot(10, poll)
+                return
+            seen.append(modal)
+            handle(modal)
+
+        QTimer.singleShot(0, poll)
+        return seen
+
+    return arm

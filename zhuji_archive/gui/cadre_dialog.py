@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from PySide6.QtCore import QSize
 from PySide6.QtWidgets import (
     QComboBox,
     QDialog,
@@ -18,6 +19,7 @@ from PySide6.QtWidgets import (
 
 from zhuji_archive.domain.codes import CADRE_KINDS
 from zhuji_archive.domain.errors import DomainError
+from zhuji_archive.gui.screen_fit import fit_to_screen
 from zhuji_archive.services.archive import Archive
 
 
@@ -28,7 +30,7 @@ class CadreDialog(QDialog):
         super().__init__(parent)
         self.archive = archive
         self.setWindowTitle("干部名册")
-        self.resize(760, 520)
+        fit_to_screen(self, QSize(760, 520))
         layout = QVBoxLayout(self)
         self.table = QTableWidget(0, 4)
         self.table.setHorizontalHeaderLabels(["姓名", "类别", "单位", "联系村"])

@@ -49,6 +49,7 @@ from PySide6.QtWidgets import (
 
 from zhuji_archive.domain.errors import DomainError
 from zhuji_archive.domain.glyphs import UnprintableText
+from zhuji_archive.gui.screen_fit import fit_to_screen
 from zhuji_archive.logs import failure_message
 from zhuji_archive.services.archive import Archive
 from zhuji_archive.services.exports import ExportCancelled, ExportResult, file_name
@@ -268,7 +269,7 @@ class PdfPreviewDialog(QDialog):
         layout = QVBoxLayout(self)
         layout.addLayout(bar)
         layout.addWidget(self.view, 1)
-        self.resize(900, 1000)
+        fit_to_screen(self, QSize(900, 1000))  # a whole A4 page where the screen allows
         self.load(paths[0])
 
     def load(self, path: Path) -> None:

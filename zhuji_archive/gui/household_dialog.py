@@ -30,6 +30,7 @@ from zhuji_archive.gui.forms.ui_household_dialog import Ui_HouseholdDialog
 from zhuji_archive.gui.forms.ui_status_dialog import Ui_StatusDialog
 from zhuji_archive.gui.member_dialog import MemberDialog, fill_combo
 from zhuji_archive.gui.record_table import Column, RecordDelegate, RecordTableModel
+from zhuji_archive.gui.screen_fit import fit_to_screen
 from zhuji_archive.services.archive import Archive
 from zhuji_archive.services.conflicts import StaleSave
 from zhuji_archive.services.households import ValidationFailed
@@ -112,6 +113,7 @@ class HouseholdDialog(QDialog):
         self.archive = archive
         self.ui = Ui_HouseholdDialog()
         self.ui.setupUi(self)
+        fit_to_screen(self)
         self.setWindowFlag(Qt.WindowType.WindowMaximizeButtonHint, True)
         self.dirty = False
         self._loading = False

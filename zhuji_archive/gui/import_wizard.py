@@ -8,7 +8,7 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
-from PySide6.QtCore import QObject, QRunnable, Qt, QThreadPool, Signal
+from PySide6.QtCore import QObject, QRunnable, QSize, Qt, QThreadPool, Signal
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QButtonGroup,
@@ -37,6 +37,7 @@ from PySide6.QtWidgets import (
 from zhuji_archive.domain.codes import KINDS_BY_KEY
 from zhuji_archive.domain.errors import DomainError
 from zhuji_archive.domain.ledger import FIELDS, IGNORE, NOTES
+from zhuji_archive.gui.screen_fit import fit_to_screen
 from zhuji_archive.logs import failure_message
 from zhuji_archive.services.archive import Archive
 from zhuji_archive.services.exports import file_name
@@ -128,7 +129,7 @@ class ImportWizard(QWizard):
             self.run_page,
         ):
             self.addPage(page)
-        self.resize(1100, 720)
+        fit_to_screen(self, QSize(1100, 720))
 
     def start(
         self,

@@ -2,9 +2,18 @@
 
 from __future__ import annotations
 
-from PySide6.QtCore import QByteArray, QSettings, Qt, QTimer
+from PySide6.QtCore import QByteArray, QSettings, QSize, Qt, QTimer
 from PySide6.QtGui import QAction, QCloseEvent, QKeySequence
-from PySide6.QtWidgets import QLabel, QMainWindow, QMenu, QMessageBox, QSplitter, QTabWidget, QWidget
+from PySide6.QtWidgets import (
+    QLabel,
+    QMainWindow,
+    QMenu,
+    QMessageBox,
+    QSplitter,
+    QStackedWidget,
+    QTabWidget,
+    QWidget,
+)
 
 from zhuji_archive import APP_NAME, __version__
 from zhuji_archive.gui.dashboard_page import DashboardPage
@@ -14,12 +23,16 @@ from zhuji_archive.gui.household_page import HouseholdPage
 from zhuji_archive.gui.org_tree import OrgTree
 from zhuji_archive.gui.request_detail import RequestDetailDialog
 from zhuji_archive.gui.requests_page import RequestsPage
+from zhuji_archive.gui.screen_fit import restore_geometry
 from zhuji_archive.gui.service_page import ServicePage
 from zhuji_archive.gui.summary_page import SummaryPage
 from zhuji_archive.gui.todo_page import TodoPage
 from zhuji_archive.gui.township_page import TownshipPage
 from zhuji_archive.gui.village_page import VillagePage
+from zhuji_archive.gui.welcome import GuideDialog, WelcomePanel
 from zhuji_archive.services.archive import Archive
+
+PREFERRED_SIZE = QSize(1280, 800)  # on a smaller screen, what the screen offers (gui/screen_fit.py)
 
 
 class MainWindow(QMainWindow):
@@ -69,14 +82,25 @@ class MainWindow(QMainWindow):
         self.todo.openReport.connect(self.open_report)
         self.dashboard.showRequests.connect(self.show_requests)
         self.tabs.currentChanged.connect(lambda _i: self._refresh_current())
+        # Right of the tree: the pages, or the first steps while the archive has no town.
+        self.welcome = WelcomePanel()
+        self.welcome.createRequested.connect(self.create_org)
+        self.welcome.cadresRequested.connect(self.open_cadres)
+        self.welcome.importRequested.connect(self.import_from_excel)
+        self.welcome.guideRequested.connect(self.open_guide)
+        self.welcome.finished.connect(lambda: self.show_welcome(False))
+        self.pages = QStackedWidget()
+        self.pages.addWidget(self.tabs)
+        self.pages.addWidget(self.welcome)
         self.splitter = QSplitter(Qt.Orientation.Horizontal)
         self.splitter.addWidget(self.tree)
-        self.splitter.addWidget(self.tabs)
+        self.splitter.addWidget(self.pages)
         self.splitter.setStretchFactor(1, 1)
         self.splitter.setSizes([240, 1000])
         self.setCentralWidget(self.splitter)
         self.tree.nodeSelected.connect(self._node_selected)
         self.tree.treeChanged.connect(self._organisation_changed)
+        self.tree.nodeSelected.connect(lambda *_: self._update_org_actions())
         self.households.openHousehold.connect(self.open_household)
         self.households.newHousehold.connect(self.new_household)
         self.requests.openRequest.connect(self.open_request)
@@ -86,13 +110,18 @@ class MainWindow(QMainWindow):
         self._build_menus()
         self._build_output_menu()
         where = QLabel(f"数据库：{archive.db.path}　操作人：{archive.operator}")
+        where.setToolTip(where.text())
+        # A long path must not widen the window past a small screen: the label gives way instead
+        # (an explicit minimum width replaces the label's own, the whole text).
+        where.setMinimumWidth(160)
         self.statusBar().addPermanentWidget(where)
-        self.resize(1280, 800)
         self._restore_state()
         towns = self.tree.tree_model.rowCount()
+        self._update_org_actions()
         if not towns:
+            self.show_welcome(True)
             self.statusBar().showMessage(
-                "新档案库：请在左侧组织树中点右键，依次新建镇、村和村民小组；档案 → 干部名册 登记干部"
+                "新档案库：请按欢迎页的步骤新建镇、村和村民小组，登记干部，再导入台账或新建户"
             )
         if towns and self.tree.current_node() is None:
             self.tree.setCurrentIndex(self.tree.tree_model.index(0, 0))
@@ -110,6 +139,8 @@ class MainWindow(QMainWindow):
         archive_menu.addAction(find_action)
         self._add_import_action(archive_menu)
         archive_menu.addSeparator()
+        self._add_org_actions(archive_menu)
+        archive_menu.addSeparator()
         cadres_action = QAction("干部名册(&C)…", self)
         cadres_action.triggered.connect(self.open_cadres)
         archive_menu.addAction(cadres_action)
@@ -122,6 +153,14 @@ class MainWindow(QMainWindow):
         quit_action.triggered.connect(self.close)
         archive_menu.addAction(quit_action)
         help_menu = self.menuBar().addMenu("帮助(&H)")
+        self.guide_action = QAction("使用说明(&G)", self)
+        self.guide_action.setShortcut(QKeySequence.StandardKey.HelpContents)
+        self.guide_action.triggered.connect(self.open_guide)
+        help_menu.addAction(self.guide_action)
+        self.welcome_action = QAction("入门步骤(&W)", self)
+        self.welcome_action.triggered.connect(lambda: self.show_welcome(True))
+        help_menu.addAction(self.welcome_action)
+        help_menu.addSeparator()
         about = QAction("关于(&A)", self)
         about.triggered.connect(
             lambda: QMessageBox.about(
@@ -131,6 +170,54 @@ class MainWindow(QMainWindow):
             )
         )
         help_menu.addAction(about)
+
+    # ---- organisation and first steps ---------------------------------------------------------
+    def _add_org_actions(self, menu: QMenu) -> None:
+        """档案 → 新建镇/分中心/村/组, 重命名: the tree's context-menu actions, where they can be found."""
+        self.org_actions: dict[str, QAction] = {}
+        for key, label in self.tree.CREATE_LABELS.items():
+            action = QAction(label, self)
+            action.triggered.connect(lambda _checked=False, k=key: self.create_org(k))
+            menu.addAction(action)
+            self.org_actions[key] = action
+        rename = QAction("重命名组织…", self)
+        rename.triggered.connect(self._rename_org)
+        menu.addAction(rename)
+        self.org_actions["rename"] = rename
+        menu.aboutToShow.connect(self._update_org_actions)
+
+    def _update_org_actions(self) -> None:
+        """Enable "new …" where it has a place to go (no village before a town), in menu and welcome."""
+        can_add = {key: key == "town" or self.tree.parent_for(key) is not None for key in self.tree.CREATE_LABELS}
+        for key, enabled in can_add.items():
+            self.org_actions[key].setEnabled(enabled)
+        self.org_actions["rename"].setEnabled(self.tree.current_node() is not None)
+        counts = self.tree.count_kinds()
+        self.welcome.update_steps(counts["town"], counts["village"], counts["group"], can_add)
+
+    def create_org(self, key: str) -> str | None:
+        """New town, area, village or group (under the selected node, see OrgTree.parent_for)."""
+        created = self.tree.create(key)
+        self._update_org_actions()
+        return created
+
+    def _rename_org(self) -> None:
+        node = self.tree.current_node()
+        if node is not None:
+            self.tree.edit_node("rename", node)
+
+    def show_welcome(self, shown: bool) -> None:
+        """The first steps instead of the pages (帮助 → 入门步骤 brings them back)."""
+        self._update_org_actions()
+        self.pages.setCurrentWidget(self.welcome if shown else self.tabs)
+        if not shown:
+            self._refresh_current()
+
+    def open_guide(self) -> GuideDialog:
+        dialog = GuideDialog(self)
+        dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose, True)
+        dialog.show()
+        return dialog
 
     def _add_import_action(self, menu: QMenu) -> None:
         """档案 → 从Excel导入…: the ledger import wizard (gui/import_wizard.py)."""
@@ -148,6 +235,7 @@ class MainWindow(QMainWindow):
         return wizard
 
     def _imported(self, result: object) -> None:
+        self.show_welcome(False)
         self.households.reload_codes()
         self.households.model.reload()
         self.tree.reload()
@@ -168,6 +256,7 @@ class MainWindow(QMainWindow):
 
     def _organisation_changed(self) -> None:
         """Villages or cadres were added or renamed: pick-lists on the other pages follow."""
+        self._update_org_actions()
         for page in (self.summary, self.dashboard, self.township.queue, self.todo):
             page.refresh_scopes()
         self.stale.update({self.todo, self.summary, self.dashboard, self.services})
@@ -291,8 +380,8 @@ class MainWindow(QMainWindow):
 
     # ---- window state -------------------------------------------------------------------
     def _restore_state(self) -> None:
+        restore_geometry(self, self.settings.value("main/geometry"), PREFERRED_SIZE)
         for key, restore in (
-            ("main/geometry", self.restoreGeometry),
             ("main/state", self.restoreState),
             ("main/splitter", self.splitter.restoreState),
             ("main/columns", self.households.view.horizontalHeader().restoreState),

@@ -13,6 +13,7 @@ from zhuji_archive.domain import idcard
 from zhuji_archive.domain.codes import DISABILITY_GRADES, SEXES
 from zhuji_archive.domain.errors import DomainError
 from zhuji_archive.gui.forms.ui_member_dialog import Ui_MemberDialog
+from zhuji_archive.gui.screen_fit import fit_to_screen
 from zhuji_archive.services.records import MemberData
 
 NO_DATE = QDate(1900, 1, 1)
@@ -41,6 +42,7 @@ class MemberDialog(QDialog):
         super().__init__(parent)
         self.ui = Ui_MemberDialog()
         self.ui.setupUi(self)
+        fit_to_screen(self)
         self._check = check
         self.result_member: MemberData | None = None
         self._original = member

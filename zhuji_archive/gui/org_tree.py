@@ -83,6 +83,13 @@ class OrgTree(QTreeView):
         )
         return True
 
+    def ancestor(self, kind: str, node: tuple[str, str]) -> tuple[str, str] | None:
+        """The node itself or the nearest node above it of ``kind``, as the tree shows it."""
+        item = self._find(*node)
+        while item is not None and item.data(NodeRole)[0] != kind:
+            item = item.parent()
+        return item.data(NodeRole) if item is not None else None
+
     def village_of(self, kind: str, node_id: str) -> str | None:
         """The village a node belongs to (None for town and area nodes)."""
         item = self._find(kind, node_id)
@@ -111,6 +118,61 @@ class OrgTree(QTreeView):
             "group": [],
         }[kind]
         return [*offered, ("rename", "重命名…")]
+
+    CREATE_LABELS = {
+        "town": "新建镇（乡）…",
+        "area": "新建驻村分中心/网格…",
+        "village": "新建行政村…",
+        "group": "新建村民小组…",
+    }
+
+    def parent_for(self, key: str) -> tuple[str, str] | None:
+        """Where the menu's and the welcome page's "new …" puts a node of kind ``key``: under the
+        selected node, or the town/village it belongs to; with nothing selected, under the first
+        town or village. None when there is no such place yet (no town for a village)."""
+        node = self.current_node()
+        if node is None:
+            first = self._first("village" if key == "group" else "town")
+            return first.data(NodeRole) if first is not None else None
+        kind, node_id = node
+        if key in ("area", "village"):
+            if kind == "town" or (kind == "area" and key == "village"):
+                return node
+            return self.ancestor("town", node)
+        if key == "group":
+            village = self.village_of(kind, node_id)
+            return ("village", village) if village else None
+        return None
+
+    def _first(self, kind: str, parent: QStandardItem | None = None) -> QStandardItem | None:
+        parent = parent or self.tree_model.invisibleRootItem()
+        for row in range(parent.rowCount()):
+            item = parent.child(row, 0)
+            if item.data(NodeRole)[0] == kind:
+                return item
+            found = self._first(kind, item)
+            if found is not None:
+                return found
+        return None
+
+    def count_kinds(self) -> dict[str, int]:
+        """How many towns, areas, villages and groups the tree shows."""
+        counts = {"town": 0, "area": 0, "village": 0, "group": 0}
+        stack = [self.tree_model.invisibleRootItem()]
+        while stack:
+            parent = stack.pop()
+            for row in range(parent.rowCount()):
+                item = parent.child(row, 0)
+                counts[item.data(NodeRole)[0]] += 1
+                stack.append(item)
+        return counts
+
+    def create(self, key: str) -> str | None:
+        """Create a town, area, village or group where ``parent_for`` says; the id, or None."""
+        if key == "town":
+            return self.edit_node("town", None)
+        parent = self.parent_for(key)
+        return self.edit_node(key, parent) if parent is not None else None
 
     def _context_menu(self, point: QPoint) -> None:
         index = self.indexAt(point)

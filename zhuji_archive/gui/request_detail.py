@@ -15,6 +15,7 @@ from zhuji_archive.gui.forms.ui_request_detail import Ui_RequestDetailDialog
 from zhuji_archive.gui.record_table import Column, RecordTableModel
 from zhuji_archive.gui.request_model import LIGHTS
 from zhuji_archive.gui.request_printing import RequestPrinting
+from zhuji_archive.gui.screen_fit import fit_to_screen
 from zhuji_archive.services.archive import Archive
 from zhuji_archive.services.requests import RequestDetail
 
@@ -43,6 +44,7 @@ class RequestDetailDialog(QDialog):
         self.request_id = request_id
         self.ui = Ui_RequestDetailDialog()
         self.ui.setupUi(self)
+        fit_to_screen(self)
         self.setWindowFlag(Qt.WindowType.WindowMaximizeButtonHint, True)
         self.timeline = RecordTableModel(
             [

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from PySide6.QtCore import Qt
+from PySide6.QtCore import QSize, Qt
 from PySide6.QtWidgets import (
     QCheckBox,
     QDialog,
@@ -27,6 +27,7 @@ from PySide6.QtWidgets import (
 
 from zhuji_archive.domain.codes import ALL_KINDS
 from zhuji_archive.domain.errors import DomainError
+from zhuji_archive.gui.screen_fit import fit_to_screen
 from zhuji_archive.gui.widgets import date_edit
 from zhuji_archive.services.archive import Archive
 
@@ -217,7 +218,7 @@ class SettingsDialog(QDialog):
     def __init__(self, archive: Archive, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.setWindowTitle("设置")
-        self.resize(760, 520)
+        fit_to_screen(self, QSize(760, 520))
         layout = QVBoxLayout(self)
         self.tabs = QTabWidget()
         self.codes = CodeListsTab(archive)
