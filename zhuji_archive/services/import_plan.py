@@ -5,7 +5,6 @@ ID number with a field-by-field diff. Nothing here writes to the database."""
 from __future__ import annotations
 
 from collections import Counter, defaultdict
-from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date
 from typing import Any
@@ -19,6 +18,7 @@ from zhuji_archive.domain.ledger import FIELDS_BY_KEY, NOTES, LedgerRow
 from zhuji_archive.services.history import display
 from zhuji_archive.services.households import MEMBER_LABELS
 from zhuji_archive.services.import_files import EXAMPLE_NOTE, ErrorRow, SheetSource, column_letter
+from zhuji_archive.services.progress import Cancelled, OperationCancelled
 from zhuji_archive.services.records import MemberData
 from zhuji_archive.storage import import_queries as queries
 from zhuji_archive.storage.import_queries import ExistingHousehold
@@ -53,11 +53,9 @@ HOUSEHOLD_DIFF_LABELS = {
 _FOOTER_WORDS = ("合计", "小计", "总计", "制表", "填表", "审核", "负责人", "统计人", "联系人：")
 _GRADE_ALIASES = {"1": "一级", "2": "二级", "3": "三级", "4": "四级"}
 
-Progress = Callable[[int, int], None]
-Cancelled = Callable[[], bool]
 
 
-class ImportCancelled(Exception):
+class ImportCancelled(OperationCancelled):
     """The user cancelled; nothing was written."""
 
 
