@@ -1,6 +1,6 @@
 """The Excel import wizard: files → village and groups → header and column mapping → preview →
-validation report → import with progress and cancel. Planning and importing run on a worker thread;
-the pages only show the service's plan and pass the user's choices back to it."""
+validation report → import with progress and cancel. Planning and importing run through the window's
+operation runner (gui/operations.py), one at a time; the pages only show the service's plan and pass the user's choices back to it."""
 
 from __future__ import annotations
 
@@ -8,7 +8,7 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
-from PySide6.QtCore import QObject, QRunnable, QSize, Qt, QThreadPool, Signal
+from PySide6.QtCore import QSize, Qt, Signal
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QButtonGroup,
@@ -37,12 +37,12 @@ from PySide6.QtWidgets import (
 from zhuji_archive.domain.codes import KINDS_BY_KEY
 from zhuji_archive.domain.errors import DomainError
 from zhuji_archive.domain.ledger import FIELDS, IGNORE, NOTES
+from zhuji_archive.gui.operations import NOTHING, Changes, Failure, Handle, Operation, runner_for
 from zhuji_archive.gui.screen_fit import fit_to_screen
-from zhuji_archive.logs import failure_message
 from zhuji_archive.services.archive import Archive
 from zhuji_archive.services.exports import file_name
 from zhuji_archive.services.import_files import SheetSource, column_letter
-from zhuji_archive.services.import_plan import CHOICES, ImportCancelled, ImportPlan
+from zhuji_archive.services.import_plan import CHOICES, ImportPlan
 from zhuji_archive.services.importing import ImportResult
 
 FIELD_CHOICES: list[tuple[str, str]] = [
@@ -52,35 +52,6 @@ FIELD_CHOICES: list[tuple[str, str]] = [
 ]
 SKIP_SHEET = ""  # group combo value: do not import this sheet
 ERROR_COLOR = Qt.GlobalColor.darkRed
-
-
-class _Signals(QObject):
-    progress = Signal(int, int)
-    done = Signal(object)
-    failed = Signal(str)
-
-
-class Task(QRunnable):
-    """Runs ``work(progress)`` on the thread pool; reports through signals on the GUI thread."""
-
-    def __init__(self, work: Callable[[Callable[[int, int], None], Callable[[], bool]], Any]) -> None:
-        super().__init__()
-        self.work = work
-        self.cancelled = False
-        self.signals = _Signals()
-        self.setAutoDelete(False)
-
-    def run(self) -> None:
-        try:
-            result = self.work(self.signals.progress.emit, lambda: self.cancelled)
-        except ImportCancelled:
-            self.signals.failed.emit("已取消，数据库未做任何改动。")
-        except DomainError as error:
-            self.signals.failed.emit(error.message)
-        except Exception as error:  # noqa: BLE001 - shown to the user, never a silent crash of a worker
-            self.signals.failed.emit(failure_message("导入", error) + "\n数据库未做任何改动。")
-        else:
-            self.signals.done.emit(result)
 
 
 def _item(text: object, tooltip: str = "") -> QTableWidgetItem:
@@ -103,10 +74,8 @@ class ImportWizard(QWizard):
         self.sources: list[SheetSource] = []
         self.plan: ImportPlan | None = None
         self.result: ImportResult | None = None
-        self.pool = QThreadPool(self)
-        self.pool.setMaxThreadCount(1)
-        self.tasks: list[Task] = []
-        self.finished_tasks: list[Task] = []
+        self.runner = runner_for(archive)
+        self.tasks: list[Handle] = []
         self.close_pending = False
         self.setWindowTitle("从Excel导入户成员台账")
         self.setWizardStyle(QWizard.WizardStyle.ClassicStyle)
@@ -137,29 +106,31 @@ class ImportWizard(QWizard):
         done: Callable[[Any], None],
         failed: Callable[[str], None],
         progress: Callable[[int, int], None] | None = None,
-    ) -> Task:
-        task = Task(work)
-        task.signals.done.connect(done)
-        task.signals.failed.connect(failed)
+        changes: Changes = NOTHING,
+    ) -> Handle:
+        """Run ``work(progress, cancelled)`` through the runner; ``failed`` gets the message to show."""
+
+        def failure(f: Failure) -> None:
+            failed(f.message if f.kind == "rule" else f.message + "\n数据库未做任何改动。")
+
+        operation = Operation(self, "导入", work, runner=self.runner, changes=changes)
+        operation.success(done).failure(failure).on_cancel(lambda: failed("已取消，数据库未做任何改动。"))
+        task = operation.run()
         if progress is not None:
-            task.signals.progress.connect(progress)
-        task.signals.done.connect(lambda _r, t=task: self._forget(t))
-        task.signals.failed.connect(lambda _m, t=task: self._forget(t))
+            task.progressed.connect(progress)
+        task.ended.connect(lambda _outcome, t=task: self._forget(t))
         self.tasks.append(task)
-        self.pool.start(task)
         return task
 
-    def _forget(self, task: Task) -> None:
+    def _forget(self, task: Handle) -> None:
         if task in self.tasks:
             self.tasks.remove(task)
-            # Kept until the wizard goes: the pool thread may still be returning from run().
-            self.finished_tasks.append(task)
         if self.close_pending and not self.tasks:
             super().reject()
 
     def cancel_all(self) -> None:
         for task in self.tasks:
-            task.cancelled = True
+            task.cancel()
 
     @property
     def busy(self) -> bool:
@@ -177,7 +148,7 @@ class ImportWizard(QWizard):
     def done(self, result: int) -> None:
         if self.busy:
             self.cancel_all()
-            self.pool.waitForDone()
+            self.runner.write_pool.waitForDone()
         super().done(result)
 
 
@@ -813,6 +784,7 @@ class RunPage(QWizardPage):
             self._done,
             self._failed,
             self._progress,
+            Changes(all_households=True, organisation=True, codes=True, history=True),
         )
 
     def cancel_import(self) -> None:

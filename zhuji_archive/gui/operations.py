@@ -356,13 +356,19 @@ class Operation(_Call[T]):
         self.changes = changes
         self.runner = runner or runner_for(archive)
 
-    def run(self) -> Handle:
+    def run(self, dialog: ProgressDialog | None = None) -> Handle:
+        """Start; ``dialog`` is an existing progress dialog to follow this run (else one is made
+        when ``progress`` was asked for, and deleted at the end)."""
         runner = self.runner
         handle = Handle(runner, self.where, self.work, None)
         handle.changes = self.changes
         self._wire(handle)
-        if self.show_progress:
-            ProgressDialog(self.parent, self.where, self.label, handle)
+        if dialog is not None:
+            dialog.follow(handle)
+        elif self.show_progress:
+            made = ProgressDialog(self.parent, self.where, self.label)
+            made.follow(handle)
+            handle.ended.connect(lambda _outcome: made.deleteLater())
         runner.start(handle, write=True)
         return handle
 
@@ -404,25 +410,29 @@ def show_failure(parent: QWidget | None, title: str, failure: Failure) -> QMessa
 
 
 class ProgressDialog(QProgressDialog):
-    """The progress of one operation; 取消 cancels it (the service then leaves nothing half-written)."""
+    """The progress of an operation; 取消 cancels it (the service then leaves nothing half-written).
+    It can follow several operations in turn (an export run again after a question)."""
 
-    def __init__(self, parent: QWidget | None, title: str, label: str, handle: Handle) -> None:
+    def __init__(self, parent: QWidget | None, title: str, label: str) -> None:
         super().__init__(label, "取消", 0, 0, parent)
-        self.handle = handle
+        self.handle: Handle | None = None
         self.setWindowTitle(title)
         self.setWindowModality(Qt.WindowModality.WindowModal)
         self.setMinimumDuration(0)
         self.setAutoClose(False)
         self.setAutoReset(False)
         self.setMinimumWidth(360)
-        self.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose, True)
         self.canceled.connect(self._cancel)
+
+    def follow(self, handle: Handle, close_at_end: bool = True) -> None:
+        self.handle = handle
         handle.progressed.connect(self._progress)
-        handle.ended.connect(lambda _outcome: self.close())
+        if close_at_end:
+            handle.ended.connect(lambda _outcome: self.close())
         self.show()
 
     def _cancel(self) -> None:
-        if self.handle.running:
+        if self.handle is not None and self.handle.running:
             self.handle.cancel()
             self.setLabelText("正在取消…")
 
