@@ -176,7 +176,8 @@ def test_what_changed_reaches_subscribed_pages_only(qtbot) -> None:
         qtbot.addWidget(page)
     shown.show()
     refreshed: list[str] = []
-    PageFeed(shown, runner, ["requests"], lambda: refreshed.append("shown")).stale = False
+    shown_feed = PageFeed(shown, runner, ["requests"], lambda: refreshed.append("shown"))
+    shown_feed.stale = False
     hidden_feed = PageFeed(hidden, runner, ["requests"], lambda: refreshed.append("hidden"))
     hidden_feed.stale = False
     runner.notify(Changes(visits=True))  # neither page shows visits

@@ -17,6 +17,8 @@ pool thread is safe; ``tests/test_gui_operations.py`` checks it."""
 
 from __future__ import annotations
 
+import gc
+import itertools
 import threading
 import weakref
 from collections.abc import Callable, Iterable
@@ -24,7 +26,7 @@ from dataclasses import dataclass, fields, replace
 from typing import Any, Generic, TypeVar
 
 import shiboken6
-from PySide6.QtCore import QCoreApplication, QEvent, QObject, QRunnable, Qt, QThreadPool, Signal
+from PySide6.QtCore import QCoreApplication, QEvent, QObject, QRunnable, Qt, QThreadPool, QTimer, Signal
 from PySide6.QtWidgets import QLabel, QMessageBox, QProgressDialog, QWidget
 
 from zhuji_archive.domain.errors import DomainError
@@ -117,40 +119,40 @@ def _failure(where: str, error: BaseException) -> Failure:
 
 
 class _Signals(QObject):
-    progress = Signal(int, int)
-    finished = Signal(str, object)  # outcome ("done", "failed", "cancelled"), result or Failure
+    """The runner's one mailbox from its workers. It lives as long as the runner: a worker must never
+    hold the last reference to a QObject (it would be deleted on the wrong thread)."""
 
-
-# Runnables still running, so Python keeps them alive even when whoever started them is gone.
-_RUNNING: set[_Task] = set()
-_RUNNING_LOCK = threading.Lock()
+    progress = Signal(object, int, int)  # task number, done, total
+    finished = Signal(object, str, object)  # task number, outcome ("done", "failed", "cancelled"), value
 
 
 class _Task(QRunnable):
-    """Runs ``work(progress, cancelled)`` on a pool thread and reports through queued signals."""
+    """Runs ``work(progress, cancelled)`` on a pool thread and reports through the runner's mailbox.
+    It holds no QObject of its own, so it may be freed on whichever thread lets it go."""
 
-    def __init__(self, where: str, work: Work) -> None:
+    def __init__(self, number: int, where: str, work: Work, mailbox: _Signals) -> None:
         super().__init__()
         self.setAutoDelete(False)  # Python owns it; Qt must not delete it under our feet
+        self.number = number
         self.where = where
-        self.work = work
-        self.signals = _Signals()  # created on the GUI thread: its signals are delivered there
+        self.work: Work | None = work
+        self.mailbox = mailbox
         self.cancel_event = threading.Event()
 
+    def _progress(self, done: int, total: int) -> None:
+        self.mailbox.progress.emit(self.number, done, total)
+
     def run(self) -> None:
-        with _RUNNING_LOCK:
-            _RUNNING.add(self)
+        work, self.work = self.work, None  # what the work holds is let go with it
+        assert work is not None
         try:
-            result = self.work(self.signals.progress.emit, self.cancel_event.is_set)
+            result = work(self._progress, self.cancel_event.is_set)
         except OperationCancelled:
-            self.signals.finished.emit("cancelled", None)
+            self.mailbox.finished.emit(self.number, "cancelled", None)
         except Exception as error:  # noqa: BLE001 - a failure must reach the user, not vanish in a thread
-            self.signals.finished.emit("failed", _failure(self.where, error))
+            self.mailbox.finished.emit(self.number, "failed", _failure(self.where, error))
         else:
-            self.signals.finished.emit("done", result)
-        finally:
-            with _RUNNING_LOCK:
-                _RUNNING.discard(self)
+            self.mailbox.finished.emit(self.number, "done", result)
 
 
 # ---- the runner ---------------------------------------------------------------------------------
@@ -175,9 +177,14 @@ class Runner(QObject):
         self.read_pool.setMaxThreadCount(max(2, QThreadPool.globalInstance().maxThreadCount()))
         self.active: list[Handle] = []
         self._latest: dict[tuple[int, str], Handle] = {}
+        self._numbers = itertools.count(1)
+        self.mailbox = _Signals(self)
+        self.mailbox.progress.connect(self._progress, Qt.ConnectionType.QueuedConnection)
+        self.mailbox.finished.connect(self._finished, Qt.ConnectionType.QueuedConnection)
         app = QCoreApplication.instance()
         if app is not None:
             app.aboutToQuit.connect(self.wait_all)
+        _collect_on_gui_thread()
 
     @property
     def busy(self) -> bool:
@@ -200,6 +207,22 @@ class Runner(QObject):
         if not was_busy:
             self.busyChanged.emit(True)
 
+    def new_task(self, where: str, work: Work) -> _Task:
+        return _Task(next(self._numbers), where, work, self.mailbox)
+
+    def _handle(self, number: int) -> Handle | None:
+        return next((h for h in self.active if h.task.number == number), None)
+
+    def _progress(self, number: int, done: int, total: int) -> None:
+        handle = self._handle(number)
+        if handle is not None:
+            handle.progressed_in_worker(done, total)
+
+    def _finished(self, number: int, outcome: str, value: Any) -> None:
+        handle = self._handle(number)
+        if handle is not None:
+            handle.finished_in_worker(outcome, value)
+
     def is_latest(self, handle: Handle) -> bool:
         return handle.supersede_key is None or self._latest.get(handle.supersede_key) is handle
 
@@ -209,12 +232,45 @@ class Runner(QObject):
             del self._latest[handle.supersede_key]
         if not self.busy:
             self.busyChanged.emit(False)
+            if _COLLECTOR:
+                QTimer.singleShot(0, _COLLECTOR[0].collect_young)  # what the finished work held, freed here
 
     def wait_all(self, msecs: int = 30000) -> bool:
         """Cancel what can be cancelled and wait for the workers (used when the window closes)."""
         for handle in list(self.active):
             handle.cancel()
         return self.write_pool.waitForDone(msecs) and self.read_pool.waitForDone(msecs)
+
+
+class _CollectOnGuiThread(QObject):
+    """Python's cycle collector runs on whichever thread happens to allocate; on a worker it would
+    free widgets there, and Qt then crashes on their timers. So, as Anki does, automatic collection is
+    switched off once workers exist and cycles are collected here, on the GUI thread: the young ones
+    whenever the runner falls idle, all of them every ten seconds."""
+
+    INTERVAL_MS = 10000
+
+    def __init__(self) -> None:
+        super().__init__()
+        gc.disable()
+        self.timer = QTimer(self)
+        self.timer.setInterval(self.INTERVAL_MS)
+        self.timer.timeout.connect(self.collect)
+        self.timer.start()
+
+    def collect(self) -> None:
+        gc.collect()
+
+    def collect_young(self) -> None:
+        gc.collect(1)  # cheap: what the last loads left behind; the timer does the rest
+
+
+_COLLECTOR: list[_CollectOnGuiThread] = []
+
+
+def _collect_on_gui_thread() -> None:
+    if not _COLLECTOR and QCoreApplication.instance() is not None:
+        _COLLECTOR.append(_CollectOnGuiThread())
 
 
 _RUNNERS: weakref.WeakKeyDictionary[Any, Runner] = weakref.WeakKeyDictionary()
@@ -234,6 +290,13 @@ def runner_for(archive: Any) -> Runner:
     return runner
 
 
+def wait_for(archive: Any, msecs: int = 30000) -> bool:
+    """Wait until the workers of ``archive``'s runner (if it has one) have stopped; call before
+    closing the archive, so that no query is left running against a closed engine."""
+    runner = _RUNNERS.get(archive)
+    return runner is None or not shiboken6.isValid(runner) or runner.wait_all(msecs)
+
+
 class Handle(QObject):
     """One running operation or query, on the GUI thread. ``ended(outcome)`` is emitted once, with
     "done", "failed", "cancelled" or "superseded" (a newer load of the same page won)."""
@@ -244,13 +307,11 @@ class Handle(QObject):
     def __init__(self, runner: Runner, where: str, work: Work, supersede_key: tuple[int, str] | None) -> None:
         super().__init__()  # no parent: whoever started it may keep it after it ended
         self.runner = runner
-        self.task = _Task(where, work)
+        self.task = runner.new_task(where, work)
         self.supersede_key = supersede_key
         self.outcome = ""
         self.result: Any = None
         self.failure: Failure | None = None
-        self.task.signals.progress.connect(self._progress, Qt.ConnectionType.QueuedConnection)
-        self.task.signals.finished.connect(self._finished, Qt.ConnectionType.QueuedConnection)
         self.on_done: list[Callable[[Any], None]] = []
         self.on_failed: list[Callable[[Failure], None]] = []
         self.on_cancelled: list[Callable[[], None]] = []
@@ -268,11 +329,11 @@ class Handle(QObject):
         """Ask the service to stop at its next ``cancelled()`` check; nothing it wrote is kept."""
         self.task.cancel_event.set()
 
-    def _progress(self, done: int, total: int) -> None:
+    def progressed_in_worker(self, done: int, total: int) -> None:
         if not self.cancelled:
             self.progressed.emit(done, total)
 
-    def _finished(self, outcome: str, value: Any) -> None:
+    def finished_in_worker(self, outcome: str, value: Any) -> None:
         superseded = not self.runner.is_latest(self)
         self.runner.ended(self)
         if superseded:
@@ -510,7 +571,8 @@ class PageFeed(QObject):
             self.stale = True
 
     def eventFilter(self, watched: QObject, event: QEvent) -> bool:
-        if watched is self.page and event.type() == QEvent.Type.Show and self.stale:
+        # getattr: while the page is being destroyed, Qt may still call a half-gone filter.
+        if event.type() == QEvent.Type.Show and watched is getattr(self, "page", None) and self.stale:
             self.stale = False
             self.refresh()
         return False
