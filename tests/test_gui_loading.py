@@ -49,10 +49,11 @@ def test_window_keeps_turning_while_the_dashboard_loads(window, demo_archive, qt
     timer.stop()
     during = [t for t in ticks if began <= t <= began + took]
     assert took >= SLOW * 0.8
-    # A blocked GUI thread would tick once or twice; a free one ticks most of its 50 times a second.
-    assert len(during) >= took / 0.020 * 0.5, (len(during), took)
+    # A blocked GUI thread would tick once, after a gap of the whole second; a free one ticks up to
+    # 50 times a second (the bounds leave room for a busy shared test machine).
+    assert len(during) >= 10, (len(during), took)
     gaps = [b - a for a, b in zip(during, during[1:], strict=False)]
-    assert max(gaps) < 0.3, max(gaps)
+    assert max(gaps) < SLOW * 0.5, max(gaps)
     loaded(qtbot, demo_archive)
     window.tabs.setCurrentWidget(dashboard)
     assert not dashboard.feed.loading.isVisible() and not window.busy_label.isVisible()
