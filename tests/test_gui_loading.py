@@ -9,7 +9,8 @@ import threading
 import time
 
 from loading import loaded
-from PySide6.QtCore import Qt, QTimer
+from PySide6.QtCore import Qt, QThread, QTimer
+from PySide6.QtWidgets import QApplication, QDialogButtonBox
 from sqlalchemy import select
 from test_gui_main import _listed_ids, _select_group, ime_type
 
@@ -149,3 +150,33 @@ def test_a_change_reloads_the_shown_page_and_marks_the_hidden_ones(window, demo_
     window.tabs.setCurrentWidget(window.dashboard)
     loaded(qtbot, demo_archive)
     assert calls == ["todo", "dashboard"]
+
+
+def test_a_new_household_counts_in_the_tree_loaded_off_the_gui_thread(
+    window, demo_archive, qtbot, monkeypatch
+) -> None:
+    group_id = _select_group(window, demo_archive)
+    town = window.tree.tree_model.item(0, 1)
+    before = int(town.text())
+    threads: list[bool] = []
+    real_tree = demo_archive.organisation.tree
+
+    def tree_on_a_worker():  # type: ignore[no-untyped-def]
+        threads.append(QThread.currentThread() is QApplication.instance().thread())
+        return real_tree()
+
+    monkeypatch.setattr(window.tree.service, "tree", tree_on_a_worker)
+    dialog = window.new_household(group_id)
+    qtbot.mouseClick(dialog.ui.membersAddButton, Qt.MouseButton.LeftButton)
+    member_dialog = dialog.member_dialog
+    ime_type(member_dialog.ui.nameEdit, "斯永福")
+    with qtbot.waitSignal(member_dialog.accepted):
+        qtbot.mouseClick(
+            member_dialog.ui.buttonBox.button(QDialogButtonBox.StandardButton.Ok), Qt.MouseButton.LeftButton
+        )
+    assert dialog.save(), dialog.ui.problemsLabel.text()
+    loaded(qtbot, demo_archive)
+    assert threads == [False]  # the counts were read on a worker
+    assert int(window.tree.tree_model.item(0, 1).text()) == before + 1
+    assert window.tree.current_node() == ("group", group_id)  # the selection stays
+    assert dialog.file.id in _listed_ids(window)  # a new household joins the list

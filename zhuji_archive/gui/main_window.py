@@ -45,7 +45,7 @@ class MainWindow(QMainWindow):
         self.settings = settings
         self.open_dialogs: dict[str, HouseholdDialog] = {}
         self.setWindowTitle(f"{APP_NAME} — {archive.db.path.name if archive.db.path else ''}")
-        self.tree = OrgTree(archive.organisation)
+        self.tree = OrgTree(archive.organisation, runner=runner_for(archive))
         self.households = HouseholdPage(archive)
         self.village = VillagePage(archive)
         self.requests = RequestsPage(archive)
@@ -290,7 +290,7 @@ class MainWindow(QMainWindow):
             for household_id in changes.households:
                 self.households.model.refresh_household(household_id)
         if changes.any_household:
-            self.tree.reload()  # its household counts (the tree reloads itself after its own edits)
+            self.tree.refresh()  # its household counts (the tree reloads itself after its own edits)
 
     def _add_busy_indicator(self) -> None:
         """正在处理… in the status bar while the runner works (loads, exports, imports)."""
