@@ -15,6 +15,11 @@ def _parser() -> argparse.ArgumentParser:
     parser.add_argument("--db", type=Path, help="档案数据库文件（默认在用户数据目录）")
     parser.add_argument("--operator", help="操作人姓名（不填则启动时询问）")
     parser.add_argument("--version", action="version", version=f"%(prog)s {__version__}")
+    parser.add_argument(
+        "--smoke-test",
+        action="store_true",
+        help="启动检查：打开主窗口，待窗口显示后立即退出（安装后检查用，不询问操作人）",
+    )
     sub = parser.add_subparsers(dest="command")
     demo = sub.add_parser("demo", help="生成演示数据库（安华镇）")
     demo.add_argument("--households", type=int, default=600, help="户数（默认600）")
@@ -411,6 +416,10 @@ def main(argv: list[str] | None = None) -> int:
         return _run_output(args)
     if args.command == "import":
         return _run_import(args)
+    if args.smoke_test:
+        from zhuji_archive.gui.smoke import smoke_test
+
+        return smoke_test(args.db or default_database(), args.operator)
     from zhuji_archive.gui.app import run
 
     return run(args.db or default_database(), operator=args.operator)

@@ -10,6 +10,7 @@ from PySide6.QtWidgets import QApplication, QInputDialog, QMessageBox
 
 from zhuji_archive import APP_NAME, __version__
 from zhuji_archive.gui.fonts import default_font, register_fonts
+from zhuji_archive.gui.icon import ICON_NAME, app_icon
 from zhuji_archive.paths import settings_file
 from zhuji_archive.services.archive import Archive
 from zhuji_archive.storage.database import DatabaseError
@@ -19,6 +20,8 @@ def make_application(argv: list[str] | None = None) -> QApplication:
     app = QApplication.instance() or QApplication(argv or sys.argv)
     app.setApplicationName(APP_NAME)
     app.setApplicationVersion(__version__)
+    app.setWindowIcon(app_icon())
+    app.setDesktopFileName(ICON_NAME)  # ties windows to zhuji-archive.desktop (its menu icon) on Linux
     app.setFont(default_font(register_fonts()))
     return app  # type: ignore[return-value]
 

@@ -7,6 +7,7 @@ from functools import cached_property
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from zhuji_archive import __version__
 from zhuji_archive.services.codelists import CodeListService
 from zhuji_archive.services.dashboard import DashboardService
 from zhuji_archive.services.household_list import HouseholdListService
@@ -39,6 +40,7 @@ class Archive:
     def open(cls, path: Path | str, operator: str, today: date | None = None) -> Archive:
         archive = cls(open_database(path), operator, today)
         archive.codes.ensure_seeded()
+        archive.settings.record_app_version(__version__)
         return archive
 
     @cached_property

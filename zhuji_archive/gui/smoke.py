@@ -1,0 +1,61 @@
+"""`zhuji-archive --smoke-test`: start the real window on an archive, wait until it is on screen, quit.
+
+Installers and CI use it to prove that an installed copy starts (Qt, its plugins, fonts, migrations, the
+archive) without anyone clicking: it prints one line in Chinese and exits 0 once the window is exposed,
+or 1 if it never shows. It never asks for an operator name and never shows a message box.
+"""
+
+from __future__ import annotations
+
+import sys
+import time
+from pathlib import Path
+
+from PySide6.QtCore import QTimer
+from PySide6.QtWidgets import QApplication
+
+from zhuji_archive.gui.app import app_settings, make_application
+from zhuji_archive.services.archive import Archive
+from zhuji_archive.storage.database import DatabaseError
+
+SMOKE_OPERATOR = "启动检查"
+POLL_MS = 10
+
+
+def smoke_test(db_path: Path, operator: str | None = None, timeout_s: float = 60.0) -> int:
+    started = time.perf_counter()
+    app = make_application()
+    try:
+        archive = Archive.open(db_path, operator or SMOKE_OPERATOR)
+    except (DatabaseError, OSError) as error:
+        print(f"启动检查失败：无法打开档案库：{error}", file=sys.stderr)
+        return 2
+    from zhuji_archive.gui.main_window import MainWindow
+
+    window = MainWindow(archive, app_settings())
+    window.show()
+    outcome: dict[str, float] = {}
+
+    def poll() -> None:
+        handle = window.windowHandle()
+        if handle is not None and handle.isExposed():
+            outcome["shown"] = time.perf_counter() - started
+            QApplication.quit()
+        elif time.perf_counter() - started > timeout_s:
+            QApplication.quit()
+        else:
+            QTimer.singleShot(POLL_MS, poll)
+
+    QTimer.singleShot(0, poll)
+    app.exec()
+    title, icon_ok = window.windowTitle(), not window.windowIcon().isNull()
+    window.close()
+    archive.close()
+    if "shown" not in outcome:
+        print(f"启动检查失败：{timeout_s:.0f} 秒内窗口没有显示", file=sys.stderr)
+        return 1
+    print(
+        f"启动检查通过：窗口“{title}”已显示（{outcome['shown'] * 1000:.0f} 毫秒），"
+        f"图标{'已设置' if icon_ok else '缺失'}，界面平台 {app.platformName()}，档案库 {db_path}"
+    )
+    return 0 if icon_ok else 1
