@@ -7,6 +7,7 @@ import sys
 from pathlib import Path
 
 from zhuji_archive import __version__
+from zhuji_archive.instance import hold_running_mutex
 from zhuji_archive.paths import default_database
 
 
@@ -408,6 +409,7 @@ def _run_import(args: argparse.Namespace) -> int:
 
 def main(argv: list[str] | None = None) -> int:
     args = _parser().parse_args(argv)
+    hold_running_mutex()
     if args.command == "demo":
         return _run_demo(args)
     if args.command in OUTPUT_COMMANDS and args.what in REQUEST_OUTPUTS:

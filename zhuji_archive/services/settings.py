@@ -18,7 +18,6 @@ from zhuji_archive.domain.workflow import Level
 from zhuji_archive.storage.database import Database
 from zhuji_archive.storage.models import HolidayOverride, Setting
 
-
 # Not a user setting: the version of the program that last opened the file, so a support call (or a later
 # version deciding how to treat the file) can tell which program wrote it. Kept in the key/value table so
 # recording it needs no schema change.
