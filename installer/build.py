@@ -120,6 +120,9 @@ def write_nsis_lists(bundle: Path, out: Path) -> tuple[Path, Path]:
 
 def compile_nsis(version: str, lists: Path) -> Path | None:
     makensis = shutil.which("makensis")
+    if makensis is None and WINDOWS:  # NSIS's installer does not add itself to PATH
+        default = Path(os.environ.get("ProgramFiles(x86)", r"C:\Program Files (x86)")) / "NSIS" / "makensis.exe"
+        makensis = str(default) if default.exists() else None
     if makensis is None:
         print("未找到 makensis，跳过 Windows 安装程序")
         return None
@@ -165,7 +168,7 @@ def desktop_entry(name: str) -> str:
     )
 
 
-def build_deb(bundle: Path, name: str, version: str) -> Path:
+def build_deb(bundle: Path, name: str, version: str, compression: str = "xz") -> Path:
     arch = subprocess.run(["dpkg", "--print-architecture"], capture_output=True, text=True, check=True).stdout.strip()
     root = BUILD / "deb" / "root"
     if root.exists():
@@ -220,13 +223,19 @@ def build_deb(bundle: Path, name: str, version: str) -> Path:
         encoding="utf-8",
     )
     output = DIST / f"{name}_{version}_{arch}.deb"
-    run("dpkg-deb", "--root-owner-group", "-Zxz", "--build", root, output)
+    run("dpkg-deb", "--root-owner-group", f"-Z{compression}", "--build", root, output)
     return output
 
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description="构建本机的安装包")
     parser.add_argument("--reuse-bundle", action="store_true", help="沿用 dist/ 中已有的程序文件夹，不重新打包")
+    parser.add_argument(
+        "--deb-compression",
+        choices=("xz", "gzip"),
+        default="xz",
+        help="软件包压缩方式：xz 体积小（发布用，约三分钟）；gzip 快（CI 检查用）。两者都能被旧版 dpkg 读取",
+    )
     args = parser.parse_args(argv)
     name, version = project()
     started = time.perf_counter()
@@ -237,7 +246,7 @@ def main(argv: list[str] | None = None) -> int:
     lists = BUILD / "nsis"
     write_nsis_lists(bundle, lists)
     if not WINDOWS and shutil.which("dpkg-deb"):
-        print(f"Debian 软件包：{build_deb(bundle, name, version)}")
+        print(f"Debian 软件包：{build_deb(bundle, name, version, args.deb_compression)}")
     setup = compile_nsis(version, lists)
     if setup is not None:
         print(f"Windows 安装程序：{setup}")

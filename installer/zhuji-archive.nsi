@@ -130,7 +130,7 @@ Section "安装"
 SectionEnd
 
 Section "Uninstall"
-  ; Only what files.nsh installed, file by file; folders only once empty. Never RMDir /r.
+  ; Only what files.nsh installed, file by file; folders only once empty; nothing recursive.
   !include "${LISTS}\uninstall.nsh"
   Delete "$INSTDIR\uninstall.exe"
   RMDir "$INSTDIR"
