@@ -11,8 +11,7 @@ import sys
 import time
 from pathlib import Path
 
-from PySide6.QtCore import QTimer
-from PySide6.QtWidgets import QApplication
+from PySide6.QtCore import QEventLoop, QTimer
 
 from zhuji_archive.gui.app import app_settings, make_application
 from zhuji_archive.services.archive import Archive
@@ -35,19 +34,22 @@ def smoke_test(db_path: Path, operator: str | None = None, timeout_s: float = 60
     window = MainWindow(archive, app_settings())
     window.show()
     outcome: dict[str, float] = {}
+    # A local loop, not app.exec(): once the application's own loop has run and returned, Qt treats the
+    # application as closing, which would stop background work of anything that runs after this in-process.
+    loop = QEventLoop()
 
     def poll() -> None:
         handle = window.windowHandle()
         if handle is not None and handle.isExposed():
             outcome["shown"] = time.perf_counter() - started
-            QApplication.quit()
+            loop.quit()
         elif time.perf_counter() - started > timeout_s:
-            QApplication.quit()
+            loop.quit()
         else:
             QTimer.singleShot(POLL_MS, poll)
 
     QTimer.singleShot(0, poll)
-    app.exec()
+    loop.exec()
     title, icon_ok = window.windowTitle(), not window.windowIcon().isNull()
     window.close()
     archive.close()
