@@ -34,3 +34,38 @@ def test_spec_bundles_resources_migrations_and_chinese_qt_translations() -> None
     assert 'tree(ROOT / "zhuji_archive" / "storage" / "migrations", "zhuji_archive/storage/migrations")' in SPEC
     assert '"_zh_CN" in name' in SPEC
     assert 'copy_metadata(NAME)' in SPEC  # zhuji_archive.__version__ reads it inside the bundle
+
+
+def load_build_module():  # installer/ is not a package; load the build script by path
+    import importlib.util
+
+    spec = importlib.util.spec_from_file_location("installer_build", ROOT / "installer" / "build.py")
+    assert spec is not None and spec.loader is not None
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+def test_uninstall_list_removes_exactly_the_installed_files_then_empty_folders(tmp_path: Path) -> None:
+    build = load_build_module()
+    bundle = tmp_path / "zhuji-archive"
+    for name in ("zhuji-archive.exe", "_internal/base_library.zip", "_internal/PySide6/Qt/plugins/platforms/qwindows.dll",
+                 "_internal/zhuji_archive/resources/fonts/wqy-microhei.ttc"):
+        (bundle / name).parent.mkdir(parents=True, exist_ok=True)
+        (bundle / name).write_bytes(b"x")
+    install, remove = build.write_nsis_lists(bundle, tmp_path / "nsis")
+    installed = [line for line in install.read_text(encoding="utf-8-sig").splitlines() if line.startswith("File ")]
+    lines = remove.read_text(encoding="utf-8-sig").splitlines()[1:]
+    deleted = [line.removeprefix('Delete "$INSTDIR\\').removesuffix('"') for line in lines if line.startswith("Delete ")]
+    folders = [line.removeprefix('RMDir "$INSTDIR\\').removesuffix('"') for line in lines if line.startswith("RMDir ")]
+    assert len(installed) == 4
+    assert sorted(deleted) == sorted([
+        "zhuji-archive.exe", "_internal\\base_library.zip", "_internal\\PySide6\\Qt\\plugins\\platforms\\qwindows.dll",
+        "_internal\\zhuji_archive\\resources\\fonts\\wqy-microhei.ttc",
+    ])
+    # Every line is a single-file Delete or a non-recursive RMDir, files first, then folders deepest first.
+    assert all(line.startswith(("Delete ", "RMDir ")) and "/r" not in line for line in lines)
+    assert lines.index(f'RMDir "$INSTDIR\\{folders[0]}"') > max(i for i, line in enumerate(lines) if line.startswith("Delete"))
+    depths = [f.count("\\") for f in folders]
+    assert depths == sorted(depths, reverse=True) and folders[-1] == "_internal"
+    assert "_internal\\PySide6\\Qt\\plugins\\platforms" in folders and "" not in folders
