@@ -7,6 +7,7 @@ from functools import cached_property
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from zhuji_archive import __version__
 from zhuji_archive.services.codelists import CodeListService
 from zhuji_archive.services.dashboard import DashboardService
 from zhuji_archive.services.household_list import HouseholdListService
@@ -40,6 +41,7 @@ class Archive:
         archive = cls(open_database(path), operator, today)
         if not archive.db.read_only:
             archive.codes.ensure_seeded()
+            archive.settings.record_app_version(__version__)
         return archive
 
     @cached_property
