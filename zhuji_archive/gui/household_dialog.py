@@ -34,9 +34,9 @@ from zhuji_archive.gui.screen_fit import fit_to_screen
 from zhuji_archive.services.archive import Archive
 from zhuji_archive.services.conflicts import StaleSave
 from zhuji_archive.services.households import ValidationFailed
-from zhuji_archive.services.records import (
+from zhuji_archive.views.history import ChangeEntry
+from zhuji_archive.views.household_file import (
     AssistanceData,
-    ChangeEntry,
     FieldProblem,
     IncomeData,
     MemberData,

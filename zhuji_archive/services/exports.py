@@ -26,7 +26,12 @@ from zhuji_archive.exports.pdf_book import BookCover, TocEntry
 from zhuji_archive.exports.pdf_household import SheetInput
 from zhuji_archive.exports.xlsx_rosters import Column, RosterSheet
 from zhuji_archive.services.history import ChangeRecorder
-from zhuji_archive.services.records import (
+from zhuji_archive.services.settings import SettingsService
+from zhuji_archive.services.villages import VillageService
+from zhuji_archive.storage import export_queries as queries
+from zhuji_archive.storage.database import Database
+from zhuji_archive.storage.export_queries import Scope
+from zhuji_archive.views.household_file import (
     AssistanceData,
     HouseholdFile,
     IncomeData,
@@ -34,11 +39,6 @@ from zhuji_archive.services.records import (
     RequestData,
     VisitData,
 )
-from zhuji_archive.services.settings import SettingsService
-from zhuji_archive.services.villages import VillageService
-from zhuji_archive.storage import export_queries as queries
-from zhuji_archive.storage.database import Database
-from zhuji_archive.storage.export_queries import Scope
 
 Progress = Callable[[int, int], None]
 Cancelled = Callable[[], bool]

@@ -20,16 +20,6 @@ from zhuji_archive.domain.search_keys import member_search_keys, pinyin_keys
 from zhuji_archive.services import history
 from zhuji_archive.services.conflicts import StaleRecord, StaleSave, changed_fields, snapshot, stale_message
 from zhuji_archive.services.history import ChangeRecorder
-from zhuji_archive.services.records import (
-    AssistanceData,
-    ChangeEntry,
-    FieldProblem,
-    HouseholdFile,
-    IncomeData,
-    MemberData,
-    RequestData,
-    VisitData,
-)
 from zhuji_archive.services.text_checks import household_file_problems
 from zhuji_archive.services.visits import fulfil_events
 from zhuji_archive.storage import household_queries as queries
@@ -49,6 +39,16 @@ from zhuji_archive.storage.models import (
     Visit,
     new_id,
     utcnow,
+)
+from zhuji_archive.views.history import ChangeEntry
+from zhuji_archive.views.household_file import (
+    AssistanceData,
+    FieldProblem,
+    HouseholdFile,
+    IncomeData,
+    MemberData,
+    RequestData,
+    VisitData,
 )
 
 HOUSEHOLD_LABELS = {

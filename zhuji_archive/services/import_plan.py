@@ -19,9 +19,9 @@ from zhuji_archive.domain.ledger import FIELDS_BY_KEY, NOTES, LedgerRow
 from zhuji_archive.services.history import display
 from zhuji_archive.services.households import MEMBER_LABELS
 from zhuji_archive.services.import_files import EXAMPLE_NOTE, ErrorRow, SheetSource, column_letter
-from zhuji_archive.services.records import MemberData
 from zhuji_archive.storage import import_queries as queries
 from zhuji_archive.storage.import_queries import ExistingHousehold
+from zhuji_archive.views.household_file import MemberData
 
 ERROR = "错误"
 NOTE = "提示"

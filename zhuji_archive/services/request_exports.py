@@ -29,11 +29,13 @@ from zhuji_archive.services.exports import (
 )
 from zhuji_archive.services.history import ChangeRecorder
 from zhuji_archive.services.meetings import MeetingService
-from zhuji_archive.services.requests import RequestDetail, RequestQuery, RequestService
-from zhuji_archive.services.summaries import Summary, SummaryService
+from zhuji_archive.services.requests import RequestQuery, RequestService
+from zhuji_archive.services.summaries import SummaryService
 from zhuji_archive.storage import export_queries, summary_queries
 from zhuji_archive.storage import request_export_queries as queries
 from zhuji_archive.storage.database import Database
+from zhuji_archive.views.requests import RequestDetail
+from zhuji_archive.views.summaries import Summary
 
 LEDGER_LIMIT = 10_000_000  # the ledger lists every matching request, not a screenful
 

@@ -4,7 +4,7 @@ its section and row (the form says where, as for the file's other problems)."""
 from __future__ import annotations
 
 from zhuji_archive.domain.text_input import clean_record
-from zhuji_archive.services.records import FieldProblem, HouseholdFile
+from zhuji_archive.views.household_file import FieldProblem, HouseholdFile
 
 SECTIONS = {
     "members": "member",

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from datetime import date, datetime
+from datetime import date
 
 
 @dataclass
@@ -132,28 +132,3 @@ class FieldProblem:
     row: int | None
     field: str | None
     message: str
-
-
-@dataclass(frozen=True)
-class ChangeEntry:
-    """One line of a change history, ready to show."""
-
-    at: datetime
-    operator: str
-    action: str
-    entity: str
-    field: str
-    old_value: str
-    new_value: str
-    note: str
-
-
-@dataclass(frozen=True)
-class CadreItem:
-    """A cadre in pick-lists."""
-
-    id: str
-    name: str
-    kind: str
-    unit: str
-    village_id: str | None = None
