@@ -7,7 +7,7 @@ from dataclasses import asdict, fields
 from datetime import date
 from typing import Any
 
-from sqlalchemy import delete, func, select
+from sqlalchemy import delete, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 from sqlalchemy.orm.exc import StaleDataError
@@ -15,8 +15,7 @@ from sqlalchemy.orm.exc import StaleDataError
 from zhuji_archive.domain import household as rules
 from zhuji_archive.domain.codes import ACTIVE_HOUSEHOLD_STATUS, HOUSEHOLD_STATUSES, VISIT_KINDS
 from zhuji_archive.domain.errors import DomainError
-from zhuji_archive.domain.maintenance import BIG_VISIT_KINDS
-from zhuji_archive.domain.search_keys import member_search_keys, pinyin_keys
+from zhuji_archive.domain.search_keys import member_search_keys
 from zhuji_archive.services import history
 from zhuji_archive.services.conflicts import StaleRecord, StaleSave, changed_fields, snapshot, stale_message
 from zhuji_archive.services.history import ChangeRecorder
@@ -554,42 +553,10 @@ class HouseholdService:
     def refresh_summary(session: Session, h: Household) -> None:
         """Recompute the denormalised list columns from the household's records."""
         session.flush()
-        members = session.execute(
-            select(Member.name, Member.relation).where(Member.household_id == h.id, Member.removed.is_(False))
-        ).all()
-        head = next((name for name, relation in members if relation == "户主"), "")
-        h.head_name = head
+        queries.store_list_columns(h, queries.read_list_columns(session, h))
         on_file = h.status == ACTIVE_HOUSEHOLD_STATUS
         for member in session.scalars(select(Member).where(Member.household_id == h.id)):
             member.holds_id = on_file and not member.removed
-        h.head_pinyin = pinyin_keys(head)[0]
-        h.member_count = len(members)
-        codes = session.execute(
-            select(HouseholdCode.kind, HouseholdCode.label).where(HouseholdCode.household_id == h.id)
-        ).all()
-        h.economic_types = "、".join(sorted(label for kind, label in codes if kind == "economic_type"))
-        h.focus_tags = "、".join(sorted(label for kind, label in codes if kind == "focus_tag"))
-        cadre = session.get(Cadre, h.responsible_cadre_id) if h.responsible_cadre_id else None
-        h.cadre_name = cadre.name if cadre else ""
-        h.cadre_pinyin = pinyin_keys(h.cadre_name)[0]
-        village_sort, group_sort = session.execute(
-            select(Village.sort, VillageGroup.sort)
-            .join(VillageGroup, VillageGroup.village_id == Village.id)
-            .where(VillageGroup.id == h.group_id)
-        ).one()
-        h.group_sort = queries.group_sort_key(village_sort, group_sort)
-        h.last_visit_date = session.scalar(
-            select(Visit.date)
-            .where(Visit.household_id == h.id, Visit.deleted.is_(False))
-            .order_by(Visit.date.desc())
-            .limit(1)
-        )
-        h.last_visit_key = h.last_visit_date.isoformat() if h.last_visit_date else ""
-        h.last_big_visit_date = session.scalar(
-            select(func.max(Visit.date)).where(
-                Visit.household_id == h.id, Visit.deleted.is_(False), Visit.kind.in_(BIG_VISIT_KINDS)
-            )
-        )
         fulfil_events(session, h.id)
 
     def per_capita_income(self, file: HouseholdFile) -> float | None:

@@ -26,7 +26,8 @@ from zhuji_archive.domain.codes import ACTIVE_HOUSEHOLD_STATUS, ALL_KINDS
 from zhuji_archive.domain.errors import DomainError
 from zhuji_archive.domain.group_names import guess_group, name_for_number
 from zhuji_archive.domain.household import check_single_head
-from zhuji_archive.domain.search_keys import member_search_keys, pinyin_keys
+from zhuji_archive.domain.household_columns import list_columns
+from zhuji_archive.domain.search_keys import member_search_keys
 from zhuji_archive.domain.text_input import clean_text
 from zhuji_archive.services.history import ChangeRecorder, display
 from zhuji_archive.services.households import HouseholdService
@@ -46,7 +47,6 @@ from zhuji_archive.services.import_plan import (
 )
 from zhuji_archive.storage import import_queries as queries
 from zhuji_archive.storage.database import Database
-from zhuji_archive.storage.household_queries import group_sort_key
 from zhuji_archive.storage.models import (
     ChangeLog,
     Household,
@@ -377,7 +377,6 @@ class ImportService:
         household_id, now = new_id(), utcnow()
         members = [m.data for m in h.members]
         check_single_head([m.relation for m in members])
-        head = h.head_name
         batch[Household].append(
             {
                 "id": household_id,
@@ -392,16 +391,14 @@ class ImportService:
                 "notes": "",
                 "created_at": now,
                 "updated_at": now,
-                "head_name": head,
-                "head_pinyin": pinyin_keys(head)[0],
-                "member_count": len(members),
-                "economic_types": "、".join(sorted(h.economic_types)),
-                "focus_tags": "、".join(sorted(h.focus_tags)),
-                "last_visit_date": None,
-                "last_visit_key": "",
-                "group_sort": group_sort_key(village_sort, group_sort),
-                "cadre_name": "",
-                "cadre_pinyin": "",
+                **list_columns(
+                    members=[(m.name, m.relation) for m in members],
+                    codes=[("economic_type", label) for label in h.economic_types]
+                    + [("focus_tag", label) for label in h.focus_tags],
+                    cadre_name="",
+                    place_sort=(village_sort, group_sort),
+                    visits=(),
+                ).as_row(),
             }
         )
         note = h.source_note()
