@@ -13,13 +13,14 @@ from sqlalchemy.orm import Session
 from sqlalchemy.orm.exc import StaleDataError
 
 from zhuji_archive.domain import household as rules
-from zhuji_archive.domain.codes import ACTIVE_HOUSEHOLD_STATUS, HOUSEHOLD_STATUSES, VISIT_KINDS
+from zhuji_archive.domain import household_rules
+from zhuji_archive.domain.codes import ACTIVE_HOUSEHOLD_STATUS, HOUSEHOLD_STATUSES
 from zhuji_archive.domain.errors import DomainError
+from zhuji_archive.domain.household_rules import FieldProblem
 from zhuji_archive.domain.search_keys import member_search_keys
 from zhuji_archive.services import history
 from zhuji_archive.services.conflicts import StaleRecord, StaleSave, changed_fields, snapshot, stale_message
 from zhuji_archive.services.history import ChangeRecorder
-from zhuji_archive.services.text_checks import household_file_problems
 from zhuji_archive.services.visits import fulfil_events
 from zhuji_archive.storage import household_queries as queries
 from zhuji_archive.storage import request_numbers
@@ -42,7 +43,6 @@ from zhuji_archive.storage.models import (
 from zhuji_archive.views.history import ChangeEntry
 from zhuji_archive.views.household_file import (
     AssistanceData,
-    FieldProblem,
     HouseholdFile,
     IncomeData,
     MemberData,
@@ -212,93 +212,11 @@ class HouseholdService:
     # ---- validation ----------------------------------------------------------------------
     def check_member(self, member: MemberData) -> list[str]:
         """Normalise one member in place (ID, sex, birth date, phone); return warnings; raise on errors."""
-        if not member.name.strip():
-            raise DomainError("请填写姓名", "name")
-        member.name = member.name.strip()
-        if not member.relation:
-            raise DomainError("请选择与户主关系", "relation")
-        check = rules.check_member_identity(member.id_number, member.sex, member.birth_date)
-        member.id_number, member.sex, member.birth_date = check.id_number, check.sex, check.birth_date
-        member.phone = rules.normalize_phone(member.phone)
-        if member.health != "残疾":
-            member.disability_grade = ""
-        member.migrant_place = member.migrant_place.strip() if member.migrant_worker else ""
-        return list(check.warnings)
+        return household_rules.normalise_member(member)
 
     def validate(self, file: HouseholdFile) -> list[FieldProblem]:
         """Every problem of the file, normalising what can be normalised. Empty list: it can be saved."""
-        problems: list[FieldProblem] = []
-
-        def guard(section: str, row: int | None, action: Any) -> None:
-            try:
-                action()
-            except DomainError as error:
-                problems.append(FieldProblem(section, row, error.field, error.message))
-
-        if file.number <= 0:
-            problems.append(FieldProblem("household", None, "number", "户号须为正整数"))
-
-        def set_phone() -> None:
-            file.phone = rules.normalize_phone(file.phone)
-
-        guard("household", None, set_phone)
-        if file.status not in HOUSEHOLD_STATUSES:
-            problems.append(FieldProblem("household", None, "status", f"状态“{file.status}”无效"))
-        members = file.active(file.members)
-        for index, member in enumerate(file.members):
-            if not member.removed:
-                guard("members", index, lambda m=member: self.check_member(m))
-        if file.status == ACTIVE_HOUSEHOLD_STATUS or members:
-            guard("members", None, lambda: rules.check_single_head([m.relation for m in members]))
-        guard("members", None, lambda: rules.check_unique_ids([m.id_number for m in members]))
-        problems.extend(self._ids_held_elsewhere(file))
-        for index, income in enumerate(file.incomes):
-            if income.removed:
-                continue
-            if not income.kind:
-                problems.append(FieldProblem("incomes", index, "kind", "请选择收入来源"))
-            for name in ("land_mu", "annual_income", "months"):
-                value = getattr(income, name)
-                if value is not None and value < 0:
-                    problems.append(FieldProblem("incomes", index, name, f"{INCOME_LABELS[name]}不能为负数"))
-            if income.months is not None and income.months > 12:
-                problems.append(FieldProblem("incomes", index, "months", "务工月数不能超过12"))
-        for index, aid in enumerate(file.assistance):
-            if aid.removed:
-                continue
-            if aid.date is None:
-                problems.append(FieldProblem("assistance", index, "date", "请填写帮扶日期"))
-            if not aid.provider.strip():
-                problems.append(FieldProblem("assistance", index, "provider", "请填写帮扶单位"))
-            if aid.amount is not None and aid.amount < 0:
-                problems.append(FieldProblem("assistance", index, "amount", "金额不能为负数"))
-        today = date.today()
-        for index, visit in enumerate(file.visits):
-            if visit.removed:
-                continue
-            if visit.date is None or visit.date > today:
-                problems.append(FieldProblem("visits", index, "date", "走访日期须填写且不能晚于今天"))
-            if visit.kind not in VISIT_KINDS:
-                problems.append(FieldProblem("visits", index, "kind", "请选择走访类型"))
-        for index, req in enumerate(file.requests):
-            if req.removed and req.id is not None and req.status != "登记":
-                problems.append(
-                    FieldProblem(
-                        "requests",
-                        index,
-                        None,
-                        f"诉求已进入“{req.status}”，不能删除；如登记有误请在诉求办理中说明",
-                    )
-                )
-            if req.removed:
-                continue
-            if req.recorded_on is None:
-                problems.append(FieldProblem("requests", index, "recorded_on", "请填写诉求登记日期"))
-            if not req.category:
-                problems.append(FieldProblem("requests", index, "category", "请选择诉求类别"))
-            if not req.description.strip():
-                problems.append(FieldProblem("requests", index, "description", "请填写诉求内容"))
-        return problems
+        return [*household_rules.file_problems(file, date.today()), *self._ids_held_elsewhere(file)]
 
     def _ids_held_elsewhere(self, file: HouseholdFile) -> list[FieldProblem]:
         """Members whose ID number a member of another household on file already holds."""
@@ -332,7 +250,7 @@ class HouseholdService:
         # changes (no ids, no normalised values), so a save that failed (a locked or full disk) can
         # simply be retried from the same window.
         work = copy.deepcopy(file)
-        problems = [*household_file_problems(work), *self.validate(work)]
+        problems = [*household_rules.text_problems(work), *self.validate(work)]
         if problems:
             raise ValidationFailed(problems)
         try:

@@ -122,13 +122,3 @@ class HouseholdFile:
     @property
     def head(self) -> MemberData | None:
         return next((m for m in self.members if not m.removed and m.relation == "户主"), None)
-
-
-@dataclass(frozen=True)
-class FieldProblem:
-    """A validation problem located in the file: section (e.g. "members"), row index, field, message."""
-
-    section: str
-    row: int | None
-    field: str | None
-    message: str
