@@ -25,6 +25,7 @@ from zhuji_archive.exports import fonts, pdf_book, pdf_household, xlsx_rosters
 from zhuji_archive.exports.pdf_book import BookCover, TocEntry
 from zhuji_archive.exports.pdf_household import SheetInput
 from zhuji_archive.exports.xlsx_rosters import Column, RosterSheet
+from zhuji_archive.services.clock import Clock
 from zhuji_archive.services.history import ChangeRecorder
 from zhuji_archive.services.settings import SettingsService
 from zhuji_archive.services.villages import VillageService
@@ -226,15 +227,15 @@ class ExportService:
     """Exports and printouts on behalf of one operator."""
 
     def __init__(
-        self, db: Database, operator: str, settings: SettingsService | None = None, today: date | None = None
+        self, db: Database, operator: str, settings: SettingsService | None = None, clock: Clock | None = None
     ) -> None:
         self.db = db
         self.operator = operator
         self.settings = settings
-        self.today = today  # fixed date for tests and demos; None means the real date
+        self.clock = clock or Clock()
 
     def _today(self, today: date | None) -> date:
-        return today or self.today or date.today()
+        return today or self.clock.today()
 
     def volume_limit(self) -> int:
         """Households per volume of a book (setting 档案册每册最多户数)."""

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import copy
 from dataclasses import asdict, fields
-from datetime import date
 from typing import Any
 
 from sqlalchemy import delete, select
@@ -19,6 +18,7 @@ from zhuji_archive.domain.errors import DomainError
 from zhuji_archive.domain.household_rules import FieldProblem
 from zhuji_archive.domain.search_keys import member_search_keys
 from zhuji_archive.services import history
+from zhuji_archive.services.clock import Clock
 from zhuji_archive.services.conflicts import StaleRecord, StaleSave, changed_fields, snapshot, stale_message
 from zhuji_archive.services.history import ChangeRecorder
 from zhuji_archive.services.visits import fulfil_events
@@ -132,9 +132,10 @@ def _household_values(file: HouseholdFile) -> dict[str, Any]:
 class HouseholdService:
     """Use cases on household files, on behalf of one operator."""
 
-    def __init__(self, db: Database, operator: str) -> None:
+    def __init__(self, db: Database, operator: str, clock: Clock | None = None) -> None:
         self.db = db
         self.operator = operator
+        self.clock = clock or Clock()
 
     # ---- reading -------------------------------------------------------------------------
     def new_file(self, group_id: str) -> HouseholdFile:
@@ -216,7 +217,7 @@ class HouseholdService:
 
     def validate(self, file: HouseholdFile) -> list[FieldProblem]:
         """Every problem of the file, normalising what can be normalised. Empty list: it can be saved."""
-        return [*household_rules.file_problems(file, date.today()), *self._ids_held_elsewhere(file)]
+        return [*household_rules.file_problems(file, self.clock.today()), *self._ids_held_elsewhere(file)]
 
     def _ids_held_elsewhere(self, file: HouseholdFile) -> list[FieldProblem]:
         """Members whose ID number a member of another household on file already holds."""

@@ -15,7 +15,6 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
-from datetime import date
 from pathlib import Path
 from typing import Any
 
@@ -29,6 +28,7 @@ from zhuji_archive.domain.household import check_single_head
 from zhuji_archive.domain.household_columns import list_columns
 from zhuji_archive.domain.search_keys import member_search_keys
 from zhuji_archive.domain.text_input import clean_text
+from zhuji_archive.services.clock import Clock
 from zhuji_archive.services.history import ChangeRecorder, display
 from zhuji_archive.services.households import HouseholdService
 from zhuji_archive.services.import_files import (
@@ -114,10 +114,10 @@ class _Job:
 class ImportService:
     """The Excel import on behalf of one operator."""
 
-    def __init__(self, db: Database, operator: str, today: date | None = None) -> None:
+    def __init__(self, db: Database, operator: str, clock: Clock | None = None) -> None:
         self.db = db
         self.operator = operator
-        self.today = today
+        self.clock = clock or Clock()
         # Groups the last assign_groups() found missing: planned id -> (village id, name).
         self.pending_groups: dict[str, tuple[str, str]] = {}
 
@@ -207,7 +207,7 @@ class ImportService:
         cancelled: Cancelled | None = None,
     ) -> ImportPlan:
         """Preview and validation report: nothing is written."""
-        today = self.today or date.today()
+        today = self.clock.today()
         with self.db.sessions() as session:
             planner = Planner(today, queries.active_codes(session))
             used = [s for s in sources if s.found_header]

@@ -18,6 +18,7 @@ from zhuji_archive.domain.reporting import MONTHLY, WEEKLY, Period, period_of
 from zhuji_archive.exports import pdf_requests, xlsx_requests, xlsx_rosters
 from zhuji_archive.exports.pdf_requests import FeedbackForm, MeetingSheet
 from zhuji_archive.exports.xlsx_requests import LedgerLine
+from zhuji_archive.services.clock import Clock
 from zhuji_archive.services.codelists import CodeListService
 from zhuji_archive.services.exports import (
     Cancelled,
@@ -77,7 +78,7 @@ class RequestExportService:
         meetings: MeetingService,
         summaries: SummaryService,
         codes: CodeListService,
-        today: date | None = None,
+        clock: Clock | None = None,
     ) -> None:
         self.db = db
         self.operator = operator
@@ -85,10 +86,10 @@ class RequestExportService:
         self.meetings = meetings
         self.summaries = summaries
         self.codes = codes
-        self.today = today
+        self.clock = clock or Clock()
 
     def _today(self, today: date | None) -> date:
-        return today or self.today or date.today()
+        return today or self.clock.today()
 
     def _satisfactions(self) -> tuple[str, ...]:
         return tuple(self.codes.values("satisfaction")) or wf.SATISFACTIONS

@@ -15,6 +15,7 @@ from zhuji_archive.domain.errors import DomainError
 from zhuji_archive.domain.text_input import clean_text, cleaned
 from zhuji_archive.domain.workdays import WorkCalendar
 from zhuji_archive.domain.workflow import Action, Level, RequestCase, Status
+from zhuji_archive.services.clock import Clock
 from zhuji_archive.services.history import ChangeRecorder
 from zhuji_archive.services.settings import SettingsService
 from zhuji_archive.storage import request_numbers
@@ -109,19 +110,19 @@ def _business_date(action: Action, payload: wf.Payload, today: date) -> date:
 
 
 class RequestService:
-    """Use cases on requests, on behalf of one operator. ``today`` can be fixed for tests."""
+    """Use cases on requests, on behalf of one operator. "today" comes from the archive's clock."""
 
     def __init__(
-        self, db: Database, operator: str, settings: SettingsService, today: date | None = None
+        self, db: Database, operator: str, settings: SettingsService, clock: Clock | None = None
     ) -> None:
         self.db = db
         self.operator = operator
         self.settings = settings
-        self._today = today
+        self.clock = clock or Clock()
 
     @property
     def today(self) -> date:
-        return self._today or date.today()
+        return self.clock.today()
 
     # ---- calendar and deadlines -----------------------------------------------------------
     def calendar(self) -> WorkCalendar:

@@ -9,6 +9,7 @@ from sqlalchemy.orm import Session
 
 from zhuji_archive.domain.errors import DomainError
 from zhuji_archive.domain.reporting import Period
+from zhuji_archive.services.clock import Clock
 from zhuji_archive.storage import summary_queries as queries
 from zhuji_archive.storage.database import Database
 from zhuji_archive.storage.models import ReportSubmission
@@ -18,14 +19,14 @@ from zhuji_archive.views.summaries import Summary
 class SummaryService:
     """Builds summaries from the same records the lists show."""
 
-    def __init__(self, db: Database, operator: str, today: date | None = None) -> None:
+    def __init__(self, db: Database, operator: str, clock: Clock | None = None) -> None:
         self.db = db
         self.operator = operator
-        self._today = today
+        self.clock = clock or Clock()
 
     @property
     def today(self) -> date:
-        return self._today or date.today()
+        return self.clock.today()
 
     def build(self, scope_kind: str, scope_id: str, period: Period) -> Summary:
         with self.db.sessions() as session:
