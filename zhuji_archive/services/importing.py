@@ -42,9 +42,9 @@ from zhuji_archive.services.import_plan import (
     ImportCancelled,
     ImportPlan,
     PlannedHousehold,
-    Planner,
     Progress,
 )
+from zhuji_archive.services.import_planner import Planner
 from zhuji_archive.storage import import_queries as queries
 from zhuji_archive.storage.database import Database
 from zhuji_archive.storage.models import (
