@@ -10,10 +10,11 @@ from typing import Any
 
 from sqlalchemy.orm import Session
 
-from zhuji_archive.domain import idcard, ledger, text_input
+from zhuji_archive.domain import idcard, ledger, ledger_rows, text_input
 from zhuji_archive.domain.codes import DISABILITY_GRADES, HEAD_RELATION, KINDS_BY_KEY
 from zhuji_archive.domain.errors import DomainError
-from zhuji_archive.domain.ledger import FIELDS_BY_KEY, NOTES, LedgerRow
+from zhuji_archive.domain.ledger import FIELDS_BY_KEY, NOTES
+from zhuji_archive.domain.ledger_rows import LedgerRow
 from zhuji_archive.services.history import display
 from zhuji_archive.services.households import MEMBER_LABELS
 from zhuji_archive.services.import_files import EXAMPLE_NOTE, SheetSource, column_letter
@@ -127,7 +128,7 @@ class Planner:
             if key_field == "head_name" and not values["relation"] and key and key == name:
                 values["relation"] = HEAD_RELATION
             rows.append(LedgerRow(r, values, key))
-        for group in ledger.group_rows(rows, keyed=key_field is not None):
+        for group in ledger_rows.group_rows(rows, keyed=key_field is not None):
             self._household(src, group, key_field)
 
     @staticmethod
@@ -141,13 +142,13 @@ class Planner:
                 for row in src.rows[src.data_start :]
                 if any(ledger.clean_text(v) for v in row)
             ]
-            if ledger.serial_numbers_households(values):
+            if ledger_rows.serial_numbers_households(values):
                 return "serial"
         if "head_name" in columns and "name" in columns:
             return "head_name"
         return None
 
-    def _household(self, src: SheetSource, group: ledger.RowGroup, key_field: str | None) -> None:
+    def _household(self, src: SheetSource, group: ledger_rows.RowGroup, key_field: str | None) -> None:
         assert src.group_id is not None
         h = PlannedHousehold(src, [r.row for r in group.rows], src.group_id)
         self.households.append(h)
@@ -181,7 +182,7 @@ class Planner:
                 )
             )
 
-    def _household_fields(self, src: SheetSource, h: PlannedHousehold, group: ledger.RowGroup) -> None:
+    def _household_fields(self, src: SheetSource, h: PlannedHousehold, group: ledger_rows.RowGroup) -> None:
         first: dict[str, tuple[int, object]] = {}
         for row in group.rows:
             for key in ledger.HOUSEHOLD_FIELDS:
