@@ -20,14 +20,8 @@ from zhuji_archive.exports.pdf_requests import FeedbackForm, MeetingSheet
 from zhuji_archive.exports.xlsx_requests import LedgerLine
 from zhuji_archive.services.clock import Clock
 from zhuji_archive.services.codelists import CodeListService
-from zhuji_archive.services.exports import (
-    Cancelled,
-    ExportResult,
-    Progress,
-    _Job,
-    atomic_outputs,
-    file_name,
-)
+from zhuji_archive.services.export_files import atomic_outputs, file_name
+from zhuji_archive.services.exports import Cancelled, ExportResult, Progress, _Job
 from zhuji_archive.services.history import ChangeRecorder
 from zhuji_archive.services.meetings import MeetingService
 from zhuji_archive.services.requests import RequestQuery, RequestService
