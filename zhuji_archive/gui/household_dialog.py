@@ -26,6 +26,7 @@ from PySide6.QtWidgets import (
 from zhuji_archive.domain.codes import HOUSEHOLD_STATUSES, INCOME_KINDS, VISIT_KINDS
 from zhuji_archive.domain.errors import DomainError
 from zhuji_archive.domain.household import yuan
+from zhuji_archive.domain.household_rules import FieldProblem
 from zhuji_archive.gui.forms.ui_household_dialog import Ui_HouseholdDialog
 from zhuji_archive.gui.forms.ui_status_dialog import Ui_StatusDialog
 from zhuji_archive.gui.member_dialog import MemberDialog, fill_combo
@@ -34,15 +35,8 @@ from zhuji_archive.gui.screen_fit import fit_to_screen
 from zhuji_archive.services.archive import Archive
 from zhuji_archive.services.conflicts import StaleSave
 from zhuji_archive.services.households import ValidationFailed
-from zhuji_archive.services.records import (
-    AssistanceData,
-    ChangeEntry,
-    FieldProblem,
-    IncomeData,
-    MemberData,
-    RequestData,
-    VisitData,
-)
+from zhuji_archive.views.history import ChangeEntry
+from zhuji_archive.views.household_file import AssistanceData, IncomeData, MemberData, RequestData, VisitData
 
 TAB_OF_SECTION = {"members": 0, "incomes": 1, "assistance": 2, "requests": 3, "visits": 5}
 

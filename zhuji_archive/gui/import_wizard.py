@@ -40,7 +40,7 @@ from zhuji_archive.domain.ledger import FIELDS, IGNORE, NOTES
 from zhuji_archive.gui.screen_fit import fit_to_screen
 from zhuji_archive.logs import failure_message
 from zhuji_archive.services.archive import Archive
-from zhuji_archive.services.exports import file_name
+from zhuji_archive.services.export_files import file_name
 from zhuji_archive.services.import_files import SheetSource, column_letter
 from zhuji_archive.services.import_plan import CHOICES, ImportCancelled, ImportPlan
 from zhuji_archive.services.importing import ImportResult
