@@ -5,6 +5,8 @@
   python3 tasks.py test    lint and run the whole test suite
   python3 tasks.py bench   the scale benchmarks: archive, import, exports
   python3 tasks.py forms   recompile ui/*.ui into zhuji_archive/gui/forms/
+  python3 tasks.py package build this machine's distribution: the PyInstaller bundle in dist/, and
+                           the .deb (Debian-like Linux) or the setup .exe (Windows, needs NSIS)
 """
 
 from __future__ import annotations
@@ -57,7 +59,7 @@ def main() -> int:
     if command == "test":
         bootstrap()
         env = dict(os.environ, QT_QPA_PLATFORM="offscreen")
-        code = _run(PY, "-m", "ruff", "check", "zhuji_archive", "tests", "bench", "tools", "tasks.py")
+        code = _run(PY, "-m", "ruff", "check", "zhuji_archive", "tests", "bench", "tools", "installer", "tasks.py")
         if code:
             return code
         return _run(PY, "-m", "pytest", *rest, env=env)
@@ -69,6 +71,13 @@ def main() -> int:
             if code:
                 return code
         return 0
+    if command == "package":
+        bootstrap()
+        if _run(PY, "-c", "import PyInstaller") != 0:
+            print("正在安装打包工具 …", flush=True)
+            if _run(PY, "-m", "pip", "install", "--quiet", "-e", ".[test,package]") != 0:
+                sys.exit("打包工具安装失败")
+        return _run(PY, "installer/build.py", *rest)
     if command == "forms":
         bootstrap()
         return _run(PY, "tools/build_forms.py")

@@ -18,7 +18,7 @@ if os.environ.get("QT_QPA_PLATFORM", "offscreen") == "offscreen" and ":" not in 
 from zhuji_archive.gui.operations import wait_for  # noqa: E402
 from zhuji_archive.services.archive import Archive  # noqa: E402
 from zhuji_archive.services.demo import generate  # noqa: E402
-from zhuji_archive.services.records import MemberData  # noqa: E402
+from zhuji_archive.views.household_file import MemberData  # noqa: E402
 
 DEMO_DAY = date(2026, 11, 2)
 # A Friday: the next working days are the make-up Sunday 2025-09-28, 09-29 and 09-30, then the

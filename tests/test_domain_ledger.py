@@ -6,9 +6,10 @@ from datetime import date, datetime
 
 import pytest
 
-from zhuji_archive.domain import idcard, ledger
+from zhuji_archive.domain import idcard, ledger, ledger_rows
 from zhuji_archive.domain.errors import DomainError
-from zhuji_archive.domain.ledger import IGNORE, NOTES, LedgerRow
+from zhuji_archive.domain.ledger import IGNORE, NOTES
+from zhuji_archive.domain.ledger_rows import LedgerRow
 
 TODAY = date(2026, 5, 1)
 ID = idcard.make("330681", date(1965, 3, 12), 1)  # a valid number
@@ -212,9 +213,9 @@ def test_code_values_fold_common_spellings() -> None:
 
 
 def test_serial_column_numbering_households_or_persons() -> None:
-    assert ledger.serial_numbers_households([1, "", "", 2, ""])
-    assert ledger.serial_numbers_households([1, 1, 2, 2])
-    assert not ledger.serial_numbers_households([1, 2, 3, 4])
+    assert ledger_rows.serial_numbers_households([1, "", "", 2, ""])
+    assert ledger_rows.serial_numbers_households([1, 1, 2, 2])
+    assert not ledger_rows.serial_numbers_households([1, 2, 3, 4])
 
 
 def _rows(*specs: tuple[str, str]) -> list[LedgerRow]:
@@ -222,18 +223,18 @@ def _rows(*specs: tuple[str, str]) -> list[LedgerRow]:
 
 
 def test_grouping_by_head_rows() -> None:
-    groups = ledger.group_rows(_rows(("户主", ""), ("配偶", ""), ("户主", ""), ("子", "")), keyed=False)
+    groups = ledger_rows.group_rows(_rows(("户主", ""), ("配偶", ""), ("户主", ""), ("子", "")), keyed=False)
     assert [[r.row for r in g.rows] for g in groups] == [[0, 1], [2, 3]]
     assert not any(g.problem for g in groups)
 
 
 def test_member_before_any_head_has_no_household() -> None:
-    groups = ledger.group_rows(_rows(("子", ""), ("户主", "")), keyed=False)
+    groups = ledger_rows.group_rows(_rows(("子", ""), ("户主", "")), keyed=False)
     assert "成员没有所属户" in groups[0].problem
     assert not groups[1].problem
 
 
 def test_grouping_by_key_with_blank_continuation() -> None:
-    groups = ledger.group_rows(_rows(("户主", "1"), ("配偶", ""), ("户主", "2"), ("户主", "2")), keyed=True)
+    groups = ledger_rows.group_rows(_rows(("户主", "1"), ("配偶", ""), ("户主", "2"), ("户主", "2")), keyed=True)
     assert [[r.row for r in g.rows] for g in groups] == [[0, 1], [2, 3]]
     assert [g.key for g in groups] == ["1", "2"]

@@ -13,9 +13,10 @@ from pypdf import PdfReader
 from sqlalchemy import func, select
 
 from zhuji_archive.exports.pdf_household import qr_payload
-from zhuji_archive.services.exports import ExportCancelled, split_volumes, volume_paths
-from zhuji_archive.services.records import MemberData, VisitData
+from zhuji_archive.services.export_files import split_volumes, volume_paths
+from zhuji_archive.services.exports import ExportCancelled
 from zhuji_archive.storage.models import ChangeLog, Household, Village, VillageGroup
+from zhuji_archive.views.household_file import MemberData, VisitData
 
 DAY = date(2026, 11, 2)
 PAGE = re.compile(r"第\s*(\d+)\s*页\s*共\s*(\d+)\s*页")

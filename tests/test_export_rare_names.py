@@ -17,7 +17,7 @@ from zhuji_archive.domain.glyphs import UnprintableText
 from zhuji_archive.exports import fonts
 from zhuji_archive.paths import FALLBACK_FONT_PACKAGES, FALLBACK_FONTS_ENV, fallback_font_files
 from zhuji_archive.services.archive import Archive
-from zhuji_archive.services.records import MemberData
+from zhuji_archive.views.household_file import MemberData
 
 DAY = date(2026, 11, 2)
 EXT_A = "\u3400"  # 㐀, not in the bundled font

@@ -440,7 +440,7 @@ def test_command_line_prints_and_exports(arc, demo_archive, tmp_path: Path, caps
 
 def test_summary_without_requests_says_so_instead_of_an_empty_chart(tmp_path: Path) -> None:
     from zhuji_archive.exports.pdf_requests import write_summary
-    from zhuji_archive.services.summaries import Summary
+    from zhuji_archive.views.summaries import Summary
 
     empty = Summary(
         scope_kind="village",

@@ -16,7 +16,7 @@ from zhuji_archive.gui.export_actions import RosterOptionsDialog
 from zhuji_archive.gui.household_dialog import HouseholdDialog
 from zhuji_archive.gui.main_window import MainWindow
 from zhuji_archive.gui.request_detail import RequestDetailDialog
-from zhuji_archive.services.exports import file_name
+from zhuji_archive.services.export_files import file_name
 from zhuji_archive.storage.models import Household, Request, Village, VillageGroup
 
 

@@ -14,7 +14,7 @@ from zhuji_archive.gui.household_model import COL_CADRE, COL_HEAD, COL_MATCHED, 
 from zhuji_archive.gui.household_page import HouseholdPage
 from zhuji_archive.services.archive import Archive
 from zhuji_archive.services.household_list import HouseholdFilter
-from zhuji_archive.services.records import MemberData
+from zhuji_archive.views.household_file import MemberData
 
 SPOUSE_ID = idcard.make("330681", date(1966, 2, 14), 42)
 

@@ -20,7 +20,7 @@ from zhuji_archive.gui.household_dialog import HouseholdDialog
 from zhuji_archive.gui.main_window import MainWindow
 from zhuji_archive.paths import FALLBACK_FONTS_ENV
 from zhuji_archive.services.archive import Archive
-from zhuji_archive.services.records import MemberData
+from zhuji_archive.views.household_file import MemberData
 
 HEAD = "王\U0002a6d6\u3400"  # Extension B, then Extension A
 

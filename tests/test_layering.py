@@ -1,4 +1,5 @@
-"""The layers import one way: gui -> services -> storage + domain; domain -> nothing; Qt only in gui.
+"""The layers import one way: gui -> services -> storage, exports, views, domain; exports -> views, domain;
+views -> domain; domain -> nothing; Qt only in gui.
 
 Every .py file of the package is parsed with ``ast`` (imports inside functions count too).
 """
@@ -73,7 +74,7 @@ def ids(paths: list[Path]) -> list[str]:
 
 
 def test_the_walk_finds_the_layers() -> None:
-    for layer in ("domain", "storage", "services"):
+    for layer in ("domain", "storage", "services", "exports", "views"):
         assert len(files_in(layer)) >= 3, layer
     assert len(files_in("cli")) >= 3
 
@@ -99,7 +100,7 @@ def test_import_extraction() -> None:
 
 # ---- the rules ---------------------------------------------------------------------------------
 
-NON_GUI = files_in("domain", "storage", "services", "exports", "cli", "paths.py", "__init__.py", "__main__.py")
+NON_GUI = files_in("domain", "storage", "views", "services", "exports", "cli", "paths.py", "__init__.py", "__main__.py")
 
 
 @pytest.mark.parametrize("path", NON_GUI, ids=ids(NON_GUI))
@@ -107,7 +108,7 @@ def test_only_gui_imports_qt(path: Path) -> None:
     assert not uses(imports_of(path), "PySide6"), f"{path.relative_to(PACKAGE_DIR)} imports Qt"
 
 
-LOWER_LAYERS = files_in("domain", "storage", "services", "exports")
+LOWER_LAYERS = files_in("domain", "storage", "views", "services", "exports")
 
 
 @pytest.mark.parametrize("path", LOWER_LAYERS, ids=ids(LOWER_LAYERS))
@@ -122,8 +123,8 @@ DOMAIN = files_in("domain")
 @pytest.mark.parametrize("path", DOMAIN, ids=ids(DOMAIN))
 def test_domain_is_pure(path: Path) -> None:
     imports = imports_of(path)
-    for forbidden in ("sqlalchemy", "alembic", f"{PACKAGE}.storage", f"{PACKAGE}.services", f"{PACKAGE}.exports",
-                      f"{PACKAGE}.gui"):
+    for forbidden in ("sqlalchemy", "alembic", f"{PACKAGE}.storage", f"{PACKAGE}.views", f"{PACKAGE}.services",
+                      f"{PACKAGE}.exports", f"{PACKAGE}.gui"):
         assert not uses(imports, forbidden), f"{path.name} imports {forbidden}"
 
 
@@ -154,3 +155,47 @@ def test_cli_goes_through_the_services(path: Path) -> None:
     assert not uses(imports, "sqlalchemy")
     assert not uses(imports, f"{PACKAGE}.storage"), "the CLI goes through the services"
     assert not uses(imports, f"{PACKAGE}.exports"), "the CLI goes through the services"
+
+
+# Which of the package's own layers each layer may import (besides itself and the top-level modules such as
+# paths.py): the read-models sit below both services and exports, so neither needs the other to print a file.
+ALLOWED_LAYERS = {
+    "views": {"domain"},
+    "exports": {"views", "domain"},
+    "services": {"storage", "views", "exports", "domain"},
+}
+SUBPACKAGES = {d.name for d in PACKAGE_DIR.iterdir() if (d / "__init__.py").is_file()}
+LAYERED = files_in(*ALLOWED_LAYERS)
+
+
+def own_layers(imports: set[str]) -> set[str]:
+    """The package's layers (``views``, ``services`` …) named by imports; top-level modules (paths.py) are none."""
+    parts = (name.split(".") for name in uses(imports, PACKAGE))
+    return {p[1] for p in parts if len(p) > 1 and p[1] in SUBPACKAGES}
+
+
+@pytest.mark.parametrize("path", LAYERED, ids=ids(LAYERED))
+def test_imports_run_downwards(path: Path) -> None:
+    layer = layer_of(path)
+    upward = own_layers(imports_of(path)) - ALLOWED_LAYERS[layer] - {layer}
+    assert not upward, f"{path.relative_to(PACKAGE_DIR)} imports {sorted(upward)}"
+
+
+def test_the_layer_rule_sees_an_upward_import() -> None:
+    exports_importing_services = imported_modules(
+        "from zhuji_archive.services.records import HouseholdFile\nfrom zhuji_archive import paths\n",
+        "zhuji_archive.exports.pdf_household", is_package=False)
+    assert own_layers(exports_importing_services) == {"services"}
+    views_importing_domain = imported_modules("from ..domain.idcard import parse\n", "zhuji_archive.views.x", False)
+    assert own_layers(views_importing_domain) == {"domain"}
+
+
+VIEWS = files_in("views")
+
+
+@pytest.mark.parametrize("path", VIEWS, ids=ids(VIEWS))
+def test_views_are_plain(path: Path) -> None:
+    # read-models are plain dataclasses: no database, no rendering libraries
+    imports = imports_of(path)
+    for forbidden in ("sqlalchemy", "reportlab", "openpyxl", "PySide6"):
+        assert not uses(imports, forbidden), f"{path.name} imports {forbidden}"

@@ -12,7 +12,7 @@ from openpyxl import load_workbook
 from pypdf import PdfReader
 
 from zhuji_archive.services.archive import Archive
-from zhuji_archive.services.records import IncomeData, MemberData
+from zhuji_archive.views.household_file import IncomeData, MemberData
 
 
 @pytest.fixture

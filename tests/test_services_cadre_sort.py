@@ -11,8 +11,8 @@ from alembic import command
 from zhuji_archive.services.archive import Archive
 from zhuji_archive.services.demo import generate
 from zhuji_archive.services.household_list import HouseholdFilter
-from zhuji_archive.services.records import MemberData
 from zhuji_archive.storage.database import alembic_config, make_engine, open_database
+from zhuji_archive.views.household_file import MemberData
 
 # Code point order is 张 (U+5F20) < 李 (U+674E) < 王 (U+738B); pinyin order is 李 < 王 < 张.
 CADRES = ("张驻村", "李驻村", "王驻村")

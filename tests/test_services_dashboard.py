@@ -26,9 +26,9 @@ from zhuji_archive.domain.workflow import (
     Supervision,
 )
 from zhuji_archive.services.archive import Archive
-from zhuji_archive.services.records import MemberData, VisitData
-from zhuji_archive.services.villages import EventData
 from zhuji_archive.storage.request_queries import RequestQuery
+from zhuji_archive.views.household_file import MemberData, VisitData
+from zhuji_archive.views.villages import EventData
 
 D = date.fromisoformat
 TODAY = D("2025-07-10")

@@ -15,7 +15,7 @@ from zhuji_archive.domain.errors import DomainError
 from zhuji_archive.domain.workflow import Status
 from zhuji_archive.services import demo
 from zhuji_archive.services.archive import Archive
-from zhuji_archive.services.records import MemberData
+from zhuji_archive.views.household_file import MemberData
 
 DAY = date(2026, 11, 2)  # the day conftest's demo is generated for
 

@@ -13,17 +13,17 @@ from zhuji_archive.domain.errors import DomainError
 from zhuji_archive.services.archive import Archive
 from zhuji_archive.services.history import display
 from zhuji_archive.services.households import ValidationFailed
-from zhuji_archive.services.records import (
+from zhuji_archive.storage.household_queries import HouseholdFilter
+from zhuji_archive.storage.models import Cadre, ChangeLog, Household, HouseholdCode, Member
+from zhuji_archive.views.history import ChangeEntry
+from zhuji_archive.views.household_file import (
     AssistanceData,
-    ChangeEntry,
     HouseholdFile,
     IncomeData,
     MemberData,
     RequestData,
     VisitData,
 )
-from zhuji_archive.storage.household_queries import HouseholdFilter
-from zhuji_archive.storage.models import Cadre, ChangeLog, Household, HouseholdCode, Member
 
 HEAD_ID = idcard.make("330681", date(1962, 4, 8), 11)  # man
 SPOUSE_ID = idcard.make("330681", date(1964, 10, 1), 22)  # woman

@@ -17,8 +17,8 @@ from zhuji_archive.domain.errors import DomainError
 from zhuji_archive.services.archive import Archive
 from zhuji_archive.services.import_plan import ImportCancelled
 from zhuji_archive.services.importing import ImportBlocked
-from zhuji_archive.services.records import MemberData
 from zhuji_archive.storage.models import ChangeLog, Household, Member
+from zhuji_archive.views.household_file import MemberData
 
 
 def make_id(birth: date, seq: int) -> str:

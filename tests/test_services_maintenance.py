@@ -29,8 +29,8 @@ from zhuji_archive.domain.workflow import (
 from zhuji_archive.services.archive import Archive
 from zhuji_archive.services.households import ValidationFailed
 from zhuji_archive.services.maintenance import EVENT, FEEDBACK, KINDS, REPORT, REQUEST_DUE, REVISIT, TodoItem
-from zhuji_archive.services.records import MemberData, VisitData
 from zhuji_archive.storage.models import Cadre, Household, HouseholdEvent, Visit
+from zhuji_archive.views.household_file import MemberData, VisitData
 
 D = date.fromisoformat
 TODAY = D("2025-06-18")  # a Wednesday; 19, 20, 23 and 24 June are the next working days

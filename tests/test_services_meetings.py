@@ -12,8 +12,8 @@ from sqlalchemy import func, select
 
 from zhuji_archive.domain.errors import DomainError
 from zhuji_archive.domain.workflow import Action, Classification, Level, Status
-from zhuji_archive.services.meetings import DecisionRow
 from zhuji_archive.storage.models import Meeting, MeetingItem, Request, RequestEvent, utcnow
+from zhuji_archive.views.meetings import DecisionRow
 
 D = date.fromisoformat
 HELD = D("2025-09-26")  # the meeting's day is the fixture's today

@@ -13,10 +13,10 @@ from sqlalchemy import func, select
 
 from zhuji_archive.domain.errors import DomainError
 from zhuji_archive.services.archive import Archive
-from zhuji_archive.services.records import RequestData
 from zhuji_archive.services.requests import RequestQuery
 from zhuji_archive.storage import request_numbers
 from zhuji_archive.storage.models import ChangeLog, Request
+from zhuji_archive.views.household_file import RequestData
 
 D = date.fromisoformat
 

@@ -32,10 +32,10 @@ from zhuji_archive.domain.workflow import (
     Supervision,
     TimeStatus,
 )
-from zhuji_archive.services.records import RequestData
 from zhuji_archive.services.requests import RequestService
 from zhuji_archive.storage.models import ChangeLog, Request, RequestEvent, RequestFeedback, utcnow
 from zhuji_archive.storage.request_queries import RequestQuery
+from zhuji_archive.views.household_file import RequestData
 
 D = date.fromisoformat
 RECORDED = D("2025-09-01")

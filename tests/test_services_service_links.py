@@ -26,10 +26,10 @@ from zhuji_archive.domain.workflow import (
     Resolution,
 )
 from zhuji_archive.services.archive import Archive
-from zhuji_archive.services.records import MemberData, VisitData
 from zhuji_archive.services.service_links import months_in
-from zhuji_archive.services.villages import EnterpriseData
 from zhuji_archive.storage.models import Cadre, ReportSubmission
+from zhuji_archive.views.household_file import MemberData, VisitData
+from zhuji_archive.views.villages import EnterpriseData
 
 D = date.fromisoformat
 TODAY = D("2025-07-10")  # a Thursday, after the last weekly report of the quarter was due (07-02)

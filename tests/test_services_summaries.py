@@ -25,9 +25,9 @@ from zhuji_archive.domain.workflow import (
     Supervision,
 )
 from zhuji_archive.services.archive import Archive
-from zhuji_archive.services.records import MemberData, VisitData
-from zhuji_archive.services.summaries import Summary
 from zhuji_archive.storage.models import Cadre, utcnow
+from zhuji_archive.views.household_file import MemberData, VisitData
+from zhuji_archive.views.summaries import Summary
 
 D = date.fromisoformat
 TODAY = D("2025-10-09")

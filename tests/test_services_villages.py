@@ -9,7 +9,7 @@ import pytest
 
 from zhuji_archive.domain.errors import DomainError
 from zhuji_archive.services.archive import Archive
-from zhuji_archive.services.villages import EventData, LeaderData, PartyMemberData, RepData, VillageInfo
+from zhuji_archive.views.villages import EventData, LeaderData, PartyMemberData, RepData, VillageInfo
 
 
 @pytest.fixture

@@ -13,8 +13,8 @@ from sqlalchemy import func, select
 from zhuji_archive.domain import idcard
 from zhuji_archive.services.archive import Archive
 from zhuji_archive.services.households import HouseholdService, ValidationFailed
-from zhuji_archive.services.records import HouseholdFile, MemberData
 from zhuji_archive.storage.models import Household, Member
+from zhuji_archive.views.household_file import HouseholdFile, MemberData
 
 SHARED_ID = idcard.make("330681", date(1983, 8, 19), 41)
 

@@ -16,9 +16,9 @@ from sqlalchemy.exc import OperationalError
 
 from zhuji_archive.domain.errors import DomainError
 from zhuji_archive.services.archive import Archive
-from zhuji_archive.services.records import MemberData
 from zhuji_archive.storage.database import DatabaseError, backup_file, open_database
 from zhuji_archive.storage.errors import Trouble, classify, describe_environment_error
+from zhuji_archive.views.household_file import MemberData
 
 
 def _seed(path: Path, households: int = 3) -> Archive:

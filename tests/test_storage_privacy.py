@@ -17,9 +17,9 @@ from sqlalchemy.exc import OperationalError
 from zhuji_archive import logs
 from zhuji_archive.domain import idcard
 from zhuji_archive.services.archive import Archive
-from zhuji_archive.services.records import HouseholdFile, MemberData
 from zhuji_archive.storage.errors import Trouble, classify
 from zhuji_archive.storage.models import Household
+from zhuji_archive.views.household_file import HouseholdFile, MemberData
 
 SURNAMES = "赵钱孙李周吴郑王冯陈褚卫蒋沈韩杨"
 GIVEN = "嘉懿煜城懿轩烨伟苑博伟泽熠彤鸿煊博涛烨霖烨华煜祺智宸正豪昊然明杰立诚立轩立辉峻熙弘文熠辰"

@@ -16,10 +16,10 @@ from sqlalchemy.exc import OperationalError
 
 from zhuji_archive.domain import idcard
 from zhuji_archive.services.archive import Archive
-from zhuji_archive.services.villages import LeaderData
 from zhuji_archive.storage import database
 from zhuji_archive.storage.errors import describe_environment_error
 from zhuji_archive.storage.models import Household, Member, VillageLeader
+from zhuji_archive.views.villages import LeaderData
 
 
 @pytest.fixture
@@ -57,7 +57,7 @@ def _count(archive: Archive, model: type) -> int:
 
 
 def test_a_new_household_can_be_saved_again_after_a_locked_file(impatient: Archive) -> None:
-    from zhuji_archive.services.records import MemberData
+    from zhuji_archive.views.household_file import MemberData
 
     file = impatient.households.new_file(_group(impatient))
     file.address = "杜黄村老街5号"
@@ -77,7 +77,7 @@ def test_a_new_household_can_be_saved_again_after_a_locked_file(impatient: Archi
 
 
 def test_a_new_member_of_a_household_on_file_is_added_once_after_a_retry(impatient: Archive) -> None:
-    from zhuji_archive.services.records import MemberData
+    from zhuji_archive.views.household_file import MemberData
 
     file = impatient.households.new_file(_group(impatient))
     file.members = [MemberData(name="周立新", relation="户主")]

@@ -15,8 +15,8 @@ from sqlalchemy import select
 from zhuji_archive.domain import idcard
 from zhuji_archive.services.archive import Archive
 from zhuji_archive.services.conflicts import StaleSave
-from zhuji_archive.services.records import HouseholdFile, MemberData
 from zhuji_archive.storage.models import ChangeLog, Household, Member
+from zhuji_archive.views.household_file import HouseholdFile, MemberData
 
 HEAD_ID = idcard.make("330681", date(1971, 6, 3), 17)
 CHILD_ID = idcard.make("330681", date(1999, 2, 11), 24)
@@ -235,7 +235,7 @@ def _village(archive: Archive) -> str:
 
 
 def test_village_table_keeps_the_other_windows_changes(archive: Archive) -> None:
-    from zhuji_archive.services.villages import LeaderData
+    from zhuji_archive.views.villages import LeaderData
 
     village_id = _village(archive)
     info = archive.villages.load(village_id)

@@ -21,9 +21,9 @@ from zhuji_archive.domain.errors import DomainError
 from zhuji_archive.domain.text_input import FIELDS, TRIMMED, TextField, check_text, clean_text
 from zhuji_archive.services.archive import Archive
 from zhuji_archive.services.households import ValidationFailed
-from zhuji_archive.services.records import MemberData
 from zhuji_archive.storage import models
 from zhuji_archive.storage.models import Member
+from zhuji_archive.views.household_file import MemberData
 
 NAME = FIELDS["member"]["name"]
 NOTES = FIELDS["member"]["notes"]

@@ -11,6 +11,7 @@ from pathlib import Path
 from zhuji_archive import __version__
 from zhuji_archive.cli import common, demo, importing, output, query, request_output
 from zhuji_archive.cli.parser import ChineseArgumentParser, text
+from zhuji_archive.instance import hold_running_mutex
 from zhuji_archive.paths import default_database
 
 
@@ -23,6 +24,11 @@ def build_parser() -> ChineseArgumentParser:
     parser.add_argument("--db", type=Path, metavar="文件", help="档案数据库文件（默认在用户数据目录）")
     parser.add_argument("--operator", type=text("操作人姓名", 30), metavar="姓名", help="操作人姓名（不填则启动时询问）")
     parser.add_argument("--version", action="version", version=f"%(prog)s {__version__}", help="显示程序版本并退出")
+    parser.add_argument(
+        "--smoke-test",
+        action="store_true",
+        help="启动检查：打开主窗口，待窗口显示后立即退出（安装后检查用，不询问操作人）",
+    )
     sub = parser.add_subparsers(dest="command", metavar="命令", help="要做的事（不给命令则打开窗口）：")
     demo.add_command(sub)
     export = sub.add_parser("export", help="导出 Excel 名册、诉求台账、周报月报", description="导出 Excel 文件。")
@@ -43,6 +49,11 @@ def main(argv: list[str] | None = None) -> int:
         args = build_parser().parse_args(argv)
     except SystemExit as done:  # --help, --version, or a wrong argument (argparse has said why)
         return done.code if isinstance(done.code, int) else common.REFUSED
+    hold_running_mutex()  # the Windows installer refuses to run while any instance holds it
+    if args.command is None and args.smoke_test:
+        from zhuji_archive.gui.smoke import smoke_test
+
+        return smoke_test(args.db or default_database(), args.operator)
     if args.command is None:
         from zhuji_archive.gui.app import run
 

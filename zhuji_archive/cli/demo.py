@@ -43,6 +43,7 @@ def run(args: argparse.Namespace) -> int:
             archive.db,
             households=args.households,
             seed=args.seed,
+            today=archive.clock.today(),
             progress=lambda done, total: print(f"\r已生成 {done}/{total} 户", end="", flush=True),
         )
     finally:

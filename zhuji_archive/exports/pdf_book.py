@@ -31,8 +31,8 @@ from zhuji_archive.exports.pdf_common import (
     number,
 )
 from zhuji_archive.exports.pdf_household import SheetInput, household_flowables, numbered, sheet_key
-from zhuji_archive.services.records import RequestData
-from zhuji_archive.services.villages import EventData, VillageInfo
+from zhuji_archive.views.household_file import RequestData
+from zhuji_archive.views.villages import EventData, VillageInfo
 
 BOOK_TITLE = "群众档案"
 

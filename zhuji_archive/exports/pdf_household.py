@@ -32,7 +32,7 @@ from zhuji_archive.exports.pdf_common import (
     money,
     number,
 )
-from zhuji_archive.services.records import HouseholdFile, RequestData
+from zhuji_archive.views.household_file import HouseholdFile, RequestData
 
 SHEET_TITLE = "群众档案户表"
 QR_SIZE = 20 * mm

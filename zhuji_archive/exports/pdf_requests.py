@@ -31,8 +31,8 @@ from zhuji_archive.exports.pdf_common import (
     heading,
     iso,
 )
-from zhuji_archive.services.meetings import DecisionRow, MeetingSummary
-from zhuji_archive.services.summaries import Summary
+from zhuji_archive.views.meetings import DecisionRow, MeetingSummary
+from zhuji_archive.views.summaries import Summary
 
 FEEDBACK_TITLE = "群众诉求办理情况反馈意见单"
 MEETING_TITLE = "诉求专题会议交办单"

@@ -24,8 +24,8 @@ from zhuji_archive.exports.pdf_requests import (
 )
 from zhuji_archive.exports.xlsx_files import save_workbook
 from zhuji_archive.exports.xlsx_rosters import Column, RosterSheet
-from zhuji_archive.services.requests import RequestRow
-from zhuji_archive.services.summaries import Summary
+from zhuji_archive.views.requests import RequestRow
+from zhuji_archive.views.summaries import Summary
 
 CLOSED_OFF, NOT_CLOSED_OFF = "已销号", "未销号"
 OPEN = frozenset(s.value for s in OPEN_STATUSES)

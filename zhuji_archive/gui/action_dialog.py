@@ -29,7 +29,7 @@ from zhuji_archive.domain.errors import DomainError
 from zhuji_archive.domain.workflow import Action, Level
 from zhuji_archive.gui.widgets import date_edit
 from zhuji_archive.services.archive import Archive
-from zhuji_archive.services.requests import RequestDetail
+from zhuji_archive.views.requests import RequestDetail
 
 
 @dataclass(frozen=True)

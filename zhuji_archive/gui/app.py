@@ -19,6 +19,7 @@ from PySide6.QtWidgets import (
 
 from zhuji_archive import APP_NAME, __version__
 from zhuji_archive.gui.fonts import default_font, register_fonts
+from zhuji_archive.gui.icon import ICON_NAME, app_icon
 from zhuji_archive.gui.qt_chinese import install_chinese
 from zhuji_archive.paths import settings_file
 from zhuji_archive.services.archive import Archive
@@ -32,6 +33,8 @@ def make_application(argv: list[str] | None = None) -> QApplication:
     app.setApplicationName(APP_NAME)
     app.setApplicationVersion(__version__)
     install_chinese(app)
+    app.setWindowIcon(app_icon())
+    app.setDesktopFileName(ICON_NAME)  # ties windows to zhuji-archive.desktop (its menu icon) on Linux
     app.setFont(default_font(register_fonts()))
     return app  # type: ignore[return-value]
 

@@ -48,7 +48,8 @@ from zhuji_archive.gui.operations import (
 )
 from zhuji_archive.gui.screen_fit import fit_to_screen
 from zhuji_archive.services.archive import Archive
-from zhuji_archive.services.exports import ExportResult, file_name
+from zhuji_archive.services.export_files import file_name
+from zhuji_archive.services.exports import ExportResult
 
 Job = Callable[[Callable[[int, int], None], Callable[[], bool]], ExportResult]
 PRINT_DPI = 300  # pages are rendered to images for the printer; 300 dpi keeps Chinese text crisp

@@ -24,6 +24,7 @@ from PySide6.QtWidgets import (
 
 from zhuji_archive.domain.errors import DomainError
 from zhuji_archive.domain.household import yuan
+from zhuji_archive.domain.household_rules import FieldProblem
 from zhuji_archive.gui import household_sections as sections
 from zhuji_archive.gui.forms.ui_household_dialog import Ui_HouseholdDialog
 from zhuji_archive.gui.household_sections import TAB_OF_SECTION, HistoryRow, StatusDialog
@@ -33,14 +34,7 @@ from zhuji_archive.gui.screen_fit import fit_to_screen
 from zhuji_archive.services.archive import Archive
 from zhuji_archive.services.conflicts import StaleSave
 from zhuji_archive.services.households import ValidationFailed
-from zhuji_archive.services.records import (
-    AssistanceData,
-    FieldProblem,
-    IncomeData,
-    MemberData,
-    RequestData,
-    VisitData,
-)
+from zhuji_archive.views.household_file import AssistanceData, IncomeData, MemberData, RequestData, VisitData
 
 
 class HouseholdDialog(QDialog):

@@ -13,7 +13,7 @@ from zhuji_archive.domain.codes import HOUSEHOLD_STATUSES, INCOME_KINDS, VISIT_K
 from zhuji_archive.gui.forms.ui_status_dialog import Ui_StatusDialog
 from zhuji_archive.gui.member_dialog import fill_combo
 from zhuji_archive.gui.record_table import Column
-from zhuji_archive.services.records import ChangeEntry
+from zhuji_archive.views.history import ChangeEntry
 
 TAB_OF_SECTION = {"members": 0, "incomes": 1, "assistance": 2, "requests": 3, "visits": 5}
 Codes = Callable[[str], list[str]]

@@ -33,7 +33,7 @@ from zhuji_archive.domain.codes import KINDS_BY_KEY
 from zhuji_archive.domain.errors import DomainError
 from zhuji_archive.gui.import_source_pages import ERROR_COLOR, read_only_item
 from zhuji_archive.gui.operations import Changes
-from zhuji_archive.services.exports import file_name
+from zhuji_archive.services.export_files import file_name
 from zhuji_archive.services.import_plan import CHOICES, ImportPlan
 from zhuji_archive.services.importing import ImportResult
 

@@ -44,7 +44,7 @@ class MainWindow(QMainWindow):
         self.archive = archive
         self.settings = settings
         self.open_dialogs: dict[str, HouseholdDialog] = {}
-        self.setWindowTitle(f"{APP_NAME} — {archive.db.path.name if archive.db.path else ''}")
+        self.setWindowTitle(f"{APP_NAME} {__version__} — {archive.db.path.name if archive.db.path else ''}")
         self.tree = OrgTree(archive.organisation, runner=runner_for(archive))
         self.households = HouseholdPage(archive)
         self.village = VillagePage(archive)

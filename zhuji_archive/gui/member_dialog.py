@@ -14,7 +14,7 @@ from zhuji_archive.domain.codes import DISABILITY_GRADES, SEXES
 from zhuji_archive.domain.errors import DomainError
 from zhuji_archive.gui.forms.ui_member_dialog import Ui_MemberDialog
 from zhuji_archive.gui.screen_fit import fit_to_screen
-from zhuji_archive.services.records import MemberData
+from zhuji_archive.views.household_file import MemberData
 
 NO_DATE = QDate(1900, 1, 1)
 

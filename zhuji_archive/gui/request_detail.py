@@ -17,7 +17,7 @@ from zhuji_archive.gui.request_model import LIGHTS
 from zhuji_archive.gui.request_printing import RequestPrinting
 from zhuji_archive.gui.screen_fit import fit_to_screen
 from zhuji_archive.services.archive import Archive
-from zhuji_archive.services.requests import RequestDetail
+from zhuji_archive.views.requests import RequestDetail
 
 
 @dataclass(frozen=True)

@@ -8,7 +8,7 @@ from PySide6.QtCore import QAbstractTableModel, QModelIndex, QPersistentModelInd
 from PySide6.QtGui import QBrush, QColor
 
 from zhuji_archive.domain.workflow import TimeStatus
-from zhuji_archive.services.requests import RequestRow
+from zhuji_archive.views.requests import RequestRow
 
 Index = QModelIndex | QPersistentModelIndex
 IdRole = Qt.ItemDataRole.UserRole

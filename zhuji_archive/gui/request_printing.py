@@ -34,7 +34,7 @@ from zhuji_archive.gui.export_actions import (
 )
 from zhuji_archive.gui.operations import runner_for
 from zhuji_archive.services.archive import Archive
-from zhuji_archive.services.exports import file_name
+from zhuji_archive.services.export_files import file_name
 from zhuji_archive.services.requests import RequestQuery
 
 if TYPE_CHECKING:  # the export services load openpyxl and reportlab: only when something is exported

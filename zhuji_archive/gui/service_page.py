@@ -28,7 +28,7 @@ from zhuji_archive.domain.errors import DomainError
 from zhuji_archive.gui.operations import Changes, Operation, PageFeed, runner_for
 from zhuji_archive.gui.widgets import date_edit
 from zhuji_archive.services.archive import Archive
-from zhuji_archive.services.exports import file_name
+from zhuji_archive.services.export_files import file_name
 
 SHORT = QBrush(QColor("#ffcdd2"))
 

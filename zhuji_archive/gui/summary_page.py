@@ -25,8 +25,8 @@ from zhuji_archive.gui.operations import Changes, PageFeed, runner_for
 from zhuji_archive.gui.request_printing import RequestPrinting
 from zhuji_archive.gui.widgets import date_edit, refill
 from zhuji_archive.services.archive import Archive
-from zhuji_archive.services.exports import file_name
-from zhuji_archive.services.summaries import Summary
+from zhuji_archive.services.export_files import file_name
+from zhuji_archive.views.summaries import Summary
 
 # A report counts requests, visits and feedback of its period; whether it was reported.
 SUMMARY_CHANGES = ("requests", "visits", "households", "reports", "organisation", "cadres", "settings", "codes")

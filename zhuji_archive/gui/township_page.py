@@ -42,8 +42,9 @@ from zhuji_archive.gui.request_printing import RequestPrinting
 from zhuji_archive.gui.requests_page import combo, pick
 from zhuji_archive.gui.widgets import date_edit, refill
 from zhuji_archive.services.archive import Archive
-from zhuji_archive.services.meetings import DecisionRow, MeetingService
+from zhuji_archive.services.meetings import MeetingService
 from zhuji_archive.services.requests import RequestQuery
+from zhuji_archive.views.meetings import DecisionRow
 
 ERROR_STYLE = "color: #c62828;"
 OVERDUE_BRUSH = QBrush(QColor("#c62828"))

@@ -27,7 +27,7 @@ from zhuji_archive.gui.household_sections import HistoryRow
 from zhuji_archive.gui.record_table import Column, RecordDelegate, RecordTableModel
 from zhuji_archive.services.archive import Archive
 from zhuji_archive.services.conflicts import StaleSave
-from zhuji_archive.services.villages import (
+from zhuji_archive.views.villages import (
     EnterpriseData,
     EventData,
     LeaderData,

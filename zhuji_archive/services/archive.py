@@ -7,6 +7,8 @@ from functools import cached_property
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from zhuji_archive import __version__
+from zhuji_archive.services.clock import Clock
 from zhuji_archive.services.codelists import CodeListService
 from zhuji_archive.services.dashboard import DashboardService
 from zhuji_archive.services.household_list import HouseholdListService
@@ -33,18 +35,19 @@ class Archive:
     def __init__(self, db: Database, operator: str, today: date | None = None) -> None:
         self.db = db
         self.operator = operator
-        self.today = today  # fixed "today" for tests and demos; None means the real date
+        self.clock = Clock(today)  # every service's "today"; set it for tests and demos
 
     @classmethod
     def open(cls, path: Path | str, operator: str, today: date | None = None) -> Archive:
         archive = cls(open_database(path), operator, today)
         if not archive.db.read_only:
             archive.codes.ensure_seeded()
+            archive.settings.record_app_version(__version__)
         return archive
 
     @cached_property
     def households(self) -> HouseholdService:
-        return HouseholdService(self.db, self.operator)
+        return HouseholdService(self.db, self.operator, self.clock)
 
     @cached_property
     def household_list(self) -> HouseholdListService:
@@ -68,7 +71,7 @@ class Archive:
 
     @cached_property
     def requests(self) -> RequestService:
-        return RequestService(self.db, self.operator, self.settings, self.today)
+        return RequestService(self.db, self.operator, self.settings, self.clock)
 
     @cached_property
     def meetings(self) -> MeetingService:
@@ -76,25 +79,25 @@ class Archive:
 
     @cached_property
     def summaries(self) -> SummaryService:
-        return SummaryService(self.db, self.operator, self.today)
+        return SummaryService(self.db, self.operator, self.clock)
 
     @cached_property
     def exports(self) -> ExportService:
         from zhuji_archive.services.exports import ExportService
 
-        return ExportService(self.db, self.operator, self.settings, self.today)
+        return ExportService(self.db, self.operator, self.settings, self.clock)
 
     @cached_property
     def request_exports(self) -> RequestExportService:
         from zhuji_archive.services.request_exports import RequestExportService
 
         return RequestExportService(
-            self.db, self.operator, self.requests, self.meetings, self.summaries, self.codes, self.today
+            self.db, self.operator, self.requests, self.meetings, self.summaries, self.codes, self.clock
         )
 
     @cached_property
     def maintenance(self) -> MaintenanceService:
-        return MaintenanceService(self.db, self.operator, self.settings, self.requests, self.today)
+        return MaintenanceService(self.db, self.operator, self.settings, self.requests, self.clock)
 
     @cached_property
     def service_links(self) -> ServiceLinkService:
@@ -108,7 +111,7 @@ class Archive:
     def importer(self) -> ImportService:
         from zhuji_archive.services.importing import ImportService
 
-        return ImportService(self.db, self.operator, self.today)
+        return ImportService(self.db, self.operator, self.clock)
 
     def close(self) -> None:
         self.db.close()

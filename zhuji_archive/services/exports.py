@@ -7,12 +7,7 @@ many rows, masked or not) in the change history."""
 
 from __future__ import annotations
 
-import errno
-import math
-import os
-import secrets
 from collections.abc import Iterable, Iterator, Sequence
-from contextlib import contextmanager
 from dataclasses import dataclass, fields
 from datetime import date
 from pathlib import Path
@@ -25,9 +20,16 @@ from zhuji_archive.exports import fonts, pdf_book, pdf_household, xlsx_rosters
 from zhuji_archive.exports.pdf_book import BookCover, TocEntry
 from zhuji_archive.exports.pdf_household import SheetInput
 from zhuji_archive.exports.xlsx_rosters import Column, RosterSheet
+from zhuji_archive.services.clock import Clock
+from zhuji_archive.services.export_files import atomic_outputs, file_name, split_volumes, volume_paths
 from zhuji_archive.services.history import ChangeRecorder
 from zhuji_archive.services.progress import Cancelled, Job, OperationCancelled, Progress
-from zhuji_archive.services.records import (
+from zhuji_archive.services.settings import SettingsService
+from zhuji_archive.services.villages import VillageService
+from zhuji_archive.storage import export_queries as queries
+from zhuji_archive.storage.database import Database
+from zhuji_archive.storage.export_queries import Scope
+from zhuji_archive.views.household_file import (
     AssistanceData,
     HouseholdFile,
     IncomeData,
@@ -35,11 +37,6 @@ from zhuji_archive.services.records import (
     RequestData,
     VisitData,
 )
-from zhuji_archive.services.settings import SettingsService
-from zhuji_archive.services.villages import VillageService
-from zhuji_archive.storage import export_queries as queries
-from zhuji_archive.storage.database import Database
-from zhuji_archive.storage.export_queries import Scope
 
 ROSTER_KINDS = {"households": "户花名册", "members": "成员花名册", "focus": "名册"}
 # Rosters meant for public notice (公示) hide the middle of ID and phone numbers unless told otherwise.
@@ -61,77 +58,6 @@ class ExportResult:
     rows: int
     pages: int = 0
     masked: bool | None = None
-
-
-def disk_message(error: OSError, path: Path) -> str:
-    """A Chinese explanation of a failed write that says where."""
-    code = error.errno
-    if code == errno.ENOSPC:
-        return f"磁盘空间不足，无法写入“{path}”。请清理磁盘空间或换一个位置保存。"
-    if isinstance(error, PermissionError) or code in (errno.EACCES, errno.EPERM):
-        return (
-            f"没有权限写入“{path}”：该文件可能正被其他程序（如 Excel、PDF 阅读器）打开，"
-            "或所在文件夹只读。请关闭该文件或换一个位置保存。"
-        )
-    if code == errno.EROFS:
-        return f"“{path.parent}”所在的磁盘是只读的，无法保存。请换一个位置保存。"
-    if code == errno.ENOENT:
-        return f"文件夹“{path.parent}”不存在，无法保存“{path.name}”。"
-    return f"无法写入“{path}”：{error.strerror or error}"
-
-
-@contextmanager
-def atomic_outputs(targets: Sequence[Path]) -> Iterator[list[Path]]:
-    """Temporary files beside ``targets``; moved over them only if the block completes."""
-    for target in targets:
-        if target.is_dir():
-            raise DomainError(f"“{target}”是一个文件夹，请指定要保存的文件名")
-        if not target.parent.is_dir():
-            raise DomainError(f"文件夹“{target.parent}”不存在，无法保存“{target.name}”。")
-    temps: list[Path] = []
-    current = targets[0] if targets else Path()
-    try:
-        for target in targets:
-            current = target
-            temp = target.with_name(f".{target.stem}.{secrets.token_hex(4)}.part{target.suffix}")
-            with open(temp, "xb"):
-                pass
-            temps.append(temp)
-        yield temps
-        for temp, target in zip(temps, targets, strict=True):
-            current = target
-            os.replace(temp, target)
-    except OSError as error:
-        raise DomainError(disk_message(error, current)) from error
-    finally:
-        for temp in temps:
-            try:
-                temp.unlink(missing_ok=True)
-            except OSError:
-                pass
-
-
-def file_name(text: str) -> str:
-    """``text`` as a file name on every system: characters Windows refuses become 「_」."""
-    return "".join("_" if c in '\\/:*?"<>|' or ord(c) < 32 else c for c in text).strip(" .") or "未命名"
-
-
-def volume_paths(path: Path, volumes: int) -> list[Path]:
-    """The file of each volume: the path itself for one, "name-第2册.pdf" … for several."""
-    if volumes <= 1:
-        return [path]
-    return [path.with_name(f"{path.stem}-第{i}册{path.suffix}") for i in range(1, volumes + 1)]
-
-
-def split_volumes(count: int, limit: int) -> list[tuple[int, int]]:
-    """Balanced [start, end) ranges of at most ``limit`` households each (limit <= 0: one volume)."""
-    if count <= 0:
-        return []
-    if limit <= 0 or count <= limit:
-        return [(0, count)]
-    volumes = math.ceil(count / limit)
-    size = math.ceil(count / volumes)
-    return [(start, min(start + size, count)) for start in range(0, count, size)]
 
 
 HOUSEHOLD_COLUMNS = (
@@ -206,15 +132,15 @@ class ExportService:
     """Exports and printouts on behalf of one operator."""
 
     def __init__(
-        self, db: Database, operator: str, settings: SettingsService | None = None, today: date | None = None
+        self, db: Database, operator: str, settings: SettingsService | None = None, clock: Clock | None = None
     ) -> None:
         self.db = db
         self.operator = operator
         self.settings = settings
-        self.today = today  # fixed date for tests and demos; None means the real date
+        self.clock = clock or Clock()
 
     def _today(self, today: date | None) -> date:
-        return today or self.today or date.today()
+        return today or self.clock.today()
 
     def volume_limit(self) -> int:
         """Households per volume of a book (setting 档案册每册最多户数)."""

@@ -9,8 +9,8 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from zhuji_archive.services.records import ChangeEntry
 from zhuji_archive.storage.models import ChangeLog
+from zhuji_archive.views.history import ChangeEntry
 
 
 def display(value: Any) -> str:

@@ -4,33 +4,23 @@ from __future__ import annotations
 
 import copy
 from dataclasses import asdict, fields
-from datetime import date
 from typing import Any
 
-from sqlalchemy import delete, func, select
+from sqlalchemy import delete, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 from sqlalchemy.orm.exc import StaleDataError
 
 from zhuji_archive.domain import household as rules
-from zhuji_archive.domain.codes import ACTIVE_HOUSEHOLD_STATUS, HOUSEHOLD_STATUSES, VISIT_KINDS
+from zhuji_archive.domain import household_rules
+from zhuji_archive.domain.codes import ACTIVE_HOUSEHOLD_STATUS, HOUSEHOLD_STATUSES
 from zhuji_archive.domain.errors import DomainError
-from zhuji_archive.domain.maintenance import BIG_VISIT_KINDS
-from zhuji_archive.domain.search_keys import member_search_keys, pinyin_keys
+from zhuji_archive.domain.household_rules import FieldProblem
+from zhuji_archive.domain.search_keys import member_search_keys
 from zhuji_archive.services import history
+from zhuji_archive.services.clock import Clock
 from zhuji_archive.services.conflicts import StaleRecord, StaleSave, changed_fields, snapshot, stale_message
 from zhuji_archive.services.history import ChangeRecorder
-from zhuji_archive.services.records import (
-    AssistanceData,
-    ChangeEntry,
-    FieldProblem,
-    HouseholdFile,
-    IncomeData,
-    MemberData,
-    RequestData,
-    VisitData,
-)
-from zhuji_archive.services.text_checks import household_file_problems
 from zhuji_archive.services.visits import fulfil_events
 from zhuji_archive.storage import household_queries as queries
 from zhuji_archive.storage import request_numbers
@@ -49,6 +39,15 @@ from zhuji_archive.storage.models import (
     Visit,
     new_id,
     utcnow,
+)
+from zhuji_archive.views.history import ChangeEntry
+from zhuji_archive.views.household_file import (
+    AssistanceData,
+    HouseholdFile,
+    IncomeData,
+    MemberData,
+    RequestData,
+    VisitData,
 )
 
 HOUSEHOLD_LABELS = {
@@ -133,9 +132,10 @@ def _household_values(file: HouseholdFile) -> dict[str, Any]:
 class HouseholdService:
     """Use cases on household files, on behalf of one operator."""
 
-    def __init__(self, db: Database, operator: str) -> None:
+    def __init__(self, db: Database, operator: str, clock: Clock | None = None) -> None:
         self.db = db
         self.operator = operator
+        self.clock = clock or Clock()
 
     # ---- reading -------------------------------------------------------------------------
     def new_file(self, group_id: str) -> HouseholdFile:
@@ -213,93 +213,11 @@ class HouseholdService:
     # ---- validation ----------------------------------------------------------------------
     def check_member(self, member: MemberData) -> list[str]:
         """Normalise one member in place (ID, sex, birth date, phone); return warnings; raise on errors."""
-        if not member.name.strip():
-            raise DomainError("请填写姓名", "name")
-        member.name = member.name.strip()
-        if not member.relation:
-            raise DomainError("请选择与户主关系", "relation")
-        check = rules.check_member_identity(member.id_number, member.sex, member.birth_date)
-        member.id_number, member.sex, member.birth_date = check.id_number, check.sex, check.birth_date
-        member.phone = rules.normalize_phone(member.phone)
-        if member.health != "残疾":
-            member.disability_grade = ""
-        member.migrant_place = member.migrant_place.strip() if member.migrant_worker else ""
-        return list(check.warnings)
+        return household_rules.normalise_member(member)
 
     def validate(self, file: HouseholdFile) -> list[FieldProblem]:
         """Every problem of the file, normalising what can be normalised. Empty list: it can be saved."""
-        problems: list[FieldProblem] = []
-
-        def guard(section: str, row: int | None, action: Any) -> None:
-            try:
-                action()
-            except DomainError as error:
-                problems.append(FieldProblem(section, row, error.field, error.message))
-
-        if file.number <= 0:
-            problems.append(FieldProblem("household", None, "number", "户号须为正整数"))
-
-        def set_phone() -> None:
-            file.phone = rules.normalize_phone(file.phone)
-
-        guard("household", None, set_phone)
-        if file.status not in HOUSEHOLD_STATUSES:
-            problems.append(FieldProblem("household", None, "status", f"状态“{file.status}”无效"))
-        members = file.active(file.members)
-        for index, member in enumerate(file.members):
-            if not member.removed:
-                guard("members", index, lambda m=member: self.check_member(m))
-        if file.status == ACTIVE_HOUSEHOLD_STATUS or members:
-            guard("members", None, lambda: rules.check_single_head([m.relation for m in members]))
-        guard("members", None, lambda: rules.check_unique_ids([m.id_number for m in members]))
-        problems.extend(self._ids_held_elsewhere(file))
-        for index, income in enumerate(file.incomes):
-            if income.removed:
-                continue
-            if not income.kind:
-                problems.append(FieldProblem("incomes", index, "kind", "请选择收入来源"))
-            for name in ("land_mu", "annual_income", "months"):
-                value = getattr(income, name)
-                if value is not None and value < 0:
-                    problems.append(FieldProblem("incomes", index, name, f"{INCOME_LABELS[name]}不能为负数"))
-            if income.months is not None and income.months > 12:
-                problems.append(FieldProblem("incomes", index, "months", "务工月数不能超过12"))
-        for index, aid in enumerate(file.assistance):
-            if aid.removed:
-                continue
-            if aid.date is None:
-                problems.append(FieldProblem("assistance", index, "date", "请填写帮扶日期"))
-            if not aid.provider.strip():
-                problems.append(FieldProblem("assistance", index, "provider", "请填写帮扶单位"))
-            if aid.amount is not None and aid.amount < 0:
-                problems.append(FieldProblem("assistance", index, "amount", "金额不能为负数"))
-        today = date.today()
-        for index, visit in enumerate(file.visits):
-            if visit.removed:
-                continue
-            if visit.date is None or visit.date > today:
-                problems.append(FieldProblem("visits", index, "date", "走访日期须填写且不能晚于今天"))
-            if visit.kind not in VISIT_KINDS:
-                problems.append(FieldProblem("visits", index, "kind", "请选择走访类型"))
-        for index, req in enumerate(file.requests):
-            if req.removed and req.id is not None and req.status != "登记":
-                problems.append(
-                    FieldProblem(
-                        "requests",
-                        index,
-                        None,
-                        f"诉求已进入“{req.status}”，不能删除；如登记有误请在诉求办理中说明",
-                    )
-                )
-            if req.removed:
-                continue
-            if req.recorded_on is None:
-                problems.append(FieldProblem("requests", index, "recorded_on", "请填写诉求登记日期"))
-            if not req.category:
-                problems.append(FieldProblem("requests", index, "category", "请选择诉求类别"))
-            if not req.description.strip():
-                problems.append(FieldProblem("requests", index, "description", "请填写诉求内容"))
-        return problems
+        return [*household_rules.file_problems(file, self.clock.today()), *self._ids_held_elsewhere(file)]
 
     def _ids_held_elsewhere(self, file: HouseholdFile) -> list[FieldProblem]:
         """Members whose ID number a member of another household on file already holds."""
@@ -333,7 +251,7 @@ class HouseholdService:
         # changes (no ids, no normalised values), so a save that failed (a locked or full disk) can
         # simply be retried from the same window.
         work = copy.deepcopy(file)
-        problems = [*household_file_problems(work), *self.validate(work)]
+        problems = [*household_rules.text_problems(work), *self.validate(work)]
         if problems:
             raise ValidationFailed(problems)
         try:
@@ -554,42 +472,10 @@ class HouseholdService:
     def refresh_summary(session: Session, h: Household) -> None:
         """Recompute the denormalised list columns from the household's records."""
         session.flush()
-        members = session.execute(
-            select(Member.name, Member.relation).where(Member.household_id == h.id, Member.removed.is_(False))
-        ).all()
-        head = next((name for name, relation in members if relation == "户主"), "")
-        h.head_name = head
+        queries.store_list_columns(h, queries.read_list_columns(session, h))
         on_file = h.status == ACTIVE_HOUSEHOLD_STATUS
         for member in session.scalars(select(Member).where(Member.household_id == h.id)):
             member.holds_id = on_file and not member.removed
-        h.head_pinyin = pinyin_keys(head)[0]
-        h.member_count = len(members)
-        codes = session.execute(
-            select(HouseholdCode.kind, HouseholdCode.label).where(HouseholdCode.household_id == h.id)
-        ).all()
-        h.economic_types = "、".join(sorted(label for kind, label in codes if kind == "economic_type"))
-        h.focus_tags = "、".join(sorted(label for kind, label in codes if kind == "focus_tag"))
-        cadre = session.get(Cadre, h.responsible_cadre_id) if h.responsible_cadre_id else None
-        h.cadre_name = cadre.name if cadre else ""
-        h.cadre_pinyin = pinyin_keys(h.cadre_name)[0]
-        village_sort, group_sort = session.execute(
-            select(Village.sort, VillageGroup.sort)
-            .join(VillageGroup, VillageGroup.village_id == Village.id)
-            .where(VillageGroup.id == h.group_id)
-        ).one()
-        h.group_sort = queries.group_sort_key(village_sort, group_sort)
-        h.last_visit_date = session.scalar(
-            select(Visit.date)
-            .where(Visit.household_id == h.id, Visit.deleted.is_(False))
-            .order_by(Visit.date.desc())
-            .limit(1)
-        )
-        h.last_visit_key = h.last_visit_date.isoformat() if h.last_visit_date else ""
-        h.last_big_visit_date = session.scalar(
-            select(func.max(Visit.date)).where(
-                Visit.household_id == h.id, Visit.deleted.is_(False), Visit.kind.in_(BIG_VISIT_KINDS)
-            )
-        )
         fulfil_events(session, h.id)
 
     def per_capita_income(self, file: HouseholdFile) -> float | None:

@@ -15,7 +15,6 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
-from datetime import date
 from pathlib import Path
 from typing import Any
 
@@ -26,8 +25,10 @@ from zhuji_archive.domain.codes import ACTIVE_HOUSEHOLD_STATUS, ALL_KINDS
 from zhuji_archive.domain.errors import DomainError
 from zhuji_archive.domain.group_names import guess_group, name_for_number
 from zhuji_archive.domain.household import check_single_head
-from zhuji_archive.domain.search_keys import member_search_keys, pinyin_keys
+from zhuji_archive.domain.household_columns import list_columns
+from zhuji_archive.domain.search_keys import member_search_keys
 from zhuji_archive.domain.text_input import clean_text
+from zhuji_archive.services.clock import Clock
 from zhuji_archive.services.history import ChangeRecorder, display
 from zhuji_archive.services.households import HouseholdService
 from zhuji_archive.services.import_files import (
@@ -36,16 +37,11 @@ from zhuji_archive.services.import_files import (
     write_error_workbook,
     write_template,
 )
-from zhuji_archive.services.import_plan import (
-    ImportCancelled,
-    ImportPlan,
-    PlannedHousehold,
-    Planner,
-)
+from zhuji_archive.services.import_plan import ImportCancelled, ImportPlan, PlannedHousehold
+from zhuji_archive.services.import_planner import Planner
 from zhuji_archive.services.progress import Cancelled, Job, Progress
 from zhuji_archive.storage import import_queries as queries
 from zhuji_archive.storage.database import Database
-from zhuji_archive.storage.household_queries import group_sort_key
 from zhuji_archive.storage.models import (
     ChangeLog,
     Household,
@@ -101,10 +97,10 @@ class ImportResult:
 class ImportService:
     """The Excel import on behalf of one operator."""
 
-    def __init__(self, db: Database, operator: str, today: date | None = None) -> None:
+    def __init__(self, db: Database, operator: str, clock: Clock | None = None) -> None:
         self.db = db
         self.operator = operator
-        self.today = today
+        self.clock = clock or Clock()
         # Groups the last assign_groups() found missing: planned id -> (village id, name).
         self.pending_groups: dict[str, tuple[str, str]] = {}
 
@@ -194,7 +190,7 @@ class ImportService:
         cancelled: Cancelled | None = None,
     ) -> ImportPlan:
         """Preview and validation report: nothing is written."""
-        today = self.today or date.today()
+        today = self.clock.today()
         with self.db.sessions() as session:
             planner = Planner(today, queries.active_codes(session))
             used = [s for s in sources if s.found_header]
@@ -364,7 +360,6 @@ class ImportService:
         household_id, now = new_id(), utcnow()
         members = [m.data for m in h.members]
         check_single_head([m.relation for m in members])
-        head = h.head_name
         batch[Household].append(
             {
                 "id": household_id,
@@ -379,16 +374,14 @@ class ImportService:
                 "notes": "",
                 "created_at": now,
                 "updated_at": now,
-                "head_name": head,
-                "head_pinyin": pinyin_keys(head)[0],
-                "member_count": len(members),
-                "economic_types": "、".join(sorted(h.economic_types)),
-                "focus_tags": "、".join(sorted(h.focus_tags)),
-                "last_visit_date": None,
-                "last_visit_key": "",
-                "group_sort": group_sort_key(village_sort, group_sort),
-                "cadre_name": "",
-                "cadre_pinyin": "",
+                **list_columns(
+                    members=[(m.name, m.relation) for m in members],
+                    codes=[("economic_type", label) for label in h.economic_types]
+                    + [("focus_tag", label) for label in h.focus_tags],
+                    cadre_name="",
+                    place_sort=(village_sort, group_sort),
+                    visits=(),
+                ).as_row(),
             }
         )
         note = h.source_note()

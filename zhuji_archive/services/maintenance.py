@@ -12,6 +12,7 @@ from zhuji_archive.domain.errors import DomainError
 from zhuji_archive.domain.reporting import MONTHLY, WEEKLY, period_of
 from zhuji_archive.domain.text_input import clean_text
 from zhuji_archive.domain.workflow import TimeStatus
+from zhuji_archive.services.clock import Clock
 from zhuji_archive.services.history import ChangeRecorder
 from zhuji_archive.services.households import HouseholdService
 from zhuji_archive.services.requests import RequestService
@@ -64,14 +65,14 @@ class MaintenanceService:
         operator: str,
         settings: SettingsService,
         requests: RequestService,
-        today: date | None = None,
+        clock: Clock | None = None,
     ) -> None:
         self.db, self.operator, self.settings, self.requests = db, operator, settings, requests
-        self._today = today
+        self.clock = clock or Clock()
 
     @property
     def today(self) -> date:
-        return self._today or date.today()
+        return self.clock.today()
 
     # ---- revisit rules ---------------------------------------------------------------------
     def due_condition(self, limit: date):  # type: ignore[no-untyped-def]

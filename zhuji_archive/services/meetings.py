@@ -3,7 +3,6 @@ and applying all decisions at once as 交办 transitions."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from datetime import date
 
 from sqlalchemy import func, select
@@ -12,57 +11,12 @@ from zhuji_archive.domain import meeting as rules
 from zhuji_archive.domain import workflow as wf
 from zhuji_archive.domain.errors import DomainError
 from zhuji_archive.domain.workflow import Action, Status
-from zhuji_archive.services.requests import RequestRow, RequestService
+from zhuji_archive.services.requests import RequestService
 from zhuji_archive.storage.models import Household, Meeting, MeetingItem, Request, utcnow
 from zhuji_archive.storage.request_queries import RequestQuery
+from zhuji_archive.views.meetings import DecisionRow, MeetingSummary
 
 OPEN, DECIDED = "筹备", "已决定"
-
-
-@dataclass(frozen=True)
-class MeetingSummary:
-    """A meeting in the list of meetings."""
-
-    id: str
-    held_on: date
-    title: str
-    attendees: str
-    status: str
-    items: int
-
-
-@dataclass
-class DecisionRow:
-    """A request on the agenda with the decision being recorded for it."""
-
-    item_id: str
-    request: RequestRow
-    unit: str = ""
-    person: str = ""
-    deadline: date | None = None
-    note: str = ""
-    # the level's default deadline counted from the meeting day: what the date editor starts from
-    suggested_deadline: date | None = None
-
-    @property
-    def household(self) -> str:
-        return self.request.household_label
-
-    @property
-    def gaps(self) -> list[str]:
-        return rules.decision_gaps(self.unit, self.person, self.deadline)
-
-    @property
-    def label(self) -> str:
-        return f"户主{self.request.head_name}的诉求“{self.request.description[:12]}”"
-
-    @property
-    def description(self) -> str:
-        return self.request.description
-
-    @property
-    def number(self) -> str:
-        return self.request.number
 
 
 class MeetingService:

@@ -11,10 +11,10 @@ from zhuji_archive.domain.errors import DomainError
 from zhuji_archive.domain.household import normalize_phone
 from zhuji_archive.domain.search_keys import pinyin_keys
 from zhuji_archive.domain.text_input import clean_text
-from zhuji_archive.services.records import CadreItem
 from zhuji_archive.storage import household_queries as queries
 from zhuji_archive.storage.database import Database
 from zhuji_archive.storage.models import Area, Cadre, Town, Village, VillageGroup
+from zhuji_archive.views.organisation import CadreItem
 
 
 @dataclass

@@ -18,16 +18,20 @@ from zhuji_archive.domain.reporting import MONTHLY, WEEKLY, Period, period_of
 from zhuji_archive.exports import pdf_requests, xlsx_requests, xlsx_rosters
 from zhuji_archive.exports.pdf_requests import FeedbackForm, MeetingSheet
 from zhuji_archive.exports.xlsx_requests import LedgerLine
+from zhuji_archive.services.clock import Clock
 from zhuji_archive.services.codelists import CodeListService
-from zhuji_archive.services.exports import ExportCancelled, ExportResult, atomic_outputs, file_name
+from zhuji_archive.services.export_files import atomic_outputs, file_name
+from zhuji_archive.services.exports import ExportCancelled, ExportResult
 from zhuji_archive.services.history import ChangeRecorder
 from zhuji_archive.services.meetings import MeetingService
 from zhuji_archive.services.progress import Cancelled, Job, Progress
-from zhuji_archive.services.requests import RequestDetail, RequestQuery, RequestService
-from zhuji_archive.services.summaries import Summary, SummaryService
+from zhuji_archive.services.requests import RequestQuery, RequestService
+from zhuji_archive.services.summaries import SummaryService
 from zhuji_archive.storage import export_queries, summary_queries
 from zhuji_archive.storage import request_export_queries as queries
 from zhuji_archive.storage.database import Database
+from zhuji_archive.views.requests import RequestDetail
+from zhuji_archive.views.summaries import Summary
 
 LEDGER_LIMIT = 10_000_000  # the ledger lists every matching request, not a screenful
 
@@ -69,7 +73,7 @@ class RequestExportService:
         meetings: MeetingService,
         summaries: SummaryService,
         codes: CodeListService,
-        today: date | None = None,
+        clock: Clock | None = None,
     ) -> None:
         self.db = db
         self.operator = operator
@@ -77,10 +81,10 @@ class RequestExportService:
         self.meetings = meetings
         self.summaries = summaries
         self.codes = codes
-        self.today = today
+        self.clock = clock or Clock()
 
     def _today(self, today: date | None) -> date:
-        return today or self.today or date.today()
+        return today or self.clock.today()
 
     def _satisfactions(self) -> tuple[str, ...]:
         return tuple(self.codes.values("satisfaction")) or wf.SATISFACTIONS

@@ -3,8 +3,7 @@ common issues handled together, and the township's review queue."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
-from datetime import date, datetime, timedelta
+from datetime import date, timedelta
 from typing import Any
 
 from sqlalchemy import select
@@ -15,7 +14,8 @@ from zhuji_archive.domain import workflow as wf
 from zhuji_archive.domain.errors import DomainError
 from zhuji_archive.domain.text_input import clean_text, cleaned
 from zhuji_archive.domain.workdays import WorkCalendar
-from zhuji_archive.domain.workflow import Action, Level, RequestCase, Status, TimeStatus
+from zhuji_archive.domain.workflow import Action, Level, RequestCase, Status
+from zhuji_archive.services.clock import Clock
 from zhuji_archive.services.history import ChangeRecorder
 from zhuji_archive.services.settings import SettingsService
 from zhuji_archive.storage import request_numbers
@@ -23,70 +23,11 @@ from zhuji_archive.storage import request_queries as queries
 from zhuji_archive.storage.database import Database
 from zhuji_archive.storage.models import CommonIssue, Household, Request, RequestEvent, RequestFeedback
 from zhuji_archive.storage.request_queries import RequestQuery
+from zhuji_archive.views.requests import EventRow, RequestDetail, RequestRow
 
-__all__ = ["RequestQuery", "RequestRow", "RequestDetail", "RequestService"]
+__all__ = ["RequestQuery", "RequestService"]
 
 NUMBER_ATTEMPTS = 3  # a number taken by a concurrent writer is retried with the next one
-
-
-@dataclass(frozen=True)
-class RequestRow:
-    """One line of a request list."""
-
-    id: str
-    household_id: str
-    head_name: str
-    village_name: str
-    group_name: str
-    household_number: int
-    recorded_on: date
-    category: str
-    description: str
-    status: str
-    level: str
-    scope: str
-    solvability: str
-    responsible_unit: str
-    responsible_person: str
-    deadline: date | None
-    time_status: TimeStatus
-    leader: str
-    supervising_body: str
-    next_check_on: date | None
-    satisfaction: str
-    resolution: str
-    common_issue: str
-    common_issue_id: str | None = None
-    check_overdue: bool = False  # 挂牌督办: the 下次督查 date has passed
-    number: str = ""  # 诉求编号 (安华2026-0012)
-
-    @property
-    def household_label(self) -> str:
-        return f"{self.village_name}{self.group_name}第{self.household_number}户 {self.head_name}"
-
-
-@dataclass(frozen=True)
-class EventRow:
-    """One line of a request's timeline."""
-
-    at: datetime
-    on: date
-    operator: str
-    action: str
-    from_status: str
-    to_status: str
-    note: str
-
-
-@dataclass
-class RequestDetail:
-    """Everything the request page shows about one request."""
-
-    row: RequestRow
-    case: RequestCase
-    allowed: list[Action]
-    events: list[EventRow] = field(default_factory=list)
-    feedbacks: list[wf.Feedback] = field(default_factory=list)
 
 
 def case_of(r: Request) -> RequestCase:
@@ -169,19 +110,19 @@ def _business_date(action: Action, payload: wf.Payload, today: date) -> date:
 
 
 class RequestService:
-    """Use cases on requests, on behalf of one operator. ``today`` can be fixed for tests."""
+    """Use cases on requests, on behalf of one operator. "today" comes from the archive's clock."""
 
     def __init__(
-        self, db: Database, operator: str, settings: SettingsService, today: date | None = None
+        self, db: Database, operator: str, settings: SettingsService, clock: Clock | None = None
     ) -> None:
         self.db = db
         self.operator = operator
         self.settings = settings
-        self._today = today
+        self.clock = clock or Clock()
 
     @property
     def today(self) -> date:
-        return self._today or date.today()
+        return self.clock.today()
 
     # ---- calendar and deadlines -----------------------------------------------------------
     def calendar(self) -> WorkCalendar:

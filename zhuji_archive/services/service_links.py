@@ -286,7 +286,7 @@ class ServiceLinkService:
     def export_assessment(self, path: Path | str, start: date, end: date) -> int:
         """Write the assessment table to an Excel workbook through the export layer; return its rows."""
         from zhuji_archive.exports.xlsx_rosters import Column, RosterSheet, write_roster
-        from zhuji_archive.services.exports import atomic_outputs
+        from zhuji_archive.services.export_files import atomic_outputs
 
         rows = self.assessment(start, end)
         columns = [Column("干部", 10), Column("类别", 10)]

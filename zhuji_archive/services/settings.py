@@ -18,6 +18,11 @@ from zhuji_archive.domain.workflow import Level
 from zhuji_archive.storage.database import Database
 from zhuji_archive.storage.models import HolidayOverride, Setting
 
+# Not a user setting: the version of the program that last opened the file, so a support call (or a later
+# version deciding how to treat the file) can tell which program wrote it. Kept in the key/value table so
+# recording it needs no schema change.
+APP_VERSION_KEY = "app.last_version"
+
 
 class SettingsService:
     """Typed access to the declared settings; unknown keys are refused."""
@@ -55,6 +60,20 @@ class SettingsService:
             spec.key: spec.parse(stored[spec.key]) if spec.key in stored else spec.default
             for spec in SETTINGS
         }
+
+    def recorded_app_version(self) -> str | None:
+        """The program version that last opened this archive (None for a file no version recorded)."""
+        with self.db.sessions() as session:
+            row = session.get(Setting, APP_VERSION_KEY)
+        return row.value if row is not None else None
+
+    def record_app_version(self, version: str) -> None:
+        with self.db.transaction() as session:
+            row = session.get(Setting, APP_VERSION_KEY)
+            if row is None:
+                session.add(Setting(key=APP_VERSION_KEY, value=version))
+            elif row.value != version:
+                row.value = version
 
     def short_revisit_tags(self) -> tuple[str, ...]:
         """Focus tags whose households are revisited at the shorter interval."""

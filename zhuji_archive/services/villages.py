@@ -3,8 +3,7 @@
 from __future__ import annotations
 
 import copy
-from dataclasses import asdict, dataclass, field
-from datetime import date
+from dataclasses import asdict
 from typing import Any
 
 from sqlalchemy import select
@@ -18,7 +17,6 @@ from zhuji_archive.domain.text_input import check_record
 from zhuji_archive.services import history
 from zhuji_archive.services.conflicts import StaleRecord, StaleSave, changed_fields, snapshot, stale_message
 from zhuji_archive.services.history import ChangeRecorder
-from zhuji_archive.services.records import ChangeEntry
 from zhuji_archive.storage.models import (
     Enterprise,
     PartyMember,
@@ -28,6 +26,15 @@ from zhuji_archive.storage.models import (
     VillageLeader,
     VillagerRep,
     new_id,
+)
+from zhuji_archive.views.history import ChangeEntry
+from zhuji_archive.views.villages import (
+    EnterpriseData,
+    EventData,
+    LeaderData,
+    PartyMemberData,
+    RepData,
+    VillageInfo,
 )
 
 BASIC_LABELS = {
@@ -59,87 +66,6 @@ ENTERPRISE_LABELS = {
     "address": "地址",
 }
 EVENT_LABELS = {"date": "日期", "category": "类别", "title": "标题", "content": "内容", "major": "重大事项"}
-
-
-@dataclass
-class LeaderData:
-    id: str | None = None
-    name: str = ""
-    post: str = ""
-    phone: str = ""
-    removed: bool = False
-
-
-@dataclass
-class PartyMemberData:
-    id: str | None = None
-    name: str = ""
-    sex: str = ""
-    birth_date: date | None = None
-    joined_on: date | None = None
-    phone: str = ""
-    party_group: str = ""
-    notes: str = ""
-    removed: bool = False
-
-
-@dataclass
-class RepData:
-    id: str | None = None
-    name: str = ""
-    group_id: str | None = None
-    group_name: str = ""
-    phone: str = ""
-    notes: str = ""
-    removed: bool = False
-
-
-@dataclass
-class EnterpriseData:
-    id: str | None = None
-    name: str = ""
-    legal_person: str = ""
-    phone: str = ""
-    industry: str = ""
-    employees: int | None = None
-    address: str = ""
-    removed: bool = False
-
-
-@dataclass
-class EventData:
-    id: str | None = None
-    date: date | None = None
-    category: str = VILLAGE_EVENT_CATEGORIES[0]
-    title: str = ""
-    content: str = ""
-    major: bool = False
-    removed: bool = False
-
-
-@dataclass
-class VillageInfo:
-    """The whole village information table of one village."""
-
-    id: str
-    name: str
-    population: int | None = None
-    household_total: int | None = None
-    farmland_mu: float | None = None
-    forest_mu: float | None = None
-    collective_income: float | None = None
-    main_industries: str = ""
-    notes: str = ""
-    leaders: list[LeaderData] = field(default_factory=list)
-    party_members: list[PartyMemberData] = field(default_factory=list)
-    reps: list[RepData] = field(default_factory=list)
-    events: list[EventData] = field(default_factory=list)
-    enterprises: list[EnterpriseData] = field(default_factory=list)
-    groups: list[tuple[str, str]] = field(default_factory=list)  # (id, name) for the reps' group column
-    # As loaded, by record id (the village's own for the basic figures): each record's version and its
-    # fields as shown, so a save writes only what was changed and is refused where others changed it.
-    versions: dict[str, int] = field(default_factory=dict, repr=False, compare=False)
-    base: dict[str, dict[str, str]] = field(default_factory=dict, repr=False, compare=False)
 
 
 _SECTIONS: dict[str, tuple[Any, Any, str, dict[str, str]]] = {

@@ -9,8 +9,10 @@ from typing import Any
 from sqlalchemy import ColumnElement, Select, and_, func, or_, select, tuple_
 from sqlalchemy.orm import Session
 
+from zhuji_archive.domain.household_columns import ListColumns, list_columns
+from zhuji_archive.domain.household_columns import group_sort_key as group_sort_key  # demo.py imports it here
 from zhuji_archive.domain.search_keys import normalize_query
-from zhuji_archive.storage.models import Household, HouseholdCode, Member, Village, VillageGroup
+from zhuji_archive.storage.models import Cadre, Household, HouseholdCode, Member, Village, VillageGroup, Visit
 from zhuji_archive.storage.text_match import prefix_range
 
 NEVER_VISITED = date(1, 1, 1)
@@ -69,8 +71,42 @@ def _sort_columns(sort: str) -> list[ColumnElement[Any]]:
     return columns[sort]
 
 
-def group_sort_key(village_sort: int, group_sort: int) -> str:
-    return f"{village_sort:05d}-{group_sort:05d}"
+def read_list_columns(session: Session, household: Household) -> ListColumns:
+    """The household's derived list columns, from its records as they stand in the session."""
+    members = session.execute(
+        select(Member.name, Member.relation)
+        .where(Member.household_id == household.id, Member.removed.is_(False))
+        .order_by(Member.sort, Member.id)
+    ).all()
+    codes = session.execute(
+        select(HouseholdCode.kind, HouseholdCode.label).where(HouseholdCode.household_id == household.id)
+    ).all()
+    cadre_name = (
+        session.scalar(select(Cadre.name).where(Cadre.id == household.responsible_cadre_id))
+        if household.responsible_cadre_id
+        else None
+    )
+    place_sort = session.execute(
+        select(Village.sort, VillageGroup.sort)
+        .join(VillageGroup, VillageGroup.village_id == Village.id)
+        .where(VillageGroup.id == household.group_id)
+    ).one()
+    visits = session.execute(
+        select(Visit.date, Visit.kind).where(Visit.household_id == household.id, Visit.deleted.is_(False))
+    ).all()
+    return list_columns(
+        members=[(name, relation) for name, relation in members],
+        codes=[(kind, label) for kind, label in codes],
+        cadre_name=cadre_name or "",
+        place_sort=(place_sort[0], place_sort[1]),
+        visits=[(on, kind) for on, kind in visits],
+    )
+
+
+def store_list_columns(household: Household, columns: ListColumns) -> None:
+    """Set the derived columns on the household's record (written at the session's next flush)."""
+    for name, value in columns.as_row().items():
+        setattr(household, name, value)
 
 
 def _member_condition(text: str) -> ColumnElement[bool] | None:

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from datetime import date, datetime
+from datetime import date
 
 
 @dataclass
@@ -122,38 +122,3 @@ class HouseholdFile:
     @property
     def head(self) -> MemberData | None:
         return next((m for m in self.members if not m.removed and m.relation == "户主"), None)
-
-
-@dataclass(frozen=True)
-class FieldProblem:
-    """A validation problem located in the file: section (e.g. "members"), row index, field, message."""
-
-    section: str
-    row: int | None
-    field: str | None
-    message: str
-
-
-@dataclass(frozen=True)
-class ChangeEntry:
-    """One line of a change history, ready to show."""
-
-    at: datetime
-    operator: str
-    action: str
-    entity: str
-    field: str
-    old_value: str
-    new_value: str
-    note: str
-
-
-@dataclass(frozen=True)
-class CadreItem:
-    """A cadre in pick-lists."""
-
-    id: str
-    name: str
-    kind: str
-    unit: str
-    village_id: str | None = None
