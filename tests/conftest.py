@@ -15,6 +15,7 @@ _SCREEN = Path(__file__).with_name("offscreen-1366x768.json")
 if os.environ.get("QT_QPA_PLATFORM", "offscreen") == "offscreen" and ":" not in str(_SCREEN):
     os.environ["QT_QPA_PLATFORM"] = f"offscreen:configfile={_SCREEN}"
 
+from zhuji_archive.gui.operations import wait_for  # noqa: E402
 from zhuji_archive.services.archive import Archive  # noqa: E402
 from zhuji_archive.services.demo import generate  # noqa: E402
 from zhuji_archive.views.household_file import MemberData  # noqa: E402
@@ -34,6 +35,7 @@ def archive(tmp_path: Path):
     arc.organisation.add_group(village, "一组")
     arc.organisation.add_group(village, "二组")
     yield arc
+    wait_for(arc)  # no page's load may still be running against the closed file
     arc.close()
 
 
@@ -74,6 +76,7 @@ def demo_archive(demo_template: Path, tmp_path: Path):
     dst.close()
     arc = Archive.open(target, "测试员")
     yield arc
+    wait_for(arc)  # no page's load may still be running against the closed file
     arc.close()
 
 
@@ -113,6 +116,7 @@ def workflow_town(tmp_path: Path) -> Iterator[WorkflowTown]:
         ]
         town.households[head] = arc.households.save(file)
     yield town
+    wait_for(arc)  # no page's load may still be running against the closed file
     arc.close()
 
 
@@ -142,6 +146,7 @@ def window(qtbot, demo_archive, settings, monkeypatch):
     qtbot.waitExposed(win)
     yield win
     win.close()
+    wait_for(demo_archive)
 
 
 @pytest.fixture

@@ -4,6 +4,7 @@ window's size on a 1366×768 laptop, and each bar's tooltip gives the full name 
 from __future__ import annotations
 
 import pytest
+from loading import loaded
 from PySide6.QtCore import QEvent
 from PySide6.QtGui import QHelpEvent
 from PySide6.QtWidgets import QApplication, QGraphicsTextItem, QToolTip
@@ -35,6 +36,7 @@ def test_every_category_name_is_drawn_in_full(window, qtbot, size) -> None:
     window.tabs.setCurrentWidget(window.dashboard)
     dashboard = window.dashboard
     dashboard.reload()
+    loaded(qtbot, window.archive)
     for chart in charts(dashboard):
         assert chart.categories and chart.categories != ["无"]
 
@@ -58,6 +60,7 @@ def test_each_bar_tells_its_full_name_and_count(window, qtbot) -> None:
     window.tabs.setCurrentWidget(window.dashboard)
     dashboard = window.dashboard
     dashboard.reload()
+    loaded(qtbot, window.archive)
     data = dashboard.data
     for chart, counts in (
         (dashboard.status_chart, data.by_status),

@@ -6,6 +6,7 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
+from loading import loaded
 from PySide6.QtCore import QSettings
 from PySide6.QtWidgets import QDialog, QFileDialog, QMessageBox
 from sqlalchemy import select
@@ -117,6 +118,7 @@ def test_summary_print_and_excel_are_named_by_scope_and_period(qtbot, window, de
         village_id = session.scalar(select(Village.id).where(Village.name == "杜黄村"))
     assert window.tree.select_node("village", village_id)
     page.kind.setCurrentText("月报")
+    loaded(qtbot, demo_archive)
     day = page.day.date().toPython()
     page.export_excel()
     assert suggested == [f"杜黄村{day.year}年{day.month}月月报.xlsx"]

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from loading import loaded
 from PySide6.QtCore import Qt
 
 from zhuji_archive.gui.todo_page import ItemRole
@@ -35,6 +36,7 @@ def test_todo_is_the_first_page_and_lists_due_revisits(window, demo_archive, qtb
 def test_recording_a_visit_from_the_todo_page_removes_the_line(window, demo_archive, qtbot):
     page = window.todo
     page.reload()
+    loaded(qtbot, demo_archive)
     _group, lines = _lines(page, REVISIT)
     line = lines[0]
     household_id = line.data(0, ItemRole).household_id
@@ -46,6 +48,7 @@ def test_recording_a_visit_from_the_todo_page_removes_the_line(window, demo_arch
     dialog.notes.setPlainText("半年大走访，家中老人身体尚好")
     with qtbot.waitSignal(dialog.accepted):
         qtbot.mouseClick(dialog.ok_button, Qt.MouseButton.LeftButton)
+    loaded(qtbot, demo_archive)
     _group, after = _lines(page, REVISIT)
     assert household_id not in {item.data(0, ItemRole).household_id for item in after}
     next_day, status = demo_archive.maintenance.next_visit(household_id)
@@ -57,12 +60,14 @@ def test_recording_a_visit_from_the_todo_page_removes_the_line(window, demo_arch
 def test_dashboard_bar_opens_the_matching_request_list(window, demo_archive, qtbot):
     window.tabs.setCurrentWidget(window.dashboard)
     dashboard = window.dashboard
+    loaded(qtbot, demo_archive)
     assert dashboard.data is not None
     assert dashboard.values["在册户数"].text() == str(dashboard.data.households)
     chart = dashboard.status_chart
     index = chart.categories.index("办理中")
     chart.bar_set.clicked.emit(index)
     assert window.tabs.currentWidget() is window.requests
+    loaded(qtbot, demo_archive)
     rows = window.requests.model.rows
     assert rows and {r.status for r in rows} == {"办理中"}
     assert len(rows) == dashboard.data.by_status["办理中"]
@@ -71,6 +76,7 @@ def test_dashboard_bar_opens_the_matching_request_list(window, demo_archive, qtb
     category_index = 0
     category = dashboard.category_chart.categories[category_index]
     dashboard.category_chart.bar_set.clicked.emit(category_index)
+    loaded(qtbot, demo_archive)
     rows = window.requests.model.rows
     assert {r.category for r in rows} == {category}
     assert len(rows) == dashboard.data.by_category[category]

@@ -7,6 +7,7 @@ from __future__ import annotations
 from datetime import date, timedelta
 
 import pytest
+from loading import loaded
 from PySide6.QtCore import QDate, Qt
 from PySide6.QtGui import QInputMethodEvent
 from PySide6.QtWidgets import QApplication, QDateEdit, QLineEdit
@@ -28,6 +29,7 @@ def township(qtbot, demo_archive) -> TownshipPage:
     page.setCurrentWidget(page.meetings)
     qtbot.waitExposed(page)
     page.reload()
+    loaded(qtbot, demo_archive)
     return page
 
 
@@ -102,6 +104,7 @@ def test_typed_decisions_survive_removing_another_row_and_are_what_is_applied(
     extra = rows[1]
     queue = township.queue
     queue.reload()
+    loaded(qtbot, demo_archive)
     position = next(i for i, r in enumerate(queue.model.rows) if r.id == extra)
     queue.model.setData(
         queue.model.index(position, 0), Qt.CheckState.Checked.value, Qt.ItemDataRole.CheckStateRole
@@ -205,7 +208,7 @@ def test_an_early_deadline_is_refused_with_a_message(township: TownshipPage, dem
         assert session.get(MeetingItem, panel.decisions.record(0).item_id).deadline != held - timedelta(days=1)
 
 
-def test_overdue_next_checks_are_red_in_the_supervision_list(township: TownshipPage, demo_archive) -> None:
+def test_overdue_next_checks_are_red_in_the_supervision_list(township: TownshipPage, demo_archive, qtbot) -> None:
     case = next(row for row, _last in demo_archive.requests.supervised() if row.status == "办理中")
     panel = township.supervision
     model = panel.model
@@ -215,6 +218,7 @@ def test_overdue_next_checks_are_red_in_the_supervision_list(township: TownshipP
         with demo_archive.db.transaction() as session:
             session.get(Request, case.id).next_check_on = next_check
         panel.reload()
+        loaded(qtbot, demo_archive)
         row = next(i for i in range(model.rowCount()) if model.record(i).id == case.id)
         assert model.index(row, 0).data(Qt.ItemDataRole.ForegroundRole) is None
         return model.index(row, column)

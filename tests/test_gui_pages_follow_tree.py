@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import sqlite3
 
+from loading import loaded
 from PySide6.QtCore import Qt
 from sqlalchemy import select
 
@@ -106,9 +107,11 @@ def test_summary_page_follows_the_tree_and_titles_once(window, demo_archive, qtb
         ("group", "杜黄村", [known["village"]]),
     ):
         click_node(qtbot, window, kind, known[kind])
+        loaded(qtbot, demo_archive)
         assert page.title.text() == f"{name}{month}月报", kind
         assert page.figures["走访户数"].text() == str(visited(demo_archive, period, villages)), kind
     page.kind.setCurrentText("周报")
+    loaded(qtbot, demo_archive)
     week = period_of("周报", page.day.date().toPython())
     title = page.title.text()
     assert title == f"杜黄村{week.start}至{week.end}周报"
@@ -127,4 +130,5 @@ def test_a_report_opened_from_the_todo_list_shows_that_cadres_report(window, dem
     start = period_of("月报", demo_archive.requests.today).start
     window.open_report(("月报", "cadre", cadre_id, start))
     assert window.tabs.currentWidget() is window.summary
+    loaded(qtbot, demo_archive)
     assert window.summary.title.text() == f"驻村干部{name}{start.year}年{start.month}月月报"

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import re
 
+from loading import loaded
 from PySide6.QtCore import Qt
 
 from zhuji_archive.services.requests import RequestQuery
@@ -24,6 +25,7 @@ def test_request_list_shows_numbers_and_finds_a_request_by_number(window, demo_a
     page = window.requests
     window.tabs.setCurrentWidget(page)
     page.reload()
+    loaded(qtbot, demo_archive)
     model = page.model
     column = column_of(model, "诉求编号")
     shown = [model.index(r, column).data() for r in range(model.rowCount())]
@@ -32,6 +34,7 @@ def test_request_list_shows_numbers_and_finds_a_request_by_number(window, demo_a
     target = model.rows[len(model.rows) // 2]
     qtbot.keyClicks(page.search, target.number.removeprefix("安华"))
     qtbot.keyClick(page.search, Qt.Key.Key_Return)
+    loaded(qtbot, demo_archive)
     assert [row.id for row in model.rows] == [target.id]
     assert model.index(0, column).data() == target.number
 
@@ -49,9 +52,10 @@ def test_request_window_and_household_file_name_the_number(window, demo_archive)
         assert row.number in numbers and all(NUMBER.match(n) for n in numbers)
 
 
-def test_township_lists_show_numbers(window, demo_archive) -> None:
+def test_township_lists_show_numbers(window, demo_archive, qtbot) -> None:
     township = window.township
     township.reload()
+    loaded(qtbot, demo_archive)
     queue = township.queue.model
     assert queue.rowCount()
     column = column_of(queue, "诉求编号")
@@ -74,9 +78,10 @@ def test_township_lists_show_numbers(window, demo_archive) -> None:
     assert all(NUMBER.match(supervision.index(r, column).data()) for r in range(supervision.rowCount()))
 
 
-def test_todo_request_lines_name_the_number(window, demo_archive) -> None:
+def test_todo_request_lines_name_the_number(window, demo_archive, qtbot) -> None:
     todo = window.todo
     todo.reload()
+    loaded(qtbot, demo_archive)
     lines = [
         todo.tree.topLevelItem(g).child(c)
         for g in range(todo.tree.topLevelItemCount())

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from datetime import date, timedelta
 
+from loading import loaded
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QDialogButtonBox
 
@@ -74,12 +75,14 @@ def test_request_from_household_file_to_closed_feedback(window, demo_archive, qt
     meeting_id = township.meetings.create(date.today(), "测试专题会议", "镇长、副镇长")
     queue = township.queue
     queue.reload()
+    loaded(qtbot, demo_archive)
     row_in_queue = next(i for i, r in enumerate(queue.model.rows) if r.id == request_id)
     queue.model.setData(
         queue.model.index(row_in_queue, 0), Qt.CheckState.Checked.value, Qt.ItemDataRole.CheckStateRole
     )
     queue.choose_meeting = lambda: meeting_id
     qtbot.mouseClick(queue.to_meeting, Qt.MouseButton.LeftButton)
+    loaded(qtbot, demo_archive)
     assert request_id not in {r.id for r in queue.model.rows}
     panel = township.meetings
     panel.show_meeting(meeting_id)
@@ -157,6 +160,7 @@ def test_common_issue_is_decided_once_for_every_household(window, demo_archive, 
     page = window.requests
     window.tabs.setCurrentWidget(page)
     page.status.setCurrentText("登记")
+    loaded(qtbot, demo_archive)
     free = [r for r in page.model.rows if not r.common_issue_id]
     assert len({r.household_id for r in free[:2]}) == 2
     selection = page.view.selectionModel()

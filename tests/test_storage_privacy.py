@@ -99,22 +99,31 @@ def test_full_disk_save_error_carries_no_personal_data(full_disk_archive, log_fi
     _assert_clean(text, people)
 
 
-def test_full_disk_during_an_export_is_the_machines_fault_not_a_bug(full_disk_archive, tmp_path, qapp, log_file) -> None:
+def test_full_disk_during_an_export_is_the_machines_fault_not_a_bug(full_disk_archive, tmp_path, qtbot, log_file) -> None:
     """The workbook is written elsewhere; recording the export in the full archive fails."""
-    from zhuji_archive.gui.export_actions import ExportWorker
+    from zhuji_archive.gui.operations import Operation, Runner
 
     archive, _usb = full_disk_archive
     outcome: list[str] = []
-    worker = ExportWorker(lambda progress, cancelled: archive.exports.roster(tmp_path / "花名册.xlsx", "households"))
-    worker.signals.failed.connect(outcome.append)
-    worker.signals.finished.connect(lambda result: outcome.append("finished"))
-    worker.run()
+    handle = (
+        Operation(
+            None,
+            "导出",
+            lambda progress, cancelled: archive.exports.roster(tmp_path / "花名册.xlsx", "households"),
+            runner=Runner(),
+        )
+        .failure(lambda failure: outcome.append(failure.message))
+        .success(lambda result: outcome.append("finished"))
+        .run()
+    )
+    with qtbot.waitSignal(handle.ended, timeout=20000):
+        pass
     assert outcome == ["磁盘空间已满，刚才的修改没有保存。请清理磁盘后重试。"]
     assert "导出: disk_full" in log_file.read_text(encoding="utf-8")
 
 
-def test_a_bug_in_a_worker_shows_and_logs_no_personal_data(qapp, log_file: Path) -> None:
-    from zhuji_archive.gui.import_wizard import Task
+def test_a_bug_in_a_worker_shows_and_logs_no_personal_data(qtbot, archive, log_file: Path) -> None:
+    from zhuji_archive.gui.import_wizard import ImportWizard
 
     people = generated_people(2)
     name, number, phone = people[0]
@@ -123,10 +132,13 @@ def test_a_bug_in_a_worker_shows_and_logs_no_personal_data(qapp, log_file: Path)
         raise KeyError(f"{name} {number} {phone}")
 
     outcome: list[str] = []
-    task = Task(buggy)
-    task.signals.failed.connect(outcome.append)
-    task.run()
+    wizard = ImportWizard(archive)
+    qtbot.addWidget(wizard)
+    task = wizard.start(buggy, lambda _result: outcome.append("finished"), outcome.append)
+    with qtbot.waitSignal(task.ended, timeout=10000):
+        pass
     (message,) = outcome
+    assert message.endswith("数据库未做任何改动。")
     assert "程序错误" in message and "KeyError" in message and str(log_file) in message
     _assert_clean(message, people)
     text = log_file.read_text(encoding="utf-8")

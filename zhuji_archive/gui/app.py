@@ -199,5 +199,8 @@ def run(db_path: Path, operator: str | None = None) -> int:
     if archive.db.backup is not None:
         window.statusBar().showMessage(f"数据库已升级，升级前的副本保存在 {archive.db.backup}", 10000)
     code = app.exec()
+    from zhuji_archive.gui.operations import wait_for
+
+    wait_for(archive)  # no load may run on against a closed archive
     archive.close()
     return code

@@ -26,9 +26,12 @@ from PySide6.QtWidgets import (
 )
 
 from zhuji_archive.domain.workflow import Level, Status
+from zhuji_archive.gui.operations import PageFeed, runner_for
 from zhuji_archive.gui.widgets import refill
 from zhuji_archive.services.archive import Archive
 from zhuji_archive.services.dashboard import Dashboard
+
+DASHBOARD_CHANGES = ("households", "visits", "requests", "meetings", "organisation", "settings", "codes")
 
 
 def _tile(caption: str) -> tuple[QWidget, QLabel]:
@@ -130,6 +133,7 @@ class DashboardPage(QWidget):
         super().__init__(parent)
         self.archive = archive
         self.data: Dashboard | None = None
+        self.feed = PageFeed(self, runner_for(archive), DASHBOARD_CHANGES, self.reload)
         # Scrolls on small laptop screens instead of forcing the window taller than the screen.
         outer = QVBoxLayout(self)
         outer.setContentsMargins(0, 0, 0, 0)
@@ -195,8 +199,12 @@ class DashboardPage(QWidget):
         )
 
     def reload(self) -> None:
-        village_id = self.scope.currentData()
-        self.data = d = self.archive.dashboard.build(village_id, self.scope.currentText())
+        """Build the dashboard on a worker (seconds at county scale); shown when it arrives."""
+        village_id, title, dashboard = self.scope.currentData(), self.scope.currentText(), self.archive.dashboard
+        self.feed.load("dashboard", lambda: dashboard.build(village_id, title), self.show_data)
+
+    def show_data(self, d: Dashboard) -> None:
+        self.data = d
         percent = lambda x: "—" if x is None else f"{x:.0%}"  # noqa: E731
         for caption, value in (
             ("在册户数", d.households),

@@ -1,29 +1,18 @@
-"""Export and print from the window: background export tasks with a cancellable progress dialog,
-the roster options dialog, the PDF print preview, and the 输出 menu of the main window.
+"""Export and print from the window: export tasks with a cancellable progress dialog, the roster
+options dialog, the PDF print preview, and the 输出 menu of the main window.
 
-An export runs on a QThreadPool thread and talks back through queued signals, so the window stays
-responsive; 取消 makes the service's ``cancelled()`` return true, and the service then removes its
-temporary file, so nothing half-written is left."""
+An export runs through the operation runner (gui/operations.py), so the window stays responsive;
+取消 makes the service's ``cancelled()`` return true, and the service then removes its temporary
+file, so nothing half-written is left."""
 
 from __future__ import annotations
 
 import shutil
 import tempfile
-import threading
 from collections.abc import Callable
 from pathlib import Path
 
-from PySide6.QtCore import (
-    QCoreApplication,
-    QMarginsF,
-    QObject,
-    QRunnable,
-    QSize,
-    QStandardPaths,
-    Qt,
-    QThreadPool,
-    Signal,
-)
+from PySide6.QtCore import QMarginsF, QObject, QSize, QStandardPaths, Qt, Signal
 from PySide6.QtGui import QAction, QPageLayout, QPageSize, QPainter
 from PySide6.QtPdf import QPdfDocument
 from PySide6.QtPdfWidgets import QPdfView
@@ -40,75 +29,39 @@ from PySide6.QtWidgets import (
     QMainWindow,
     QMenuBar,
     QMessageBox,
-    QProgressDialog,
     QPushButton,
     QRadioButton,
     QVBoxLayout,
     QWidget,
 )
 
-from zhuji_archive.domain.errors import DomainError
 from zhuji_archive.domain.glyphs import UnprintableText
+from zhuji_archive.gui.operations import (
+    Changes,
+    Failure,
+    Handle,
+    Operation,
+    ProgressDialog,
+    Runner,
+    runner_for,
+    show_failure,
+)
 from zhuji_archive.gui.screen_fit import fit_to_screen
-from zhuji_archive.logs import failure_message
 from zhuji_archive.services.archive import Archive
 from zhuji_archive.services.export_files import file_name
-from zhuji_archive.services.exports import ExportCancelled, ExportResult
+from zhuji_archive.services.exports import ExportResult
 
 Job = Callable[[Callable[[int, int], None], Callable[[], bool]], ExportResult]
 PRINT_DPI = 300  # pages are rendered to images for the printer; 300 dpi keeps Chinese text crisp
-# Workers still running, so Python keeps them alive even if the window that started them is gone.
-_RUNNING: set[ExportWorker] = set()
 
 
 # ---- running an export in the background --------------------------------------------------------
 
 
-class _Signals(QObject):
-    progress = Signal(int, int)
-    finished = Signal(object)
-    failed = Signal(str)
-    cancelled = Signal()
-    unprintable = Signal(object)  # the UnprintableText raised before anything was written
-
-
-class ExportWorker(QRunnable):
-    """Runs ``job(progress, cancelled)`` on a pool thread; reports through ``signals``."""
-
-    def __init__(self, job: Job) -> None:
-        super().__init__()
-        self.setAutoDelete(False)  # the task keeps it; Qt must not delete the Python-owned object
-        self.job = job
-        self.signals = _Signals()
-        self._cancel = threading.Event()
-
-    def cancel(self) -> None:
-        self._cancel.set()
-
-    def is_cancelled(self) -> bool:
-        return self._cancel.is_set()
-
-    def run(self) -> None:
-        _RUNNING.add(self)
-        try:
-            result = self.job(self.signals.progress.emit, self._cancel.is_set)
-        except ExportCancelled:
-            self.signals.cancelled.emit()
-        except UnprintableText as error:
-            self.signals.unprintable.emit(error)
-        except DomainError as error:
-            self.signals.failed.emit(error.message)
-        except Exception as error:  # noqa: BLE001 - a bug must reach the user, not vanish in a thread
-            self.signals.failed.emit(failure_message("导出", error))
-        else:
-            self.signals.finished.emit(result)
-        finally:
-            _RUNNING.discard(self)
-
-
 class ExportTask(QObject):
-    """One export with its progress dialog. Emits ``done(result)`` on success and ``ended(outcome)``
-    with "finished", "cancelled" or "failed" in every case.
+    """One export through the window's operation runner (gui/operations.py), with its progress
+    dialog. Emits ``done(result)`` on success and ``ended(outcome)`` with "finished", "cancelled" or
+    "failed" in every case. An export records itself in the change history, so it runs as a write.
 
     When the job refuses because some characters have no font (UnprintableText), the user is shown
     which and where, and chooses: 仍然打印 runs ``anyway`` (the same job printing with gaps), 取消
@@ -123,7 +76,7 @@ class ExportTask(QObject):
         title: str,
         label: str,
         job: Job,
-        pool: QThreadPool | None = None,
+        runner: Runner | None = None,
         anyway: Job | None = None,
     ) -> None:
         super().__init__(parent)
@@ -132,44 +85,28 @@ class ExportTask(QObject):
         self.result: ExportResult | None = None
         self.outcome = ""
         self.error = ""
-        self.pool = pool or QThreadPool.globalInstance()
+        self.runner = runner or runner_for(None)
         self.anyway = anyway
         self.question: QMessageBox | None = None
-        self.dialog = QProgressDialog(label, "取消", 0, 0, parent)
-        self.dialog.setWindowTitle(title)
-        self.dialog.setWindowModality(Qt.WindowModality.WindowModal)
-        self.dialog.setMinimumDuration(0)
-        self.dialog.setAutoClose(False)
-        self.dialog.setAutoReset(False)
-        self.dialog.setMinimumWidth(360)
-        self.dialog.canceled.connect(self.cancel)
+        self.handle: Handle | None = None
+        self.dialog = ProgressDialog(parent, title, label)
         self._run(job)
 
     def _run(self, job: Job) -> None:
-        self.worker = ExportWorker(job)
-        signals = self.worker.signals
-        signals.progress.connect(self._progress)
-        signals.finished.connect(self._finished)
-        signals.failed.connect(self._failed)
-        signals.cancelled.connect(self._cancelled)
-        signals.unprintable.connect(self._unprintable)
-        self.dialog.show()
-        self.pool.start(self.worker)
+        operation = Operation(
+            self.parent_widget, self.title, job, runner=self.runner, changes=Changes(history=True)
+        )
+        operation.success(self._finished).failure(self._failure).on_cancel(self._cancelled)
+        self.handle = operation.run(self.dialog)
 
     @property
     def running(self) -> bool:
         return not self.outcome
 
     def cancel(self) -> None:
-        if self.running:
-            self.worker.cancel()
+        if self.running and self.handle is not None:
+            self.handle.cancel()
             self.dialog.setLabelText("正在取消…")
-
-    def _progress(self, done: int, total: int) -> None:
-        if self.worker.is_cancelled():
-            return
-        self.dialog.setMaximum(max(total, 1))
-        self.dialog.setValue(min(done, max(total, 1)))
 
     def _end(self, outcome: str) -> None:
         self.outcome = outcome
@@ -184,10 +121,13 @@ class ExportTask(QObject):
     def _cancelled(self) -> None:
         self._end("cancelled")
 
+    def _failure(self, failure: Failure) -> None:
+        if isinstance(failure.error, UnprintableText) and self.anyway is not None:
+            self._unprintable(failure.error)
+        else:
+            self._failed(failure.message)
+
     def _unprintable(self, error: UnprintableText) -> None:
-        if self.anyway is None:
-            self._failed(error.message)
-            return
         self.dialog.reset()  # stops its show-after-delay timer, which would bring it back over the question
         self.dialog.hide()
         box = QMessageBox(
@@ -215,11 +155,7 @@ class ExportTask(QObject):
     def _failed(self, message: str) -> None:
         self.error = message
         self._end("failed")
-        box = QMessageBox(
-            QMessageBox.Icon.Warning, self.title, message, QMessageBox.StandardButton.Ok, self.parent_widget
-        )
-        box.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose, True)
-        box.open()
+        show_failure(self.parent_widget, self.title, Failure("rule", message))
 
 
 # ---- the print preview --------------------------------------------------------------------------
@@ -407,11 +343,9 @@ class ExportActions(QObject):
         self.window = window
         self.archive = archive
         self.current_node = current_node or (lambda: None)
+        self.runner = runner_for(archive)
         self.tasks: list[ExportTask] = []
         self.previews: list[PdfPreviewDialog] = []
-        app = QCoreApplication.instance()
-        if app is not None:
-            app.aboutToQuit.connect(self.wait_all)
 
     # ---- menu ---------------------------------------------------------------------------------
     def add_menu(self, bar: QMenuBar) -> None:
@@ -588,7 +522,7 @@ class ExportActions(QObject):
     def _start(
         self, title: str, label: str, job: Job, parent: QWidget | None = None, anyway: Job | None = None
     ) -> ExportTask:
-        task = ExportTask(parent or self.window, title, label, job, anyway=anyway)
+        task = ExportTask(parent or self.window, title, label, job, self.runner, anyway=anyway)
         self.tasks.append(task)
         task.ended.connect(lambda outcome: self._ended(task, outcome))
         return task
@@ -606,4 +540,4 @@ class ExportActions(QObject):
         """Wait for background exports to stop (used when the window closes)."""
         for task in self.tasks:
             task.cancel()
-        QThreadPool.globalInstance().waitForDone(msecs)
+        self.runner.wait_all(msecs)

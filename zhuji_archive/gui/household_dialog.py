@@ -4,8 +4,7 @@ Everything is edited in memory; nothing is written until 保存, and closing wit
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-from datetime import UTC, date
+from datetime import date
 
 from PySide6.QtCore import Qt, Signal
 from PySide6.QtGui import QCloseEvent
@@ -23,71 +22,19 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from zhuji_archive.domain.codes import HOUSEHOLD_STATUSES, INCOME_KINDS, VISIT_KINDS
 from zhuji_archive.domain.errors import DomainError
 from zhuji_archive.domain.household import yuan
 from zhuji_archive.domain.household_rules import FieldProblem
+from zhuji_archive.gui import household_sections as sections
 from zhuji_archive.gui.forms.ui_household_dialog import Ui_HouseholdDialog
-from zhuji_archive.gui.forms.ui_status_dialog import Ui_StatusDialog
-from zhuji_archive.gui.member_dialog import MemberDialog, fill_combo
+from zhuji_archive.gui.household_sections import TAB_OF_SECTION, HistoryRow, StatusDialog
+from zhuji_archive.gui.member_dialog import MemberDialog
 from zhuji_archive.gui.record_table import Column, RecordDelegate, RecordTableModel
 from zhuji_archive.gui.screen_fit import fit_to_screen
 from zhuji_archive.services.archive import Archive
 from zhuji_archive.services.conflicts import StaleSave
 from zhuji_archive.services.households import ValidationFailed
-from zhuji_archive.views.history import ChangeEntry
 from zhuji_archive.views.household_file import AssistanceData, IncomeData, MemberData, RequestData, VisitData
-
-TAB_OF_SECTION = {"members": 0, "incomes": 1, "assistance": 2, "requests": 3, "visits": 5}
-
-
-@dataclass(frozen=True)
-class HistoryRow:
-    """A change entry as shown: local time as text."""
-
-    at: str
-    operator: str
-    action: str
-    entity: str
-    field: str
-    old_value: str
-    new_value: str
-    note: str
-
-    @classmethod
-    def of(cls, entry: ChangeEntry) -> HistoryRow:
-        local = entry.at.replace(tzinfo=UTC).astimezone().strftime("%Y-%m-%d %H:%M")
-        return cls(
-            local,
-            entry.operator,
-            entry.action,
-            entry.entity,
-            entry.field,
-            entry.old_value,
-            entry.new_value,
-            entry.note,
-        )
-
-
-class StatusDialog(QDialog):
-    """Asks for a household's new status and the reason."""
-
-    def __init__(self, status: str, note: str, parent: QWidget | None = None) -> None:
-        super().__init__(parent)
-        self.ui = Ui_StatusDialog()
-        self.ui.setupUi(self)
-        fill_combo(self.ui.statusCombo, HOUSEHOLD_STATUSES, status, blank=False)
-        self.ui.noteEdit.setPlainText(note)
-        self.ui.buttonBox.button(QDialogButtonBox.StandardButton.Ok).setText("确定")
-        self.ui.buttonBox.button(QDialogButtonBox.StandardButton.Cancel).setText("取消")
-        self.ui.buttonBox.accepted.connect(self.accept)
-        self.ui.buttonBox.rejected.connect(self.reject)
-
-    def accept(self) -> None:
-        if self.ui.statusCombo.currentText() != "在册" and not self.ui.noteEdit.toPlainText().strip():
-            self.ui.errorLabel.setText("请写明原因（如迁往何处、并入哪一户）")
-            return
-        super().accept()
 
 
 class HouseholdDialog(QDialog):
@@ -144,110 +91,21 @@ class HouseholdDialog(QDialog):
         return model
 
     def _build_tables(self) -> None:
-        ui = self.ui
-        codes = self._choices
-        self.members = self._table(
-            ui.membersTable,
-            [
-                Column("name", "姓名", "readonly"),
-                Column("relation", "与户主关系", "readonly"),
-                Column("sex", "性别", "readonly"),
-                Column("id_number", "身份证号", "readonly"),
-                Column("birth_date", "出生日期", "readonly"),
-                Column("education", "文化程度", "readonly"),
-                Column("political_status", "政治面貌", "readonly"),
-                Column("health", "健康状况", "readonly"),
-                Column("phone", "联系电话", "readonly"),
-                Column("migrant_place", "务工地点", "readonly"),
-            ],
-            self.file.members,
-        )
+        ui, file, codes = self.ui, self.file, self._choices
+        self.members = self._table(ui.membersTable, sections.member_columns(), file.members)
         ui.membersTable.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
         ui.membersTable.doubleClicked.connect(lambda index: self.edit_member(index.row()))
-        self.incomes = self._table(
-            ui.incomesTable,
-            [
-                Column("kind", "来源", "choice", lambda: INCOME_KINDS),
-                Column("description", "内容(作物/行业/地点)"),
-                Column("land_mu", "面积(亩)", "float"),
-                Column("scale", "规模"),
-                Column("months", "务工月数", "int"),
-                Column("annual_income", "年收入(元)", "float"),
-            ],
-            self.file.incomes,
-        )
+        self.incomes = self._table(ui.incomesTable, sections.income_columns(), file.incomes)
         self.incomes.edited.connect(self._update_income_summary)
-        self.assistance = self._table(
-            ui.assistanceTable,
-            [
-                Column("date", "日期", "date"),
-                Column("provider", "帮扶单位"),
-                Column("provider_type", "单位性质", "choice", lambda: ("政府部门", "社会组织")),
-                Column("kind", "帮扶类别", "choice", lambda: codes("assistance_kind")),
-                Column("content", "帮扶内容"),
-                Column("amount", "金额(元)", "float"),
-            ],
-            self.file.assistance,
-        )
-        self.requests = self._table(
-            ui.requestsTable,
-            [
-                Column("recorded_on", "登记日期", "date"),
-                Column("category", "类别", "choice", lambda: codes("request_category")),
-                Column("description", "诉求内容"),
-                Column("status", "办理状态", "readonly"),
-                Column("number", "诉求编号", "readonly"),
-            ],
-            self.file.requests,
-        )
+        self.assistance = self._table(ui.assistanceTable, sections.assistance_columns(codes), file.assistance)
+        self.requests = self._table(ui.requestsTable, sections.request_columns(codes), file.requests)
         self.resolution = self._table(
-            ui.resolutionTable,
-            [
-                Column("recorded_on", "登记日期", "readonly"),
-                Column("category", "类别", "readonly"),
-                Column("description", "诉求内容", "readonly"),
-                Column("status", "办理状态", "readonly"),
-                Column("resolution", "解决情况（时间、措施、办法、结果）", "readonly"),
-                Column("number", "诉求编号", "readonly"),
-            ],
-            self.file.requests,
-            editable=False,
+            ui.resolutionTable, sections.resolution_columns(), file.requests, editable=False
         )
-        self.visits = self._table(
-            ui.visitsTable,
-            [
-                Column("date", "走访日期", "date"),
-                Column("kind", "走访类型", "choice", lambda: VISIT_KINDS),
-                Column("cadres", "走访干部"),
-                Column("notes", "走访情况"),
-                Column("policies", "宣传政策"),
-            ],
-            self.file.visits,
-        )
-        self.history = self._table(
-            ui.historyTable,
-            [
-                Column("at", "时间", "readonly"),
-                Column("operator", "操作人", "readonly"),
-                Column("action", "操作", "readonly"),
-                Column("entity", "对象", "readonly"),
-                Column("field", "字段", "readonly"),
-                Column("old_value", "原值", "readonly"),
-                Column("new_value", "新值", "readonly"),
-                Column("note", "说明", "readonly"),
-            ],
-            [],
-            editable=False,
-        )
-        for view, widths in (
-            (ui.membersTable, (80, 80, 50, 170, 95, 110, 90, 80, 110)),
-            (ui.incomesTable, (100, 200, 80, 100, 80)),
-            (ui.assistanceTable, (100, 160, 80, 100, 260)),
-            (ui.requestsTable, (100, 100, 460)),
-            (ui.resolutionTable, (100, 90, 300, 80)),
-            (ui.visitsTable, (100, 100, 120, 360)),
-            (ui.historyTable, (130, 70, 50, 80, 90, 160, 160)),
-        ):
+        self.visits = self._table(ui.visitsTable, sections.visit_columns(), file.visits)
+        self.history = self._table(ui.historyTable, sections.history_columns(), [], editable=False)
+        for name, widths in sections.COLUMN_WIDTHS.items():
+            view = getattr(ui, name)
             for column, width in enumerate(widths):
                 view.setColumnWidth(column, width)
 

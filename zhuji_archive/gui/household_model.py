@@ -55,9 +55,20 @@ class HouseholdTableModel(QAbstractTableModel):
     def reload(self) -> None:
         self.set_filter(self.filter)
 
-    def refresh_household(self, household_id: str) -> None:
-        """After a save: reload so the changed row shows its new values in its new place."""
-        self.reload()
+    def refresh_household(self, household_id: str) -> bool:
+        """After a save: re-read the household's one row and tell the view it changed (Vorta's
+        one-row ``dataChanged``). A row that left the filter, joined it or moved in the order resets
+        the list instead. True when only the one row was refreshed."""
+        index = self.row_of(household_id)
+        fresh = self.service.row(self.filter, household_id)
+        if index is None or fresh is None or fresh.sort_key != self.rows[index].sort_key:
+            if index is None and fresh is None:
+                return True  # neither shown nor to be shown: nothing in the list changed
+            self.reload()
+            return False
+        self.rows[index] = fresh
+        self.dataChanged.emit(self.index(index, 0), self.index(index, self.columnCount() - 1))
+        return True
 
     # ---- paging -------------------------------------------------------------------------
     def canFetchMore(self, parent: Index = QModelIndex()) -> bool:  # noqa: B008

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from PySide6.QtCore import QByteArray, QSettings, QSize, Qt, QTimer
+from PySide6.QtCore import QByteArray, QSettings, QSize, Qt
 from PySide6.QtGui import QAction, QCloseEvent, QKeySequence
 from PySide6.QtWidgets import (
     QLabel,
@@ -20,6 +20,7 @@ from zhuji_archive.gui.dashboard_page import DashboardPage
 from zhuji_archive.gui.export_actions import ExportActions
 from zhuji_archive.gui.household_dialog import HouseholdDialog
 from zhuji_archive.gui.household_page import HouseholdPage
+from zhuji_archive.gui.operations import Changes, runner_for
 from zhuji_archive.gui.org_tree import OrgTree
 from zhuji_archive.gui.request_detail import RequestDetailDialog
 from zhuji_archive.gui.requests_page import RequestsPage
@@ -44,7 +45,7 @@ class MainWindow(QMainWindow):
         self.settings = settings
         self.open_dialogs: dict[str, HouseholdDialog] = {}
         self.setWindowTitle(f"{APP_NAME} {__version__} — {archive.db.path.name if archive.db.path else ''}")
-        self.tree = OrgTree(archive.organisation)
+        self.tree = OrgTree(archive.organisation, runner=runner_for(archive))
         self.households = HouseholdPage(archive)
         self.village = VillagePage(archive)
         self.requests = RequestsPage(archive)
@@ -63,15 +64,10 @@ class MainWindow(QMainWindow):
         self.tabs.addTab(self.summary, "周报月报")
         self.tabs.addTab(self.services, "三式服务·考核")
         self.tabs.addTab(self.dashboard, "领导驾驶舱")
-        # Pages other than the household list load when first shown, so start-up stays fast.
-        self.stale: set[QWidget] = {
-            self.todo,
-            self.requests,
-            self.township,
-            self.summary,
-            self.dashboard,
-            self.services,
-        }
+        # Each page loads when first shown and follows the changes it shows (its PageFeed).
+        self.runner = runner_for(archive)
+        self.runner.changed.connect(self._changed)
+        self._add_busy_indicator()
         self.todo.countChanged.connect(
             lambda n: self.tabs.setTabText(
                 self.tabs.indexOf(self.todo), f"今日待办（{n}）" if n else "今日待办"
@@ -81,7 +77,6 @@ class MainWindow(QMainWindow):
         self.todo.openRequest.connect(self.open_request)
         self.todo.openReport.connect(self.open_report)
         self.dashboard.showRequests.connect(self.show_requests)
-        self.tabs.currentChanged.connect(lambda _i: self._refresh_current())
         # Right of the tree: the pages, or the first steps while the archive has no town.
         self.welcome = WelcomePanel()
         self.welcome.createRequested.connect(self.create_org)
@@ -125,7 +120,6 @@ class MainWindow(QMainWindow):
             )
         if towns and self.tree.current_node() is None:
             self.tree.setCurrentIndex(self.tree.tree_model.index(0, 0))
-        QTimer.singleShot(0, self._refresh_current)  # the to-do list loads once the window is up
 
     def _build_menus(self) -> None:
         archive_menu = self.menuBar().addMenu("档案(&A)")
@@ -210,8 +204,6 @@ class MainWindow(QMainWindow):
         """The first steps instead of the pages (帮助 → 入门步骤 brings them back)."""
         self._update_org_actions()
         self.pages.setCurrentWidget(self.welcome if shown else self.tabs)
-        if not shown:
-            self._refresh_current()
 
     def open_guide(self) -> GuideDialog:
         dialog = GuideDialog(self)
@@ -235,10 +227,8 @@ class MainWindow(QMainWindow):
         return wizard
 
     def _imported(self, result: object) -> None:
+        """The import announced what it changed (pages follow); here the welcome gives way."""
         self.show_welcome(False)
-        self.households.reload_codes()
-        self.households.model.reload()
-        self.tree.reload()
         self.statusBar().showMessage(f"导入完成：{result.summary()}", 8000)  # type: ignore[attr-defined]
 
     def _build_output_menu(self) -> None:
@@ -257,9 +247,7 @@ class MainWindow(QMainWindow):
     def _organisation_changed(self) -> None:
         """Villages or cadres were added or renamed: pick-lists on the other pages follow."""
         self._update_org_actions()
-        for page in (self.summary, self.dashboard, self.township.queue, self.todo):
-            page.refresh_scopes()
-        self.stale.update({self.todo, self.summary, self.dashboard, self.services})
+        self.runner.notify(Changes(organisation=True, cadres=True))
 
     def open_cadres(self) -> None:
         from zhuji_archive.gui.cadre_dialog import CadreDialog
@@ -272,11 +260,7 @@ class MainWindow(QMainWindow):
 
         dialog = SettingsDialog(self.archive, self)
         dialog.exec()
-        self.households.reload_codes()
-        self.stale.update(
-            {self.requests, self.township, self.summary, self.todo, self.dashboard, self.services}
-        )
-        self._refresh_current()
+        self.runner.notify(Changes(settings=True, codes=True))
 
     def _focus_search(self) -> None:
         self.tabs.setCurrentWidget(self.households)
@@ -288,18 +272,32 @@ class MainWindow(QMainWindow):
         village_id = self.tree.village_of(kind, node_id)
         self.village.show_village(village_id)
         self.requests.village_id = village_id
-        self.stale.add(self.requests)
+        self.requests.feed.invalidate()
         self.summary.follow_node(kind, node_id, village_id)
-        self.stale.add(self.summary)
-        self._refresh_current()
+        self.summary.feed.invalidate()
 
-    def _refresh_current(self) -> None:
-        if not self.isVisible():
-            return  # pages load once the window is up (see the end of __init__)
-        page = self.tabs.currentWidget()
-        if page in self.stale:
-            self.stale.discard(page)
-            page.reload()  # type: ignore[attr-defined]
+    def _changed(self, changes: Changes) -> None:
+        """What the window itself shows besides the pages: pick-lists of villages and cadres, the code
+        filters of the household list, its rows, and the tree's counts."""
+        if changes.organisation or changes.cadres:
+            for page in (self.summary, self.dashboard, self.township.queue, self.todo):
+                page.refresh_scopes()
+        if changes.codes or changes.settings:
+            self.households.reload_codes()
+        if changes.all_households:
+            self.households.model.reload()
+        else:
+            for household_id in changes.households:
+                self.households.model.refresh_household(household_id)
+        if changes.any_household:
+            self.tree.refresh()  # its household counts (the tree reloads itself after its own edits)
+
+    def _add_busy_indicator(self) -> None:
+        """正在处理… in the status bar while the runner works (loads, exports, imports)."""
+        self.busy_label = QLabel("正在处理…")
+        self.busy_label.hide()
+        self.statusBar().addPermanentWidget(self.busy_label)
+        self.runner.busyChanged.connect(self.busy_label.setVisible)
 
     def open_report(self, report: tuple) -> None:  # type: ignore[type-arg]
         """Show a 周报/月报 from the to-do list."""
@@ -317,7 +315,7 @@ class MainWindow(QMainWindow):
             combo.blockSignals(False)
         page.light.setCurrentText("全部")
         self.tabs.setCurrentWidget(page)
-        page.reload()
+        page.reload()  # supersedes the load that showing the page may have started
 
     def open_request(self, request_id: str) -> RequestDetailDialog:
         dialog = self.request_dialogs.get(request_id)
@@ -333,11 +331,8 @@ class MainWindow(QMainWindow):
         return dialog
 
     def _requests_changed(self, request_id: str) -> None:
-        """A request moved on: lists and any open household file showing it are stale."""
-        self.stale.update(
-            {self.requests, self.township, self.summary, self.todo, self.dashboard, self.services}
-        )
-        self._refresh_current()
+        """A request moved on: pages that show requests follow; so does any open household file."""
+        self.runner.notify(Changes(requests=True, meetings=True))
         for dialog in list(self.open_dialogs.values()):
             if _alive(dialog) and dialog.isVisible() and not dialog.dirty:
                 dialog.refresh_requests()
@@ -370,12 +365,11 @@ class MainWindow(QMainWindow):
         self.open_dialogs = {k: d for k, d in self.open_dialogs.items() if _alive(d)}
 
     def _household_saved(self, household_id: str, dialog: HouseholdDialog) -> None:
+        new = household_id not in self.open_dialogs
         self.open_dialogs[household_id] = dialog
-        self.households.model.reload()
-        self.tree.reload()
-        self.stale.update(
-            {self.requests, self.township, self.summary, self.todo, self.dashboard, self.services}
-        )
+        # A new household moves the tree's counts and joins the list; a saved one refreshes its row.
+        changes = Changes(all_households=True) if new else Changes.of_households(household_id)
+        self.runner.notify(changes | Changes(visits=True, requests=True))
         self.statusBar().showMessage("户档案已保存", 4000)
 
     # ---- window state -------------------------------------------------------------------
@@ -410,6 +404,7 @@ class MainWindow(QMainWindow):
             event.ignore()
             return
         self.save_state()
+        self.runner.wait_all()  # the archive closes after the window: no load may still be reading it
         event.accept()
 
 

@@ -7,6 +7,7 @@ from PySide6.QtGui import QStandardItem, QStandardItemModel
 from PySide6.QtWidgets import QAbstractItemView, QInputDialog, QMenu, QMessageBox, QTreeView, QWidget
 
 from zhuji_archive.domain.errors import DomainError
+from zhuji_archive.gui.operations import Query, Runner
 from zhuji_archive.services.organisation import OrganisationService, OrgNode
 
 NodeRole = Qt.ItemDataRole.UserRole
@@ -18,9 +19,13 @@ class OrgTree(QTreeView):
     nodeSelected = Signal(str, str)
     treeChanged = Signal()
 
-    def __init__(self, service: OrganisationService, parent: QWidget | None = None) -> None:
+    def __init__(
+        self, service: OrganisationService, parent: QWidget | None = None, runner: Runner | None = None
+    ) -> None:
         super().__init__(parent)
         self.service = service
+        self.runner = runner
+        self._rebuilding = False
         self.tree_model = QStandardItemModel(self)
         self.tree_model.setHorizontalHeaderLabels(["组织", "户数"])
         self.setModel(self.tree_model)
@@ -34,17 +39,37 @@ class OrgTree(QTreeView):
         self.reload()
 
     def reload(self) -> None:
-        """Rebuild from the database, keeping the selected node."""
+        """Rebuild from the database now (after an edit of the tree, whose new node is then selected)."""
+        self.show_tree(self.service.tree())
+
+    def refresh(self) -> None:
+        """Rebuild on a worker: household counts changed (a county's GROUP BY takes most of a second).
+        Without a runner (a tree on its own), at once."""
+        if self.runner is None:
+            self.reload()
+            return
+        self.loading = Query(self, "tree", self.service.tree, runner=self.runner).success(self.show_tree).run()
+
+    def show_tree(self, towns: list[OrgNode]) -> None:
+        """Show ``towns``, keeping the selected node. Reselecting the same node is not a new
+        selection: the pages that follow the tree are not reloaded for new counts."""
         current = self.current_node()
-        self.tree_model.removeRows(0, self.tree_model.rowCount())
-        for town in self.service.tree():
-            self._add(self.tree_model.invisibleRootItem(), town)
-        self.expandToDepth(1)
-        self.resizeColumnToContents(0)
-        self.setColumnWidth(0, max(self.columnWidth(0), 150))
-        self.resizeColumnToContents(1)
-        if current is not None:
-            self.select_node(*current)
+        self._rebuilding = True
+        try:
+            self.tree_model.removeRows(0, self.tree_model.rowCount())
+            for town in towns:
+                self._add(self.tree_model.invisibleRootItem(), town)
+            self.expandToDepth(1)
+            self.resizeColumnToContents(0)
+            self.setColumnWidth(0, max(self.columnWidth(0), 150))
+            self.resizeColumnToContents(1)
+            if current is not None:
+                self.select_node(*current)
+        finally:
+            self._rebuilding = False
+        now = self.current_node()
+        if now is not None and now != current:
+            self.nodeSelected.emit(*now)
 
     def _add(self, parent: QStandardItem, node: OrgNode) -> None:
         name = QStandardItem(node.name)
@@ -102,7 +127,7 @@ class OrgTree(QTreeView):
 
     def _current_changed(self, current, _previous) -> None:  # type: ignore[no-untyped-def]
         node = current.data(NodeRole) if current.isValid() else None
-        if node:
+        if node and not self._rebuilding:
             self.nodeSelected.emit(*node)
 
     # ---- editing the tree ----------------------------------------------------------------------

@@ -32,6 +32,7 @@ from zhuji_archive.gui.export_actions import (
     _documents,
     finish_masking_dialog,
 )
+from zhuji_archive.gui.operations import runner_for
 from zhuji_archive.services.archive import Archive
 from zhuji_archive.services.export_files import file_name
 from zhuji_archive.services.requests import RequestQuery
@@ -181,7 +182,7 @@ class RequestPrinting(QObject):
 
     # ---- plumbing -------------------------------------------------------------------------------
     def _start(self, title: str, label: str, job: Job) -> ExportTask:
-        task = ExportTask(self.widget, title, label, job)
+        task = ExportTask(self.widget, title, label, job, runner_for(self.archive))
         self.tasks.append(task)
         task.ended.connect(lambda outcome: self._ended(task, outcome))
         return task

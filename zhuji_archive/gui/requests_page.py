@@ -3,6 +3,8 @@ filterable by each of them, with counts per status."""
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 from PySide6.QtCore import QModelIndex, Signal
 from PySide6.QtWidgets import (
     QAbstractItemView,
@@ -21,10 +23,14 @@ from PySide6.QtWidgets import (
 
 from zhuji_archive.domain.errors import DomainError
 from zhuji_archive.domain.workflow import Level, Status, TimeStatus
+from zhuji_archive.gui.operations import PageFeed, runner_for
 from zhuji_archive.gui.request_model import IdRole, RequestTableModel
 from zhuji_archive.gui.request_printing import RequestPrinting
 from zhuji_archive.services.archive import Archive
 from zhuji_archive.services.requests import RequestQuery
+
+# Rows show the household's head and the request's state, deadline and category.
+REQUEST_CHANGES = ("requests", "households", "meetings", "settings", "codes")
 
 ALL = "全部"
 
@@ -48,6 +54,7 @@ class RequestsPage(QWidget):
         super().__init__(parent)
         self.archive = archive
         self.village_id: str | None = None
+        self.feed = PageFeed(self, runner_for(archive), REQUEST_CHANGES, self.reload)
         layout = QVBoxLayout(self)
         bar = QHBoxLayout()
         self.search = QLineEdit()
@@ -130,11 +137,17 @@ class RequestsPage(QWidget):
         )
 
     def reload(self) -> None:
-        query = self.query()
-        self.model.set_rows(self.archive.requests.list(query))
-        from dataclasses import replace
+        """Load the list and the counts on a worker; a newer filter's load supersedes an older one."""
+        query, requests = self.query(), self.archive.requests
 
-        counts = self.archive.requests.counts(replace(query, statuses=()))
+        def work() -> tuple[list, dict[str, int]]:
+            return requests.list(query), requests.counts(replace(query, statuses=()))
+
+        self.feed.load("requests", work, self.show_rows)
+
+    def show_rows(self, loaded: tuple[list, dict[str, int]]) -> None:
+        rows, counts = loaded
+        self.model.set_rows(rows)
         parts = [f"{s.value} {counts.get(s.value, 0)}" for s in Status]
         self.counts.setText(f"共 {len(self.model.rows)} 条　|　" + "　".join(parts))
 

@@ -25,6 +25,7 @@ from PySide6.QtWidgets import (
 
 from zhuji_archive.domain import maintenance as rules
 from zhuji_archive.domain.errors import DomainError
+from zhuji_archive.gui.operations import Changes, Operation, PageFeed, runner_for
 from zhuji_archive.gui.widgets import date_edit
 from zhuji_archive.services.archive import Archive
 from zhuji_archive.services.export_files import file_name
@@ -53,6 +54,11 @@ def _fill(table: QTableWidget, rows: list[list[object]]) -> None:
             table.setItem(r, c, item)
     table.resizeColumnsToContents()
 
+# Quotas, coverage and assessment count visits, links, requests and the register of cadres.
+SERVICE_CHANGES = (
+    "households", "visits", "requests", "service_links", "cadres", "organisation", "settings", "codes"
+)
+
 
 class ServicePage(QTabWidget):
     """The five panels of the service modes and assessment."""
@@ -60,6 +66,8 @@ class ServicePage(QTabWidget):
     def __init__(self, archive: Archive, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.archive = archive
+        self.links_service = archive.service_links
+        self.feed = PageFeed(self, runner_for(archive), SERVICE_CHANGES, self.reload)
         today = archive.maintenance.today
         self.year_start = date(today.year, 1, 1)
         self._build_links()
@@ -138,6 +146,7 @@ class ServicePage(QTabWidget):
             return False
         self.link_message.setText("已登记")
         self._reload_links()
+        self._changed()
         return True
 
     def end_link(self) -> None:
@@ -151,6 +160,7 @@ class ServicePage(QTabWidget):
             self.link_message.setText(error.message)
             return
         self._reload_links()
+        self._changed()
 
     def _reload_links(self) -> None:
         rows = self.archive.service_links.links()
@@ -213,6 +223,7 @@ class ServicePage(QTabWidget):
         self.act_message.setText(
             f"已登记 {self.act_cadre.currentText()} {self.act_day.date().toPython()} 蹲点"
         )
+        self._changed()
 
     def add_deed(self) -> None:
         try:
@@ -227,6 +238,11 @@ class ServicePage(QTabWidget):
             self.act_message.setText(error.message)
             return
         self.act_message.setText(f"已登记实事“{self.deed_title.text().strip()}”")
+        self._changed()
+
+    def _changed(self) -> None:
+        """A link, 蹲点 day or 实事 was recorded: quotas, coverage and assessment count it."""
+        self.feed.runner.notify(Changes(service_links=True))
 
     # ---- quota fulfilment ---------------------------------------------------------------------
     def _period_bar(self, layout: QVBoxLayout, reload) -> tuple[QDateEdit, QDateEdit]:  # type: ignore[no-untyped-def]
@@ -250,10 +266,12 @@ class ServicePage(QTabWidget):
         self.addTab(page, "定额完成")
 
     def _reload_quota(self) -> None:
+        start, end, links = self.quota_start.date().toPython(), self.quota_end.date().toPython(), self.links_service
+        self.feed.load("quota", lambda: links.quota_table(start, end), self._show_quota)
+
+    def _show_quota(self, quota_rows: list) -> None:  # type: ignore[type-arg]
         rows = []
-        for row in self.archive.service_links.quota_table(
-            self.quota_start.date().toPython(), self.quota_end.date().toPython()
-        ):
+        for row in quota_rows:
             for quota in row.quotas:
                 done = row.actual.get(quota.key, 0)
                 rows.append(
@@ -291,7 +309,9 @@ class ServicePage(QTabWidget):
         self.addTab(page, "覆盖检查")
 
     def _reload_coverage(self) -> None:
-        coverage = self.archive.service_links.coverage()
+        self.feed.load("coverage", self.links_service.coverage, self._show_coverage)
+
+    def _show_coverage(self, coverage) -> None:  # type: ignore[no-untyped-def]
         self.unlinked_label.setText(f"没有联系干部的重点户：{len(coverage.unlinked_households)} 户")
         _fill(self.unlinked, [[label, tags] for _id, label, tags in coverage.unlinked_households])
         self.missing_label.setText(f"联系对象不全的干部：{len(coverage.cadres_missing)} 人")
@@ -323,9 +343,11 @@ class ServicePage(QTabWidget):
         self.addTab(page, "干部考核")
 
     def _reload_assessment(self) -> None:
-        rows = self.archive.service_links.assessment(
-            self.assess_start.date().toPython(), self.assess_end.date().toPython()
-        )
+        start, end, links = self.assess_start.date().toPython(), self.assess_end.date().toPython(), self.links_service
+        self.feed.load("assessment", lambda: links.assessment(start, end), self._show_assessment)
+
+    def _show_assessment(self, rows: list) -> None:  # type: ignore[type-arg]
+        self.assessment.setSortingEnabled(False)  # rows are filled in the service's order
         table = []
         for row in rows:
             values = [row.indicators.get(key) for key, _ in rules.ASSESSMENT_INDICATORS]
@@ -355,14 +377,16 @@ class ServicePage(QTabWidget):
         path = self.ask_export_path()
         if not path:
             return
-        try:
-            count = self.archive.service_links.export_assessment(
-                path, self.assess_start.date().toPython(), self.assess_end.date().toPython()
-            )
-        except DomainError as error:
-            QMessageBox.warning(self, "导出", error.message)
-            return
-        QMessageBox.information(self, "导出", f"已导出 {count} 名干部的考核结果到\n{path}")
+        start, end, links = self.assess_start.date().toPython(), self.assess_end.date().toPython(), self.links_service
+        Operation(
+            self,
+            "导出",
+            lambda _progress, _cancelled: links.export_assessment(path, start, end),
+            runner=self.feed.runner,
+            changes=Changes(history=True),
+        ).success(
+            lambda count: QMessageBox.information(self, "导出", f"已导出 {count} 名干部的考核结果到\n{path}")
+        ).run()
 
     def reload(self) -> None:
         self._fill_targets()

@@ -21,11 +21,15 @@ from PySide6.QtWidgets import (
 from zhuji_archive.domain.errors import DomainError
 from zhuji_archive.domain.reporting import MONTHLY, WEEKLY, period_of
 from zhuji_archive.domain.workflow import Status
+from zhuji_archive.gui.operations import Changes, PageFeed, runner_for
 from zhuji_archive.gui.request_printing import RequestPrinting
 from zhuji_archive.gui.widgets import date_edit, refill
 from zhuji_archive.services.archive import Archive
 from zhuji_archive.services.export_files import file_name
 from zhuji_archive.views.summaries import Summary
+
+# A report counts requests, visits and feedback of its period; whether it was reported.
+SUMMARY_CHANGES = ("requests", "visits", "households", "reports", "organisation", "cadres", "settings", "codes")
 
 
 class SummaryPage(QWidget):
@@ -36,6 +40,7 @@ class SummaryPage(QWidget):
         super().__init__(parent)
         self.archive = archive
         self.summary: Summary | None = None
+        self.feed = PageFeed(self, runner_for(archive), SUMMARY_CHANGES, self.reload)
         layout = QVBoxLayout(self)
         bar = QHBoxLayout()
         self.scope = QComboBox()
@@ -142,7 +147,11 @@ class SummaryPage(QWidget):
             return
         scope_kind, scope_id = data.split(":", 1)
         period = period_of(self.kind.currentText(), self.day.date().toPython())
-        self.summary = s = self.archive.summaries.build(scope_kind, scope_id, period)
+        summaries = self.archive.summaries
+        self.feed.load("summary", lambda: summaries.build(scope_kind, scope_id, period), self.show_summary)
+
+    def show_summary(self, s: Summary) -> None:
+        self.summary = s
         self.title.setText(s.title)
         if s.submitted_at:
             local = s.submitted_at.replace(tzinfo=UTC).astimezone()
@@ -215,5 +224,7 @@ class SummaryPage(QWidget):
             self.state.setText(error.message)
             self.state.setStyleSheet("color: #c62828;")
             return False
-        self.reload()
+        self.feed.runner.notify(Changes(reports=True))  # the to-do list drops it; this page reloads
+        if self.feed.stale:
+            self.reload()
         return True

@@ -16,12 +16,15 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from zhuji_archive.gui.operations import Changes, PageFeed, runner_for
 from zhuji_archive.gui.visit_dialog import VisitDialog
 from zhuji_archive.gui.widgets import refill
 from zhuji_archive.services.archive import Archive
 from zhuji_archive.services.maintenance import EVENT, KINDS, REVISIT, TodoItem, TodoList
 
 ItemRole = Qt.ItemDataRole.UserRole
+# What the list is made of: a change to any of these refreshes it.
+TODO_CHANGES = ("households", "visits", "requests", "reports", "cadres", "organisation", "settings")
 
 
 class TodoPage(QWidget):
@@ -37,6 +40,7 @@ class TodoPage(QWidget):
         self.archive = archive
         self.todo = TodoList()
         self.visit_dialog: VisitDialog | None = None
+        self.feed = PageFeed(self, runner_for(archive), TODO_CHANGES, self.reload)
         layout = QVBoxLayout(self)
         bar = QHBoxLayout()
         self.cadre = QComboBox()
@@ -73,7 +77,12 @@ class TodoPage(QWidget):
         refill(self.cadre, [("全部干部", None), *cadres])
 
     def reload(self) -> None:
-        self.todo = todo = self.archive.maintenance.todo(self.cadre.currentData())
+        """Load the list on a worker (at county scale it takes seconds); shown when it arrives."""
+        cadre_id, maintenance = self.cadre.currentData(), self.archive.maintenance
+        self.feed.load("todo", lambda: maintenance.todo(cadre_id), self.show_todo)
+
+    def show_todo(self, todo: TodoList) -> None:
+        self.todo = todo
         self.tree.clear()
         red, yellow = QBrush(QColor("#b71c1c")), QBrush(QColor("#8d6e00"))
         for kind in KINDS:
@@ -123,7 +132,9 @@ class TodoPage(QWidget):
         kind = "事件必访" if item.kind == EVENT else ("回访" if item.request_id else "半年大走访")
         dialog = VisitDialog(self.archive, item.household_id, item.title, kind, self)
         dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose, True)
-        dialog.accepted.connect(self.reload)
+        dialog.accepted.connect(
+            lambda: self.feed.runner.notify(Changes.of_households(item.household_id or "", visits=True))
+        )
         self.visit_dialog = dialog
         dialog.open()
         return dialog

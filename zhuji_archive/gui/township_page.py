@@ -35,6 +35,7 @@ from PySide6.QtWidgets import (
 
 from zhuji_archive.domain.errors import DomainError
 from zhuji_archive.domain.workflow import Level, TimeStatus
+from zhuji_archive.gui.operations import PageFeed, runner_for
 from zhuji_archive.gui.record_table import Column, RecordDelegate, RecordTableModel
 from zhuji_archive.gui.request_model import IdRole, RequestTableModel
 from zhuji_archive.gui.request_printing import RequestPrinting
@@ -49,6 +50,9 @@ ERROR_STYLE = "color: #c62828;"
 OVERDUE_BRUSH = QBrush(QColor("#c62828"))
 GAP_FIELDS = {"责任单位": "unit", "责任人": "person", "办结时限": "deadline"}
 Values = tuple[str, str, date | None, str]
+
+# The review lists show requests with their households, meetings and deadlines.
+TOWNSHIP_CHANGES = ("requests", "meetings", "households", "settings", "codes", "cadres")
 
 
 def _values(row: DecisionRow) -> Values:
@@ -74,6 +78,7 @@ class ReviewQueue(QWidget):
     def __init__(self, archive: Archive, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.archive = archive
+        self.feed = PageFeed(self, runner_for(archive), TOWNSHIP_CHANGES, self.reload)
         layout = QVBoxLayout(self)
         bar = QHBoxLayout()
         self.village = QComboBox()
@@ -134,7 +139,12 @@ class ReviewQueue(QWidget):
         )
 
     def reload(self) -> None:
-        self.model.set_rows(self.archive.requests.list(self.query()))
+        """Load the queue on a worker; a newer filter's load supersedes an older one."""
+        query, requests = self.query(), self.archive.requests
+        self.feed.load("queue", lambda: requests.list(query), self.show_rows)
+
+    def show_rows(self, rows: list) -> None:  # type: ignore[type-arg]
+        self.model.set_rows(rows)
         self.count.setText(f"共 {len(self.model.rows)} 条")
 
     def choose_meeting(self) -> str | None:
@@ -495,6 +505,7 @@ class SupervisionPanel(QWidget):
     def __init__(self, archive: Archive, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.archive = archive
+        self.feed = PageFeed(self, runner_for(archive), TOWNSHIP_CHANGES, self.reload)
         layout = QVBoxLayout(self)
         bar = QHBoxLayout()
         self.leader = combo(archive.requests.leaders())
@@ -531,8 +542,13 @@ class SupervisionPanel(QWidget):
         layout.addWidget(self.view, 1)
 
     def reload(self) -> None:
+        """Load the cases on a worker; a newer choice's load supersedes an older one."""
+        leader, closed, requests = pick(self.leader), self.closed.isChecked(), self.archive.requests
+        self.feed.load("supervised", lambda: requests.supervised(leader, closed), self.show_rows)
+
+    def show_rows(self, supervised: list) -> None:  # type: ignore[type-arg]
         rows = []
-        for row, last in self.archive.requests.supervised(pick(self.leader), self.closed.isChecked()):
+        for row, last in supervised:
             rows.append(
                 SupervisedRow(
                     row.id,
@@ -571,6 +587,8 @@ class TownshipPage(QTabWidget):
         self.meetings.decided.connect(self.queue.reload)
         self.meetings.decided.connect(self.supervision.reload)
         self.meetings.decided.connect(self.changed)
+        # The meeting list is small and read at once (what was typed into decisions is kept).
+        self.feed = PageFeed(self, runner_for(archive), ("meetings", "requests"), self.meetings.reload)
 
     def reload(self) -> None:
         self.queue.reload()

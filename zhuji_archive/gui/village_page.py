@@ -23,7 +23,7 @@ from PySide6.QtWidgets import (
 
 from zhuji_archive.domain.codes import SEXES, VILLAGE_EVENT_CATEGORIES
 from zhuji_archive.domain.errors import DomainError
-from zhuji_archive.gui.household_dialog import HistoryRow
+from zhuji_archive.gui.household_sections import HistoryRow
 from zhuji_archive.gui.record_table import Column, RecordDelegate, RecordTableModel
 from zhuji_archive.services.archive import Archive
 from zhuji_archive.services.conflicts import StaleSave

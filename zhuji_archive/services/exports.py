@@ -7,7 +7,7 @@ many rows, masked or not) in the change history."""
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable, Iterator, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, fields
 from datetime import date
 from pathlib import Path
@@ -23,6 +23,7 @@ from zhuji_archive.exports.xlsx_rosters import Column, RosterSheet
 from zhuji_archive.services.clock import Clock
 from zhuji_archive.services.export_files import atomic_outputs, file_name, split_volumes, volume_paths
 from zhuji_archive.services.history import ChangeRecorder
+from zhuji_archive.services.progress import Cancelled, Job, OperationCancelled, Progress
 from zhuji_archive.services.settings import SettingsService
 from zhuji_archive.services.villages import VillageService
 from zhuji_archive.storage import export_queries as queries
@@ -37,9 +38,6 @@ from zhuji_archive.views.household_file import (
     VisitData,
 )
 
-Progress = Callable[[int, int], None]
-Cancelled = Callable[[], bool]
-
 ROSTER_KINDS = {"households": "户花名册", "members": "成员花名册", "focus": "名册"}
 # Rosters meant for public notice (公示) hide the middle of ID and phone numbers unless told otherwise.
 PUBLIC_NOTICE_KINDS = frozenset({"focus"})
@@ -48,7 +46,7 @@ VOLUME_LIMIT_SETTING = "book.volume_limit"
 BATCH = 40
 
 
-class ExportCancelled(Exception):
+class ExportCancelled(OperationCancelled):
     """The user cancelled the export; nothing was written."""
 
 
@@ -60,24 +58,6 @@ class ExportResult:
     rows: int
     pages: int = 0
     masked: bool | None = None
-
-
-class _Job:
-    """Progress and cancellation of one export."""
-
-    def __init__(self, progress: Progress | None, cancelled: Cancelled | None) -> None:
-        self.progress = progress
-        self.cancelled = cancelled
-
-    def check(self) -> None:
-        """Stop here if the user cancelled."""
-        if self.cancelled is not None and self.cancelled():
-            raise ExportCancelled
-
-    def step(self, done: int, total: int) -> None:
-        self.check()
-        if self.progress is not None:
-            self.progress(done, total)
 
 
 HOUSEHOLD_COLUMNS = (
@@ -250,7 +230,7 @@ class ExportService:
         masked = self.default_masked(kind) if masked is None else masked
         today = self._today(today)
         scope = Scope(village_id=village_id, group_id=group_id, area_id=area_id)
-        job = _Job(progress, cancelled)
+        job = Job(progress, cancelled, ExportCancelled)
         with self.db.sessions() as session:
             names = queries.scope_names(session, village_id, group_id, area_id)
             place = f"{names.village}{names.group}"
@@ -309,7 +289,7 @@ class ExportService:
         on this machine — unless ``allow_unprintable`` (the user chose to print with gaps)."""
         path = Path(path)
         today = self._today(today)
-        job = _Job(progress, cancelled)
+        job = Job(progress, cancelled, ExportCancelled)
         job.step(0, 1)
         sheets = list(self._sheets([household_id]))
         if not sheets:
@@ -349,7 +329,7 @@ class ExportService:
             village_id = self.village_of_group(group_id)
         if not village_id:
             raise DomainError("请选择要打印户表的村或村民小组")
-        job = _Job(progress, cancelled)
+        job = Job(progress, cancelled, ExportCancelled)
         with self.db.sessions() as session:
             names = queries.scope_names(session, village_id, group_id)
             ids = [r.id for r in queries.book_rows(session, Scope(village_id=village_id, group_id=group_id))]
@@ -411,7 +391,7 @@ class ExportService:
             village_id = self.village_of_group(group_id)
         if not village_id:
             raise DomainError("请选择要打印档案册的村或村民小组")
-        job = _Job(progress, cancelled)
+        job = Job(progress, cancelled, ExportCancelled)
         scope = Scope(village_id=village_id, group_id=group_id)
         with self.db.sessions() as session:
             names = queries.scope_names(session, village_id, group_id)
@@ -496,7 +476,7 @@ class ExportService:
         path = Path(path)
         if copies < 1 or copies > 500:
             raise DomainError("份数须在1到500之间")
-        job = _Job(progress, cancelled)
+        job = Job(progress, cancelled, ExportCancelled)
         job.step(0, 1)
         with atomic_outputs([path]) as (temp,):
             pages = pdf_household.write_blank(

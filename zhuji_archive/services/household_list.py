@@ -25,6 +25,11 @@ class HouseholdListService:
         with self.db.sessions() as session:
             return queries.page(session, flt, after, limit)
 
+    def row(self, flt: HouseholdFilter, household_id: str) -> HouseholdRow | None:
+        """One household's list row under ``flt``; None when the filter leaves it out."""
+        with self.db.sessions() as session:
+            return queries.row(session, flt, household_id)
+
     def count(self, flt: HouseholdFilter) -> int:
         with self.db.sessions() as session:
             return queries.count(session, flt)

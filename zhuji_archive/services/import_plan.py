@@ -5,12 +5,12 @@ ID number with a field-by-field diff. Nothing here writes to the database."""
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
 from zhuji_archive.domain.codes import HEAD_RELATION
 from zhuji_archive.services.import_files import ErrorRow, SheetSource
+from zhuji_archive.services.progress import OperationCancelled
 from zhuji_archive.storage.import_queries import ExistingHousehold
 from zhuji_archive.views.household_file import MemberData
 
@@ -42,11 +42,9 @@ HOUSEHOLD_DIFF_LABELS = {
     "land_mu": "承包土地(亩)",
 }
 
-Progress = Callable[[int, int], None]
-Cancelled = Callable[[], bool]
 
 
-class ImportCancelled(Exception):
+class ImportCancelled(OperationCancelled):
     """The user cancelled; nothing was written."""
 
 

@@ -24,13 +24,13 @@ from zhuji_archive.services.import_plan import (
     MEMBER_DIFF_FIELDS,
     NOTE,
     UNCACHED_FORMULA,
-    Cancelled,
     FieldChange,
     ImportCancelled,
     PlannedHousehold,
     PlannedMember,
     Problem,
 )
+from zhuji_archive.services.progress import Cancelled
 from zhuji_archive.storage import import_queries as queries
 from zhuji_archive.storage.import_queries import ExistingHousehold
 from zhuji_archive.views.household_file import MemberData

@@ -37,14 +37,9 @@ from zhuji_archive.services.import_files import (
     write_error_workbook,
     write_template,
 )
-from zhuji_archive.services.import_plan import (
-    Cancelled,
-    ImportCancelled,
-    ImportPlan,
-    PlannedHousehold,
-    Progress,
-)
+from zhuji_archive.services.import_plan import ImportCancelled, ImportPlan, PlannedHousehold
 from zhuji_archive.services.import_planner import Planner
+from zhuji_archive.services.progress import Cancelled, Job, Progress
 from zhuji_archive.storage import import_queries as queries
 from zhuji_archive.storage.database import Database
 from zhuji_archive.storage.models import (
@@ -97,18 +92,6 @@ class ImportResult:
         if self.codes_added:
             parts.append(f"代码表新增 {self.codes_added} 项")
         return "，".join(parts)
-
-
-class _Job:
-    def __init__(self, progress: Progress | None, cancelled: Cancelled | None) -> None:
-        self.progress = progress
-        self.cancelled = cancelled
-
-    def step(self, done: int, total: int) -> None:
-        if self.cancelled is not None and self.cancelled():
-            raise ImportCancelled
-        if self.progress is not None:
-            self.progress(done, total)
 
 
 class ImportService:
@@ -255,7 +238,7 @@ class ImportService:
                 f"有 {len(blocking)} 处错误（如 {blocking[0].where()}：{blocking[0].reason}），"
                 "已按“有错误时不导入”未写入任何数据"
             )
-        job = _Job(progress, cancelled)
+        job = Job(progress, cancelled, ImportCancelled)
         accepted = plan.accepted()
         total = len(accepted) + 1
         job.step(0, total)
@@ -275,7 +258,7 @@ class ImportService:
         self,
         plan: ImportPlan,
         accepted: list[PlannedHousehold],
-        job: _Job,
+        job: Job,
         total: int,
         counts: dict[str, int],
     ) -> ImportResult:

@@ -21,9 +21,10 @@ from zhuji_archive.exports.xlsx_requests import LedgerLine
 from zhuji_archive.services.clock import Clock
 from zhuji_archive.services.codelists import CodeListService
 from zhuji_archive.services.export_files import atomic_outputs, file_name
-from zhuji_archive.services.exports import Cancelled, ExportResult, Progress, _Job
+from zhuji_archive.services.exports import ExportCancelled, ExportResult
 from zhuji_archive.services.history import ChangeRecorder
 from zhuji_archive.services.meetings import MeetingService
+from zhuji_archive.services.progress import Cancelled, Job, Progress
 from zhuji_archive.services.requests import RequestQuery, RequestService
 from zhuji_archive.services.summaries import SummaryService
 from zhuji_archive.storage import export_queries, summary_queries
@@ -158,7 +159,7 @@ class RequestExportService:
         path = Path(path)
         if not 1 <= copies <= 500:
             raise DomainError("份数须在1到500之间")
-        job = _Job(progress, cancelled)
+        job = Job(progress, cancelled, ExportCancelled)
         job.step(0, 1)
         form = self.feedback_form_data(request_id)
         forms = [form] * (copies if request_id is None else 1)
@@ -214,7 +215,7 @@ class RequestExportService:
     ) -> ExportResult:
         """Print the 交办单 of a monthly meeting: its attendees and every decision on its agenda."""
         path = Path(path)
-        job = _Job(progress, cancelled)
+        job = Job(progress, cancelled, ExportCancelled)
         job.step(0, 1)
         try:
             meeting = self.meetings.meeting(meeting_id)
@@ -262,7 +263,7 @@ class RequestExportService:
     ) -> ExportResult:
         """Print a 周报/月报 with its tables and bar charts."""
         path = Path(path)
-        job = _Job(progress, cancelled)
+        job = Job(progress, cancelled, ExportCancelled)
         job.step(0, 1)
         summary, unit = self.summary(scope_kind, scope_id, period)
         with atomic_outputs([path]) as (temp,):
@@ -286,7 +287,7 @@ class RequestExportService:
     ) -> ExportResult:
         """Export a 周报/月报 as an Excel workbook."""
         path = Path(path)
-        job = _Job(progress, cancelled)
+        job = Job(progress, cancelled, ExportCancelled)
         job.step(0, 1)
         summary, unit = self.summary(scope_kind, scope_id, period)
         with atomic_outputs([path]) as (temp,):
@@ -333,7 +334,7 @@ class RequestExportService:
         """Export the request ledger (诉求台账) of the requests ``query`` matches."""
         path = Path(path)
         today = self._today(today)
-        job = _Job(progress, cancelled)
+        job = Job(progress, cancelled, ExportCancelled)
         job.step(0, 0)
         lines = self.ledger_lines(query)
         total = len(lines)

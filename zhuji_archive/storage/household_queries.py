@@ -330,3 +330,17 @@ def group_counts(session: Session) -> dict[str, int]:
         .group_by(Household.group_id)
     )
     return {group_id: n for group_id, n in rows}
+
+
+def row(session: Session, flt: HouseholdFilter, household_id: str) -> HouseholdRow | None:
+    """The one list row of a household as ``flt`` shows it, or None when the filter leaves it out
+    (a saved household's row is re-read alone instead of the whole list)."""
+    keys = [*_sort_columns(flt.sort), Household.id]
+    query = _base(flt).add_columns(*keys).where(Household.id == household_id)
+    found = session.execute(query).first()
+    if found is None:
+        return None
+    width = len(keys)
+    result = HouseholdRow(*found[:-width], sort_key=tuple(found[-width:]))
+    hits = matched_members(session, flt.text, [result.id])
+    return replace(result, matched=tuple(hits[result.id])) if hits.get(result.id) else result
