@@ -566,4 +566,6 @@ class ChangeLog(Base):
     old_value: Mapped[str] = mapped_column(Text, default="")
     new_value: Mapped[str] = mapped_column(Text, default="")
     note: Mapped[str] = mapped_column(Text, default="")
+
+
 from zhuji_archive.storage import tally_models as _tally_models  # noqa: E402, F401  (their tables join Base)

@@ -58,9 +58,16 @@ def _columns() -> list[Any]:
     ]
 
 
+# Request lists are read from the request table, each household found by its key: left to itself,
+# SQLite at county scale walked every household of every village to find their requests (2.6 s for
+# 镇级审核 at 400,000 households, against 0.2 s from the request side).
+HOUSEHOLD_BY_KEY = "INDEXED BY sqlite_autoindex_household_1"
+
+
 def base(query: RequestQuery) -> Select[Any]:
     stmt = (
         select(*_columns())
+        .with_hint(Household, HOUSEHOLD_BY_KEY, "sqlite")
         .join(Household, Household.id == Request.household_id)
         .join(Village, Village.id == Household.village_id)
         .join(VillageGroup, VillageGroup.id == Household.group_id)
@@ -122,6 +129,7 @@ def rows(session: Session, query: RequestQuery) -> list[Any]:
 def status_counts(session: Session, query: RequestQuery) -> dict[str, int]:
     stmt = (
         select(Request.status, func.count())
+        .with_hint(Household, HOUSEHOLD_BY_KEY, "sqlite")
         .join(Household, Household.id == Request.household_id)
         .where(Request.deleted.is_(False), *conditions(query))
         .group_by(Request.status)

@@ -10,7 +10,14 @@ from __future__ import annotations
 from sqlalchemy import Index, Integer, String
 from sqlalchemy.orm import Mapped, mapped_column
 
-from zhuji_archive.storage.models import Base, Household, Request
+from zhuji_archive.storage.models import (
+    Base,
+    Household,
+    HouseholdCode,
+    Request,
+    RequestEvent,
+    RequestFeedback,
+)
 
 
 class HouseholdTally(Base):
@@ -37,18 +44,32 @@ class RequestTally(Base):
     requests: Mapped[int] = mapped_column(Integer, default=0)
 
 
-# The revisit queries filter by cadre (or not), status and a range of last_big_visit_date: with the
-# date in the index a count of overdue households reads only the overdue ones.
+# The revisit queries filter by scope (cadre, village or none), status and a range of last_big_visit_date:
+# with the date in the index a count of due households reads only the due ones, and with the id at the
+# end the range is covering (the focus-tag test is on household.id) and already in list order.
 Index(
     "ix_household_cadre_status_big_visit",
     Household.responsible_cadre_id,
     Household.status,
     Household.last_big_visit_date,
+    Household.id,
 )
 Index(
     "ix_household_village_status_big_visit",
     Household.village_id,
     Household.status,
     Household.last_big_visit_date,
+    Household.id,
 )
+Index("ix_household_status_big_visit_id", Household.status, Household.last_big_visit_date, Household.id)
+# The due households with a short-interval focus tag: the tag list is read from the index alone.
+Index(
+    "ix_household_code_kind_label_household",
+    HouseholdCode.kind,
+    HouseholdCode.label,
+    HouseholdCode.household_id,
+)
+# Assessment and dashboard periods: events and feedback of a period without reading every request.
 Index("ix_request_recorded_category", Request.recorded_on, Request.category)
+Index("ix_request_event_action_on", RequestEvent.action, RequestEvent.on, RequestEvent.request_id)
+Index("ix_request_feedback_on", RequestFeedback.on, RequestFeedback.request_id)

@@ -46,7 +46,19 @@ def visits(session: Session, village_id: str | None = None) -> int:
     return int(session.scalar(query.where(*_household_where(None, None, village_id))) or 0)
 
 
-def households_by_group(session: Session, village_id: str | None = None, status: str = "在册") -> dict[str, int]:
+def responsible_cadres(session: Session) -> set[str]:
+    """Cadres responsible for at least one household (of any status)."""
+    rows = session.scalars(
+        select(HouseholdTally.cadre_id)
+        .where(HouseholdTally.households > 0, HouseholdTally.cadre_id != "")
+        .distinct()
+    )
+    return set(rows)
+
+
+def households_by_group(
+    session: Session, village_id: str | None = None, status: str = "在册"
+) -> dict[str, int]:
     """Households per group (groups without any are left out)."""
     rows = session.execute(
         select(HouseholdTally.group_id, func.sum(HouseholdTally.households))

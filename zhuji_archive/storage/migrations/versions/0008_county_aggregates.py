@@ -15,7 +15,9 @@ down_revision = "0004"
 branch_labels = None
 depends_on = None
 
-_HOUSEHOLD_KEY = "group_id = {r}.group_id AND status = {r}.status AND cadre_id = coalesce({r}.responsible_cadre_id, '')"
+_HOUSEHOLD_KEY = (
+    "group_id = {r}.group_id AND status = {r}.status AND cadre_id = coalesce({r}.responsible_cadre_id, '')"
+)
 _HOUSEHOLD_ADD = (
     "INSERT INTO household_tally (group_id, status, cadre_id, households, visited, visits) "
     "VALUES ({r}.group_id, {r}.status, coalesce({r}.responsible_cadre_id, ''), 1, "
@@ -116,14 +118,27 @@ def upgrade() -> None:
     with op.batch_alter_table("household", schema=None) as batch_op:
         batch_op.create_index(
             "ix_household_cadre_status_big_visit",
-            ["responsible_cadre_id", "status", "last_big_visit_date"],
+            ["responsible_cadre_id", "status", "last_big_visit_date", "id"],
             unique=False,
         )
         batch_op.create_index(
-            "ix_household_village_status_big_visit", ["village_id", "status", "last_big_visit_date"], unique=False
+            "ix_household_village_status_big_visit",
+            ["village_id", "status", "last_big_visit_date", "id"],
+            unique=False,
+        )
+        batch_op.create_index(
+            "ix_household_status_big_visit_id", ["status", "last_big_visit_date", "id"], unique=False
+        )
+    with op.batch_alter_table("household_code", schema=None) as batch_op:
+        batch_op.create_index(
+            "ix_household_code_kind_label_household", ["kind", "label", "household_id"], unique=False
         )
     with op.batch_alter_table("request", schema=None) as batch_op:
         batch_op.create_index("ix_request_recorded_category", ["recorded_on", "category"], unique=False)
+    with op.batch_alter_table("request_event", schema=None) as batch_op:
+        batch_op.create_index("ix_request_event_action_on", ["action", "on", "request_id"], unique=False)
+    with op.batch_alter_table("request_feedback", schema=None) as batch_op:
+        batch_op.create_index("ix_request_feedback_on", ["on", "request_id"], unique=False)
     # What the file already holds, counted once; from here on the triggers keep the tallies.
     op.execute(
         "INSERT INTO household_tally (group_id, status, cadre_id, households, visited, visits) "
@@ -134,7 +149,9 @@ def upgrade() -> None:
     )
     op.execute(
         "INSERT INTO request_tally (village_id, status, category, level, supervised, requests) "
-        "SELECT " + _REQUEST_KEY.format(r="request") + ", count(*) FROM request WHERE deleted = 0 GROUP BY 1, 2, 3, 4, 5"
+        "SELECT "
+        + _REQUEST_KEY.format(r="request")
+        + ", count(*) FROM request WHERE deleted = 0 GROUP BY 1, 2, 3, 4, 5"
     )
     for trigger in TRIGGERS:
         op.execute(trigger)
@@ -143,10 +160,17 @@ def upgrade() -> None:
 def downgrade() -> None:
     for name in TRIGGER_NAMES:
         op.execute(f"DROP TRIGGER IF EXISTS {name}")
+    with op.batch_alter_table("request_feedback", schema=None) as batch_op:
+        batch_op.drop_index("ix_request_feedback_on")
+    with op.batch_alter_table("request_event", schema=None) as batch_op:
+        batch_op.drop_index("ix_request_event_action_on")
     with op.batch_alter_table("request", schema=None) as batch_op:
         batch_op.drop_index("ix_request_recorded_category")
     with op.batch_alter_table("household", schema=None) as batch_op:
+        batch_op.drop_index("ix_household_status_big_visit_id")
         batch_op.drop_index("ix_household_village_status_big_visit")
         batch_op.drop_index("ix_household_cadre_status_big_visit")
+    with op.batch_alter_table("household_code", schema=None) as batch_op:
+        batch_op.drop_index("ix_household_code_kind_label_household")
     op.drop_table("request_tally")
     op.drop_table("household_tally")
