@@ -9,8 +9,17 @@ from sqlalchemy import ColumnElement, func, select
 from sqlalchemy.orm import Session
 
 from zhuji_archive.storage.models import Household, Request, RequestEvent, RequestFeedback, Visit
+from zhuji_archive.storage.request_queries import HOUSEHOLD_BY_KEY
 
 OPEN = ("登记", "已梳理", "待上会", "办理中")
+# The counts of a period are read from the period's visits, requests, events and feedback (a month
+# of the county is a few thousand rows), each household found by its key to check the scope —
+# not from every household of the village and all of their records.
+PERIOD_INDEX = {
+    Visit: "INDEXED BY ix_visit_date_household",
+    RequestEvent: "INDEXED BY ix_request_event_on_action",
+    RequestFeedback: "INDEXED BY ix_request_feedback_on",
+}
 
 
 def _household_scope(scope_kind: str, scope_id: str) -> ColumnElement[bool]:
@@ -24,6 +33,8 @@ def _household_scope(scope_kind: str, scope_id: str) -> ColumnElement[bool]:
 def households_visited(session: Session, scope_kind: str, scope_id: str, start: date, end: date) -> int:
     stmt = (
         select(func.count(func.distinct(Visit.household_id)))
+        .with_hint(Visit, PERIOD_INDEX[Visit], "sqlite")
+        .with_hint(Household, HOUSEHOLD_BY_KEY, "sqlite")
         .join(Household, Household.id == Visit.household_id)
         .where(
             _household_scope(scope_kind, scope_id), Visit.deleted.is_(False), Visit.date.between(start, end)
@@ -45,6 +56,8 @@ def new_by_class(
 ) -> list[tuple[Any, ...]]:
     stmt = (
         select(Request.category, Request.scope, Request.solvability, func.count())
+        .with_hint(Request, "INDEXED BY ix_request_recorded_category", "sqlite")
+        .with_hint(Household, HOUSEHOLD_BY_KEY, "sqlite")
         .join(Household, Household.id == Request.household_id)
         .where(
             _household_scope(scope_kind, scope_id),
@@ -95,7 +108,9 @@ def actions_in(session: Session, scope_kind: str, scope_id: str, start: date, en
     answered 不满意 and solved again within the period is one solved request, not two."""
     stmt = (
         select(RequestEvent.action, func.count(func.distinct(RequestEvent.request_id)))
+        .with_hint(RequestEvent, PERIOD_INDEX[RequestEvent], "sqlite")
         .join(Request, Request.id == RequestEvent.request_id)
+        .with_hint(Household, HOUSEHOLD_BY_KEY, "sqlite")
         .join(Household, Household.id == Request.household_id)
         .where(_household_scope(scope_kind, scope_id), RequestEvent.on.between(start, end))
         .group_by(RequestEvent.action)
@@ -109,7 +124,9 @@ def requests_acted_on(
     """How many requests had any of ``actions`` taken in the period (e.g. 办结 or 当场解决)."""
     stmt = (
         select(func.count(func.distinct(RequestEvent.request_id)))
+        .with_hint(RequestEvent, PERIOD_INDEX[RequestEvent], "sqlite")
         .join(Request, Request.id == RequestEvent.request_id)
+        .with_hint(Household, HOUSEHOLD_BY_KEY, "sqlite")
         .join(Household, Household.id == Request.household_id)
         .where(
             _household_scope(scope_kind, scope_id),
@@ -124,6 +141,8 @@ def overdue_at(session: Session, scope_kind: str, scope_id: str, day: date) -> i
     stmt = (
         select(func.count())
         .select_from(Request)
+        .with_hint(Request, "INDEXED BY ix_request_status_deadline", "sqlite")
+        .with_hint(Household, HOUSEHOLD_BY_KEY, "sqlite")
         .join(Household, Household.id == Request.household_id)
         .where(
             _household_scope(scope_kind, scope_id),
@@ -140,7 +159,9 @@ def feedback_counts(
 ) -> dict[str, int]:
     stmt = (
         select(RequestFeedback.satisfaction, func.count())
+        .with_hint(RequestFeedback, PERIOD_INDEX[RequestFeedback], "sqlite")
         .join(Request, Request.id == RequestFeedback.request_id)
+        .with_hint(Household, HOUSEHOLD_BY_KEY, "sqlite")
         .join(Household, Household.id == Request.household_id)
         .where(_household_scope(scope_kind, scope_id), RequestFeedback.on.between(start, end))
         .group_by(RequestFeedback.satisfaction)
