@@ -237,3 +237,30 @@ def test_due_households_are_those_the_rule_says(
     expected = due_by_rule(demo_archive, cadre_id, day, months, short_months, tags)
     assert total == len(expected)
     assert [r[0] for r in rows] == expected[:limit]
+
+
+# ---- named indexes ----------------------------------------------------------------------------------
+def test_every_index_a_query_names_exists_and_is_written_into_the_sql(archive: Archive) -> None:
+    """SQLAlchemy's SQLite dialect drops table hints unless storage/sqlite_hints.py is loaded, and a
+    named index that a later migration renamed would fail every query that names it."""
+    import re
+
+    from sqlalchemy.dialects import sqlite
+
+    from zhuji_archive.storage import request_queries
+
+    storage = Path(request_queries.__file__).parent
+    named = {
+        name
+        for path in storage.glob("*.py")
+        if "INDEXED BY" in path.read_text(encoding="utf-8")
+        for name in re.findall(
+            r'"(?:INDEXED BY )?(ix_\w+|sqlite_autoindex_\w+)"', path.read_text(encoding="utf-8")
+        )
+    }
+    assert "sqlite_autoindex_household_1" in named and len(named) >= 6
+    with archive.db.engine.connect() as conn:
+        indexes = {r[0] for r in conn.execute(text("SELECT name FROM sqlite_master WHERE type = 'index'"))}
+    assert named <= indexes
+    sql = str(request_queries.base(request_queries.RequestQuery()).compile(dialect=sqlite.dialect()))
+    assert "household INDEXED BY sqlite_autoindex_household_1" in sql

@@ -251,8 +251,7 @@ class ServiceLinkService:
             for cadre in queries.cadres(session, ("驻村干部", "镇领导", "机关干部")):
                 if cadre.id not in responsible and cadre.id not in quota_by_cadre:
                     continue
-                closed = closed_by_cadre.get(cadre.id, [])
-                on_time = [d is None or on <= d for d, on in closed]  # 当场解决 has no deadline
+                on_time, closed = closed_by_cadre.get(cadre.id, (0, 0))
                 feedback = feedback_by_cadre.get(cadre.id, {})
                 indicators: dict[str, float | None] = {
                     "visit_coverage": self.maintenance.revisit_coverage(cadre_id=cadre.id)
@@ -263,7 +262,7 @@ class ServiceLinkService:
                     )
                     if cadre.kind == "驻村干部"
                     else None,
-                    "closed_on_time": sum(on_time) / len(on_time) if on_time else None,
+                    "closed_on_time": on_time / closed if closed else None,
                     "satisfaction": satisfaction_rate(feedback),
                     "quota": (
                         sum(quota_by_cadre[cadre.id]) / len(quota_by_cadre[cadre.id])

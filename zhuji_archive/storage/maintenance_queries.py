@@ -7,9 +7,10 @@ from dataclasses import dataclass
 from datetime import date
 from typing import Any
 
-from sqlalchemy import ColumnElement, func, or_, select
+from sqlalchemy import ColumnElement, case, func, or_, select
 from sqlalchemy.orm import Session
 
+from zhuji_archive.storage import sqlite_hints  # noqa: F401  (writes the INDEXED BY hints below)
 from zhuji_archive.storage import tally_queries as tallies
 from zhuji_archive.storage.models import (
     Cadre,
@@ -430,10 +431,14 @@ def _names_include(column: Any, name: str) -> ColumnElement[bool]:
 # ---- the assessment, for every cadre at once ------------------------------------------------------
 # One pass over the period's events (or feedback) grouped by the responsible cadre, instead of one
 # query per cadre that walked all of that cadre's households and their requests.
-def closed_in_by_cadre(session: Session, start: date, end: date) -> dict[str, list[Any]]:
-    """(deadline, business date) of every 办结/不能解决/当场解决 in the period, by responsible cadre."""
+def closed_in_by_cadre(session: Session, start: date, end: date) -> dict[str, tuple[int, int]]:
+    """(on time, all) of the 办结/不能解决/当场解决 in the period, by responsible cadre; 当场解决 has no
+    deadline and counts as on time."""
+    on_time = func.sum(
+        case((or_(Request.deadline.is_(None), RequestEvent.on <= Request.deadline), 1), else_=0)
+    )
     rows = session.execute(
-        select(Household.responsible_cadre_id, Request.deadline, RequestEvent.on)
+        select(Household.responsible_cadre_id, on_time, func.count())
         .select_from(RequestEvent)
         .with_hint(RequestEvent, "INDEXED BY ix_request_event_on_action", "sqlite")
         .join(Request, Request.id == RequestEvent.request_id)
@@ -443,11 +448,9 @@ def closed_in_by_cadre(session: Session, start: date, end: date) -> dict[str, li
             RequestEvent.on.between(start, end),
             Household.responsible_cadre_id.is_not(None),
         )
+        .group_by(Household.responsible_cadre_id)
     )
-    result: dict[str, list[Any]] = {}
-    for cadre_id, deadline, on in rows:
-        result.setdefault(cadre_id, []).append((deadline, on))
-    return result
+    return {cadre_id: (int(good), int(total)) for cadre_id, good, total in rows}
 
 
 def feedback_in_by_cadre(session: Session, start: date, end: date) -> dict[str, dict[str, int]]:

@@ -10,6 +10,7 @@ from sqlalchemy import ColumnElement, Select, and_, func, or_, select
 from sqlalchemy.orm import Session
 
 from zhuji_archive.domain.search_keys import searchable
+from zhuji_archive.storage import sqlite_hints  # noqa: F401  (writes the INDEXED BY hints below)
 from zhuji_archive.storage.models import (
     CommonIssue,
     HolidayOverride,

@@ -17,7 +17,6 @@ from zhuji_archive.storage.models import (
     Request,
     RequestEvent,
     RequestFeedback,
-    Visit,
 )
 
 
@@ -73,5 +72,4 @@ Index(
 # Assessment and dashboard periods: events and feedback of a period without reading every request.
 Index("ix_request_recorded_category", Request.recorded_on, Request.category)
 Index("ix_request_event_on_action", RequestEvent.on, RequestEvent.action, RequestEvent.request_id)
-Index("ix_visit_date_household", Visit.date, Visit.household_id)
 Index("ix_request_feedback_on", RequestFeedback.on, RequestFeedback.request_id)

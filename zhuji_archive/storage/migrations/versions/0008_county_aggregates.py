@@ -137,8 +137,6 @@ def upgrade() -> None:
         batch_op.create_index("ix_request_recorded_category", ["recorded_on", "category"], unique=False)
     with op.batch_alter_table("request_event", schema=None) as batch_op:
         batch_op.create_index("ix_request_event_on_action", ["on", "action", "request_id"], unique=False)
-    with op.batch_alter_table("visit", schema=None) as batch_op:
-        batch_op.create_index("ix_visit_date_household", ["date", "household_id"], unique=False)
     with op.batch_alter_table("request_feedback", schema=None) as batch_op:
         batch_op.create_index("ix_request_feedback_on", ["on", "request_id"], unique=False)
     # What the file already holds, counted once; from here on the triggers keep the tallies.
@@ -166,8 +164,6 @@ def downgrade() -> None:
         batch_op.drop_index("ix_request_feedback_on")
     with op.batch_alter_table("request_event", schema=None) as batch_op:
         batch_op.drop_index("ix_request_event_on_action")
-    with op.batch_alter_table("visit", schema=None) as batch_op:
-        batch_op.drop_index("ix_visit_date_household")
     with op.batch_alter_table("request", schema=None) as batch_op:
         batch_op.drop_index("ix_request_recorded_category")
     with op.batch_alter_table("household", schema=None) as batch_op:
