@@ -264,3 +264,31 @@ def test_every_index_a_query_names_exists_and_is_written_into_the_sql(archive: A
     assert named <= indexes
     sql = str(request_queries.base(request_queries.RequestQuery()).compile(dialect=sqlite.dialect()))
     assert "household INDEXED BY sqlite_autoindex_household_1" in sql
+
+
+def test_the_household_list_total_of_every_node_and_status_is_the_full_count(demo_archive: Archive) -> None:
+    from sqlalchemy import func
+
+    from zhuji_archive.storage import household_queries
+    from zhuji_archive.storage.household_queries import HouseholdFilter
+
+    nodes = []
+    for town in demo_archive.organisation.tree():
+        nodes.append({"town_id": town.id})
+        for child in town.children:
+            nodes.append({f"{child.kind}_id": child.id})
+            for grandchild in child.children:
+                nodes.append({f"{grandchild.kind}_id": grandchild.id})
+                nodes.extend({f"{g.kind}_id": g.id} for g in grandchild.children)
+    assert {next(iter(n)) for n in nodes} == {"town_id", "area_id", "village_id", "group_id"}
+    seen = 0
+    with demo_archive.db.sessions() as session:
+        for node in nodes:
+            for status in ("在册", "迁出", None):
+                flt = HouseholdFilter(status=status, **node)
+                counted = session.scalar(
+                    household_queries._filtered(select(func.count()).select_from(Household), flt)
+                )
+                assert household_queries.count(session, flt) == counted, (node, status)
+                seen += counted
+    assert seen > 0

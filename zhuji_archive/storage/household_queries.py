@@ -166,6 +166,17 @@ def page(
 
 
 def count(session: Session, flt: HouseholdFilter) -> int:
+    if not (flt.text.strip() or flt.economic_type or flt.focus_tag):
+        # A node of the tree without a search: the tally has the number (the list's first page at
+        # 400,000 households spent 31 ms of its 37 counting them).
+        return tally_queries.households_in(
+            session,
+            flt.status or None,
+            town_id=flt.town_id,
+            area_id=flt.area_id,
+            village_id=flt.village_id,
+            group_id=flt.group_id,
+        )
     query = _filtered(select(func.count()).select_from(Household), flt)
     return session.scalar(query) or 0
 

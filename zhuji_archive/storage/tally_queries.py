@@ -8,7 +8,7 @@ from typing import Any
 from sqlalchemy import ColumnElement, func, select
 from sqlalchemy.orm import Session
 
-from zhuji_archive.storage.models import VillageGroup
+from zhuji_archive.storage.models import Village, VillageGroup
 from zhuji_archive.storage.tally_models import HouseholdTally, RequestTally
 
 
@@ -32,6 +32,31 @@ def households(
 ) -> int:
     query = select(func.coalesce(func.sum(HouseholdTally.households), 0))
     return int(session.scalar(query.where(*_household_where(status, cadre_id, village_id))) or 0)
+
+
+def households_in(
+    session: Session,
+    status: str | None,
+    town_id: str | None = None,
+    area_id: str | None = None,
+    village_id: str | None = None,
+    group_id: str | None = None,
+) -> int:
+    """Households of a node of the organisation tree (any status when ``status`` is None)."""
+    where = _household_where(status, None, None)
+    if group_id:
+        where.append(HouseholdTally.group_id == group_id)
+    if village_id or area_id or town_id:
+        groups = select(VillageGroup.id).join(Village, Village.id == VillageGroup.village_id)
+        if village_id:
+            groups = groups.where(Village.id == village_id)
+        if area_id:
+            groups = groups.where(Village.area_id == area_id)
+        if town_id:
+            groups = groups.where(Village.town_id == town_id)
+        where.append(HouseholdTally.group_id.in_(groups))
+    query = select(func.coalesce(func.sum(HouseholdTally.households), 0)).where(*where)
+    return int(session.scalar(query) or 0)
 
 
 def visited(session: Session, village_id: str | None = None, status: str | None = "在册") -> int:
