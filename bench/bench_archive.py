@@ -428,6 +428,7 @@ def main() -> int:
     OUT.mkdir(exist_ok=True)
     results = {}
     for households in (int(n) for n in args.scales.split(",")):
+        demo_database(households)  # generated here, so the worker's memory is the application's alone
         result_path = OUT / f"result-{households}.json"
         subprocess.run(
             [sys.executable, __file__, "--worker", str(households), "--result", str(result_path)],
