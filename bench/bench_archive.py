@@ -1,12 +1,18 @@
 #!/usr/bin/env python3
-"""Scale benchmark for the household archive: 100,000 households through the real window.
+"""County-scale benchmark: 10,000, 100,000 and 400,000 households through the real window and services.
 
-Prints a table of each step (median of several runs) beside the bare sqlite3 module running the
-same SQL, plus window start-up time and peak memory measured in a fresh process."""
+For every scale it prints each step (median of several runs) beside the bare sqlite3 module running
+the SQL the step sent, window start-up and memory in a fresh process, file size and the demo
+generator's rate; then the growth of each step across the scales, and the query plan (EXPLAIN QUERY
+PLAN) of each page's main queries at every scale, flagging a plan that changes between scales.
+
+Demo databases are cached in bench/out, keyed by size and by a hash of the code that shapes them
+(demo generator, models, migrations), so a re-run does not regenerate them."""
 
 from __future__ import annotations
 
 import argparse
+import hashlib
 import json
 import os
 import sqlite3
@@ -14,31 +20,64 @@ import statistics
 import subprocess
 import sys
 import time
+from collections.abc import Callable
 from pathlib import Path
+from typing import Any
 
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from zhuji_archive.services.archive import Archive  # noqa: E402
-from zhuji_archive.services.demo import generate  # noqa: E402
-from zhuji_archive.storage import household_queries  # noqa: E402
-from zhuji_archive.storage.household_queries import HouseholdFilter  # noqa: E402
-
 OUT = Path(__file__).resolve().parent / "out"
+SCALES = (10_000, 100_000, 400_000)
+# Targets at 400,000 households (issue 12), in ms.
+PAGE_TARGET, STEP_TARGET = 300, 100
 
 
-def build(path: Path, households: int) -> float:
+def code_version() -> str:
+    """A hash of everything that decides what a demo database holds."""
+    digest = hashlib.sha1()
+    package = ROOT / "zhuji_archive"
+    files = [
+        *sorted((package / "services").glob("demo*.py")),
+        package / "storage" / "models.py",
+        package / "storage" / "tally_models.py",
+        *sorted((package / "storage" / "migrations" / "versions").glob("*.py")),
+    ]
+    for path in files:
+        if path.exists():
+            digest.update(path.name.encode())
+            digest.update(path.read_bytes())
+    return digest.hexdigest()[:10]
+
+
+def demo_database(households: int) -> tuple[Path, dict[str, Any]]:
+    """The cached demo database of this size (generated when missing) and how long generating took."""
+    from zhuji_archive.services.archive import Archive
+    from zhuji_archive.services.demo import generate
+
+    OUT.mkdir(exist_ok=True)
+    path = OUT / f"demo-{households}-{code_version()}.sqlite3"
+    sidecar = path.with_suffix(".json")
+    if path.exists() and sidecar.exists():
+        return path, {**json.loads(sidecar.read_text()), "cached": True}
     for suffix in ("", "-wal", "-shm"):
         Path(f"{path}{suffix}").unlink(missing_ok=True)
-    started = time.perf_counter()
+    print(f"生成 {households:,} 户演示数据 …", file=sys.stderr, flush=True)
+    started, cpu = time.perf_counter(), time.process_time()
     archive = Archive.open(path, "bench")
     generate(archive.db, households=households, seed=1)
     archive.close()
-    return time.perf_counter() - started
+    info = {
+        "generate_s": time.perf_counter() - started,
+        "generate_cpu_s": time.process_time() - cpu,  # the machine is shared: wall time includes waiting
+        "households": households,
+    }
+    sidecar.write_text(json.dumps(info))
+    return path, {**info, "cached": False}
 
 
-def median_ms(action, repeat: int = 7) -> float:
+def median_ms(action: Callable[[], object], repeat: int) -> float:
     times = []
     for _ in range(repeat):
         started = time.perf_counter()
@@ -47,18 +86,8 @@ def median_ms(action, repeat: int = 7) -> float:
     return statistics.median(times)
 
 
-def bare_sql(archive: Archive, flt: HouseholdFilter) -> str:
-    """The page query exactly as the application sends it, with literal values, for sqlite3."""
-    from sqlalchemy.dialects import sqlite
-
-    query = household_queries._base(flt)
-    keys = [*household_queries._sort_columns(flt.sort), household_queries.Household.id]
-    query = query.add_columns(*keys).order_by(*keys).limit(200)
-    return str(query.compile(dialect=sqlite.dialect(), compile_kwargs={"literal_binds": True}))
-
-
-def startup(path: Path) -> dict:
-    """Start a fresh interpreter, open the database and show the main window; report time and memory."""
+def startup(path: Path, repeat: int) -> dict[str, float]:
+    """Start fresh interpreters that open the database and show the main window; medians."""
     code = f"""
 import time, os, json, resource
 t0 = time.perf_counter()
@@ -80,47 +109,125 @@ while runner.busy:  # ... and is filled when its result has come back
     app.processEvents()
     time.sleep(0.002)
 todo = time.perf_counter() - t0
-print(json.dumps({{'shown_s': shown, 'todo_s': todo, 'rows': window.households.model.rowCount(),
+print(json.dumps({{'shown_s': shown, 'todo_s': todo,
                   'maxrss_mb': resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024}}))
 """
-    result = subprocess.run(
-        [sys.executable, "-c", code], capture_output=True, text=True, check=True, cwd=ROOT
-    )
-    return json.loads(result.stdout.strip().splitlines()[-1])
+    runs = []
+    for _ in range(repeat):
+        result = subprocess.run(
+            [sys.executable, "-c", code], capture_output=True, text=True, check=True, cwd=ROOT
+        )
+        runs.append(json.loads(result.stdout.strip().splitlines()[-1]))
+    return {key: statistics.median(run[key] for run in runs) for key in runs[0]}
 
 
-def main() -> int:
-    parser = argparse.ArgumentParser(description=__doc__)
-    parser.add_argument("--households", type=int, default=100_000)
-    parser.add_argument("--reuse", action="store_true", help="reuse bench/out/bench.sqlite3 if present")
-    args = parser.parse_args()
-    OUT.mkdir(exist_ok=True)
-    path = OUT / "bench.sqlite3"
-    build_s = None
-    if not (args.reuse and path.exists()):
-        build_s = build(path, args.households)
+class Recorder:
+    """Collects the statements a service call sends, to replay them bare and explain their plans."""
+
+    def __init__(self, engine: Any) -> None:
+        from sqlalchemy import event
+
+        self.statements: list[tuple[str, tuple[Any, ...]]] = []
+        self.active = False
+        event.listen(engine, "before_cursor_execute", self._seen)
+
+    def _seen(
+        self, _conn: Any, _cursor: Any, statement: str, parameters: Any, _context: Any, _many: bool
+    ) -> None:
+        if self.active and statement.lstrip().upper().startswith(("SELECT", "WITH")):
+            self.statements.append((statement, tuple(parameters or ())))
+
+    def capture(self, action: Callable[[], object]) -> list[tuple[str, tuple[Any, ...]]]:
+        self.statements, self.active = [], True
+        try:
+            action()
+        finally:
+            self.active = False
+        return self.statements
+
+
+def explain(bare: sqlite3.Connection, statement: str, parameters: tuple[Any, ...]) -> list[str]:
+    rows = bare.execute("EXPLAIN QUERY PLAN " + statement, parameters).fetchall()
+    depth = {0: 0}
+    lines = []
+    for node, parent, _unused, detail in rows:
+        depth[node] = depth.get(parent, 0) + 1
+        lines.append("  " * (depth[node] - 1) + detail)
+    return lines
+
+
+def page_steps(archive: Any) -> list[tuple[str, Callable[[], object], int]]:
+    """(title, the service calls a page's load makes, repeats) for every page the window shows."""
+    from datetime import date
+
+    from zhuji_archive.domain.reporting import MONTHLY, period_of
+    from zhuji_archive.storage.request_queries import RequestQuery
+
+    today = archive.maintenance.today
+    year_start = date(today.year, 1, 1)
+    station = archive.organisation.cadres("驻村干部")[0].id
+    village = archive.organisation.villages()[0][0]
+    links = archive.service_links
+
+    def service_tabs() -> None:
+        archive.organisation.cadres()
+        links.targets("village")
+        links.links()
+        links.quota_table(year_start, today)
+        links.coverage()
+        links.assessment(year_start, today)
+
+    def request_page() -> None:
+        archive.requests.list(RequestQuery())
+        archive.requests.counts(RequestQuery())
+
+    return [
+        ("今日待办·全部干部 (to-do, all cadres)", lambda: archive.maintenance.todo(None), 5),
+        ("今日待办·一名驻村干部 (to-do, one cadre)", lambda: archive.maintenance.todo(station), 5),
+        ("领导驾驶舱·全镇 (dashboard, town)", lambda: archive.dashboard.build(None, "全镇"), 5),
+        ("三式服务·考核 全部标签页 (service links, all tabs)", service_tabs, 5),
+        ("干部考核 单独 (assessment alone)", lambda: links.assessment(year_start, today), 5),
+        (
+            "镇级审核 (township review list)",
+            lambda: archive.requests.list(RequestQuery(township_only=True)),
+            5,
+        ),
+        ("诉求办理 列表与计数 (request list and counts)", request_page, 5),
+        (
+            "周报月报·一村本月 (monthly summary, one village)",
+            lambda: archive.summaries.build("village", village, period_of(MONTHLY, today)),
+            5,
+        ),
+        ("组织机构树 (organisation tree)", archive.organisation.tree, 7),
+    ]
+
+
+def worker(households: int, result_path: Path) -> None:
+    """One scale, in its own process: every step timed, its SQL replayed bare and explained."""
+    import resource
 
     from PySide6.QtCore import QSettings
+    from sqlalchemy import func, select
 
     from zhuji_archive.gui.app import make_application
     from zhuji_archive.gui.household_dialog import HouseholdDialog
     from zhuji_archive.gui.main_window import MainWindow
+    from zhuji_archive.services.archive import Archive
+    from zhuji_archive.storage.household_queries import HouseholdFilter
+    from zhuji_archive.storage.models import Household, Member, Town
 
-    start = startup(path)
+    path, generation = demo_database(households)
+    start = startup(path, repeat=3)
     app = make_application([])
     archive = Archive.open(path, "bench")
+    recorder = Recorder(archive.db.engine)
+    bare = sqlite3.connect(path)
     window = MainWindow(archive, QSettings(str(OUT / "bench.ini"), QSettings.Format.IniFormat))
     window.show()
     app.processEvents()
-    page = window.households
-    model = page.model
-    bare = sqlite3.connect(path)
+    model = window.households.model
     with archive.db.sessions() as session:
-        from sqlalchemy import func, select
-
-        from zhuji_archive.storage.models import Household, Member, Town
-
-        households = session.scalar(select(func.count()).select_from(Household))
+        counted = session.scalar(select(func.count()).select_from(Household))
         members = session.scalar(select(func.count()).select_from(Member))
         town_id = session.scalar(select(Town.id))
         sample = session.execute(
@@ -131,28 +238,49 @@ def main() -> int:
             .offset(members // 2)
         ).one()
 
-    town = HouseholdFilter(town_id=town_id)
-    steps = [
-        ("首屏：全镇户列表前200行 (first rows of the whole list)", town),
+    def replay(statements: list[tuple[str, tuple[Any, ...]]]) -> tuple[float, list[dict[str, Any]]]:
+        """Bare time of all statements (median of 3) and, per statement, its own time and plan."""
+        detail = []
+        for statement, parameters in statements:
+            ms = median_ms(lambda s=statement, p=parameters: bare.execute(s, p).fetchall(), 3)
+            detail.append({"sql": statement, "ms": ms, "plan": explain(bare, statement, parameters)})
+        return sum(d["ms"] for d in detail), detail
+
+    steps: list[dict[str, Any]] = []
+
+    def measure(title: str, kind: str, action: Callable[[], object], repeat: int) -> None:
+        statements = recorder.capture(action)  # also the warm-up run
+        app_ms = median_ms(action, repeat)
+        bare_ms, detail = replay(statements)
+        main = [{"sql": d["sql"], "ms": d["ms"]} for d in sorted(detail, key=lambda d: -d["ms"])[:3]]
+        plans: dict[str, list[str]] = {}
+        for d in detail:
+            plans.setdefault(d["sql"], d["plan"])
+        steps.append(
+            {
+                "title": title,
+                "kind": kind,
+                "ms": app_ms,
+                "bare_ms": bare_ms,
+                "queries": len(statements),
+                "main": main,
+                "all_plans": [{"sql": k, "plan": v} for k, v in plans.items()],
+            }
+        )
+
+    searches = [
+        ("首屏：全镇户列表前200行 (first page of the whole list)", HouseholdFilter(town_id=town_id)),
         ("按户主拼音倒序排序 (sort by head, descending)", HouseholdFilter(town_id=town_id, descending=True)),
         ("按最近走访排序 (sort by last visit)", HouseholdFilter(town_id=town_id, sort="last_visit")),
-        (f"姓名搜索“{sample.name}” (name)", HouseholdFilter(town_id=town_id, text=sample.name)),
-        (
-            f"拼音首字母“{sample.name_initials}” (pinyin initials)",
-            HouseholdFilter(town_id=town_id, text=sample.name_initials),
-        ),
+        ("姓名搜索 (search a name)", HouseholdFilter(town_id=town_id, text=sample.name)),
+        ("拼音首字母搜索 (pinyin initials)", HouseholdFilter(town_id=town_id, text=sample.name_initials)),
         ("身份证号搜索 (full ID number)", HouseholdFilter(town_id=town_id, text=sample.id_number)),
         ("身份证后6位 (last 6 digits of ID)", HouseholdFilter(town_id=town_id, text=sample.id_number[-6:])),
     ]
-    rows = []
-    for title, flt in steps:
-        app_ms = median_ms(lambda flt=flt: (model.set_filter(flt), app.processEvents()))
-        sql = bare_sql(archive, flt)
-        bare_ms = median_ms(lambda sql=sql: bare.execute(sql).fetchall())
-        rows.append((title, app_ms, bare_ms, model.total))
-    model.set_filter(town)
-    scroll_ms = median_ms(lambda: model.fetchMore(), repeat=5)
-    rows.append(("滚动加载下一页200行 (fetch more while scrolling)", scroll_ms, None, len(model.rows)))
+    for title, flt in searches:
+        measure(title, "step", lambda flt=flt: (model.set_filter(flt), app.processEvents()), 7)
+    model.set_filter(searches[0][1])
+    measure("滚动加载下一页200行 (fetch more while scrolling)", "step", model.fetchMore, 5)
 
     def open_file() -> None:
         dialog = HouseholdDialog(archive, household_id=sample.household_id)
@@ -162,29 +290,163 @@ def main() -> int:
         dialog.close()
         dialog.deleteLater()
 
-    rows.append(("打开一户档案 (open one household file)", median_ms(open_file), None, 1))
-    import resource
+    measure("打开一户档案 (open one household file)", "step", open_file, 7)
+    flip = iter(range(10**6))
 
-    peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+    def save_file() -> None:
+        file = archive.households.load(sample.household_id)
+        file.notes = f"基准测试保存 {next(flip) % 2}"
+        archive.households.save(file)
 
-    print(f"\n数据库：{households:,} 户，{members:,} 人；文件 {path.stat().st_size / 1e6:,.0f} MB")
-    if build_s is not None:
-        print(f"生成演示数据用时 {build_s:,.1f} s")
-    print("\n| 步骤 (step) | 程序 (app) ms | 同一SQL直接用sqlite3 ms | 结果行数 |")
-    print("|---|---:|---:|---:|")
-    print(
-        f"| 启动到主窗口显示 (start to shown window, fresh process) | {start['shown_s'] * 1000:,.0f} | — | "
-        f"{start['rows']} |"
-    )
-    print(
-        f"| 启动到今日待办填好（全部干部）(… and the to-do list filled) | {start['todo_s'] * 1000:,.0f} | — | — |"
-    )
-    for title, app_ms, bare_ms, count in rows:
-        bare_text = f"{bare_ms:,.1f}" if bare_ms is not None else "—"
-        print(f"| {title} | {app_ms:,.1f} | {bare_text} | {count:,} |")
-    print(f"\n峰值内存 (peak RSS)：启动进程 {start['maxrss_mb']:,.0f} MB；完成以上全部步骤后 {peak:,.0f} MB")
+    measure("保存一户档案 (save one household file)", "step", save_file, 7)
+    for title, action, repeat in page_steps(archive):
+        measure(title, "page", action, repeat)
+
+    result = {
+        "households": counted,
+        "members": members,
+        "file_mb": sum(Path(f"{path}{s}").stat().st_size for s in ("", "-wal") if Path(f"{path}{s}").exists())
+        / 1e6,
+        "generation": generation,
+        "start": start,
+        "peak_rss_mb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024,
+        "steps": steps,
+    }
     window.close()
     archive.close()
+    result_path.write_text(json.dumps(result, ensure_ascii=False, default=str))
+
+
+def fmt(ms: float | None) -> str:
+    if ms is None:
+        return "—"
+    return f"{ms:,.0f}" if ms >= 100 else f"{ms:,.1f}"
+
+
+def report(results: dict[int, dict[str, Any]]) -> None:
+    scales = sorted(results)
+    top = scales[-1]
+    names = [f"{n // 1000}k" for n in scales]
+    print("\n## 规模基准 (county-scale bench)\n")
+    print("数值为多次运行的中位数，单位 ms；机器为与其他任务共用的2核，结果有噪声。")
+    print(f"“裸SQL”为该步骤发出的全部SQL语句直接经 sqlite3 执行的时间（{top // 1000}k）。\n")
+    print(
+        f"| 步骤 (step) | {' | '.join(names)} | 裸SQL {names[-1]} | 语句数 | 增长 ×{top // scales[0]}户 | 目标 |"
+    )
+    print("|---|" + "---:|" * (len(scales) + 4))
+
+    def row(title: str, values: list[float | None], bare: float | None, queries: str, target: str) -> None:
+        growth = (
+            f"×{values[-1] / values[0]:,.1f}"
+            if values[0] and values[-1] is not None and len(values) > 1
+            else "—"
+        )
+        print(
+            f"| {title} | {' | '.join(fmt(v) for v in values)} | {fmt(bare)} | {queries} | {growth} | {target} |"
+        )
+
+    row(
+        "启动到主窗口显示 (start to shown window, fresh process)",
+        [results[n]["start"]["shown_s"] * 1000 for n in scales],
+        None,
+        "—",
+        "< 2,000",
+    )
+    row(
+        "显示后到今日待办填好 (to-do filled after the window)",
+        [(results[n]["start"]["todo_s"] - results[n]["start"]["shown_s"]) * 1000 for n in scales],
+        None,
+        "—",
+        "< 1,000",
+    )
+    for index, step in enumerate(results[top]["steps"]):
+        values = [results[n]["steps"][index]["ms"] for n in scales]
+        target = f"< {PAGE_TARGET}" if step["kind"] == "page" else f"< {STEP_TARGET}"
+        row(step["title"], values, step["bare_ms"], str(step["queries"]), target)
+    print()
+    print(f"| 其他 | {' | '.join(names)} | 目标 |")
+    print("|---|" + "---:|" * (len(scales) + 1))
+
+    def cells(value: Callable[[dict[str, Any]], str]) -> str:
+        return " | ".join(value(results[n]) for n in scales)
+
+    def counts(r: dict[str, Any]) -> str:
+        return f"{r['households']:,} / {r['members']:,}"
+
+    print(f"| 户数 / 人数 | {cells(counts)} | |")
+    print(f"| 文件大小 MB | {cells(lambda r: format(r['file_mb'], ',.0f'))} | |")
+    print(f"| 启动进程内存 RSS MB | {cells(lambda r: format(r['start']['maxrss_mb'], ',.0f'))} | < 400 |")
+    print(
+        f"| 基准进程全部步骤后峰值 RSS MB (bench worker) | {cells(lambda r: format(r['peak_rss_mb'], ',.0f'))} | |"
+    )
+
+    def generation(n: int) -> str:
+        g = results[n]["generation"]
+        cached = "（缓存）" if g["cached"] else ""
+        return (
+            f"{g['generate_s']:,.0f} s（CPU {g.get('generate_cpu_s', 0):,.0f} s），"
+            f"{g['households'] / g['generate_s']:,.0f} 户/s{cached}"
+        )
+
+    print(f"| 生成演示数据 (demo generation) | {' | '.join(generation(n) for n in scales)} | 400k < 600 s |")
+
+    print("\n## 各页面主要查询的执行计划 (query plans of each page's main queries)\n")
+    changed = 0
+    for index, step in enumerate(results[top]["steps"]):
+        if step["kind"] != "page":
+            continue
+        print(f"### {step['title']}\n")
+        seen: dict[str, dict[int, list[str]]] = {}
+        for n in scales:
+            for query in results[n]["steps"][index]["main"]:
+                seen.setdefault(query["sql"], {})
+        for n in scales:
+            plans = {q["sql"]: q["plan"] for q in results[n]["steps"][index]["all_plans"]}
+            for statement in seen:
+                if statement in plans:
+                    seen[statement][n] = plans[statement]
+        for statement, by_scale in seen.items():
+            short = " ".join(statement.split())[:160]
+            distinct = {tuple(p) for p in by_scale.values()}
+            flag = "**计划随规模变化 (plan changes between scales)**" if len(distinct) > 1 else "各规模相同"
+            changed += len(distinct) > 1
+            print(f"- `{short}…` — {flag}")
+            if len(distinct) > 1:
+                for n, plan in by_scale.items():
+                    print(f"  - {n // 1000}k: " + " / ".join(p.strip() for p in plan))
+            else:
+                print("  - " + " / ".join(p.strip() for p in next(iter(by_scale.values()))))
+        print()
+    print(f"计划随规模变化的主要查询：{changed} 条")
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument(
+        "--scales", default=",".join(str(n) for n in SCALES), help="households, comma-separated"
+    )
+    parser.add_argument("--worker", type=int, help=argparse.SUPPRESS)
+    parser.add_argument("--result", type=Path, help=argparse.SUPPRESS)
+    parser.add_argument("--json", type=Path, help="also write the raw results here")
+    args = parser.parse_args()
+    if args.worker:
+        worker(args.worker, args.result)
+        return 0
+    OUT.mkdir(exist_ok=True)
+    results = {}
+    for households in (int(n) for n in args.scales.split(",")):
+        _path, generation = demo_database(households)  # here, so the worker's memory is the application's
+        result_path = OUT / f"result-{households}.json"
+        subprocess.run(
+            [sys.executable, __file__, "--worker", str(households), "--result", str(result_path)],
+            check=True,
+            cwd=ROOT,
+        )
+        results[households] = {**json.loads(result_path.read_text()), "generation": generation}
+        print(f"{households:,} 户完成", file=sys.stderr, flush=True)
+    if args.json:
+        args.json.write_text(json.dumps(results, ensure_ascii=False, indent=1))
+    report(results)
     return 0
 
 

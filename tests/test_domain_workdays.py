@@ -271,3 +271,84 @@ def test_default_deadline_per_level_counts_working_days() -> None:
     assert default_deadline(TODAY, Level.VILLAGE, days_by_level, CAL) == D("2025-10-16")
     assert default_deadline(TODAY, Level.TOWN, days_by_level, CAL) == D("2025-10-30")
     assert default_deadline(D("2025-01-20"), Level.CADRE, days_by_level, CAL) == D("2025-02-08")
+
+
+# ---- the cumulative table against the day-by-day definition --------------------------------------
+def day_by_day_workday(day: date, overrides: dict[date, bool]) -> bool:
+    """The definition: the township's table, else the package, else Monday to Friday."""
+    if day in overrides:
+        return overrides[day]
+    try:
+        return bool(chinese_calendar.is_workday(day))
+    except NotImplementedError:
+        return day.weekday() < 5
+
+
+def day_by_day_between(start: date, end: date, overrides: dict[date, bool]) -> int:
+    if end < start:
+        return -day_by_day_between(end, start, overrides)
+    return sum(1 for d in days(start + timedelta(days=1), end) if day_by_day_workday(d, overrides))
+
+
+ANY_DAY = st.dates(date(1999, 6, 1), date(2033, 6, 30))  # before, across and after the package's years
+
+
+@given(
+    overrides=st.dictionaries(ANY_DAY, st.booleans(), max_size=30),
+    start=ANY_DAY,
+    span=st.integers(-800, 800),
+)
+@settings(max_examples=150, deadline=None)
+def test_counting_through_the_table_equals_counting_day_by_day(
+    overrides: dict[date, bool], start: date, span: int
+) -> None:
+    cal = WorkCalendar(overrides)
+    end = start + timedelta(days=span)
+    assert cal.workdays_between(start, end) == day_by_day_between(start, end, overrides)
+    assert cal.is_workday(end) == day_by_day_workday(end, overrides)
+
+
+@given(overrides=st.dictionaries(ANY_DAY, st.booleans(), max_size=30), start=ANY_DAY, n=st.integers(0, 90))
+@settings(max_examples=200, deadline=None)
+def test_adding_through_the_table_equals_adding_day_by_day(
+    overrides: dict[date, bool], start: date, n: int
+) -> None:
+    cal = WorkCalendar(overrides)
+    expected, remaining = start, n
+    while remaining:
+        expected += timedelta(days=1)
+        remaining -= day_by_day_workday(expected, overrides)
+    assert cal.add_workdays(start, n) == expected
+
+
+def test_every_day_of_the_package_years_and_around_them_matches_the_package() -> None:
+    """Exhaustive over the package's whole range and a year either side, no overrides and with some."""
+    low, high = min(chinese_calendar.constants.holidays).year, max(chinese_calendar.constants.holidays).year
+    first, last = date(low - 1, 1, 1), date(high + 1, 12, 31)
+    overrides = {date(high, 5, 5): False, date(high + 1, 2, 7): True, date(low, 1, 2): False}
+    for table in ({}, overrides):
+        cal = WorkCalendar(table)
+        running = 0
+        for day in days(first, last):
+            assert cal.is_workday(day) == day_by_day_workday(day, table), day
+            running += day_by_day_workday(day, table)
+            assert cal.workdays_between(first - timedelta(days=1), day) == running, day
+
+
+def test_a_changed_override_table_gives_a_new_count() -> None:
+    before = WorkCalendar({})
+    after = WorkCalendar({D("2025-09-29"): False})
+    assert before.workdays_between(D("2025-09-26"), D("2025-09-30")) == 3  # 09-28, 09-29, 09-30
+    assert after.workdays_between(D("2025-09-26"), D("2025-09-30")) == 2
+    assert before.workdays_between(D("2025-09-26"), D("2025-09-30")) == 3
+
+
+def test_counting_does_not_ask_the_package_day_by_day(monkeypatch: pytest.MonkeyPatch) -> None:
+    """镇级审核 counts working days for every open request: that must not walk the days one by one."""
+    calls = []
+    real = chinese_calendar.is_workday
+    monkeypatch.setattr(chinese_calendar, "is_workday", lambda day: calls.append(day) or real(day))
+    cal = WorkCalendar({D("2025-09-29"): False})
+    for offset in range(1000):
+        cal.workdays_between(D("2025-01-01"), D("2025-01-01") + timedelta(days=offset))
+    assert calls == []

@@ -5,7 +5,8 @@ from __future__ import annotations
 
 import random
 import uuid
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import date, timedelta
 from typing import Any
@@ -177,7 +178,7 @@ def generate(
     today = today or date.today()
     rng = random.Random(seed)
     new_id = _Ids(rng)
-    with db.transaction() as session:
+    with db.transaction() as session, _large_page_cache(session):
         conn = session.connection()
         town_id = new_id()
         conn.execute(
@@ -377,6 +378,20 @@ def generate(
         if progress:
             progress(done, households)
         return DemoSummary(len(villages), len(groups), done, writer.members_written)
+
+
+@contextmanager
+def _large_page_cache(session: Any) -> Iterator[None]:
+    """A 256 MB page cache while generating: the households' random keys touch pages all over a dozen
+    indexes, and SQLite's default 2 MB cache spilled them to the journal again and again (400,000
+    households: 12 minutes, half of it waiting on the disk)."""
+    conn = session.connection()
+    before = conn.exec_driver_sql("PRAGMA cache_size").scalar()
+    conn.exec_driver_sql("PRAGMA cache_size = -262144")
+    try:
+        yield
+    finally:
+        conn.exec_driver_sql(f"PRAGMA cache_size = {int(before)}")
 
 
 class _HouseholdWriter:

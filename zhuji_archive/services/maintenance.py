@@ -185,8 +185,15 @@ class MaintenanceService:
                                 report=(kind, scope_kind, scope_id, period.start),
                             )
                         )
+        # Like the revisits, each request kind lists its first REVISIT_LIMIT items and counts them all:
+        # at county scale there are thousands, and building every row took most of the list's time.
+        request_counts: dict[str, int] = {}
         for time_status in (TimeStatus.OVERDUE, TimeStatus.DUE_SOON):
-            for row in self.requests.list(RequestQuery(cadre_id=cadre_id, time_status=time_status.value)):
+            query = RequestQuery(cadre_id=cadre_id, time_status=time_status.value, limit=self.REVISIT_LIMIT)
+            request_counts[REQUEST_DUE] = request_counts.get(REQUEST_DUE, 0) + sum(
+                self.requests.counts(query).values()
+            )
+            for row in self.requests.list(query):
                 result.items.append(
                     TodoItem(
                         REQUEST_DUE,
@@ -198,7 +205,9 @@ class MaintenanceService:
                         request_id=row.id,
                     )
                 )
-        for row in self.requests.list(RequestQuery(cadre_id=cadre_id, statuses=("已办结", "不能解决"))):
+        query = RequestQuery(cadre_id=cadre_id, statuses=("已办结", "不能解决"), limit=self.REVISIT_LIMIT)
+        request_counts[FEEDBACK] = sum(self.requests.counts(query).values())
+        for row in self.requests.list(query):
             result.items.append(
                 TodoItem(
                     FEEDBACK,
@@ -210,8 +219,9 @@ class MaintenanceService:
                     request_id=row.id,
                 )
             )
+        result.counts.update(request_counts)
         for kind in KINDS:
-            if kind != REVISIT:
+            if kind not in result.counts:
                 result.counts[kind] = sum(1 for item in result.items if item.kind == kind)
         return result
 

@@ -7,16 +7,15 @@ from dataclasses import dataclass, field
 from datetime import date, timedelta
 from pathlib import Path
 
-from sqlalchemy import select
-
 from zhuji_archive.domain import maintenance as rules
 from zhuji_archive.domain.errors import DomainError
 from zhuji_archive.domain.reporting import WEEKLY, period_of, satisfaction_rate
 from zhuji_archive.services.maintenance import MaintenanceService
 from zhuji_archive.services.settings import SettingsService
 from zhuji_archive.storage import maintenance_queries as queries
+from zhuji_archive.storage import tally_queries as tallies
 from zhuji_archive.storage.database import Database
-from zhuji_archive.storage.models import Cadre, Household, OnSiteDay, PracticalDeed, ServiceLink
+from zhuji_archive.storage.models import Cadre, OnSiteDay, PracticalDeed, ServiceLink
 
 MODE_OF_KIND = {"镇领导": "驻点式", "机关干部": "结对式", "村干部": "管线联片式"}
 
@@ -245,15 +244,15 @@ class ServiceLinkService:
                 quota_by_cadre.setdefault(row.cadre_id, []).append(row.fulfilment)
         rows = []
         with self.db.sessions() as session:
-            responsible = set(session.scalars(select(Household.responsible_cadre_id).distinct()))
+            responsible = tallies.responsible_cadres(session)
+            closed_by_cadre = queries.closed_in_by_cadre(session, start, end)
+            feedback_by_cadre = queries.feedback_in_by_cadre(session, start, end)
             # Township cadres are assessed here; village cadres are assessed by their village.
             for cadre in queries.cadres(session, ("驻村干部", "镇领导", "机关干部")):
                 if cadre.id not in responsible and cadre.id not in quota_by_cadre:
                     continue
-                where = [Household.responsible_cadre_id == cadre.id]
-                closed = queries.closed_in(session, where, start, end)
-                on_time = [d is None or on <= d for d, on in closed]  # 当场解决 has no deadline
-                feedback = queries.feedback_in(session, where, start, end)
+                on_time, closed = closed_by_cadre.get(cadre.id, (0, 0))
+                feedback = feedback_by_cadre.get(cadre.id, {})
                 indicators: dict[str, float | None] = {
                     "visit_coverage": self.maintenance.revisit_coverage(cadre_id=cadre.id)
                     if cadre.id in responsible
@@ -263,7 +262,7 @@ class ServiceLinkService:
                     )
                     if cadre.kind == "驻村干部"
                     else None,
-                    "closed_on_time": sum(on_time) / len(on_time) if on_time else None,
+                    "closed_on_time": on_time / closed if closed else None,
                     "satisfaction": satisfaction_rate(feedback),
                     "quota": (
                         sum(quota_by_cadre[cadre.id]) / len(quota_by_cadre[cadre.id])

@@ -12,6 +12,7 @@ from sqlalchemy.orm import Session
 from zhuji_archive.domain.household_columns import ListColumns, list_columns
 from zhuji_archive.domain.household_columns import group_sort_key as group_sort_key  # demo.py imports it here
 from zhuji_archive.domain.search_keys import normalize_query
+from zhuji_archive.storage import tally_queries
 from zhuji_archive.storage.models import Cadre, Household, HouseholdCode, Member, Village, VillageGroup, Visit
 from zhuji_archive.storage.text_match import prefix_range
 
@@ -231,6 +232,17 @@ def page(
 
 
 def count(session: Session, flt: HouseholdFilter) -> int:
+    if not (flt.text.strip() or flt.economic_type or flt.focus_tag):
+        # A node of the tree without a search: the tally has the number (the list's first page at
+        # 400,000 households spent 31 ms of its 37 counting them).
+        return tally_queries.households_in(
+            session,
+            flt.status or None,
+            town_id=flt.town_id,
+            area_id=flt.area_id,
+            village_id=flt.village_id,
+            group_id=flt.group_id,
+        )
     query = _filtered(select(func.count()).select_from(Household), flt)
     return session.scalar(query) or 0
 
@@ -323,13 +335,8 @@ def active_id_holders(
 
 
 def group_counts(session: Session) -> dict[str, int]:
-    """Households on file (在册) per group."""
-    rows = session.execute(
-        select(Household.group_id, func.count())
-        .where(Household.status == "在册")
-        .group_by(Household.group_id)
-    )
-    return {group_id: n for group_id, n in rows}
+    """Households on file (在册) per group, from the tally (the tree showed a county GROUP BY)."""
+    return tally_queries.households_by_group(session)
 
 
 def row(session: Session, flt: HouseholdFilter, household_id: str) -> HouseholdRow | None:

@@ -3,12 +3,15 @@ and the counts of the leaders' dashboard."""
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import date
 from typing import Any
 
-from sqlalchemy import ColumnElement, and_, func, or_, select
+from sqlalchemy import ColumnElement, case, func, or_, select
 from sqlalchemy.orm import Session
 
+from zhuji_archive.storage import sqlite_hints  # noqa: F401  (writes the INDEXED BY hints below)
+from zhuji_archive.storage import tally_queries as tallies
 from zhuji_archive.storage.models import (
     Cadre,
     Enterprise,
@@ -27,7 +30,10 @@ from zhuji_archive.storage.models import (
     VillageGroup,
     Visit,
 )
+from zhuji_archive.storage.tally_models import RequestTally
 from zhuji_archive.storage.text_match import contains, ends_with, starts_with
+
+OPEN_STATUSES = ("登记", "已梳理", "待上会", "办理中")
 
 
 def _scope(cadre_id: str | None, village_id: str | None = None) -> list[ColumnElement[bool]]:
@@ -47,52 +53,94 @@ def _short_tagged(tags: tuple[str, ...]) -> ColumnElement[bool]:
     )
 
 
-def due_condition(tags: tuple[str, ...], cutoff_default: date, cutoff_short: date) -> ColumnElement[bool]:
+@dataclass(frozen=True)
+class DueLimit:
+    """Who is due for a 大走访 by some day: never visited, or last visited on or before the cut-off
+    (``cutoff_short`` for households with one of ``short_tags``, ``cutoff_default`` for the others).
+
+    The queries split this into index ranges on last_big_visit_date — never visited, on or before the
+    earlier cut-off, between the two cut-offs for the tagged (or untagged) households only — so that
+    counting the due households reads the due households, not the county, whatever plan SQLite
+    would pick for one OR over a tag subquery."""
+
+    short_tags: tuple[str, ...]
+    cutoff_default: date
+    cutoff_short: date
+
+    def pieces(self) -> list[list[ColumnElement[bool]]]:
+        """Disjoint conditions, in list order (never visited, then by date), whose union is due."""
+        last = Household.last_big_visit_date
+        if not self.short_tags or self.cutoff_short == self.cutoff_default:
+            return [[last.is_(None)], [last <= self.cutoff_default]]
+        low, high = sorted((self.cutoff_default, self.cutoff_short))
+        tagged = _short_tagged(self.short_tags)
+        # Between the two cut-offs only the households with the later cut-off are due.
+        between = tagged if self.cutoff_short > self.cutoff_default else ~tagged
+        return [[last.is_(None)], [last <= low], [last > low, last <= high, between]]
+
+
+def due_condition(tags: tuple[str, ...], cutoff_default: date, cutoff_short: date) -> DueLimit:
     """Households whose next 大走访 falls on or before the limit the cut-offs were computed for."""
-    short = _short_tagged(tags) if tags else None
-    never = Household.last_big_visit_date.is_(None)
-    if short is None:
-        return or_(never, Household.last_big_visit_date <= cutoff_default)
-    return or_(
-        never,
-        and_(short, Household.last_big_visit_date <= cutoff_short),
-        and_(~short, Household.last_big_visit_date <= cutoff_default),
-    )
+    return DueLimit(tuple(tags), cutoff_default, cutoff_short)
+
+
+def _indexed(cadre_id: str | None, village_id: str | None) -> str:
+    """The index whose leading equalities fit the scope, so the date range is read in order."""
+    if cadre_id:
+        return "ix_household_cadre_status_big_visit"
+    if village_id:
+        return "ix_household_village_status_big_visit"
+    return "ix_household_status_big_visit_id"
 
 
 def due_households(
     session: Session,
     cadre_id: str | None,
-    condition: ColumnElement[bool],
+    condition: DueLimit,
     limit: int,
     village_id: str | None = None,
 ) -> tuple[list[Any], int]:
     """Households due for a revisit (never visited first, then the longest ago), and how many in all."""
-    where = [*_scope(cadre_id, village_id), condition]
-    rows = session.execute(
-        select(
-            Household.id,
-            Household.head_name,
-            Village.name,
-            VillageGroup.name,
-            Household.number,
-            Household.last_big_visit_date,
-            Household.focus_tags,
+    scope = _scope(cadre_id, village_id)
+    hint = f"INDEXED BY {_indexed(cadre_id, village_id)}"
+    rows: list[Any] = []
+    total = 0
+    for piece in condition.pieces():
+        total += (
+            session.scalar(
+                select(func.count())
+                .select_from(Household)
+                .with_hint(Household, hint, "sqlite")
+                .where(*scope, *piece)
+            )
+            or 0
         )
-        .join(Village, Village.id == Household.village_id)
-        .join(VillageGroup, VillageGroup.id == Household.group_id)
-        .where(*where)
-        .order_by(Household.last_big_visit_date.is_not(None), Household.last_big_visit_date, Household.id)
-        .limit(limit)
-    ).all()
-    total = session.scalar(select(func.count()).select_from(Household).where(*where)) or 0
-    return list(rows), total
+        if len(rows) < limit:
+            rows.extend(
+                session.execute(
+                    select(
+                        Household.id,
+                        Household.head_name,
+                        Village.name,
+                        VillageGroup.name,
+                        Household.number,
+                        Household.last_big_visit_date,
+                        Household.focus_tags,
+                    )
+                    .with_hint(Household, hint, "sqlite")
+                    .join(Village, Village.id == Household.village_id)
+                    .join(VillageGroup, VillageGroup.id == Household.group_id)
+                    .where(*scope, *piece)
+                    .order_by(Household.last_big_visit_date, Household.id)
+                    .limit(limit - len(rows))
+                ).all()
+            )
+    return rows, total
 
 
 def household_count(session: Session, cadre_id: str | None = None, village_id: str | None = None) -> int:
-    return (
-        session.scalar(select(func.count()).select_from(Household).where(*_scope(cadre_id, village_id))) or 0
-    )
+    """Households on file, from the tally (no count over the households)."""
+    return tallies.households(session, "在册", cadre_id=cadre_id, village_id=village_id)
 
 
 def open_events(session: Session, cadre_id: str | None) -> list[Any]:
@@ -239,10 +287,13 @@ def focus_households_without_link(session: Session, start: date, end: date, limi
                 Household.number,
                 Household.focus_tags,
             )
+            # group_sort is (village sort, group sort): walking its index in order stops after
+            # ``limit`` matches instead of sorting every focus household of the county.
+            .with_hint(Household, "INDEXED BY ix_household_status_group", "sqlite")
             .join(Village, Village.id == Household.village_id)
             .join(VillageGroup, VillageGroup.id == Household.group_id)
             .where(Household.status == "在册", Household.focus_tags != "", Household.id.not_in(linked))
-            .order_by(Village.sort, VillageGroup.sort, Household.number)
+            .order_by(Household.group_sort, Household.number, Household.id)
             .limit(limit)
         ).all()
     )
@@ -280,10 +331,8 @@ def feedback_in(
 
 
 def request_counts(session: Session, village_id: str | None, column: Any) -> dict[str, int]:
-    query = select(column, func.count()).where(Request.deleted.is_(False))
-    if village_id:
-        query = query.where(Request.village_id == village_id)
-    return dict(session.execute(query.group_by(column)).all())  # type: ignore[arg-type]
+    """Requests not deleted per status, category or level (``column`` of Request), from the tally."""
+    return tallies.requests_by(session, getattr(RequestTally, column.key), village_id)
 
 
 def new_requests_by_category(
@@ -298,43 +347,41 @@ def new_requests_by_category(
 
 
 def open_overdue_and_supervised(session: Session, village_id: str | None, today: date) -> tuple[int, int]:
-    base = [Request.deleted.is_(False), Request.status.in_(("登记", "已梳理", "待上会", "办理中"))]
+    """Open requests past their deadline (an index range over status and deadline: only the overdue
+    are read) and open requests under supervision (from the tally)."""
+    where = [Request.deleted.is_(False), Request.status.in_(OPEN_STATUSES), Request.deadline < today]
     if village_id:
-        base.append(Request.village_id == village_id)
+        where.append(Request.village_id == village_id)
     overdue = (
-        session.scalar(select(func.count()).select_from(Request).where(*base, Request.deadline < today)) or 0
-    )
-    supervised = (
-        session.scalar(select(func.count()).select_from(Request).where(*base, Request.supervising_body != ""))
+        session.scalar(
+            select(func.count())
+            .select_from(Request)
+            .with_hint(Request, "INDEXED BY ix_request_status_deadline", "sqlite")
+            .where(*where)
+        )
         or 0
     )
-    return overdue, supervised
+    return overdue, tallies.requests(session, village_id, OPEN_STATUSES, supervised=True)
 
 
 def households_ever_visited(session: Session, village_id: str | None) -> int:
-    where = [Household.status == "在册", Household.last_visit_date.is_not(None)]
-    if village_id:
-        where.append(Household.village_id == village_id)
-    return session.scalar(select(func.count()).select_from(Household).where(*where)) or 0
+    return tallies.visited(session, village_id)
 
 
 def information_items(session: Session, village_id: str | None) -> int:
     """民情信息: every visit record, request and village event entry collected."""
-    visits = select(func.count()).select_from(Visit).join(Household).where(Visit.deleted.is_(False))
-    requests = select(func.count()).select_from(Request).where(Request.deleted.is_(False))
     events = select(func.count()).select_from(VillageEvent).where(VillageEvent.deleted.is_(False))
     if village_id:
-        visits = visits.where(Household.village_id == village_id)
-        requests = requests.where(Request.village_id == village_id)
         events = events.where(VillageEvent.village_id == village_id)
-    return sum(session.scalar(q) or 0 for q in (visits, requests, events))
+    return (
+        tallies.visits(session, village_id)
+        + tallies.requests(session, village_id)
+        + (session.scalar(events) or 0)
+    )
 
 
 def households_per_group(session: Session, village_id: str | None) -> list[int]:
-    query = select(func.count()).select_from(Household).where(Household.status == "在册")
-    if village_id:
-        query = query.where(Household.village_id == village_id)
-    return [n for (n,) in session.execute(query.group_by(Household.group_id)).all()]
+    return list(tallies.households_by_group(session, village_id).values())
 
 
 def link_targets(session: Session, kind: str) -> list[tuple[str, str]]:
@@ -374,5 +421,50 @@ def link_targets(session: Session, kind: str) -> list[tuple[str, str]]:
 def _names_include(column: Any, name: str) -> ColumnElement[bool]:
     """A 、-separated list of names holds ``name`` itself (王伟 is not found in 王伟东)."""
     return or_(
-        column == name, starts_with(column, f"{name}、"), ends_with(column, f"、{name}"), contains(column, f"、{name}、")
+        column == name,
+        starts_with(column, f"{name}、"),
+        ends_with(column, f"、{name}"),
+        contains(column, f"、{name}、"),
     )
+
+
+# ---- the assessment, for every cadre at once ------------------------------------------------------
+# One pass over the period's events (or feedback) grouped by the responsible cadre, instead of one
+# query per cadre that walked all of that cadre's households and their requests.
+def closed_in_by_cadre(session: Session, start: date, end: date) -> dict[str, tuple[int, int]]:
+    """(on time, all) of the 办结/不能解决/当场解决 in the period, by responsible cadre; 当场解决 has no
+    deadline and counts as on time."""
+    on_time = func.sum(
+        case((or_(Request.deadline.is_(None), RequestEvent.on <= Request.deadline), 1), else_=0)
+    )
+    rows = session.execute(
+        select(Household.responsible_cadre_id, on_time, func.count())
+        .select_from(RequestEvent)
+        .with_hint(RequestEvent, "INDEXED BY ix_request_event_on_action", "sqlite")
+        .join(Request, Request.id == RequestEvent.request_id)
+        .join(Household, Household.id == Request.household_id)
+        .where(
+            RequestEvent.action.in_(("办结", "不能解决", "当场解决")),
+            RequestEvent.on.between(start, end),
+            Household.responsible_cadre_id.is_not(None),
+        )
+        .group_by(Household.responsible_cadre_id)
+    )
+    return {cadre_id: (int(good), int(total)) for cadre_id, good, total in rows}
+
+
+def feedback_in_by_cadre(session: Session, start: date, end: date) -> dict[str, dict[str, int]]:
+    """Feedback of the period per satisfaction, by the responsible cadre of the household."""
+    rows = session.execute(
+        select(Household.responsible_cadre_id, RequestFeedback.satisfaction, func.count())
+        .select_from(RequestFeedback)
+        .with_hint(RequestFeedback, "INDEXED BY ix_request_feedback_on", "sqlite")
+        .join(Request, Request.id == RequestFeedback.request_id)
+        .join(Household, Household.id == Request.household_id)
+        .where(RequestFeedback.on.between(start, end), Household.responsible_cadre_id.is_not(None))
+        .group_by(Household.responsible_cadre_id, RequestFeedback.satisfaction)
+    )
+    result: dict[str, dict[str, int]] = {}
+    for cadre_id, satisfaction, count in rows:
+        result.setdefault(cadre_id, {})[satisfaction] = count
+    return result

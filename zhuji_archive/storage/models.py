@@ -585,3 +585,6 @@ class ChangeLog(Base):
     note: Mapped[str] = mapped_column(Text, default="")
     # The record's version after this change (set by storage/versions.py); NULL for events such as exports.
     version: Mapped[int | None] = mapped_column(Integer)
+
+
+from zhuji_archive.storage import tally_models as _tally_models  # noqa: E402, F401  (their tables join Base)

@@ -10,6 +10,7 @@ from sqlalchemy import ColumnElement, Select, and_, func, or_, select
 from sqlalchemy.orm import Session
 
 from zhuji_archive.domain.search_keys import searchable
+from zhuji_archive.storage import sqlite_hints  # noqa: F401  (writes the INDEXED BY hints below)
 from zhuji_archive.storage.models import (
     CommonIssue,
     HolidayOverride,
@@ -58,9 +59,16 @@ def _columns() -> list[Any]:
     ]
 
 
+# Request lists are read from the request table, each household found by its key: left to itself,
+# SQLite at county scale walked every household of every village to find their requests (2.6 s for
+# 镇级审核 at 400,000 households, against 0.2 s from the request side).
+HOUSEHOLD_BY_KEY = "INDEXED BY sqlite_autoindex_household_1"
+
+
 def base(query: RequestQuery) -> Select[Any]:
     stmt = (
         select(*_columns())
+        .with_hint(Household, HOUSEHOLD_BY_KEY, "sqlite")
         .join(Household, Household.id == Request.household_id)
         .join(Village, Village.id == Household.village_id)
         .join(VillageGroup, VillageGroup.id == Household.group_id)
@@ -128,6 +136,7 @@ def rows(session: Session, query: RequestQuery) -> list[Any]:
 def status_counts(session: Session, query: RequestQuery) -> dict[str, int]:
     stmt = (
         select(Request.status, func.count())
+        .with_hint(Household, HOUSEHOLD_BY_KEY, "sqlite")
         .join(Household, Household.id == Request.household_id)
         .where(Request.deleted.is_(False), *conditions(query))
         .group_by(Request.status)

@@ -1,0 +1,75 @@
+"""Running totals (tallies) that the dashboard, the organisation tree and the revisit coverage read
+instead of counting the county, plus the indexes the county-scale queries walk.
+
+SQLite triggers (migration 0008) keep the tallies current in the same transaction as the insert,
+update or delete that moves them — whether it comes from a service, the import or the demo generator.
+Rows whose counts fell to zero are left in place; readers sum them."""
+
+from __future__ import annotations
+
+from sqlalchemy import Index, Integer, String
+from sqlalchemy.orm import Mapped, mapped_column
+
+from zhuji_archive.storage.models import (
+    Base,
+    Household,
+    HouseholdCode,
+    Request,
+    RequestEvent,
+    RequestFeedback,
+)
+
+
+class HouseholdTally(Base):
+    """Households, households ever visited and live visit records, per group, status and cadre."""
+
+    __tablename__ = "household_tally"
+    group_id: Mapped[str] = mapped_column(String(32), primary_key=True)
+    status: Mapped[str] = mapped_column(String(4), primary_key=True)
+    cadre_id: Mapped[str] = mapped_column(String(32), primary_key=True)  # "" when no cadre is responsible
+    households: Mapped[int] = mapped_column(Integer, default=0)
+    visited: Mapped[int] = mapped_column(Integer, default=0)  # last_visit_date is set
+    visits: Mapped[int] = mapped_column(Integer, default=0)  # visit rows not deleted
+
+
+class RequestTally(Base):
+    """Requests not deleted, per village, status, category, level and whether a body supervises them."""
+
+    __tablename__ = "request_tally"
+    village_id: Mapped[str] = mapped_column(String(32), primary_key=True)  # "" for none
+    status: Mapped[str] = mapped_column(String(10), primary_key=True)
+    category: Mapped[str] = mapped_column(String(20), primary_key=True)
+    level: Mapped[str] = mapped_column(String(10), primary_key=True)
+    supervised: Mapped[int] = mapped_column(Integer, primary_key=True)  # 1 when supervising_body is set
+    requests: Mapped[int] = mapped_column(Integer, default=0)
+
+
+# The revisit queries filter by scope (cadre, village or none), status and a range of last_big_visit_date:
+# with the date in the index a count of due households reads only the due ones, and with the id at the
+# end the range is covering (the focus-tag test is on household.id) and already in list order.
+Index(
+    "ix_household_cadre_status_big_visit",
+    Household.responsible_cadre_id,
+    Household.status,
+    Household.last_big_visit_date,
+    Household.id,
+)
+Index(
+    "ix_household_village_status_big_visit",
+    Household.village_id,
+    Household.status,
+    Household.last_big_visit_date,
+    Household.id,
+)
+Index("ix_household_status_big_visit_id", Household.status, Household.last_big_visit_date, Household.id)
+# The due households with a short-interval focus tag: the tag list is read from the index alone.
+Index(
+    "ix_household_code_kind_label_household",
+    HouseholdCode.kind,
+    HouseholdCode.label,
+    HouseholdCode.household_id,
+)
+# Assessment and dashboard periods: events and feedback of a period without reading every request.
+Index("ix_request_recorded_category", Request.recorded_on, Request.category)
+Index("ix_request_event_on_action", RequestEvent.on, RequestEvent.action, RequestEvent.request_id)
+Index("ix_request_feedback_on", RequestFeedback.on, RequestFeedback.request_id)
