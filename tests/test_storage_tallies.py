@@ -11,13 +11,13 @@ import openpyxl
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from sqlalchemy import select, text
-from zhuji_archive.services.records import MemberData, VisitData
 
 from zhuji_archive.domain import maintenance as rules
 from zhuji_archive.domain.workflow import Action, Assignment, Classification, Level, Supervision
 from zhuji_archive.services.archive import Archive
 from zhuji_archive.storage import maintenance_queries
 from zhuji_archive.storage.models import Cadre, Household, HouseholdCode
+from zhuji_archive.views.household_file import MemberData, VisitData
 
 TALLY_TRIGGERS = {
     "tally_household_insert",

@@ -14,14 +14,14 @@ from typing import Any
 from sqlalchemy import insert
 
 from zhuji_archive.domain import idcard
-from zhuji_archive.domain.search_keys import member_search_keys, pinyin_keys
+from zhuji_archive.domain.household_columns import list_columns
+from zhuji_archive.domain.search_keys import member_search_keys
 from zhuji_archive.domain.workdays import WorkCalendar
 from zhuji_archive.services.demo_extras import meetings_and_common_issues, service_and_maintenance
 from zhuji_archive.services.demo_places import DemoPlaces
 from zhuji_archive.services.demo_requests import DemoRequests
 from zhuji_archive.storage import request_numbers
 from zhuji_archive.storage.database import Database
-from zhuji_archive.storage.household_queries import group_sort_key
 from zhuji_archive.storage.models import (
     Area,
     Assistance,
@@ -352,7 +352,7 @@ def generate(
             writer.places.add_group(village_name[g["village_id"]], g["id"], g["sort"])
         village_sort = {v["id"]: v["sort"] for v in village_rows}
         writer.group_sort = {
-            g["id"]: group_sort_key(village_sort[g["village_id"]], g["sort"]) for g in groups
+            g["id"]: (village_sort[g["village_id"]], g["sort"]) for g in groups
         }
         cadre_name = {c["id"]: c["name"] for c in cadres}
         writer.cadre_names = {vid: cadre_name[cid] for vid, cid in station_cadre.items()}
@@ -414,7 +414,7 @@ class _HouseholdWriter:
         self.members_written = 0
         self.written = 0
         self.requests = DemoRequests(rng, new_id, today, WorkCalendar(), lambda vid: self.cadre_names[vid])
-        self.group_sort: dict[str, str] = {}
+        self.group_sort: dict[str, tuple[int, int]] = {}  # (village, group) sort numbers
         self.focus_households: list[tuple[str, str, str]] = []
         self.event_households: list[str] = []
         self.cadre_names: dict[str, str] = {}
@@ -489,7 +489,6 @@ class _HouseholdWriter:
             focus = ["空巢老人户"]
         incomes = self._incomes(hid, economic, people)
         visits = self._visits(hid, village_id)
-        last_visit = max((v["date"] for v in visits), default=None)
         # About 1.5% moved away or merged; every 97th for sure, so even a small demo shows them.
         self.written += 1
         moved = rng.random() < 0.015 or self.written % 97 == 13
@@ -508,17 +507,14 @@ class _HouseholdWriter:
                 if status == "在册"
                 else ("全家迁往诸暨城区" if status == "迁出" else "并入子女户"),
                 "notes": "",
-                "head_name": head["name"],
-                "head_pinyin": head["name_pinyin"],
-                "member_count": len(people),
-                "economic_types": "、".join(economic),
-                "focus_tags": "、".join(focus),
-                "last_visit_date": last_visit,
-                "last_big_visit_date": last_visit,  # every demo visit is a 建档走访 or 半年大走访
-                "last_visit_key": last_visit.isoformat() if last_visit else "",
-                "group_sort": self.group_sort[group_id],
-                "cadre_name": self.cadre_names[village_id],
-                "cadre_pinyin": pinyin_keys(self.cadre_names[village_id])[0],
+                # the same derived columns a save or an import computes (domain/household_columns.py)
+                **list_columns(
+                    members=[(p["name"], p["relation"]) for p in people],
+                    codes=[("economic_type", e) for e in economic] + [("focus_tag", f) for f in focus],
+                    cadre_name=self.cadre_names[village_id],
+                    place_sort=self.group_sort[group_id],
+                    visits=[(v["date"], v["kind"]) for v in visits],
+                ).as_row(),
             }
         )
         for sort, person in enumerate(people):

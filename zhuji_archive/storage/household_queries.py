@@ -10,7 +10,6 @@ from sqlalchemy import ColumnElement, Select, and_, func, or_, select, tuple_
 from sqlalchemy.orm import Session
 
 from zhuji_archive.domain.household_columns import ListColumns, list_columns
-from zhuji_archive.domain.household_columns import group_sort_key as group_sort_key  # demo.py imports it here
 from zhuji_archive.domain.search_keys import normalize_query
 from zhuji_archive.storage import tally_queries
 from zhuji_archive.storage.models import Cadre, Household, HouseholdCode, Member, Village, VillageGroup, Visit
