@@ -223,3 +223,14 @@ def test_cancel_during_import_leaves_the_database_unchanged(
     qtbot.waitUntil(lambda: run.status.text() == "已取消，数据库未做任何改动。", timeout=20000)
     assert not run.isComplete() and run.start_button.isEnabled()
     assert dump(archive) == before
+
+
+def test_a_template_that_cannot_be_written_is_explained_in_chinese(qtbot, window: MainWindow, tmp_path: Path) -> None:
+    """Saving the template into a folder that is not there: the page says why in Chinese, without the
+    system's English error text ("[Errno 2] No such file or directory")."""
+    wizard = open_wizard(qtbot, window)
+    wizard.files_page.save_template(tmp_path / "没有这个文件夹" / "模板.xlsx")
+    text = wizard.files_page.message.text()
+    assert text.startswith("模板未保存：")
+    assert "Errno" not in text and "No such file" not in text
+    wizard.reject()

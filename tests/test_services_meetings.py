@@ -264,3 +264,35 @@ def test_a_deadline_before_the_meeting_is_refused(
     same_day["赵大"] = ("镇社会事务办", "俞主任", HELD, "")
     decide(town, meeting, same_day)
     assert town.archive.meetings.apply_decisions(meeting) == 3
+
+
+def test_decisions_changed_by_another_window_while_applying_are_not_applied(
+    workflow_town: WorkflowTown, agenda: tuple[str, dict[str, str]], monkeypatch
+) -> None:
+    """Window B removes a request from the meeting after window A's apply has read the decisions: A's
+    apply is refused and nothing is 交办 — before, the removed request was still assigned."""
+    from zhuji_archive.services.archive import Archive
+
+    town = workflow_town
+    meeting, ids = agenda
+    decide(town, meeting, DECISIONS)
+    meetings = town.archive.meetings
+    other = Archive.open(town.archive.db.path, "操作员乙")
+    removed = next(iter(ids.values()))
+    real_decisions = meetings.decisions
+
+    def read_then_b_removes(meeting_id: str) -> list[DecisionRow]:
+        rows = real_decisions(meeting_id)
+        other.meetings.remove_request(meeting_id, removed)
+        return rows
+
+    monkeypatch.setattr(meetings, "decisions", read_then_b_removes)
+    try:
+        with pytest.raises(DomainError, match="刚被他人修改"):
+            meetings.apply_decisions(meeting)
+    finally:
+        other.close()
+    assert all(town.archive.requests.detail(rid).row.status != Status.IN_PROGRESS for rid in ids.values())
+    monkeypatch.setattr(meetings, "decisions", real_decisions)
+    assert meetings.apply_decisions(meeting) == len(ids) - 1
+    assert town.archive.requests.detail(removed).row.status != Status.IN_PROGRESS

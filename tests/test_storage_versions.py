@@ -264,3 +264,70 @@ def test_village_table_keeps_the_other_windows_changes(archive: Archive) -> None
         assert archive.villages.load(village_id).population == 1300
     finally:
         other.close()
+
+
+def test_a_request_changed_meanwhile_is_a_rule_not_a_program_error(two_windows, monkeypatch) -> None:
+    """Window B saves the household (editing its request) while window A is sorting that request: A's
+    transaction meets a newer version and is refused in Chinese with nothing written — before, the
+    version check's StaleDataError reached the user as 程序错误."""
+    from zhuji_archive.domain import workflow as wf
+    from zhuji_archive.domain.errors import DomainError
+    from zhuji_archive.services import requests as request_service
+
+    a, b, household_id = two_windows
+    request_id = a.requests.record(household_id, "生产困难", "修路")
+    original = wf.apply
+    raced: list[int] = []
+
+    def b_saves_first(case, action, payload):  # B commits between A's read and A's write
+        if not raced:
+            raced.append(1)
+            file = b.households.load(household_id)
+            file.requests[0].description = "修路（乙补充）"
+            b.households.save(file)
+        return original(case, action, payload)
+
+    monkeypatch.setattr(request_service.wf, "apply", b_saves_first)
+    sorting = wf.Classification("生产困难", "个性", "近期一时难以解决", wf.Level.VILLAGE)
+    with pytest.raises(DomainError) as refused:
+        a.requests.act(request_id, wf.Action.SORT, sorting)
+    assert "他人修改" in refused.value.message
+    detail = a.requests.detail(request_id)
+    assert detail.row.status == "登记"  # nothing of A's step was written
+    assert "修路（乙补充）" in detail.row.description
+    monkeypatch.setattr(request_service.wf, "apply", original)
+    a.requests.act(request_id, wf.Action.SORT, sorting)  # after a refresh the step goes through
+    assert a.requests.detail(request_id).row.status == "已梳理"
+
+
+def test_a_save_whose_read_back_fails_is_not_repeated_as_a_new_household(archive: Archive, monkeypatch) -> None:
+    """The commit succeeded but reading the file back failed (a locked file): the caller's file already
+    carries the saved ids, so pressing 保存 again updates the household instead of filing a second one."""
+    from sqlalchemy import func
+    from sqlalchemy.exc import OperationalError
+
+    (town,) = archive.organisation.tree()
+    (village,) = town.children
+    group_id = village.children[1].id
+    file = archive.households.new_file(group_id)
+    file.address = "杜黄村下杜黄5号"
+    file.members = [MemberData(name="楼永强", relation="户主")]  # no ID number: nothing else would stop a duplicate
+    real_load = archive.households.load
+    failing = [True]
+
+    def load_failing_once(household_id: str) -> HouseholdFile:
+        if failing:
+            failing.clear()
+            raise OperationalError("SELECT", {}, Exception("database is locked"))
+        return real_load(household_id)
+
+    monkeypatch.setattr(archive.households, "load", load_failing_once)
+    first = archive.households.save(file)
+    assert file.id == first and file.members[0].id
+    file.address = "杜黄村下杜黄7号"
+    assert archive.households.save(file) == first
+    with archive.db.sessions() as session:
+        households = session.scalar(select(func.count()).select_from(Household).where(Household.group_id == group_id))
+        members = session.scalar(select(func.count()).select_from(Member).where(Member.household_id == first))
+    assert (households, members) == (1, 1)
+    assert real_load(first).address == "杜黄村下杜黄7号"

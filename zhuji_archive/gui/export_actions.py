@@ -47,6 +47,7 @@ from zhuji_archive.gui.operations import (
     show_failure,
 )
 from zhuji_archive.gui.screen_fit import fit_to_screen
+from zhuji_archive.logs import failure_message
 from zhuji_archive.services.archive import Archive
 from zhuji_archive.services.export_files import file_name
 from zhuji_archive.services.exports import ExportResult
@@ -226,7 +227,7 @@ class PdfPreviewDialog(QDialog):
         try:
             shutil.copyfile(self.current, target)
         except OSError as error:
-            QMessageBox.warning(self, "另存为PDF", f"无法保存到“{target}”：{error.strerror or error}")
+            QMessageBox.warning(self, "另存为PDF", f"无法保存到“{target}”：{failure_message('另存为PDF', error)}")
 
     def print_document(self) -> None:
         printer = QPrinter(QPrinter.PrinterMode.HighResolution)

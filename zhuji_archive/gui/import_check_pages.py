@@ -33,6 +33,7 @@ from zhuji_archive.domain.codes import KINDS_BY_KEY
 from zhuji_archive.domain.errors import DomainError
 from zhuji_archive.gui.import_source_pages import ERROR_COLOR, read_only_item
 from zhuji_archive.gui.operations import Changes
+from zhuji_archive.logs import failure_message
 from zhuji_archive.services.export_files import file_name
 from zhuji_archive.services.import_plan import CHOICES, ImportPlan
 from zhuji_archive.services.importing import ImportResult
@@ -351,8 +352,11 @@ class ReportPage(QWizardPage):
         assert self.wiz.plan is not None
         try:
             rows = self.wiz.importer.write_errors(self.wiz.plan, path)
-        except (DomainError, OSError) as error:
-            self.message.setText(f"未能导出：{getattr(error, 'message', error)}")
+        except DomainError as error:
+            self.message.setText(f"未能导出：{error.message}")
+            return
+        except OSError as error:  # the machine's words (English, with the path) are not shown
+            self.message.setText(f"未能导出：{failure_message('导出错误清单', error)}")
             return
         self.message.setText(f"已把 {rows} 行导出到 {path}")
 

@@ -24,6 +24,7 @@ from PySide6.QtWidgets import (
 
 from zhuji_archive.domain.errors import DomainError
 from zhuji_archive.domain.ledger import FIELDS, IGNORE, NOTES
+from zhuji_archive.logs import failure_message
 from zhuji_archive.services.import_files import SheetSource, column_letter
 
 if TYPE_CHECKING:
@@ -107,8 +108,11 @@ class FilesPage(QWizardPage):
     def save_template(self, path: Path) -> None:
         try:
             self.wiz.importer.write_template(path)
-        except (DomainError, OSError) as error:
-            self.message.setText(f"模板未保存：{getattr(error, 'message', error)}")
+        except DomainError as error:
+            self.message.setText(f"模板未保存：{error.message}")
+            return
+        except OSError as error:  # the machine's words (English, with the path) are not shown
+            self.message.setText(f"模板未保存：{failure_message('保存模板', error)}")
             return
         self.message.setText(f"模板已保存到 {path}")
 

@@ -15,6 +15,7 @@ from pathlib import Path
 from PySide6.QtCore import QEventLoop, QTimer
 
 from zhuji_archive.gui.app import app_settings, make_application
+from zhuji_archive.logs import failure_message
 from zhuji_archive.services.archive import Archive
 from zhuji_archive.storage.database import DatabaseError
 
@@ -39,8 +40,11 @@ def smoke_test(db_path: Path, operator: str | None = None, timeout_s: float = 60
     app = make_application()
     try:
         archive = Archive.open(db_path, operator or SMOKE_OPERATOR)
-    except (DatabaseError, OSError) as error:
+    except DatabaseError as error:  # its text is the storage layer's Chinese message
         print(f"启动检查失败：无法打开档案库：{error}", file=sys.stderr)
+        return 2
+    except Exception as error:  # noqa: BLE001 — a start-up check reports every failure, in Chinese
+        print(f"启动检查失败：无法打开档案库：{failure_message('启动检查', error)}", file=sys.stderr)
         return 2
     from zhuji_archive.gui.main_window import MainWindow
 

@@ -7,9 +7,8 @@ from dataclasses import asdict, fields
 from typing import Any
 
 from sqlalchemy import delete, select
-from sqlalchemy.exc import IntegrityError
+from sqlalchemy.exc import DBAPIError, IntegrityError
 from sqlalchemy.orm import Session
-from sqlalchemy.orm.exc import StaleDataError
 
 from zhuji_archive.domain import household as rules
 from zhuji_archive.domain import household_rules
@@ -24,7 +23,7 @@ from zhuji_archive.services.history import ChangeRecorder
 from zhuji_archive.services.visits import fulfil_events
 from zhuji_archive.storage import household_queries as queries
 from zhuji_archive.storage import request_numbers
-from zhuji_archive.storage.database import Database
+from zhuji_archive.storage.database import ChangedMeanwhile, Database
 from zhuji_archive.storage.models import (
     Assistance,
     Cadre,
@@ -264,13 +263,21 @@ class HouseholdService:
             if clashes:
                 raise ValidationFailed(clashes) from None
             raise
-        except StaleDataError:
+        except ChangedMeanwhile:
             # Another writer committed between this transaction's check and its UPDATE.
             with self.db.sessions() as session:
                 stale = self._stale_records(session, work)
+                if not stale:
+                    raise
                 raise StaleSave(stale_message(session, "本户档案", stale), stale) from None
-        # Committed: the caller's file becomes what is now on file (ids, versions, base for the next save).
-        vars(file).update(vars(self.load(household_id)))
+        # Committed: the caller's file takes the saved ids at once, so that even if reading the file back
+        # fails below, saving again updates this household instead of creating a second one.
+        vars(file).update(vars(work))
+        try:
+            # What is now on file (versions, normalised values): the base for the next save.
+            vars(file).update(vars(self.load(household_id)))
+        except DBAPIError:
+            pass  # the save stands; the window keeps what it saved, and a reload shows the rest
         return household_id
 
     def _write(self, session: Session, file: HouseholdFile) -> str:

@@ -21,6 +21,7 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 
+from zhuji_archive.domain import idcard
 from zhuji_archive.domain.codes import ACTIVE_HOUSEHOLD_STATUS, ALL_KINDS
 from zhuji_archive.domain.errors import DomainError
 from zhuji_archive.domain.group_names import guess_group, name_for_number
@@ -335,7 +336,8 @@ class ImportService:
         ]
         taken = queries.id_holders(session, adding)
         if taken:
-            number = sorted(taken)[0]
+            # masked: this message also goes to the command line's stderr, which scripts keep in files
+            number = idcard.mask(sorted(taken)[0])
             raise DomainError(
                 f"检查之后档案有了变动：身份证号{number}已在档案中。请返回“预览”之前的步骤重新检查后再导入"
             )

@@ -159,6 +159,7 @@ class MeetingService:
             raise DomainError(missing)
         with self.db.transaction() as session:
             meeting = self._open_meeting(session, meeting_id)
+            self._check_agenda_unchanged(session, meeting_id, decisions)
             for d in decisions:
                 self._check_deadline(d, meeting.held_on)
                 payload = wf.Assignment(
@@ -173,6 +174,18 @@ class MeetingService:
             meeting.status = DECIDED
             meeting.decided_at = utcnow()
         return len(decisions)
+
+    @staticmethod
+    def _check_agenda_unchanged(session, meeting_id: str, decisions: list[DecisionRow]) -> None:  # type: ignore[no-untyped-def]
+        """Refuse to apply decisions that another window changed (or an agenda it changed) after they
+        were read: what is applied is exactly what was checked for completeness."""
+        items = session.scalars(
+            select(MeetingItem).where(MeetingItem.meeting_id == meeting_id).order_by(MeetingItem.sort)
+        ).all()
+        on_file = [(i.request_id, i.unit.strip(), i.person.strip(), i.deadline, i.note) for i in items]
+        read = [(d.request.id, d.unit.strip(), d.person.strip(), d.deadline, d.note) for d in decisions]
+        if on_file != read:
+            raise DomainError("会议议题或决定刚被他人修改，未交办任何诉求。请重新打开这次会议后再交办。")
 
     @staticmethod
     def _check_deadline(decision: DecisionRow, held_on: date) -> None:

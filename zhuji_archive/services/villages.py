@@ -8,7 +8,6 @@ from typing import Any
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
-from sqlalchemy.orm.exc import StaleDataError
 
 from zhuji_archive.domain.codes import VILLAGE_EVENT_CATEGORIES
 from zhuji_archive.domain.errors import DomainError
@@ -17,6 +16,7 @@ from zhuji_archive.domain.text_input import check_record
 from zhuji_archive.services import history
 from zhuji_archive.services.conflicts import StaleRecord, StaleSave, changed_fields, snapshot, stale_message
 from zhuji_archive.services.history import ChangeRecorder
+from zhuji_archive.storage.database import ChangedMeanwhile
 from zhuji_archive.storage.models import (
     Enterprise,
     PartyMember,
@@ -171,9 +171,11 @@ class VillageService:
         try:
             with self.db.transaction() as session:
                 self._write(session, work)
-        except StaleDataError:
+        except ChangedMeanwhile:
             with self.db.sessions() as session:
                 stale = self._stale_records(session, work)
+                if not stale:
+                    raise
                 raise StaleSave(stale_message(session, "村情信息", stale), stale) from None
         vars(info).update(vars(self.load(info.id)))
 

@@ -21,7 +21,9 @@ from alembic.runtime.migration import MigrationContext
 from alembic.script import ScriptDirectory
 from sqlalchemy import URL, Engine, create_engine, event, inspect
 from sqlalchemy.orm import Session, sessionmaker
+from sqlalchemy.orm.exc import StaleDataError
 
+from zhuji_archive.domain.errors import DomainError
 from zhuji_archive.storage import versions
 from zhuji_archive.storage.errors import Trouble, classify, describe_environment_error
 
@@ -107,12 +109,26 @@ class Database:
 
     @contextmanager
     def transaction(self) -> Iterator[Session]:
-        """A session whose work is committed together or rolled back together."""
-        with self.sessions.begin() as session:
-            yield session
+        """A session whose work is committed together or rolled back together.
+
+        A record that another window or process changed after this transaction read it (its version
+        moved on, storage/versions.py) rolls the whole transaction back as ``ChangedMeanwhile``: a rule
+        the user can act on (reload and try again), not a program error."""
+        try:
+            with self.sessions.begin() as session:
+                yield session
+        except StaleDataError as error:
+            raise ChangedMeanwhile() from error
 
     def close(self) -> None:
         self.engine.dispose()
+
+
+class ChangedMeanwhile(DomainError):
+    """A record was changed by someone else between reading it and writing it; nothing was written."""
+
+    def __init__(self) -> None:
+        super().__init__("这条记录刚被他人修改，本次操作未保存。请刷新（重新打开）后再操作。")
 
 
 def sqlite_url(path: Path, *, read_only: bool = False, immutable: bool = False) -> URL:
