@@ -92,3 +92,19 @@ def test_feedback_dialog_prefills_the_households_cadre(qtbot, window, demo_archi
             .order_by(RequestEvent.at.desc())
         )
     assert cadre in stored and signer == "测试员"
+
+
+def test_a_household_of_a_retired_cadre_keeps_its_cadre_when_saved(qtbot, window, demo_archive) -> None:
+    """The cadre a household names was retired: the file shows that cadre (marked 已退出), and saving an
+    unrelated change keeps it — before, the list offered only active cadres and saving cleared it."""
+    household_id, cadre = household_with_cadre(demo_archive)
+    with demo_archive.db.sessions() as session:
+        cadre_id = session.scalar(select(Household.responsible_cadre_id).where(Household.id == household_id))
+    demo_archive.organisation.retire_cadre(cadre_id)
+    dialog = window.open_household(household_id)
+    assert dialog.ui.cadreCombo.currentData() == cadre_id
+    assert dialog.ui.cadreCombo.currentText() == f"{cadre}（驻村干部，已退出）"
+    dialog.ui.notesEdit.setText("复核家庭情况")
+    dialog.save()
+    with demo_archive.db.sessions() as session:
+        assert session.scalar(select(Household.responsible_cadre_id).where(Household.id == household_id)) == cadre_id

@@ -187,8 +187,9 @@ class HouseholdDialog(QDialog):
         ui.cadreCombo.clear()
         ui.cadreCombo.addItem("（未指定）", None)
         self.cadre_names: dict[str, str] = {}
-        for cadre in self.archive.organisation.cadres():
-            ui.cadreCombo.addItem(f"{cadre.name}（{cadre.kind}）", cadre.id)
+        for cadre in self.archive.organisation.cadres(including=f.responsible_cadre_id):
+            state = "" if cadre.active else "，已退出"
+            ui.cadreCombo.addItem(f"{cadre.name}（{cadre.kind}{state}）", cadre.id)
             self.cadre_names[cadre.id] = cadre.name
         ui.cadreCombo.setCurrentIndex(max(ui.cadreCombo.findData(f.responsible_cadre_id), 0))
         self._show_status()

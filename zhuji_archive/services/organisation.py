@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from sqlalchemy import select
+from sqlalchemy import or_, select
 
 from zhuji_archive.domain.codes import AREA_KINDS, CADRE_KINDS
 from zhuji_archive.domain.errors import DomainError
@@ -190,13 +190,18 @@ class OrganisationService:
                 raise DomainError("找不到这名干部")
             cadre.active = False
 
-    def cadres(self, kind: str | None = None) -> list[CadreItem]:
-        """Active cadres for pick-lists, by kind and then by the pinyin of the name (李 < 王 < 张)."""
+    def cadres(self, kind: str | None = None, including: str | None = None) -> list[CadreItem]:
+        """Active cadres for pick-lists, by kind and then by the pinyin of the name (李 < 王 < 张);
+        ``including`` adds one cadre even if retired — the one a file names, so that opening and saving
+        the file does not silently clear it."""
         with self.db.sessions() as session:
-            query = select(Cadre).where(Cadre.active.is_(True))
+            shown = Cadre.active.is_(True) if not including else or_(Cadre.active.is_(True), Cadre.id == including)
+            query = select(Cadre).where(shown)
             if kind:
                 query = query.where(Cadre.kind == kind)
-            items = [CadreItem(c.id, c.name, c.kind, c.unit, c.village_id) for c in session.scalars(query)]
+            items = [
+                CadreItem(c.id, c.name, c.kind, c.unit, c.village_id, c.active) for c in session.scalars(query)
+            ]
         return sorted(items, key=lambda c: (c.kind, pinyin_keys(c.name)[0], c.name))
 
 

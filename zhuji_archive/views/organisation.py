@@ -14,3 +14,4 @@ class CadreItem:
     kind: str
     unit: str
     village_id: str | None = None
+    active: bool = True  # False for a retired cadre still named on a household file
