@@ -70,18 +70,18 @@ def test_a_superseded_request_list_is_dropped(window, demo_archive, qtbot, monke
     """The user picks 登记, then at once 办理中, while the first list is still loading: the page ends
     showing 办理中, whatever order the two loads finish in."""
     requests = demo_archive.requests
-    real_list = requests.list
+    real_page = requests.page
     release = threading.Event()
 
-    def list_held_for_registered(query):  # type: ignore[no-untyped-def]
+    def page_held_for_registered(query, after=None, limit=None):  # type: ignore[no-untyped-def]
         if query.statuses == ("登记",):
             release.wait(10)  # the older load finishes last
-        return real_list(query)
+        return real_page(query, after, limit)
 
     page = window.requests
     window.tabs.setCurrentWidget(page)
     loaded(qtbot, demo_archive)
-    monkeypatch.setattr(requests, "list", list_held_for_registered)
+    monkeypatch.setattr(requests, "page", page_held_for_registered)
     page.status.setCurrentText("登记")
     page.status.setCurrentText("办理中")
     qtbot.waitUntil(lambda: page.model.rows and {r.status for r in page.model.rows} == {"办理中"}, timeout=10000)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
 from PySide6.QtCore import QAbstractTableModel, QModelIndex, QPersistentModelIndex, Qt
@@ -128,3 +129,43 @@ class RequestTableModel(QAbstractTableModel):
         if key == "level":
             return row.level or "未梳理"
         return str(getattr(row, key))
+
+
+class PagedRequestModel(RequestTableModel):
+    """The request list a page at a time: the first page comes with the total, and ``fetch`` brings
+    the rows after a given row as the view scrolls (``canFetchMore``/``fetchMore``)."""
+
+    def __init__(self, parent: Any = None) -> None:
+        super().__init__(parent=parent)
+        self.total = 0
+        self.fetching = False
+        self.fetch: Callable[[RequestRow], list[RequestRow]] | None = None
+
+    def set_page(
+        self, rows: list[RequestRow], total: int, fetch: Callable[[RequestRow], list[RequestRow]]
+    ) -> None:
+        self.fetch = fetch
+        self.total = max(total, len(rows))
+        self.set_rows(rows)
+
+    def canFetchMore(self, parent: Index = QModelIndex()) -> bool:  # noqa: B008
+        return (
+            not parent.isValid() and not self.fetching and self.fetch is not None and len(self.rows) < self.total
+        )
+
+    def fetchMore(self, parent: Index = QModelIndex()) -> None:  # noqa: B008
+        # A view (or a model tester) answering rowsInserted may ask for more again: that nested call
+        # would fetch after the same last row and list its rows twice.
+        if parent.isValid() or not self.rows or self.fetch is None or self.fetching:
+            return
+        self.fetching = True
+        try:
+            more = self.fetch(self.rows[-1])
+            if not more:
+                self.total = len(self.rows)  # rows left the filter since the count
+                return
+            self.beginInsertRows(QModelIndex(), len(self.rows), len(self.rows) + len(more) - 1)
+            self.rows.extend(more)
+            self.endInsertRows()
+        finally:
+            self.fetching = False

@@ -24,10 +24,11 @@ from PySide6.QtWidgets import (
 from zhuji_archive.domain.errors import DomainError
 from zhuji_archive.domain.workflow import Level, Status, TimeStatus
 from zhuji_archive.gui.operations import PageFeed, runner_for
-from zhuji_archive.gui.request_model import IdRole, RequestTableModel
+from zhuji_archive.gui.request_model import IdRole, PagedRequestModel
 from zhuji_archive.gui.request_printing import RequestPrinting
 from zhuji_archive.services.archive import Archive
 from zhuji_archive.services.requests import RequestQuery
+from zhuji_archive.views.requests import RequestRow
 
 # Rows show the household's head and the request's state, deadline and category.
 REQUEST_CHANGES = ("requests", "households", "meetings", "settings", "codes")
@@ -87,7 +88,7 @@ class RequestsPage(QWidget):
         tools.addWidget(self.common_button)
         self._add_ledger_button(tools)
         layout.addLayout(tools)
-        self.model = RequestTableModel(parent=self)
+        self.model = PagedRequestModel(parent=self)
         self.view = QTableView()
         self.view.setModel(self.model)
         self.view.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
@@ -140,16 +141,19 @@ class RequestsPage(QWidget):
         """Load the list and the counts on a worker; a newer filter's load supersedes an older one."""
         query, requests = self.query(), self.archive.requests
 
-        def work() -> tuple[list, dict[str, int]]:
-            return requests.list(query), requests.counts(replace(query, statuses=()))
+        def work() -> tuple[RequestQuery, list[RequestRow], int, dict[str, int]]:
+            rows = requests.page(query)
+            total = len(rows) if len(rows) < requests.PAGE_SIZE else requests.total(query)
+            return query, rows, total, requests.counts(replace(query, statuses=()))
 
         self.feed.load("requests", work, self.show_rows)
 
-    def show_rows(self, loaded: tuple[list, dict[str, int]]) -> None:
-        rows, counts = loaded
-        self.model.set_rows(rows)
+    def show_rows(self, loaded: tuple[RequestQuery, list[RequestRow], int, dict[str, int]]) -> None:
+        query, rows, total, counts = loaded
+        requests = self.archive.requests
+        self.model.set_page(rows, total, lambda last: requests.page(query, after=requests.page_key(last)))
         parts = [f"{s.value} {counts.get(s.value, 0)}" for s in Status]
-        self.counts.setText(f"共 {len(self.model.rows)} 条　|　" + "　".join(parts))
+        self.counts.setText(f"共 {self.model.total} 条　|　" + "　".join(parts))
 
     def selected_ids(self) -> list[str]:
         return [index.data(IdRole) for index in self.view.selectionModel().selectedRows()]

@@ -18,11 +18,12 @@ from zhuji_archive.domain.workflow import Action, Level, RequestCase, Status
 from zhuji_archive.services.clock import Clock
 from zhuji_archive.services.history import ChangeRecorder
 from zhuji_archive.services.settings import SettingsService
-from zhuji_archive.storage import request_numbers
+from zhuji_archive.storage import request_numbers, tally_queries
 from zhuji_archive.storage import request_queries as queries
 from zhuji_archive.storage.database import Database
 from zhuji_archive.storage.models import CommonIssue, Household, Request, RequestEvent, RequestFeedback
 from zhuji_archive.storage.request_queries import RequestQuery
+from zhuji_archive.storage.tally_models import RequestTally
 from zhuji_archive.views.requests import EventRow, RequestDetail, RequestRow
 
 __all__ = ["RequestQuery", "RequestService"]
@@ -147,9 +148,41 @@ class RequestService:
         with self.db.sessions() as session:
             return [self._row(result, calendar, warn) for result in queries.rows(session, query)]
 
-    def counts(self, query: RequestQuery = RequestQuery()) -> dict[str, int]:  # noqa: B008
+    PAGE_SIZE = 200
+
+    def page(
+        self,
+        query: RequestQuery = RequestQuery(),  # noqa: B008
+        after: queries.PageKey | None = None,
+        limit: int | None = None,
+    ) -> list[RequestRow]:
+        """One page of the list in its order, after the row keyed ``after`` (see ``page_key``)."""
+        query = self._query(query)
+        calendar, warn = self.calendar(), self.settings.get("warn_days")
         with self.db.sessions() as session:
-            return queries.status_counts(session, self._query(query))
+            found = queries.page(session, query, after, limit or self.PAGE_SIZE)
+            return [self._row(result, calendar, warn) for result in found]
+
+    @staticmethod
+    def page_key(row: RequestRow) -> queries.PageKey:
+        return (row.recorded_on, row.id)
+
+    def total(self, query: RequestQuery = RequestQuery()) -> int:  # noqa: B008
+        """How many requests match; from the kept tally when only village and status filter."""
+        query = self._query(query)
+        with self.db.sessions() as session:
+            if queries.tally_countable(query):
+                return tally_queries.requests(session, query.village_id, query.statuses)
+            return queries.count(session, query)
+
+    def counts(self, query: RequestQuery = RequestQuery()) -> dict[str, int]:  # noqa: B008
+        """Requests per status; from the kept tally when only village and status filter."""
+        query = self._query(query)
+        with self.db.sessions() as session:
+            if queries.tally_countable(query):
+                by_status = tally_queries.requests_by(session, RequestTally.status, query.village_id)
+                return {k: n for k, n in by_status.items() if not query.statuses or k in query.statuses}
+            return queries.status_counts(session, query)
 
     def leaders(self) -> list[str]:
         with self.db.sessions() as session:

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date
 from typing import Any
 
@@ -131,6 +131,43 @@ def conditions(query: RequestQuery) -> list[ColumnElement[bool]]:
 def rows(session: Session, query: RequestQuery) -> list[Any]:
     stmt = base(query).order_by(Request.recorded_on.desc(), Request.id).limit(query.limit)
     return list(session.execute(stmt).all())
+
+
+# The list's one order: newest 登记日期 first, ties by id. A page key is (recorded_on, id).
+PageKey = tuple[date, str]
+
+
+def page(session: Session, query: RequestQuery, after: PageKey | None, limit: int) -> list[Any]:
+    """The next ``limit`` rows after the row whose key is ``after`` (keyset paging, in list order)."""
+    stmt = base(query)
+    if after is not None:
+        recorded_on, request_id = after
+        stmt = stmt.where(
+            or_(
+                Request.recorded_on < recorded_on,
+                and_(Request.recorded_on == recorded_on, Request.id > request_id),
+            )
+        )
+    stmt = stmt.order_by(Request.recorded_on.desc(), Request.id).limit(limit)
+    return list(session.execute(stmt).all())
+
+
+def count(session: Session, query: RequestQuery) -> int:
+    """How many requests the query matches (every row, not only a page)."""
+    stmt = (
+        select(func.count())
+        .select_from(Request)
+        .with_hint(Household, HOUSEHOLD_BY_KEY, "sqlite")
+        .join(Household, Household.id == Request.household_id)
+        .where(Request.deleted.is_(False), *conditions(query))
+    )
+    return int(session.scalar(stmt) or 0)
+
+
+def tally_countable(query: RequestQuery) -> bool:
+    """True when the kept request tally answers the count: no filter but village and status."""
+    only = RequestQuery(village_id=query.village_id, statuses=query.statuses, limit=query.limit)
+    return replace(query, today=None, due_before=None) == only
 
 
 def status_counts(session: Session, query: RequestQuery) -> dict[str, int]:
