@@ -17,7 +17,8 @@ from test_gui_main import _listed_ids, _select_group, ime_type
 from zhuji_archive.gui.operations import Changes
 from zhuji_archive.storage.models import Household
 
-SLOW = 1.0  # seconds: stands for the dashboard's 3 s at 400,000 households
+SLOW = 3.0  # seconds: the dashboard took 3 s at 400,000 households; long enough that a busy shared
+# test machine's own pauses (0.7 s seen) stay well under the half-of-it gap the test allows
 
 
 def test_window_keeps_turning_while_the_dashboard_loads(window, demo_archive, qtbot, monkeypatch) -> None:
@@ -50,7 +51,7 @@ def test_window_keeps_turning_while_the_dashboard_loads(window, demo_archive, qt
     timer.stop()
     during = [t for t in ticks if began <= t <= began + took]
     assert took >= SLOW * 0.8
-    # A blocked GUI thread would tick once, after a gap of the whole second; a free one ticks up to
+    # A blocked GUI thread would tick once, after a gap of the whole load; a free one ticks up to
     # 50 times a second (the bounds leave room for a busy shared test machine).
     assert len(during) >= 10, (len(during), took)
     gaps = [b - a for a, b in zip(during, during[1:], strict=False)]
