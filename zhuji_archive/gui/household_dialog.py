@@ -465,12 +465,7 @@ class HouseholdDialog(QDialog):
     def ask_reload(self, message: str) -> bool:
         """Someone else changed what this window changed: show who and what, offer to reload.
         Reloading drops this window's unsaved edits, so the user decides; tests replace this."""
-        box = QMessageBox(QMessageBox.Icon.Warning, "档案已被他人修改", message, parent=self)
-        box.setInformativeText("是否重新载入本户档案的最新内容？重新载入将放弃本窗口中尚未保存的修改。")
-        reload = box.addButton("重新载入", QMessageBox.ButtonRole.AcceptRole)
-        box.addButton("暂不载入", QMessageBox.ButtonRole.RejectRole)
-        box.exec()
-        return box.clickedButton() is reload
+        return sections.ask_reload(self, "档案已被他人修改", message, "本户档案", "本窗口中")
 
     def may_close(self) -> bool:
         """True when the window may close: nothing unsaved, or saved, or the user discards."""

@@ -7,7 +7,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC
 
-from PySide6.QtWidgets import QDialog, QDialogButtonBox, QWidget
+from PySide6.QtWidgets import QDialog, QDialogButtonBox, QMessageBox, QWidget
 
 from zhuji_archive.domain.codes import HOUSEHOLD_STATUSES, INCOME_KINDS, VISIT_KINDS
 from zhuji_archive.gui.forms.ui_status_dialog import Ui_StatusDialog
@@ -166,3 +166,14 @@ class StatusDialog(QDialog):
             self.ui.errorLabel.setText("请写明原因（如迁往何处、并入哪一户）")
             return
         super().accept()
+
+
+def ask_reload(parent: QWidget, title: str, message: str, what: str, where: str) -> bool:
+    """Someone else changed what this window changed: show who and what (``message``), offer to reload
+    ``what`` — which drops the unsaved edits ``where``, so the user decides."""
+    box = QMessageBox(QMessageBox.Icon.Warning, title, message, parent=parent)
+    box.setInformativeText(f"是否重新载入{what}的最新内容？重新载入将放弃{where}尚未保存的修改。")
+    reload = box.addButton("重新载入", QMessageBox.ButtonRole.AcceptRole)
+    box.addButton("暂不载入", QMessageBox.ButtonRole.RejectRole)
+    box.exec()
+    return box.clickedButton() is reload

@@ -23,7 +23,7 @@ from PySide6.QtWidgets import (
 
 from zhuji_archive.domain.codes import SEXES, VILLAGE_EVENT_CATEGORIES
 from zhuji_archive.domain.errors import DomainError
-from zhuji_archive.gui.household_sections import HistoryRow
+from zhuji_archive.gui.household_sections import HistoryRow, ask_reload, history_columns
 from zhuji_archive.gui.record_table import Column, RecordDelegate, RecordTableModel
 from zhuji_archive.services.archive import Archive
 from zhuji_archive.services.conflicts import StaleSave
@@ -143,15 +143,7 @@ class VillagePage(QWidget):
         )
         history_view = QTableView()
         self.history = RecordTableModel(
-            [
-                Column("at", "时间", "readonly"),
-                Column("operator", "操作人", "readonly"),
-                Column("action", "操作", "readonly"),
-                Column("entity", "对象", "readonly"),
-                Column("field", "字段", "readonly"),
-                Column("old_value", "原值", "readonly"),
-                Column("new_value", "新值", "readonly"),
-            ],
+            history_columns(),
             [],
             editable=False,
             parent=self,
@@ -262,12 +254,7 @@ class VillagePage(QWidget):
     def ask_reload(self, message: str) -> bool:
         """Someone else changed what was changed here: show who and what, offer to reload (which
         drops the edits on this page, so the user decides); tests replace this."""
-        box = QMessageBox(QMessageBox.Icon.Warning, "村情信息已被他人修改", message, parent=self)
-        box.setInformativeText("是否重新载入本村的最新内容？重新载入将放弃本页尚未保存的修改。")
-        reload = box.addButton("重新载入", QMessageBox.ButtonRole.AcceptRole)
-        box.addButton("暂不载入", QMessageBox.ButtonRole.RejectRole)
-        box.exec()
-        return box.clickedButton() is reload
+        return ask_reload(self, "村情信息已被他人修改", message, "本村", "本页")
 
     def save(self) -> bool:
         info = self.info
