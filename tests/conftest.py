@@ -15,10 +15,19 @@ _SCREEN = Path(__file__).with_name("offscreen-1366x768.json")
 if os.environ.get("QT_QPA_PLATFORM", "offscreen") == "offscreen" and ":" not in str(_SCREEN):
     os.environ["QT_QPA_PLATFORM"] = f"offscreen:configfile={_SCREEN}"
 
+import shutil  # noqa: E402
+
+from accounts import archive_key, as_person, open_archive  # noqa: E402
+
 from zhuji_archive.gui.operations import wait_for  # noqa: E402
 from zhuji_archive.services.archive import Archive  # noqa: E402
 from zhuji_archive.services.demo import generate  # noqa: E402
+from zhuji_archive.storage import cipher, keyring  # noqa: E402
 from zhuji_archive.views.household_file import MemberData  # noqa: E402
+
+# Argon2id at its real cost (64 MiB, 3 passes) takes 0.1 s a login; the suite logs in thousands of
+# times. Slots record their own cost, so cheap test slots open exactly as real ones do.
+keyring.KDF = keyring.KdfParams(time_cost=1, memory_kib=64, parallelism=1)
 
 DEMO_DAY = date(2026, 11, 2)
 # A Friday: the next working days are the make-up Sunday 2025-09-28, 09-29 and 09-30, then the
@@ -29,7 +38,7 @@ WORKFLOW_DAY = date(2025, 9, 26)
 @pytest.fixture
 def archive(tmp_path: Path):
     """An empty, migrated archive with one town, one village and two groups."""
-    arc = Archive.open(tmp_path / "archive.sqlite3", "测试员")
+    arc = open_archive(tmp_path / "archive.sqlite3")
     town = arc.organisation.add_town("安华镇", "诸暨市", "330681")
     village = arc.organisation.add_village(town, "杜黄村")
     arc.organisation.add_group(village, "一组")
@@ -57,24 +66,24 @@ def qapp(qapp_args):
 def demo_template(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """A demo database built once per session; tests copy it."""
     path = tmp_path_factory.mktemp("demo") / "demo.sqlite3"
-    arc = Archive.open(path, "演示数据")
+    arc = open_archive(path, "演示数据")
     generate(arc.db, households=300, seed=7, today=DEMO_DAY)
     arc.db.engine.dispose()
     return path
 
 
+def copy_archive(source: Path, target: Path) -> Path:
+    """A consistent copy of an encrypted archive and its keyring."""
+    cipher.copy_database(source, target, archive_key(source))
+    shutil.copyfile(keyring.keyring_path(source), keyring.keyring_path(target))
+    return target
+
+
 @pytest.fixture
 def demo_archive(demo_template: Path, tmp_path: Path):
     """A private copy of the demo database."""
-    import sqlite3
-
-    target = tmp_path / "demo.sqlite3"
-    src = sqlite3.connect(demo_template)
-    dst = sqlite3.connect(target)
-    src.backup(dst)
-    src.close()
-    dst.close()
-    arc = Archive.open(target, "测试员")
+    target = copy_archive(demo_template, tmp_path / "demo.sqlite3")
+    arc = open_archive(target)
     yield arc
     wait_for(arc)  # no page's load may still be running against the closed file
     arc.close()
@@ -91,12 +100,14 @@ class WorkflowTown:
 
     def on(self, day: date, operator: str = "测试员") -> Archive:
         """The same database seen on another day (business dates of actions default to "today")."""
-        return Archive(self.archive.db, operator, day)
+        if operator == self.archive.actor.display_name:
+            return self.archive.acting_as(self.archive.actor, day)
+        return as_person(self.archive, operator, today=day)
 
 
 @pytest.fixture
 def workflow_town(tmp_path: Path) -> Iterator[WorkflowTown]:
-    arc = Archive.open(tmp_path / "workflow.sqlite3", "测试员", today=WORKFLOW_DAY)
+    arc = open_archive(tmp_path / "workflow.sqlite3", today=WORKFLOW_DAY)
     town = WorkflowTown(arc)
     town_id = arc.organisation.add_town("安华镇", "诸暨市", "330681")
     for village, groups in (("杜黄村", ("一组", "二组")), ("新桥村", ("一组",))):

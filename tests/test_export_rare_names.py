@@ -10,6 +10,7 @@ from datetime import date
 from pathlib import Path
 
 import pytest
+from accounts import as_person_on
 from PIL import Image
 from pypdf import PdfReader
 
@@ -203,7 +204,7 @@ def test_request_summary_prints_a_rare_village_name_in_header_title_and_chart(
 ) -> None:
     from zhuji_archive.domain.reporting import MONTHLY, period_of
 
-    arc = Archive(demo_archive.db, "测试员", DAY)
+    arc = as_person_on(demo_archive.db, "测试员", DAY)
     vid = next(v for v, name in arc.organisation.villages() if name == "杜黄村")
     rare = f"杜{EXT_B_FIRST}村"
     arc.organisation.rename("village", vid, rare)

@@ -8,6 +8,7 @@ from datetime import date
 from pathlib import Path
 
 import pytest
+from accounts import as_person_on
 from openpyxl import load_workbook
 from pypdf import PdfReader
 from sqlalchemy import select
@@ -31,7 +32,7 @@ MASKED_PHONE = re.compile(r"^1\d{2}\*{4}\d{4}$")
 @pytest.fixture
 def arc(demo_archive) -> Archive:
     """The demo database seen on the day it was generated, so deadlines and lights are fixed."""
-    return Archive(demo_archive.db, "测试员", DAY)
+    return as_person_on(demo_archive.db, "测试员", DAY)
 
 
 def texts(path: Path) -> list[str]:

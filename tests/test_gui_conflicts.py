@@ -3,6 +3,7 @@ offered to reload; the user decides, nothing is dropped silently."""
 
 from __future__ import annotations
 
+from accounts import open_archive
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QDialogButtonBox
 from sqlalchemy import select
@@ -23,7 +24,7 @@ def _address(archive: Archive, household_id: str) -> str:
 
 
 def _edit_address_elsewhere(archive: Archive, household_id: str, address: str) -> None:
-    other = Archive.open(archive.db.path, "邻座干部")  # type: ignore[arg-type]
+    other = open_archive(archive.db.path, "邻座干部")  # type: ignore[arg-type]
     try:
         file = other.households.load(household_id)
         file.address = address
@@ -80,7 +81,7 @@ def test_village_page_offers_reload_when_the_table_changed_meanwhile(window, dem
         village_id = session.scalars(select(Village.id).order_by(Village.sort)).first()
     page = window.village
     page.show_village(village_id)
-    other = Archive.open(demo_archive.db.path, "邻座干部")  # type: ignore[arg-type]
+    other = open_archive(demo_archive.db.path, "邻座干部")  # type: ignore[arg-type]
     try:
         info = other.villages.load(village_id)
         info.population = 4321

@@ -8,12 +8,12 @@ import tomllib
 from pathlib import Path
 
 import pytest
+from accounts import open_archive
 
 from zhuji_archive import __version__
 from zhuji_archive.cli import main
 from zhuji_archive.gui.icon import ICON_SIZES, app_icon
 from zhuji_archive.instance import MUTEX_NAME
-from zhuji_archive.services.archive import Archive
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -39,7 +39,7 @@ def test_main_window_shows_version_and_icon(qapp, qtbot, tmp_path: Path) -> None
     from zhuji_archive.gui.main_window import MainWindow
 
     app = make_application()
-    archive = Archive.open(tmp_path / "a.sqlite3", "测试员")
+    archive = open_archive(tmp_path / "a.sqlite3", "测试员")
     window = MainWindow(archive, app_settings())
     qtbot.addWidget(window)
     window.show()
@@ -56,7 +56,7 @@ def test_smoke_test_starts_the_window_and_exits(qapp, tmp_path: Path, capsys: py
     assert main(["--smoke-test", "--db", str(db)]) == 0
     out = capsys.readouterr().out
     assert re.search(rf"启动检查通过：窗口“群众档案 {re.escape(__version__)} — archive.sqlite3”已显示（(进程启动后 )?\d+ 毫秒），图标已设置", out)
-    archive = Archive.open(db, "检查")  # the fresh archive was created and migrated
+    archive = open_archive(db, "检查")  # the fresh archive was created and migrated
     assert archive.settings.recorded_app_version() == __version__
     archive.close()
 

@@ -6,6 +6,7 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
+from accounts import open_archive
 from filesystems import make_read_only, small_tmpfs
 from PySide6.QtWidgets import QLabel, QMessageBox
 
@@ -22,7 +23,7 @@ def critical(monkeypatch) -> list[str]:
 
 
 def _seed(path: Path) -> None:
-    archive = Archive.open(path, "测试员")
+    archive = open_archive(path, "测试员")
     town = archive.organisation.add_town("安华镇", "诸暨市", "330681")
     archive.organisation.add_group(archive.organisation.add_village(town, "杜黄村"), "一组")
     archive.close()

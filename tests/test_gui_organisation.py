@@ -3,18 +3,18 @@
 from __future__ import annotations
 
 import pytest
+from accounts import open_archive
 from PySide6.QtWidgets import QMessageBox
 
 from zhuji_archive.gui.app import make_application
 from zhuji_archive.gui.cadre_dialog import CadreDialog
 from zhuji_archive.gui.main_window import MainWindow
-from zhuji_archive.services.archive import Archive
 
 
 @pytest.fixture
 def empty_window(qtbot, tmp_path, settings):
     make_application()
-    archive = Archive.open(tmp_path / "new.sqlite3", "测试员")
+    archive = open_archive(tmp_path / "new.sqlite3", "测试员")
     win = MainWindow(archive, settings)
     qtbot.addWidget(win)
     win.show()

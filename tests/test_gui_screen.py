@@ -3,6 +3,7 @@
 
 from __future__ import annotations
 
+from accounts import open_archive
 from PySide6.QtCore import QPoint, QRect, QSize
 from PySide6.QtGui import QGuiApplication
 from PySide6.QtWidgets import QApplication, QWidget
@@ -13,7 +14,6 @@ from zhuji_archive.gui.import_wizard import ImportWizard
 from zhuji_archive.gui.main_window import MainWindow
 from zhuji_archive.gui.screen_fit import FRAME_ALLOWANCE, fitted_size
 from zhuji_archive.gui.settings_dialog import SettingsDialog
-from zhuji_archive.services.archive import Archive
 from zhuji_archive.storage.models import Household, Request
 
 NETBOOK = QSize(1024, 600)
@@ -46,7 +46,7 @@ def test_first_window_fits_the_screen_with_its_status_bar(window):
 def test_a_long_archive_path_does_not_widen_the_window(qtbot, tmp_path, settings):
     folder = tmp_path / ("很长的文件夹名称" * 6) / ("另一个很长的文件夹名称" * 6)
     folder.mkdir(parents=True)
-    archive = Archive.open(folder / "安华镇群众档案.sqlite3", "测试员")
+    archive = open_archive(folder / "安华镇群众档案.sqlite3", "测试员")
     window = MainWindow(archive, settings)
     qtbot.addWidget(window)
     window.show()

@@ -9,6 +9,7 @@ import sys
 from pathlib import Path
 
 import pytest
+from accounts import open_archive
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QDialogButtonBox, QLineEdit
 
@@ -16,14 +17,13 @@ from zhuji_archive.gui.cadre_dialog import CadreDialog
 from zhuji_archive.gui.import_wizard import ImportWizard
 from zhuji_archive.gui.main_window import MainWindow
 from zhuji_archive.gui.welcome import GUIDE_FILE, GuideDialog
-from zhuji_archive.services.archive import Archive
 
 ROOT = Path(__file__).resolve().parent.parent
 
 
 @pytest.fixture
 def empty_window(qtbot, tmp_path, settings):
-    archive = Archive.open(tmp_path / "new.sqlite3", "测试员")
+    archive = open_archive(tmp_path / "new.sqlite3", "测试员")
     win = MainWindow(archive, settings)
     qtbot.addWidget(win)
     win.show()

@@ -8,6 +8,7 @@ from datetime import date
 from pathlib import Path
 
 import openpyxl
+from accounts import open_archive
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from sqlalchemy import select
@@ -44,7 +45,7 @@ def members_of(h: dict) -> list[tuple[str, str]]:
 
 
 def new_archive(folder: Path) -> tuple[Archive, str]:
-    arc = Archive.open(folder / "archive.sqlite3", "测试员")
+    arc = open_archive(folder / "archive.sqlite3", "测试员")
     town = arc.organisation.add_town("安华镇", "诸暨市", "330681")
     village = arc.organisation.add_village(town, "杜黄村")
     arc.organisation.add_group(village, "一组")

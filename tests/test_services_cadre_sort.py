@@ -6,6 +6,7 @@ from __future__ import annotations
 import sqlite3
 from pathlib import Path
 
+from accounts import as_person_on, open_archive
 from alembic import command
 
 from zhuji_archive.services.archive import Archive
@@ -93,7 +94,7 @@ def test_the_list_walks_the_cadre_index(archive: Archive) -> None:
 
 
 def test_import_and_demo_fill_the_key(tmp_path: Path) -> None:
-    arc = Archive.open(tmp_path / "demo.sqlite3", "测试员")
+    arc = open_archive(tmp_path / "demo.sqlite3", "测试员")
     try:
         generate(arc.db, households=40, seed=3)
         assert arc.db.path is not None
@@ -139,7 +140,7 @@ def test_upgrade_backfills_the_key_from_cadre_names(tmp_path: Path) -> None:
     conn.close()
     db = open_database(path)
     try:
-        arc = Archive(db, "测试员")
+        arc = as_person_on(db, "测试员")
         assert _cadre_order(arc) == ["", "李驻村", "王驻村", "张驻村"]
     finally:
         db.close()

@@ -13,6 +13,7 @@ from datetime import date
 from pathlib import Path
 
 import pytest
+from accounts import open_archive
 
 from zhuji_archive.domain.workflow import (
     Action,
@@ -132,7 +133,7 @@ class Town:
 
 
 def build(path: Path) -> Town:
-    arc = Archive.open(path, "测试员", today=TODAY)
+    arc = open_archive(path, "测试员", today=TODAY)
     town = Town(arc)
     town_id = arc.organisation.add_town("安华镇", "诸暨市", "330681")
     groups: dict[str, str] = {}
@@ -254,7 +255,7 @@ def town(template: tuple[Path, Town], tmp_path: Path):
     src.backup(dst)
     src.close()
     dst.close()
-    arc = Archive.open(target, "测试员", today=TODAY)
+    arc = open_archive(target, "测试员", today=TODAY)
     yield Town(arc, built.villages, built.households, built.requests)
     arc.close()
 

@@ -9,6 +9,7 @@ from datetime import date
 from pathlib import Path
 
 import pytest
+from accounts import open_archive
 
 from zhuji_archive.domain import codes, idcard
 from zhuji_archive.domain.errors import DomainError
@@ -40,7 +41,7 @@ def people(path: Path) -> list[tuple[str, str, str, str]]:
 
 
 def build(path: Path, seed: int, households: int = 60) -> demo.DemoSummary:
-    arc = Archive.open(path, "演示数据")
+    arc = open_archive(path, "演示数据")
     try:
         return demo.generate(arc.db, households=households, seed=seed, today=DAY)
     finally:

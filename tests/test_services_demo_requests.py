@@ -7,6 +7,7 @@ from collections import Counter
 from collections.abc import Iterator
 
 import pytest
+from accounts import as_person_on
 from conftest import DEMO_DAY
 from sqlalchemy import select
 
@@ -39,7 +40,7 @@ EDGES = {
 @pytest.fixture
 def demo(demo_archive: Archive) -> Iterator[Archive]:
     """The demo database seen on the day it was generated for."""
-    yield Archive(demo_archive.db, "测试员", DEMO_DAY)
+    yield as_person_on(demo_archive.db, "测试员", DEMO_DAY)
 
 
 def test_every_state_and_every_light_is_in_the_demo(demo: Archive) -> None:

@@ -6,6 +6,7 @@ import unicodedata
 from datetime import date, timedelta
 
 import pytest
+from accounts import as_person_on, open_archive
 from sqlalchemy import func, select, update
 
 from zhuji_archive.domain import idcard
@@ -146,7 +147,7 @@ def test_create_and_reload_round_trip(archive: Archive, group_ids: list[str]) ->
 def test_reload_through_a_second_connection(archive: Archive, group_ids: list[str], tmp_path) -> None:
     household_id = archive.households.save(family(archive, group_ids[0]))
     archive.close()
-    again = Archive.open(tmp_path / "archive.sqlite3", "另一人")
+    again = open_archive(tmp_path / "archive.sqlite3", "另一人")
     try:
         loaded = again.households.load(household_id)
         assert [m.name for m in loaded.members] == ["张建国", "李秀英", "张伟"]
@@ -210,7 +211,7 @@ def test_edit_records_who_field_old_and_new(archive: Archive, group_ids: list[st
     household_id = archive.households.save(family(archive, group_ids[0]))
     before = {(e.action, e.entity, e.field, e.old_value, e.new_value) for e in changes(archive, household_id)}
 
-    clerk = Archive.open(tmp_path / "archive.sqlite3", "李会计")
+    clerk = open_archive(tmp_path / "archive.sqlite3", "李会计")
     try:
         file = clerk.households.load(household_id)
         file.address = "杜黄村15号"
@@ -586,7 +587,7 @@ def test_opening_a_file_from_before_the_rule_recomputes_its_keys(archive: Archiv
     conn.close()
     db = open_database(path)
     try:
-        reopened = Archive(db, "测试员")
+        reopened = as_person_on(db, "测试员")
         assert [r.id for r in reopened.household_list.page(HouseholdFilter(text="almmt"), None, 50)] == [dotted]
         assert household_row(reopened, dotted).head_pinyin == "ailimaimaiti"
     finally:

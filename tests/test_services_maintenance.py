@@ -12,6 +12,7 @@ from datetime import date, timedelta
 from pathlib import Path
 
 import pytest
+from accounts import open_archive
 from sqlalchemy import select
 
 from zhuji_archive.domain.errors import DomainError
@@ -66,7 +67,7 @@ class Town:
 
 
 def build(path: Path) -> Town:
-    arc = Archive.open(path, "测试员", today=TODAY)
+    arc = open_archive(path, "测试员", today=TODAY)
     result = Town(arc)
     town_id = arc.organisation.add_town("安华镇", "诸暨市", "330681")
     groups = {}
@@ -142,7 +143,7 @@ def town(template: tuple[Path, Town], tmp_path: Path):
     src.backup(dst)
     src.close()
     dst.close()
-    arc = Archive.open(target, "测试员", today=TODAY)
+    arc = open_archive(target, "测试员", today=TODAY)
     yield Town(arc, built.cadres, built.households, built.events, built.requests)
     arc.close()
 

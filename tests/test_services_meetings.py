@@ -7,6 +7,7 @@ from datetime import date
 from typing import Any
 
 import pytest
+from accounts import open_archive
 from conftest import WorkflowTown
 from sqlalchemy import func, select
 
@@ -271,13 +272,12 @@ def test_decisions_changed_by_another_window_while_applying_are_not_applied(
 ) -> None:
     """Window B removes a request from the meeting after window A's apply has read the decisions: A's
     apply is refused and nothing is 交办 — before, the removed request was still assigned."""
-    from zhuji_archive.services.archive import Archive
 
     town = workflow_town
     meeting, ids = agenda
     decide(town, meeting, DECISIONS)
     meetings = town.archive.meetings
-    other = Archive.open(town.archive.db.path, "操作员乙")
+    other = open_archive(town.archive.db.path, "操作员乙")
     removed = next(iter(ids.values()))
     real_decisions = meetings.decisions
 

@@ -8,6 +8,7 @@ from datetime import date
 from typing import Any
 
 import pytest
+from accounts import open_archive
 from conftest import WorkflowTown
 from sqlalchemy import func, select
 
@@ -114,7 +115,7 @@ def test_the_request_search_finds_a_request_by_its_number(demo_archive: Archive)
 
 def _record_many(path: str, household_id: str, count: int, start: Any) -> None:
     """Run in another process: record ``count`` requests as fast as possible once ``start`` is set."""
-    archive = Archive.open(path, "并发测试")
+    archive = open_archive(path, "并发测试")
     try:
         start.wait(30)
         for n in range(count):

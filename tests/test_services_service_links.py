@@ -11,6 +11,7 @@ from datetime import date, datetime, timedelta
 from pathlib import Path
 
 import pytest
+from accounts import open_archive
 from openpyxl import load_workbook
 
 from zhuji_archive.domain.errors import DomainError
@@ -94,7 +95,7 @@ class Book:
 
 
 def build(path: Path) -> Book:
-    arc = Archive.open(path, "测试员", today=TODAY)
+    arc = open_archive(path, "测试员", today=TODAY)
     book = Book(arc)
     town_id = arc.organisation.add_town("安华镇", "诸暨市", "330681")
     for village, names in (("杜黄村", ("一组", "二组")), ("新桥村", ("一组",))):
@@ -269,7 +270,7 @@ def book(template: tuple[Path, Book], tmp_path: Path):
     src.backup(dst)
     src.close()
     dst.close()
-    arc = Archive.open(target, "测试员", today=TODAY)
+    arc = open_archive(target, "测试员", today=TODAY)
     yield Book(
         arc, built.villages, built.groups, built.enterprises, built.cadres, built.households, built.links
     )

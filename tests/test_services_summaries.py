@@ -9,6 +9,7 @@ from datetime import date
 from pathlib import Path
 
 import pytest
+from accounts import as_person_on, open_archive
 
 from zhuji_archive.domain.errors import DomainError
 from zhuji_archive.domain.reporting import MONTHLY, WEEKLY, Period, period_of, satisfaction_rate
@@ -53,7 +54,7 @@ def fb(on: str, satisfaction: str, opinion: str = "") -> Feedback:
 
 @pytest.fixture
 def book(tmp_path: Path) -> Book:
-    arc = Archive.open(tmp_path / "summary.sqlite3", "测试员", today=TODAY)
+    arc = open_archive(tmp_path / "summary.sqlite3", "测试员", today=TODAY)
     town = arc.organisation.add_town("安华镇", "诸暨市", "330681")
     villages = {name: arc.organisation.add_village(town, name) for name in ("杜黄村", "新桥村")}
     groups = {name: arc.organisation.add_group(vid, "一组") for name, vid in villages.items()}
@@ -84,7 +85,7 @@ def book(tmp_path: Path) -> Book:
     arc.households.save(file)
 
     def on(day: str) -> Archive:
-        return Archive(arc.db, "王驻村", D(day))
+        return as_person_on(arc.db, "王驻村", D(day))
 
     def new(head: str, recorded: str, category: str, description: str) -> str:
         return arc.requests.record(households[head], category, description, D(recorded))

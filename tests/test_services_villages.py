@@ -6,6 +6,7 @@ import sqlite3
 from datetime import date
 
 import pytest
+from accounts import open_archive
 
 from zhuji_archive.domain.errors import DomainError
 from zhuji_archive.services.archive import Archive
@@ -94,7 +95,7 @@ def test_edit_and_remove_are_logged(archive: Archive, village_id: str, tmp_path)
     assert any(e.action == "修改" and e.field == "人口" and e.old_value == "" and e.new_value == "1520"
                for e in created)
 
-    clerk = Archive.open(tmp_path / "archive.sqlite3", "村文书")
+    clerk = open_archive(tmp_path / "archive.sqlite3", "村文书")
     try:
         info = clerk.villages.load(village_id)
         info.population = 1533

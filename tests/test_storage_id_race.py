@@ -9,6 +9,7 @@ from datetime import date
 from typing import Any
 
 import pytest
+from accounts import open_archive
 from sqlalchemy import func, select
 
 from zhuji_archive.domain import idcard
@@ -45,7 +46,7 @@ def _holders(archive: Archive) -> int:
 def test_two_sessions_racing_file_the_id_once(archive: Archive, monkeypatch) -> None:
     """B files the person after A's check and before A's transaction: A gets the usual message."""
     groups = _groups(archive)
-    other = Archive.open(archive.db.path, "操作员乙")  # type: ignore[arg-type]
+    other = open_archive(archive.db.path, "操作员乙")  # type: ignore[arg-type]
     checked = HouseholdService.validate
 
     def validate_then_other_saves(self: HouseholdService, file: HouseholdFile) -> list[Any]:
@@ -80,7 +81,7 @@ def _racer(path: str, group_id: str, name: str, checked: Any, out: Any) -> None:
         return problems
 
     HouseholdService.validate = validate_and_wait  # type: ignore[method-assign]
-    archive = Archive.open(path, name)
+    archive = open_archive(path, name)
     try:
         archive.households.save(_file(archive, group_id, name))
         out.put("saved")
@@ -133,7 +134,7 @@ def test_an_import_overtaken_inside_its_transaction_is_refused_in_chinese(
     plan = importer.plan(sources)
     groups = _groups(archive)
     checked = ImportService._check_still_new
-    other = Archive.open(archive.db.path, "操作员乙")  # type: ignore[arg-type]
+    other = open_archive(archive.db.path, "操作员乙")  # type: ignore[arg-type]
 
     def check_then_other_saves(session: Any, accepted: Any) -> None:
         checked(session, accepted)

@@ -7,6 +7,7 @@ import sqlite3
 from pathlib import Path
 
 import pytest
+from accounts import as_person_on
 from alembic import command
 from alembic.autogenerate import compare_metadata
 from alembic.runtime.migration import MigrationContext
@@ -267,7 +268,6 @@ def test_requests_recorded_before_the_workflow_are_carried_over(tmp_path: Path) 
     from datetime import date
 
     from zhuji_archive.domain.workflow import Action, Classification, Level, TimeStatus
-    from zhuji_archive.services.archive import Archive
     from zhuji_archive.storage.request_queries import RequestQuery
 
     path = tmp_path / "v1.sqlite3"
@@ -311,7 +311,7 @@ def test_requests_recorded_before_the_workflow_are_carried_over(tmp_path: Path) 
     db = open_database(path)
     try:
         assert db.backup is not None and version_in(db.backup) == ["0001"]
-        archive = Archive(db, "测试员", date(2025, 9, 26))
+        archive = as_person_on(db, "测试员", date(2025, 9, 26))
         with db.sessions() as session:
             rows = session.execute(
                 text(

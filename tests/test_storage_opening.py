@@ -11,6 +11,7 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+from accounts import open_archive
 from filesystems import fill, make_read_only, small_tmpfs
 from sqlalchemy.exc import OperationalError
 
@@ -22,7 +23,7 @@ from zhuji_archive.views.household_file import MemberData
 
 
 def _seed(path: Path, households: int = 3) -> Archive:
-    archive = Archive.open(path, "测试员")
+    archive = open_archive(path, "测试员")
     town = archive.organisation.add_town("安华镇", "诸暨市", "330681")
     village = archive.organisation.add_village(town, "杜黄村")
     group = archive.organisation.add_group(village, "一组")
@@ -58,7 +59,7 @@ def seeded(tmp_path: Path) -> Path:
 def test_opening_a_current_archive_writes_nothing(seeded: Path) -> None:
     before = _digest(seeded)
     for _ in range(2):
-        Archive.open(seeded, "测试员").close()
+        open_archive(seeded, "测试员").close()
     assert _digest(seeded) == before
 
 
@@ -68,7 +69,7 @@ def test_statistics_are_built_when_missing(seeded: Path) -> None:
     conn.commit()
     conn.close()
     assert _stat_rows(seeded) == 0
-    Archive.open(seeded, "测试员").close()
+    open_archive(seeded, "测试员").close()
     assert _stat_rows(seeded) > 0
 
 
@@ -82,7 +83,7 @@ def read_only_usb(tmp_path: Path) -> Iterator[Path]:
 
 
 def test_a_read_only_archive_opens_read_only_and_refuses_writes_in_chinese(read_only_usb: Path) -> None:
-    archive = Archive.open(read_only_usb, "测试员")
+    archive = open_archive(read_only_usb, "测试员")
     try:
         assert archive.db.read_only
         assert archive.db.read_only_reason
@@ -110,7 +111,7 @@ def test_a_read_only_bind_mount_opens_read_only(tmp_path: Path) -> None:
     subprocess.run(["mount", "--bind", str(source), str(target)], check=True)
     try:
         subprocess.run(["mount", "-o", "remount,ro,bind", str(target)], check=True)
-        archive = Archive.open(target / "archive.sqlite3", "测试员")
+        archive = open_archive(target / "archive.sqlite3", "测试员")
         try:
             assert archive.db.read_only
             file = archive.households.load(_first_household(archive))
@@ -167,7 +168,7 @@ def test_percent_and_question_mark_in_the_path(tmp_path: Path, name: str) -> Non
     path = folder / f"{name}.sqlite3"
     _seed(path).close()
     assert sorted(p.name for p in folder.iterdir() if not p.name.endswith(("-wal", "-shm"))) == [path.name]
-    archive = Archive.open(path, "测试员")
+    archive = open_archive(path, "测试员")
     try:
         assert archive.households.load(_first_household(archive)).address == "杜黄村1号"
     finally:
@@ -181,7 +182,7 @@ def test_an_archive_on_a_full_disk_opens_read_only(tmp_path: Path) -> None:
         path = usb / "archive.sqlite3"
         _seed(path).close()
         fill(usb)
-        archive = Archive.open(path, "测试员")
+        archive = open_archive(path, "测试员")
         try:
             assert archive.db.read_only and "磁盘空间已满" in archive.db.read_only_reason
             assert archive.households.load(_first_household(archive)).address == "杜黄村1号"
@@ -202,7 +203,7 @@ def test_statistics_that_cannot_be_written_do_not_stop_the_open(seeded: Path, mo
     other = sqlite3.connect(seeded, isolation_level=None)
     other.execute("BEGIN IMMEDIATE")
     try:
-        archive = Archive.open(seeded, "测试员")
+        archive = open_archive(seeded, "测试员")
         try:
             assert not archive.db.read_only
             assert archive.households.load(_first_household(archive)).address == "杜黄村1号"
@@ -215,7 +216,7 @@ def test_statistics_that_cannot_be_written_do_not_stop_the_open(seeded: Path, mo
 
 
 def test_an_export_to_a_full_disk_says_so_and_leaves_no_part_file(seeded: Path, tmp_path: Path) -> None:
-    archive = Archive.open(seeded, "测试员")
+    archive = open_archive(seeded, "测试员")
     try:
         with small_tmpfs(tmp_path / "usb", "64k") as usb:
             fill(usb)

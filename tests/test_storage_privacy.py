@@ -10,6 +10,7 @@ from datetime import date
 from pathlib import Path
 
 import pytest
+from accounts import open_archive
 from filesystems import fill, small_tmpfs
 from sqlalchemy import select
 from sqlalchemy.exc import OperationalError
@@ -50,7 +51,7 @@ def log_file(tmp_path: Path) -> Iterator[Path]:
 def full_disk_archive(tmp_path: Path) -> Iterator[tuple[Archive, Path]]:
     """An archive on an 8 MB tmpfs, opened, and then the disk filled to the last byte."""
     with small_tmpfs(tmp_path / "usb", "8m") as usb:
-        archive = Archive.open(usb / "archive.sqlite3", "测试员")
+        archive = open_archive(usb / "archive.sqlite3", "测试员")
         town = archive.organisation.add_town("安华镇", "诸暨市", "330681")
         village = archive.organisation.add_village(town, "杜黄村")
         group_id = archive.organisation.add_group(village, "一组")

@@ -11,6 +11,7 @@ from datetime import date
 from pathlib import Path
 
 import pytest
+from accounts import open_archive
 from sqlalchemy import func, select
 from sqlalchemy.exc import OperationalError
 
@@ -26,7 +27,7 @@ from zhuji_archive.views.villages import LeaderData
 def impatient(tmp_path: Path, monkeypatch) -> Iterator[Archive]:
     """An archive whose connections give up on a locked file after 50 ms instead of 5 s."""
     monkeypatch.setattr(database, "BUSY_TIMEOUT_MS", 50)
-    arc = Archive.open(tmp_path / "archive.sqlite3", "测试员")
+    arc = open_archive(tmp_path / "archive.sqlite3", "测试员")
     town = arc.organisation.add_town("安华镇", "诸暨市", "330681")
     village = arc.organisation.add_village(town, "杜黄村")
     arc.organisation.add_group(village, "一组")

@@ -10,6 +10,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from accounts import as_person_on, open_archive
 from sqlalchemy import select
 
 from zhuji_archive.domain import idcard
@@ -62,8 +63,8 @@ def _head(file: HouseholdFile) -> MemberData:
 def two_windows(archive: Archive) -> tuple[Archive, Archive, str]:
     """The fixture's archive as window A and a second engine on the same file as window B."""
     household_id = _new_household(archive)
-    other = Archive.open(archive.db.path, "操作员乙")  # type: ignore[arg-type]
-    yield Archive(archive.db, "操作员甲"), other, household_id
+    other = open_archive(archive.db.path, "操作员乙")  # type: ignore[arg-type]
+    yield as_person_on(archive.db, "操作员甲"), other, household_id
     other.close()
 
 
@@ -166,7 +167,7 @@ def test_removing_a_member_someone_else_just_changed_is_refused(two_windows) -> 
 
 def _window(path: str, operator: str, household_id: str, edit: str, loaded: Any, turn: Any, out: Any) -> None:
     """One process = one window: load, wait until the other has loaded too, edit, save in turn."""
-    archive = Archive.open(path, operator)
+    archive = open_archive(path, operator)
     file = archive.households.load(household_id)
     loaded.wait()
     if edit == "address":
@@ -241,7 +242,7 @@ def test_village_table_keeps_the_other_windows_changes(archive: Archive) -> None
     info = archive.villages.load(village_id)
     info.leaders = [LeaderData(name="楼建平", post="村书记", phone="13800001234")]
     archive.villages.save(info)
-    other = Archive.open(archive.db.path, "操作员乙")  # type: ignore[arg-type]
+    other = open_archive(archive.db.path, "操作员乙")  # type: ignore[arg-type]
     try:
         mine = archive.villages.load(village_id)
         theirs = other.villages.load(village_id)

@@ -12,9 +12,9 @@ import sqlite3
 from pathlib import Path
 
 import pytest
+from accounts import open_archive
 
 from zhuji_archive import __version__
-from zhuji_archive.services.archive import Archive
 from zhuji_archive.services.household_list import HouseholdFilter
 from zhuji_archive.services.settings import APP_VERSION_KEY
 from zhuji_archive.storage.database import backup_file, head_revision
@@ -88,7 +88,7 @@ def test_backup_of_a_released_archive_holds_every_record(released: tuple[Path, d
 
 def test_current_version_opens_and_upgrades_a_released_archive_without_loss(released: tuple[Path, dict]) -> None:
     path, data = released
-    archive = Archive.open(path, "升级测试")
+    archive = open_archive(path, "升级测试")
     try:
         if data["revision"] == head_revision():
             assert archive.db.backup is None
@@ -115,7 +115,7 @@ def test_current_version_opens_and_upgrades_a_released_archive_without_loss(rele
 def test_opening_records_the_program_version_once(released: tuple[Path, dict]) -> None:
     path, _data = released
     for _ in range(2):
-        Archive.open(path, "升级测试").close()
+        open_archive(path, "升级测试").close()
     conn = sqlite3.connect(path)
     try:
         rows = conn.execute("SELECT value FROM setting WHERE key = ?", (APP_VERSION_KEY,)).fetchall()

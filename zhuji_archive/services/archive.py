@@ -1,13 +1,17 @@
-"""The entry point to the services: open a database file for an operator and get every use case."""
+"""The entry point to the services: an open archive acting for one logged-in account.
+
+Archives are opened by logging in (services/access.py), which gives the account (``Actor``) that
+every service checks before it reads or writes."""
 
 from __future__ import annotations
 
 from datetime import date
 from functools import cached_property
-from pathlib import Path
 from typing import TYPE_CHECKING
 
 from zhuji_archive import __version__
+from zhuji_archive.domain.accounts import Actor
+from zhuji_archive.services.accounts import AccountService
 from zhuji_archive.services.clock import Clock
 from zhuji_archive.services.codelists import CodeListService
 from zhuji_archive.services.dashboard import DashboardService
@@ -21,7 +25,7 @@ from zhuji_archive.services.service_links import ServiceLinkService
 from zhuji_archive.services.settings import SettingsService
 from zhuji_archive.services.summaries import SummaryService
 from zhuji_archive.services.villages import VillageService
-from zhuji_archive.storage.database import Database, open_database
+from zhuji_archive.storage.database import Database
 
 if TYPE_CHECKING:  # imported when first used: they pull in openpyxl, reportlab and calamine
     from zhuji_archive.services.exports import ExportService
@@ -30,20 +34,30 @@ if TYPE_CHECKING:  # imported when first used: they pull in openpyxl, reportlab 
 
 
 class Archive:
-    """One open archive file and the services over it, acting for one operator."""
+    """One open archive file and the services over it, acting for one account."""
 
-    def __init__(self, db: Database, operator: str, today: date | None = None) -> None:
+    def __init__(self, db: Database, actor: Actor, today: date | None = None) -> None:
         self.db = db
-        self.operator = operator
+        self.actor = actor
+        self.operator = actor.display_name  # the name the change log and printouts show
         self.clock = Clock(today)  # every service's "today"; set it for tests and demos
 
     @classmethod
-    def open(cls, path: Path | str, operator: str, today: date | None = None) -> Archive:
-        archive = cls(open_database(path), operator, today)
-        if not archive.db.read_only:
+    def start(cls, db: Database, actor: Actor, today: date | None = None) -> Archive:
+        """The archive just opened by logging in: code lists seeded, this version recorded."""
+        archive = cls(db, actor, today)
+        if not db.read_only:
             archive.codes.ensure_seeded()
             archive.settings.record_app_version(__version__)
         return archive
+
+    def acting_as(self, actor: Actor, today: date | None = None) -> Archive:
+        """The same open file seen by another account (a second window, a test of permissions)."""
+        return Archive(self.db, actor, today or self.clock.fixed)
+
+    @cached_property
+    def accounts(self) -> AccountService:
+        return AccountService(self.db, self.actor)
 
     @cached_property
     def households(self) -> HouseholdService:
@@ -115,3 +129,9 @@ class Archive:
 
     def close(self) -> None:
         self.db.close()
+
+    def __enter__(self) -> Archive:
+        return self
+
+    def __exit__(self, *_exc: object) -> None:
+        self.close()

@@ -9,6 +9,7 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from zhuji_archive.domain.accounts import Actor
 from zhuji_archive.storage.models import ChangeLog
 from zhuji_archive.views.history import ChangeEntry
 
@@ -31,11 +32,14 @@ def display(value: Any) -> str:
 
 
 class ChangeRecorder:
-    """Collects change rows for one transaction, all stamped with the same operator."""
+    """Collects change rows for one transaction, all stamped with the same account."""
 
-    def __init__(self, session: Session, operator: str) -> None:
+    def __init__(self, session: Session, operator: str | Actor) -> None:
         self.session = session
-        self.operator = operator
+        if isinstance(operator, Actor):
+            self.operator, self.account_id = operator.display_name, operator.account_id
+        else:
+            self.operator, self.account_id = operator, None
 
     def log(
         self,
@@ -53,6 +57,7 @@ class ChangeRecorder:
         self.session.add(
             ChangeLog(
                 operator=self.operator,
+                account_id=self.account_id,
                 action=action,
                 entity=entity,
                 record_id=record_id,

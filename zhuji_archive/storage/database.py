@@ -10,7 +10,7 @@ import shutil
 import sqlite3
 from collections.abc import Iterator
 from contextlib import contextmanager
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
 from urllib.parse import quote
@@ -19,12 +19,12 @@ from alembic import command
 from alembic.config import Config
 from alembic.runtime.migration import MigrationContext
 from alembic.script import ScriptDirectory
-from sqlalchemy import URL, Engine, create_engine, event, inspect
+from sqlalchemy import URL, Engine, create_engine, event, inspect, make_url
 from sqlalchemy.orm import Session, sessionmaker
 from sqlalchemy.orm.exc import StaleDataError
 
 from zhuji_archive.domain.errors import DomainError
-from zhuji_archive.storage import versions
+from zhuji_archive.storage import cipher, versions
 from zhuji_archive.storage.errors import Trouble, classify, describe_environment_error
 
 MIGRATIONS_DIR = Path(__file__).resolve().parent / "migrations"
@@ -36,7 +36,7 @@ class DatabaseError(Exception):
     """The file cannot be opened as an archive; the message is Chinese and meant for the user."""
 
 
-def _on_connect(dbapi_connection: sqlite3.Connection, _record: object) -> None:
+def _on_connect(dbapi_connection: sqlite3.Connection, _record: object) -> None:  # or SQLCipher's
     cursor = dbapi_connection.cursor()
     cursor.execute("PRAGMA foreign_keys = ON")
     cursor.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}")
@@ -44,12 +44,23 @@ def _on_connect(dbapi_connection: sqlite3.Connection, _record: object) -> None:
     cursor.close()
 
 
-def make_engine(url: str | URL) -> Engine:
-    """An engine for any SQLAlchemy URL; SQLite gets foreign keys, WAL and a busy timeout."""
+def make_engine(url: str | URL, key: bytes | None = None, compatibility: int = cipher.COMPATIBILITY) -> Engine:
+    """An engine for any SQLAlchemy URL; SQLite gets foreign keys, WAL and a busy timeout.
+
+    A SQLite archive file goes through SQLCipher's DB-API module, keyed on every new connection before
+    anything else is read (``key`` None: a plain file, only ever opened to be encrypted or by tests)."""
     # hide_parameters: a database error's text must not carry the row's values (names, ID numbers).
-    engine = create_engine(url, hide_parameters=True)
-    if engine.dialect.name == "sqlite":
-        event.listen(engine, "connect", _on_connect)
+    url = make_url(url)
+    if url.get_backend_name() != "sqlite":
+        return create_engine(url, hide_parameters=True)
+    target = url.database or ":memory:"
+    uri = url.query.get("uri") == "true"
+
+    def connect() -> object:
+        return cipher.connect(target, key, uri=uri, compatibility=compatibility)
+
+    engine = create_engine(url, hide_parameters=True, module=cipher.dbapi, creator=connect)
+    event.listen(engine, "connect", _on_connect)
     return engine
 
 
@@ -73,19 +84,12 @@ def current_revision(engine: Engine) -> str | None:
         return MigrationContext.configure(connection).get_current_revision()
 
 
-def backup_file(path: Path, label: str) -> Path:
-    """Copy a SQLite file aside with the online backup API (safe with WAL); return the copy's path."""
+def backup_file(path: Path, label: str, key: bytes | None = None) -> Path:
+    """Copy an archive file aside with the online backup API (safe with WAL), encrypted with the same
+    key as the file, readable by the owner only; return the copy's path."""
     stamp = datetime.now().strftime("%Y%m%d-%H%M%S-%f")
     target = path.with_name(f"{path.stem}.{label}-{stamp}{path.suffix}.bak")
-    source = sqlite3.connect(path)
-    try:
-        dest = sqlite3.connect(target)
-        try:
-            source.backup(dest)
-        finally:
-            dest.close()
-    finally:
-        source.close()
+    cipher.copy_database(path, target, key)
     return target
 
 
@@ -106,6 +110,8 @@ class Database:
     backup: Path | None = None
     read_only: bool = False  # opened read-only: the file or its folder cannot be written
     read_only_reason: str = ""  # why, in Chinese, for the window's banner
+    key: bytes | None = field(default=None, repr=False)  # the file's SQLCipher key (None: plain or server)
+    compatibility: int = cipher.COMPATIBILITY
 
     @contextmanager
     def transaction(self) -> Iterator[Session]:
@@ -196,7 +202,7 @@ def _truncated(path: Path) -> bool:
     return header_valid and pages * page_size > size and not (wal.exists() and wal.stat().st_size)
 
 
-def open_database(path: Path | str) -> Database:
+def open_database(path: Path | str, key: bytes | None = None, compatibility: int = cipher.COMPATIBILITY) -> Database:
     """Open (creating if needed) an archive file and bring its schema to the current version.
 
     Every failure is a DatabaseError with a Chinese message. A file this account cannot write opens
@@ -216,7 +222,7 @@ def open_database(path: Path | str) -> Database:
         raise DatabaseError(f"“{path.parent}”是只读的，不能在这里新建档案。请选择一个可以写入的文件夹。")
     url = sqlite_url(path, read_only=read_only, immutable=read_only and _on_read_only_media(path))
     try:
-        db = open_url(url, path, read_only=read_only)
+        db = open_url(url, path, read_only=read_only, key=key, compatibility=compatibility)
         if read_only:
             db.read_only_reason = "档案文件或所在的文件夹是只读的"
         return db
@@ -227,7 +233,7 @@ def open_database(path: Path | str) -> Database:
         if trouble is Trouble.DAMAGED:
             raise DatabaseError(damaged_message(path)) from error
         if trouble in (Trouble.DISK_FULL, Trouble.IO) and exists and _disk_full(path):
-            return _open_on_full_disk(path, error)
+            return _open_on_full_disk(path, error, key, compatibility)
         if trouble is not None:
             raise DatabaseError(f"无法打开数据库文件“{path}”：{_opening_reason(error)}") from error
         raise
@@ -240,7 +246,7 @@ def _disk_full(path: Path) -> bool:
         return False
 
 
-def _open_on_full_disk(path: Path, error: Exception) -> Database:
+def _open_on_full_disk(path: Path, error: Exception, key: bytes | None, compatibility: int) -> Database:
     """SQLite cannot even set up reading beside the file. When the archive was closed cleanly (no
     journal left), it can still be read as it is: open read-only rather than not at all."""
     journals = [path.with_name(path.name + suffix) for suffix in ("-wal", "-journal")]
@@ -248,7 +254,7 @@ def _open_on_full_disk(path: Path, error: Exception) -> Database:
         raise DatabaseError(
             f"磁盘空间已满，无法打开数据库文件“{path}”。请清理磁盘（删除不需要的文件）后再打开。"
         ) from error
-    db = open_url(sqlite_url(path, immutable=True), path, read_only=True)
+    db = open_url(sqlite_url(path, immutable=True), path, read_only=True, key=key, compatibility=compatibility)
     db.read_only_reason = "磁盘空间已满，修改无法保存；请清理磁盘后重新打开"
     return db
 
@@ -270,10 +276,17 @@ def _os_reason(error: OSError) -> str:
     return describe_environment_error(error) or "系统拒绝了这个操作"
 
 
-def open_url(url: str | URL, path: Path | None = None, *, read_only: bool = False) -> Database:
+def open_url(
+    url: str | URL,
+    path: Path | None = None,
+    *,
+    read_only: bool = False,
+    key: bytes | None = None,
+    compatibility: int = cipher.COMPATIBILITY,
+) -> Database:
     """Open any SQLAlchemy URL as an archive. Nothing is written unless the schema must be upgraded
     (or the file is new); statistics are refreshed only when missing or stale and the file writable."""
-    engine = make_engine(url)
+    engine = make_engine(url, key, compatibility)
     where = path or url
     try:
         try:
@@ -307,7 +320,7 @@ def open_url(url: str | URL, path: Path | None = None, *, read_only: bool = Fals
                     connection.exec_driver_sql("PRAGMA journal_mode = WAL")
             if current != head:
                 if current is not None and path is not None and path.exists():
-                    backup = backup_file(path, f"before-{head}")
+                    backup = backup_file(path, f"before-{head}", key)
                 upgrade(engine)
             refresh_statistics(engine)
     except BaseException:
@@ -315,7 +328,15 @@ def open_url(url: str | URL, path: Path | None = None, *, read_only: bool = Fals
         raise
     sessions = sessionmaker(engine, expire_on_commit=False)
     versions.install(sessions)
-    return Database(engine=engine, sessions=sessions, path=path, backup=backup, read_only=read_only)
+    return Database(
+        engine=engine,
+        sessions=sessions,
+        path=path,
+        backup=backup,
+        read_only=read_only,
+        key=key,
+        compatibility=compatibility,
+    )
 
 
 def refresh_statistics(engine: Engine) -> None:

@@ -8,6 +8,7 @@ import errno
 import sqlite3
 from enum import Enum
 
+import sqlcipher3.dbapi2 as sqlcipher
 from sqlalchemy.exc import DBAPIError
 
 
@@ -57,6 +58,10 @@ _OS_MESSAGES = {
 }
 
 
+# The archive files go through SQLCipher's module, plain files and tests through Python's own.
+_SQLITE_ERRORS = (sqlite3.Error, sqlcipher.Error)
+
+
 def _chain(error: BaseException) -> list[BaseException]:
     """The error, what it wraps (a DBAPI error's original) and what caused it."""
     seen: list[BaseException] = []
@@ -75,7 +80,7 @@ def _chain(error: BaseException) -> list[BaseException]:
 def classify(error: BaseException) -> Trouble | None:
     """The environment trouble behind ``error``, or None for a bug."""
     for current in _chain(error):
-        if isinstance(current, sqlite3.Error):
+        if isinstance(current, _SQLITE_ERRORS):
             code = getattr(current, "sqlite_errorcode", None)
             if code is not None:
                 return _SQLITE_CODES.get(code & 0xFF)
@@ -91,7 +96,7 @@ def describe_environment_error(error: BaseException) -> str | None:
     if trouble is None:
         return None
     os_error = next((e for e in _chain(error) if isinstance(e, OSError)), None)
-    if os_error is not None and not any(isinstance(e, sqlite3.Error) for e in _chain(error)):
+    if os_error is not None and not any(isinstance(e, _SQLITE_ERRORS) for e in _chain(error)):
         where = f"（{os_error.filename}）" if os_error.filename else ""
         return _OS_MESSAGES.get(trouble, _SQLITE_MESSAGES[trouble]) + where
     return _SQLITE_MESSAGES[trouble]

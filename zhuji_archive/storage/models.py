@@ -362,6 +362,7 @@ class Visit(Versioned, Base):
     notes: Mapped[str] = mapped_column(Text, default="")
     policies: Mapped[str] = mapped_column(Text, default="")
     deleted: Mapped[bool] = mapped_column(Boolean, default=False)
+    account_id: Mapped[str | None] = mapped_column(String(32))  # the account that recorded the visit
 
 
 class Request(Versioned, Base):
@@ -423,7 +424,8 @@ class RequestEvent(Base):
     request_id: Mapped[str] = mapped_column(ForeignKey("request.id"))
     at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
     on: Mapped[date] = mapped_column(Date)  # the business date (e.g. the day of the feedback visit)
-    operator: Mapped[str] = mapped_column(String(20))
+    operator: Mapped[str] = mapped_column(String(20))  # the account's display name when it acted
+    account_id: Mapped[str | None] = mapped_column(String(32))  # None: written before accounts existed
     action: Mapped[str] = mapped_column(String(10))
     from_status: Mapped[str] = mapped_column(String(10))
     to_status: Mapped[str] = mapped_column(String(10))
@@ -498,6 +500,7 @@ class ReportSubmission(Base):
     period_start: Mapped[date] = mapped_column(Date)
     submitted_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
     operator: Mapped[str] = mapped_column(String(20))
+    account_id: Mapped[str | None] = mapped_column(String(32))
 
 
 class HolidayOverride(Base):
@@ -573,7 +576,8 @@ class ChangeLog(Base):
     )
     id: Mapped[str] = _id()
     at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
-    operator: Mapped[str] = mapped_column(String(20))
+    operator: Mapped[str] = mapped_column(String(20))  # the account's display name when it acted
+    account_id: Mapped[str | None] = mapped_column(String(32))  # None: written before accounts existed
     action: Mapped[str] = mapped_column(String(10))  # 新增 / 修改 / 删除 / 状态 / 导出 …
     entity: Mapped[str] = mapped_column(String(20))  # 户 / 成员 / 经济来源 …
     record_id: Mapped[str] = mapped_column(String(32))
@@ -585,6 +589,36 @@ class ChangeLog(Base):
     note: Mapped[str] = mapped_column(Text, default="")
     # The record's version after this change (set by storage/versions.py); NULL for events such as exports.
     version: Mapped[int | None] = mapped_column(Integer)
+
+
+class Account(Versioned, Base):
+    """A person who logs in: login name, display name, role and password hash (Argon2id).
+
+    Accounts are disabled, never deleted: the change log and the audit refer to them."""
+
+    __tablename__ = "account"
+    id: Mapped[str] = _id()
+    login: Mapped[str] = mapped_column(String(32), unique=True)
+    display_name: Mapped[str] = mapped_column(String(20))
+    role: Mapped[str] = mapped_column(String(10))  # Role.value: 系统管理员 / 党政办 / …
+    password_hash: Mapped[str] = mapped_column(String(200))
+    must_change_password: Mapped[bool] = mapped_column(Boolean, default=False)
+    disabled: Mapped[bool] = mapped_column(Boolean, default=False)
+    created_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
+    last_login_at: Mapped[datetime | None] = mapped_column(DateTime)
+    scope: Mapped[list[AccountScope]] = relationship(
+        back_populates="account", cascade="all, delete-orphan", order_by="AccountScope.unit_kind"
+    )
+
+
+class AccountScope(Base):
+    """One organisation unit (town, area or village) in an account's scope."""
+
+    __tablename__ = "account_scope"
+    account_id: Mapped[str] = mapped_column(ForeignKey("account.id"), primary_key=True)
+    unit_kind: Mapped[str] = mapped_column(String(4), primary_key=True)  # UnitKind.value: 镇 / 片区 / 村
+    unit_id: Mapped[str] = mapped_column(String(32), primary_key=True)
+    account: Mapped[Account] = relationship(back_populates="scope")
 
 
 from zhuji_archive.storage import tally_models as _tally_models  # noqa: E402, F401  (their tables join Base)

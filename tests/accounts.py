@@ -1,0 +1,102 @@
+"""Opening archives in tests the way the program does: encrypted files, real accounts, real logins.
+
+``open_archive`` makes the archive (and its administrator) when the file is new, makes an account for
+the person named when there is none, and logs in as that person. The key derivation is cheap in tests
+(conftest lowers ``keyring.KDF``); test_security_* checks the real cost.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from datetime import date
+from pathlib import Path
+
+from zhuji_archive.domain.accounts import Role, ScopeUnit, UnitKind
+from zhuji_archive.services import access
+from zhuji_archive.services.archive import Archive
+from zhuji_archive.storage import account_queries, cipher, keyring
+
+ADMIN_LOGIN = "admin"
+ADMIN_PASSWORD = "Chief-2026"
+PASSWORD = "Test-2026"
+
+
+def login_for(name: str) -> str:
+    """A stable login name for a display name (logins are ASCII)."""
+    return "u" + hashlib.sha1(name.encode()).hexdigest()[:10]
+
+
+def ensure_created(path: Path | str) -> None:
+    if access.state(path) in (access.ArchiveState.NEW, access.ArchiveState.PLAIN):
+        access.create(path, ADMIN_LOGIN, "管理员", ADMIN_PASSWORD).close()
+
+
+def admin(path: Path | str, today: date | None = None) -> Archive:
+    ensure_created(path)
+    return access.unlock(path, ADMIN_LOGIN, ADMIN_PASSWORD, today)
+
+
+def ensure_account(
+    archive: Archive, name: str, role: Role = Role.OFFICE, villages: tuple[str, ...] = ()
+) -> str:
+    """The login of an account for ``name`` (made with the administrator's rights when missing)."""
+    login = login_for(name + role.value + ",".join(villages))
+    with archive.db.sessions() as session:
+        exists = account_queries.by_login(session, login) is not None
+    if not exists:
+        chief = archive.acting_as(access.actor_of(archive.db, ADMIN_LOGIN))
+        units = [ScopeUnit(UnitKind.VILLAGE, v) for v in villages]
+        account_id = chief.accounts.create(login, name, role, units, PASSWORD)
+        chief.accounts.reset_password(account_id, PASSWORD)  # reset by an admin: must change
+        with archive.db.transaction() as session:
+            account = account_queries.by_login(session, login)
+            assert account is not None
+            account.must_change_password = False
+    return login
+
+
+def open_archive(
+    path: Path | str,
+    name: str = "测试员",
+    role: Role = Role.OFFICE,
+    today: date | None = None,
+    villages: tuple[str, ...] = (),
+) -> Archive:
+    """Log in to ``path`` as ``name`` with ``role`` (a 党政办 account by default: whole town, casework
+    and the organisation), making the archive and the account first when needed."""
+    with admin(path) as chief:
+        login = ensure_account(chief, name, role, villages)
+    return access.unlock(path, login, PASSWORD, today)
+
+
+def as_person(
+    archive: Archive,
+    name: str,
+    role: Role = Role.OFFICE,
+    today: date | None = None,
+    villages: tuple[str, ...] = (),
+) -> Archive:
+    """The same open file seen by another account (as a second window would see it)."""
+    login = ensure_account(archive, name, role, villages)
+    return archive.acting_as(access.actor_of(archive.db, login), today)
+
+
+def raw_connection(path: Path | str):
+    """A DB-API connection to an encrypted test archive, keyed with the administrator's slot (for tests
+    that hold a lock or look at rows beneath the services). The same SQLite library as the program's:
+    two copies of SQLite in one process do not see each other's locks."""
+    ring = keyring.Keyring.load(keyring.keyring_path(Path(path)))
+    key = ring.unwrap(ADMIN_LOGIN, ADMIN_PASSWORD)
+    return cipher.connect(path, key)
+
+
+def archive_key(path: Path | str) -> bytes:
+    ring = keyring.Keyring.load(keyring.keyring_path(Path(path)))
+    return ring.unwrap(ADMIN_LOGIN, ADMIN_PASSWORD)
+
+
+def as_person_on(db, name: str, today: date | None = None, role: Role = Role.OFFICE) -> Archive:
+    """An archive over an already open database acting for ``name`` (a 党政办 account by default)."""
+    chief = Archive(db, access.actor_of(db, ADMIN_LOGIN))
+    login = ensure_account(chief, name, role)
+    return Archive(db, access.actor_of(db, login), today)

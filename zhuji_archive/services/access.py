@@ -1,0 +1,222 @@
+"""Getting into an archive: what state a file is in, making a new one, logging in.
+
+A file is in one of four states. NEW: no file yet. PLAIN: written by version 0.1 (unencrypted, no
+accounts): the first start of this version creates the administrator and encrypts it. LOCKED: an
+encrypted archive with its keyring; an account's password opens it. NO_KEYRING: encrypted, but the
+keyring beside it is missing.
+"""
+
+from __future__ import annotations
+
+import logging
+import shutil
+from datetime import date, datetime, timedelta
+from enum import Enum
+from pathlib import Path
+
+from zhuji_archive.domain.accounts import (
+    WHOLE_TOWN_ROLES,
+    Actor,
+    Role,
+    ScopeUnit,
+    UnitKind,
+    check_login,
+    check_password,
+    failed_login_delay,
+    normalise_login,
+)
+from zhuji_archive.domain.errors import DomainError
+from zhuji_archive.services.archive import Archive
+from zhuji_archive.storage import account_queries, cipher, keyring, passwords
+from zhuji_archive.storage.database import Database, DatabaseError, open_database
+from zhuji_archive.storage.models import Account, utcnow
+
+LOGGER = logging.getLogger("zhuji_archive.access")
+WRONG_LOGIN = "登录名或密码不正确。"
+
+
+class ArchiveState(Enum):
+    NEW = "new"
+    PLAIN = "plain"
+    LOCKED = "locked"
+    NO_KEYRING = "no-keyring"
+
+
+class LoginRefused(DomainError):
+    """Wrong login or password, a disabled account, or too many attempts: the Chinese reason.
+
+    ``wait_seconds`` is set when the account must wait before the next attempt."""
+
+    def __init__(self, message: str, wait_seconds: int = 0) -> None:
+        super().__init__(message, "password")
+        self.wait_seconds = wait_seconds
+
+
+def state(path: Path | str) -> ArchiveState:
+    path = Path(path)
+    if not path.exists() or (path.is_file() and path.stat().st_size == 0):
+        return ArchiveState.NEW
+    if cipher.is_plain_sqlite(path):
+        return ArchiveState.PLAIN
+    if not keyring.keyring_path(path).exists():
+        return ArchiveState.NO_KEYRING
+    return ArchiveState.LOCKED
+
+
+def create(
+    path: Path | str, login: str, display_name: str, password: str, today: date | None = None
+) -> Archive:
+    """A new encrypted archive (or the plain one of version 0.1, encrypted now) with its first
+    administrator; returned logged in as that administrator."""
+    path = Path(path)
+    login = check_login(login)
+    check_password(password, login)
+    current = state(path)
+    if current is ArchiveState.LOCKED:
+        raise DomainError("这个档案已经建立了账号，请用账号登录。")
+    if current is ArchiveState.NO_KEYRING:
+        raise DatabaseError(keyring_missing_message(path))
+    ring = keyring.Keyring.new()
+    key = cipher.new_key()
+    ring_file = keyring.keyring_path(path)
+    if current is ArchiveState.PLAIN:
+        _encrypt_plain(path, key, ring, ring_file)
+    else:
+        ring.save(ring_file)
+    db = open_database(path, key, ring.compatibility)
+    try:
+        cipher.restrict_to_owner(path)
+        with db.transaction() as session:
+            if account_queries.count(session):
+                raise DomainError("这个档案已经建立了账号，请用账号登录。")
+            account = Account(
+                login=login,
+                display_name=display_name.strip() or "系统管理员",
+                role=Role.ADMIN.value,
+                password_hash=passwords.hash_password(password),
+            )
+            session.add(account)
+        ring.add_slot(login, password, key)
+        ring.save(ring_file)
+        actor = actor_of(db, login)
+    except BaseException:
+        db.close()
+        raise
+    return Archive.start(db, actor, today)
+
+
+def _encrypt_plain(path: Path, key: bytes, ring: keyring.Keyring, ring_file: Path) -> None:
+    """Encrypt a version-0.1 file in place: an encrypted copy is made and verified beside it, the
+    keyring written, then the copy replaces the plain file. The plain copies that earlier upgrades
+    left beside it (.bak) are encrypted the same way, so no plaintext stays in the folder."""
+    work = path.with_name(path.name + ".encrypting")
+    work.unlink(missing_ok=True)
+    try:
+        cipher.copy_database(path, work, None, target_key=key)
+        problems = cipher.integrity_problems(work, key)
+        if problems:
+            raise DatabaseError(f"档案“{path.name}”加密后校验未通过，原文件未改动。")
+    except BaseException:
+        work.unlink(missing_ok=True)
+        raise
+    ring.save(ring_file)
+    for journal in ("-wal", "-shm"):
+        path.with_name(path.name + journal).unlink(missing_ok=True)
+    shutil.move(str(work), str(path))
+    for old_copy in path.parent.glob(path.stem + ".*.bak"):
+        if cipher.is_plain_sqlite(old_copy):
+            encrypted = old_copy.with_name(old_copy.name + ".encrypting")
+            cipher.copy_database(old_copy, encrypted, None, target_key=key)
+            shutil.move(str(encrypted), str(old_copy))
+    LOGGER.info("旧版档案已加密")
+
+
+def keyring_missing_message(path: Path) -> str:
+    return (
+        f"档案“{path.name}”是加密的，但它旁边没有钥匙文件“{keyring.keyring_path(path).name}”，无法打开。"
+        "复制或移动档案时，须把这两个文件一起复制；请从原来的文件夹或备份中找回钥匙文件。"
+    )
+
+
+def unlock(path: Path | str, login: str, password: str, today: date | None = None) -> Archive:
+    """Log in: the archive opened with the key this account's password unwraps."""
+    path = Path(path)
+    current = state(path)
+    if current is ArchiveState.NO_KEYRING:
+        raise DatabaseError(keyring_missing_message(path))
+    if current is not ArchiveState.LOCKED:
+        raise DomainError("这个档案还没有账号，请先建立系统管理员账号。")
+    ring_file = keyring.keyring_path(path)
+    ring = keyring.Keyring.load(ring_file)
+    login = normalise_login(login)
+    now = keyring.now_utc()
+    wait = seconds_to_wait(ring, login, now)
+    if wait:
+        raise LoginRefused(f"密码错误次数过多，请 {wait} 秒后再试。", wait)
+    try:
+        key = ring.unwrap(login, password)
+    except keyring.WrongPassword:
+        ring.record_failure(login, now)
+        _save_quietly(ring, ring_file)
+        raise LoginRefused(WRONG_LOGIN, seconds_to_wait(ring, login, now)) from None
+    db = open_database(path, key, ring.compatibility)
+    try:
+        with db.transaction() as session:
+            account = account_queries.by_login(session, login)
+            if account is None or account.disabled:
+                raise LoginRefused("这个账号已停用，请联系系统管理员。")
+            if not db.read_only:
+                account.last_login_at = utcnow()
+        actor = actor_of(db, login)
+        ring.clear_failures(login)
+        if not db.read_only:
+            _save_quietly(ring, ring_file)
+    except BaseException:
+        db.close()
+        raise
+    return Archive.start(db, actor, today)
+
+
+def seconds_to_wait(ring: keyring.Keyring, login: str, now: datetime) -> int:
+    count, last = ring.failure_count(login)
+    delay = failed_login_delay(count)
+    if not delay or last is None:
+        return 0
+    remaining = last + timedelta(seconds=delay) - now
+    return max(0, int(remaining.total_seconds() + 0.999))
+
+
+def _save_quietly(ring: keyring.Keyring, ring_file: Path) -> None:
+    """The failure count is a nuisance for a guesser, not a lock: a read-only folder skips it."""
+    try:
+        ring.save(ring_file)
+    except OSError:
+        LOGGER.warning("登录失败次数未能写入钥匙文件")
+
+
+def actor_of(db: Database, login: str) -> Actor:
+    """The account as the services see it, its scope resolved to villages."""
+    with db.sessions() as session:
+        account = account_queries.by_login(session, login)
+        if account is None:
+            raise LoginRefused(WRONG_LOGIN)
+        return _actor(session, account)
+
+
+def _actor(session, account: Account) -> Actor:
+    role = Role(account.role)
+    units = tuple(ScopeUnit(UnitKind(s.unit_kind), s.unit_id) for s in account.scope)
+    whole = (
+        role in WHOLE_TOWN_ROLES
+        or any(u.kind is UnitKind.TOWN for u in units)
+        or (role is Role.READER and not units)
+    )
+    villages = None if whole else account_queries.villages_of(session, units)
+    if role is Role.ADMIN:
+        villages = frozenset()
+    return Actor(account.id, account.login, account.display_name, role, villages, units)
+
+
+def refreshed(archive: Archive) -> Archive:
+    """The same archive with its actor read again (after the organisation or the account changed)."""
+    return Archive(archive.db, actor_of(archive.db, archive.actor.login), archive.clock.fixed)
