@@ -8,10 +8,11 @@ the person named when there is none, and logs in as that person. The key derivat
 from __future__ import annotations
 
 import hashlib
+import shutil
 from datetime import date
 from pathlib import Path
 
-from zhuji_archive.domain.accounts import Role, ScopeUnit, UnitKind
+from zhuji_archive.domain.accounts import Actor, Role, ScopeUnit, UnitKind
 from zhuji_archive.services import access
 from zhuji_archive.services.archive import Archive
 from zhuji_archive.storage import account_queries, cipher, keyring
@@ -100,3 +101,16 @@ def as_person_on(db, name: str, today: date | None = None, role: Role = Role.OFF
     chief = Archive(db, access.actor_of(db, ADMIN_LOGIN))
     login = ensure_account(chief, name, role)
     return Archive(db, access.actor_of(db, login), today)
+
+
+def copy_archive(source: Path | str, target: Path | str) -> Path:
+    """A consistent copy of an encrypted archive and its keyring (what a backup holds)."""
+    source, target = Path(source), Path(target)
+    cipher.copy_database(source, target, archive_key(source))
+    shutil.copyfile(keyring.keyring_path(source), keyring.keyring_path(target))
+    return target
+
+
+def detached_actor(name: str = "测试员", role: Role = Role.OFFICE) -> Actor:
+    """An account that exists only in the test: for a file whose account table a downgrade emptied."""
+    return Actor("detached", "detached", name, role, None)

@@ -15,14 +15,13 @@ _SCREEN = Path(__file__).with_name("offscreen-1366x768.json")
 if os.environ.get("QT_QPA_PLATFORM", "offscreen") == "offscreen" and ":" not in str(_SCREEN):
     os.environ["QT_QPA_PLATFORM"] = f"offscreen:configfile={_SCREEN}"
 
-import shutil  # noqa: E402
 
-from accounts import archive_key, as_person, open_archive  # noqa: E402
+from accounts import as_person, copy_archive, open_archive  # noqa: E402
 
 from zhuji_archive.gui.operations import wait_for  # noqa: E402
 from zhuji_archive.services.archive import Archive  # noqa: E402
 from zhuji_archive.services.demo import generate  # noqa: E402
-from zhuji_archive.storage import cipher, keyring  # noqa: E402
+from zhuji_archive.storage import keyring  # noqa: E402
 from zhuji_archive.views.household_file import MemberData  # noqa: E402
 
 # Argon2id at its real cost (64 MiB, 3 passes) takes 0.1 s a login; the suite logs in thousands of
@@ -71,12 +70,6 @@ def demo_template(tmp_path_factory: pytest.TempPathFactory) -> Path:
     arc.db.engine.dispose()
     return path
 
-
-def copy_archive(source: Path, target: Path) -> Path:
-    """A consistent copy of an encrypted archive and its keyring."""
-    cipher.copy_database(source, target, archive_key(source))
-    shutil.copyfile(keyring.keyring_path(source), keyring.keyring_path(target))
-    return target
 
 
 @pytest.fixture

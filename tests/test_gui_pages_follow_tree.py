@@ -4,8 +4,7 @@ or the area's villages on 周报月报, whose title names the period once."""
 
 from __future__ import annotations
 
-import sqlite3
-
+from accounts import raw_connection
 from loading import loaded
 from PySide6.QtCore import Qt
 from sqlalchemy import select
@@ -79,7 +78,7 @@ def test_village_edits_survive_a_look_at_the_town(window, demo_archive, qtbot, m
 
 def visited(demo_archive, period, village_ids: list[str] | None) -> int:
     """Households visited in the period, counted from the raw tables."""
-    conn = sqlite3.connect(demo_archive.db.path)
+    conn = raw_connection(demo_archive.db.path)
     try:
         rows = conn.execute(
             "SELECT DISTINCT v.household_id, h.village_id FROM visit v JOIN household h ON h.id = v.household_id"

@@ -6,13 +6,13 @@ from __future__ import annotations
 import sqlite3
 from pathlib import Path
 
-from accounts import as_person_on, open_archive
+from accounts import open_archive, raw_connection
 from alembic import command
 
 from zhuji_archive.services.archive import Archive
 from zhuji_archive.services.demo import generate
 from zhuji_archive.services.household_list import HouseholdFilter
-from zhuji_archive.storage.database import alembic_config, make_engine, open_database
+from zhuji_archive.storage.database import alembic_config, make_engine
 from zhuji_archive.views.household_file import MemberData
 
 # Code point order is 张 (U+5F20) < 李 (U+674E) < 王 (U+738B); pinyin order is 李 < 王 < 张.
@@ -81,7 +81,7 @@ def test_keyset_paging_by_cadre_crosses_equal_keys(archive: Archive) -> None:
 
 def test_the_list_walks_the_cadre_index(archive: Archive) -> None:
     assert archive.db.path is not None
-    conn = sqlite3.connect(archive.db.path)
+    conn = raw_connection(archive.db.path)
     try:
         plan = conn.execute(
             "EXPLAIN QUERY PLAN SELECT id FROM household WHERE status = '在册' ORDER BY cadre_pinyin, id LIMIT 5"
@@ -98,7 +98,7 @@ def test_import_and_demo_fill_the_key(tmp_path: Path) -> None:
     try:
         generate(arc.db, households=40, seed=3)
         assert arc.db.path is not None
-        conn = sqlite3.connect(arc.db.path)
+        conn = raw_connection(arc.db.path)
         rows = conn.execute("SELECT DISTINCT cadre_name, cadre_pinyin FROM household").fetchall()
         conn.close()
         from pypinyin import lazy_pinyin
@@ -138,12 +138,11 @@ def test_upgrade_backfills_the_key_from_cadre_names(tmp_path: Path) -> None:
         )
     conn.commit()
     conn.close()
-    db = open_database(path)
+    arc = open_archive(path)  # the version-0.1-style plain file is encrypted on this first open
     try:
-        arc = as_person_on(db, "测试员")
         assert _cadre_order(arc) == ["", "李驻村", "王驻村", "张驻村"]
     finally:
-        db.close()
+        arc.close()
 
 
 

@@ -6,14 +6,13 @@ expected figures are counted here from the plan the database was built from."""
 from __future__ import annotations
 
 import math
-import sqlite3
 from collections import Counter
 from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
 
 import pytest
-from accounts import open_archive
+from accounts import copy_archive, open_archive
 
 from zhuji_archive.domain.workflow import (
     Action,
@@ -251,10 +250,7 @@ def template(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, Town]:
 def town(template: tuple[Path, Town], tmp_path: Path):
     source, built = template
     target = tmp_path / "dashboard.sqlite3"
-    src, dst = sqlite3.connect(source), sqlite3.connect(target)
-    src.backup(dst)
-    src.close()
-    dst.close()
+    copy_archive(source, target)
     arc = open_archive(target, "测试员", today=TODAY)
     yield Town(arc, built.villages, built.households, built.requests)
     arc.close()

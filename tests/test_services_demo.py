@@ -9,7 +9,7 @@ from datetime import date
 from pathlib import Path
 
 import pytest
-from accounts import open_archive
+from accounts import open_archive, raw_connection
 
 from zhuji_archive.domain import codes, idcard
 from zhuji_archive.domain.errors import DomainError
@@ -24,7 +24,7 @@ DAY = date(2026, 11, 2)  # the day conftest's demo is generated for
 @pytest.fixture
 def raw(demo_archive: Archive) -> Iterator[sqlite3.Connection]:
     assert demo_archive.db.path is not None
-    conn = sqlite3.connect(demo_archive.db.path)
+    conn = raw_connection(demo_archive.db.path)
     try:
         yield conn
     finally:
@@ -32,7 +32,7 @@ def raw(demo_archive: Archive) -> Iterator[sqlite3.Connection]:
 
 
 def people(path: Path) -> list[tuple[str, str, str, str]]:
-    conn = sqlite3.connect(path)
+    conn = raw_connection(path)
     try:
         return conn.execute(
             "SELECT id, name, id_number, birth_date FROM member ORDER BY id").fetchall()

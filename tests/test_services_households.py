@@ -6,7 +6,7 @@ import unicodedata
 from datetime import date, timedelta
 
 import pytest
-from accounts import as_person_on, open_archive
+from accounts import detached_actor, open_archive
 from sqlalchemy import func, select, update
 
 from zhuji_archive.domain import idcard
@@ -524,7 +524,7 @@ def test_history_is_only_of_that_household(archive: Archive, group_ids: list[str
     first = archive.households.save(family(archive, group_ids[0]))
     second = archive.households.save(single(archive, group_ids[1], "陈二"))
     with archive.db.sessions() as session:
-        total = session.scalar(select(func.count()).select_from(ChangeLog)) or 0
+        total = session.scalar(select(func.count()).select_from(ChangeLog).where(ChangeLog.household_id.is_not(None))) or 0
     assert len(changes(archive, first)) + len(changes(archive, second)) == total
     assert all("陈二" not in e.new_value for e in changes(archive, first))
 
@@ -564,30 +564,30 @@ def test_keys_saved_under_the_old_rule_are_recomputed(archive: Archive, group_id
 
 def test_opening_a_file_from_before_the_rule_recomputes_its_keys(archive: Archive, group_ids: list[str]) -> None:
     """Migration 0007 runs the recomputation when an archive written at 0006 is opened."""
-    import sqlite3
-
     from alembic import command
 
+    from zhuji_archive.storage import cipher
     from zhuji_archive.storage.database import alembic_config, make_engine, open_database
 
     dotted = archive.households.save(single(archive, group_ids[0], "艾力·买买提"))
     path = archive.db.path
+    key = archive.db.key
     archive.close()
     url = f"sqlite:///{path}"
-    engine = make_engine(url)
+    engine = make_engine(url, key)
     config = alembic_config(url)
     with engine.begin() as connection:  # the file as the version before the rule left it
         config.attributes["connection"] = connection
         command.downgrade(config, "0006")
     engine.dispose()
-    conn = sqlite3.connect(path)
+    conn = cipher.connect(path, key)
     conn.execute("UPDATE member SET name_pinyin = 'aili·maimaiti', name_initials = 'al·mmt'")
     conn.execute("UPDATE household SET head_pinyin = 'aili·maimaiti'")
     conn.commit()
     conn.close()
-    db = open_database(path)
+    db = open_database(path, key)
     try:
-        reopened = as_person_on(db, "测试员")
+        reopened = Archive(db, detached_actor())  # the downgrade below 0009 emptied the accounts
         assert [r.id for r in reopened.household_list.page(HouseholdFilter(text="almmt"), None, 50)] == [dotted]
         assert household_row(reopened, dotted).head_pinyin == "ailimaimaiti"
     finally:

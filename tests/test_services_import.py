@@ -4,12 +4,12 @@ problems reported, all-or-nothing writes, idempotent re-import, duplicates, erro
 from __future__ import annotations
 
 import re
-import sqlite3
 from datetime import date
 from pathlib import Path
 
 import openpyxl
 import pytest
+from accounts import raw_connection
 from sqlalchemy import select
 
 from zhuji_archive import cli
@@ -114,7 +114,7 @@ def messy_workbook(path: Path) -> Path:
 def dump(archive: Archive) -> dict[str, list[tuple]]:
     """Every table's rows, sorted: the content of the database."""
     assert archive.db.path is not None
-    connection = sqlite3.connect(archive.db.path)
+    connection = raw_connection(archive.db.path)
     try:
         tables = [
             name

@@ -11,6 +11,7 @@ from collections.abc import Iterator
 from typing import Any
 
 import pytest
+from accounts import raw_connection
 from pypinyin import Style, lazy_pinyin
 
 from zhuji_archive.services.archive import Archive
@@ -21,7 +22,7 @@ from zhuji_archive.storage.household_queries import SORT_KEYS
 @pytest.fixture
 def raw(demo_archive: Archive) -> Iterator[sqlite3.Connection]:
     assert demo_archive.db.path is not None
-    conn = sqlite3.connect(demo_archive.db.path)
+    conn = raw_connection(demo_archive.db.path)
     try:
         yield conn
     finally:

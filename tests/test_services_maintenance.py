@@ -5,14 +5,13 @@ then each kind of visit is recorded and only the lines it fulfils disappear."""
 
 from __future__ import annotations
 
-import sqlite3
 from collections import Counter
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 from pathlib import Path
 
 import pytest
-from accounts import open_archive
+from accounts import copy_archive, open_archive
 from sqlalchemy import select
 
 from zhuji_archive.domain.errors import DomainError
@@ -139,10 +138,7 @@ def town(template: tuple[Path, Town], tmp_path: Path):
     """A private copy of the built database, opened on TODAY."""
     source, built = template
     target = tmp_path / "todo.sqlite3"
-    src, dst = sqlite3.connect(source), sqlite3.connect(target)
-    src.backup(dst)
-    src.close()
-    dst.close()
+    copy_archive(source, target)
     arc = open_archive(target, "测试员", today=TODAY)
     yield Town(arc, built.cadres, built.households, built.events, built.requests)
     arc.close()

@@ -5,13 +5,12 @@ is worked out by hand here and compared with the services."""
 
 from __future__ import annotations
 
-import sqlite3
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from pathlib import Path
 
 import pytest
-from accounts import open_archive
+from accounts import copy_archive, open_archive
 from openpyxl import load_workbook
 
 from zhuji_archive.domain.errors import DomainError
@@ -266,10 +265,7 @@ def template(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, Book]:
 def book(template: tuple[Path, Book], tmp_path: Path):
     source, built = template
     target = tmp_path / "links.sqlite3"
-    src, dst = sqlite3.connect(source), sqlite3.connect(target)
-    src.backup(dst)
-    src.close()
-    dst.close()
+    copy_archive(source, target)
     arc = open_archive(target, "测试员", today=TODAY)
     yield Book(
         arc, built.villages, built.groups, built.enterprises, built.cadres, built.households, built.links

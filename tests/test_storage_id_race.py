@@ -9,7 +9,7 @@ from datetime import date
 from typing import Any
 
 import pytest
-from accounts import open_archive
+from accounts import as_person, open_archive
 from sqlalchemy import func, select
 
 from zhuji_archive.domain import idcard
@@ -96,9 +96,12 @@ def test_two_processes_racing_file_the_id_once(archive: Archive) -> None:
     context = multiprocessing.get_context("spawn")
     checked = context.Barrier(2)
     out = context.Queue()
+    racers = ((groups[0], "宣志强"), (groups[1], "宣志刚"))
+    for _group, name in racers:  # their accounts exist before the two windows log in at once
+        as_person(archive, name)
     processes = [
         context.Process(target=_racer, args=(str(archive.db.path), group, name, checked, out))
-        for group, name in ((groups[0], "宣志强"), (groups[1], "宣志刚"))
+        for group, name in racers
     ]
     for process in processes:
         process.start()

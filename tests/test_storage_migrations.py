@@ -7,7 +7,7 @@ import sqlite3
 from pathlib import Path
 
 import pytest
-from accounts import as_person_on
+from accounts import detached_actor
 from alembic import command
 from alembic.autogenerate import compare_metadata
 from alembic.runtime.migration import MigrationContext
@@ -15,6 +15,7 @@ from alembic.script import ScriptDirectory
 from sqlalchemy import text
 from sqlalchemy.exc import IntegrityError
 
+from zhuji_archive.services.archive import Archive
 from zhuji_archive.storage import database
 from zhuji_archive.storage.database import (
     DatabaseError,
@@ -311,7 +312,7 @@ def test_requests_recorded_before_the_workflow_are_carried_over(tmp_path: Path) 
     db = open_database(path)
     try:
         assert db.backup is not None and version_in(db.backup) == ["0001"]
-        archive = as_person_on(db, "测试员", date(2025, 9, 26))
+        archive = Archive(db, detached_actor(), date(2025, 9, 26))  # a plain storage-level file: no accounts
         with db.sessions() as session:
             rows = session.execute(
                 text(

@@ -4,14 +4,13 @@ the window's copy untouched, so the same save can be retried and nothing is writ
 from __future__ import annotations
 
 import copy
-import sqlite3
 from collections.abc import Iterator
 from contextlib import contextmanager
 from datetime import date
 from pathlib import Path
 
 import pytest
-from accounts import open_archive
+from accounts import open_archive, raw_connection
 from sqlalchemy import func, select
 from sqlalchemy.exc import OperationalError
 
@@ -38,7 +37,8 @@ def impatient(tmp_path: Path, monkeypatch) -> Iterator[Archive]:
 @contextmanager
 def write_lock(path: Path) -> Iterator[None]:
     """Another program writing to the file (a second window in the middle of a save, a backup tool)."""
-    other = sqlite3.connect(path, isolation_level=None)
+    other = raw_connection(path)  # the program's own SQLite: another copy would not see its locks
+    other.isolation_level = None
     other.execute("BEGIN IMMEDIATE")
     try:
         yield

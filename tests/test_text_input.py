@@ -5,13 +5,13 @@ with — and the services apply it for the GUI, the command line and the import 
 from __future__ import annotations
 
 import re
-import sqlite3
 import unicodedata
 from datetime import date
 from pathlib import Path
 
 import openpyxl
 import pytest
+from accounts import raw_connection
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from openpyxl import load_workbook
@@ -221,7 +221,7 @@ def test_rosters_survive_control_characters_already_in_an_archive(archive: Archi
     """Files saved before this check may hold them: both roster exports still complete."""
     archive.households.save(new_family(archive, "张三"))
     assert archive.db.path is not None
-    raw = sqlite3.connect(archive.db.path)
+    raw = raw_connection(archive.db.path)
     raw.execute("UPDATE member SET name = ?", ("张\x07\x1b三",))
     raw.execute("UPDATE household SET head_name = ?, address = ?", ("张\x07\x1b三", "=1+1\x07"))
     raw.commit()

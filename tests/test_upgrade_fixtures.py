@@ -12,17 +12,21 @@ import sqlite3
 from pathlib import Path
 
 import pytest
-from accounts import open_archive
+import sqlcipher3.dbapi2 as sqlcipher
+from accounts import ADMIN_LOGIN, ADMIN_PASSWORD, open_archive, raw_connection
 
 from zhuji_archive import __version__
+from zhuji_archive.services import access
 from zhuji_archive.services.household_list import HouseholdFilter
 from zhuji_archive.services.settings import APP_VERSION_KEY
+from zhuji_archive.storage import cipher
 from zhuji_archive.storage.database import backup_file, head_revision
 
 FIXTURES = Path(__file__).parent / "fixtures"
 RELEASED = sorted(FIXTURES.glob("archive-*.db"))
 # Rows the current version adds when it opens any archive: its own version in the key/value table.
 ADDED_ON_OPEN = {"setting": {APP_VERSION_KEY}}
+GROWS_ON_OPEN = {"change_log"}  # the accounts made at the first start are logged
 SCHEMA_MARKER = "alembic_version"  # its one row is the schema revision, which an upgrade changes
 
 
@@ -30,10 +34,24 @@ def recorded(fixture: Path) -> dict:
     return json.loads(fixture.with_suffix(".json").read_text(encoding="utf-8"))
 
 
-def counts(path: Path) -> dict[str, int]:
-    conn = sqlite3.connect(path)
+def connect(path: Path, key: bytes | None = None):
+    """The file as it is: a released (plain) archive, or one this version has encrypted."""
+    if key is not None:
+        return cipher.connect(path, key)
+    if cipher.is_plain_sqlite(path):
+        return cipher.connect(path, None)
+    return raw_connection(path)
+
+
+def counts(path: Path, key: bytes | None = None) -> dict[str, int]:
+    conn = connect(path, key)
     try:
-        tables = [n for (n,) in conn.execute("SELECT name FROM sqlite_master WHERE type='table' AND name NOT LIKE 'sqlite_%'")]
+        tables = [
+            n
+            for (n,) in conn.execute(
+                "SELECT name FROM sqlite_master WHERE type='table' AND name NOT LIKE 'sqlite_%'"
+            )
+        ]
         return {t: conn.execute(f'SELECT count(*) FROM "{t}"').fetchone()[0] for t in tables}
     finally:
         conn.close()
@@ -41,8 +59,8 @@ def counts(path: Path) -> dict[str, int]:
 
 def assert_samples_kept(path: Path, samples: dict) -> int:
     """Every sampled row is still there, found by its primary key, with every recorded field unchanged."""
-    conn = sqlite3.connect(path)
-    conn.row_factory = sqlite3.Row
+    conn = connect(path)
+    conn.row_factory = sqlcipher.Row
     compared = 0
     try:
         for table, sample in samples.items():
@@ -81,19 +99,24 @@ def test_every_release_left_a_fixture() -> None:
 
 def test_backup_of_a_released_archive_holds_every_record(released: tuple[Path, dict]) -> None:
     path, data = released
-    copy = backup_file(path, "test")  # what opening does before it migrates an older file
+    copy = backup_file(path, "test", None)  # what opening did before it migrated an older, plain file
     assert counts(copy) == data["counts"]
     assert assert_samples_kept(copy, data["samples"]) > 100
 
 
-def test_current_version_opens_and_upgrades_a_released_archive_without_loss(released: tuple[Path, dict]) -> None:
+def test_current_version_opens_and_upgrades_a_released_archive_without_loss(
+    released: tuple[Path, dict],
+) -> None:
     path, data = released
-    archive = open_archive(path, "升级测试")
+    assert cipher.is_plain_sqlite(path)
+    # The first start of this version: the administrator is made, the file encrypted and upgraded.
+    archive = access.create(path, ADMIN_LOGIN, "管理员", ADMIN_PASSWORD)
     try:
         if data["revision"] == head_revision():
             assert archive.db.backup is None
-        else:  # an older schema: the untouched original was copied aside first
-            assert archive.db.backup is not None and counts(archive.db.backup) == data["counts"]
+        else:  # an older schema: the untouched original was copied aside (encrypted) first
+            assert archive.db.backup is not None and counts(archive.db.backup, archive.db.key) == data["counts"]
+            assert not cipher.is_plain_sqlite(archive.db.backup)
         # The services read it: every household of the file is listed.
         assert archive.household_list.count(HouseholdFilter(status=None)) == data["counts"]["household"]
         assert archive.settings.recorded_app_version() == __version__
@@ -103,8 +126,22 @@ def test_current_version_opens_and_upgrades_a_released_archive_without_loss(rele
     after = counts(path)
     for table, before in data["counts"].items():
         added = len(ADDED_ON_OPEN.get(table, ()))
-        assert after[table] in (before, before + added) if added else after[table] == before, table
-    conn = sqlite3.connect(path)
+        if table in GROWS_ON_OPEN:
+            assert after[table] >= before, table
+        else:
+            assert after[table] in (before, before + added) if added else after[table] == before, table
+    # Encrypted: Python's own sqlite3 cannot read it, and no name or ID number is left in its bytes,
+    # nor in any file beside it (the plain copies earlier upgrades left are encrypted too).
+    with pytest.raises(sqlite3.DatabaseError):
+        sqlite3.connect(path).execute("SELECT count(*) FROM sqlite_master").fetchone()
+    members = data["samples"]["member"]["rows"]
+    secrets = [m["id_number"].encode() for m in members if m.get("id_number")]
+    secrets += [m["name"].encode() for m in members if len(m.get("name") or "") >= 2]
+    assert secrets
+    for file in path.parent.iterdir():
+        content = file.read_bytes()
+        assert not [s for s in secrets if s in content], file.name
+    conn = connect(path)
     try:
         assert conn.execute("SELECT version_num FROM alembic_version").fetchone()[0] == head_revision()
     finally:
@@ -116,7 +153,7 @@ def test_opening_records_the_program_version_once(released: tuple[Path, dict]) -
     path, _data = released
     for _ in range(2):
         open_archive(path, "升级测试").close()
-    conn = sqlite3.connect(path)
+    conn = connect(path)
     try:
         rows = conn.execute("SELECT value FROM setting WHERE key = ?", (APP_VERSION_KEY,)).fetchall()
     finally:
@@ -128,7 +165,7 @@ def test_a_changed_field_or_lost_row_is_noticed(released: tuple[Path, dict]) -> 
     """The comparison itself can fail: a field changed under it, or a row gone, is reported."""
     path, data = released
     member = data["samples"]["member"]["rows"][1]
-    conn = sqlite3.connect(path)
+    conn = connect(path)
     conn.execute("UPDATE member SET name = name || '改' WHERE id = ?", (member["id"],))
     conn.commit()
     with pytest.raises(AssertionError, match="member.name changed"):

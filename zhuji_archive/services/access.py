@@ -28,7 +28,8 @@ from zhuji_archive.domain.accounts import (
 from zhuji_archive.domain.errors import DomainError
 from zhuji_archive.services.archive import Archive
 from zhuji_archive.storage import account_queries, cipher, keyring, passwords
-from zhuji_archive.storage.database import Database, DatabaseError, open_database
+from zhuji_archive.storage.database import ChangedMeanwhile, Database, DatabaseError, open_database
+from zhuji_archive.storage.errors import classify, describe_environment_error
 from zhuji_archive.storage.models import Account, utcnow
 
 LOGGER = logging.getLogger("zhuji_archive.access")
@@ -79,6 +80,12 @@ def create(
     ring = keyring.Keyring.new()
     key = cipher.new_key()
     ring_file = keyring.keyring_path(path)
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+    except OSError as error:
+        raise DatabaseError(
+            f"无法建立文件夹“{path.parent}”：{describe_environment_error(error) or '系统拒绝了这个操作'}"
+        ) from error
     if current is ArchiveState.PLAIN:
         _encrypt_plain(path, key, ring, ring_file)
     else:
@@ -156,25 +163,40 @@ def unlock(path: Path | str, login: str, password: str, today: date | None = Non
     try:
         key = ring.unwrap(login, password)
     except keyring.WrongPassword:
-        ring.record_failure(login, now)
-        _save_quietly(ring, ring_file)
+        ring = _update_quietly(ring_file, lambda r: r.record_failure(login, now)) or ring
         raise LoginRefused(WRONG_LOGIN, seconds_to_wait(ring, login, now)) from None
     db = open_database(path, key, ring.compatibility)
     try:
-        with db.transaction() as session:
+        with db.sessions() as session:
             account = account_queries.by_login(session, login)
             if account is None or account.disabled:
                 raise LoginRefused("这个账号已停用，请联系系统管理员。")
-            if not db.read_only:
-                account.last_login_at = utcnow()
+        _note_login(db, login)
         actor = actor_of(db, login)
-        ring.clear_failures(login)
-        if not db.read_only:
-            _save_quietly(ring, ring_file)
+        if not db.read_only and ring.failure_count(login)[0]:
+            _update_quietly(ring_file, lambda r: r.clear_failures(login))
     except BaseException:
         db.close()
         raise
     return Archive.start(db, actor, today)
+
+
+def _note_login(db: Database, login: str) -> None:
+    """Record the time of this login. Bookkeeping: a file another program holds locked, or a full disk,
+    does not keep the account out (the archive then opens as it is)."""
+    if db.read_only:
+        return
+    try:
+        with db.transaction() as session:
+            account = account_queries.by_login(session, login)
+            if account is not None:
+                account.last_login_at = utcnow()
+    except ChangedMeanwhile:
+        return  # the same account logged in from another window at the same moment
+    except Exception as error:  # noqa: BLE001 - only the machine's troubles are passed over
+        if classify(error) is None:
+            raise
+        LOGGER.warning("登录时间未记录: %s", classify(error).value)
 
 
 def seconds_to_wait(ring: keyring.Keyring, login: str, now: datetime) -> int:
@@ -186,12 +208,13 @@ def seconds_to_wait(ring: keyring.Keyring, login: str, now: datetime) -> int:
     return max(0, int(remaining.total_seconds() + 0.999))
 
 
-def _save_quietly(ring: keyring.Keyring, ring_file: Path) -> None:
+def _update_quietly(ring_file: Path, change) -> keyring.Keyring | None:
     """The failure count is a nuisance for a guesser, not a lock: a read-only folder skips it."""
     try:
-        ring.save(ring_file)
-    except OSError:
+        return keyring.update(ring_file, change)
+    except (OSError, keyring.KeyringError):
         LOGGER.warning("登录失败次数未能写入钥匙文件")
+        return None
 
 
 def actor_of(db: Database, login: str) -> Actor:

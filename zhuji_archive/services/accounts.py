@@ -203,19 +203,20 @@ class AccountService:
         path = self._keyring_file()
         if path is None:
             return
-        ring = keyring.Keyring.load(path)
-        assert self.db.key is not None
-        ring.add_slot(login, password, self.db.key)
-        ring.clear_failures(login)
-        ring.save(path)
+        key = self.db.key
+        assert key is not None
+
+        def add(ring: keyring.Keyring) -> None:
+            ring.add_slot(login, password, key)
+            ring.clear_failures(login)
+
+        keyring.update(path, add)
 
     def _remove_slot(self, login: str) -> None:
         path = self._keyring_file()
         if path is None:
             return
-        ring = keyring.Keyring.load(path)
-        ring.remove_slot(login)
-        ring.save(path)
+        keyring.update(path, lambda ring: ring.remove_slot(login))
 
 
 def _get(session, account_id: str) -> Account:

@@ -17,6 +17,8 @@ import hashlib
 import json
 import os
 import tempfile
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
@@ -201,6 +203,47 @@ class Keyring:
     @property
     def compatibility(self) -> int:
         return int(self.cipher_settings.get("compatibility", cipher.COMPATIBILITY))
+
+
+@contextmanager
+def _locked(path: Path) -> Iterator[None]:
+    """Only one process changes the keyring at a time (a login clearing its failures must not undo
+    the slot an administrator is adding in another window)."""
+    lock_path = path.with_name(path.name + ".lock")
+    with open(lock_path, "a+b") as handle:
+        cipher.restrict_to_owner(lock_path)
+        if os.name == "nt":  # pragma: no cover - Windows
+            import msvcrt
+
+            handle.seek(0)
+            while True:
+                try:
+                    msvcrt.locking(handle.fileno(), msvcrt.LK_LOCK, 1)
+                    break
+                except OSError:
+                    continue
+            try:
+                yield
+            finally:
+                handle.seek(0)
+                msvcrt.locking(handle.fileno(), msvcrt.LK_UNLCK, 1)
+        else:
+            import fcntl
+
+            fcntl.flock(handle.fileno(), fcntl.LOCK_EX)
+            try:
+                yield
+            finally:
+                fcntl.flock(handle.fileno(), fcntl.LOCK_UN)
+
+
+def update(path: Path, change: Callable[[Keyring], None]) -> Keyring:
+    """Read the keyring afresh under the lock, apply ``change`` and write it back."""
+    with _locked(path):
+        ring = Keyring.load(path)
+        change(ring)
+        ring.save(path)
+        return ring
 
 
 def now_utc() -> datetime:

@@ -31,6 +31,7 @@ DERIVED_COLUMNS: dict[str, frozenset[str]] = {
             "cadre_name",
         }
     ),
+    "account": frozenset({"last_login_at"}),  # login bookkeeping, written by every login
     "member": frozenset(
         {"name_pinyin", "name_initials", "given_name", "id_number_rev", "phone_rev", "holds_id", "sort"}
     ),
