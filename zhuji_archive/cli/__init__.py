@@ -53,9 +53,9 @@ def main(argv: list[str] | None = None) -> int:
     if args.command is None and args.smoke_test:
         from zhuji_archive.gui.smoke import smoke_test
 
-        return smoke_test(args.db or default_database(), args.operator)
+        return smoke_test(args.db)
     if args.command is None:
         from zhuji_archive.gui.app import run
 
-        return run(args.db or default_database(), operator=args.operator)
+        return run(args.db or default_database())
     return common.run_guarded(args.run, args)

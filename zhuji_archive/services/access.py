@@ -8,8 +8,10 @@ keyring beside it is missing.
 
 from __future__ import annotations
 
+import json
 import logging
 import shutil
+from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from enum import Enum
 from pathlib import Path
@@ -220,3 +222,57 @@ def _actor(session, account: Account) -> Actor:
 def refreshed(archive: Archive) -> Archive:
     """The same archive with its actor read again (after the organisation or the account changed)."""
     return Archive(archive.db, actor_of(archive.db, archive.actor.login), archive.clock.fixed)
+
+
+# ----- the demo archive ----------------------------------------------------------------------------
+
+DEMO_SUFFIX = ".demo"
+DEMO_PASSWORD = "Demo-2026"
+
+
+@dataclass(frozen=True)
+class DemoAccount:
+    """One of the demo archive's accounts, as the login window offers it to pick."""
+
+    login: str
+    display_name: str
+    role: str
+    password: str = DEMO_PASSWORD
+
+
+def demo_marker_path(path: Path | str) -> Path:
+    path = Path(path)
+    return path.with_name(path.name + DEMO_SUFFIX)
+
+
+def write_demo_marker(path: Path | str, accounts: list[DemoAccount]) -> None:
+    """Mark ``path`` as the demo archive (``zhuji-archive demo`` writes it): a small JSON file beside
+    it listing the demo accounts, which the login window offers to pick. Only made-up demo names and
+    the published demo password are in it, and only for an archive the demo command generated."""
+    data = {
+        "format": "zhuji-archive-demo",
+        "accounts": [
+            {"login": a.login, "name": a.display_name, "role": a.role, "password": a.password}
+            for a in accounts
+        ],
+    }
+    marker = demo_marker_path(path)
+    marker.write_text(json.dumps(data, ensure_ascii=False, indent=1), encoding="utf-8")
+    cipher.restrict_to_owner(marker)
+
+
+def demo_accounts(path: Path | str) -> list[DemoAccount]:
+    """The demo accounts to offer at login, or none when ``path`` is not the demo archive (no marker,
+    or one that cannot be read: then the login window simply offers nothing)."""
+    try:
+        data = json.loads(demo_marker_path(path).read_text(encoding="utf-8"))
+        if data.get("format") != "zhuji-archive-demo":
+            return []
+        return [
+            DemoAccount(
+                str(a["login"]), str(a["name"]), str(a["role"]), str(a.get("password") or DEMO_PASSWORD)
+            )
+            for a in data["accounts"]
+        ]
+    except (OSError, ValueError, KeyError, TypeError, AttributeError):
+        return []
