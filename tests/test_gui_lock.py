@@ -36,6 +36,7 @@ def test_idle_window_locks_and_unlocks_keeping_what_was_typed(qtbot, window):
     household.ui.notesEdit.setFocus()
     qtbot.keyClicks(household.ui.notesEdit, "typed before the lock")
     assert household.dirty
+    title = household.windowTitle()
     window.lock.watcher.set_timeout(300)
     qtbot.waitUntil(lambda: window.lock.locked, timeout=3000)
     # The main window shows a blank page; the household window stays open under a cover.
@@ -43,6 +44,7 @@ def test_idle_window_locks_and_unlocks_keeping_what_was_typed(qtbot, window):
     assert household.isVisible()
     [cover] = household.findChildren(Cover)
     assert cover.isVisible() and cover.geometry() == household.rect()
+    assert household.windowTitle() == "已锁定"  # a household's title may name its head
     dialog = window.lock.dialog
     assert dialog is not None and dialog.isVisible()
     assert QApplication.activeModalWidget() is dialog
@@ -55,6 +57,7 @@ def test_idle_window_locks_and_unlocks_keeping_what_was_typed(qtbot, window):
     assert not window.lock.locked
     assert window.splitter.isVisible() and household.isVisible()
     qtbot.waitUntil(lambda: not household.findChildren(Cover))
+    assert household.windowTitle() == title
     assert household.ui.notesEdit.text().endswith("typed before the lock") and household.dirty
     # Idle again: it locks again (the timer restarted after unlocking).
     qtbot.waitUntil(lambda: window.lock.locked, timeout=3000)

@@ -126,12 +126,16 @@ class AccountEditDialog(QDialog):
         self.role.setCurrentIndex(self.role.findData(item.role if item else Role.CADRE))
         self.scope = ScopeEditor(archive.organisation.tree())
         self.scope.setMinimumHeight(160)
-        self.fields.add("scope", "负责范围", self.scope)
         if item:
             self.scope.set_units([unit for unit, _name in item.scope])
         self.scope_hint = hint_label("")
+        scope_box = QWidget()
+        scope_column = QVBoxLayout(scope_box)
+        scope_column.setContentsMargins(0, 0, 0, 0)
+        scope_column.addWidget(self.scope)
+        scope_column.addWidget(self.scope_hint)
+        self.fields.add("scope", "负责范围", scope_box)
         layout.addWidget(self.fields)
-        layout.addWidget(self.scope_hint)
         self.password: QLineEdit | None = None
         if item is None:
             self.password = self.fields.add("password", "初始密码", password_edit())

@@ -74,10 +74,13 @@ class IdleWatcher(QObject):
 
 
 class Cover(QLabel):
-    """An opaque sheet over one window's content while the program is locked."""
+    """An opaque sheet over one window's content while the program is locked; the window's title
+    (which may name a household) is replaced too, and given back by ``remove``."""
 
     def __init__(self, window: QWidget) -> None:
         super().__init__("已锁定", window)
+        self.title = window.windowTitle()
+        window.setWindowTitle("已锁定")
         self.setObjectName("lockCover")
         self.setAlignment(Qt.AlignmentFlag.AlignCenter)
         self.setAutoFillBackground(True)
@@ -94,6 +97,13 @@ class Cover(QLabel):
         elif event.type() == QEvent.Type.ChildAdded:
             self.raise_()
         return False
+
+    def remove(self) -> None:
+        window = self.parentWidget()
+        window.removeEventFilter(self)
+        window.setWindowTitle(self.title)
+        self.hide()
+        self.deleteLater()
 
 
 class LockDialog(QDialog):
@@ -241,8 +251,7 @@ class WindowLock(QObject):
             return
         for cover in self.covers:
             try:
-                cover.parentWidget().removeEventFilter(cover)
-                cover.deleteLater()
+                cover.remove()
             except RuntimeError:  # its window was deleted meanwhile
                 pass
         self.covers.clear()

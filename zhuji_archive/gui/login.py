@@ -49,6 +49,22 @@ def _title(text: str) -> QLabel:
     return label
 
 
+def _unexpected(parent: QWidget, what: str, error: Exception) -> None:
+    """A failure nobody foresaw, while getting in: logged (without its text, which may quote data) and
+    told in Chinese; the window stays so the user can try again or leave."""
+    from zhuji_archive.logs import log_failure
+    from zhuji_archive.storage.errors import describe_environment_error
+
+    environment = log_failure(what, error)
+    QMessageBox.critical(
+        parent,
+        APP_NAME,
+        f"{what}失败：{describe_environment_error(error)}"
+        if environment
+        else f"{what}时程序出现了意外错误，档案没有改动。详细情况已记入日志文件，请告知维护人员。",
+    )
+
+
 def _busy(run):  # type: ignore[no-untyped-def]
     """Run ``run()`` with the wait cursor (the key derivation takes a moment, encryption longer)."""
     QGuiApplication.setOverrideCursor(Qt.CursorShape.WaitCursor)
@@ -115,6 +131,9 @@ class CreateAdminDialog(QDialog):
             return
         except DatabaseError as error:
             QMessageBox.critical(self, APP_NAME, str(error))
+            return
+        except Exception as error:  # noqa: BLE001 - every failure at start reaches the user in Chinese
+            _unexpected(self, "建立账号", error)
             return
         self.accept()
 
@@ -201,6 +220,9 @@ class LoginDialog(QDialog):
             return
         except DatabaseError as error:
             QMessageBox.critical(self, APP_NAME, str(error))
+            return
+        except Exception as error:  # noqa: BLE001 - every failure at start reaches the user in Chinese
+            _unexpected(self, "登录", error)
             return
         self.accept()
 
