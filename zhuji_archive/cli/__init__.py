@@ -27,7 +27,7 @@ def build_parser() -> ChineseArgumentParser:
     parser.add_argument(
         "--smoke-test",
         action="store_true",
-        help="启动检查：打开主窗口，待窗口显示后立即退出（安装后检查用，不询问操作人）",
+        help="启动检查：在临时档案库上打开主窗口，待窗口显示后立即退出（安装后检查用，不需要登录；给出 --db 时只检查该文件能否登录打开）",
     )
     sub = parser.add_subparsers(dest="command", metavar="命令", help="要做的事（不给命令则打开窗口）：")
     demo.add_command(sub)
