@@ -3,6 +3,7 @@ change a new account must make, and the demo archive's accounts to pick."""
 
 from __future__ import annotations
 
+import json
 import shutil
 from pathlib import Path
 
@@ -226,7 +227,9 @@ def test_the_demo_archive_offers_its_accounts(qtbot, tmp_path):
     path = tmp_path / "demo.sqlite3"
     with admin(path) as chief:
         chief.accounts.create("dhc", "杜黄村干部", Role.OFFICE, [], access.DEMO_PASSWORD)
-    access.write_demo_marker(path, [access.DemoAccount("dhc", "杜黄村干部", "党政办")])
+    # The marker the demo command writes beside the demo archive (clidemo: services/demo_accounts.py).
+    marker = {"demo_accounts": [{"login": "dhc", "name": "杜黄村干部", "role": "党政办", "scope": "全镇"}]}
+    (tmp_path / "demo.sqlite3.demo.json").write_text(json.dumps(marker, ensure_ascii=False), encoding="utf-8")
     dialog = LoginDialog(path, demo=access.demo_accounts(path))
     qtbot.addWidget(dialog)
     assert dialog.demo_pick is not None and dialog.demo_pick.count() == 2

@@ -148,6 +148,7 @@ class LoginDialog(QDialog):
         path: Path,
         last_login: str = "",
         demo: list[access.DemoAccount] | None = None,
+        demo_password: str = access.DEMO_PASSWORD,
         parent: QWidget | None = None,
     ) -> None:
         super().__init__(parent)
@@ -159,6 +160,7 @@ class LoginDialog(QDialog):
         layout.addWidget(_title(APP_NAME))
         layout.addWidget(hint_label(f"档案：{path.name}"))
         self.demo = demo or []
+        self.demo_password = demo_password
         self.demo_pick: QComboBox | None = None
         if self.demo:
             layout.addWidget(
@@ -167,7 +169,7 @@ class LoginDialog(QDialog):
             self.demo_pick = QComboBox()
             self.demo_pick.addItem("选择演示账号…", None)
             for account in self.demo:
-                self.demo_pick.addItem(f"{account.display_name}（{account.role}）", account)
+                self.demo_pick.addItem(f"{account.name}（{account.role}）", account)
             self.demo_pick.currentIndexChanged.connect(self._demo_picked)
             layout.addWidget(self.demo_pick)
         self.fields = FieldForm()
@@ -194,9 +196,9 @@ class LoginDialog(QDialog):
 
     def _demo_picked(self, index: int) -> None:
         account = self.demo_pick.itemData(index) if self.demo_pick else None
-        if isinstance(account, access.DemoAccount):
+        if account is not None:
             self.login.setText(account.login)
-            self.password.setText(account.password)
+            self.password.setText(self.demo_password)
             self.login_button.setFocus()
 
     def try_login(self) -> None:

@@ -225,8 +225,11 @@ def refreshed(archive: Archive) -> Archive:
 
 
 # ----- the demo archive ----------------------------------------------------------------------------
+# The clidemo branch writes ``<archive>.demo.json`` ({"demo_accounts": [{login, name, role, scope}]}) and
+# reads it with services/demo_accounts.offered_accounts; this is the same reading, for the login window
+# until the two branches meet (then this section gives way to that module).
 
-DEMO_SUFFIX = ".demo"
+DEMO_MARKER_SUFFIX = ".demo.json"
 DEMO_PASSWORD = "Demo-2026"
 
 
@@ -235,44 +238,22 @@ class DemoAccount:
     """One of the demo archive's accounts, as the login window offers it to pick."""
 
     login: str
-    display_name: str
+    name: str
     role: str
-    password: str = DEMO_PASSWORD
-
-
-def demo_marker_path(path: Path | str) -> Path:
-    path = Path(path)
-    return path.with_name(path.name + DEMO_SUFFIX)
-
-
-def write_demo_marker(path: Path | str, accounts: list[DemoAccount]) -> None:
-    """Mark ``path`` as the demo archive (``zhuji-archive demo`` writes it): a small JSON file beside
-    it listing the demo accounts, which the login window offers to pick. Only made-up demo names and
-    the published demo password are in it, and only for an archive the demo command generated."""
-    data = {
-        "format": "zhuji-archive-demo",
-        "accounts": [
-            {"login": a.login, "name": a.display_name, "role": a.role, "password": a.password}
-            for a in accounts
-        ],
-    }
-    marker = demo_marker_path(path)
-    marker.write_text(json.dumps(data, ensure_ascii=False, indent=1), encoding="utf-8")
-    cipher.restrict_to_owner(marker)
+    scope: str = ""
 
 
 def demo_accounts(path: Path | str) -> list[DemoAccount]:
-    """The demo accounts to offer at login, or none when ``path`` is not the demo archive (no marker,
-    or one that cannot be read: then the login window simply offers nothing)."""
+    """The demo accounts to offer at login: none unless ``path`` is the demo archive (a marker that is
+    missing or damaged, or beside a file that is no encrypted archive, offers nothing)."""
+    path = Path(path)
     try:
-        data = json.loads(demo_marker_path(path).read_text(encoding="utf-8"))
-        if data.get("format") != "zhuji-archive-demo":
+        if state(path) is not ArchiveState.LOCKED:
             return []
+        data = json.loads(path.with_name(path.name + DEMO_MARKER_SUFFIX).read_text(encoding="utf-8"))
         return [
-            DemoAccount(
-                str(a["login"]), str(a["name"]), str(a["role"]), str(a.get("password") or DEMO_PASSWORD)
-            )
-            for a in data["accounts"]
+            DemoAccount(str(a["login"]), str(a["name"]), str(a["role"]), str(a.get("scope", "")))
+            for a in data["demo_accounts"]
         ]
     except (OSError, ValueError, KeyError, TypeError, AttributeError):
         return []
