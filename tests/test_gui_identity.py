@@ -44,7 +44,7 @@ def test_main_window_shows_version_and_icon(qapp, qtbot, tmp_path: Path) -> None
     qtbot.addWidget(window)
     window.show()
     qtbot.waitExposed(window)
-    assert window.windowTitle() == f"群众档案 {__version__} — a.sqlite3"
+    assert window.windowTitle() == f"群众档案 {__version__} — a.sqlite3 — 测试员 · 党政办"
     assert not window.windowIcon().isNull()
     assert app.desktopFileName() == "zhuji-archive"
     window.close()
@@ -52,13 +52,19 @@ def test_main_window_shows_version_and_icon(qapp, qtbot, tmp_path: Path) -> None
 
 
 def test_smoke_test_starts_the_window_and_exits(qapp, tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    """It logs in to a throwaway archive of its own; the file --db names is looked at, never created."""
     db = tmp_path / "fresh" / "archive.sqlite3"
     assert main(["--smoke-test", "--db", str(db)]) == 0
     out = capsys.readouterr().out
-    assert re.search(rf"启动检查通过：窗口“群众档案 {re.escape(__version__)} — archive.sqlite3”已显示（(进程启动后 )?\d+ 毫秒），图标已设置", out)
-    archive = open_archive(db, "检查")  # the fresh archive was created and migrated
-    assert archive.settings.recorded_app_version() == __version__
+    title = f"群众档案 {re.escape(__version__)} — 启动检查.sqlite3 — 启动检查 · 系统管理员"
+    assert re.search(rf"启动检查通过：窗口“{title}”已显示（(进程启动后 )?\d+ 毫秒），图标已设置", out)
+    assert f"档案库 {db}（尚未建立）" in out
+    assert not db.parent.exists()
+    archive = open_archive(tmp_path / "b.sqlite3", "检查")
     archive.close()
+    assert main(["--smoke-test", "--db", str(tmp_path / "b.sqlite3")]) == 0
+    assert "b.sqlite3（已加密，可登录）" in capsys.readouterr().out
+    assert main(["--smoke-test"]) == 0
 
 
 def test_smoke_test_reports_an_archive_it_cannot_open(qapp, tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:

@@ -1,16 +1,13 @@
-"""GUI tests of starting the application: the operator's name across starts, Qt's texts in Chinese."""
+"""GUI tests of starting the application: Qt's own texts in Chinese (logging in: test_gui_login.py)."""
 
 from __future__ import annotations
 
 import re
-import shutil
 from pathlib import Path
 
-import pytest
-from PySide6.QtCore import QSettings, Qt
+from PySide6.QtCore import Qt
 from PySide6.QtWidgets import (
     QAbstractButton,
-    QComboBox,
     QDialogButtonBox,
     QFileDialog,
     QInputDialog,
@@ -20,89 +17,10 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from zhuji_archive.gui.app import ask_operator, make_application, recent_operators
+from zhuji_archive.gui.app import make_application
 from zhuji_archive.gui.household_dialog import HouseholdDialog
 
 ASK_UNSAVED = HouseholdDialog.ask_unsaved  # the real prompt (the ``window`` fixture replaces it)
-
-
-def _start(qtbot, when_modal, ini: Path, typed: str | None = None) -> tuple[str | None, list[str], str]:
-    """One start of the application as far as the operator question: returns the answer, the names
-    offered and the name pre-filled. ``typed`` replaces the pre-filled name."""
-    offered: list[str] = []
-    prefilled: list[str] = []
-
-    def answer(dialog: QWidget) -> None:
-        combo = dialog.findChild(QComboBox)
-        offered.extend(combo.itemText(i) for i in range(combo.count()))
-        prefilled.append(combo.currentText())
-        if typed is not None:
-            combo.setEditText(typed)
-        ok = dialog.findChild(QDialogButtonBox).button(QDialogButtonBox.StandardButton.Ok)
-        qtbot.mouseClick(ok, Qt.MouseButton.LeftButton)
-
-    when_modal(answer)
-    settings = QSettings(str(ini), QSettings.Format.IniFormat)
-    name = ask_operator(settings)
-    settings.sync()
-    del settings
-    return name, offered, prefilled[0]
-
-
-def test_operator_name_survives_restarts_whole(qtbot, when_modal, tmp_path):
-    ini = tmp_path / "settings.ini"
-    assert _start(qtbot, when_modal, ini, typed="李新手") == ("李新手", [""], "")
-    # The second start reads the file afresh (a copy, so no in-process cache can help).
-    second = tmp_path / "second.ini"
-    shutil.copyfile(ini, second)
-    assert _start(qtbot, when_modal, second) == ("李新手", ["李新手"], "李新手")
-    assert _start(qtbot, when_modal, second, typed="王小红") == ("王小红", ["李新手"], "李新手")
-    third = tmp_path / "third.ini"
-    shutil.copyfile(second, third)
-    assert _start(qtbot, when_modal, third) == ("王小红", ["王小红", "李新手"], "王小红")
-
-
-@pytest.mark.parametrize(
-    ("written_before", "names"),
-    [
-        ("recent=李新手", ["李新手"]),  # one name, as the old version wrote it
-        ("recent=李, 新, 手", []),  # after the user accepted the split-off "李" once
-        ("recent=李新手, 李, 新, 手", ["李新手"]),
-    ],
-)
-def test_names_written_by_the_old_version_read_whole(qtbot, when_modal, tmp_path, written_before, names):
-    ini = tmp_path / "settings.ini"
-    ini.write_text(f"[operator]\n{written_before}\n", encoding="utf-8")
-    assert recent_operators(QSettings(str(ini), QSettings.Format.IniFormat)) == names
-    answer, offered, prefilled = _start(qtbot, when_modal, ini)
-    assert offered == (names or [""])
-    assert answer == (names[0] if names else None)  # an empty answer starts nothing
-    if names:
-        # Rewritten as a list: the next start reads the same whole name.
-        fresh = tmp_path / "next.ini"
-        shutil.copyfile(ini, fresh)
-        assert recent_operators(QSettings(str(fresh), QSettings.Format.IniFormat)) == names
-
-
-def test_a_surname_alone_is_asked_again(qtbot, when_modal, tmp_path):
-    labels: list[str] = []
-
-    def answer(text: str, then=None):  # type: ignore[no-untyped-def]
-        def handle(dialog: QWidget) -> None:
-            labels.append(dialog.labelText())
-            dialog.findChild(QComboBox).setEditText(text)
-            if then is not None:
-                then()
-            ok = dialog.findChild(QDialogButtonBox).button(QDialogButtonBox.StandardButton.Ok)
-            qtbot.mouseClick(ok, Qt.MouseButton.LeftButton)
-
-        return handle
-
-    when_modal(answer("李", then=lambda: when_modal(answer("李新手"))))
-    settings = QSettings(str(tmp_path / "settings.ini"), QSettings.Format.IniFormat)
-    assert ask_operator(settings) == "李新手"
-    assert "不是完整的姓名" in labels[1]
-    assert recent_operators(settings) == ["李新手"]
 
 
 # ---- Qt's own texts ----------------------------------------------------------------------------

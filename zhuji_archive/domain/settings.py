@@ -58,6 +58,7 @@ SETTINGS: tuple[SettingSpec, ...] = (
     SettingSpec("weight.closed_on_time", "考核权重：诉求按期办结率", 25, 0, 100, "考核权重"),
     SettingSpec("weight.satisfaction", "考核权重：反馈满意率", 20, 0, 100, "考核权重"),
     SettingSpec("weight.quota", "考核权重：定额完成率", 10, 0, 100, "考核权重"),
+    SettingSpec("lock.idle_minutes", "无操作多少分钟后锁定窗口（0 为不自动锁定）", 10, 0, 240, "安全"),
 )
 # Focus tags whose households are revisited at the shorter interval (a list, kept as text).
 SHORT_REVISIT_TAGS_KEY = "revisit.short_tags"

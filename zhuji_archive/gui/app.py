@@ -1,15 +1,14 @@
-"""Starting the application: Qt, bundled fonts, the operator's name, the archive, the main window."""
+"""Starting the application: Qt, bundled fonts, logging in to the archive (gui/login.py), the main window."""
 
 from __future__ import annotations
 
 import sys
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QSettings, Qt
 from PySide6.QtWidgets import (
     QApplication,
-    QDialog,
-    QInputDialog,
     QLabel,
     QMainWindow,
     QMessageBox,
@@ -23,7 +22,9 @@ from zhuji_archive.gui.icon import ICON_NAME, app_icon
 from zhuji_archive.gui.qt_chinese import install_chinese
 from zhuji_archive.paths import settings_file
 from zhuji_archive.services.archive import Archive
-from zhuji_archive.storage.database import DatabaseError
+
+if TYPE_CHECKING:
+    from zhuji_archive.gui.main_window import MainWindow
 
 
 def make_application(argv: list[str] | None = None) -> QApplication:
@@ -41,77 +42,6 @@ def make_application(argv: list[str] | None = None) -> QApplication:
 
 def app_settings() -> QSettings:
     return QSettings(str(settings_file()), QSettings.Format.IniFormat)
-
-
-RECENT_OPERATORS = "operators"  # a QSettings array: operators/size, operators/1/name, …
-LEGACY_RECENT = "operator/recent"  # before: a plain value, which an INI file cannot tell from a list
-MAX_RECENT = 8
-
-
-def recent_operators(settings: QSettings) -> list[str]:
-    """The names of recent operators, most recent first.
-
-    Versions before this one wrote ``operator/recent``: for one name INI stores it as ``recent=李新手``,
-    which reads back as a string, and iterating that string split the name into 李/新/手; a user who
-    then accepted the pre-filled "李" stored one-character "names". Those values are read here
-    once: a string is one name, and one-character entries (never a whole name, only fragments of
-    that split) are dropped."""
-    size = settings.beginReadArray(RECENT_OPERATORS)
-    names = []
-    for i in range(size):
-        settings.setArrayIndex(i)
-        names.append(str(settings.value("name") or ""))
-    settings.endArray()
-    if not size:
-        legacy = settings.value(LEGACY_RECENT)
-        if isinstance(legacy, str):
-            names = [legacy]
-        elif isinstance(legacy, list):
-            names = [str(name) for name in legacy if len(str(name).strip()) > 1]
-    unique: list[str] = []
-    for name in (n.strip() for n in names):
-        if name and name not in unique:
-            unique.append(name)
-    return unique[:MAX_RECENT]
-
-
-def remember_operator(settings: QSettings, name: str) -> None:
-    """Put ``name`` first in the recent list, as an array that reads back as a list of whole names."""
-    names = [name, *[n for n in recent_operators(settings) if n != name]][:MAX_RECENT]
-    settings.remove(LEGACY_RECENT)
-    settings.remove(RECENT_OPERATORS)
-    settings.beginWriteArray(RECENT_OPERATORS, len(names))
-    for i, each in enumerate(names):
-        settings.setArrayIndex(i)
-        settings.setValue("name", each)
-    settings.endArray()
-    settings.sync()
-
-
-def ask_operator(settings: QSettings) -> str | None:
-    """Who is working: chosen from recent names or typed; remembered for next time. Every change is
-    signed with this name, so a one-character answer (a surname alone) is asked again."""
-    recent = recent_operators(settings)
-    label = "请选择或输入操作人姓名："
-    typed = recent[0] if recent else ""
-    while True:
-        dialog = QInputDialog()
-        dialog.setWindowTitle(APP_NAME)
-        dialog.setLabelText(label)
-        dialog.setComboBoxItems(recent or [""])
-        dialog.setComboBoxEditable(True)
-        dialog.setTextValue(typed)
-        if dialog.exec() != QDialog.DialogCode.Accepted:
-            return None
-        name = dialog.textValue().strip()
-        if not name:
-            return None
-        if len(name) >= 2:
-            break
-        label = f"“{name}”不是完整的姓名，所有修改都将以操作人署名。请输入完整姓名："
-        typed = name
-    remember_operator(settings, name)
-    return name
 
 
 def install_error_handler() -> None:
@@ -142,27 +72,6 @@ def install_error_handler() -> None:
     sys.excepthook = handle
 
 
-def open_archive(db_path: Path, operator: str) -> Archive | None:
-    """Open the archive, or tell the user in Chinese why not (and return None)."""
-    from zhuji_archive.logs import log_failure
-    from zhuji_archive.storage.errors import describe_environment_error
-
-    try:
-        return Archive.open(db_path, operator)
-    except DatabaseError as error:
-        message = str(error)
-    except Exception as error:  # noqa: BLE001 - every start-up failure reaches the user in Chinese
-        environment = log_failure("打开档案", error)
-        message = (
-            f"无法打开数据库文件“{db_path}”：{describe_environment_error(error)}"
-            if environment
-            else f"打开数据库文件“{db_path}”时程序出现了意外错误，档案没有打开，也没有被改动。"
-            "详细情况已记入日志文件，请告知维护人员。"
-        )
-    QMessageBox.critical(None, APP_NAME, message)
-    return None
-
-
 def show_read_only_banner(window: QMainWindow, reason: str) -> QLabel:
     """A band across the top of the window: this archive can be looked at, not changed."""
     banner = QLabel(f"本档案以只读方式打开（{reason}）：可以查看、打印和导出，所做的修改无法保存。")
@@ -178,29 +87,56 @@ def show_read_only_banner(window: QMainWindow, reason: str) -> QLabel:
     return banner
 
 
-def run(db_path: Path, operator: str | None = None) -> int:
+def run(db_path: Path) -> int:
     from zhuji_archive import logs
-    from zhuji_archive.gui.main_window import MainWindow
 
     logs.setup()
     app = make_application()
-    settings = app_settings()
-    operator = operator or ask_operator(settings)
-    if not operator:
+    window = start_window(db_path, app_settings())
+    if window is None:
         return 1
-    archive = open_archive(db_path, operator)
-    if archive is None:
-        return 2
     install_error_handler()
+    code = app.exec()
+    from zhuji_archive.gui.operations import wait_for
+
+    wait_for(window.archive)  # no load may run on against a closed archive
+    window.archive.close()
+    return code
+
+
+def start_window(db_path: Path, settings: QSettings) -> MainWindow | None:
+    """Log in (or make the first administrator), then the main window, shown; None when the user gave
+    up or the archive could not be opened (the user was told why)."""
+    from zhuji_archive.gui.main_window import MainWindow
+
+    archive = open_session(db_path, settings)
+    if archive is None:
+        return None
     window = MainWindow(archive, settings)
     if archive.db.read_only:
         show_read_only_banner(window, archive.db.read_only_reason)
     window.show()
     if archive.db.backup is not None:
         window.statusBar().showMessage(f"数据库已升级，升级前的副本保存在 {archive.db.backup}", 10000)
-    code = app.exec()
-    from zhuji_archive.gui.operations import wait_for
+    return window
 
-    wait_for(archive)  # no load may run on against a closed archive
-    archive.close()
-    return code
+
+def open_session(db_path: Path, settings: QSettings) -> Archive | None:
+    """Log in (or make the first administrator) through gui/login.py; an unexpected failure reaches
+    the user in Chinese, with the details in the log only."""
+    from zhuji_archive.gui.login import start_session
+    from zhuji_archive.logs import log_failure
+    from zhuji_archive.storage.errors import describe_environment_error
+
+    try:
+        return start_session(db_path, settings)
+    except Exception as error:  # noqa: BLE001 - every start-up failure reaches the user in Chinese
+        environment = log_failure("打开档案", error)
+        message = (
+            f"无法打开数据库文件“{db_path}”：{describe_environment_error(error)}"
+            if environment
+            else f"打开数据库文件“{db_path}”时程序出现了意外错误，档案没有打开，也没有被改动。"
+            "详细情况已记入日志文件，请告知维护人员。"
+        )
+    QMessageBox.critical(None, APP_NAME, message)
+    return None

@@ -16,10 +16,12 @@ from PySide6.QtWidgets import (
 )
 
 from zhuji_archive import APP_NAME, __version__
+from zhuji_archive.domain.accounts import Capability
 from zhuji_archive.gui.dashboard_page import DashboardPage
 from zhuji_archive.gui.export_actions import ExportActions
 from zhuji_archive.gui.household_dialog import HouseholdDialog
 from zhuji_archive.gui.household_page import HouseholdPage
+from zhuji_archive.gui.lock import WindowLock
 from zhuji_archive.gui.operations import Changes, runner_for
 from zhuji_archive.gui.org_tree import OrgTree
 from zhuji_archive.gui.request_detail import RequestDetailDialog
@@ -44,7 +46,10 @@ class MainWindow(QMainWindow):
         self.archive = archive
         self.settings = settings
         self.open_dialogs: dict[str, HouseholdDialog] = {}
-        self.setWindowTitle(f"{APP_NAME} {__version__} — {archive.db.path.name if archive.db.path else ''}")
+        actor = archive.actor
+        self.who = f"{actor.display_name} · {actor.role.label}"
+        where_file = archive.db.path.name if archive.db.path else ""
+        self.setWindowTitle(f"{APP_NAME} {__version__} — {where_file} — {self.who}")
         self.tree = OrgTree(archive.organisation, runner=runner_for(archive))
         self.households = HouseholdPage(archive)
         self.village = VillagePage(archive)
@@ -92,7 +97,21 @@ class MainWindow(QMainWindow):
         self.splitter.addWidget(self.pages)
         self.splitter.setStretchFactor(1, 1)
         self.splitter.setSizes([240, 1000])
-        self.setCentralWidget(self.splitter)
+        # The content, or the blank page that stands in for it while the window is locked (gui/lock.py).
+        self.locked_page = QLabel("窗口已锁定，请输入密码解锁")
+        self.locked_page.setObjectName("lockedPage")
+        self.locked_page.setAlignment(Qt.AlignmentFlag.AlignCenter)
+        self.locked_page.setStyleSheet("background: #dfe3e8; color: #555; font-size: 16pt;")
+        self.content = QStackedWidget()
+        self.content.addWidget(self.splitter)
+        self.content.addWidget(self.locked_page)
+        self.setCentralWidget(self.content)
+        self.lock = WindowLock(
+            self,
+            archive,
+            show_locked=lambda: self.content.setCurrentWidget(self.locked_page),
+            show_content=lambda: self.content.setCurrentWidget(self.splitter),
+        )
         self.tree.nodeSelected.connect(self._node_selected)
         self.tree.treeChanged.connect(self._organisation_changed)
         self.tree.nodeSelected.connect(lambda *_: self._update_org_actions())
@@ -104,7 +123,8 @@ class MainWindow(QMainWindow):
         self.village.saved.connect(lambda _id: self.statusBar().showMessage("村情信息已保存", 4000))
         self._build_menus()
         self._build_output_menu()
-        where = QLabel(f"数据库：{archive.db.path}　操作人：{archive.operator}")
+        where = QLabel(f"数据库：{archive.db.path}　登录：{self.who}")
+        where.setObjectName("whoLabel")
         where.setToolTip(where.text())
         # A long path must not widen the window past a small screen: the label gives way instead
         # (an explicit minimum width replaces the label's own, the whole text).
@@ -142,6 +162,8 @@ class MainWindow(QMainWindow):
         settings_action.triggered.connect(self.open_settings)
         archive_menu.addAction(settings_action)
         archive_menu.addSeparator()
+        self._add_account_actions(archive_menu)
+        archive_menu.addSeparator()
         quit_action = QAction("退出(&Q)", self)
         quit_action.setShortcut(QKeySequence.StandardKey.Quit)
         quit_action.triggered.connect(self.close)
@@ -165,6 +187,36 @@ class MainWindow(QMainWindow):
         )
         help_menu.addAction(about)
 
+    # ---- the account -------------------------------------------------------------------------
+    def _add_account_actions(self, menu: QMenu) -> None:
+        """档案 → 锁定 (Ctrl+L), 修改密码, and 账号管理 for an account that may manage accounts."""
+        self.lock_action = QAction("锁定(&L)", self)
+        self.lock_action.setShortcut(QKeySequence("Ctrl+L"))
+        self.lock_action.triggered.connect(self.lock.lock)
+        menu.addAction(self.lock_action)
+        self.password_action = QAction("修改密码(&P)…", self)
+        self.password_action.triggered.connect(self.change_password)
+        menu.addAction(self.password_action)
+        self.accounts_action: QAction | None = None
+        if self.archive.actor.can(Capability.MANAGE_ACCOUNTS):
+            self.accounts_action = QAction("账号管理(&U)…", self)
+            self.accounts_action.triggered.connect(self.open_accounts)
+            menu.addAction(self.accounts_action)
+
+    def change_password(self) -> None:
+        from zhuji_archive.gui.login import ChangePasswordDialog
+
+        if ChangePasswordDialog(self.archive, parent=self).exec():
+            self.statusBar().showMessage("密码已修改", 4000)
+
+    def open_accounts(self) -> QWidget:
+        from zhuji_archive.gui.accounts_dialog import AccountsDialog
+
+        dialog = AccountsDialog(self.archive, self)
+        dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose, True)
+        dialog.show()
+        return dialog
+
     # ---- organisation and first steps ---------------------------------------------------------
     def _add_org_actions(self, menu: QMenu) -> None:
         """档案 → 新建镇/分中心/村/组, 重命名: the tree's context-menu actions, where they can be found."""
@@ -182,7 +234,9 @@ class MainWindow(QMainWindow):
 
     def _update_org_actions(self) -> None:
         """Enable "new …" where it has a place to go (no village before a town), in menu and welcome."""
-        can_add = {key: key == "town" or self.tree.parent_for(key) is not None for key in self.tree.CREATE_LABELS}
+        can_add = {
+            key: key == "town" or self.tree.parent_for(key) is not None for key in self.tree.CREATE_LABELS
+        }
         for key, enabled in can_add.items():
             self.org_actions[key].setEnabled(enabled)
         self.org_actions["rename"].setEnabled(self.tree.current_node() is not None)
@@ -261,6 +315,7 @@ class MainWindow(QMainWindow):
         dialog = SettingsDialog(self.archive, self)
         dialog.exec()
         self.runner.notify(Changes(settings=True, codes=True))
+        self.lock.reload_setting()
 
     def _focus_search(self) -> None:
         self.tabs.setCurrentWidget(self.households)
