@@ -25,6 +25,12 @@ class HouseholdListService:
         self.db = db
         self.guard = Guard(actor)
 
+    @property
+    def may_read(self) -> bool:
+        """Whether the account reads household files at all (系统管理员 does not): the window then
+        shows no list instead of asking for one."""
+        return self.guard.actor.can(Capability.READ_FILES)
+
     def _scoped(self, session: Session, flt: HouseholdFilter) -> HouseholdFilter:
         """The filter limited to the account's scope; a village or group out of scope is refused."""
         self.guard.need(Capability.READ_FILES)

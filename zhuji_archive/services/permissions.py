@@ -99,4 +99,3 @@ class Guard:
         for village_id in scope_queries.villages_of_unit(session, kind, unit_id):
             if not self.actor.covers(village_id):
                 raise out_of_scope(self.actor, f"{names.get(kind, '所选范围')}有村")
-

@@ -44,6 +44,15 @@ def is_review(action: Action, status: str) -> bool:
     return action == Action.JOINT or (action == Action.ASSIGN and status == Status.AWAITING_MEETING.value)
 
 
+def may_act(actor: Actor, action: Action, status: str, leader: str, village_id: str | None) -> bool:
+    """Whether the account may take ``action`` on a request in this status, led by ``leader``, of this
+    village (the workflow decides separately whether the action fits the status)."""
+    if actor.can(Capability.LEAD_CASES) and not actor.can(Capability.HANDLE_REQUESTS):
+        return action in LEADER_ACTIONS and bool(leader) and leader == actor.display_name
+    needed = Capability.REVIEW_REQUESTS if is_review(action, status) else Capability.HANDLE_REQUESTS
+    return actor.can(needed) and actor.covers(village_id)
+
+
 def case_of(r: Request) -> RequestCase:
     """The domain view of a stored request."""
     classification = (
@@ -219,7 +228,8 @@ class RequestService:
             return queries.status_counts(session, query)
 
     def leaders(self) -> list[str]:
-        self.guard.need(Capability.READ_FILES)
+        """The 包案领导 named on requests, for pick-lists (names of town leaders, not of households)."""
+        self.guard.need_any(Capability.READ_FILES, Capability.MANAGE_ORGANISATION)
         with self.db.sessions() as session:
             return queries.leaders(session)
 
@@ -297,7 +307,13 @@ class RequestService:
                     .order_by(RequestFeedback.on, RequestFeedback.id)
                 )
             ]
-        return RequestDetail(row, case, wf.allowed_actions(case), events, feedbacks)
+        village_id = result[0].village_id
+        allowed = [
+            action
+            for action in wf.allowed_actions(case)
+            if may_act(self.actor, action, row.status, row.leader, village_id)
+        ]  # the buttons the window offers: what this account may do now
+        return RequestDetail(row, case, allowed, events, feedbacks)
 
     # ---- writing ---------------------------------------------------------------------------
     def record(
@@ -407,17 +423,16 @@ class RequestService:
         """Refuse (PermissionDenied) unless the account may take ``action`` on this request."""
         actor = self.actor
         village_id = r.village_id or self.guard.request(session, Capability.READ_FILES, r.id)
+        if may_act(actor, action, r.status, r.leader, village_id):
+            return
         if actor.can(Capability.LEAD_CASES) and not actor.can(Capability.HANDLE_REQUESTS):
-            if action in LEADER_ACTIONS and r.leader and r.leader == actor.display_name:
-                self.guard.need(Capability.LEAD_CASES, village_id, what="这条诉求")
-                return
             raise PermissionDenied(
                 f"“{actor.role.label}”账号只能对本人包案的诉求记录进展和反馈，不能{action.value}这条诉求。"
             )
-        needed = Capability.REVIEW_REQUESTS if is_review(action, r.status) else Capability.HANDLE_REQUESTS
-        self.guard.need(needed)
-        if village_id is None or not actor.covers(village_id):
-            raise out_of_scope(actor, "这条诉求")
+        self.guard.need(
+            Capability.REVIEW_REQUESTS if is_review(action, r.status) else Capability.HANDLE_REQUESTS
+        )
+        raise out_of_scope(actor, "这条诉求")
 
     def act_many(self, request_ids: list[str], action: Action, payload: wf.Payload) -> int:
         """Apply the same action to several requests, all or none; the error names the request refused."""

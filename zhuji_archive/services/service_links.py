@@ -92,6 +92,16 @@ class ServiceLinkService:
         self.db, self.settings, self.maintenance = db, settings, maintenance
         self.guard = Guard(actor)
 
+    @property
+    def may_register(self) -> bool:
+        """Whether the account keeps the register (see ``_need_register``): the window offers it or not."""
+        actor = self.guard.actor
+        return (
+            actor.can(Capability.MANAGE_ORGANISATION)
+            and actor.can(Capability.READ_FILES)
+            and actor.whole_town
+        )
+
     def _need_register(self) -> None:
         """Keeping the register of links, on-site days and deeds: 管理组织 with access to the files
         (links name households), i.e. 党政办."""
