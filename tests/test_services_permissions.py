@@ -15,6 +15,7 @@ from conftest import WORKFLOW_DAY, WorkflowTown
 from sqlalchemy import select
 
 from zhuji_archive.domain.accounts import PermissionDenied, Role
+from zhuji_archive.domain.reporting import MONTHLY, period_of
 from zhuji_archive.domain.workflow import Action, Assignment, Classification, Level, Progress, Supervision
 from zhuji_archive.services.archive import Archive
 from zhuji_archive.services.household_list import HouseholdFilter
@@ -249,3 +250,27 @@ def test_what_is_written_names_the_account(town: WorkflowTown) -> None:
             )
         ).all()
         assert logged and set(logged) == {account}
+
+
+def test_exports_and_summaries_stay_in_scope(town: WorkflowTown, tmp_path) -> None:  # type: ignore[no-untyped-def]
+    requests_everywhere(town)
+    cadre = person(town, "赵村干", Role.VILLAGE, "杜黄村")
+
+    whole = cadre.exports.roster(tmp_path / "scope.xlsx", "households")
+    assert whole.rows == 2  # the roster of "everything" is the roster of his village
+    assert town.archive.exports.roster(tmp_path / "town.xlsx", "households").rows == 4
+    with pytest.raises(PermissionDenied):
+        cadre.exports.roster(tmp_path / "other.xlsx", "households", village_id=town.villages["新桥村"])
+    assert not (tmp_path / "other.xlsx").exists()
+    with pytest.raises(PermissionDenied):
+        cadre.exports.household_sheet(tmp_path / "sheet.pdf", town.households["王小明"])
+
+    month = period_of(MONTHLY, WORKFLOW_DAY)
+    assert cadre.summaries.build("village", town.villages["杜黄村"], month).scope_name == "杜黄村"
+    with pytest.raises(PermissionDenied):
+        cadre.summaries.build("village", town.villages["新桥村"], month)
+    town_id = cadre.organisation.tree()[0].id
+    with pytest.raises(PermissionDenied):  # the town's figures count the other villages
+        cadre.summaries.build("town", town_id, month)
+    with pytest.raises(PermissionDenied):
+        cadre.summaries.submit("village", town.villages["新桥村"], month.previous())

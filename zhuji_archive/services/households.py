@@ -354,10 +354,10 @@ class HouseholdService:
 
     def set_status(self, household_id: str, status: str, note: str) -> None:
         """Mark a household 迁出/合户/注销 (or back to 在册); its file and history stay."""
-        if status not in HOUSEHOLD_STATUSES:
-            raise DomainError(f"状态“{status}”无效")
         with self.db.sessions() as session:
             self.guard.household(session, Capability.EDIT_FILES, household_id)
+        if status not in HOUSEHOLD_STATUSES:
+            raise DomainError(f"状态“{status}”无效")
         if status != ACTIVE_HOUSEHOLD_STATUS and not note.strip():
             raise DomainError(f"将户标为“{status}”须写明原因（如迁往何处、并入哪一户）", "status_note")
         file = self.load(household_id)
