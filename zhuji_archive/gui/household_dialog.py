@@ -22,6 +22,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from zhuji_archive.domain.accounts import Capability
 from zhuji_archive.domain.errors import DomainError
 from zhuji_archive.domain.household import yuan
 from zhuji_archive.domain.household_rules import FieldProblem
@@ -152,6 +153,11 @@ class HouseholdDialog(QDialog):
         ui.buttonBox.button(QDialogButtonBox.StandardButton.Close).setText("关闭")
         self.print_button = ui.buttonBox.addButton("打印户表", QDialogButtonBox.ButtonRole.ActionRole)
         self.print_button.clicked.connect(self.print_sheet)
+        # What the account may not do is not offered (the services refuse it anyway).
+        can = self.archive.actor.can
+        for button in (save, self.event_button, ui.statusButton):
+            button.setEnabled(can(Capability.EDIT_FILES))
+        self.print_button.setEnabled(can(Capability.EXPORT))
         ui.buttonBox.rejected.connect(self.reject)
         for widget in (ui.addressEdit, ui.phoneEdit, ui.notesEdit):
             widget.textEdited.connect(self._mark_dirty)

@@ -47,8 +47,13 @@ class HouseholdTableModel(QAbstractTableModel):
         """Show another node, search or filter: reset and load the first page."""
         self.beginResetModel()
         self.filter = flt
-        self.rows = self.service.page(flt)
-        self.total = len(self.rows) if len(self.rows) < self.service.PAGE_SIZE else self.service.count(flt)
+        if self.service.may_read:
+            self.rows = self.service.page(flt)
+            self.total = (
+                len(self.rows) if len(self.rows) < self.service.PAGE_SIZE else self.service.count(flt)
+            )
+        else:  # an account without casework (系统管理员) is shown no list
+            self.rows, self.total = [], 0
         self.endResetModel()
         self.countChanged.emit(self.total)
 

@@ -18,6 +18,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from zhuji_archive.domain.accounts import Capability
 from zhuji_archive.domain.codes import HOUSEHOLD_STATUSES
 from zhuji_archive.gui.household_model import (
     COL_MATCHED,
@@ -156,10 +157,15 @@ class HouseholdPage(QWidget):
             self.openHousehold.emit(household_id)
 
     def _update_new_button(self) -> None:
-        enabled = self.node is not None and self.node[0] == "group"
+        allowed = self.archive.actor.can(Capability.EDIT_FILES)
+        enabled = allowed and self.node is not None and self.node[0] == "group"
         self.new_button.setEnabled(enabled)
         self.new_button.setToolTip(
-            "在选中的村民小组中建立新户档案" if enabled else "请先在左侧选择一个村民小组"
+            "您的账号不能新建户档案"
+            if not allowed
+            else "在选中的村民小组中建立新户档案"
+            if enabled
+            else "请先在左侧选择一个村民小组"
         )
 
     def _new_household(self) -> None:

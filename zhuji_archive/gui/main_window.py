@@ -69,6 +69,18 @@ class MainWindow(QMainWindow):
         self.tabs.addTab(self.summary, "周报月报")
         self.tabs.addTab(self.services, "三式服务·考核")
         self.tabs.addTab(self.dashboard, "领导驾驶舱")
+        # What the account may not see is not offered (the services refuse it anyway).
+        can = archive.actor.can
+        self.tabs.setTabVisible(
+            self.tabs.indexOf(self.township),
+            can(Capability.REVIEW_REQUESTS) or can(Capability.RUN_MEETING) or can(Capability.LEAD_CASES),
+        )
+        self.casework = can(Capability.READ_FILES)
+        self.no_casework = QLabel(
+            f"“{archive.actor.role.label}”账号管理组织机构、账号和设置，不查看群众档案和诉求。"
+        )
+        self.no_casework.setAlignment(Qt.AlignmentFlag.AlignCenter)
+        self.no_casework.setWordWrap(True)
         # Each page loads when first shown and follows the changes it shows (its PageFeed).
         self.runner = runner_for(archive)
         self.runner.changed.connect(self._changed)
@@ -92,6 +104,9 @@ class MainWindow(QMainWindow):
         self.pages = QStackedWidget()
         self.pages.addWidget(self.tabs)
         self.pages.addWidget(self.welcome)
+        self.pages.addWidget(self.no_casework)
+        if not self.casework:
+            self.pages.setCurrentWidget(self.no_casework)
         self.splitter = QSplitter(Qt.Orientation.Horizontal)
         self.splitter.addWidget(self.tree)
         self.splitter.addWidget(self.pages)
@@ -123,6 +138,7 @@ class MainWindow(QMainWindow):
         self.village.saved.connect(lambda _id: self.statusBar().showMessage("村情信息已保存", 4000))
         self._build_menus()
         self._build_output_menu()
+        self._apply_permissions()
         where = QLabel(f"数据库：{archive.db.path}　登录：{self.who}")
         where.setObjectName("whoLabel")
         where.setToolTip(where.text())
@@ -143,11 +159,11 @@ class MainWindow(QMainWindow):
 
     def _build_menus(self) -> None:
         archive_menu = self.menuBar().addMenu("档案(&A)")
-        new_action = QAction("新建户(&N)", self)
+        new_action = self.new_action = QAction("新建户(&N)", self)
         new_action.setShortcut(QKeySequence.StandardKey.New)
         new_action.triggered.connect(self.households._new_household)
         archive_menu.addAction(new_action)
-        find_action = QAction("查找(&F)", self)
+        find_action = self.find_action = QAction("查找(&F)", self)
         find_action.setShortcut(QKeySequence.StandardKey.Find)
         find_action.triggered.connect(self._focus_search)
         archive_menu.addAction(find_action)
@@ -155,10 +171,10 @@ class MainWindow(QMainWindow):
         archive_menu.addSeparator()
         self._add_org_actions(archive_menu)
         archive_menu.addSeparator()
-        cadres_action = QAction("干部名册(&C)…", self)
+        cadres_action = self.cadres_action = QAction("干部名册(&C)…", self)
         cadres_action.triggered.connect(self.open_cadres)
         archive_menu.addAction(cadres_action)
-        settings_action = QAction("设置(&S)…", self)
+        settings_action = self.settings_action = QAction("设置(&S)…", self)
         settings_action.triggered.connect(self.open_settings)
         archive_menu.addAction(settings_action)
         archive_menu.addSeparator()
@@ -217,6 +233,16 @@ class MainWindow(QMainWindow):
         dialog.show()
         return dialog
 
+    def _apply_permissions(self) -> None:
+        """Disable what the account's role may not do (archive.actor.can); the services check again."""
+        can = self.archive.actor.can
+        self.new_action.setEnabled(can(Capability.EDIT_FILES))
+        self.find_action.setEnabled(self.casework)
+        self.import_action.setEnabled(can(Capability.EDIT_FILES))
+        self.cadres_action.setEnabled(can(Capability.MANAGE_ORGANISATION))
+        self.settings_action.setEnabled(can(Capability.MANAGE_SETTINGS))
+        self.outputs.menu.setEnabled(can(Capability.EXPORT))
+
     # ---- organisation and first steps ---------------------------------------------------------
     def _add_org_actions(self, menu: QMenu) -> None:
         """档案 → 新建镇/分中心/村/组, 重命名: the tree's context-menu actions, where they can be found."""
@@ -234,12 +260,14 @@ class MainWindow(QMainWindow):
 
     def _update_org_actions(self) -> None:
         """Enable "new …" where it has a place to go (no village before a town), in menu and welcome."""
+        organise = self.archive.actor.can(Capability.MANAGE_ORGANISATION)
         can_add = {
-            key: key == "town" or self.tree.parent_for(key) is not None for key in self.tree.CREATE_LABELS
+            key: organise and (key == "town" or self.tree.parent_for(key) is not None)
+            for key in self.tree.CREATE_LABELS
         }
         for key, enabled in can_add.items():
             self.org_actions[key].setEnabled(enabled)
-        self.org_actions["rename"].setEnabled(self.tree.current_node() is not None)
+        self.org_actions["rename"].setEnabled(organise and self.tree.current_node() is not None)
         counts = self.tree.count_kinds()
         self.welcome.update_steps(counts["town"], counts["village"], counts["group"], can_add)
 
@@ -257,7 +285,8 @@ class MainWindow(QMainWindow):
     def show_welcome(self, shown: bool) -> None:
         """The first steps instead of the pages (帮助 → 入门步骤 brings them back)."""
         self._update_org_actions()
-        self.pages.setCurrentWidget(self.welcome if shown else self.tabs)
+        main = self.tabs if self.casework else self.no_casework
+        self.pages.setCurrentWidget(self.welcome if shown else main)
 
     def open_guide(self) -> GuideDialog:
         dialog = GuideDialog(self)
@@ -318,11 +347,15 @@ class MainWindow(QMainWindow):
         self.lock.reload_setting()
 
     def _focus_search(self) -> None:
+        if not self.casework:
+            return
         self.tabs.setCurrentWidget(self.households)
         self.households.search.setFocus()
         self.households.search.selectAll()
 
     def _node_selected(self, kind: str, node_id: str) -> None:
+        if not self.casework:
+            return  # the pages are not shown: nothing to load
         self.households.set_node(kind, node_id)
         village_id = self.tree.village_of(kind, node_id)
         self.village.show_village(village_id)
@@ -334,6 +367,8 @@ class MainWindow(QMainWindow):
     def _changed(self, changes: Changes) -> None:
         """What the window itself shows besides the pages: pick-lists of villages and cadres, the code
         filters of the household list, its rows, and the tree's counts."""
+        if not self.casework:
+            return
         if changes.organisation or changes.cadres:
             for page in (self.summary, self.dashboard, self.township.queue, self.todo):
                 page.refresh_scopes()

@@ -6,6 +6,7 @@ from PySide6.QtCore import QItemSelectionModel, QPoint, Qt, Signal
 from PySide6.QtGui import QStandardItem, QStandardItemModel
 from PySide6.QtWidgets import QAbstractItemView, QInputDialog, QMenu, QMessageBox, QTreeView, QWidget
 
+from zhuji_archive.domain.accounts import Capability
 from zhuji_archive.domain.errors import DomainError
 from zhuji_archive.gui.operations import Query, Runner
 from zhuji_archive.services.organisation import OrganisationService, OrgNode
@@ -132,7 +133,10 @@ class OrgTree(QTreeView):
 
     # ---- editing the tree ----------------------------------------------------------------------
     def actions_for(self, node: tuple[str, str] | None) -> list[tuple[str, str]]:
-        """(action key, Chinese label) offered on a node; on empty space only a new town."""
+        """(action key, Chinese label) offered on a node; on empty space only a new town; nothing to an
+        account that may not change the organisation (管理组织)."""
+        if not self.service.actor.can(Capability.MANAGE_ORGANISATION):
+            return []
         if node is None:
             return [("town", "新建镇（乡）…")]
         kind = node[0]
@@ -202,8 +206,11 @@ class OrgTree(QTreeView):
     def _context_menu(self, point: QPoint) -> None:
         index = self.indexAt(point)
         node = index.data(NodeRole) if index.isValid() else None
+        offered = self.actions_for(node)
+        if not offered:
+            return
         menu = QMenu(self)
-        for key, label in self.actions_for(node):
+        for key, label in offered:
             menu.addAction(label, lambda k=key, n=node: self.edit_node(k, n))
         menu.exec(self.viewport().mapToGlobal(point))
 

@@ -21,6 +21,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from zhuji_archive.domain.accounts import Capability
 from zhuji_archive.domain.errors import DomainError
 from zhuji_archive.domain.workflow import Level, Status, TimeStatus
 from zhuji_archive.gui.operations import PageFeed, runner_for
@@ -78,6 +79,7 @@ class RequestsPage(QWidget):
         layout.addLayout(bar)
         tools = QHBoxLayout()
         self.common_button = QPushButton("归入共性问题…")
+        self.common_button.setEnabled(archive.actor.can(Capability.REVIEW_REQUESTS))
         self.common_button.setToolTip(
             "选中多户的同类诉求（按住Ctrl多选），作为一个共性问题统一研究、统一办理"
         )
@@ -112,6 +114,7 @@ class RequestsPage(QWidget):
         self.ledger_button = QPushButton("导出台账…")
         self.ledger_button.setToolTip("按当前筛选条件导出诉求台账（Excel），含责任单位、时限、办理结果和销号")
         self.ledger_button.clicked.connect(self.export_ledger)
+        self.ledger_button.setEnabled(self.archive.actor.can(Capability.EXPORT))
         tools.addWidget(self.ledger_button)
 
     def export_ledger(self):  # type: ignore[no-untyped-def]

@@ -121,6 +121,8 @@ class ServicePage(QTabWidget):
         self.link_mode.currentTextChanged.connect(self._mode_changed)
         add.clicked.connect(self.add_link)
         end.clicked.connect(self.end_link)
+        for button in (add, end):
+            button.setEnabled(self.archive.service_links.may_register)
         self.addTab(page, "联系登记")
 
     def _mode_changed(self, mode: str) -> None:
@@ -129,6 +131,8 @@ class ServicePage(QTabWidget):
 
     def _fill_targets(self) -> None:
         self.link_target.clear()
+        if not self.archive.service_links.may_register:
+            return  # the register is the 党政办's: nothing to pick from
         for target_id, name in self.archive.service_links.targets(self.link_kind.currentData()):
             self.link_target.addItem(name, target_id)
 
@@ -210,6 +214,8 @@ class ServicePage(QTabWidget):
         layout.addStretch(1)
         onsite.clicked.connect(self.add_onsite)
         deed.clicked.connect(self.add_deed)
+        for button in (onsite, deed):
+            button.setEnabled(self.archive.service_links.may_register)
         self.addTab(page, "蹲点与实事")
 
     def add_onsite(self) -> None:

@@ -18,6 +18,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from zhuji_archive.domain.accounts import Capability
 from zhuji_archive.domain.errors import DomainError
 from zhuji_archive.domain.reporting import MONTHLY, WEEKLY, period_of
 from zhuji_archive.domain.workflow import Status
@@ -160,7 +161,9 @@ class SummaryPage(QWidget):
         else:
             self.state.setText("尚未上报")
             self.state.setStyleSheet("color: #b26a00;")
-        self.submit_button.setEnabled(s.submitted_at is None)
+        self.submit_button.setEnabled(
+            s.submitted_at is None and self.archive.actor.can(Capability.SUBMIT_REPORTS)
+        )
         rate = s.satisfaction_rate
         values = (
             s.households_visited,

@@ -16,6 +16,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from zhuji_archive.domain.accounts import Capability
 from zhuji_archive.gui.operations import Changes, PageFeed, runner_for
 from zhuji_archive.gui.visit_dialog import VisitDialog
 from zhuji_archive.gui.widgets import refill
@@ -111,7 +112,11 @@ class TodoPage(QWidget):
 
     def _update_buttons(self) -> None:
         current = self.current()
-        self.visit_button.setEnabled(current is not None and current.household_id is not None)
+        self.visit_button.setEnabled(
+            current is not None
+            and current.household_id is not None
+            and self.archive.actor.can(Capability.EDIT_FILES)
+        )
         self.open_button.setEnabled(current is not None)
 
     def open_item(self, tree_item: QTreeWidgetItem | None) -> None:

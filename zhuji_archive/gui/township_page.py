@@ -33,6 +33,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from zhuji_archive.domain.accounts import Capability
 from zhuji_archive.domain.errors import DomainError
 from zhuji_archive.domain.workflow import Level, TimeStatus
 from zhuji_archive.gui.operations import PageFeed, runner_for
@@ -108,6 +109,7 @@ class ReviewQueue(QWidget):
         self.check_all.toggled.connect(lambda checked: self.model.set_all_checked(checked))
         self.to_meeting = QPushButton("列入专题会议…")
         self.to_meeting.clicked.connect(self.put_on_meeting)
+        self.to_meeting.setEnabled(archive.actor.can(Capability.RUN_MEETING))
         self.count = QLabel()
         actions.addWidget(self.check_all)
         actions.addWidget(self.to_meeting)
@@ -245,6 +247,7 @@ class MeetingPanel(QWidget):
         left = QWidget()
         left_layout = QVBoxLayout(left)
         self.new_button = QPushButton("新建会议")
+        self.new_button.setEnabled(archive.actor.can(Capability.RUN_MEETING))
         self.new_button.clicked.connect(self.new_meeting)
         self.list = QListWidget()
         self.list.currentItemChanged.connect(
@@ -324,7 +327,8 @@ class MeetingPanel(QWidget):
         current = self.meeting_id
         self.list.blockSignals(True)
         self.list.clear()
-        for meeting in self.archive.meetings.meetings():
+        readable = self.archive.actor.can(Capability.READ_FILES)  # 系统管理员: no meetings to list
+        for meeting in self.archive.meetings.meetings() if readable else []:
             item = QListWidgetItem(
                 f"{meeting.held_on}  {meeting.status}\n{meeting.title}（{meeting.items}件）"
             )
@@ -374,6 +378,7 @@ class MeetingPanel(QWidget):
         self.delegate.earliest = meeting.held_on
         self.decisions.set_rows(rows)
         self.decisions.editable = editable
+        editable = editable and self.archive.actor.can(Capability.RUN_MEETING)
         for button in (self.save_button, self.apply_button, self.remove_button):
             button.setEnabled(editable)
         self._recheck()

@@ -21,6 +21,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from zhuji_archive.domain.accounts import Capability
 from zhuji_archive.domain.codes import SEXES, VILLAGE_EVENT_CATEGORIES
 from zhuji_archive.domain.errors import DomainError
 from zhuji_archive.gui.household_sections import HistoryRow, ask_reload, history_columns
@@ -158,6 +159,7 @@ class VillagePage(QWidget):
         bar.addWidget(self.status, 1)
         self.save_button = QPushButton("保存村情信息")
         self.save_button.clicked.connect(self.save)
+        self.save_button.setEnabled(self.archive.actor.can(Capability.EDIT_FILES))
         bar.addWidget(self.save_button)
         layout.addLayout(bar)
         self.content.setVisible(False)

@@ -40,6 +40,7 @@ class Archive:
         self.db = db
         self.actor = actor
         self.operator = actor.display_name  # the name the change log and printouts show
+        # Every service below is made for ``actor`` and checks its role and scope on each call.
         self.clock = Clock(today)  # every service's "today"; set it for tests and demos
 
     @classmethod
@@ -61,31 +62,31 @@ class Archive:
 
     @cached_property
     def households(self) -> HouseholdService:
-        return HouseholdService(self.db, self.operator, self.clock)
+        return HouseholdService(self.db, self.actor, self.clock)
 
     @cached_property
     def household_list(self) -> HouseholdListService:
-        return HouseholdListService(self.db)
+        return HouseholdListService(self.db, self.actor)
 
     @cached_property
     def organisation(self) -> OrganisationService:
-        return OrganisationService(self.db)
+        return OrganisationService(self.db, self.actor)
 
     @cached_property
     def villages(self) -> VillageService:
-        return VillageService(self.db, self.operator)
+        return VillageService(self.db, self.actor)
 
     @cached_property
     def codes(self) -> CodeListService:
-        return CodeListService(self.db)
+        return CodeListService(self.db, self.actor)
 
     @cached_property
     def settings(self) -> SettingsService:
-        return SettingsService(self.db)
+        return SettingsService(self.db, self.actor)
 
     @cached_property
     def requests(self) -> RequestService:
-        return RequestService(self.db, self.operator, self.settings, self.clock)
+        return RequestService(self.db, self.actor, self.settings, self.clock)
 
     @cached_property
     def meetings(self) -> MeetingService:
@@ -93,39 +94,39 @@ class Archive:
 
     @cached_property
     def summaries(self) -> SummaryService:
-        return SummaryService(self.db, self.operator, self.clock)
+        return SummaryService(self.db, self.actor, self.clock)
 
     @cached_property
     def exports(self) -> ExportService:
         from zhuji_archive.services.exports import ExportService
 
-        return ExportService(self.db, self.operator, self.settings, self.clock)
+        return ExportService(self.db, self.actor, self.settings, self.clock)
 
     @cached_property
     def request_exports(self) -> RequestExportService:
         from zhuji_archive.services.request_exports import RequestExportService
 
         return RequestExportService(
-            self.db, self.operator, self.requests, self.meetings, self.summaries, self.codes, self.clock
+            self.db, self.actor, self.requests, self.meetings, self.summaries, self.codes, self.clock
         )
 
     @cached_property
     def maintenance(self) -> MaintenanceService:
-        return MaintenanceService(self.db, self.operator, self.settings, self.requests, self.clock)
+        return MaintenanceService(self.db, self.actor, self.settings, self.requests, self.clock)
 
     @cached_property
     def service_links(self) -> ServiceLinkService:
-        return ServiceLinkService(self.db, self.settings, self.maintenance)
+        return ServiceLinkService(self.db, self.actor, self.settings, self.maintenance)
 
     @cached_property
     def dashboard(self) -> DashboardService:
-        return DashboardService(self.db, self.settings, self.maintenance)
+        return DashboardService(self.db, self.actor, self.settings, self.maintenance)
 
     @cached_property
     def importer(self) -> ImportService:
         from zhuji_archive.services.importing import ImportService
 
-        return ImportService(self.db, self.operator, self.clock)
+        return ImportService(self.db, self.actor, self.clock)
 
     def close(self) -> None:
         self.db.close()

@@ -4,20 +4,25 @@ from __future__ import annotations
 
 from sqlalchemy import func, select
 
+from zhuji_archive.domain.accounts import Actor
 from zhuji_archive.domain.codes import ALL_KINDS, KINDS_BY_KEY, validate_label
 from zhuji_archive.domain.errors import DomainError
+from zhuji_archive.services.permissions import Capability, Guard
 from zhuji_archive.storage.database import Database
 from zhuji_archive.storage.models import CodeItem, HouseholdCode, Member, Request
 
 
 class CodeListService:
-    """Pick-lists the user can extend; a value in use is retired, never deleted."""
+    """Pick-lists the user can extend; a value in use is retired, never deleted. Every account reads
+    them; changing them takes 管理设置."""
 
-    def __init__(self, db: Database) -> None:
+    def __init__(self, db: Database, actor: Actor) -> None:
         self.db = db
+        self.guard = Guard(actor)
 
     def ensure_seeded(self) -> None:
-        """Give every list its default values the first time a database is opened."""
+        """Give every list its default values the first time a database is opened (housekeeping of the
+        login itself, for any account)."""
         with self.db.transaction() as session:
             present = set(session.scalars(select(CodeItem.kind).distinct()))
             for kind in ALL_KINDS:
@@ -27,6 +32,7 @@ class CodeListService:
                     )
 
     def values(self, kind: str, include_retired: bool = False) -> list[str]:
+        self.guard.need_any(Capability.READ_FILES, Capability.MANAGE_SETTINGS)
         with self.db.sessions() as session:
             query = (
                 select(CodeItem.label).where(CodeItem.kind == kind).order_by(CodeItem.sort, CodeItem.label)
@@ -36,6 +42,7 @@ class CodeListService:
             return list(session.scalars(query))
 
     def add(self, kind: str, label: str) -> None:
+        self.guard.need(Capability.MANAGE_SETTINGS)
         if kind not in KINDS_BY_KEY:
             raise DomainError(f"没有名为“{kind}”的代码表")
         label = validate_label(label)
@@ -51,6 +58,7 @@ class CodeListService:
 
     def usage(self, kind: str, label: str) -> int:
         """How many records use the value."""
+        self.guard.need(Capability.MANAGE_SETTINGS)
         with self.db.sessions() as session:
             if kind in ("economic_type", "focus_tag"):
                 query = (
@@ -75,6 +83,7 @@ class CodeListService:
 
     def remove(self, kind: str, label: str) -> str:
         """Delete an unused value, retire a used one; return "删除" or "停用"."""
+        self.guard.need(Capability.MANAGE_SETTINGS)
         used = self.usage(kind, label)
         with self.db.transaction() as session:
             item = session.scalar(select(CodeItem).where(CodeItem.kind == kind, CodeItem.label == label))

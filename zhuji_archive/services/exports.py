@@ -13,6 +13,7 @@ from datetime import date
 from pathlib import Path
 from typing import Any
 
+from zhuji_archive.domain.accounts import Actor
 from zhuji_archive.domain.errors import DomainError
 from zhuji_archive.domain.glyphs import UnprintableText, unprintable
 from zhuji_archive.domain.household import per_capita_income
@@ -23,6 +24,7 @@ from zhuji_archive.exports.xlsx_rosters import Column, RosterSheet
 from zhuji_archive.services.clock import Clock
 from zhuji_archive.services.export_files import atomic_outputs, file_name, split_volumes, volume_paths
 from zhuji_archive.services.history import ChangeRecorder
+from zhuji_archive.services.permissions import Capability, Guard
 from zhuji_archive.services.progress import Cancelled, Job, OperationCancelled, Progress
 from zhuji_archive.services.settings import SettingsService
 from zhuji_archive.services.villages import VillageService
@@ -132,27 +134,44 @@ class ExportService:
     """Exports and printouts on behalf of one operator."""
 
     def __init__(
-        self, db: Database, operator: str, settings: SettingsService | None = None, clock: Clock | None = None
+        self, db: Database, actor: Actor, settings: SettingsService | None = None, clock: Clock | None = None
     ) -> None:
         self.db = db
-        self.operator = operator
+        self.actor = actor
+        self.operator = actor.display_name
+        self.guard = Guard(actor)
         self.settings = settings
         self.clock = clock or Clock()
+
+    def _check(self, village_id: str | None = None, group_id: str | None = None) -> None:
+        """导出打印 of the named village or group (of the whole scope when neither is named)."""
+        self.guard.need(Capability.EXPORT)
+        with self.db.sessions() as session:
+            if group_id:
+                self.guard.group(session, Capability.EXPORT, group_id)
+            if village_id:
+                self.guard.village(Capability.EXPORT, village_id)
 
     def _today(self, today: date | None) -> date:
         return today or self.clock.today()
 
     def volume_limit(self) -> int:
         """Households per volume of a book (setting 档案册每册最多户数)."""
+        self.guard.need(Capability.EXPORT)
         if self.settings is None:
             return DEFAULT_VOLUME_LIMIT
         return self.settings.get(VOLUME_LIMIT_SETTING)
 
     # ---- look-ups for the command line and dialogs -----------------------------------------------
     def find_village(self, name: str) -> str:
+        self.guard.need(Capability.EXPORT)
+        scope = self.guard.scope
         with self.db.sessions() as session:
             found = queries.villages_named(session, name.strip())
             names = queries.village_names(session) if not found else []
+        if scope is not None:
+            found = [row for row in found if row[0] in scope]
+            names = []  # a scoped account is not told the names of other villages
         if not found:
             raise DomainError(f"没有名为“{name}”的村。{_listing('档案中的村', names)}")
         if len(found) > 1:
@@ -160,6 +179,7 @@ class ExportService:
         return found[0][0]
 
     def find_group(self, village_id: str, name: str) -> str:
+        self._check(village_id)
         with self.db.sessions() as session:
             found = queries.groups_named(session, village_id, name.strip())
             names = queries.group_names(session, village_id) if not found else []
@@ -169,6 +189,7 @@ class ExportService:
 
     def find_household(self, group_id: str, number: int) -> str:
         """The household with this number in a group (the one on file when a number was reused)."""
+        self._check(group_id=group_id)
         with self.db.sessions() as session:
             found = queries.households_numbered(session, group_id, number)
             names = queries.scope_names(session, queries.village_of_group(session, group_id), group_id)
@@ -177,6 +198,7 @@ class ExportService:
         return found[0][0]
 
     def village_of_group(self, group_id: str) -> str:
+        self._check(group_id=group_id)
         with self.db.sessions() as session:
             village_id = queries.village_of_group(session, group_id)
         if village_id is None:
@@ -187,6 +209,7 @@ class ExportService:
         self, *, village_id: str | None = None, group_id: str | None = None, area_id: str | None = None
     ) -> str:
         """The scope as people name it: 杜黄村一组, 杜黄村, 驻村一分中心 or 安华镇 (everything)."""
+        self._check(village_id, group_id)
         with self.db.sessions() as session:
             names = queries.scope_names(session, village_id, group_id, area_id)
         return f"{names.village}{names.group}" or names.town
@@ -194,6 +217,7 @@ class ExportService:
     def household_sheet_name(self, household_id: str) -> str:
         """The default name of a household's printed 户表: 杜黄村一组第12户户表."""
         with self.db.sessions() as session:
+            self.guard.household(session, Capability.EXPORT, household_id)
             place = queries.household_place(session, household_id)
         if place is None:
             return "户表"
@@ -220,7 +244,9 @@ class ExportService:
         cancelled: Cancelled | None = None,
         today: date | None = None,
     ) -> ExportResult:
-        """Write a roster: ``kind`` is households, members or focus (households carrying ``tag``)."""
+        """Write a roster: ``kind`` is households, members or focus (households carrying ``tag``); of the
+        villages in the account's scope only."""
+        self._check(village_id, group_id)
         path = Path(path)
         if kind not in ROSTER_KINDS:
             raise DomainError(f"未知的名册类型“{kind}”，可选：households、members、focus")
@@ -229,7 +255,7 @@ class ExportService:
         tag = tag.strip() if tag else None
         masked = self.default_masked(kind) if masked is None else masked
         today = self._today(today)
-        scope = Scope(village_id=village_id, group_id=group_id, area_id=area_id)
+        scope = Scope(village_id=village_id, group_id=group_id, area_id=area_id, villages=self.guard.scope)
         job = Job(progress, cancelled, ExportCancelled)
         with self.db.sessions() as session:
             names = queries.scope_names(session, village_id, group_id, area_id)
@@ -287,6 +313,8 @@ class ExportService:
 
         Raises UnprintableText, before writing anything, when some character of the sheet has no font
         on this machine — unless ``allow_unprintable`` (the user chose to print with gaps)."""
+        with self.db.sessions() as session:
+            self.guard.household(session, Capability.EXPORT, household_id)
         path = Path(path)
         today = self._today(today)
         job = Job(progress, cancelled, ExportCancelled)
@@ -323,6 +351,7 @@ class ExportService:
         """Print the 户表 of every household on file in a group (or a whole village) to one PDF, in archive
         order, each household starting on a new page (no cover or contents: that is the book). Refused
         with UnprintableText if a character has no font here, unless ``allow_unprintable``."""
+        self._check(village_id, group_id)
         path = Path(path)
         today = self._today(today)
         if group_id and not village_id:
@@ -385,6 +414,7 @@ class ExportService:
         Raises UnprintableText before writing anything when a character has no font on this machine,
         unless ``allow_unprintable``; the check reads every household once more (about 5% of the time
         a book takes to lay out)."""
+        self._check(village_id, group_id)
         path = Path(path)
         today = self._today(today)
         if group_id and not village_id:
@@ -400,7 +430,7 @@ class ExportService:
         if not rows:
             where = f"{names.village}{names.group}"
             raise DomainError(f"{where}没有在册户，无法打印档案册")
-        info = VillageService(self.db, self.operator).load(village_id)
+        info = VillageService(self.db, self.actor).load(village_id)
         ranges = split_volumes(len(rows), self.volume_limit() if volume_limit is None else volume_limit)
         targets = volume_paths(path, len(ranges))
         total, pages = len(rows), 0
@@ -473,6 +503,7 @@ class ExportService:
         today: date | None = None,
     ) -> ExportResult:
         """Print empty 户表 for collecting a household's information on paper."""
+        self.guard.need(Capability.EXPORT)
         path = Path(path)
         if copies < 1 or copies > 500:
             raise DomainError("份数须在1到500之间")
@@ -527,7 +558,7 @@ class ExportService:
         if self.db.read_only:
             return  # a read-only archive can be exported from, but the export cannot be noted in it
         with self.db.transaction() as session:
-            ChangeRecorder(session, self.operator).log(
+            ChangeRecorder(session, self.actor).log(
                 "导出", entity, record_id, household_id=household_id, village_id=village_id, note=note
             )
 

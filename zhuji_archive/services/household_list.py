@@ -2,8 +2,13 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
 from typing import Any
 
+from sqlalchemy.orm import Session
+
+from zhuji_archive.domain.accounts import Actor
+from zhuji_archive.services.permissions import Capability, Guard
 from zhuji_archive.storage import household_queries as queries
 from zhuji_archive.storage.database import Database
 from zhuji_archive.storage.household_queries import HouseholdFilter, HouseholdRow, MemberHit
@@ -12,30 +17,46 @@ __all__ = ["HouseholdFilter", "HouseholdListService", "HouseholdRow", "MemberHit
 
 
 class HouseholdListService:
-    """Read-only access to the household list for item models."""
+    """Read-only access to the household list for item models, limited to the account's villages."""
 
     PAGE_SIZE = 200
 
-    def __init__(self, db: Database) -> None:
+    def __init__(self, db: Database, actor: Actor) -> None:
         self.db = db
+        self.guard = Guard(actor)
+
+    @property
+    def may_read(self) -> bool:
+        """Whether the account reads household files at all (系统管理员 does not): the window then
+        shows no list instead of asking for one."""
+        return self.guard.actor.can(Capability.READ_FILES)
+
+    def _scoped(self, session: Session, flt: HouseholdFilter) -> HouseholdFilter:
+        """The filter limited to the account's scope; a village or group out of scope is refused."""
+        self.guard.need(Capability.READ_FILES)
+        if flt.group_id:
+            self.guard.node(session, Capability.READ_FILES, "group", flt.group_id)
+        elif flt.village_id:
+            self.guard.node(session, Capability.READ_FILES, "village", flt.village_id)
+        return replace(flt, villages=self.guard.scope)
 
     def page(
         self, flt: HouseholdFilter, after: tuple[Any, ...] | None = None, limit: int = PAGE_SIZE
     ) -> list[HouseholdRow]:
         with self.db.sessions() as session:
-            return queries.page(session, flt, after, limit)
+            return queries.page(session, self._scoped(session, flt), after, limit)
 
     def row(self, flt: HouseholdFilter, household_id: str) -> HouseholdRow | None:
         """One household's list row under ``flt``; None when the filter leaves it out."""
         with self.db.sessions() as session:
-            return queries.row(session, flt, household_id)
+            return queries.row(session, self._scoped(session, flt), household_id)
 
     def count(self, flt: HouseholdFilter) -> int:
         with self.db.sessions() as session:
-            return queries.count(session, flt)
+            return queries.count(session, self._scoped(session, flt))
 
     def member_hits(self, flt: HouseholdFilter, limit: int = 1000) -> list[MemberHit]:
         """The members the list's search finds (name, pinyin, ID number, phone), each with its household:
         the same matching as the window's search box, one row per member rather than per household."""
         with self.db.sessions() as session:
-            return queries.member_hits(session, flt, limit)
+            return queries.member_hits(session, self._scoped(session, flt), limit)

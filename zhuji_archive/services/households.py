@@ -12,6 +12,7 @@ from sqlalchemy.orm import Session
 
 from zhuji_archive.domain import household as rules
 from zhuji_archive.domain import household_rules
+from zhuji_archive.domain.accounts import Actor
 from zhuji_archive.domain.codes import ACTIVE_HOUSEHOLD_STATUS, HOUSEHOLD_STATUSES
 from zhuji_archive.domain.errors import DomainError
 from zhuji_archive.domain.household_rules import FieldProblem
@@ -20,6 +21,7 @@ from zhuji_archive.services import history
 from zhuji_archive.services.clock import Clock
 from zhuji_archive.services.conflicts import StaleRecord, StaleSave, changed_fields, snapshot, stale_message
 from zhuji_archive.services.history import ChangeRecorder
+from zhuji_archive.services.permissions import Capability, Guard
 from zhuji_archive.services.visits import fulfil_events
 from zhuji_archive.storage import household_queries as queries
 from zhuji_archive.storage import request_numbers
@@ -131,20 +133,31 @@ def _household_values(file: HouseholdFile) -> dict[str, Any]:
 class HouseholdService:
     """Use cases on household files, on behalf of one operator."""
 
-    def __init__(self, db: Database, operator: str, clock: Clock | None = None) -> None:
+    def __init__(self, db: Database, actor: Actor, clock: Clock | None = None) -> None:
         self.db = db
-        self.operator = operator
+        self.actor = actor
+        self.operator = actor.display_name
+        self.guard = Guard(actor)
         self.clock = clock or Clock()
+
+    def _check_write(self, file: HouseholdFile) -> None:
+        """The account may edit files in the household's village and in the group it is filed in."""
+        with self.db.sessions() as session:
+            if file.id is not None:
+                self.guard.household(session, Capability.EDIT_FILES, file.id)
+            self.guard.group(session, Capability.EDIT_FILES, file.group_id)
 
     # ---- reading -------------------------------------------------------------------------
     def new_file(self, group_id: str) -> HouseholdFile:
         with self.db.sessions() as session:
+            self.guard.group(session, Capability.EDIT_FILES, group_id)
             file = HouseholdFile(id=None, group_id=group_id, number=queries.next_number(session, group_id))
             self._fill_context(session, file)
             return file
 
     def load(self, household_id: str) -> HouseholdFile:
         with self.db.sessions() as session:
+            self.guard.household(session, Capability.READ_FILES, household_id)
             h = session.get(Household, household_id)
             if h is None:
                 raise DomainError("找不到这户档案，可能已被合并或数据库已更换")
@@ -195,6 +208,7 @@ class HouseholdService:
 
     def history(self, household_id: str) -> list[ChangeEntry]:
         with self.db.sessions() as session:
+            self.guard.household(session, Capability.READ_FILES, household_id)
             return history.entries(session, household_id=household_id)
 
     @staticmethod
@@ -212,10 +226,12 @@ class HouseholdService:
     # ---- validation ----------------------------------------------------------------------
     def check_member(self, member: MemberData) -> list[str]:
         """Normalise one member in place (ID, sex, birth date, phone); return warnings; raise on errors."""
+        self.guard.need(Capability.EDIT_FILES)
         return household_rules.normalise_member(member)
 
     def validate(self, file: HouseholdFile) -> list[FieldProblem]:
         """Every problem of the file, normalising what can be normalised. Empty list: it can be saved."""
+        self._check_write(file)
         return [*household_rules.file_problems(file, self.clock.today()), *self._ids_held_elsewhere(file)]
 
     def _ids_held_elsewhere(self, file: HouseholdFile) -> list[FieldProblem]:
@@ -224,7 +240,9 @@ class HouseholdService:
             return []
         members = file.active(file.members)
         with self.db.sessions() as session:
-            holders = queries.active_id_holders(session, [m.id_number for m in members if m.id_number], file.id)
+            holders = queries.active_id_holders(
+                session, [m.id_number for m in members if m.id_number], file.id
+            )
         problems = []
         for index, member in enumerate(file.members):
             holder = holders.get(member.id_number) if not member.removed else None
@@ -249,6 +267,7 @@ class HouseholdService:
         # The work is done on a copy: until the commit has succeeded, nothing in the caller's file
         # changes (no ids, no normalised values), so a save that failed (a locked or full disk) can
         # simply be retried from the same window.
+        self._check_write(file)
         work = copy.deepcopy(file)
         problems = [*household_rules.text_problems(work), *self.validate(work)]
         if problems:
@@ -281,10 +300,12 @@ class HouseholdService:
         return household_id
 
     def _write(self, session: Session, file: HouseholdFile) -> str:
-        recorder = ChangeRecorder(session, self.operator)
+        recorder = ChangeRecorder(session, self.actor)
         creating = file.id is None
         if creating:
-            village_id = session.scalar(select(VillageGroup.village_id).where(VillageGroup.id == file.group_id))
+            village_id = session.scalar(
+                select(VillageGroup.village_id).where(VillageGroup.id == file.group_id)
+            )
             h = Household(group_id=file.group_id, village_id=village_id, number=file.number)
             session.add(h)
             session.flush()
@@ -333,6 +354,8 @@ class HouseholdService:
 
     def set_status(self, household_id: str, status: str, note: str) -> None:
         """Mark a household 迁出/合户/注销 (or back to 在册); its file and history stay."""
+        with self.db.sessions() as session:
+            self.guard.household(session, Capability.EDIT_FILES, household_id)
         if status not in HOUSEHOLD_STATUSES:
             raise DomainError(f"状态“{status}”无效")
         if status != ACTIVE_HOUSEHOLD_STATUS and not note.strip():
@@ -348,7 +371,9 @@ class HouseholdService:
         changed = changed_fields(None if creating else file.base.get(h.id), _household_values(file))
         old_cadre = h.responsible_cadre_id
         plain = {
-            k: v for k, v in changed.items() if k not in ("responsible_cadre_id", "economic_types", "focus_tags")
+            k: v
+            for k, v in changed.items()
+            if k not in ("responsible_cadre_id", "economic_types", "focus_tags")
         }
         recorder.diff(
             "户", h, plain, HOUSEHOLD_LABELS, household_id=h.id, village_id=h.village_id, creating=creating
@@ -421,6 +446,8 @@ class HouseholdService:
                     record.sort = index
                 if model is Request:
                     record.village_id = h.village_id
+                if model is Visit:
+                    record.account_id = self.actor.account_id
                 session.add(record)
                 row.id = record.id
                 recorder.log(
@@ -486,6 +513,7 @@ class HouseholdService:
         fulfil_events(session, h.id)
 
     def per_capita_income(self, file: HouseholdFile) -> float | None:
+        self.guard.need(Capability.READ_FILES)
         return rules.per_capita_income(
             [i.annual_income for i in file.active(file.incomes)], len(file.active(file.members))
         )

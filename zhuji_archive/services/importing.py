@@ -22,6 +22,7 @@ from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 
 from zhuji_archive.domain import idcard
+from zhuji_archive.domain.accounts import Actor
 from zhuji_archive.domain.codes import ACTIVE_HOUSEHOLD_STATUS, ALL_KINDS
 from zhuji_archive.domain.errors import DomainError
 from zhuji_archive.domain.group_names import guess_group, name_for_number
@@ -40,6 +41,7 @@ from zhuji_archive.services.import_files import (
 )
 from zhuji_archive.services.import_plan import ImportCancelled, ImportPlan, PlannedHousehold
 from zhuji_archive.services.import_planner import Planner
+from zhuji_archive.services.permissions import Capability, Guard
 from zhuji_archive.services.progress import Cancelled, Job, Progress
 from zhuji_archive.storage import import_queries as queries
 from zhuji_archive.storage.database import Database
@@ -96,11 +98,14 @@ class ImportResult:
 
 
 class ImportService:
-    """The Excel import on behalf of one operator."""
+    """The Excel import on behalf of one account: 修改档案 in the villages it imports into (and in
+    those of the households on file it updates); creating a missing group takes 管理组织 too."""
 
-    def __init__(self, db: Database, operator: str, clock: Clock | None = None) -> None:
+    def __init__(self, db: Database, actor: Actor, clock: Clock | None = None) -> None:
         self.db = db
-        self.operator = operator
+        self.actor = actor
+        self.operator = actor.display_name
+        self.guard = Guard(actor)
         self.clock = clock or Clock()
         # Groups the last assign_groups() found missing: planned id -> (village id, name).
         self.pending_groups: dict[str, tuple[str, str]] = {}
@@ -108,6 +113,7 @@ class ImportService:
     # ---- reading and mapping --------------------------------------------------------------
     def read(self, paths: Sequence[Path | str]) -> list[SheetSource]:
         """Every sheet of the workbooks with its detected header and column mapping."""
+        self.guard.need(Capability.EDIT_FILES)
         sources: list[SheetSource] = []
         for path in paths:
             sources.extend(read_workbook(Path(path)))
@@ -116,8 +122,12 @@ class ImportService:
         return sources
 
     def find_village(self, name: str) -> str:
+        self.guard.need(Capability.EDIT_FILES)
+        scope = self.guard.scope
         with self.db.sessions() as session:
             found = queries.villages_named(session, name.strip())
+        if scope is not None:
+            found = [village_id for village_id in found if village_id in scope]
         if not found:
             raise DomainError(f"没有名为“{name}”的村")
         if len(found) > 1:
@@ -125,6 +135,7 @@ class ImportService:
         return found[0]
 
     def groups(self, village_id: str) -> list[tuple[str, str]]:
+        self.guard.village(Capability.EDIT_FILES, village_id)
         with self.db.sessions() as session:
             return queries.village_groups(session, village_id)
 
@@ -140,6 +151,8 @@ class ImportService:
         A group the village lacks is planned for creation when ``create_missing`` (the import then
         creates it in its own transaction); otherwise it is only proposed, in ``new_groups``.
         Return the sheets left without a group."""
+        if create_missing:
+            self.guard.need(Capability.MANAGE_ORGANISATION)
         groups = self.groups(village_id)
         names = [name for _, name in groups]
         self.pending_groups = {}
@@ -181,7 +194,23 @@ class ImportService:
 
     def new_groups(self) -> list[tuple[str, str]]:
         """(planned id, name) of the groups the last assign_groups() found missing."""
+        self.guard.need(Capability.EDIT_FILES)
         return [(gid, name) for gid, (_, name) in self.pending_groups.items()]
+
+    def _check_groups(
+        self, group_ids: Sequence[str | None], planned_groups: dict[str, tuple[str, str]] | None = None
+    ) -> None:
+        """修改档案 in the village of each group (a group planned for creation: its village)."""
+        self.guard.need(Capability.EDIT_FILES)
+        planned_groups = self.pending_groups if planned_groups is None else planned_groups
+        with self.db.sessions() as session:
+            for group_id in dict.fromkeys(g for g in group_ids if g):
+                planned = planned_groups.get(group_id)
+                if planned is not None:
+                    self.guard.village(Capability.EDIT_FILES, planned[0])
+                    self.guard.need(Capability.MANAGE_ORGANISATION)
+                else:
+                    self.guard.group(session, Capability.EDIT_FILES, group_id)
 
     # ---- planning -------------------------------------------------------------------------
     def plan(
@@ -191,6 +220,7 @@ class ImportService:
         cancelled: Cancelled | None = None,
     ) -> ImportPlan:
         """Preview and validation report: nothing is written."""
+        self._check_groups([src.group_id for src in sources])
         today = self.clock.today()
         with self.db.sessions() as session:
             planner = Planner(today, queries.active_codes(session))
@@ -233,6 +263,9 @@ class ImportService:
         self, plan: ImportPlan, progress: Progress | None = None, cancelled: Cancelled | None = None
     ) -> ImportResult:
         """Write every accepted household in one transaction: all of them, or nothing."""
+        accepted = plan.accepted()
+        self._check_groups([h.group_id for h in accepted], plan.new_groups)
+        self._check_groups([h.existing.group_id for h in accepted if h.existing is not None], {})
         blocking = plan.blocking_problems()
         if blocking and not plan.skip_errors:
             raise ImportBlocked(
@@ -273,7 +306,7 @@ class ImportService:
             places = queries.group_places(session, group_ids)
             used = queries.used_numbers(session, group_ids)
             batch: dict[type, list[dict[str, Any]]] = {model: [] for model in queries.INSERT_ORDER}
-            recorder = ChangeRecorder(session, self.operator)
+            recorder = ChangeRecorder(session, self.actor)
             for index, h in enumerate(accepted, start=1):
                 if h.existing is None:
                     self._create(h, places, used, batch)
@@ -579,12 +612,14 @@ class ImportService:
     # ---- files ----------------------------------------------------------------------------
     def write_errors(self, plan: ImportPlan, path: Path | str) -> int:
         """The rows that will not be imported, as they were plus the reason; return how many."""
+        self.guard.need(Capability.EDIT_FILES)
         rows = plan.error_rows()
         write_error_workbook(Path(path), rows)
         return len(rows)
 
     def write_template(self, path: Path | str) -> None:
         """A blank ledger with the canonical headers, an example household and the code lists."""
+        self.guard.need(Capability.EDIT_FILES)
         with self.db.sessions() as session:
             known = queries.active_codes(session)
         values: dict[str, list[str]] = {}

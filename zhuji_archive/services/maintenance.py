@@ -8,6 +8,7 @@ from datetime import date, timedelta
 from sqlalchemy import func, select
 
 from zhuji_archive.domain import maintenance as rules
+from zhuji_archive.domain.accounts import Actor
 from zhuji_archive.domain.errors import DomainError
 from zhuji_archive.domain.reporting import MONTHLY, WEEKLY, period_of
 from zhuji_archive.domain.text_input import clean_text
@@ -15,6 +16,7 @@ from zhuji_archive.domain.workflow import TimeStatus
 from zhuji_archive.services.clock import Clock
 from zhuji_archive.services.history import ChangeRecorder
 from zhuji_archive.services.households import HouseholdService
+from zhuji_archive.services.permissions import Capability, Guard
 from zhuji_archive.services.requests import RequestService
 from zhuji_archive.services.settings import SettingsService
 from zhuji_archive.services.visits import fulfil_events
@@ -62,13 +64,20 @@ class MaintenanceService:
     def __init__(
         self,
         db: Database,
-        operator: str,
+        actor: Actor,
         settings: SettingsService,
         requests: RequestService,
         clock: Clock | None = None,
     ) -> None:
-        self.db, self.operator, self.settings, self.requests = db, operator, settings, requests
+        self.db, self.settings, self.requests = db, settings, requests
+        self.actor, self.operator, self.guard = actor, actor.display_name, Guard(actor)
         self.clock = clock or Clock()
+
+    def _parts(self, village_id: str | None) -> list[str | None]:
+        """The villages to add up: the one asked for, the whole archive (None) or each of the scope's."""
+        self.guard.village(Capability.READ_FILES, village_id)
+        scope = self.guard.scope
+        return [village_id] if village_id or scope is None else sorted(scope)
 
     @property
     def today(self) -> date:
@@ -76,6 +85,7 @@ class MaintenanceService:
 
     # ---- revisit rules ---------------------------------------------------------------------
     def due_condition(self, limit: date):  # type: ignore[no-untyped-def]
+        self.guard.need(Capability.READ_FILES)
         values = self.settings.all()
         return queries.due_condition(
             self.settings.short_revisit_tags(),
@@ -87,10 +97,13 @@ class MaintenanceService:
         """The name of the household's 责任干部 ("" if none): who visits it and joins its feedback.
         Forms pre-fill it; the operator only signs the change."""
         with self.db.sessions() as session:
+            self.guard.household(session, Capability.READ_FILES, household_id)
             return session.scalar(select(Household.cadre_name).where(Household.id == household_id)) or ""
 
     def next_visit(self, household_id: str) -> tuple[date | None, rules.Due]:
         """A household's next 大走访 date and where it stands today."""
+        with self.db.sessions() as session:
+            self.guard.household(session, Capability.READ_FILES, household_id)
         values = self.settings.all()
         with self.db.sessions() as session:
             h = session.get(Household, household_id)
@@ -111,21 +124,28 @@ class MaintenanceService:
         return next_day, rules.due_status(next_day, self.today, values["revisit.warn_days"])
 
     def revisit_coverage(self, village_id: str | None = None, cadre_id: str | None = None) -> float | None:
-        """Share of households on file that are not overdue for their 大走访 today."""
+        """Share of households on file that are not overdue for their 大走访 today (of the account's
+        villages when it is scoped)."""
+        parts = self._parts(village_id)
+        condition = self.due_condition(self.today - timedelta(days=1))
+        total = overdue = 0
         with self.db.sessions() as session:
-            total = queries.household_count(session, cadre_id, village_id)
-            overdue = queries.due_households(
-                session, cadre_id, self.due_condition(self.today - timedelta(days=1)), 0, village_id
-            )[1]
+            for part in parts:
+                total += queries.household_count(session, cadre_id, part)
+                overdue += queries.due_households(session, cadre_id, condition, 0, part)[1]
         return None if total == 0 else (total - overdue) / total
 
     # ---- to-do -----------------------------------------------------------------------------
     def todo(self, cadre_id: str | None = None) -> TodoList:
+        """What is due: must-visit events, revisits, reports, requests near or past their deadline and
+        feedback still owed — of the villages in the account's scope."""
+        parts = self._parts(None)
+        scope = self.guard.scope
         values = self.settings.all()
         today = self.today
         result = TodoList()
         with self.db.sessions() as session:
-            for event, head, village, group, number in queries.open_events(session, cadre_id):
+            for event, head, village, group, number in queries.open_events(session, cadre_id, scope):
                 result.items.append(
                     TodoItem(
                         EVENT,
@@ -139,9 +159,15 @@ class MaintenanceService:
                 )
             short_tags = self.settings.short_revisit_tags()
             limit = today + timedelta(days=values["revisit.warn_days"])
-            rows, total = queries.due_households(
-                session, cadre_id, self.due_condition(limit), self.REVISIT_LIMIT
-            )
+            rows, total = [], 0
+            for part in parts:
+                found, count = queries.due_households(
+                    session, cadre_id, self.due_condition(limit), self.REVISIT_LIMIT, part
+                )
+                rows, total = rows + found, total + count
+            if len(parts) > 1:  # never visited first, then the longest ago, as one village's list
+                rows.sort(key=lambda r: (r[5] is not None, r[5] or today, r[0]))
+                rows = rows[: self.REVISIT_LIMIT]
             for household_id, head, village, group, number, last, tags in rows:
                 months = rules.revisit_months(
                     tags.split("、") if tags else [],
@@ -166,11 +192,11 @@ class MaintenanceService:
             scope_kind_ids = (
                 [("cadre", cadre_id)]
                 if cadre_id
-                else [("cadre", c.id) for c in queries.cadres(session, ("驻村干部",))]
+                else [("cadre", c.id) for c in queries.cadres(session, ("驻村干部",), scope)]
             )
             for scope_kind, scope_id in scope_kind_ids:
                 done = queries.submissions(session, scope_kind, scope_id)
-                name = next((c.name for c in queries.cadres(session) if c.id == scope_id), "")
+                name = next((c.name for c in queries.cadres(session, (), scope) if c.id == scope_id), "")
                 for kind in (WEEKLY, MONTHLY):
                     period = period_of(kind, today).previous()
                     if (kind, period.start) not in done:
@@ -230,6 +256,8 @@ class MaintenanceService:
         self, household_id: str, day: date, kind: str, cadres: str, notes: str = "", policies: str = ""
     ) -> str:
         """Record a visit; it moves the revisit date or fulfils events as the rules say."""
+        with self.db.sessions() as session:
+            self.guard.household(session, Capability.EDIT_FILES, household_id)
         cadres = clean_text("visit", "cadres", cadres)
         notes = clean_text("visit", "notes", notes)
         policies = clean_text("visit", "policies", policies)
@@ -251,10 +279,11 @@ class MaintenanceService:
                 notes=notes.strip(),
                 policies=policies.strip(),
                 deleted=False,
+                account_id=self.actor.account_id,
             )
             session.add(visit)
             session.flush()
-            recorder = ChangeRecorder(session, self.operator)
+            recorder = ChangeRecorder(session, self.actor)
             recorder.log(
                 "新增",
                 "走访",
@@ -268,6 +297,8 @@ class MaintenanceService:
 
     def record_event(self, household_id: str, day: date, kind: str, note: str = "") -> str:
         """An event that obliges a visit within the set number of days (事件必访)."""
+        with self.db.sessions() as session:
+            self.guard.household(session, Capability.EDIT_FILES, household_id)
         if not kind:
             raise DomainError("请选择事件类型", "kind")
         if day > self.today:
@@ -287,7 +318,7 @@ class MaintenanceService:
             )
             session.add(event)
             session.flush()
-            ChangeRecorder(session, self.operator).log(
+            ChangeRecorder(session, self.actor).log(
                 "新增",
                 "必访事件",
                 event.id,
@@ -299,12 +330,12 @@ class MaintenanceService:
             return event.id
 
     def open_event_count(self) -> int:
-        with self.db.sessions() as session:
-            return (
-                session.scalar(
-                    select(func.count())
-                    .select_from(HouseholdEvent)
-                    .where(HouseholdEvent.fulfilled_on.is_(None))
-                )
-                or 0
+        self.guard.need(Capability.READ_FILES)
+        scope = self.guard.scope
+        query = select(func.count()).select_from(HouseholdEvent).where(HouseholdEvent.fulfilled_on.is_(None))
+        if scope is not None:
+            query = query.join(Household, Household.id == HouseholdEvent.household_id).where(
+                Household.village_id.in_(sorted(scope))
             )
+        with self.db.sessions() as session:
+            return session.scalar(query) or 0

@@ -11,6 +11,7 @@ from zhuji_archive.domain import meeting as rules
 from zhuji_archive.domain import workflow as wf
 from zhuji_archive.domain.errors import DomainError
 from zhuji_archive.domain.workflow import Action, Status
+from zhuji_archive.services.permissions import Capability
 from zhuji_archive.services.requests import RequestService
 from zhuji_archive.storage.models import Household, Meeting, MeetingItem, Request, utcnow
 from zhuji_archive.storage.request_queries import RequestQuery
@@ -25,8 +26,10 @@ class MeetingService:
     def __init__(self, requests: RequestService) -> None:
         self.requests = requests
         self.db = requests.db
+        self.guard = requests.guard  # the account the request service acts for: 月度例会 to change
 
     def create(self, held_on: date | None, title: str, attendees: str) -> str:
+        self.guard.need(Capability.RUN_MEETING)
         if held_on is None:
             raise DomainError("请填写会议日期", "held_on")
         with self.db.transaction() as session:
@@ -41,6 +44,7 @@ class MeetingService:
             return meeting.id
 
     def meetings(self) -> list[MeetingSummary]:
+        self.guard.need(Capability.READ_FILES)
         with self.db.sessions() as session:
             counts = dict(
                 session.execute(
@@ -53,10 +57,12 @@ class MeetingService:
             ]
 
     def meeting(self, meeting_id: str) -> MeetingSummary:
+        self.guard.need(Capability.READ_FILES)
         return next(m for m in self.meetings() if m.id == meeting_id)
 
     def add_requests(self, meeting_id: str, request_ids: list[str]) -> int:
         """Put requests waiting for the meeting (待上会) on the agenda; others are refused by name."""
+        self.guard.need(Capability.RUN_MEETING)
         with self.db.transaction() as session:
             meeting = self._open_meeting(session, meeting_id)
             top = (
@@ -85,6 +91,7 @@ class MeetingService:
             return added
 
     def remove_request(self, meeting_id: str, request_id: str) -> None:
+        self.guard.need(Capability.RUN_MEETING)
         with self.db.transaction() as session:
             self._open_meeting(session, meeting_id)
             item = session.scalar(
@@ -99,6 +106,7 @@ class MeetingService:
                 r.meeting_id = None
 
     def decisions(self, meeting_id: str) -> list[DecisionRow]:
+        self.guard.need(Capability.READ_FILES)
         rows = {row.id: row for row in self.requests.list(RequestQuery(meeting_id=meeting_id))}
         with self.db.sessions() as session:
             meeting = session.get(Meeting, meeting_id)
@@ -133,6 +141,7 @@ class MeetingService:
 
     def save_decisions(self, meeting_id: str, decisions: list[DecisionRow]) -> None:
         """Store what was typed in the decision table (complete or not) without applying it."""
+        self.guard.need(Capability.RUN_MEETING)
         with self.db.transaction() as session:
             meeting = self._open_meeting(session, meeting_id)
             for d in decisions:
@@ -151,6 +160,7 @@ class MeetingService:
     def apply_decisions(self, meeting_id: str) -> int:
         """交办 every request of the meeting at once. If any decision lacks a field, nothing is applied
         and the message names every request that is incomplete; the meeting stays open."""
+        self.guard.need(Capability.RUN_MEETING)
         decisions = self.decisions(meeting_id)
         if not decisions:
             raise DomainError("会议还没有列入任何诉求")

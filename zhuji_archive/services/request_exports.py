@@ -13,6 +13,7 @@ from pathlib import Path
 from typing import Any
 
 from zhuji_archive.domain import workflow as wf
+from zhuji_archive.domain.accounts import Actor
 from zhuji_archive.domain.errors import DomainError
 from zhuji_archive.domain.reporting import MONTHLY, WEEKLY, Period, period_of
 from zhuji_archive.exports import pdf_requests, xlsx_requests, xlsx_rosters
@@ -24,6 +25,7 @@ from zhuji_archive.services.export_files import atomic_outputs, file_name
 from zhuji_archive.services.exports import ExportCancelled, ExportResult
 from zhuji_archive.services.history import ChangeRecorder
 from zhuji_archive.services.meetings import MeetingService
+from zhuji_archive.services.permissions import Capability, Guard
 from zhuji_archive.services.progress import Cancelled, Job, Progress
 from zhuji_archive.services.requests import RequestQuery, RequestService
 from zhuji_archive.services.summaries import SummaryService
@@ -63,12 +65,12 @@ def _feedback_part(detail: RequestDetail) -> dict[str, Any]:
 
 
 class RequestExportService:
-    """Request printouts and the ledger, on behalf of one operator."""
+    """Request printouts and the ledger, on behalf of one account (导出打印, in its scope)."""
 
     def __init__(
         self,
         db: Database,
-        operator: str,
+        actor: Actor,
         requests: RequestService,
         meetings: MeetingService,
         summaries: SummaryService,
@@ -76,7 +78,9 @@ class RequestExportService:
         clock: Clock | None = None,
     ) -> None:
         self.db = db
-        self.operator = operator
+        self.actor = actor
+        self.operator = actor.display_name
+        self.guard = Guard(actor)
         self.requests = requests
         self.meetings = meetings
         self.summaries = summaries
@@ -92,10 +96,17 @@ class RequestExportService:
     # ---- 情况反馈意见单 -------------------------------------------------------------------------
     def feedback_form_data(self, request_id: str | None) -> FeedbackForm:
         """The form as it will be printed; ``None`` gives the blank form."""
+        self._check_request(request_id)
         if request_id is None:
             return FeedbackForm(satisfactions=self._satisfactions())
         detail = self.requests.detail(request_id)
         return self._form(detail)
+
+    def _check_request(self, request_id: str | None) -> None:
+        self.guard.need(Capability.EXPORT)
+        if request_id is not None:
+            with self.db.sessions() as session:
+                self.guard.request(session, Capability.EXPORT, request_id)
 
     def _form(self, detail: RequestDetail) -> FeedbackForm:
         row, case = detail.row, detail.case
@@ -156,6 +167,7 @@ class RequestExportService:
         today: date | None = None,
     ) -> ExportResult:
         """Print the 情况反馈意见单 of a request, or ``copies`` blank ones when ``request_id`` is None."""
+        self._check_request(request_id)
         path = Path(path)
         if not 1 <= copies <= 500:
             raise DomainError("份数须在1到500之间")
@@ -183,6 +195,7 @@ class RequestExportService:
     # ---- default document names -----------------------------------------------------------------
     def feedback_form_name(self, request_id: str | None) -> str:
         """杜黄村一组第12户情况反馈意见单（安华2026-0012）; 空白情况反馈意见单 without a request."""
+        self._check_request(request_id)
         if request_id is None:
             return "空白情况反馈意见单"
         with self.db.sessions() as session:
@@ -195,6 +208,7 @@ class RequestExportService:
 
     def meeting_sheet_name(self, meeting_id: str) -> str:
         """安华镇2026年11月专题会议交办单: the meeting is the town's, so the town names it."""
+        self.guard.need(Capability.EXPORT)
         try:
             meeting = self.meetings.meeting(meeting_id)
         except StopIteration:
@@ -214,6 +228,7 @@ class RequestExportService:
         today: date | None = None,
     ) -> ExportResult:
         """Print the 交办单 of a monthly meeting: its attendees and every decision on its agenda."""
+        self.guard.need(Capability.EXPORT)
         path = Path(path)
         job = Job(progress, cancelled, ExportCancelled)
         job.step(0, 1)
@@ -238,6 +253,7 @@ class RequestExportService:
     # ---- 周报 / 月报 ----------------------------------------------------------------------------
     def summary(self, scope_kind: str, scope_id: str, period: Period) -> tuple[Summary, str]:
         """The summary read-model and the unit that reports it (town and village)."""
+        self.guard.need(Capability.READ_FILES)
         if period.kind not in (WEEKLY, MONTHLY):
             raise DomainError(f"未知的报告类型“{period.kind}”")
         summary = self.summaries.build(scope_kind, scope_id, period)
@@ -262,6 +278,7 @@ class RequestExportService:
         today: date | None = None,
     ) -> ExportResult:
         """Print a 周报/月报 with its tables and bar charts."""
+        self._check_unit(scope_kind, scope_id)
         path = Path(path)
         job = Job(progress, cancelled, ExportCancelled)
         job.step(0, 1)
@@ -286,6 +303,7 @@ class RequestExportService:
         today: date | None = None,
     ) -> ExportResult:
         """Export a 周报/月报 as an Excel workbook."""
+        self._check_unit(scope_kind, scope_id)
         path = Path(path)
         job = Job(progress, cancelled, ExportCancelled)
         job.step(0, 1)
@@ -295,6 +313,10 @@ class RequestExportService:
             job.step(1, 1)
         self._record_summary(summary, "Excel", path, scope_kind, scope_id)
         return ExportResult([path], rows)
+
+    def _check_unit(self, scope_kind: str, scope_id: str) -> None:
+        with self.db.sessions() as session:
+            self.guard.unit(session, Capability.EXPORT, scope_kind, scope_id)
 
     def _record_summary(
         self, summary: Summary, kind: str, path: Path, scope_kind: str, scope_id: str
@@ -309,7 +331,9 @@ class RequestExportService:
 
     # ---- 台账 ----------------------------------------------------------------------------------
     def ledger_lines(self, query: RequestQuery) -> list[LedgerLine]:
-        """Every request the query matches, with the household's ID and phone number."""
+        """Every request the query matches (in the account's scope), with the household's ID and phone
+        number."""
+        self.guard.need(Capability.EXPORT)
         rows = self.requests.list(replace(query, limit=LEDGER_LIMIT))
         with self.db.sessions() as session:
             contacts = queries.household_contacts(session, [r.household_id for r in rows])
@@ -332,6 +356,7 @@ class RequestExportService:
         today: date | None = None,
     ) -> ExportResult:
         """Export the request ledger (诉求台账) of the requests ``query`` matches."""
+        self.guard.need(Capability.EXPORT)
         path = Path(path)
         today = self._today(today)
         job = Job(progress, cancelled, ExportCancelled)
@@ -364,6 +389,7 @@ class RequestExportService:
 
     # ---- look-ups for the command line -----------------------------------------------------------
     def meeting_ids(self) -> list[str]:
+        self.guard.need(Capability.READ_FILES)
         return [m.id for m in self.meetings.meetings()]
 
     def _record(
@@ -378,6 +404,6 @@ class RequestExportService:
         if self.db.read_only:
             return  # a read-only archive can be exported from, but the export cannot be noted in it
         with self.db.transaction() as session:
-            ChangeRecorder(session, self.operator).log(
+            ChangeRecorder(session, self.actor).log(
                 "导出", entity, record_id, household_id=household_id, village_id=village_id, note=note
             )

@@ -11,12 +11,14 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from zhuji_archive.domain import workflow as wf
+from zhuji_archive.domain.accounts import Actor, PermissionDenied, out_of_scope
 from zhuji_archive.domain.errors import DomainError
 from zhuji_archive.domain.text_input import clean_text, cleaned
 from zhuji_archive.domain.workdays import WorkCalendar
 from zhuji_archive.domain.workflow import Action, Level, RequestCase, Status
 from zhuji_archive.services.clock import Clock
 from zhuji_archive.services.history import ChangeRecorder
+from zhuji_archive.services.permissions import Capability, Guard
 from zhuji_archive.services.settings import SettingsService
 from zhuji_archive.storage import request_numbers, tally_queries
 from zhuji_archive.storage import request_queries as queries
@@ -29,6 +31,26 @@ from zhuji_archive.views.requests import EventRow, RequestDetail, RequestRow
 __all__ = ["RequestQuery", "RequestService"]
 
 NUMBER_ATTEMPTS = 3  # a number taken by a concurrent writer is retried with the next one
+
+# What a 镇领导 may record on a case he leads (包案): its progress and the feedback of the household.
+LEADER_ACTIONS = frozenset({Action.PROGRESS, Action.FEEDBACK})
+# Any of these lets an account act on some request; which one a given action needs is decided per request.
+ACTING = (Capability.HANDLE_REQUESTS, Capability.REVIEW_REQUESTS, Capability.LEAD_CASES)
+
+
+def is_review(action: Action, status: str) -> bool:
+    """Whether the action is the township's (镇级审核): routing to 市镇联动 / 挂牌督办, or assigning a
+    request the town took up (待上会). Everything else is handled at village level."""
+    return action == Action.JOINT or (action == Action.ASSIGN and status == Status.AWAITING_MEETING.value)
+
+
+def may_act(actor: Actor, action: Action, status: str, leader: str, village_id: str | None) -> bool:
+    """Whether the account may take ``action`` on a request in this status, led by ``leader``, of this
+    village (the workflow decides separately whether the action fits the status)."""
+    if actor.can(Capability.LEAD_CASES) and not actor.can(Capability.HANDLE_REQUESTS):
+        return action in LEADER_ACTIONS and bool(leader) and leader == actor.display_name
+    needed = Capability.REVIEW_REQUESTS if is_review(action, status) else Capability.HANDLE_REQUESTS
+    return actor.can(needed) and actor.covers(village_id)
 
 
 def case_of(r: Request) -> RequestCase:
@@ -111,13 +133,19 @@ def _business_date(action: Action, payload: wf.Payload, today: date) -> date:
 
 
 class RequestService:
-    """Use cases on requests, on behalf of one operator. "today" comes from the archive's clock."""
+    """Use cases on requests, on behalf of one account. "today" comes from the archive's clock.
+
+    Lists hold the requests of the villages in the account's scope; acting on a request takes 办理诉求
+    (village level) or 镇级审核 (see ``is_review``) in its village; a 镇领导 may record progress and
+    feedback on the cases he leads."""
 
     def __init__(
-        self, db: Database, operator: str, settings: SettingsService, clock: Clock | None = None
+        self, db: Database, actor: Actor, settings: SettingsService, clock: Clock | None = None
     ) -> None:
         self.db = db
-        self.operator = operator
+        self.actor = actor
+        self.operator = actor.display_name
+        self.guard = Guard(actor)
         self.settings = settings
         self.clock = clock or Clock()
 
@@ -127,16 +155,27 @@ class RequestService:
 
     # ---- calendar and deadlines -----------------------------------------------------------
     def calendar(self) -> WorkCalendar:
+        self.guard.need_any(Capability.READ_FILES, Capability.MANAGE_SETTINGS)
         with self.db.sessions() as session:
             return WorkCalendar(queries.holiday_overrides(session))
 
     def default_deadline(self, level: Level, start: date | None = None) -> date:
+        self.guard.need(Capability.READ_FILES)
         return wf.default_deadline(start or self.today, level, self.settings.deadline_days(), self.calendar())
 
     def _query(self, query: RequestQuery) -> RequestQuery:
-        """Fill the dates a time-status filter needs."""
+        """Check the account may read what the query names; limit it to the account's villages and fill
+        the dates a time-status filter needs."""
         from dataclasses import replace
 
+        self.guard.need(Capability.READ_FILES)
+        if query.village_id or query.household_id:
+            with self.db.sessions() as session:
+                if query.household_id:
+                    self.guard.household(session, Capability.READ_FILES, query.household_id)
+                if query.village_id:
+                    self.guard.village(Capability.READ_FILES, query.village_id)
+        query = replace(query, villages=self.guard.scope)
         warn = self.settings.get("warn_days")
         due_before = self.calendar().add_workdays(self.today, warn + 1)
         return replace(query, today=self.today, due_before=due_before)
@@ -172,7 +211,9 @@ class RequestService:
         query = self._query(query)
         with self.db.sessions() as session:
             if queries.tally_countable(query):
-                return tally_queries.requests(session, query.village_id, query.statuses)
+                return tally_queries.requests(
+                    session, query.village_id, query.statuses, villages=query.villages
+                )
             return queries.count(session, query)
 
     def counts(self, query: RequestQuery = RequestQuery()) -> dict[str, int]:  # noqa: B008
@@ -180,11 +221,15 @@ class RequestService:
         query = self._query(query)
         with self.db.sessions() as session:
             if queries.tally_countable(query):
-                by_status = tally_queries.requests_by(session, RequestTally.status, query.village_id)
+                by_status = tally_queries.requests_by(
+                    session, RequestTally.status, query.village_id, villages=query.villages
+                )
                 return {k: n for k, n in by_status.items() if not query.statuses or k in query.statuses}
             return queries.status_counts(session, query)
 
     def leaders(self) -> list[str]:
+        """The 包案领导 named on requests, for pick-lists (names of town leaders, not of households)."""
+        self.guard.need_any(Capability.READ_FILES, Capability.MANAGE_ORGANISATION)
         with self.db.sessions() as session:
             return queries.leaders(session)
 
@@ -222,13 +267,18 @@ class RequestService:
 
     def find(self, number: str) -> str:
         """The id of the request with this 诉求编号 (安华2026-0012; the old internal id works too)."""
+        self.guard.need(Capability.READ_FILES)
         with self.db.sessions() as session:
             request_id = request_numbers.request_id_of(session, number)
+            if request_id is not None:
+                self.guard.request(session, Capability.READ_FILES, request_id)
         if request_id is None:
             raise DomainError(f"找不到诉求编号为“{number.strip()}”的诉求")
         return request_id
 
     def detail(self, request_id: str) -> RequestDetail:
+        with self.db.sessions() as session:
+            self.guard.request(session, Capability.READ_FILES, request_id)
         calendar, warn = self.calendar(), self.settings.get("warn_days")
         with self.db.sessions() as session:
             stmt = queries.base(RequestQuery()).where(Request.id == request_id)
@@ -257,13 +307,21 @@ class RequestService:
                     .order_by(RequestFeedback.on, RequestFeedback.id)
                 )
             ]
-        return RequestDetail(row, case, wf.allowed_actions(case), events, feedbacks)
+        village_id = result[0].village_id
+        allowed = [
+            action
+            for action in wf.allowed_actions(case)
+            if may_act(self.actor, action, row.status, row.leader, village_id)
+        ]  # the buttons the window offers: what this account may do now
+        return RequestDetail(row, case, allowed, events, feedbacks)
 
     # ---- writing ---------------------------------------------------------------------------
     def record(
         self, household_id: str, category: str, description: str, recorded_on: date | None = None
     ) -> str:
         """Record a new request (登记) in a household file."""
+        with self.db.sessions() as session:
+            self.guard.household(session, Capability.HANDLE_REQUESTS, household_id)
         category = clean_text("request", "category", category)
         description = clean_text("request", "description", description)
         if not category:
@@ -278,9 +336,7 @@ class RequestService:
                     raise
         raise DomainError("另一台电脑正在同时登记诉求，未能分配诉求编号，诉求没有登记，请再登记一次")
 
-    def _record(
-        self, household_id: str, category: str, description: str, recorded_on: date | None
-    ) -> str:
+    def _record(self, household_id: str, category: str, description: str, recorded_on: date | None) -> str:
         with self.db.transaction() as session:
             household = session.get(Household, household_id)
             if household is None:
@@ -295,7 +351,7 @@ class RequestService:
             )
             session.add(r)
             number = request_numbers.assign_number(session, r)
-            ChangeRecorder(session, self.operator).log(
+            ChangeRecorder(session, self.actor).log(
                 "新增",
                 "诉求",
                 r.id,
@@ -307,6 +363,7 @@ class RequestService:
 
     def act(self, request_id: str, action: Action, payload: wf.Payload = None) -> RequestDetail:
         """Apply one action in one transaction; a refused action raises DomainError and changes nothing."""
+        self.guard.need_any(*ACTING)
         with self.db.transaction() as session:
             self._apply(session, request_id, action, payload)
         return self.detail(request_id)
@@ -315,6 +372,7 @@ class RequestService:
         r = session.get(Request, request_id)
         if r is None or r.deleted:
             raise DomainError("找不到这条诉求")
+        self._may_act(session, r, action)
         payload = cleaned(payload)
         case, transition = wf.apply(case_of(r), action, payload)
         _store(r, case)
@@ -341,13 +399,14 @@ class RequestService:
                 request_id=r.id,
                 on=on,
                 operator=self.operator,
+                account_id=self.actor.account_id,
                 action=action.value,
                 from_status=transition.before.value,
                 to_status=transition.after.value,
                 note=transition.note,
             )
         )
-        ChangeRecorder(session, self.operator).log(
+        ChangeRecorder(session, self.actor).log(
             "办理",
             "诉求",
             r.id,
@@ -360,12 +419,30 @@ class RequestService:
         )
         return transition
 
+    def _may_act(self, session: Session, r: Request, action: Action) -> None:
+        """Refuse (PermissionDenied) unless the account may take ``action`` on this request."""
+        actor = self.actor
+        village_id = r.village_id or self.guard.request(session, Capability.READ_FILES, r.id)
+        if may_act(actor, action, r.status, r.leader, village_id):
+            return
+        if actor.can(Capability.LEAD_CASES) and not actor.can(Capability.HANDLE_REQUESTS):
+            raise PermissionDenied(
+                f"“{actor.role.label}”账号只能对本人包案的诉求记录进展和反馈，不能{action.value}这条诉求。"
+            )
+        self.guard.need(
+            Capability.REVIEW_REQUESTS if is_review(action, r.status) else Capability.HANDLE_REQUESTS
+        )
+        raise out_of_scope(actor, "这条诉求")
+
     def act_many(self, request_ids: list[str], action: Action, payload: wf.Payload) -> int:
         """Apply the same action to several requests, all or none; the error names the request refused."""
+        self.guard.need_any(*ACTING)
         with self.db.transaction() as session:
             for request_id in request_ids:
                 try:
                     self._apply(session, request_id, action, payload)
+                except PermissionDenied:
+                    raise
                 except DomainError as error:
                     label = self._label(session, request_id)
                     raise DomainError(f"{label}：{error.message}", error.field) from error
@@ -379,6 +456,9 @@ class RequestService:
 
     # ---- common issues (共性问题) ------------------------------------------------------------
     def create_common_issue(self, title: str, description: str, request_ids: list[str]) -> str:
+        self.guard.need(Capability.REVIEW_REQUESTS)
+        with self.db.sessions() as session:
+            self.guard.requests(session, Capability.REVIEW_REQUESTS, request_ids)
         if not title.strip():
             raise DomainError("请填写共性问题名称", "title")
         request_ids = list(dict.fromkeys(request_ids))
@@ -406,6 +486,7 @@ class RequestService:
 
     def act_on_common_issue(self, issue_id: str, action: Action, payload: wf.Payload) -> int:
         """One decision or one result for every linked request that is open; feedback stays per household."""
+        self.guard.need(Capability.REVIEW_REQUESTS)
         if action in (Action.FEEDBACK, Action.REOPEN):
             raise DomainError("情况反馈须逐户进行，每户分别填写反馈意见")
         targets = [row.id for row in self.common_issue_requests(issue_id) if row.status not in ("已反馈",)]
@@ -427,4 +508,5 @@ class RequestService:
         return [(row, f"{last[row.id].on}：{last[row.id].note}" if row.id in last else "") for row in rows]
 
     def next_check_default(self, start: date | None = None) -> date:
+        self.guard.need(Capability.READ_FILES)
         return (start or self.today) + timedelta(days=14)

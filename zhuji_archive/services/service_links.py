@@ -8,9 +8,11 @@ from datetime import date, timedelta
 from pathlib import Path
 
 from zhuji_archive.domain import maintenance as rules
+from zhuji_archive.domain.accounts import Actor
 from zhuji_archive.domain.errors import DomainError
 from zhuji_archive.domain.reporting import WEEKLY, period_of, satisfaction_rate
 from zhuji_archive.services.maintenance import MaintenanceService
+from zhuji_archive.services.permissions import Capability, Guard
 from zhuji_archive.services.settings import SettingsService
 from zhuji_archive.storage import maintenance_queries as queries
 from zhuji_archive.storage import tally_queries as tallies
@@ -84,13 +86,33 @@ def months_in(start: date, end: date) -> int:
 class ServiceLinkService:
     """Use cases of the three service modes and the assessment."""
 
-    def __init__(self, db: Database, settings: SettingsService, maintenance: MaintenanceService) -> None:
+    def __init__(
+        self, db: Database, actor: Actor, settings: SettingsService, maintenance: MaintenanceService
+    ) -> None:
         self.db, self.settings, self.maintenance = db, settings, maintenance
+        self.guard = Guard(actor)
+
+    @property
+    def may_register(self) -> bool:
+        """Whether the account keeps the register (see ``_need_register``): the window offers it or not."""
+        actor = self.guard.actor
+        return (
+            actor.can(Capability.MANAGE_ORGANISATION)
+            and actor.can(Capability.READ_FILES)
+            and actor.whole_town
+        )
+
+    def _need_register(self) -> None:
+        """Keeping the register of links, on-site days and deeds: 管理组织 with access to the files
+        (links name households), i.e. 党政办."""
+        self.guard.need(Capability.MANAGE_ORGANISATION)
+        self.guard.need_whole_town(Capability.READ_FILES, "全镇的联系对象")
 
     # ---- register ---------------------------------------------------------------------------
     def add_link(
         self, cadre_id: str, mode: str, target_kind: str, target_id: str, start_on: date, note: str = ""
     ) -> str:
+        self._need_register()
         if mode not in rules.SERVICE_MODES:
             raise DomainError(f"服务方式须为：{'、'.join(rules.SERVICE_MODES)}", "mode")
         if target_kind not in rules.TARGET_KINDS:
@@ -117,6 +139,7 @@ class ServiceLinkService:
             return link.id
 
     def end_link(self, link_id: str, end_on: date) -> None:
+        self._need_register()
         with self.db.transaction() as session:
             link = session.get(ServiceLink, link_id)
             if link is None:
@@ -126,8 +149,12 @@ class ServiceLinkService:
             link.end_on = end_on
 
     def links(self, active_on: date | None = None) -> list[LinkRow]:
+        """The links (of the cadres of the account's villages when it is scoped)."""
+        self.guard.need(Capability.READ_FILES)
+        scope = self.guard.scope
         with self.db.sessions() as session:
             names = {c.id: c.name for c in queries.cadres(session)}
+            shown = None if scope is None else {c.id for c in queries.cadres(session, (), scope)}
             rows = (
                 queries.active_links(session, active_on, active_on)
                 if active_on
@@ -145,9 +172,11 @@ class ServiceLinkService:
                     r.end_on,
                 )
                 for r in rows
+                if shown is None or r.cadre_id in shown
             ]
 
     def add_onsite_day(self, cadre_id: str, day: date, place: str, note: str = "") -> str:
+        self._need_register()
         if not place.strip():
             raise DomainError("请填写蹲点地点", "place")
         with self.db.transaction() as session:
@@ -157,6 +186,7 @@ class ServiceLinkService:
             return row.id
 
     def add_deed(self, cadre_id: str, day: date, title: str, beneficiary: str, result: str = "") -> str:
+        self._need_register()
         if not title.strip():
             raise DomainError("请填写实事名称", "title")
         with self.db.transaction() as session:
@@ -173,18 +203,24 @@ class ServiceLinkService:
 
     def targets(self, kind: str) -> list[tuple[str, str]]:
         """What a link can point to: villages, enterprises, focus-tag households, or groups."""
+        self._need_register()
         with self.db.sessions() as session:
             return queries.link_targets(session, kind)
 
     # ---- quotas -------------------------------------------------------------------------------
     def quota_table(self, start: date, end: date) -> list[QuotaRow]:
+        """Each cadre's quotas and what was done (only the cadres of a scoped account's villages)."""
+        self.guard.need(Capability.READ_FILES)
+        scope = self.guard.scope
         values = self.settings.all()
         months = months_in(start, end)
         rows: list[QuotaRow] = []
         with self.db.sessions() as session:
-            cadres = {c.id: c for c in queries.cadres(session)}
+            cadres = {c.id: c for c in queries.cadres(session, (), scope)}
             by_cadre_mode: dict[tuple[str, str], list[ServiceLink]] = {}
             for link in queries.active_links(session, start, end):
+                if link.cadre_id not in cadres:
+                    continue
                 by_cadre_mode.setdefault((link.cadre_id, link.mode), []).append(link)
             for cadre in cadres.values():  # cadres whose kind requires a mode appear even without links
                 mode = MODE_OF_KIND.get(cadre.kind)
@@ -214,15 +250,20 @@ class ServiceLinkService:
         return rows
 
     def coverage(self, day: date | None = None) -> Coverage:
+        """Focus households without a link (of the account's villages) and, for a whole-town account,
+        the township cadres whose links are incomplete."""
+        self.guard.need(Capability.READ_FILES)
+        scope = self.guard.scope
         day = day or self.maintenance.today
         result = Coverage()
         with self.db.sessions() as session:
             for hid, head, village, group, number, tags in queries.focus_households_without_link(
-                session, day, day
+                session, day, day, villages=scope
             ):
                 result.unlinked_households.append((hid, f"{village}{group}第{number}户 {head}", tags))
             links = queries.active_links(session, day, day)
-            for cadre in queries.cadres(session, ("镇领导", "机关干部")):
+            township = queries.cadres(session, ("镇领导", "机关干部")) if scope is None else []
+            for cadre in township:
                 mode = MODE_OF_KIND[cadre.kind]
                 kinds = {
                     link.target_kind for link in links if link.cadre_id == cadre.id and link.mode == mode
@@ -236,6 +277,9 @@ class ServiceLinkService:
 
     # ---- assessment ----------------------------------------------------------------------------
     def assessment(self, start: date, end: date) -> list[AssessmentRow]:
+        """The cadres' indicators and scores (only the cadres of a scoped account's villages)."""
+        self.guard.need(Capability.READ_FILES)
+        scope = self.guard.scope
         values = self.settings.all()
         weights = {key: values[f"weight.{key}"] for key, _ in rules.ASSESSMENT_INDICATORS}
         quota_by_cadre: dict[str, list[float]] = {}
@@ -248,7 +292,7 @@ class ServiceLinkService:
             closed_by_cadre = queries.closed_in_by_cadre(session, start, end)
             feedback_by_cadre = queries.feedback_in_by_cadre(session, start, end)
             # Township cadres are assessed here; village cadres are assessed by their village.
-            for cadre in queries.cadres(session, ("驻村干部", "镇领导", "机关干部")):
+            for cadre in queries.cadres(session, ("驻村干部", "镇领导", "机关干部"), scope):
                 if cadre.id not in responsible and cadre.id not in quota_by_cadre:
                     continue
                 on_time, closed = closed_by_cadre.get(cadre.id, (0, 0))
@@ -284,6 +328,7 @@ class ServiceLinkService:
 
     def export_assessment(self, path: Path | str, start: date, end: date) -> int:
         """Write the assessment table to an Excel workbook through the export layer; return its rows."""
+        self.guard.need(Capability.EXPORT)
         from zhuji_archive.exports.xlsx_rosters import Column, RosterSheet, write_roster
         from zhuji_archive.services.export_files import atomic_outputs
 

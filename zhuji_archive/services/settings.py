@@ -6,6 +6,7 @@ from datetime import date
 
 from sqlalchemy import select
 
+from zhuji_archive.domain.accounts import Actor
 from zhuji_archive.domain.errors import DomainError
 from zhuji_archive.domain.settings import (
     SETTINGS,
@@ -15,6 +16,7 @@ from zhuji_archive.domain.settings import (
     SettingSpec,
 )
 from zhuji_archive.domain.workflow import Level
+from zhuji_archive.services.permissions import Capability, Guard
 from zhuji_archive.storage.database import Database
 from zhuji_archive.storage.models import HolidayOverride, Setting
 
@@ -25,15 +27,25 @@ APP_VERSION_KEY = "app.last_version"
 
 
 class SettingsService:
-    """Typed access to the declared settings; unknown keys are refused."""
+    """Typed access to the declared settings; unknown keys are refused. Every account reads them (the
+    deadlines and revisit rules shape every list); changing them takes 管理设置."""
 
-    def __init__(self, db: Database) -> None:
+    def __init__(self, db: Database, actor: Actor) -> None:
         self.db = db
+        self.guard = Guard(actor)
+
+    def _read(self) -> None:
+        self.guard.need_any(Capability.READ_FILES, Capability.MANAGE_SETTINGS)
+
+    def _write(self) -> None:
+        self.guard.need(Capability.MANAGE_SETTINGS)
 
     def specs(self) -> tuple[SettingSpec, ...]:
+        self._read()
         return SETTINGS
 
     def get(self, key: str) -> int:
+        self._read()
         spec = SETTINGS_BY_KEY.get(key)
         if spec is None:
             raise DomainError(f"没有名为“{key}”的设置")
@@ -42,6 +54,7 @@ class SettingsService:
         return spec.parse(row.value) if row is not None else spec.default
 
     def set(self, key: str, value: str | int) -> None:
+        self._write()
         spec = SETTINGS_BY_KEY.get(key)
         if spec is None:
             raise DomainError(f"没有名为“{key}”的设置")
@@ -54,6 +67,7 @@ class SettingsService:
                 row.value = str(parsed)
 
     def all(self) -> dict[str, int]:
+        self._read()
         with self.db.sessions() as session:
             stored = {row.key: row.value for row in session.scalars(select(Setting))}
         return {
@@ -63,11 +77,13 @@ class SettingsService:
 
     def recorded_app_version(self) -> str | None:
         """The program version that last opened this archive (None for a file no version recorded)."""
+        self._read()
         with self.db.sessions() as session:
             row = session.get(Setting, APP_VERSION_KEY)
         return row.value if row is not None else None
 
     def record_app_version(self, version: str) -> None:
+        """Housekeeping of the login itself (any account): not a setting the user changes."""
         with self.db.transaction() as session:
             row = session.get(Setting, APP_VERSION_KEY)
             if row is None:
@@ -77,6 +93,7 @@ class SettingsService:
 
     def short_revisit_tags(self) -> tuple[str, ...]:
         """Focus tags whose households are revisited at the shorter interval."""
+        self._read()
         with self.db.sessions() as session:
             row = session.get(Setting, SHORT_REVISIT_TAGS_KEY)
         if row is None:
@@ -84,6 +101,7 @@ class SettingsService:
         return tuple(tag for tag in row.value.split("、") if tag)
 
     def set_short_revisit_tags(self, tags: list[str]) -> None:
+        self._write()
         with self.db.transaction() as session:
             row = session.get(Setting, SHORT_REVISIT_TAGS_KEY)
             text = "、".join(dict.fromkeys(t.strip() for t in tags if t.strip()))
@@ -93,17 +111,20 @@ class SettingsService:
                 row.value = text
 
     def deadline_days(self) -> dict[Level, int]:
+        self._read()
         values = self.all()
         return {level: values[f"deadline.{level.value}"] for level in Level}
 
     # ---- holiday overrides (节假日调整) ---------------------------------------------------------
     def holiday_overrides(self) -> list[tuple[date, bool, str]]:
+        self._read()
         with self.db.sessions() as session:
             rows = session.scalars(select(HolidayOverride).order_by(HolidayOverride.day))
             return [(row.day, row.workday, row.note) for row in rows]
 
     def set_holiday_override(self, day: date, workday: bool, note: str = "") -> None:
         """Mark a day as holiday (放假) or make-up working day (调休上班) for deadline counting."""
+        self._write()
         with self.db.transaction() as session:
             row = session.get(HolidayOverride, day)
             if row is None:
@@ -112,6 +133,7 @@ class SettingsService:
                 row.workday, row.note = workday, note.strip()
 
     def remove_holiday_override(self, day: date) -> None:
+        self._write()
         with self.db.transaction() as session:
             row = session.get(HolidayOverride, day)
             if row is not None:

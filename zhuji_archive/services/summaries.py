@@ -7,9 +7,11 @@ from datetime import date
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from zhuji_archive.domain.accounts import Actor
 from zhuji_archive.domain.errors import DomainError
 from zhuji_archive.domain.reporting import Period
 from zhuji_archive.services.clock import Clock
+from zhuji_archive.services.permissions import Capability, Guard
 from zhuji_archive.storage import summary_queries as queries
 from zhuji_archive.storage.database import Database
 from zhuji_archive.storage.models import ReportSubmission
@@ -17,11 +19,13 @@ from zhuji_archive.views.summaries import Summary
 
 
 class SummaryService:
-    """Builds summaries from the same records the lists show."""
+    """Builds summaries from the same records the lists show, of units in the account's scope."""
 
-    def __init__(self, db: Database, operator: str, clock: Clock | None = None) -> None:
+    def __init__(self, db: Database, actor: Actor, clock: Clock | None = None) -> None:
         self.db = db
-        self.operator = operator
+        self.actor = actor
+        self.operator = actor.display_name
+        self.guard = Guard(actor)
         self.clock = clock or Clock()
 
     @property
@@ -30,6 +34,7 @@ class SummaryService:
 
     def build(self, scope_kind: str, scope_id: str, period: Period) -> Summary:
         with self.db.sessions() as session:
+            self.guard.unit(session, Capability.READ_FILES, scope_kind, scope_id)
             name = self._scope_name(session, scope_kind, scope_id)
             start, end = period.start, period.end
             actions = queries.actions_in(session, scope_kind, scope_id, start, end)
@@ -67,6 +72,8 @@ class SummaryService:
             )
 
     def submit(self, scope_kind: str, scope_id: str, period: Period) -> None:
+        with self.db.sessions() as session:
+            self.guard.unit(session, Capability.SUBMIT_REPORTS, scope_kind, scope_id)
         if period.start > self.today:
             raise DomainError("还没有到这个报告期，不能上报")
         with self.db.transaction() as session:
@@ -89,6 +96,7 @@ class SummaryService:
                     scope_id=scope_id,
                     period_start=period.start,
                     operator=self.operator,
+                    account_id=self.actor.account_id,
                 )
             )
 

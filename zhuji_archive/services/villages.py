@@ -9,6 +9,7 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from zhuji_archive.domain.accounts import Actor
 from zhuji_archive.domain.codes import VILLAGE_EVENT_CATEGORIES
 from zhuji_archive.domain.errors import DomainError
 from zhuji_archive.domain.household import normalize_phone
@@ -16,6 +17,7 @@ from zhuji_archive.domain.text_input import check_record
 from zhuji_archive.services import history
 from zhuji_archive.services.conflicts import StaleRecord, StaleSave, changed_fields, snapshot, stale_message
 from zhuji_archive.services.history import ChangeRecorder
+from zhuji_archive.services.permissions import Capability, Guard
 from zhuji_archive.storage.database import ChangedMeanwhile
 from zhuji_archive.storage.models import (
     Enterprise,
@@ -91,11 +93,14 @@ _ORDER: dict[str, list[Any]] = {"events": [VillageEvent.date.desc()], "leaders":
 class VillageService:
     """Loads and saves a village information table with change history."""
 
-    def __init__(self, db: Any, operator: str) -> None:
+    def __init__(self, db: Any, actor: Actor) -> None:
         self.db = db
-        self.operator = operator
+        self.actor = actor
+        self.operator = actor.display_name
+        self.guard = Guard(actor)
 
     def load(self, village_id: str) -> VillageInfo:
+        self.guard.village(Capability.READ_FILES, village_id)
         with self.db.sessions() as session:
             v = session.get(Village, village_id)
             if v is None:
@@ -124,6 +129,7 @@ class VillageService:
             return info
 
     def validate(self, info: VillageInfo) -> None:
+        self.guard.village(Capability.EDIT_FILES, info.id)
         check_record("village", info)
         for section, kind in _TEXT_KINDS.items():
             for row in getattr(info, section):
@@ -132,7 +138,9 @@ class VillageService:
                         check_record(kind, row)
                     except DomainError as error:
                         who = f"“{row.name}”" if getattr(row, "name", "") and error.field != "name" else ""
-                        raise DomainError(f"{_SECTIONS[section][2]}{who}：{error.message}", error.field) from None
+                        raise DomainError(
+                            f"{_SECTIONS[section][2]}{who}：{error.message}", error.field
+                        ) from None
         ids = {name: group_id for group_id, name in info.groups}
         for rep in info.reps:
             if rep.group_name:
@@ -166,6 +174,7 @@ class VillageService:
         """Write what was changed in one transaction. It works on a copy: until the commit succeeded
         the caller's ``info`` is unchanged (no new ids), so a failed save can be retried as it is.
         Records changed here that someone else changed since loading refuse the save (``StaleSave``)."""
+        self.guard.village(Capability.EDIT_FILES, info.id)
         work = copy.deepcopy(info)
         self.validate(work)
         try:
@@ -183,7 +192,7 @@ class VillageService:
         stale = self._stale_records(session, info)
         if stale:
             raise StaleSave(stale_message(session, "村情信息", stale), stale)
-        recorder = ChangeRecorder(session, self.operator)
+        recorder = ChangeRecorder(session, self.actor)
         v = session.get(Village, info.id)
         basic = changed_fields(info.base.get(v.id), {k: getattr(info, k) for k in BASIC_LABELS})
         recorder.diff("村基本情况", v, basic, BASIC_LABELS, village_id=v.id)
@@ -249,5 +258,6 @@ class VillageService:
                 record.sort = index
 
     def history(self, village_id: str) -> list[ChangeEntry]:
+        self.guard.village(Capability.READ_FILES, village_id)
         with self.db.sessions() as session:
             return history.entries(session, village_id=village_id)

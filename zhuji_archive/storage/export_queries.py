@@ -37,6 +37,7 @@ class Scope:
     village_id: str | None = None
     group_id: str | None = None
     area_id: str | None = None
+    villages: frozenset[str] | None = None  # the account's scope (set by the service); None: all
 
 
 @dataclass(frozen=True)
@@ -48,6 +49,8 @@ class ScopeNames:
 
 def _scoped(query: Select[Any], scope: Scope) -> Select[Any]:
     query = query.where(Household.status == ACTIVE_HOUSEHOLD_STATUS)
+    if scope.villages is not None:
+        query = query.where(Household.village_id.in_(sorted(scope.villages)))
     if scope.group_id:
         query = query.where(Household.group_id == scope.group_id)
     elif scope.village_id:

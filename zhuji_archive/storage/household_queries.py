@@ -33,6 +33,7 @@ class HouseholdFilter:
     status: str | None = "在册"  # None: every status
     sort: str = "head"
     descending: bool = False
+    villages: frozenset[str] | None = None  # the account's scope (set by the service); None: all
 
 
 @dataclass(frozen=True)
@@ -182,6 +183,8 @@ def _base(flt: HouseholdFilter) -> Select[Any]:
 
 
 def _filtered(query: Select[Any], flt: HouseholdFilter) -> Select[Any]:
+    if flt.villages is not None:
+        query = query.where(Household.village_id.in_(sorted(flt.villages)))
     if flt.group_id:
         query = query.where(Household.group_id == flt.group_id)
     elif flt.village_id:
@@ -241,6 +244,7 @@ def count(session: Session, flt: HouseholdFilter) -> int:
             area_id=flt.area_id,
             village_id=flt.village_id,
             group_id=flt.group_id,
+            villages=flt.villages,
         )
     query = _filtered(select(func.count()).select_from(Household), flt)
     return session.scalar(query) or 0

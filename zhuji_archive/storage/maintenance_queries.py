@@ -143,17 +143,18 @@ def household_count(session: Session, cadre_id: str | None = None, village_id: s
     return tallies.households(session, "在册", cadre_id=cadre_id, village_id=village_id)
 
 
-def open_events(session: Session, cadre_id: str | None) -> list[Any]:
-    return list(
-        session.execute(
-            select(HouseholdEvent, Household.head_name, Village.name, VillageGroup.name, Household.number)
-            .join(Household, Household.id == HouseholdEvent.household_id)
-            .join(Village, Village.id == Household.village_id)
-            .join(VillageGroup, VillageGroup.id == Household.group_id)
-            .where(HouseholdEvent.fulfilled_on.is_(None), *_scope(cadre_id))
-            .order_by(HouseholdEvent.due_on)
-        ).all()
+def open_events(session: Session, cadre_id: str | None, villages: frozenset[str] | None = None) -> list[Any]:
+    """Must-visit events not yet fulfilled, of a cadre's households, only in ``villages`` when given."""
+    query = (
+        select(HouseholdEvent, Household.head_name, Village.name, VillageGroup.name, Household.number)
+        .join(Household, Household.id == HouseholdEvent.household_id)
+        .join(Village, Village.id == Household.village_id)
+        .join(VillageGroup, VillageGroup.id == Household.group_id)
+        .where(HouseholdEvent.fulfilled_on.is_(None), *_scope(cadre_id))
     )
+    if villages is not None:
+        query = query.where(Household.village_id.in_(sorted(villages)))
+    return list(session.execute(query.order_by(HouseholdEvent.due_on)).all())
 
 
 def submissions(session: Session, scope_kind: str, scope_id: str) -> dict[tuple[str, date], Any]:
@@ -165,10 +166,15 @@ def submissions(session: Session, scope_kind: str, scope_id: str) -> dict[tuple[
     return {(r.period, r.period_start): r for r in rows}
 
 
-def cadres(session: Session, kinds: tuple[str, ...] = ()) -> list[Cadre]:
+def cadres(
+    session: Session, kinds: tuple[str, ...] = (), villages: frozenset[str] | None = None
+) -> list[Cadre]:
+    """Active cadres (of these kinds; of these villages when given)."""
     query = select(Cadre).where(Cadre.active.is_(True)).order_by(Cadre.kind, Cadre.name)
     if kinds:
         query = query.where(Cadre.kind.in_(kinds))
+    if villages is not None:
+        query = query.where(Cadre.village_id.in_(sorted(villages)))
     return list(session.scalars(query))
 
 
@@ -271,7 +277,11 @@ def count_visits_by(
     )
 
 
-def focus_households_without_link(session: Session, start: date, end: date, limit: int = 500) -> list[Any]:
+def focus_households_without_link(
+    session: Session, start: date, end: date, limit: int = 500, villages: frozenset[str] | None = None
+) -> list[Any]:
+    """Focus households (of ``villages`` when given) that no cadre's link covers in the period."""
+    in_scope = [] if villages is None else [Household.village_id.in_(sorted(villages))]
     linked = select(ServiceLink.target_id).where(
         ServiceLink.target_kind == "household",
         ServiceLink.start_on <= end,
@@ -292,7 +302,9 @@ def focus_households_without_link(session: Session, start: date, end: date, limi
             .with_hint(Household, "INDEXED BY ix_household_status_group", "sqlite")
             .join(Village, Village.id == Household.village_id)
             .join(VillageGroup, VillageGroup.id == Household.group_id)
-            .where(Household.status == "在册", Household.focus_tags != "", Household.id.not_in(linked))
+            .where(
+                Household.status == "在册", Household.focus_tags != "", Household.id.not_in(linked), *in_scope
+            )
             .order_by(Household.group_sort, Household.number, Household.id)
             .limit(limit)
         ).all()

@@ -46,6 +46,7 @@ class RequestQuery:
     today: date | None = None
     due_before: date | None = None
     limit: int = 5000
+    villages: frozenset[str] | None = None  # the account's scope (set by the service); None: all
 
 
 def _columns() -> list[Any]:
@@ -80,6 +81,8 @@ def base(query: RequestQuery) -> Select[Any]:
 
 def conditions(query: RequestQuery) -> list[ColumnElement[bool]]:
     where: list[ColumnElement[bool]] = []
+    if query.villages is not None:
+        where.append(Request.village_id.in_(sorted(query.villages)))
     if query.village_id:
         where.append(Request.village_id == query.village_id)
     if query.household_id:
@@ -166,7 +169,9 @@ def count(session: Session, query: RequestQuery) -> int:
 
 def tally_countable(query: RequestQuery) -> bool:
     """True when the kept request tally answers the count: no filter but village and status."""
-    only = RequestQuery(village_id=query.village_id, statuses=query.statuses, limit=query.limit)
+    only = RequestQuery(
+        village_id=query.village_id, statuses=query.statuses, limit=query.limit, villages=query.villages
+    )
     return replace(query, today=None, due_before=None) == only
 
 

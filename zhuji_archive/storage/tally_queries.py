@@ -41,12 +41,14 @@ def households_in(
     area_id: str | None = None,
     village_id: str | None = None,
     group_id: str | None = None,
+    villages: frozenset[str] | None = None,
 ) -> int:
-    """Households of a node of the organisation tree (any status when ``status`` is None)."""
+    """Households of a node of the organisation tree (any status when ``status`` is None), only of
+    ``villages`` when given (an account's scope)."""
     where = _household_where(status, None, None)
     if group_id:
         where.append(HouseholdTally.group_id == group_id)
-    if village_id or area_id or town_id:
+    if village_id or area_id or town_id or villages is not None:
         groups = select(VillageGroup.id).join(Village, Village.id == VillageGroup.village_id)
         if village_id:
             groups = groups.where(Village.id == village_id)
@@ -54,6 +56,8 @@ def households_in(
             groups = groups.where(Village.area_id == area_id)
         if town_id:
             groups = groups.where(Village.town_id == town_id)
+        if villages is not None:
+            groups = groups.where(Village.id.in_(sorted(villages)))
         where.append(HouseholdTally.group_id.in_(groups))
     query = select(func.coalesce(func.sum(HouseholdTally.households), 0)).where(*where)
     return int(session.scalar(query) or 0)
@@ -93,15 +97,22 @@ def households_by_group(
     return {group_id: int(n) for group_id, n in rows if n}
 
 
-def _request_where(village_id: str | None) -> list[ColumnElement[bool]]:
-    return [RequestTally.village_id == village_id] if village_id else []
+def _request_where(
+    village_id: str | None, villages: frozenset[str] | None = None
+) -> list[ColumnElement[bool]]:
+    where = [RequestTally.village_id == village_id] if village_id else []
+    if villages is not None:
+        where.append(RequestTally.village_id.in_(sorted(villages)))
+    return where
 
 
-def requests_by(session: Session, column: Any, village_id: str | None = None) -> dict[str, int]:
-    """Requests not deleted per value of a tally column (status, category or level)."""
-    rows = session.execute(
-        select(column, func.sum(RequestTally.requests)).where(*_request_where(village_id)).group_by(column)
-    )
+def requests_by(
+    session: Session, column: Any, village_id: str | None = None, villages: frozenset[str] | None = None
+) -> dict[str, int]:
+    """Requests not deleted per value of a tally column (status, category or level), only of
+    ``villages`` when given (an account's scope)."""
+    where = _request_where(village_id, villages)
+    rows = session.execute(select(column, func.sum(RequestTally.requests)).where(*where).group_by(column))
     return {key: int(n) for key, n in rows if n}
 
 
@@ -110,8 +121,9 @@ def requests(
     village_id: str | None = None,
     statuses: tuple[str, ...] = (),
     supervised: bool | None = None,
+    villages: frozenset[str] | None = None,
 ) -> int:
-    where = _request_where(village_id)
+    where = _request_where(village_id, villages)
     if statuses:
         where.append(RequestTally.status.in_(statuses))
     if supervised is not None:
