@@ -152,6 +152,7 @@ def _workbook(path: Path) -> Path:
 def _household(arc: Archive, group: str, head: str) -> str:
     file = arc.households.new_file(group)
     file.members = [MemberData(name=head, relation="户主"), MemberData(name=head + "妻", relation="配偶")]
+    file.focus_tags = ["低保户"]  # a focus household with no service link: 三式服务's coverage lists it
     return arc.households.save(file)
 
 

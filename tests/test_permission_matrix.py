@@ -15,6 +15,7 @@ import pytest
 from permission_matrix import (
     INTERNAL,
     PEOPLE,
+    SCOPED_TO_IN,
     SERVICES,
     Copies,
     Entry,
@@ -29,6 +30,8 @@ from permission_matrix import (
 from zhuji_archive.domain.accounts import PermissionDenied, Role
 from zhuji_archive.domain.errors import DomainError
 from zhuji_archive.services.archive import Archive
+from zhuji_archive.storage.household_queries import HouseholdFilter
+from zhuji_archive.storage.request_queries import RequestQuery
 
 REGISTRY = entries()
 CASES = [
@@ -149,3 +152,31 @@ def test_permission(
     finally:
         if entry.writes:
             archive.close()
+
+
+# The matrix only asks whether a town-wide list is refused; an account bound to 甲村 may ask for one,
+# and then it must hold nothing of 乙村.
+TOWN_LISTS = {
+    "household_list.page": lambda a, w: {r.id for r in a.household_list.page(HouseholdFilter())},
+    "household_list.member_hits": lambda a, w: {
+        h.household_id for h in a.household_list.member_hits(HouseholdFilter(text="乙甲户"))
+    },
+    "requests.list": lambda a, w: {r.household_id for r in a.requests.list(RequestQuery())},
+    "requests.supervised": lambda a, w: {r.household_id for r, _progress in a.requests.supervised()},
+    "meetings.decisions": lambda a, w: {
+        d.request.household_id for d in a.meetings.decisions(w.places[Side.OUT].meeting)
+    },
+    "maintenance.todo": lambda a, w: {i.household_id for i in a.maintenance.todo().items},
+    "service_links.coverage": lambda a, w: {h[0] for h in a.service_links.coverage().unlinked_households},
+}
+
+
+@pytest.mark.parametrize("role", sorted(SCOPED_TO_IN, key=lambda r: r.name))
+@pytest.mark.parametrize("name", list(TOWN_LISTS))
+def test_town_wide_lists_hold_only_the_villages_in_scope(
+    role: Role, name: str, world: World, logged_in: dict[Role, Archive]
+) -> None:
+    outside = set(world.places[Side.OUT].households)
+    assert TOWN_LISTS[name](logged_in[Role.OFFICE], world) & outside, "党政办 sees 乙村 in this list"
+    seen = TOWN_LISTS[name](logged_in[role], world)
+    assert not seen & outside, f"{name} shows 乙村's households to {role.value}"
