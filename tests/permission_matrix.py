@@ -612,7 +612,8 @@ def entries() -> list[Entry]:  # noqa: PLR0915 - one line per entry point reads 
     add("requests.counts", lambda a, p, w: a.requests.counts(_query(p)), R)
     add("requests.detail", lambda a, p, w: a.requests.detail(p.registered), R)
     add("requests.find", lambda a, p, w: a.requests.find(p.number), R)
-    add("requests.common_issue_requests", lambda a, p, w: a.requests.common_issue_requests(p.issue), R)
+    # a common issue may join households of several villages: its list is filtered to the scope
+    add("requests.common_issue_requests", lambda a, p, w: a.requests.common_issue_requests(p.issue), R, ANY)
     add("requests.leaders", lambda a, p, w: a.requests.leaders(), R, ANY)
     add("requests.supervised", lambda a, p, w: a.requests.supervised(), R, ANY)
     add("requests.calendar", lambda a, p, w: a.requests.calendar(), SETTINGS_READ, ANY)

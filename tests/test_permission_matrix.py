@@ -166,6 +166,9 @@ TOWN_LISTS = {
     "meetings.decisions": lambda a, w: {
         d.request.household_id for d in a.meetings.decisions(w.places[Side.OUT].meeting)
     },
+    "requests.common_issue_requests": lambda a, w: {
+        r.household_id for r in a.requests.common_issue_requests(w.places[Side.OUT].issue)
+    },
     "maintenance.todo": lambda a, w: {i.household_id for i in a.maintenance.todo().items},
     "service_links.coverage": lambda a, w: {h[0] for h in a.service_links.coverage().unlinked_households},
 }
