@@ -88,7 +88,7 @@ class Side(Enum):
 
     IN = "in"  # 甲村: in their scope
     OUT = "out"  # 乙村: outside it
-    TOWN = "town"  # the call names no village (a town-wide list, a setting, an account)
+    TOWN = "town"  # the answer does not depend on the village: tried once (on 甲村's records if any)
 
 
 @dataclass

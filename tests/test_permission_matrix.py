@@ -8,6 +8,7 @@ method the registry does not know fails the test, so no new entry point escapes 
 from __future__ import annotations
 
 import inspect
+import typing
 from collections.abc import Iterator
 from functools import cached_property
 
@@ -71,12 +72,21 @@ def copies(world: World) -> Iterator[Copies]:
 
 def public_methods() -> set[str]:
     """``service.method`` for every public function of every service an Archive offers."""
+    from zhuji_archive.services.exports import ExportService
+    from zhuji_archive.services.importing import ImportService
+    from zhuji_archive.services.request_exports import RequestExportService
+
+    # the services Archive imports only when first used
+    late = {
+        "ExportService": ExportService,
+        "ImportService": ImportService,
+        "RequestExportService": RequestExportService,
+    }
     found = set()
     services = [name for name, value in vars(Archive).items() if isinstance(value, cached_property)]
     assert sorted(services) == sorted(SERVICES), "a service was added to Archive: list it in SERVICES"
     for service in services:
-        cls = inspect.signature(vars(Archive)[service].func).return_annotation
-        cls = _resolve(cls)
+        cls = typing.get_type_hints(vars(Archive)[service].func, localns=late)["return"]
         for name in dir(cls):
             if name.startswith("_"):
                 continue
@@ -84,25 +94,6 @@ def public_methods() -> set[str]:
             if isinstance(static, staticmethod | classmethod) or inspect.isfunction(static):
                 found.add(f"{service}.{name}")
     return found
-
-
-def _resolve(annotation: object) -> type:
-    """The class a cached property of Archive returns (annotations are strings)."""
-    import typing
-
-    from zhuji_archive.services import archive as module
-    from zhuji_archive.services.exports import ExportService
-    from zhuji_archive.services.importing import ImportService
-    from zhuji_archive.services.request_exports import RequestExportService
-
-    names = vars(module) | {
-        "ExportService": ExportService,
-        "ImportService": ImportService,
-        "RequestExportService": RequestExportService,
-    }
-    if isinstance(annotation, str):
-        return typing.cast(type, eval(annotation, names))  # noqa: S307 - our own annotation
-    return typing.cast(type, annotation)
 
 
 def test_every_public_entry_point_is_in_the_matrix() -> None:
