@@ -18,6 +18,7 @@ from permission_matrix import (
     PEOPLE,
     SCOPED_TO_IN,
     SERVICES,
+    UNCHANGING_WRITES,
     Copies,
     Entry,
     Side,
@@ -112,6 +113,29 @@ def test_the_accounts_are_the_roles_of_the_policy(world: World, logged_in: dict[
         assert (actor.role, actor.display_name) == (role, PEOPLE[role])
         assert actor.covers(inside) == (role is not Role.ADMIN)
         assert actor.covers(outside) == (role in (Role.OFFICE, Role.LEADER))
+
+
+@pytest.mark.parametrize(
+    "entry", [e for e in REGISTRY if e.writes and e.name not in UNCHANGING_WRITES], ids=lambda e: e.name
+)
+def test_the_fingerprint_sees_what_each_write_changes(
+    entry: Entry, world: World, logged_in: dict[Role, Archive], copies: Copies
+) -> None:
+    """A refused call is checked to leave the fingerprint as it was: that means something only if the
+    same call, allowed, changes it."""
+    role, side = next(
+        (role, side)
+        for role in Role
+        for side in entry.sides
+        if expected(logged_in[role].actor, entry, side, world)
+    )
+    archive = copies.open(logged_in[role].actor)
+    try:
+        before = fingerprint(archive)
+        entry.call(archive, world.place(side), world)
+        assert fingerprint(archive) != before
+    finally:
+        archive.close()
 
 
 @pytest.mark.parametrize(("role", "entry", "side"), CASES)
