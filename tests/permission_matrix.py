@@ -607,20 +607,20 @@ def entries() -> list[Entry]:  # noqa: PLR0915 - one line per entry point reads 
         writes=True,
     )
     add(
-        "requests.act[记录进展]",
+        "requests.act[PROGRESS]",
         lambda a, p, w: a.requests.act(p.led, Action.PROGRESS, _progress()),
         H,
         writes=True,
         lead=True,
     )
     add(
-        "requests.act[梳理]",
+        "requests.act[SORT]",
         lambda a, p, w: a.requests.act(p.registered, Action.SORT, _sorting()),
         H,
         writes=True,
     )
     add(
-        "requests.act[市镇联动]",
+        "requests.act[JOINT]",
         lambda a, p, w: a.requests.act(p.awaiting, Action.JOINT, _supervision()),
         Capability.REVIEW_REQUESTS,
         writes=True,
