@@ -606,6 +606,8 @@ def entries() -> list[Entry]:  # noqa: PLR0915 - one line per entry point reads 
         H,
         writes=True,
     )
+    # acting: 记录进展 on the 挂牌督办 case (王镇长 leads 甲村's), 梳理 at village level, and 市镇联动 of a
+    # 待上会 request, which is the township's review
     add(
         "requests.act[PROGRESS]",
         lambda a, p, w: a.requests.act(p.led, Action.PROGRESS, _progress()),
@@ -645,7 +647,7 @@ def entries() -> list[Entry]:  # noqa: PLR0915 - one line per entry point reads 
         writes=True,
     )
 
-    # the monthly meeting: its agenda is the town's; a meeting of one village's requests is that village's
+    # the monthly meeting is the town's: changing it takes 月度例会; reading it is casework (filtered)
     run = Capability.RUN_MEETING
     add("meetings.meetings", lambda a, p, w: a.meetings.meetings(), R, ANY)
     add("meetings.meeting", lambda a, p, w: a.meetings.meeting(p.meeting), R, ANY)
