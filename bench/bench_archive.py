@@ -259,7 +259,7 @@ def page_steps(archive: Any) -> list[tuple[str, Callable[[], object], int]]:
     ]
 
 
-def worker(households: int, result_path: Path, plain: bool = False) -> None:
+def worker(households: int, result_path: Path, plain: bool = False, archive_path: Path | None = None) -> None:
     """One scale, in its own process: every step timed, its SQL replayed bare and explained. With
     ``plain`` on the plain copy of the archive, else on the encrypted archive itself."""
     import resource
@@ -274,7 +274,7 @@ def worker(households: int, result_path: Path, plain: bool = False) -> None:
     from zhuji_archive.storage.household_queries import HouseholdFilter
     from zhuji_archive.storage.models import Household, Member, Town
 
-    path, generation = demo_database(households)
+    path, generation = demo_database(households) if archive_path is None else (archive_path, {})
     if plain:
         path = plain_copy(path)
     start = startup(path, repeat=3, plain=plain)
@@ -526,10 +526,13 @@ def encryption_report(encrypted: dict[str, Any], plain: dict[str, Any]) -> None:
     )
 
 
-def run_worker(households: int, plain: bool) -> dict[str, Any]:
+def run_worker(households: int, path: Path, plain: bool) -> dict[str, Any]:
+    """One worker process; it is given the archive, since the code hash that names it may change while
+    a long run is under way."""
     kind = "plain" if plain else "encrypted"
     result_path = OUT / f"result-{households}-{kind}.json"
     command = [sys.executable, __file__, "--worker", str(households), "--result", str(result_path)]
+    command += ["--archive", str(path)]
     subprocess.run([*command, *(["--plain-worker"] if plain else [])], check=True, cwd=ROOT)
     return json.loads(result_path.read_text())
 
@@ -546,20 +549,21 @@ def main() -> int:
     )
     parser.add_argument("--worker", type=int, help=argparse.SUPPRESS)
     parser.add_argument("--plain-worker", action="store_true", help=argparse.SUPPRESS)
+    parser.add_argument("--archive", type=Path, help=argparse.SUPPRESS)
     parser.add_argument("--result", type=Path, help=argparse.SUPPRESS)
     parser.add_argument("--json", type=Path, help="also write the raw results here")
     args = parser.parse_args()
     if args.worker:
-        worker(args.worker, args.result, plain=args.plain_worker)
+        worker(args.worker, args.result, plain=args.plain_worker, archive_path=args.archive)
         return 0
     OUT.mkdir(exist_ok=True)
     results, plain_results = {}, {}
     for households in (int(n) for n in args.scales.split(",")):
         path, generation = demo_database(households)  # here, so the worker's memory is the application's
-        results[households] = {**run_worker(households, plain=False), "generation": generation}
+        results[households] = {**run_worker(households, path, plain=False), "generation": generation}
         if args.plain:
             plain_copy(path)
-            plain_results[households] = {**run_worker(households, plain=True), "generation": generation}
+            plain_results[households] = {**run_worker(households, path, plain=True), "generation": generation}
         print(f"{households:,} 户完成", file=sys.stderr, flush=True)
     if args.json:
         args.json.write_text(
