@@ -24,8 +24,7 @@ def add_command(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-a
 
 
 def run(args: argparse.Namespace) -> int:
-    from zhuji_archive.services.archive import Archive
-    from zhuji_archive.services.demo import generate
+    from zhuji_archive.services import demo_accounts
 
     path = common.database_path(args)
     if path.is_dir():
@@ -35,21 +34,19 @@ def run(args: argparse.Namespace) -> int:
             raise DomainError(f"文件“{path}”已存在。如需覆盖请加 --force。")
         # --force replaces an archive, never some other file that --db happened to name.
         common.check_archive_file(path)
-        for suffix in ("", "-wal", "-shm"):
+        for suffix in ("", "-wal", "-shm", ".keys", demo_accounts.MARKER_SUFFIX):
             Path(f"{path}{suffix}").unlink(missing_ok=True)
-    archive = Archive.open(path, "演示数据")
-    try:
-        summary = generate(
-            archive.db,
-            households=args.households,
-            seed=args.seed,
-            today=archive.clock.today(),
-            progress=lambda done, total: print(f"\r已生成 {done}/{total} 户", end="", flush=True),
-        )
-    finally:
-        archive.close()
+    summary, accounts = demo_accounts.create_demo(
+        path,
+        households=args.households,
+        seed=args.seed,
+        progress=lambda done, total: print(f"\r已生成 {done}/{total} 户", end="", flush=True),
+    )
     print(
         f"\n演示数据库已写入 {path}：{summary.villages} 个村、{summary.groups} 个村民小组、"
         f"{summary.households} 户、{summary.members} 人"
     )
+    print(f"演示账号（密码都是 {demo_accounts.DEMO_PASSWORD}）：")
+    for account in accounts:
+        print(f"  {account.login}\t{account.name}\t{account.role}\t{account.scope}")
     return common.OK

@@ -63,6 +63,13 @@ def state(path: Path | str) -> ArchiveState:
     return ArchiveState.LOCKED
 
 
+def is_foreign_file(path: Path | str) -> bool:
+    """A file that is neither a plain archive nor looks like an encrypted one (a text file, a workbook
+    named by mistake): refused as such, rather than as an archive whose keyring is missing."""
+    path = Path(path)
+    return state(path) is ArchiveState.NO_KEYRING and not cipher.looks_encrypted(path)
+
+
 def create(
     path: Path | str, login: str, display_name: str, password: str, today: date | None = None
 ) -> Archive:
