@@ -13,10 +13,18 @@ from zhuji_archive.domain.errors import DomainError
 def add_command(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
     demo = sub.add_parser("demo", help="生成演示数据库（安华镇）", description="生成演示数据库（安华镇）。")
     demo.add_argument(
-        "--households", type=integer(1, 200_000), default=600, metavar="户数", help="户数（1到200000，默认600）"
+        "--households",
+        type=integer(1, 200_000),
+        default=600,
+        metavar="户数",
+        help="户数（1到200000，默认600）",
     )
     demo.add_argument(
-        "--seed", type=integer(0, 2**31 - 1), default=2008, metavar="种子", help="随机种子（相同种子生成相同数据）"
+        "--seed",
+        type=integer(0, 2**31 - 1),
+        default=2008,
+        metavar="种子",
+        help="随机种子（相同种子生成相同数据）",
     )
     demo.add_argument("--db", dest="sub_db", type=Path, metavar="文件", help="写入的数据库文件")
     demo.add_argument("--force", action="store_true", help="目标文件已存在时覆盖")
