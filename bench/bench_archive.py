@@ -61,8 +61,6 @@ def code_version() -> str:
 def demo_database(households: int) -> tuple[Path, dict[str, Any]]:
     """The cached encrypted demo archive of this size (generated when missing) and how long generating
     took. It is made the program's way: access.create, then a 党政办 account for the bench."""
-    from zhuji_archive.domain.accounts import Role
-    from zhuji_archive.services import access
     from zhuji_archive.services.demo import generate
     from zhuji_archive.storage import keyring
 
@@ -75,10 +73,7 @@ def demo_database(households: int) -> tuple[Path, dict[str, Any]]:
         Path(f"{path}{suffix}").unlink(missing_ok=True)
     print(f"生成 {households:,} 户演示数据 …", file=sys.stderr, flush=True)
     started, cpu = time.perf_counter(), time.process_time()
-    archive = access.create(path, ADMIN_LOGIN, "系统管理员", ADMIN_PASSWORD)
-    archive.accounts.create(
-        BENCH_LOGIN, BENCH_NAME, Role.OFFICE, [], BENCH_PASSWORD, must_change_password=False
-    )
+    archive = new_bench_archive(path)
     generate(archive.db, households=households, seed=1)
     archive.close()
     info = {
@@ -88,6 +83,20 @@ def demo_database(households: int) -> tuple[Path, dict[str, Any]]:
     }
     sidecar.write_text(json.dumps(info))
     return path, {**info, "cached": False}
+
+
+def new_bench_archive(path: Path) -> Any:
+    """A new encrypted archive made as the program makes one (access.create, its administrator) with the
+    bench's 党政办 account; returned logged in as the administrator (the benches' generators and
+    importers write through it; the steps they time run as the 党政办 account, see open_bench)."""
+    from zhuji_archive.domain.accounts import Role
+    from zhuji_archive.services import access
+
+    archive = access.create(path, ADMIN_LOGIN, "系统管理员", ADMIN_PASSWORD)
+    archive.accounts.create(
+        BENCH_LOGIN, BENCH_NAME, Role.OFFICE, [], BENCH_PASSWORD, must_change_password=False
+    )
+    return archive
 
 
 def archive_key(path: Path) -> bytes:
