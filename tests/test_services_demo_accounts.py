@@ -110,3 +110,17 @@ def test_the_demo_command_lists_the_accounts_and_their_password(tmp_path: Path, 
     assert path.with_name(path.name + ".keys").read_bytes() != old_keys
     assert demo_accounts.offered_accounts(path) != listed
     access.unlock(path, "dangzhengban", demo_accounts.DEMO_PASSWORD).close()
+
+
+def test_the_readme_lists_the_default_demo_accounts(demo_file) -> None:
+    """The README's table is the default demo's (600 households, seed 2008): names do not depend on the day."""
+    _path, accounts = demo_file
+    readme = (Path(__file__).resolve().parent.parent / "README.md").read_text(encoding="utf-8")
+    table = readme.split("<!-- demo-accounts")[1].split("<!-- /demo-accounts -->")[0]
+    rows = [
+        [cell.strip().strip("`") for cell in line.strip("|").split("|")]
+        for line in table.splitlines()
+        if line.startswith("| `")
+    ]
+    assert rows == [[a.login, a.name, a.role, a.scope] for a in accounts]
+    assert f"密码都是 `{demo_accounts.DEMO_PASSWORD}`" in readme
