@@ -100,3 +100,21 @@ def as_person_on(db, name: str, today: date | None = None, role: Role = Role.OFF
     chief = Archive(db, access.actor_of(db, ADMIN_LOGIN))
     login = ensure_account(chief, name, role)
     return Archive(db, access.actor_of(db, login), today)
+
+
+def cli_as(login: str, password: str = PASSWORD):
+    """The command line's main() logged in as ``login`` (``--user``, the password on standard input)."""
+    import io
+    import sys
+
+    from zhuji_archive.cli import main
+
+    def run(argv: list[str]) -> int:
+        saved = sys.stdin
+        sys.stdin = io.StringIO(password + "\n")
+        try:
+            return main(["--user", login, "--password-stdin", *argv])
+        finally:
+            sys.stdin = saved
+
+    return run
