@@ -30,7 +30,7 @@ def build_parser() -> ChineseArgumentParser:
     parser.add_argument(
         "--smoke-test",
         action="store_true",
-        help="启动检查：打开主窗口，待窗口显示后立即退出（安装后检查用）",
+        help="启动检查：在临时档案库上打开主窗口，待窗口显示后立即退出（安装后检查用，不需要登录；给出 --db 时只检查该文件能否登录打开）",
     )
     sub = parser.add_subparsers(dest="command", metavar="命令", help="要做的事（不给命令则打开窗口）：")
     demo.add_command(sub)
@@ -61,7 +61,7 @@ def main(argv: list[str] | None = None) -> int:
     if args.command is None and args.smoke_test:
         from zhuji_archive.gui.smoke import smoke_test
 
-        return smoke_test(args.db or default_database())
+        return smoke_test(args.db)
     if args.command is None:
         from zhuji_archive.gui.app import run
 
