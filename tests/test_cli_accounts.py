@@ -79,7 +79,9 @@ def test_without_user_the_command_is_refused_in_chinese(town: Path) -> None:
 
 
 def test_a_wrong_password_is_refused_and_counted(town: Path) -> None:
-    result = run_cli("info", "--db", str(town), "--user", ADMIN_LOGIN, "--password-stdin", stdin="Wrong-2026\n")
+    result = run_cli(
+        "info", "--db", str(town), "--user", ADMIN_LOGIN, "--password-stdin", stdin="Wrong-2026\n"
+    )
     assert result.returncode == common.REFUSED
     assert result.stdout == ""
     assert result.stderr.strip() == "错误：登录名或密码不正确。"
@@ -160,12 +162,22 @@ def test_users_prints_login_role_and_scope_of_each_account(town: Path) -> None:
     with admin(town) as chief:
         duhuang = chief.exports.find_village("杜黄村")
         xinqiao = chief.exports.find_village("新桥村")
-        chief.accounts.create("wang.zhucun", "王驻村", Role.CADRE, [ScopeUnit(UnitKind.VILLAGE, duhuang), ScopeUnit(UnitKind.VILLAGE, xinqiao)], PASSWORD)
-        chief.accounts.create("cun.duhuang", "杜村干", Role.VILLAGE, [ScopeUnit(UnitKind.VILLAGE, duhuang)], PASSWORD)
+        chief.accounts.create(
+            "wang.zhucun",
+            "王驻村",
+            Role.CADRE,
+            [ScopeUnit(UnitKind.VILLAGE, duhuang), ScopeUnit(UnitKind.VILLAGE, xinqiao)],
+            PASSWORD,
+        )
+        chief.accounts.create(
+            "cun.duhuang", "杜村干", Role.VILLAGE, [ScopeUnit(UnitKind.VILLAGE, duhuang)], PASSWORD
+        )
         chief.accounts.create("ducha", "督查组", Role.READER, [], PASSWORD)
         gone = chief.accounts.create("lingdao", "陈领导", Role.LEADER, [], PASSWORD)
         chief.accounts.disable(gone)
-    result = run_cli("users", "--db", str(town), "--user", ADMIN_LOGIN, "--password-stdin", stdin=ADMIN_PASSWORD)
+    result = run_cli(
+        "users", "--db", str(town), "--user", ADMIN_LOGIN, "--password-stdin", stdin=ADMIN_PASSWORD
+    )
     assert result.returncode == 0, result.stderr
     lines = [line.split("\t") for line in result.stdout.splitlines()]
     assert all(len(line) == 3 for line in lines), result.stdout
@@ -178,7 +190,14 @@ def test_users_prints_login_role_and_scope_of_each_account(town: Path) -> None:
     assert [role for role, _scope in rows.values()].count("党政办") == 1  # the fixture's 党政办 account
     assert "lingdao" not in rows, "a disabled account cannot log in and is not listed by default"
     result = run_cli(
-        "users", "--disabled", "--db", str(town), "--user", ADMIN_LOGIN, "--password-stdin", stdin=ADMIN_PASSWORD
+        "users",
+        "--disabled",
+        "--db",
+        str(town),
+        "--user",
+        ADMIN_LOGIN,
+        "--password-stdin",
+        stdin=ADMIN_PASSWORD,
     )
     assert result.returncode == 0 and result.stdout == "lingdao\t镇领导\t全镇\n"
 
@@ -198,7 +217,15 @@ def test_users_is_refused_to_an_account_that_may_not_manage_accounts(town: Path)
 def test_setup_makes_a_new_encrypted_archive_with_its_administrator(tmp_path: Path) -> None:
     path = tmp_path / "新档案.sqlite3"
     result = run_cli(
-        "setup", "--db", str(path), "--user", "Zhang.Admin", "--name", "张管理", "--password-stdin", stdin=NEW_PASSWORD + "\n"
+        "setup",
+        "--db",
+        str(path),
+        "--user",
+        "Zhang.Admin",
+        "--name",
+        "张管理",
+        "--password-stdin",
+        stdin=NEW_PASSWORD + "\n",
     )
     assert result.returncode == 0, result.stderr
     assert "zhang.admin" in result.stderr and "张管理" in result.stderr
@@ -239,7 +266,10 @@ def test_setup_refuses_a_weak_password_and_files_that_are_no_archive(
     assert "不是群众档案的数据库文件" in capsys.readouterr().err
     assert notes.read_text(encoding="utf-8") == "不是档案\n"
     with_stdin(monkeypatch, NEW_PASSWORD + "\n")
-    assert main(["setup", "--db", str(tmp_path / "没有" / "a.sqlite3"), "--user", "admin", "--password-stdin"]) == 2
+    assert (
+        main(["setup", "--db", str(tmp_path / "没有" / "a.sqlite3"), "--user", "admin", "--password-stdin"])
+        == 2
+    )
     assert "不存在" in capsys.readouterr().err
 
 

@@ -47,10 +47,14 @@ def test_cadre_and_village_accounts_cover_what_their_people_cover(demo_file) -> 
     path, accounts = demo_file
     with access.unlock(path, "dangzhengban", demo_accounts.DEMO_PASSWORD, DEMO_DAY) as office:
         with office.db.sessions() as session:
-            stations = session.execute(select(Cadre.name, Cadre.village_id).where(Cadre.kind == "驻村干部")).all()
+            stations = session.execute(
+                select(Cadre.name, Cadre.village_id).where(Cadre.kind == "驻村干部")
+            ).all()
             villages = dict(session.execute(select(Village.id, Village.name)).all())
             leaders = Counter(
-                session.scalars(select(Request.leader).where(Request.leader != "", Request.deleted.is_(False)))
+                session.scalars(
+                    select(Request.leader).where(Request.leader != "", Request.deleted.is_(False))
+                )
             )
     cadres = [a for a in accounts if a.role == Role.CADRE.label]
     assert len(cadres) == len(stations)
