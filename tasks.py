@@ -51,10 +51,13 @@ def main() -> int:
     if command == "demo":
         bootstrap()
         db = ROOT / "demo.sqlite3"
-        if not db.exists():
-            code = _run(PY, "-m", "zhuji_archive", "demo", "--db", db)
+        marker = ROOT / "demo.sqlite3.demo.json"
+        if not db.exists() or not marker.exists():
+            # A demo.sqlite3 from before accounts (plain, no demo accounts) is made again.
+            code = _run(PY, "-m", "zhuji_archive", "demo", "--db", db, *(["--force"] if db.exists() else []))
             if code:
                 return code
+        print("演示档案：在登录窗口选择一个演示账号登录，密码都是 Demo-2026（见 README.md）。", flush=True)
         return _run(PY, "-m", "zhuji_archive", "--db", db, *rest)
     if command == "test":
         bootstrap()

@@ -2,7 +2,7 @@
 """Export benchmark: group and village books (PDF) and county-scale Excel rosters.
 
 Each export runs through the application's export service, and beside it, in the same run, the
-bare library does the same work: a plain sqlite3 query of the same SQL fed to a plain openpyxl
+bare library does the same work: a bare query of the same SQL (the same SQLCipher library, keyed) fed to a plain openpyxl
 write-only loop, and a plain reportlab document of the same tables. Memory is measured in fresh
 processes for a 10,000- and a 100,000-household archive (peak RSS, and Python's own peak through
 tracemalloc), to show it stays flat as rows grow.
@@ -15,7 +15,6 @@ from __future__ import annotations
 import argparse
 import json
 import os
-import sqlite3
 import subprocess
 import sys
 import time
@@ -24,16 +23,17 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
+sys.path.insert(0, str(Path(__file__).resolve().parent))
 
+from bench_archive import archive_key, new_bench_archive, open_bench  # noqa: E402
 from openpyxl import Workbook  # noqa: E402
 from reportlab.lib.pagesizes import A4  # noqa: E402
 from reportlab.lib.units import mm  # noqa: E402
 from reportlab.platypus import PageBreak, Paragraph, SimpleDocTemplate, Spacer, Table, TableStyle  # noqa: E402
 
 from zhuji_archive.exports import fonts  # noqa: E402
-from zhuji_archive.services.archive import Archive  # noqa: E402
 from zhuji_archive.services.demo import generate  # noqa: E402
-from zhuji_archive.storage import export_queries  # noqa: E402
+from zhuji_archive.storage import cipher, export_queries, keyring  # noqa: E402
 from zhuji_archive.storage.export_queries import Scope  # noqa: E402
 
 OUT = Path(__file__).resolve().parent / "out"
@@ -42,20 +42,32 @@ OUT = Path(__file__).resolve().parent / "out"
 # ---- databases -----------------------------------------------------------------------------------
 
 
+def bare(db: Path, detect_types: int = 0):  # type: ignore[no-untyped-def]
+    """The bare side's connection: the archive file through the same SQLite library as the program's
+    (SQLCipher's, keyed; Python's sqlite3 cannot read it, and two SQLite copies in one process do not
+    see each other's locks)."""
+    connection = cipher.dbapi.connect(str(db), detect_types=detect_types, check_same_thread=False)
+    cipher.apply_key(connection, archive_key(db))
+    return connection
+
+
 def database(households: int) -> Path:
     """A demo archive of ``households`` households (seed 1), built once under bench/out/."""
     path = OUT / f"exports-{households}.sqlite3"
-    if path.exists():
-        with sqlite3.connect(path) as conn:
+    if path.exists() and keyring.keyring_path(path).exists():
+        try:
+            conn = bare(path)
             try:
                 if conn.execute("SELECT count(*) FROM household").fetchone()[0] == households:
                     return path
-            except sqlite3.DatabaseError:
-                pass
-    for suffix in ("", "-wal", "-shm"):
+            finally:
+                conn.close()
+        except (cipher.dbapi.DatabaseError, keyring.KeyringError, keyring.WrongPassword):
+            pass
+    for suffix in ("", "-wal", "-shm", keyring.SUFFIX):
         Path(f"{path}{suffix}").unlink(missing_ok=True)
     print(f"正在生成 {households:,} 户的基准数据库 …", file=sys.stderr, flush=True)
-    archive = Archive.open(path, "bench")
+    archive = new_bench_archive(path)
     generate(archive.db, households=households, seed=1)
     archive.close()
     return path
@@ -69,7 +81,7 @@ def sql_of(query) -> str:  # type: ignore[no-untyped-def]
 
 def warm(db: Path) -> None:
     """Read the tables once so neither side pays for a cold file cache."""
-    with sqlite3.connect(db) as conn:
+    with bare(db) as conn:
         for table in ("household", "member", "village", "village_group"):
             conn.execute(f"SELECT * FROM {table}").fetchall()
 
@@ -103,7 +115,7 @@ class Timing:
 
 def bare_roster(db: Path, sql: str, target: Path) -> int:
     """The bare libraries: sqlite3 rows (dates parsed) appended to an openpyxl write-only sheet."""
-    conn = sqlite3.connect(db, detect_types=sqlite3.PARSE_DECLTYPES)
+    conn = bare(db, detect_types=cipher.dbapi.PARSE_DECLTYPES)
     workbook = Workbook(write_only=True)
     ws = workbook.create_sheet("roster")
     rows = 0
@@ -138,7 +150,7 @@ def bare_book(db: Path, household_ids: list[str], target: Path) -> int:
     fonts.register()
     style = fonts.styles().cell
     title = fonts.styles().title
-    conn = sqlite3.connect(db)
+    conn = bare(db)
     flowables: list = []
     width = A4[0] - 36 * mm
     for start in range(0, len(household_ids), 500):
@@ -191,7 +203,9 @@ def bare_book(db: Path, household_ids: list[str], target: Path) -> int:
 MEMORY_CODE = """
 import json, sys, time, tracemalloc
 sys.path.insert(0, {root!r})
-from zhuji_archive.services.archive import Archive
+sys.path.insert(0, {root!r} + '/bench')
+from pathlib import Path
+from bench_archive import open_bench
 
 
 def peak_rss_mb():
@@ -204,7 +218,7 @@ def peak_rss_mb():
     return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
 
 
-archive = Archive.open({db!r}, 'bench')
+archive = open_bench(Path({db!r}), False)
 before = peak_rss_mb()
 if {traced!r}:
     tracemalloc.start()
@@ -231,7 +245,7 @@ def memory(db: Path, kind: str, traced: bool) -> dict:
 
 
 def biggest_group(db: Path) -> tuple[str, int]:
-    with sqlite3.connect(db) as conn:
+    with bare(db) as conn:
         return conn.execute(
             "SELECT group_id, count(*) c FROM household WHERE status = '在册' GROUP BY group_id "
             "ORDER BY abs(c - 150), group_id LIMIT 1"
@@ -239,7 +253,7 @@ def biggest_group(db: Path) -> tuple[str, int]:
 
 
 def village_near(db: Path, size: int) -> tuple[str, str, int]:
-    with sqlite3.connect(db) as conn:
+    with bare(db) as conn:
         return conn.execute(
             "SELECT v.id, v.name, count(*) c FROM household h JOIN village v ON v.id = h.village_id "
             "WHERE h.status = '在册' GROUP BY v.id ORDER BY abs(c - ?), v.id LIMIT 1",
@@ -248,7 +262,7 @@ def village_near(db: Path, size: int) -> tuple[str, str, int]:
 
 
 def household_ids(db: Path, scope: Scope) -> list[str]:
-    with sqlite3.connect(db) as conn:
+    with bare(db) as conn:
         if scope.group_id:
             where, value = "group_id = ?", scope.group_id
         else:
@@ -278,7 +292,7 @@ def main() -> int:
         run_memory(small, big)
         return 0
 
-    archive = Archive.open(big, "bench")
+    archive = open_bench(big, plain=False)
     group_id, group_size = biggest_group(big)
     ids = household_ids(big, Scope(group_id=group_id))
     app, bare = Timing(), Timing()
@@ -310,7 +324,7 @@ def main() -> int:
         rows.append((label, app, bare, f"{written:,} 行"))
     archive.close()
 
-    archive = Archive.open(village_db, "bench")
+    archive = open_bench(village_db, plain=False)
     village_id, village_name, village_size = village_near(village_db, 2000)
     ids = household_ids(village_db, Scope(village_id=village_id))
     app, bare = Timing(), Timing()

@@ -114,3 +114,21 @@ def copy_archive(source: Path | str, target: Path | str) -> Path:
 def detached_actor(name: str = "测试员", role: Role = Role.OFFICE) -> Actor:
     """An account that exists only in the test: for a file whose account table a downgrade emptied."""
     return Actor("detached", "detached", name, role, None)
+
+
+def cli_as(login: str, password: str = PASSWORD):
+    """The command line's main() logged in as ``login`` (``--user``, the password on standard input)."""
+    import io
+    import sys
+
+    from zhuji_archive.cli import main
+
+    def run(argv: list[str]) -> int:
+        saved = sys.stdin
+        sys.stdin = io.StringIO(password + "\n")
+        try:
+            return main(["--user", login, "--password-stdin", *argv])
+        finally:
+            sys.stdin = saved
+
+    return run

@@ -1,33 +1,61 @@
 """The command line against a real demo archive: the real program in a subprocess where the whole path
-matters (start-up, exit codes, output), main() with captured output elsewhere; files written are read back."""
+matters (start-up, exit codes, output), main() with captured output elsewhere; files written are read back.
+Every command logs in as the demo archive's 党政办 account (--user, the password on standard input)."""
 
 from __future__ import annotations
 
 import errno
+import io
 import os
 import re
-import sqlite3
+import shutil
 import subprocess
 import sys
 from pathlib import Path
 
 import pytest
+from accounts import PASSWORD, login_for, raw_connection
 from openpyxl import load_workbook
 from pypdf import PdfReader
 
-from zhuji_archive.cli import common, main
+from zhuji_archive.cli import common
+from zhuji_archive.cli import main as cli_main
+from zhuji_archive.domain.accounts import Role
 from zhuji_archive.services.household_list import HouseholdFilter
+from zhuji_archive.storage import keyring
 
 REPO = Path(__file__).resolve().parent.parent
 ID_NUMBER = re.compile(r"\d{17}[\dX]")
 SHEET_ID = re.compile(r"档案识别码：([0-9a-f]{32})")
 
 
-def run_cli(*args: str, cwd: Path = REPO) -> subprocess.CompletedProcess[str]:
+# The account the demo_archive fixture logs in with (tests/accounts.open_archive's default person).
+LOGIN = login_for("测试员" + Role.OFFICE.value)
+AS_OFFICE = ["--user", LOGIN, "--password-stdin"]
+
+
+def run_cli(*args: str, cwd: Path = REPO, password: str = PASSWORD) -> subprocess.CompletedProcess[str]:
+    """The real program, logged in as the 党政办 account, its password on standard input."""
     env = {**os.environ, "PYTHONIOENCODING": "utf-8", "COLUMNS": "100"}
     return subprocess.run(
-        [sys.executable, "-m", "zhuji_archive", *args], capture_output=True, text=True, cwd=cwd, env=env, timeout=120
+        [sys.executable, "-m", "zhuji_archive", *AS_OFFICE, *args],
+        input=password + "\n",
+        capture_output=True,
+        text=True,
+        cwd=cwd,
+        env=env,
+        timeout=120,
     )
+
+
+def main(argv: list[str]) -> int:
+    """main() logged in as the 党政办 account, its password on standard input."""
+    saved = sys.stdin
+    sys.stdin = io.StringIO(PASSWORD + "\n")
+    try:
+        return cli_main([*AS_OFFICE, *argv])
+    finally:
+        sys.stdin = saved
 
 
 def compact(text: str) -> str:
@@ -80,7 +108,8 @@ def test_a_missing_folder_or_damaged_archive_is_refused_in_chinese(demo_archive,
     assert result.returncode == 2 and "是一个文件夹" in result.stderr
     damaged = tmp_path / "损坏.sqlite3"
     data = demo_archive.db.path.read_bytes()
-    damaged.write_bytes(data[:100] + b"\xff" * 8000 + data[8100:40000])
+    damaged.write_bytes(data[:100] + b"\xff" * 8000 + data[8100:40960])
+    shutil.copyfile(keyring.keyring_path(demo_archive.db.path), keyring.keyring_path(damaged))
     result = run_cli("--db", str(damaged), "info")
     assert result.returncode == 2, result.stderr
     assert "已损坏" in result.stderr and "备份" in result.stderr
@@ -291,7 +320,8 @@ def test_info_counts_what_the_file_holds(demo_archive) -> None:
     result = run_cli("--db", str(path), "info")
     assert result.returncode == 0, result.stderr
     info = dict(line.split("\t") for line in result.stdout.splitlines())
-    with sqlite3.connect(path) as con:  # counted here straight from the file, not through the program
+    con = raw_connection(path)  # counted here straight from the file, not through the program
+    try:
         version = con.execute("select version_num from alembic_version").fetchone()[0]
         statuses = dict(con.execute("select status, count(*) from household group by status").fetchall())
         members = con.execute(
@@ -300,6 +330,8 @@ def test_info_counts_what_the_file_holds(demo_archive) -> None:
         ).fetchone()[0]
         requests = dict(con.execute("select status, count(*) from request where not deleted group by status").fetchall())
         groups = con.execute("select count(*) from village_group").fetchone()[0]
+    finally:
+        con.close()
     assert info["文件"] == str(path.resolve())
     assert info["数据库版本"] == version
     assert info["村民小组"] == str(groups)

@@ -123,8 +123,11 @@ def test_wrap_counts_chinese_as_two_columns_and_keeps_punctuation() -> None:
 WRONG = [
     (["frob"], "不是可选的值"),
     (["--db"], "后面须跟一个值"),
-    (["--operator", " "], "操作人姓名不能为空"),
-    (["--operator", "李\x07"], "控制字符"),
+    (["--user", " ", "info"], "登录名不能为空"),
+    (["info", "--user", "李\x07"], "控制字符"),
+    (["info", "--operator", "李"], "无法识别的参数"),  # the typed name of earlier versions is gone
+    (["users", "--password-stdin", "x"], "无法识别的参数"),
+    (["setup", "--name", ""], "姓名不能为空"),
     (["export"], "缺少必需的参数"),
     (["export", "roster"], "缺少必需的参数：-o/--output"),
     (["export", "roster", "--kind", "x", "-o", "a.xlsx"], "可选：户花名册、成员花名册、重点户名册"),

@@ -368,7 +368,9 @@ def test_rare_characters_keep_their_place_in_the_text(demo_archive, tmp_path: Pa
 
 
 def test_cli_prints_book_and_household(demo_archive, tmp_path: Path, capsys) -> None:
-    from zhuji_archive.cli import main
+    from accounts import cli_as
+
+    main = cli_as(demo_archive.actor.login)  # logged in as the fixture's account
 
     db = str(demo_archive.db.path)
     assert (

@@ -184,7 +184,9 @@ def test_with_fallback_fonts_nothing_is_refused(archive: Archive, tmp_path: Path
 def test_cli_warns_on_stderr_and_prints_anyway(
     archive: Archive, tmp_path: Path, no_fallback: None, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    from zhuji_archive.cli import main
+    from accounts import cli_as
+
+    main = cli_as(archive.actor.login)  # logged in as the fixture's account
 
     household = rare_household(archive, first_group(archive))
     number = archive.households.load(household).number

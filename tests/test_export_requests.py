@@ -405,7 +405,9 @@ def test_cancelled_ledger_leaves_no_file(arc, tmp_path: Path) -> None:
 
 
 def test_command_line_prints_and_exports(arc, demo_archive, tmp_path: Path, capsys) -> None:
-    from zhuji_archive.cli import main
+    from accounts import cli_as
+
+    main = cli_as(demo_archive.actor.login)  # logged in as the fixture's account
 
     db = str(demo_archive.db.path)
     row = requests_in(arc, "已办结")[0]

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import errno
+import io
 import os
 import re
 from datetime import date
@@ -306,17 +307,21 @@ def test_user_text_never_becomes_a_formula(demo_archive, tmp_path: Path) -> None
     assert len(cells) == 1 and cells[0].data_type == "s"
 
 
-def test_cli_exports_a_roster(demo_archive, tmp_path: Path, capsys) -> None:
+def test_cli_exports_a_roster(demo_archive, tmp_path: Path, capsys, monkeypatch) -> None:
+    from accounts import PASSWORD
+
     from zhuji_archive.cli import main
 
     db = demo_archive.db.path
     out = tmp_path / "cli.xlsx"
+    monkeypatch.setattr("sys.stdin", io.StringIO(f"{PASSWORD}\n{PASSWORD}\n"))
     code = main(
         [
             "--db",
             str(db),
-            "--operator",
-            "脚本",
+            "--user",
+            demo_archive.actor.login,
+            "--password-stdin",
             "export",
             "roster",
             "--kind",
@@ -335,5 +340,6 @@ def test_cli_exports_a_roster(demo_archive, tmp_path: Path, capsys) -> None:
     assert ws["A1"].value == "安华镇杜黄村低保户名册"
     rows, _ = data_rows(ws)
     assert rows and all(len(r[column(ws, "户主身份证号")].value) == 18 for r in rows)
-    assert main(["--db", str(db), "export", "roster", "--village", "无此村", "-o", str(out)]) == 2
+    login = ["--user", demo_archive.actor.login, "--password-stdin"]
+    assert main(["--db", str(db), *login, "export", "roster", "--village", "无此村", "-o", str(out)]) == 2
     assert "没有名为“无此村”的村" in capsys.readouterr().err

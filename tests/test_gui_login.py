@@ -16,7 +16,7 @@ from zhuji_archive.domain.accounts import Role
 from zhuji_archive.gui.app import start_window
 from zhuji_archive.gui.login import ChangePasswordDialog, CreateAdminDialog, LoginDialog
 from zhuji_archive.gui.operations import wait_for
-from zhuji_archive.services import access
+from zhuji_archive.services import access, demo_accounts
 from zhuji_archive.storage import cipher
 
 FIXTURES = Path(__file__).with_name("fixtures")
@@ -226,19 +226,19 @@ def test_an_encrypted_archive_without_its_keyring_is_explained(qtbot, when_modal
 def test_the_demo_archive_offers_its_accounts(qtbot, tmp_path):
     path = tmp_path / "demo.sqlite3"
     with admin(path) as chief:
-        chief.accounts.create("dhc", "杜黄村干部", Role.OFFICE, [], access.DEMO_PASSWORD)
+        chief.accounts.create("dhc", "杜黄村干部", Role.OFFICE, [], demo_accounts.DEMO_PASSWORD)
     # The marker the demo command writes beside the demo archive (clidemo: services/demo_accounts.py).
     marker = {"demo_accounts": [{"login": "dhc", "name": "杜黄村干部", "role": "党政办", "scope": "全镇"}]}
     (tmp_path / "demo.sqlite3.demo.json").write_text(json.dumps(marker, ensure_ascii=False), encoding="utf-8")
-    dialog = LoginDialog(path, demo=access.demo_accounts(path))
+    dialog = LoginDialog(path, demo=demo_accounts.offered_accounts(path))
     qtbot.addWidget(dialog)
     assert dialog.demo_pick is not None and dialog.demo_pick.count() == 2
     dialog.demo_pick.setCurrentIndex(1)
-    assert (dialog.login.text(), dialog.password.text()) == ("dhc", access.DEMO_PASSWORD)
+    assert (dialog.login.text(), dialog.password.text()) == ("dhc", demo_accounts.DEMO_PASSWORD)
     _click(qtbot, dialog.login_button)
     assert dialog.archive is not None and dialog.archive.actor.display_name == "杜黄村干部"
     dialog.archive.close()
     assert (
-        LoginDialog(tmp_path / "other.sqlite3", demo=access.demo_accounts(tmp_path / "other")).demo_pick
+        LoginDialog(tmp_path / "other.sqlite3", demo=demo_accounts.offered_accounts(tmp_path / "other")).demo_pick
         is None
     )

@@ -9,8 +9,8 @@ from pathlib import Path
 
 import openpyxl
 import pytest
+from accounts import cli_as
 
-from zhuji_archive import cli
 from zhuji_archive.domain import idcard
 from zhuji_archive.domain.errors import DomainError
 from zhuji_archive.services.archive import Archive
@@ -83,7 +83,8 @@ def test_cli_reports_a_damaged_local_header_without_a_traceback(
 ) -> None:
     assert archive.db.path is not None
     broken = corrupt(ledger(tmp_path / "台账.xlsx"), "xl/worksheets/sheet1.xml", "header")
-    code = cli.main(["import", str(broken), "--village", "杜黄村", "--db", str(archive.db.path)])
+    main = cli_as(archive.actor.login)
+    code = main(["import", str(broken), "--village", "杜黄村", "--db", str(archive.db.path)])
     err = capsys.readouterr().err
     assert code == 2
     assert DAMAGED in err and "Traceback" not in err and "Error" not in err

@@ -8,9 +8,9 @@ from pathlib import Path
 
 import openpyxl
 import pytest
+from accounts import cli_as
 from sqlalchemy import select
 
-from zhuji_archive import cli
 from zhuji_archive.domain import idcard
 from zhuji_archive.domain.errors import DomainError
 from zhuji_archive.services.archive import Archive
@@ -110,14 +110,15 @@ def test_a_named_group_can_be_created(archive: Archive, tmp_path: Path) -> None:
 
 def test_cli_create_group_flag(archive: Archive, tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     assert archive.db.path is not None
+    main = cli_as(archive.actor.login)
     args = ["import", str(ledger(tmp_path / "台账.xlsx")), "--village", "杜黄村", "--db", str(archive.db.path)]
-    assert cli.main(args) == 2
+    assert main(args) == 2
     err = capsys.readouterr().err
     assert "本村还没有村民小组“三组”" in err and "--create-group" in err
     assert group_names(archive) == ["一组", "二组"]
-    assert cli.main([*args, "--create-group", "--dry-run"]) == 0
+    assert main([*args, "--create-group", "--dry-run"]) == 0
     assert "将新建村民小组：三组" in capsys.readouterr().out
     assert group_names(archive) == ["一组", "二组"]
-    assert cli.main([*args, "--create-group"]) == 0
+    assert main([*args, "--create-group"]) == 0
     assert "新建村民小组 三组" in capsys.readouterr().out
     assert households_by_group(archive) == {"二组": ["张建国"], "三组": ["王福根", "赵大海"]}

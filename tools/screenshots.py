@@ -1,5 +1,6 @@
 #!/usr/bin/env python3
-"""Render the README screenshots offscreen from a fresh demo database into resources/screenshots/."""
+"""Render the README screenshots offscreen from a fresh demo archive into resources/screenshots/, logged in
+as the demo's 党政办 account."""
 
 from __future__ import annotations
 
@@ -17,8 +18,7 @@ from PySide6.QtCore import QSettings  # noqa: E402
 
 from zhuji_archive.gui.app import make_application  # noqa: E402
 from zhuji_archive.gui.main_window import MainWindow  # noqa: E402
-from zhuji_archive.services.archive import Archive  # noqa: E402
-from zhuji_archive.services.demo import generate  # noqa: E402
+from zhuji_archive.services import access, demo_accounts  # noqa: E402
 
 OUT = ROOT / "resources" / "screenshots"
 
@@ -28,10 +28,10 @@ def main() -> int:
     app = make_application([])
     with tempfile.TemporaryDirectory() as tmp:
         path = Path(tmp) / "安华镇演示.sqlite3"
-        archive = Archive.open(path, "演示数据")
-        generate(archive.db, households=600, seed=2008, today=date(2026, 11, 20))
-        archive.close()
-        archive = Archive.open(path, "何小燕", today=date(2026, 11, 20))
+        day = date(2026, 11, 20)
+        demo_accounts.create_demo(path, households=600, seed=2008, today=day)
+        # The demo's 党政办 account: the whole town, as the screenshots show it.
+        archive = access.unlock(path, "dangzhengban", demo_accounts.DEMO_PASSWORD, today=day)
         window = MainWindow(archive, QSettings(str(Path(tmp) / "s.ini"), QSettings.Format.IniFormat))
         window.resize(1280, 780)
         window.show()
@@ -49,8 +49,11 @@ def main() -> int:
         window.tabs.setCurrentWidget(window.village)
         app.processEvents()
         window.grab().save(str(OUT / "village.png"))
-        for name, page in (("todo.png", window.todo), ("requests.png", window.requests),
-                           ("dashboard.png", window.dashboard)):
+        for name, page in (
+            ("todo.png", window.todo),
+            ("requests.png", window.requests),
+            ("dashboard.png", window.dashboard),
+        ):
             window.tabs.setCurrentWidget(page)
             app.processEvents()
             window.grab().save(str(OUT / name))

@@ -1,6 +1,7 @@
 """The command line: `zhuji-archive` opens the window; subcommands do the same work without one.
 
-Every command module adds its parsers and sets ``run`` on them; ``main`` parses (in Chinese, see
+Every command module adds its parsers and sets ``run`` on them; a command that opens an archive logs
+in (--user, and the password from standard input or a prompt: common.open_archive). ``main`` parses (in Chinese, see
 parser.py) and runs the command inside ``common.run_guarded``, so every failure reaches the user as a
 Chinese message and an exit code (listed in ``zhuji-archive --help``), never as a traceback."""
 
@@ -9,8 +10,8 @@ from __future__ import annotations
 from pathlib import Path
 
 from zhuji_archive import __version__
-from zhuji_archive.cli import common, demo, importing, output, query, request_output
-from zhuji_archive.cli.parser import ChineseArgumentParser, text
+from zhuji_archive.cli import accounts, common, demo, importing, output, query, request_output
+from zhuji_archive.cli.parser import ChineseArgumentParser
 from zhuji_archive.instance import hold_running_mutex
 from zhuji_archive.paths import default_database
 
@@ -22,8 +23,10 @@ def build_parser() -> ChineseArgumentParser:
         epilog=common.EXIT_CODES,
     )
     parser.add_argument("--db", type=Path, metavar="文件", help="档案数据库文件（默认在用户数据目录）")
-    parser.add_argument("--operator", type=text("操作人姓名", 30), metavar="姓名", help="操作人姓名（不填则启动时询问）")
-    parser.add_argument("--version", action="version", version=f"%(prog)s {__version__}", help="显示程序版本并退出")
+    common.add_login_options(parser, on_subcommand=False)
+    parser.add_argument(
+        "--version", action="version", version=f"%(prog)s {__version__}", help="显示程序版本并退出"
+    )
     parser.add_argument(
         "--smoke-test",
         action="store_true",
@@ -31,10 +34,15 @@ def build_parser() -> ChineseArgumentParser:
     )
     sub = parser.add_subparsers(dest="command", metavar="命令", help="要做的事（不给命令则打开窗口）：")
     demo.add_command(sub)
-    export = sub.add_parser("export", help="导出 Excel 名册、诉求台账、周报月报", description="导出 Excel 文件。")
+    accounts.add_commands(sub)
+    export = sub.add_parser(
+        "export", help="导出 Excel 名册、诉求台账、周报月报", description="导出 Excel 文件。"
+    )
     export_what = export.add_subparsers(dest="what", required=True, metavar="内容", help="导出什么：")
     printing = sub.add_parser(
-        "print", help="打印 PDF：户表、档案册、空白户表、意见单、交办单、周报月报", description="打印 PDF 文件。"
+        "print",
+        help="打印 PDF：户表、档案册、空白户表、意见单、交办单、周报月报",
+        description="打印 PDF 文件。",
     )
     print_what = printing.add_subparsers(dest="what", required=True, metavar="内容", help="打印什么：")
     output.add_commands(export_what, print_what)

@@ -1,5 +1,6 @@
-"""What every command shares: the archive named by --db, the operator, progress on the terminal, and
-the last line of defence that turns any failure into a Chinese message and an exit code."""
+"""What every command shares: the archive named by --db, logging in with --user and a password (from
+standard input with --password-stdin, else a prompt on a terminal), progress on the terminal, and the
+last line of defence that turns any failure into a Chinese message and an exit code."""
 
 from __future__ import annotations
 
@@ -15,6 +16,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from zhuji_archive import __version__
+from zhuji_archive.cli.parser import text
 from zhuji_archive.domain.errors import DomainError
 from zhuji_archive.paths import APP_DIR_NAME, default_database
 
@@ -33,7 +35,6 @@ EXIT_CODES = (
     "3 磁盘、文件权限或文件占用问题；70 程序错误；130 已取消"
 )
 
-SQLITE_HEADER = b"SQLite format 3\x00"
 Command = Callable[[argparse.Namespace], int]
 
 
@@ -48,34 +49,86 @@ def database_path(args: argparse.Namespace) -> Path:
     return path or default_database()
 
 
-def operator(args: argparse.Namespace) -> str:
-    if args.operator:
-        return str(args.operator)
-    try:
-        return getpass.getuser() or "命令行"
-    except (OSError, KeyError):  # no user name in the environment (services, some Windows set-ups)
-        return "命令行"
+def add_archive_options(parser: argparse.ArgumentParser, db_help: str = "档案数据库文件") -> None:
+    """--db and the login options of a command that opens an existing archive."""
+    parser.add_argument("--db", dest="sub_db", type=Path, metavar="文件", help=db_help)
+    add_login_options(parser)
+
+
+def add_login_options(parser: argparse.ArgumentParser, *, on_subcommand: bool = True) -> None:
+    """--user and --password-stdin, accepted before the command (global) and after it (dest sub_…)."""
+    prefix = "sub_" if on_subcommand else ""
+    parser.add_argument(
+        "--user",
+        dest=prefix + "user",
+        type=text("登录名", 32),
+        metavar="登录名",
+        help="用哪个账号登录（命令行操作记在这个账号名下）",
+    )
+    parser.add_argument(
+        "--password-stdin",
+        dest=prefix + "password_stdin",
+        action="store_true",
+        help="从标准输入读取密码（一行）；不加时在终端中询问密码",
+    )
+
+
+def login_name(args: argparse.Namespace) -> str:
+    """The --user given before or after the command; refused in Chinese when there is none."""
+    user: str | None = getattr(args, "sub_user", None) or getattr(args, "user", None)
+    if not user:
+        raise DomainError(
+            "请用 --user 登录名 指定账号（密码用 --password-stdin 从标准输入给出，或在终端中输入）。"
+            "命令行的操作和窗口中一样，都记在登录的账号名下。"
+        )
+    return user
+
+
+def read_password(args: argparse.Namespace, prompt: str = "密码：") -> str:
+    """The password: one line of standard input with --password-stdin, else asked on the terminal
+    (never echoed). Without a terminal and without --password-stdin the command is refused."""
+    if getattr(args, "sub_password_stdin", False) or getattr(args, "password_stdin", False):
+        line = sys.stdin.readline()
+        password = line.removesuffix("\n").removesuffix("\r")
+        if not password:
+            raise DomainError("标准输入中没有密码（--password-stdin 须从标准输入读到一行密码）。")
+        return password
+    if not sys.stdin.isatty():
+        raise DomainError("没有终端可以输入密码：请加 --password-stdin，并从标准输入给出密码（一行）。")
+    return getpass.getpass(prompt)
 
 
 def check_archive_file(path: Path) -> None:
     """Refuse, in Chinese and before SQLite sees it, a path that cannot be an archive."""
+    from zhuji_archive.services import access
+
     if not path.exists():
         raise DomainError(f"数据库文件“{path}”不存在。请用 --db 指定档案数据库。")
     if path.is_dir():
         raise DomainError(f"“{path}”是一个文件夹，不是档案数据库文件。")
-    with path.open("rb") as file:
-        header = file.read(len(SQLITE_HEADER))
-    if header and header != SQLITE_HEADER:
-        raise DomainError(f"“{path}”不是群众档案的数据库文件，未打开。请用 --db 指定档案数据库（.sqlite3 文件）。")
+    if access.is_foreign_file(path):
+        raise DomainError(
+            f"“{path}”不是群众档案的数据库文件，未打开。请用 --db 指定档案数据库（.sqlite3 文件）。"
+        )
 
 
 def open_archive(args: argparse.Namespace) -> Archive:
-    """The existing archive the arguments name, opened for the operator."""
-    from zhuji_archive.services.archive import Archive
+    """The existing archive the arguments name, logged in as --user with the password given."""
+    from zhuji_archive.services import access
+    from zhuji_archive.services.failures import DatabaseError
 
     path = database_path(args)
     check_archive_file(path)
-    return Archive.open(path, operator(args))
+    state = access.state(path)
+    if state in (access.ArchiveState.NEW, access.ArchiveState.PLAIN):
+        raise DomainError(
+            f"档案“{path.name}”还没有账号（新档案，或旧版本的未加密档案）。请先启动一次程序，建立系统管理员账号"
+            f"（旧档案随即加密）；或用命令 zhuji-archive setup --db 文件 --user 登录名 --name 姓名 --password-stdin 建立。"
+        )
+    if state is access.ArchiveState.NO_KEYRING:
+        raise DatabaseError(access.keyring_missing_message(path))
+    login = login_name(args)
+    return access.unlock(path, login, read_password(args))
 
 
 def progress_printer(word: str) -> Callable[[int, int], None]:
@@ -148,7 +201,7 @@ def database_message(error: Exception, path: Path) -> str:
 
 def run_guarded(command: Command, args: argparse.Namespace) -> int:
     """Run a command; whatever goes wrong reaches the user as a Chinese message and an exit code."""
-    from zhuji_archive.services.failures import DatabaseError, describe_environment_error
+    from zhuji_archive.services.failures import DatabaseError, KeyringError, describe_environment_error
 
     try:
         return command(args)
@@ -157,6 +210,9 @@ def run_guarded(command: Command, args: argparse.Namespace) -> int:
         return REFUSED
     except DatabaseError as error:
         say(end_progress_line() + f"错误：{database_message(error, database_path(args))}")
+        return REFUSED
+    except KeyringError as error:  # the key file beside the archive is missing, damaged or foreign
+        say(end_progress_line() + f"错误：{error}")
         return REFUSED
     except KeyboardInterrupt:
         say(end_progress_line() + "已取消。")
@@ -168,7 +224,5 @@ def run_guarded(command: Command, args: argparse.Namespace) -> int:
             return ENVIRONMENT
         log = log_bug(error, args)
         where = f"详细情况（不含个人信息）已记入日志文件“{log}”，" if log else ""
-        say(
-            end_progress_line() + f"很抱歉，程序出错了，操作没有完成。{where}请把它发给技术支持人员。"
-        )
+        say(end_progress_line() + f"很抱歉，程序出错了，操作没有完成。{where}请把它发给技术支持人员。")
         return BUG

@@ -13,10 +13,18 @@ from zhuji_archive.domain.errors import DomainError
 def add_command(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
     demo = sub.add_parser("demo", help="生成演示数据库（安华镇）", description="生成演示数据库（安华镇）。")
     demo.add_argument(
-        "--households", type=integer(1, 200_000), default=600, metavar="户数", help="户数（1到200000，默认600）"
+        "--households",
+        type=integer(1, 200_000),
+        default=600,
+        metavar="户数",
+        help="户数（1到200000，默认600）",
     )
     demo.add_argument(
-        "--seed", type=integer(0, 2**31 - 1), default=2008, metavar="种子", help="随机种子（相同种子生成相同数据）"
+        "--seed",
+        type=integer(0, 2**31 - 1),
+        default=2008,
+        metavar="种子",
+        help="随机种子（相同种子生成相同数据）",
     )
     demo.add_argument("--db", dest="sub_db", type=Path, metavar="文件", help="写入的数据库文件")
     demo.add_argument("--force", action="store_true", help="目标文件已存在时覆盖")
@@ -24,8 +32,7 @@ def add_command(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-a
 
 
 def run(args: argparse.Namespace) -> int:
-    from zhuji_archive.services.archive import Archive
-    from zhuji_archive.services.demo import generate
+    from zhuji_archive.services import demo_accounts
 
     path = common.database_path(args)
     if path.is_dir():
@@ -35,21 +42,19 @@ def run(args: argparse.Namespace) -> int:
             raise DomainError(f"文件“{path}”已存在。如需覆盖请加 --force。")
         # --force replaces an archive, never some other file that --db happened to name.
         common.check_archive_file(path)
-        for suffix in ("", "-wal", "-shm"):
+        for suffix in ("", "-wal", "-shm", ".keys", demo_accounts.MARKER_SUFFIX):
             Path(f"{path}{suffix}").unlink(missing_ok=True)
-    archive = Archive.open(path, "演示数据")
-    try:
-        summary = generate(
-            archive.db,
-            households=args.households,
-            seed=args.seed,
-            today=archive.clock.today(),
-            progress=lambda done, total: print(f"\r已生成 {done}/{total} 户", end="", flush=True),
-        )
-    finally:
-        archive.close()
+    summary, accounts = demo_accounts.create_demo(
+        path,
+        households=args.households,
+        seed=args.seed,
+        progress=lambda done, total: print(f"\r已生成 {done}/{total} 户", end="", flush=True),
+    )
     print(
         f"\n演示数据库已写入 {path}：{summary.villages} 个村、{summary.groups} 个村民小组、"
         f"{summary.households} 户、{summary.members} 人"
     )
+    print(f"演示账号（密码都是 {demo_accounts.DEMO_PASSWORD}）：")
+    for account in accounts:
+        print(f"  {account.login}\t{account.name}\t{account.role}\t{account.scope}")
     return common.OK

@@ -40,7 +40,7 @@ def add_command(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-a
         help="身份证号已在档案中的户：更新 按表更新；保留 保留原有、只补空白和新成员（默认）；跳过",
     )
     command.add_argument("--template", type=output_file(".xlsx"), metavar="文件.xlsx", help="写出一份导入模板（含标准列名和示例行）后退出")
-    command.add_argument("--db", dest="sub_db", type=Path, metavar="文件", help="档案数据库文件")
+    common.add_archive_options(command)
     command.set_defaults(run=run)
 
 

@@ -5,7 +5,6 @@ from __future__ import annotations
 import argparse
 import sys
 from collections.abc import Callable
-from pathlib import Path
 from typing import TYPE_CHECKING
 
 from zhuji_archive.cli import common
@@ -95,7 +94,7 @@ def common_output(command: argparse.ArgumentParser, suffix: str) -> None:
     command.add_argument(
         "-o", "--output", type=output_file(suffix), required=True, metavar="文件", help=f"输出文件（{kind}，{suffix}）"
     )
-    command.add_argument("--db", dest="sub_db", type=Path, metavar="文件", help="档案数据库文件")
+    common.add_archive_options(command)
 
 
 def roster_kind(args: argparse.Namespace, tags: list[str]) -> str:

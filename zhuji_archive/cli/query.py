@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import argparse
-from pathlib import Path
 
 from zhuji_archive.cli import common
 from zhuji_archive.cli.parser import integer, text
@@ -35,7 +34,7 @@ def add_commands(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-
     search.add_argument(
         "--limit", type=integer(1, 100_000), default=1000, metavar="行数", help="最多列出多少行（默认1000）"
     )
-    search.add_argument("--db", dest="sub_db", type=Path, metavar="文件", help="档案数据库文件")
+    common.add_archive_options(search)
     search.set_defaults(run=run_search)
 
     info = sub.add_parser(
@@ -43,7 +42,7 @@ def add_commands(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-
         help="档案库概况：户数、人数、诉求数、数据库版本",
         description="列出档案库的概况，每项一行，以制表符分隔：项目、数目。",
     )
-    info.add_argument("--db", dest="sub_db", type=Path, metavar="文件", help="档案数据库文件")
+    common.add_archive_options(info)
     info.set_defaults(run=run_info)
 
 

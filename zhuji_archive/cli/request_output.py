@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import argparse
-from pathlib import Path
 
 from zhuji_archive.cli import common
 from zhuji_archive.cli.parser import aliased, integer, output_file
@@ -25,7 +24,7 @@ def add_commands(
         command.add_argument(
             "-o", "--output", type=output_file(suffix), required=True, metavar="文件", help=f"输出文件（{kind}，{suffix}）"
         )
-        command.add_argument("--db", dest="sub_db", type=Path, metavar="文件", help="档案数据库文件")
+        common.add_archive_options(command)
         command.set_defaults(run=run)
 
     def scope(command: argparse.ArgumentParser) -> None:

@@ -33,7 +33,7 @@ from zhuji_archive.gui.account_forms import (
     hint_label,
     password_edit,
 )
-from zhuji_archive.services import access
+from zhuji_archive.services import access, demo_accounts
 from zhuji_archive.services.archive import Archive
 from zhuji_archive.storage.database import DatabaseError
 
@@ -147,8 +147,8 @@ class LoginDialog(QDialog):
         self,
         path: Path,
         last_login: str = "",
-        demo: list[access.DemoAccount] | None = None,
-        demo_password: str = access.DEMO_PASSWORD,
+        demo: list[demo_accounts.DemoAccount] | None = None,
+        demo_password: str = demo_accounts.DEMO_PASSWORD,
         parent: QWidget | None = None,
     ) -> None:
         super().__init__(parent)
@@ -164,7 +164,7 @@ class LoginDialog(QDialog):
         self.demo_pick: QComboBox | None = None
         if self.demo:
             layout.addWidget(
-                hint_label(f"这是演示档案，每种角色都有演示账号，密码均为 {access.DEMO_PASSWORD}。")
+                hint_label(f"这是演示档案，每种角色都有演示账号，密码均为 {demo_accounts.DEMO_PASSWORD}。")
             )
             self.demo_pick = QComboBox()
             self.demo_pick.addItem("选择演示账号…", None)
@@ -316,7 +316,7 @@ def start_session(path: Path, settings: QSettings) -> Archive | None:
         _refuse(f"“{path}”是一个文件夹，不是档案文件。")
         return None
     if current is access.ArchiveState.LOCKED:
-        login = LoginDialog(path, str(settings.value(LAST_LOGIN) or ""), access.demo_accounts(path))
+        login = LoginDialog(path, str(settings.value(LAST_LOGIN) or ""), demo_accounts.offered_accounts(path))
     else:
         login = CreateAdminDialog(path, plain=current is access.ArchiveState.PLAIN)
     if login.exec() != QDialog.DialogCode.Accepted or login.archive is None:

@@ -87,7 +87,7 @@ class ReviewQueue(QWidget):
         self.category = combo(archive.codes.values("request_category"))
         self.level = combo([Level.TOWN.value, Level.JOINT.value])
         self.light = combo([t.value for t in (TimeStatus.OVERDUE, TimeStatus.DUE_SOON, TimeStatus.ON_TRACK)])
-        self.leader = combo(archive.requests.leaders())
+        self.leader = combo(_leaders(archive))
         self.waiting_only = QCheckBox("只看未列入会议的待上会诉求")
         self.waiting_only.setChecked(True)
         for title, box in (
@@ -513,7 +513,7 @@ class SupervisionPanel(QWidget):
         self.feed = PageFeed(self, runner_for(archive), TOWNSHIP_CHANGES, self.reload)
         layout = QVBoxLayout(self)
         bar = QHBoxLayout()
-        self.leader = combo(archive.requests.leaders())
+        self.leader = combo(_leaders(archive))
         self.leader.currentIndexChanged.connect(lambda _i: self.reload())
         self.closed = QCheckBox("含已办结归档")
         self.closed.toggled.connect(lambda _c: self.reload())
@@ -599,3 +599,8 @@ class TownshipPage(QTabWidget):
         self.queue.reload()
         self.meetings.reload()
         self.supervision.reload()
+
+
+def _leaders(archive: Archive) -> list[str]:
+    """The 包案领导 pick-list; an account without casework (系统管理员) never sees this page."""
+    return archive.requests.leaders() if archive.actor.can(Capability.READ_FILES) else []

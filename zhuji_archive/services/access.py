@@ -8,10 +8,8 @@ keyring beside it is missing.
 
 from __future__ import annotations
 
-import json
 import logging
 import shutil
-from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from enum import Enum
 from pathlib import Path
@@ -64,6 +62,13 @@ def state(path: Path | str) -> ArchiveState:
     if not keyring.keyring_path(path).exists():
         return ArchiveState.NO_KEYRING
     return ArchiveState.LOCKED
+
+
+def is_foreign_file(path: Path | str) -> bool:
+    """A file that is neither a plain archive nor looks like an encrypted one (a text file, a workbook
+    named by mistake): refused as such, rather than as an archive whose keyring is missing."""
+    path = Path(path)
+    return state(path) is ArchiveState.NO_KEYRING and not cipher.looks_encrypted(path)
 
 
 def create(
@@ -245,38 +250,3 @@ def _actor(session, account: Account) -> Actor:
 def refreshed(archive: Archive) -> Archive:
     """The same archive with its actor read again (after the organisation or the account changed)."""
     return Archive(archive.db, actor_of(archive.db, archive.actor.login), archive.clock.fixed)
-
-
-# ----- the demo archive ----------------------------------------------------------------------------
-# The clidemo branch writes ``<archive>.demo.json`` ({"demo_accounts": [{login, name, role, scope}]}) and
-# reads it with services/demo_accounts.offered_accounts; this is the same reading, for the login window
-# until the two branches meet (then this section gives way to that module).
-
-DEMO_MARKER_SUFFIX = ".demo.json"
-DEMO_PASSWORD = "Demo-2026"
-
-
-@dataclass(frozen=True)
-class DemoAccount:
-    """One of the demo archive's accounts, as the login window offers it to pick."""
-
-    login: str
-    name: str
-    role: str
-    scope: str = ""
-
-
-def demo_accounts(path: Path | str) -> list[DemoAccount]:
-    """The demo accounts to offer at login: none unless ``path`` is the demo archive (a marker that is
-    missing or damaged, or beside a file that is no encrypted archive, offers nothing)."""
-    path = Path(path)
-    try:
-        if state(path) is not ArchiveState.LOCKED:
-            return []
-        data = json.loads(path.with_name(path.name + DEMO_MARKER_SUFFIX).read_text(encoding="utf-8"))
-        return [
-            DemoAccount(str(a["login"]), str(a["name"]), str(a["role"]), str(a.get("scope", "")))
-            for a in data["demo_accounts"]
-        ]
-    except (OSError, ValueError, KeyError, TypeError, AttributeError):
-        return []

@@ -73,11 +73,19 @@ class AccountService:
 
     # ----- administration -----------------------------------------------------------------------
     def create(
-        self, login: str, display_name: str, role: Role, units: Iterable[ScopeUnit], password: str
+        self,
+        login: str,
+        display_name: str,
+        role: Role,
+        units: Iterable[ScopeUnit],
+        password: str,
+        *,
+        must_change_password: bool = True,
     ) -> str:
-        """A new account whose password must be changed at its first login."""
+        """A new account whose password must be changed at its first login (unless the caller says
+        otherwise: the demo archive's accounts and scripted installs keep the password they were given)."""
         require(self.actor, Capability.MANAGE_ACCOUNTS)
-        return self._create(login, display_name, role, units, password, must_change=True)
+        return self._create(login, display_name, role, units, password, must_change=must_change_password)
 
     def _create(
         self,

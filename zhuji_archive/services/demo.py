@@ -19,7 +19,7 @@ from zhuji_archive.domain.search_keys import member_search_keys
 from zhuji_archive.domain.workdays import WorkCalendar
 from zhuji_archive.services.demo_extras import meetings_and_common_issues, service_and_maintenance
 from zhuji_archive.services.demo_places import DemoPlaces
-from zhuji_archive.services.demo_requests import DemoRequests
+from zhuji_archive.services.demo_requests import CASE_LEADERS, DemoRequests
 from zhuji_archive.storage import request_numbers
 from zhuji_archive.storage.database import Database
 from zhuji_archive.storage.models import (
@@ -148,6 +148,16 @@ POLICIES = ("城乡居民医保缴费", "养老保险补缴", "低保申请条�
 
 
 @dataclass(frozen=True)
+class DemoPeople:
+    """The demo's people who get an account (services/demo_accounts.py)."""
+
+    office: str  # a cadre of the 党政办
+    leader: str  # the 包案领导 who leads the most demo requests
+    cadres: tuple[tuple[str, tuple[str, ...]], ...]  # each 驻村干部: name, the ids of the villages he covers
+    villages: tuple[tuple[str, str, str], ...]  # each village: id, name, its 党支部书记
+
+
+@dataclass(frozen=True)
 class DemoSummary:
     """What the generator wrote."""
 
@@ -155,6 +165,7 @@ class DemoSummary:
     groups: int
     households: int
     members: int
+    people: DemoPeople | None = None
 
 
 class _Ids:
@@ -351,9 +362,7 @@ def generate(
         for g in groups:
             writer.places.add_group(village_name[g["village_id"]], g["id"], g["sort"])
         village_sort = {v["id"]: v["sort"] for v in village_rows}
-        writer.group_sort = {
-            g["id"]: (village_sort[g["village_id"]], g["sort"]) for g in groups
-        }
+        writer.group_sort = {g["id"]: (village_sort[g["village_id"]], g["sort"]) for g in groups}
         cadre_name = {c["id"]: c["name"] for c in cadres}
         writer.cadre_names = {vid: cadre_name[cid] for vid, cid in station_cadre.items()}
         groups_of: dict[str, list[str]] = {}
@@ -377,7 +386,25 @@ def generate(
         service_and_maintenance(conn, rng, new_id, today, cadres, village_rows, extra["enterprises"], writer)
         if progress:
             progress(done, households)
-        return DemoSummary(len(villages), len(groups), done, writer.members_written)
+        people = _people(cadres, village_rows, extra["leaders"], writer.requests.leader_cases)
+        return DemoSummary(len(villages), len(groups), done, writer.members_written, people)
+
+
+def _people(
+    cadres: list[dict[str, Any]],
+    villages: list[dict[str, Any]],
+    leaders: list[dict[str, Any]],
+    cases: Any,
+) -> DemoPeople:
+    secretary = {row["village_id"]: row["name"] for row in leaders if row["post"] == "党支部书记"}
+    leader = cases.most_common(1)[0][0] if cases else CASE_LEADERS[0]
+    stations = [c for c in cadres if c["kind"] == "驻村干部"]
+    return DemoPeople(
+        office=next(c["name"] for c in cadres if c["unit"] == "党政办"),
+        leader=leader,
+        cadres=tuple((c["name"], (c["village_id"],)) for c in stations),
+        villages=tuple((v["id"], v["name"], secretary.get(v["id"], "")) for v in villages),
+    )
 
 
 @contextmanager

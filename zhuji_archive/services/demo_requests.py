@@ -5,6 +5,7 @@ answered — and some answered 不满意 and handled again."""
 from __future__ import annotations
 
 import random
+from collections import Counter
 from collections.abc import Callable
 from datetime import date, timedelta
 from typing import Any
@@ -40,6 +41,8 @@ MEASURES = (
     "落实救助资金，上门送达",
     "列入年度实事项目，组织施工",
 )
+# The leaders who take 包案 cases (市镇联动); the demo's 镇领导 account is one of them.
+CASE_LEADERS = ("陈国平", "周建华", "何伟明")
 # target status -> relative weight in the demo
 TARGETS = (
     ("登记", 8),
@@ -69,6 +72,7 @@ class DemoRequests:
         self.rng, self.new_id, self.today, self.calendar = rng, new_id, today, calendar
         self.cadre_name = cadre_name
         self.requests: list[dict[str, Any]] = []
+        self.leader_cases: Counter[str] = Counter()  # 包案领导 -> requests he leads
         self.events: list[dict[str, Any]] = []
         self.feedbacks: list[dict[str, Any]] = []
         self.awaiting_meeting: list[str] = []
@@ -175,7 +179,7 @@ class DemoRequests:
             supervision = wf.Supervision(
                 "诸暨市委办（市信访局）",
                 listed,
-                rng.choice(("陈国平", "周建华", "何伟明")),
+                rng.choice(CASE_LEADERS),
                 wf.Assignment(unit, person, deadline),
                 listed + timedelta(days=14),
             )
@@ -295,6 +299,8 @@ class DemoRequests:
         row.setdefault("common_issue_id", None)
         row["version"] = 1  # a new record (the transient object has no column defaults applied)
         self.requests.append(row)
+        if row.get("leader"):
+            self.leader_cases[row["leader"]] += 1
         if (
             r.status in ("登记", "已梳理", "办理中")
             and dict((c, sc) for c, _t, sc in REQUESTS).get(category) == "共性"

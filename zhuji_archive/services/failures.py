@@ -5,5 +5,6 @@ from __future__ import annotations
 
 from zhuji_archive.storage.database import DatabaseError
 from zhuji_archive.storage.errors import describe_environment_error
+from zhuji_archive.storage.keyring import KeyringError
 
-__all__ = ["DatabaseError", "describe_environment_error"]
+__all__ = ["DatabaseError", "KeyringError", "describe_environment_error"]

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from datetime import date
 
 from sqlalchemy import select
@@ -24,6 +25,7 @@ from zhuji_archive.storage.models import HolidayOverride, Setting
 # version deciding how to treat the file) can tell which program wrote it. Kept in the key/value table so
 # recording it needs no schema change.
 APP_VERSION_KEY = "app.last_version"
+DEMO_ACCOUNTS_KEY = "demo_accounts"  # JSON list of the demo archive's accounts; absent in a real archive
 
 
 class SettingsService:
@@ -90,6 +92,28 @@ class SettingsService:
                 session.add(Setting(key=APP_VERSION_KEY, value=version))
             elif row.value != version:
                 row.value = version
+
+    def demo_accounts(self) -> list[dict[str, str]]:
+        """The demo archive's accounts (login, name, role, scope); empty for a real archive."""
+        with self.db.sessions() as session:
+            row = session.get(Setting, DEMO_ACCOUNTS_KEY)
+        if row is None:
+            return []
+        try:
+            listed = json.loads(row.value)
+        except ValueError:
+            return []
+        return [dict(item) for item in listed if isinstance(item, dict)] if isinstance(listed, list) else []
+
+    def mark_demo(self, accounts: list[dict[str, str]]) -> None:
+        """Mark the archive as the demo and record its accounts."""
+        text = json.dumps(accounts, ensure_ascii=False)
+        with self.db.transaction() as session:
+            row = session.get(Setting, DEMO_ACCOUNTS_KEY)
+            if row is None:
+                session.add(Setting(key=DEMO_ACCOUNTS_KEY, value=text))
+            else:
+                row.value = text
 
     def short_revisit_tags(self) -> tuple[str, ...]:
         """Focus tags whose households are revisited at the shorter interval."""

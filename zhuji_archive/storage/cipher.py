@@ -73,6 +73,24 @@ def is_plain_sqlite(path: Path) -> bool:
         return False
 
 
+def looks_encrypted(path: Path) -> bool:
+    """Whether a file could be an encrypted archive: whole 4096-byte pages of what reads as random
+    bytes (a text file, a workbook or a plain database is told apart before any key is tried)."""
+    try:
+        size = path.stat().st_size
+        with open(path, "rb") as file:
+            head = file.read(64)
+    except OSError:
+        return False
+    if size == 0 or size % CIPHER_SETTINGS["page_size"] or head.startswith((PLAIN_HEADER, b"PK\x03\x04")):
+        return False
+    try:
+        head.decode("utf-8")
+    except UnicodeDecodeError:
+        return True
+    return False  # 64 random bytes are valid UTF-8 with a chance of about 1 in 10^9
+
+
 def opens_with(path: Path, key: bytes, compatibility: int = COMPATIBILITY) -> bool:
     """Whether the key decrypts the file (reading its schema fails on a wrong key)."""
     connection = connect(path, key, compatibility=compatibility)

@@ -1,0 +1,81 @@
+"""setup and users: the first administrator of an archive, and the list of its accounts.
+
+``setup`` does what the first start of the window does (services/access.create): a new archive, or one
+written by version 0.1, gets its administrator and is encrypted. ``users`` lists the accounts for an
+account that may manage them; the service refuses any other."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from pathlib import Path
+
+from zhuji_archive.cli import common
+from zhuji_archive.cli.parser import text
+from zhuji_archive.domain.errors import DomainError
+
+
+def add_commands(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
+    setup = sub.add_parser(
+        "setup",
+        help="建立档案的系统管理员账号（新档案，或给旧版本的未加密档案加密）",
+        description=(
+            "与第一次启动程序相同：建立系统管理员账号；档案不存在时新建，是旧版本的未加密档案时随即加密。"
+            "已有账号的档案不能再用本命令。用于脚本安装。"
+        ),
+    )
+    setup.add_argument("--db", dest="sub_db", type=Path, metavar="文件", help="档案数据库文件")
+    common.add_login_options(setup)
+    setup.add_argument(
+        "--name", type=text("姓名", 20), metavar="姓名", help="系统管理员的姓名（默认“系统管理员”）"
+    )
+    setup.set_defaults(run=run_setup)
+
+    users = sub.add_parser(
+        "users",
+        help="列出档案的账号（须用系统管理员账号登录）",
+        description="每个账号一行，以制表符分隔：登录名、角色、负责范围。默认只列出可以登录的账号。",
+    )
+    common.add_archive_options(users)
+    users.add_argument("--disabled", action="store_true", help="改为列出已停用的账号")
+    users.set_defaults(run=run_users)
+
+
+def run_setup(args: argparse.Namespace) -> int:
+    from zhuji_archive.services import access
+
+    path = common.database_path(args)
+    if path.is_dir():
+        raise DomainError(f"“{path}”是一个文件夹，请给出档案数据库文件名。")
+    if path.exists() and path.stat().st_size and access.is_foreign_file(path):
+        raise DomainError(f"“{path}”不是群众档案的数据库文件，未改动。")
+    if access.state(path) is access.ArchiveState.LOCKED:
+        raise DomainError(
+            f"档案“{path.name}”已经建立了账号，请用账号登录；新增账号请在程序的账号管理中办理。"
+        )
+    if (getattr(args, "sub_db", None) or args.db) and not path.parent.is_dir():
+        raise DomainError(f"文件夹“{path.parent}”不存在。")
+    login = common.login_name(args)
+    password = common.read_password(args, "系统管理员密码：")
+    if not (args.sub_password_stdin or args.password_stdin):
+        if common.read_password(args, "再输入一遍：") != password:
+            raise DomainError("两次输入的密码不一致，未建立账号。")
+    was_plain = access.state(path) is access.ArchiveState.PLAIN
+    archive = access.create(path, login, args.name or "系统管理员", password)
+    archive.close()
+    done = "旧档案已加密，" if was_plain else "档案已建立，"
+    common.say(f"{done}系统管理员账号“{archive.actor.login}”（{archive.actor.display_name}）已建立：{path}")
+    return common.OK
+
+
+def run_users(args: argparse.Namespace) -> int:
+    archive = common.open_archive(args)
+    try:
+        accounts = archive.accounts.list()
+    finally:
+        archive.close()
+    for account in accounts:
+        if account.disabled == args.disabled:
+            print("\t".join((account.login, account.role.label, account.scope_text)))
+    sys.stdout.flush()
+    return common.OK
