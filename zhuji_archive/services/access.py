@@ -28,6 +28,7 @@ from zhuji_archive.domain.accounts import (
 from zhuji_archive.domain.errors import DomainError
 from zhuji_archive.services.archive import Archive
 from zhuji_archive.storage import account_queries, cipher, keyring, passwords
+from zhuji_archive.storage.backup_files import BackupError, BackupFile
 from zhuji_archive.storage.database import Database, DatabaseError, open_database
 from zhuji_archive.storage.models import Account, utcnow
 
@@ -174,7 +175,19 @@ def unlock(path: Path | str, login: str, password: str, today: date | None = Non
     except BaseException:
         db.close()
         raise
-    return Archive.start(db, actor, today)
+    archive = Archive.start(db, actor, today)
+    archive.daily_backup = daily_backup(archive)
+    return archive
+
+
+def daily_backup(archive: Archive) -> BackupFile | None:
+    """The day's first login backs the archive up (for every account). A backup that cannot be made
+    (a full disk) must not keep anyone out: it is logged, and tried again at the next login."""
+    try:
+        return archive.backups.daily()
+    except (BackupError, DomainError, OSError) as error:
+        LOGGER.warning("每日自动备份没有做成：%s", type(error).__name__)
+        return None
 
 
 def seconds_to_wait(ring: keyring.Keyring, login: str, now: datetime) -> int:

@@ -13,7 +13,7 @@ Typical use (GUI wizard and CLI alike)::
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -42,6 +42,7 @@ from zhuji_archive.services.import_plan import ImportCancelled, ImportPlan, Plan
 from zhuji_archive.services.import_planner import Planner
 from zhuji_archive.services.progress import Cancelled, Job, Progress
 from zhuji_archive.storage import import_queries as queries
+from zhuji_archive.storage.backup_files import BackupError
 from zhuji_archive.storage.database import Database
 from zhuji_archive.storage.models import (
     ChangeLog,
@@ -98,10 +99,17 @@ class ImportResult:
 class ImportService:
     """The Excel import on behalf of one operator."""
 
-    def __init__(self, db: Database, operator: str, clock: Clock | None = None) -> None:
+    def __init__(
+        self,
+        db: Database,
+        operator: str,
+        clock: Clock | None = None,
+        before_writing: Callable[[], object] | None = None,
+    ) -> None:
         self.db = db
         self.operator = operator
         self.clock = clock or Clock()
+        self.before_writing = before_writing  # the backup made before an import writes (services/backups)
         # Groups the last assign_groups() found missing: planned id -> (village id, name).
         self.pending_groups: dict[str, tuple[str, str]] = {}
 
@@ -243,6 +251,11 @@ class ImportService:
         accepted = plan.accepted()
         total = len(accepted) + 1
         job.step(0, total)
+        if self.before_writing is not None:
+            try:
+                self.before_writing()
+            except BackupError as error:
+                raise DomainError(f"导入前的备份没有做成，未导入：{error}") from error
         counts: dict[str, int] = dict.fromkeys(
             ("created", "members", "updated", "added", "fields", "unchanged", "skipped", "codes"), 0
         )

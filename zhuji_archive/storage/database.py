@@ -93,6 +93,39 @@ def backup_file(path: Path, label: str, key: bytes | None = None) -> Path:
     return target
 
 
+def backup_before_upgrade(engine: Engine, path: Path, head: str, key: bytes | None, compatibility: int) -> Path:
+    """The copy made before a schema upgrade. An encrypted archive's goes, with its keyring, to the
+    archive's backup folder (the administrator's choice, else ``backups`` beside it), where the rotation
+    keeps the newest few (services/backups.py); a plain file (tests, the 0.1 file being encrypted) is
+    copied beside itself as before."""
+    from zhuji_archive.domain.backup_rotation import BackupKind
+    from zhuji_archive.domain.settings import BACKUP_FOLDER_KEY
+    from zhuji_archive.storage import backup_files, keyring
+
+    if key is None or not keyring.keyring_path(path).exists():
+        return backup_file(path, f"before-{head}", key)
+    try:
+        with engine.connect() as connection:
+            chosen = connection.exec_driver_sql(
+                "SELECT value FROM setting WHERE key = ?", (BACKUP_FOLDER_KEY,)
+            ).scalar()
+    except Exception:  # noqa: BLE001 - an old schema without the setting: the default folder
+        chosen = None
+    folders = [Path(chosen)] if chosen else []
+    folders.append(backup_files.default_folder(path))
+    for folder in folders:
+        try:
+            made = backup_files.write(path, folder, BackupKind.UPGRADE, key, datetime.now(), compatibility)
+        except backup_files.BackupError as error:
+            if folder == folders[-1]:
+                raise DatabaseError(f"数据库升级前的备份没有做成，未升级：{error}") from error
+            continue
+        if not made.verified:
+            raise DatabaseError(f"数据库“{path.name}”升级前的备份未通过完整性校验，未升级。文件可能已损坏。")
+        return made.path
+    raise AssertionError("unreachable")
+
+
 def upgrade(engine: Engine) -> None:
     config = alembic_config()
     with engine.begin() as connection:
@@ -320,7 +353,7 @@ def open_url(
                     connection.exec_driver_sql("PRAGMA journal_mode = WAL")
             if current != head:
                 if current is not None and path is not None and path.exists():
-                    backup = backup_file(path, f"before-{head}", key)
+                    backup = backup_before_upgrade(engine, path, head, key, compatibility)
                 upgrade(engine)
             refresh_statistics(engine)
     except BaseException:
