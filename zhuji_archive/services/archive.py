@@ -130,9 +130,8 @@ class Archive:
 
     @cached_property
     def importer(self) -> ImportService:
-        from zhuji_archive.services.importing import ImportService
-
         from zhuji_archive.domain.backup_rotation import BackupKind
+        from zhuji_archive.services.importing import ImportService
 
         return ImportService(
             self.db, self.operator, self.clock, before_writing=lambda: self.backups.before(BackupKind.IMPORT)
