@@ -10,13 +10,13 @@ import sys
 import traceback
 from collections.abc import Callable
 from datetime import datetime
-from logging.handlers import RotatingFileHandler
 from pathlib import Path
 from typing import TYPE_CHECKING
 
 from zhuji_archive import __version__
 from zhuji_archive.domain.errors import DomainError
-from zhuji_archive.paths import APP_DIR_NAME, default_database
+from zhuji_archive.logs import PrivateRotatingFileHandler
+from zhuji_archive.paths import APP_DIR_NAME, default_database, private_folder
 
 if TYPE_CHECKING:
     from zhuji_archive.services.archive import Archive
@@ -78,6 +78,38 @@ def open_archive(args: argparse.Namespace) -> Archive:
     return Archive.open(path, operator(args))
 
 
+def add_login_arguments(command: argparse.ArgumentParser) -> None:
+    """--user and --password-stdin, for the commands that log in."""
+    command.add_argument("--user", metavar="登录名", help="登录名（账号）")
+    command.add_argument(
+        "--password-stdin", action="store_true", help="从标准输入读取密码（一行）；不加则在终端上询问"
+    )
+
+
+def login(args: argparse.Namespace) -> Archive:
+    """The existing archive the arguments name, opened by logging in: --user, and the password from
+    standard input (--password-stdin, for scripts) or asked on the terminal."""
+    from zhuji_archive.services import access
+
+    path = database_path(args)
+    if not path.exists():
+        raise DomainError(f"数据库文件“{path}”不存在。请用 --db 指定档案数据库。")
+    if path.is_dir():
+        raise DomainError(f"“{path}”是一个文件夹，不是档案数据库文件。")
+    user = getattr(args, "user", None)
+    if not user:
+        raise DomainError("请用 --user 给出登录名。")
+    if getattr(args, "password_stdin", False):
+        password = sys.stdin.readline().rstrip("\r\n")
+    elif sys.stdin.isatty():
+        password = getpass.getpass("密码：")
+    else:
+        raise DomainError("请加 --password-stdin 从标准输入给出密码。")
+    if not password:
+        raise DomainError("没有读到密码。")
+    return access.unlock(path, user, password)
+
+
 def progress_printer(word: str) -> Callable[[int, int], None]:
     """A progress callback that rewrites one line on a terminal and stays silent when piped."""
     show = sys.stderr.isatty()
@@ -120,8 +152,8 @@ def log_bug(error: BaseException, args: argparse.Namespace | None) -> Path | Non
     logger = logging.getLogger("zhuji_archive.cli.bugs")
     logger.propagate = False
     try:
-        path.parent.mkdir(parents=True, exist_ok=True)
-        handler = RotatingFileHandler(path, maxBytes=1_000_000, backupCount=3, encoding="utf-8")
+        private_folder(path.parent)
+        handler = PrivateRotatingFileHandler(path, maxBytes=1_000_000, backupCount=3, encoding="utf-8")
     except OSError:
         return None
     logger.addHandler(handler)

@@ -21,7 +21,7 @@ from zhuji_archive import APP_NAME, __version__
 from zhuji_archive.gui.fonts import default_font, register_fonts
 from zhuji_archive.gui.icon import ICON_NAME, app_icon
 from zhuji_archive.gui.qt_chinese import install_chinese
-from zhuji_archive.paths import settings_file
+from zhuji_archive.paths import default_database, private_file, private_folder, settings_file
 from zhuji_archive.services.archive import Archive
 from zhuji_archive.storage.database import DatabaseError
 
@@ -39,8 +39,15 @@ def make_application(argv: list[str] | None = None) -> QApplication:
     return app  # type: ignore[return-value]
 
 
-def app_settings() -> QSettings:
-    return QSettings(str(settings_file()), QSettings.Format.IniFormat)
+def app_settings(path: Path | None = None) -> QSettings:
+    """The window's settings (layout, recent names): an INI file in the user's config folder, readable
+    by the user only (it is made 0600 before Qt first writes it; Qt keeps a file's permissions)."""
+    path = path or settings_file()
+    try:
+        private_file(path)
+    except OSError:
+        pass  # a read-only profile: Qt keeps the settings in memory
+    return QSettings(str(path), QSettings.Format.IniFormat)
 
 
 RECENT_OPERATORS = "operators"  # a QSettings array: operators/size, operators/1/name, …
@@ -188,6 +195,11 @@ def run(db_path: Path, operator: str | None = None) -> int:
     operator = operator or ask_operator(settings)
     if not operator:
         return 1
+    if db_path == default_database():
+        try:
+            private_folder(db_path.parent)  # the user's data folder: archive, backups, logs
+        except OSError:
+            pass  # opening says why
     archive = open_archive(db_path, operator)
     if archive is None:
         return 2

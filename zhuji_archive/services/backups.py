@@ -146,10 +146,10 @@ class BackupService:
         """Today's date from the archive's clock (tests and demos set it), the time from the system."""
         return datetime.combine(self.clock.today(), datetime.now().time())
 
-    def _make(self, kind: BackupKind, *, fall_back: bool) -> BackupFile:
+    def _make(self, kind: BackupKind, *, fall_back: bool, folder: Path | None = None) -> BackupFile:
         archive = self._archive()
         assert self.db.key is not None
-        folder = self.folder()
+        folder = folder or self.folder()
         try:
             made = backup_files.write(archive, folder, kind, self.db.key, self._now(), self.db.compatibility)
         except BackupError:
@@ -188,15 +188,27 @@ class BackupService:
             return None
         return self._make(kind, fall_back=True)
 
-    def make_now(self) -> BackupEntry:
-        """立即备份 (系统管理员)."""
+    def make_now(self, folder: Path | str | None = None) -> BackupEntry:
+        """立即备份 (系统管理员), into the backup folder or, once, into ``folder`` (which is not rotated)."""
         require(self.actor, Capability.BACKUP)
         try:
-            made = self._make(BackupKind.MANUAL, fall_back=False)
+            made = self._make(BackupKind.MANUAL, fall_back=False, folder=Path(folder) if folder else None)
         except BackupError as error:
             raise DomainError(str(error)) from error
         self._log("备份", note="手动备份")
         return next((e for e in self.list() if e.path == made.path), BackupEntry(made, made.kind.label))
+
+    def backup_at(self, path: Path | str) -> BackupEntry:
+        """The backup whose archive copy is ``path`` (wherever it was copied to), checked as listed."""
+        require(self.actor, Capability.BACKUP)
+        path = Path(path)
+        found = backup_files.list_backups(path.parent)
+        backup = next((b for b in found if b.path.resolve() == path.resolve()), None)
+        if backup is None:
+            raise DomainError(
+                f"“{path.name}”不是群众档案的备份，或备份不完整（须有同名的 .keys 钥匙文件和 .json 备份记录）。"
+            )
+        return BackupEntry(backup, backup.kind.label)
 
     # ----- listing -----------------------------------------------------------------------------------
     def list(self) -> list[BackupEntry]:
