@@ -77,7 +77,9 @@ def test_the_restore_is_in_the_restored_archives_change_log(tmp_path: Path):
     with admin(path, DAY) as chief:
         conn = chief.db.engine.raw_connection()
         try:
-            rows = conn.execute("SELECT action, entity, note FROM change_log WHERE entity = '备份'").fetchall()
+            rows = conn.execute(
+                "SELECT action, entity, note FROM change_log WHERE entity = '备份'"
+            ).fetchall()
         finally:
             conn.close()
     assert ("恢复", "备份") in [(a, e) for a, e, _ in rows]

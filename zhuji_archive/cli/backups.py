@@ -26,7 +26,10 @@ def add_commands(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-
     )
     _login_arguments(backup)
     backup.add_argument(
-        "--to", type=Path, metavar="文件夹", help="这一次备份到该文件夹（如U盘）；不填则存到档案设定的备份位置"
+        "--to",
+        type=Path,
+        metavar="文件夹",
+        help="这一次备份到该文件夹（如U盘）；不填则存到档案设定的备份位置",
     )
     backup.set_defaults(run=run_backup)
     restore = sub.add_parser(
@@ -36,7 +39,12 @@ def add_commands(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-
     )
     _login_arguments(restore)
     restore.add_argument(
-        "--from", dest="source", type=Path, required=True, metavar="备份文件", help="要恢复的备份（备份文件夹中的档案副本）"
+        "--from",
+        dest="source",
+        type=Path,
+        required=True,
+        metavar="备份文件",
+        help="要恢复的备份（备份文件夹中的档案副本）",
     )
     restore.set_defaults(run=run_restore)
 

@@ -200,19 +200,21 @@ def run(db_path: Path, operator: str | None = None) -> int:
             private_folder(db_path.parent)  # the user's data folder: archive, backups, logs
         except OSError:
             pass  # opening says why
-    archive = open_archive(db_path, operator)
-    if archive is None:
-        return 2
     install_error_handler()
-    window = MainWindow(archive, settings)
-    if archive.db.read_only:
-        show_read_only_banner(window, archive.db.read_only_reason)
-    window.show()
-    if archive.db.backup is not None:
-        window.statusBar().showMessage(f"数据库已升级，升级前的副本保存在 {archive.db.backup}", 10000)
-    code = app.exec()
-    from zhuji_archive.gui.operations import wait_for
+    while True:  # again after a restore from a backup: the restored archive is logged in to anew
+        archive = open_archive(db_path, operator)
+        if archive is None:
+            return 2
+        window = MainWindow(archive, settings)
+        if archive.db.read_only:
+            show_read_only_banner(window, archive.db.read_only_reason)
+        window.show()
+        if archive.db.backup is not None:
+            window.statusBar().showMessage(f"数据库已升级，升级前的副本保存在 {archive.db.backup}", 10000)
+        code = app.exec()
+        from zhuji_archive.gui.operations import wait_for
 
-    wait_for(archive)  # no load may run on against a closed archive
-    archive.close()
-    return code
+        wait_for(archive)  # no load may run on against a closed archive
+        archive.close()
+        if window.restored is None:
+            return code

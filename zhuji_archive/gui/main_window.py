@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from PySide6.QtCore import QByteArray, QSettings, QSize, Qt
+from PySide6.QtCore import QByteArray, QSettings, QSize, Qt, Signal
 from PySide6.QtGui import QAction, QCloseEvent, QKeySequence
 from PySide6.QtWidgets import (
     QLabel,
@@ -16,6 +16,7 @@ from PySide6.QtWidgets import (
 )
 
 from zhuji_archive import APP_NAME, __version__
+from zhuji_archive.domain.accounts import Capability
 from zhuji_archive.gui.dashboard_page import DashboardPage
 from zhuji_archive.gui.export_actions import ExportActions
 from zhuji_archive.gui.household_dialog import HouseholdDialog
@@ -37,13 +38,21 @@ PREFERRED_SIZE = QSize(1280, 800)  # on a smaller screen, what the screen offers
 
 
 class MainWindow(QMainWindow):
-    """Holds the pages; remembers its size, splitter and column layout in ``settings``."""
+    """Holds the pages; remembers its size, splitter and column layout in ``settings``.
+
+    ``relogin`` is emitted (with the archive's path) when the archive was replaced by a backup: the
+    window closes and whoever started it asks for a login again (gui/app.py)."""
+
+    relogin = Signal(object)
 
     def __init__(self, archive: Archive, settings: QSettings, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.archive = archive
         self.settings = settings
         self.open_dialogs: dict[str, HouseholdDialog] = {}
+        self.restored = (
+            None  # what a restore returned (services/backups.Restored), once one replaced the file
+        )
         self.setWindowTitle(f"{APP_NAME} {__version__} — {archive.db.path.name if archive.db.path else ''}")
         self.tree = OrgTree(archive.organisation, runner=runner_for(archive))
         self.households = HouseholdPage(archive)
@@ -141,6 +150,11 @@ class MainWindow(QMainWindow):
         settings_action = QAction("设置(&S)…", self)
         settings_action.triggered.connect(self.open_settings)
         archive_menu.addAction(settings_action)
+        self.backup_action = None
+        if self.archive.actor.can(Capability.BACKUP):
+            self.backup_action = QAction("备份与恢复(&B)…", self)
+            self.backup_action.triggered.connect(self.open_backups)
+            archive_menu.addAction(self.backup_action)
         archive_menu.addSeparator()
         quit_action = QAction("退出(&Q)", self)
         quit_action.setShortcut(QKeySequence.StandardKey.Quit)
@@ -182,7 +196,9 @@ class MainWindow(QMainWindow):
 
     def _update_org_actions(self) -> None:
         """Enable "new …" where it has a place to go (no village before a town), in menu and welcome."""
-        can_add = {key: key == "town" or self.tree.parent_for(key) is not None for key in self.tree.CREATE_LABELS}
+        can_add = {
+            key: key == "town" or self.tree.parent_for(key) is not None for key in self.tree.CREATE_LABELS
+        }
         for key, enabled in can_add.items():
             self.org_actions[key].setEnabled(enabled)
         self.org_actions["rename"].setEnabled(self.tree.current_node() is not None)
@@ -261,6 +277,18 @@ class MainWindow(QMainWindow):
         dialog = SettingsDialog(self.archive, self)
         dialog.exec()
         self.runner.notify(Changes(settings=True, codes=True))
+
+    def open_backups(self) -> QWidget:
+        """档案 → 备份与恢复; after a restore the archive is closed and a new login is asked for."""
+        from zhuji_archive.gui.backup_dialog import BackupDialog
+
+        dialog = BackupDialog(self.archive, self)
+        dialog.exec()
+        if dialog.restored is not None:
+            self.restored = dialog.restored
+            self.close()
+            self.relogin.emit(dialog.restored.archive)
+        return dialog
 
     def _focus_search(self) -> None:
         self.tabs.setCurrentWidget(self.households)
@@ -392,6 +420,11 @@ class MainWindow(QMainWindow):
         self.settings.sync()
 
     def closeEvent(self, event: QCloseEvent) -> None:
+        if self.restored is not None:  # the file was replaced: unsaved edits belong to the old one
+            self.save_state()
+            self.runner.wait_all()
+            event.accept()
+            return
         for dialog in list(self.open_dialogs.values()):
             if _alive(dialog) and dialog.isVisible() and not dialog.may_close():
                 event.ignore()

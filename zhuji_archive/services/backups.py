@@ -100,7 +100,10 @@ class BackupService:
             target = Path(text)
             if not target.is_absolute():
                 raise DomainError("备份位置须是完整的文件夹路径。", "folder")
-            backup_files.ensure_folder(target)
+            try:
+                backup_files.ensure_folder(target)
+            except BackupError as error:
+                raise DomainError(str(error), "folder") from error
         self.settings.set_text(BACKUP_FOLDER_KEY, text)
         self._log("修改", note="备份位置")
         return self.folder()

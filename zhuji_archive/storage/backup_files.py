@@ -146,7 +146,9 @@ def write(
     except OSError as error:
         for leftover in (partial, partial_keys, target, keyring.keyring_path(target)):
             leftover.unlink(missing_ok=True)
-        raise BackupError(f"备份没有做成：无法写入“{folder}”（磁盘已满、U盘已拔出或没有写入权限）。") from error
+        raise BackupError(
+            f"备份没有做成：无法写入“{folder}”（磁盘已满、U盘已拔出或没有写入权限）。"
+        ) from error
     backup = BackupFile(
         path=target,
         taken=taken,
