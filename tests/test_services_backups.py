@@ -248,3 +248,18 @@ def test_retention_is_a_shared_setting(tmp_path: Path):
         assert [e.kind_label for e in chief.backups.list()].count("手动") == 2
     with admin(path, DAY) as chief:
         assert chief.backups.retention() == Retention(3, 1, 2, 2)
+
+
+def test_a_damaged_archive_names_its_backups_and_how_to_use_them(tmp_path: Path):
+    from zhuji_archive.storage.database import DatabaseError
+
+    path = tmp_path / "档案.sqlite3"
+    make_town(path)
+    with admin(path, DAY) as chief:
+        made = chief.backups.make_now()
+    with open(path, "r+b") as file:  # the first page (the schema) is overwritten
+        file.write(b"\x5a" * 4096)
+    with pytest.raises(DatabaseError) as refused:
+        access.unlock(path, ADMIN_LOGIN, ADMIN_PASSWORD, DAY)
+    assert str(made.path) in str(refused.value)
+    assert ".keys" in str(refused.value)

@@ -196,9 +196,14 @@ def _writable(path: Path) -> bool:
 
 
 def find_backups(path: Path) -> list[tuple[Path, datetime]]:
-    """The copies that upgrades put beside ``path`` (name.before-…suffix.bak), newest first."""
+    """The copies that upgrades of plain files put beside ``path`` (name.before-…suffix.bak) and the
+    backups in the ``backups`` folder beside it, newest first."""
     try:
         found = [p for p in path.parent.glob(f"{glob.escape(path.stem)}.*{glob.escape(path.suffix)}.bak") if p.is_file()]
+        # the encrypted backups (storage/backup_files.py) in the ``backups`` folder beside it
+        folder = path.parent / "backups"
+        if folder.is_dir():
+            found += [p for p in folder.glob(f"{glob.escape(path.stem)}.*{glob.escape(path.suffix)}") if p.is_file()]
     except OSError:
         return []
     dated = [(p, datetime.fromtimestamp(p.stat().st_mtime)) for p in found]
@@ -213,7 +218,10 @@ def damaged_message(path: Path) -> str:
         return text + "在它所在的文件夹中没有找到备份副本（.bak 文件）；请用您另行保存的备份恢复。"
     lines = "\n".join(f"· {p}（{when:%Y-%m-%d %H:%M}）" for p, when in backups)
     return (
-        text + "可以用以下备份副本恢复（把副本复制一份，改名为原文件名后打开）：\n" + lines
+        text
+        + "可以用以下备份副本恢复（把副本复制一份，改名为原文件名后打开；“backups”文件夹中的备份须连同"
+        "同名的钥匙文件（.keys）一起复制、一起改名）：\n"
+        + lines
     )
 
 
