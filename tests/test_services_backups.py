@@ -263,3 +263,36 @@ def test_a_damaged_archive_names_its_backups_and_how_to_use_them(tmp_path: Path)
         access.unlock(path, ADMIN_LOGIN, ADMIN_PASSWORD, DAY)
     assert str(made.path) in str(refused.value)
     assert ".keys" in str(refused.value)
+
+
+def test_the_backup_before_an_upgrade_goes_to_the_backup_folder_with_its_keyring(tmp_path: Path, monkeypatch):
+    """The copy made before a schema upgrade is a backup pair in the backups folder, listed as 升级前,
+    restorable and rotated, not a loose file beside the archive."""
+    from zhuji_archive.storage import database
+
+    path = tmp_path / "档案.sqlite3"
+    make_town(path)
+    monkeypatch.setattr(database, "head_revision", lambda: "9999")  # the file is one version behind
+    chief = access.unlock(path, ADMIN_LOGIN, ADMIN_PASSWORD, DAY)
+    try:
+        assert chief.db.backup is not None and chief.db.backup.parent == tmp_path / "backups"
+        assert keyring.keyring_path(chief.db.backup).is_file()
+        entry = next(e for e in chief.backups.list() if e.path == chief.db.backup)
+        assert entry.kind_label == "升级前" and entry.verified
+        assert backup_files.full_check(entry.backup, chief.db.key, entry.backup.archive_id, 4) is None
+    finally:
+        chief.close()
+    assert not list(tmp_path.glob("*.bak"))
+
+
+def test_a_version_0_1_file_keeps_its_pre_upgrade_copy_beside_it(tmp_path: Path):
+    """Encrypting a 0.1 file upgrades it before its first account exists: no account could open a
+    backup pair of that moment, so the copy stays a .bak beside the file (encrypted) as before."""
+    import shutil
+
+    path = tmp_path / "档案.sqlite3"
+    shutil.copyfile(Path(__file__).parent / "fixtures" / "archive-0.1.0.db", path)
+    with access.create(path, ADMIN_LOGIN, "管理员", ADMIN_PASSWORD, DAY) as chief:
+        assert chief.db.backup is not None and chief.db.backup.parent == tmp_path
+        assert chief.db.backup.name.endswith(".bak")
+        assert not [e for e in chief.backups.list() if e.kind_label == "升级前"]

@@ -19,7 +19,7 @@ import hashlib
 import json
 import os
 import shutil
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime
 from pathlib import Path
 
@@ -248,8 +248,6 @@ def list_backups(folder: Path, archive_id: str | None = None) -> list[BackupFile
 
 
 def _with(backup: BackupFile, **changes: object) -> BackupFile:
-    from dataclasses import replace
-
     return replace(backup, **changes)  # type: ignore[arg-type]
 
 
@@ -276,6 +274,8 @@ def full_check(backup: BackupFile, key: bytes, archive_id: str, compatibility: i
         return "备份中的钥匙文件已损坏。"
     if ring.archive_id != archive_id:
         return "备份中的钥匙文件不是本档案的。"
+    if not ring.slots:
+        return "备份中的钥匙文件里没有任何账号，恢复后将无人能够登录。"
     if not unchanged(backup, record):
         return "备份文件在备份之后被改动或已损坏，未通过校验。"
     if cipher.integrity_problems(backup.path, key, compatibility):

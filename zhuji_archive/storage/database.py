@@ -96,13 +96,16 @@ def backup_file(path: Path, label: str, key: bytes | None = None) -> Path:
 def backup_before_upgrade(engine: Engine, path: Path, head: str, key: bytes | None, compatibility: int) -> Path:
     """The copy made before a schema upgrade. An encrypted archive's goes, with its keyring, to the
     archive's backup folder (the administrator's choice, else ``backups`` beside it), where the rotation
-    keeps the newest few (services/backups.py); a plain file (tests, the 0.1 file being encrypted) is
-    copied beside itself as before."""
+    keeps the newest few (services/backups.py). A plain file (tests), and the version-0.1 file being
+    encrypted (its keyring has no account yet, so a pair could not be opened), are copied beside
+    themselves as ``.bak`` as before."""
     from zhuji_archive.domain.backup_rotation import BackupKind
     from zhuji_archive.domain.settings import BACKUP_FOLDER_KEY
     from zhuji_archive.storage import backup_files, keyring
 
-    if key is None or not keyring.keyring_path(path).exists():
+    ring_file = keyring.keyring_path(path)
+    if key is None or not ring_file.exists() or not keyring.Keyring.load(ring_file).slots:
+        # No account can open a copy yet (a version-0.1 file being encrypted): no restorable pair
         return backup_file(path, f"before-{head}", key)
     try:
         with engine.connect() as connection:
