@@ -40,8 +40,9 @@ def data_rows(ws):
 
 
 def leftovers(folder: Path) -> list[str]:
-    """Files in ``folder`` other than the test database: finished exports or temporary parts."""
-    return sorted(p.name for p in folder.iterdir() if not p.name.startswith("demo.sqlite3"))
+    """Files in ``folder`` other than the test database and its backups folder: finished exports or
+    temporary parts."""
+    return sorted(p.name for p in folder.iterdir() if not p.name.startswith("demo.sqlite3") and p.name != "backups")
 
 
 def header(ws) -> list[str]:

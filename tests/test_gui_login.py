@@ -124,7 +124,7 @@ def test_wrong_password_is_refused_in_chinese_and_waits_after_the_third(qtbot, t
     qtbot.waitUntil(dialog.login_button.isEnabled, timeout=4000)
     assert dialog.message.text() == "现在可以再试一次。"
     _click(qtbot, dialog.login_button)
-    assert dialog.result() == LoginDialog.DialogCode.Accepted and dialog.archive is not None
+    assert dialog.result() == LoginDialog.DialogCode.Accepted and dialog.archive is not None, dialog.message.text()
     assert dialog.archive.actor.role is Role.ADMIN
     dialog.archive.close()
 

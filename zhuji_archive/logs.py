@@ -13,6 +13,7 @@ from pathlib import Path
 
 from platformdirs import user_data_path
 
+from zhuji_archive.paths import private_folder
 from zhuji_archive.storage.errors import classify
 
 LOGGER = logging.getLogger("zhuji_archive")
@@ -25,6 +26,17 @@ def log_dir() -> Path:
     return user_data_path(APP_DIR_NAME, appauthor=False) / "logs"
 
 
+class PrivateRotatingFileHandler(RotatingFileHandler):
+    """A rotating log whose files (the current one and each new one after a rollover) are readable by
+    the user only, in a folder only the user opens."""
+
+    def _open(self):  # type: ignore[no-untyped-def]
+        from zhuji_archive.paths import private_file
+
+        private_file(Path(self.baseFilename))
+        return super()._open()
+
+
 def setup(folder: Path | None = None) -> Path | None:
     """Log to ``folder`` (default: the user's data folder); None when it cannot be written there."""
     folder = folder or log_dir()
@@ -34,8 +46,8 @@ def setup(folder: Path | None = None) -> Path | None:
             LOGGER.removeHandler(handler)
             handler.close()
     try:
-        folder.mkdir(parents=True, exist_ok=True)
-        handler = RotatingFileHandler(path, maxBytes=1_000_000, backupCount=3, encoding="utf-8")
+        private_folder(folder)
+        handler = PrivateRotatingFileHandler(path, maxBytes=1_000_000, backupCount=3, encoding="utf-8")
     except OSError:
         return None  # a read-only profile must not stop the application
     handler.setFormatter(logging.Formatter("%(asctime)s %(levelname)s %(message)s"))

@@ -20,6 +20,36 @@ def resource_dir() -> Path:
         return Path(__file__).resolve().parent.parent / "resources"
 
 
+def private_folder(folder: Path) -> Path:
+    """Create ``folder`` (and its parents) for the application's own files and let only the user
+    open it (0700; Windows keeps the profile's own permissions). Raises OSError when it cannot."""
+    import os
+
+    created = not folder.exists()
+    folder.mkdir(parents=True, exist_ok=True)
+    if created or folder.name == APP_DIR_NAME or folder.parent.name == APP_DIR_NAME:
+        try:
+            os.chmod(folder, 0o700)
+        except OSError:
+            pass
+    return folder
+
+
+def private_file(path: Path) -> Path:
+    """Make ``path`` readable and writable by the user only (0600), creating it empty if missing, so
+    that whatever writes it later (Qt's settings, a log) starts from those permissions."""
+    import os
+
+    private_folder(path.parent)
+    descriptor = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_APPEND, 0o600)
+    os.close(descriptor)
+    try:
+        os.chmod(path, 0o600)
+    except OSError:
+        pass
+    return path
+
+
 def default_database() -> Path:
     return user_data_path(APP_DIR_NAME, appauthor=False) / "archive.sqlite3"
 

@@ -11,14 +11,14 @@ import sys
 import traceback
 from collections.abc import Callable
 from datetime import datetime
-from logging.handlers import RotatingFileHandler
 from pathlib import Path
 from typing import TYPE_CHECKING
 
 from zhuji_archive import __version__
 from zhuji_archive.cli.parser import text
 from zhuji_archive.domain.errors import DomainError
-from zhuji_archive.paths import APP_DIR_NAME, default_database
+from zhuji_archive.logs import PrivateRotatingFileHandler
+from zhuji_archive.paths import APP_DIR_NAME, default_database, private_folder
 
 if TYPE_CHECKING:
     from zhuji_archive.services.archive import Archive
@@ -131,6 +131,16 @@ def open_archive(args: argparse.Namespace) -> Archive:
     return access.unlock(path, login, read_password(args))
 
 
+def add_login_arguments(command: argparse.ArgumentParser) -> None:
+    """--user and --password-stdin after a command (the same options as before it)."""
+    add_login_options(command)
+
+
+def login(args: argparse.Namespace) -> Archive:
+    """The existing archive the arguments name, logged in (the same as open_archive)."""
+    return open_archive(args)
+
+
 def progress_printer(word: str) -> Callable[[int, int], None]:
     """A progress callback that rewrites one line on a terminal and stays silent when piped."""
     show = sys.stderr.isatty()
@@ -173,8 +183,8 @@ def log_bug(error: BaseException, args: argparse.Namespace | None) -> Path | Non
     logger = logging.getLogger("zhuji_archive.cli.bugs")
     logger.propagate = False
     try:
-        path.parent.mkdir(parents=True, exist_ok=True)
-        handler = RotatingFileHandler(path, maxBytes=1_000_000, backupCount=3, encoding="utf-8")
+        private_folder(path.parent)
+        handler = PrivateRotatingFileHandler(path, maxBytes=1_000_000, backupCount=3, encoding="utf-8")
     except OSError:
         return None
     logger.addHandler(handler)

@@ -63,4 +63,14 @@ SETTINGS: tuple[SettingSpec, ...] = (
 # Focus tags whose households are revisited at the shorter interval (a list, kept as text).
 SHORT_REVISIT_TAGS_KEY = "revisit.short_tags"
 SHORT_REVISIT_TAGS_DEFAULT = ("特困户", "问题户")
-SETTINGS_BY_KEY = {spec.key: spec for spec in SETTINGS}
+# Backup rotation (domain/backup_rotation.py). Kept apart from SETTINGS: they are changed in the
+# 备份与恢复 dialog by a 系统管理员, not on the settings page.
+BACKUP_SETTINGS: tuple[SettingSpec, ...] = (
+    SettingSpec("backup.keep_daily", "保留最近几天的每日备份", 7, 1, 60, "备份"),
+    SettingSpec("backup.keep_weekly", "保留最近几周的每周备份", 4, 0, 52, "备份"),
+    SettingSpec("backup.keep_monthly", "保留最近几个月的每月备份", 12, 0, 120, "备份"),
+    SettingSpec("backup.keep_events", "升级前、导入前、手动、恢复前备份各保留几份", 10, 1, 100, "备份"),
+)
+# Where backups go (a folder path, kept as text); empty: the ``backups`` folder beside the archive.
+BACKUP_FOLDER_KEY = "backup.folder"
+SETTINGS_BY_KEY = {spec.key: spec for spec in (*SETTINGS, *BACKUP_SETTINGS)}

@@ -20,7 +20,7 @@ from zhuji_archive import APP_NAME, __version__
 from zhuji_archive.gui.fonts import default_font, register_fonts
 from zhuji_archive.gui.icon import ICON_NAME, app_icon
 from zhuji_archive.gui.qt_chinese import install_chinese
-from zhuji_archive.paths import settings_file
+from zhuji_archive.paths import default_database, private_file, private_folder, settings_file
 from zhuji_archive.services.archive import Archive
 
 if TYPE_CHECKING:
@@ -40,8 +40,15 @@ def make_application(argv: list[str] | None = None) -> QApplication:
     return app  # type: ignore[return-value]
 
 
-def app_settings() -> QSettings:
-    return QSettings(str(settings_file()), QSettings.Format.IniFormat)
+def app_settings(path: Path | None = None) -> QSettings:
+    """The window's settings (layout, recent names): an INI file in the user's config folder, readable
+    by the user only (it is made 0600 before Qt first writes it; Qt keeps a file's permissions)."""
+    path = path or settings_file()
+    try:
+        private_file(path)
+    except OSError:
+        pass  # a read-only profile: Qt keeps the settings in memory
+    return QSettings(str(path), QSettings.Format.IniFormat)
 
 
 def install_error_handler() -> None:
@@ -92,16 +99,24 @@ def run(db_path: Path) -> int:
 
     logs.setup()
     app = make_application()
-    window = start_window(db_path, app_settings())
-    if window is None:
-        return 1
+    if db_path == default_database():
+        try:
+            private_folder(db_path.parent)  # the user's data folder: archive, backups, logs
+        except OSError:
+            pass  # opening says why
+    settings = app_settings()
     install_error_handler()
-    code = app.exec()
-    from zhuji_archive.gui.operations import wait_for
+    while True:  # again after a restore from a backup: the restored archive is logged in to anew
+        window = start_window(db_path, settings)
+        if window is None:
+            return 1
+        code = app.exec()
+        from zhuji_archive.gui.operations import wait_for
 
-    wait_for(window.archive)  # no load may run on against a closed archive
-    window.archive.close()
-    return code
+        wait_for(window.archive)  # no load may run on against a closed archive
+        window.archive.close()
+        if window.restored is None:
+            return code
 
 
 def start_window(db_path: Path, settings: QSettings) -> MainWindow | None:

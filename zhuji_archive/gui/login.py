@@ -190,6 +190,7 @@ class LoginDialog(QDialog):
         layout.addWidget(buttons)
         self.countdown = QTimer(self)
         self.countdown.setInterval(1000)
+        self.countdown.setTimerType(Qt.TimerType.PreciseTimer)
         self.countdown.timeout.connect(self._tick)
         self.setMinimumWidth(420)
         (self.password if last_login else self.login).setFocus()

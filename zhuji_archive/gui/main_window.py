@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from PySide6.QtCore import QByteArray, QSettings, QSize, Qt
+from PySide6.QtCore import QByteArray, QSettings, QSize, Qt, Signal
 from PySide6.QtGui import QAction, QCloseEvent, QKeySequence
 from PySide6.QtWidgets import (
     QLabel,
@@ -39,7 +39,12 @@ PREFERRED_SIZE = QSize(1280, 800)  # on a smaller screen, what the screen offers
 
 
 class MainWindow(QMainWindow):
-    """Holds the pages; remembers its size, splitter and column layout in ``settings``."""
+    """Holds the pages; remembers its size, splitter and column layout in ``settings``.
+
+    ``relogin`` is emitted (with the archive's path) when the archive was replaced by a backup: the
+    window closes and whoever started it asks for a login again (gui/app.py)."""
+
+    relogin = Signal(object)
 
     def __init__(self, archive: Archive, settings: QSettings, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -50,6 +55,7 @@ class MainWindow(QMainWindow):
         self.who = f"{actor.display_name} · {actor.role.label}"
         where_file = archive.db.path.name if archive.db.path else ""
         self.setWindowTitle(f"{APP_NAME} {__version__} — {where_file} — {self.who}")
+        self.restored = None  # what a restore returned (services/backups.Restored), once one replaced the file
         self.tree = OrgTree(archive.organisation, runner=runner_for(archive))
         self.households = HouseholdPage(archive)
         self.village = VillagePage(archive)
@@ -177,6 +183,11 @@ class MainWindow(QMainWindow):
         settings_action = self.settings_action = QAction("设置(&S)…", self)
         settings_action.triggered.connect(self.open_settings)
         archive_menu.addAction(settings_action)
+        self.backup_action = None
+        if self.archive.actor.can(Capability.BACKUP):
+            self.backup_action = QAction("备份与恢复(&B)…", self)
+            self.backup_action.triggered.connect(self.open_backups)
+            archive_menu.addAction(self.backup_action)
         archive_menu.addSeparator()
         self._add_account_actions(archive_menu)
         archive_menu.addSeparator()
@@ -346,6 +357,18 @@ class MainWindow(QMainWindow):
         self.runner.notify(Changes(settings=True, codes=True))
         self.lock.reload_setting()
 
+    def open_backups(self) -> QWidget:
+        """档案 → 备份与恢复; after a restore the archive is closed and a new login is asked for."""
+        from zhuji_archive.gui.backup_dialog import BackupDialog
+
+        dialog = BackupDialog(self.archive, self)
+        dialog.exec()
+        if dialog.restored is not None:
+            self.restored = dialog.restored
+            self.close()
+            self.relogin.emit(dialog.restored.archive)
+        return dialog
+
     def _focus_search(self) -> None:
         if not self.casework:
             return
@@ -482,6 +505,11 @@ class MainWindow(QMainWindow):
         self.settings.sync()
 
     def closeEvent(self, event: QCloseEvent) -> None:
+        if self.restored is not None:  # the file was replaced: unsaved edits belong to the old one
+            self.save_state()
+            self.runner.wait_all()
+            event.accept()
+            return
         for dialog in list(self.open_dialogs.values()):
             if _alive(dialog) and dialog.isVisible() and not dialog.may_close():
                 event.ignore()

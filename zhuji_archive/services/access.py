@@ -28,6 +28,7 @@ from zhuji_archive.domain.accounts import (
 from zhuji_archive.domain.errors import DomainError
 from zhuji_archive.services.archive import Archive
 from zhuji_archive.storage import account_queries, cipher, keyring, passwords
+from zhuji_archive.storage.backup_files import BackupError, BackupFile
 from zhuji_archive.storage.database import ChangedMeanwhile, Database, DatabaseError, open_database
 from zhuji_archive.storage.errors import classify, describe_environment_error
 from zhuji_archive.storage.models import Account, utcnow
@@ -185,7 +186,19 @@ def unlock(path: Path | str, login: str, password: str, today: date | None = Non
     except BaseException:
         db.close()
         raise
-    return Archive.start(db, actor, today)
+    archive = Archive.start(db, actor, today)
+    archive.daily_backup = daily_backup(archive)
+    return archive
+
+
+def daily_backup(archive: Archive) -> BackupFile | None:
+    """The day's first login backs the archive up (for every account). A backup that cannot be made
+    (a full disk) must not keep anyone out: it is logged, and tried again at the next login."""
+    try:
+        return archive.backups.daily()
+    except (BackupError, DomainError, OSError) as error:
+        LOGGER.warning("每日自动备份没有做成：%s", type(error).__name__)
+        return None
 
 
 def _note_login(db: Database, login: str) -> None:
@@ -211,8 +224,10 @@ def seconds_to_wait(ring: keyring.Keyring, login: str, now: datetime) -> int:
     delay = failed_login_delay(count)
     if not delay or last is None:
         return 0
-    remaining = last + timedelta(seconds=delay) - now
-    return max(0, int(remaining.total_seconds() + 0.999))
+    remaining = (last + timedelta(seconds=delay) - now).total_seconds()
+    # Half a second's grace: a window's countdown timer may end a little early, and the user who
+    # waited it out must not be told to wait "1 second" more.
+    return 0 if remaining <= 0.5 else int(remaining + 0.999)
 
 
 def _update_quietly(ring_file: Path, change) -> keyring.Keyring | None:

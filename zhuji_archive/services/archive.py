@@ -12,6 +12,7 @@ from typing import TYPE_CHECKING
 from zhuji_archive import __version__
 from zhuji_archive.domain.accounts import Actor
 from zhuji_archive.services.accounts import AccountService
+from zhuji_archive.services.backups import BackupService
 from zhuji_archive.services.clock import Clock
 from zhuji_archive.services.codelists import CodeListService
 from zhuji_archive.services.dashboard import DashboardService
@@ -25,6 +26,7 @@ from zhuji_archive.services.service_links import ServiceLinkService
 from zhuji_archive.services.settings import SettingsService
 from zhuji_archive.services.summaries import SummaryService
 from zhuji_archive.services.villages import VillageService
+from zhuji_archive.storage.backup_files import BackupFile
 from zhuji_archive.storage.database import Database
 
 if TYPE_CHECKING:  # imported when first used: they pull in openpyxl, reportlab and calamine
@@ -42,6 +44,7 @@ class Archive:
         self.operator = actor.display_name  # the name the change log and printouts show
         # Every service below is made for ``actor`` and checks its role and scope on each call.
         self.clock = Clock(today)  # every service's "today"; set it for tests and demos
+        self.daily_backup: BackupFile | None = None  # made by this login (services/access.py)
 
     @classmethod
     def start(cls, db: Database, actor: Actor, today: date | None = None) -> Archive:
@@ -63,6 +66,10 @@ class Archive:
     @cached_property
     def households(self) -> HouseholdService:
         return HouseholdService(self.db, self.actor, self.clock)
+
+    @cached_property
+    def backups(self) -> BackupService:
+        return BackupService(self.db, self.actor, self.settings, self.clock)
 
     @cached_property
     def household_list(self) -> HouseholdListService:
@@ -124,9 +131,12 @@ class Archive:
 
     @cached_property
     def importer(self) -> ImportService:
+        from zhuji_archive.domain.backup_rotation import BackupKind
         from zhuji_archive.services.importing import ImportService
 
-        return ImportService(self.db, self.actor, self.clock)
+        return ImportService(
+            self.db, self.actor, self.clock, before_writing=lambda: self.backups.before(BackupKind.IMPORT)
+        )
 
     def close(self) -> None:
         self.db.close()

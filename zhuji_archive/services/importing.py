@@ -13,7 +13,7 @@ Typical use (GUI wizard and CLI alike)::
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -44,6 +44,7 @@ from zhuji_archive.services.import_planner import Planner
 from zhuji_archive.services.permissions import Capability, Guard
 from zhuji_archive.services.progress import Cancelled, Job, Progress
 from zhuji_archive.storage import import_queries as queries
+from zhuji_archive.storage.backup_files import BackupError
 from zhuji_archive.storage.database import Database
 from zhuji_archive.storage.models import (
     ChangeLog,
@@ -101,12 +102,19 @@ class ImportService:
     """The Excel import on behalf of one account: 修改档案 in the villages it imports into (and in
     those of the households on file it updates); creating a missing group takes 管理组织 too."""
 
-    def __init__(self, db: Database, actor: Actor, clock: Clock | None = None) -> None:
+    def __init__(
+        self,
+        db: Database,
+        actor: Actor,
+        clock: Clock | None = None,
+        before_writing: Callable[[], object] | None = None,
+    ) -> None:
         self.db = db
         self.actor = actor
         self.operator = actor.display_name
         self.guard = Guard(actor)
         self.clock = clock or Clock()
+        self.before_writing = before_writing  # the backup made before an import writes (services/backups)
         # Groups the last assign_groups() found missing: planned id -> (village id, name).
         self.pending_groups: dict[str, tuple[str, str]] = {}
 
@@ -276,6 +284,11 @@ class ImportService:
         accepted = plan.accepted()
         total = len(accepted) + 1
         job.step(0, total)
+        if self.before_writing is not None:
+            try:
+                self.before_writing()
+            except BackupError as error:
+                raise DomainError(f"导入前的备份没有做成，未导入：{error}") from error
         counts: dict[str, int] = dict.fromkeys(
             ("created", "members", "updated", "added", "fields", "unchanged", "skipped", "codes"), 0
         )

@@ -10,6 +10,7 @@ from sqlalchemy import select
 from zhuji_archive.domain.accounts import Actor
 from zhuji_archive.domain.errors import DomainError
 from zhuji_archive.domain.settings import (
+    BACKUP_FOLDER_KEY,
     SETTINGS,
     SETTINGS_BY_KEY,
     SHORT_REVISIT_TAGS_DEFAULT,
@@ -114,6 +115,24 @@ class SettingsService:
                 session.add(Setting(key=DEMO_ACCOUNTS_KEY, value=text))
             else:
                 row.value = text
+
+    def text(self, key: str, default: str = "") -> str:
+        """A setting kept as text (a list or a path), not declared as a number."""
+        with self.db.sessions() as session:
+            row = session.get(Setting, key)
+        return row.value if row is not None else default
+
+    def set_text(self, key: str, value: str) -> None:
+        with self.db.transaction() as session:
+            row = session.get(Setting, key)
+            if row is None:
+                session.add(Setting(key=key, value=value))
+            else:
+                row.value = value
+
+    def backup_folder(self) -> str:
+        """The folder the administrator chose for backups ("" for the default beside the archive)."""
+        return self.text(BACKUP_FOLDER_KEY)
 
     def short_revisit_tags(self) -> tuple[str, ...]:
         """Focus tags whose households are revisited at the shorter interval."""

@@ -93,6 +93,42 @@ def backup_file(path: Path, label: str, key: bytes | None = None) -> Path:
     return target
 
 
+def backup_before_upgrade(engine: Engine, path: Path, head: str, key: bytes | None, compatibility: int) -> Path:
+    """The copy made before a schema upgrade. An encrypted archive's goes, with its keyring, to the
+    archive's backup folder (the administrator's choice, else ``backups`` beside it), where the rotation
+    keeps the newest few (services/backups.py). A plain file (tests), and the version-0.1 file being
+    encrypted (its keyring has no account yet, so a pair could not be opened), are copied beside
+    themselves as ``.bak`` as before."""
+    from zhuji_archive.domain.backup_rotation import BackupKind
+    from zhuji_archive.domain.settings import BACKUP_FOLDER_KEY
+    from zhuji_archive.storage import backup_files, keyring
+
+    ring_file = keyring.keyring_path(path)
+    if key is None or not ring_file.exists() or not keyring.Keyring.load(ring_file).slots:
+        # No account can open a copy yet (a version-0.1 file being encrypted): no restorable pair
+        return backup_file(path, f"before-{head}", key)
+    try:
+        with engine.connect() as connection:
+            chosen = connection.exec_driver_sql(
+                "SELECT value FROM setting WHERE key = ?", (BACKUP_FOLDER_KEY,)
+            ).scalar()
+    except Exception:  # noqa: BLE001 - an old schema without the setting: the default folder
+        chosen = None
+    folders = [Path(chosen)] if chosen else []
+    folders.append(backup_files.default_folder(path))
+    for folder in folders:
+        try:
+            made = backup_files.write(path, folder, BackupKind.UPGRADE, key, datetime.now(), compatibility)
+        except backup_files.BackupError as error:
+            if folder == folders[-1]:
+                raise DatabaseError(f"数据库升级前的备份没有做成，未升级：{error}") from error
+            continue
+        if not made.verified:
+            raise DatabaseError(f"数据库“{path.name}”升级前的备份未通过完整性校验，未升级。文件可能已损坏。")
+        return made.path
+    raise AssertionError("unreachable")
+
+
 def upgrade(engine: Engine) -> None:
     config = alembic_config()
     with engine.begin() as connection:
@@ -163,9 +199,14 @@ def _writable(path: Path) -> bool:
 
 
 def find_backups(path: Path) -> list[tuple[Path, datetime]]:
-    """The copies that upgrades put beside ``path`` (name.before-…suffix.bak), newest first."""
+    """The copies that upgrades of plain files put beside ``path`` (name.before-…suffix.bak) and the
+    backups in the ``backups`` folder beside it, newest first."""
     try:
         found = [p for p in path.parent.glob(f"{glob.escape(path.stem)}.*{glob.escape(path.suffix)}.bak") if p.is_file()]
+        # the encrypted backups (storage/backup_files.py) in the ``backups`` folder beside it
+        folder = path.parent / "backups"
+        if folder.is_dir():
+            found += [p for p in folder.glob(f"{glob.escape(path.stem)}.*{glob.escape(path.suffix)}") if p.is_file()]
     except OSError:
         return []
     dated = [(p, datetime.fromtimestamp(p.stat().st_mtime)) for p in found]
@@ -180,7 +221,10 @@ def damaged_message(path: Path) -> str:
         return text + "在它所在的文件夹中没有找到备份副本（.bak 文件）；请用您另行保存的备份恢复。"
     lines = "\n".join(f"· {p}（{when:%Y-%m-%d %H:%M}）" for p, when in backups)
     return (
-        text + "可以用以下备份副本恢复（把副本复制一份，改名为原文件名后打开）：\n" + lines
+        text
+        + "可以用以下备份副本恢复（把副本复制一份，改名为原文件名后打开；“backups”文件夹中的备份须连同"
+        "同名的钥匙文件（.keys）一起复制、一起改名）：\n"
+        + lines
     )
 
 
@@ -320,7 +364,7 @@ def open_url(
                     connection.exec_driver_sql("PRAGMA journal_mode = WAL")
             if current != head:
                 if current is not None and path is not None and path.exists():
-                    backup = backup_file(path, f"before-{head}", key)
+                    backup = backup_before_upgrade(engine, path, head, key, compatibility)
                 upgrade(engine)
             refresh_statistics(engine)
     except BaseException:
