@@ -30,6 +30,7 @@ from zhuji_archive.services.archive import Archive
 from zhuji_archive.storage import account_queries, cipher, keyring, passwords
 from zhuji_archive.storage.database import Database, DatabaseError, open_database
 from zhuji_archive.storage.models import Account, utcnow
+from zhuji_archive.views.audit import UNKNOWN_LOGIN
 
 LOGGER = logging.getLogger("zhuji_archive.access")
 WRONG_LOGIN = "登录名或密码不正确。"
@@ -169,12 +170,35 @@ def unlock(path: Path | str, login: str, password: str, today: date | None = Non
                 account.last_login_at = utcnow()
         actor = actor_of(db, login)
         ring.clear_failures(login)
+        archive = Archive.start(db, actor, today)
         if not db.read_only:
+            archive.audit.logged_in(_pending_failures(db, ring))
+            ring.pending_failures.clear()  # now in the log
             _save_quietly(ring, ring_file)
     except BaseException:
         db.close()
         raise
-    return Archive.start(db, actor, today)
+    return archive
+
+
+def _pending_failures(db: Database, ring: keyring.Keyring) -> list[tuple[str | None, str, datetime]]:
+    """The failed logins the keyring kept while the archive was closed, as (account id or None, the
+    account's name or 未知登录名, when): its slots are digests of login names, matched here."""
+    if not ring.pending_failures:
+        return []
+    with db.sessions() as session:
+        accounts = {
+            ring.slot_name(a.login): (a.id, a.display_name) for a in account_queries.all_accounts(session)
+        }
+    failures = []
+    for entry in ring.pending_failures:
+        try:
+            when = datetime.fromisoformat(entry["at"])
+        except (KeyError, ValueError):
+            continue
+        account_id, name = accounts.get(entry.get("slot", ""), (None, UNKNOWN_LOGIN))
+        failures.append((account_id, name, when))
+    return failures
 
 
 def seconds_to_wait(ring: keyring.Keyring, login: str, now: datetime) -> int:

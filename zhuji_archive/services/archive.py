@@ -12,6 +12,7 @@ from typing import TYPE_CHECKING
 from zhuji_archive import __version__
 from zhuji_archive.domain.accounts import Actor
 from zhuji_archive.services.accounts import AccountService
+from zhuji_archive.services.audit import AuditService
 from zhuji_archive.services.clock import Clock
 from zhuji_archive.services.codelists import CodeListService
 from zhuji_archive.services.dashboard import DashboardService
@@ -58,6 +59,10 @@ class Archive:
     @cached_property
     def accounts(self) -> AccountService:
         return AccountService(self.db, self.actor)
+
+    @cached_property
+    def audit(self) -> AuditService:
+        return AuditService(self.db, self.actor, self.clock)
 
     @cached_property
     def households(self) -> HouseholdService:
