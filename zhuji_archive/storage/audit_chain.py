@@ -43,20 +43,49 @@ def normal_time(value: datetime) -> datetime:
     return value
 
 
-def _plain(name: str, value: Any) -> Any:
-    if name == "at":
-        return normal_time(value).isoformat(sep=" ", timespec="microseconds") if value is not None else None
-    if name in TEXT_FIELDS:
-        return "" if value is None else str(value)
-    if name == "version":
-        return None if value is None else int(value)
-    return value
+def as_time(value: Any) -> datetime | None:
+    """A stored timestamp (datetime, or SQLite's text read raw) as a datetime."""
+    if value is None or isinstance(value, datetime):
+        return value
+    return datetime.fromisoformat(str(value))
+
+
+def _time_text(value: Any) -> str | None:
+    """The timestamp as SQLite stores it ("2026-11-30 06:12:28.123456"), from a datetime or that text."""
+    if value is None:
+        return None
+    if isinstance(value, str):
+        if len(value) == 26 and value[10] == " ":
+            return value  # already in the stored form: the common case of a walk, read raw
+        value = datetime.fromisoformat(value)
+    return normal_time(value).isoformat(sep=" ", timespec="microseconds")
+
+
+_ENCODE = json.JSONEncoder(ensure_ascii=False, separators=(",", ":")).encode
 
 
 def canonical(seq: int, values: Mapping[str, Any]) -> bytes:
-    """One entry as bytes: a compact JSON array of its seq and FIELDS (None, "" and 0 stay distinct)."""
-    items = [int(seq)] + [_plain(name, values.get(name)) for name in FIELDS]
-    return json.dumps(items, ensure_ascii=False, separators=(",", ":")).encode("utf-8")
+    """One entry as bytes: a compact JSON array of its seq and FIELDS (None and "" stay distinct for
+    ids; texts None and "" are the same, as the INSERT's defaults make them)."""
+    get = values.get
+    version = get("version")
+    items = [
+        int(seq),
+        _time_text(get("at")),
+        get("operator") or "",
+        get("account_id"),
+        get("action") or "",
+        get("entity") or "",
+        get("record_id"),
+        get("household_id"),
+        get("village_id"),
+        get("field") or "",
+        get("old_value") or "",
+        get("new_value") or "",
+        get("note") or "",
+        None if version is None else int(version),
+    ]
+    return _ENCODE(items).encode("utf-8")
 
 
 def link(secret: bytes, previous: str, seq: int, values: Mapping[str, Any]) -> str:
@@ -103,11 +132,11 @@ def walk(
         values = dict(zip(FIELDS, row[2:], strict=True))
         if seq != expected:
             reason = "此前的记录缺失（被删除）" if seq > expected else "序号重复或顺序被改动"
-            return Walk(count, expected - 1, previous, Break(expected, values["at"], reason))
+            return Walk(count, expected - 1, previous, Break(expected, as_time(values["at"]), reason))
         actual = link(secret, previous, seq, values)
         if chain is None or not hmac.compare_digest(actual, str(chain)):
             reason = "内容或顺序与校验值不符（被修改、调换或伪造）"
-            return Walk(count, expected - 1, previous, Break(seq, values["at"], reason))
+            return Walk(count, expected - 1, previous, Break(seq, as_time(values["at"]), reason))
         previous, expected, count = actual, expected + 1, count + 1
     return Walk(count, expected - 1, previous, None)
 
