@@ -70,7 +70,7 @@ class Archive:
 
     @cached_property
     def household_list(self) -> HouseholdListService:
-        return HouseholdListService(self.db)
+        return HouseholdListService(self.db, self.audit)
 
     @cached_property
     def organisation(self) -> OrganisationService:
@@ -104,14 +104,21 @@ class Archive:
     def exports(self) -> ExportService:
         from zhuji_archive.services.exports import ExportService
 
-        return ExportService(self.db, self.operator, self.settings, self.clock)
+        return ExportService(self.db, self.operator, self.settings, self.clock, self.actor)
 
     @cached_property
     def request_exports(self) -> RequestExportService:
         from zhuji_archive.services.request_exports import RequestExportService
 
         return RequestExportService(
-            self.db, self.operator, self.requests, self.meetings, self.summaries, self.codes, self.clock
+            self.db,
+            self.operator,
+            self.requests,
+            self.meetings,
+            self.summaries,
+            self.codes,
+            self.clock,
+            self.actor,
         )
 
     @cached_property

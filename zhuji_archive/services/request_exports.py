@@ -13,6 +13,7 @@ from pathlib import Path
 from typing import Any
 
 from zhuji_archive.domain import workflow as wf
+from zhuji_archive.domain.accounts import Actor
 from zhuji_archive.domain.errors import DomainError
 from zhuji_archive.domain.reporting import MONTHLY, WEEKLY, Period, period_of
 from zhuji_archive.exports import pdf_requests, xlsx_requests, xlsx_rosters
@@ -74,9 +75,11 @@ class RequestExportService:
         summaries: SummaryService,
         codes: CodeListService,
         clock: Clock | None = None,
+        actor: Actor | None = None,
     ) -> None:
         self.db = db
         self.operator = operator
+        self.actor = actor  # the account the log names (None: only the operator's name)
         self.requests = requests
         self.meetings = meetings
         self.summaries = summaries
@@ -174,8 +177,8 @@ class RequestExportService:
             self._record(
                 "情况反馈意见单",
                 request_id,
-                f"打印{form.village}{form.group}第{form.number}户（户主{form.head_name}）"
-                f"诉求{form.code}“{form.description[:16]}”的情况反馈意见单（PDF），文件“{path.name}”",
+                f"打印{form.village}{form.group}第{form.number}户诉求{form.code}的情况反馈意见单（PDF），"
+                f"文件“{path.name}”",
                 household_id=self.requests.detail(request_id).row.household_id,
             )
         return ExportResult([path], len(forms), pages)
@@ -378,6 +381,9 @@ class RequestExportService:
         if self.db.read_only:
             return  # a read-only archive can be exported from, but the export cannot be noted in it
         with self.db.transaction() as session:
-            ChangeRecorder(session, self.operator).log(
-                "导出", entity, record_id, household_id=household_id, village_id=village_id, note=note
+            # One row per print (a PDF) or export (a workbook), with the account; the note says what
+            # was written, never a person's name or a request's text.
+            action = "打印" if note.startswith("打印") else "导出"
+            ChangeRecorder(session, self.actor or self.operator).log(
+                action, entity, record_id, household_id=household_id, village_id=village_id, note=note
             )
