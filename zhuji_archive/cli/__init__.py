@@ -9,7 +9,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from zhuji_archive import __version__
-from zhuji_archive.cli import common, demo, importing, output, query, request_output
+from zhuji_archive.cli import audit, common, demo, importing, output, query, request_output
 from zhuji_archive.cli.parser import ChineseArgumentParser, text
 from zhuji_archive.instance import hold_running_mutex
 from zhuji_archive.paths import default_database
@@ -41,6 +41,7 @@ def build_parser() -> ChineseArgumentParser:
     request_output.add_commands(export_what, print_what)
     importing.add_command(sub)
     query.add_commands(sub)
+    audit.add_commands(sub)
     return parser
 
 

@@ -26,11 +26,12 @@ OK = 0
 NOTHING_FOUND = 1  # search found nothing; import stopped on errors in the workbook
 REFUSED = 2  # a wrong argument, or the archive's rules refused it
 ENVIRONMENT = 3  # disk full, file locked, read-only, no permission
+TAMPERED = 4  # audit verify: the change log's chain is broken
 BUG = 70  # a defect of the program (EX_SOFTWARE)
 CANCELLED = 130
 EXIT_CODES = (
     "退出码：0 成功；1 没有找到（search）或台账有错误未导入（import）；2 参数有误或不符合档案规则；"
-    "3 磁盘、文件权限或文件占用问题；70 程序错误；130 已取消"
+    "3 磁盘、文件权限或文件占用问题；4 操作日志校验未通过（audit verify）；70 程序错误；130 已取消"
 )
 
 SQLITE_HEADER = b"SQLite format 3\x00"
@@ -131,6 +132,38 @@ def log_bug(error: BaseException, args: argparse.Namespace | None) -> Path | Non
         logger.removeHandler(handler)
         handler.close()
     return path
+
+
+def login(args: argparse.Namespace) -> Archive:
+    """The archive the arguments name, opened by logging in as ``--user`` with the password from
+    standard input (``--password-stdin``) or a prompt. (Minimal: the command-line accounts work
+    replaces it.)"""
+    from zhuji_archive.services import access
+
+    path = database_path(args)
+    if not path.exists():
+        raise DomainError(f"数据库文件“{path}”不存在。请用 --db 指定档案数据库。")
+    if path.is_dir():
+        raise DomainError(f"“{path}”是一个文件夹，不是档案数据库文件。")
+    user = getattr(args, "user", None)
+    if not user:
+        raise DomainError("请用 --user 指定登录名（密码用 --password-stdin 从标准输入读入，或按提示输入）。")
+    if getattr(args, "password_stdin", False):
+        password = sys.stdin.readline().rstrip("\r\n")
+    else:
+        try:
+            password = getpass.getpass("密码：")
+        except EOFError:
+            password = ""
+    if not password:
+        raise DomainError("没有读到密码。")
+    return access.unlock(path, user, password)
+
+
+def add_login_arguments(parser: argparse.ArgumentParser) -> None:
+    """--user and --password-stdin on a command that logs in."""
+    parser.add_argument("--user", metavar="登录名", help="登录名")
+    parser.add_argument("--password-stdin", action="store_true", help="从标准输入读入密码（一行）")
 
 
 def database_message(error: Exception, path: Path) -> str:
