@@ -100,10 +100,12 @@ def create(
         ring.add_slot(login, password, key)
         ring.save(ring_file)
         actor = actor_of(db, login)
+        archive = Archive.start(db, actor, today)
+        archive.audit.logged_in()  # the administrator's first login
     except BaseException:
         db.close()
         raise
-    return Archive.start(db, actor, today)
+    return archive
 
 
 def _encrypt_plain(path: Path, key: bytes, ring: keyring.Keyring, ring_file: Path) -> None:

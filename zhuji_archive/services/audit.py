@@ -8,6 +8,7 @@ revealing a full number, prints and exports (written by the export services). On
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from datetime import UTC, date, datetime, time, timedelta
 from pathlib import Path
 
@@ -55,7 +56,7 @@ class AuditService:
                 note=note,
             )
 
-    def logged_in(self, failures: list[tuple[str | None, str, datetime]] = ()) -> None:  # type: ignore[assignment]
+    def logged_in(self, failures: Sequence[tuple[str | None, str, datetime]] = ()) -> None:
         """The login, after the failed attempts the keyring kept: (account id or None, display name
         or 未知登录名, when) each."""
         if self.db.read_only:
