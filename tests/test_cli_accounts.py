@@ -160,8 +160,8 @@ def test_a_damaged_keyring_is_refused_in_chinese(
 
 def test_users_prints_login_role_and_scope_of_each_account(town: Path) -> None:
     with admin(town) as chief:
-        duhuang = chief.exports.find_village("杜黄村")
-        xinqiao = chief.exports.find_village("新桥村")
+        villages = {name: village_id for village_id, name in chief.organisation.villages()}
+        duhuang, xinqiao = villages["杜黄村"], villages["新桥村"]
         chief.accounts.create(
             "wang.zhucun",
             "王驻村",

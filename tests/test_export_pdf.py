@@ -343,7 +343,7 @@ def test_cancelled_book_leaves_nothing_and_records_nothing(demo_archive, tmp_pat
     assert left == []  # (the archive's backups folder holds the day's automatic backup)
     with demo_archive.db.sessions() as session:
         assert (
-            session.scalar(select(func.count()).select_from(ChangeLog).where(ChangeLog.action == "导出")) == 0
+            session.scalar(select(func.count()).select_from(ChangeLog).where(ChangeLog.action == "打印")) == 0
         )
 
 
@@ -352,10 +352,13 @@ def test_prints_are_recorded_in_the_change_history(demo_archive, tmp_path: Path)
     demo_archive.exports.household_sheet(tmp_path / "h.pdf", hid, today=DAY)
     demo_archive.exports.blank_form(tmp_path / "b.pdf", today=DAY)
     history = demo_archive.households.history(hid)
-    assert history[0].action == "导出" and history[0].entity == "户表" and "h.pdf" in history[0].note
+    assert history[0].action == "打印" and history[0].entity == "户表" and "h.pdf" in history[0].note
     with demo_archive.db.sessions() as session:
-        entities = session.scalars(select(ChangeLog.entity).where(ChangeLog.action == "导出")).all()
-    assert sorted(entities) == ["户表", "空白户表"]
+        printed = session.execute(select(ChangeLog.entity, ChangeLog.note).where(ChangeLog.action == "打印")).all()
+    assert sorted(entity for entity, _note in printed) == ["户表", "空白户表"]
+    # The note says what was printed, never whose: the head's name is not in it.
+    head = demo_archive.households.load(hid).head
+    assert head is not None and all(head.name not in note for _entity, note in printed)
 
 
 def test_rare_characters_keep_their_place_in_the_text(demo_archive, tmp_path: Path) -> None:

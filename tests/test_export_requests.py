@@ -85,7 +85,9 @@ def requests_in(arc: Archive, status: str):
 def export_log(arc: Archive, entity: str) -> list[ChangeLog]:
     with arc.db.sessions() as session:
         return list(
-            session.scalars(select(ChangeLog).where(ChangeLog.action == "导出", ChangeLog.entity == entity))
+            session.scalars(
+                select(ChangeLog).where(ChangeLog.action.in_(("导出", "打印")), ChangeLog.entity == entity)
+            )
         )
 
 
@@ -123,7 +125,7 @@ def test_feedback_form_is_filled_from_a_solved_request(arc, tmp_path: Path) -> N
         assert signer in text
     (entry,) = export_log(arc, "情况反馈意见单")
     assert entry.record_id == row.id and entry.household_id == row.household_id
-    assert row.head_name in entry.note and path.name in entry.note
+    assert row.head_name not in entry.note and path.name in entry.note and entry.action == "打印"
     assert row.number in entry.note
 
 

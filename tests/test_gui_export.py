@@ -169,7 +169,7 @@ def test_household_dialog_prints_its_sheet_through_the_preview(qtbot, window, de
     preview.close()
     qtbot.waitUntil(lambda: not owned.exists())
     history = demo_archive.households.history(household_id)
-    assert history[0].action == "导出" and history[0].entity == "户表"
+    assert history[0].action == "打印" and history[0].entity == "户表"
 
 
 def test_print_book_of_the_selected_group_opens_a_preview(qtbot, window, demo_archive, tmp_path) -> None:

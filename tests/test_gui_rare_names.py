@@ -82,7 +82,7 @@ def test_printing_a_sheet_warns_which_characters_will_be_blank_and_can_be_cancel
         click(qtbot, box, "取消")
     assert ended.args == ["cancelled"]
     assert not dialog.printing.previews
-    assert archive.households.history(household)[0].action != "导出"  # nothing printed, nothing logged
+    assert archive.households.history(household)[0].action != "打印"  # nothing printed, nothing logged
 
     qtbot.mouseClick(dialog.print_button, Qt.MouseButton.LeftButton)
     task = dialog.printing.tasks[-1]
@@ -93,7 +93,7 @@ def test_printing_a_sheet_warns_which_characters_will_be_blank_and_can_be_cancel
     preview = dialog.printing.previews[-1]
     assert preview.isVisible() and preview.document.pageCount() >= 1
     history = archive.households.history(household)
-    assert history[0].action == "导出" and history[0].entity == "户表"
+    assert history[0].action == "打印" and history[0].entity == "户表"
     preview.close()
 
 

@@ -38,7 +38,7 @@ def test_feedback_form_printed_from_the_request_window(qtbot, window, demo_archi
     preview.close()
     qtbot.waitUntil(lambda: not owned.exists())
     history = demo_archive.households.history(row.household_id)
-    assert history[0].action == "导出" and history[0].entity == "情况反馈意见单"
+    assert history[0].action == "打印" and history[0].entity == "情况反馈意见单"
 
 
 def test_blank_feedback_form_from_the_output_menu(qtbot, window) -> None:

@@ -117,11 +117,11 @@ def test_current_version_opens_and_upgrades_a_released_archive_without_loss(
         else:  # an older schema: the untouched original was copied aside (encrypted) first
             assert archive.db.backup is not None and counts(archive.db.backup, archive.db.key) == data["counts"]
             assert not cipher.is_plain_sqlite(archive.db.backup)
-        # The services read it: every household of the file is listed.
-        assert archive.household_list.count(HouseholdFilter(status=None)) == data["counts"]["household"]
         assert archive.settings.recorded_app_version() == __version__
     finally:
         archive.close()
+    with open_archive(path, "升级测试") as reader:  # the services read it: every household is listed
+        assert reader.household_list.count(HouseholdFilter(status=None)) == data["counts"]["household"]
 
     after = counts(path)
     for table, before in data["counts"].items():

@@ -10,7 +10,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from zhuji_archive import __version__
-from zhuji_archive.cli import accounts, backups, common, demo, importing, output, query, request_output
+from zhuji_archive.cli import accounts, audit, backups, common, demo, importing, output, query, request_output
 from zhuji_archive.cli.parser import ChineseArgumentParser
 from zhuji_archive.instance import hold_running_mutex
 from zhuji_archive.paths import default_database
@@ -50,6 +50,7 @@ def build_parser() -> ChineseArgumentParser:
     importing.add_command(sub)
     query.add_commands(sub)
     backups.add_commands(sub)
+    audit.add_commands(sub)
     return parser
 
 

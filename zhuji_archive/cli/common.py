@@ -28,11 +28,12 @@ OK = 0
 NOTHING_FOUND = 1  # search found nothing; import stopped on errors in the workbook
 REFUSED = 2  # a wrong argument, or the archive's rules refused it
 ENVIRONMENT = 3  # disk full, file locked, read-only, no permission
+TAMPERED = 4  # audit verify: the change log's chain is broken
 BUG = 70  # a defect of the program (EX_SOFTWARE)
 CANCELLED = 130
 EXIT_CODES = (
     "退出码：0 成功；1 没有找到（search）或台账有错误未导入（import）；2 参数有误或不符合档案规则；"
-    "3 磁盘、文件权限或文件占用问题；70 程序错误；130 已取消"
+    "3 磁盘、文件权限或文件占用问题；4 操作日志校验未通过（audit verify）；70 程序错误；130 已取消"
 )
 
 Command = Callable[[argparse.Namespace], int]

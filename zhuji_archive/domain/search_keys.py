@@ -76,3 +76,12 @@ def prefix_upper_bound(prefix: str) -> str | None:
     if 0xD800 <= following <= 0xDFFF:  # surrogates cannot be stored: the next character is U+E000
         following = 0xE000
     return stripped[:-1] + chr(following)
+
+
+def is_id_number_search(text: str) -> bool:
+    """Whether search text is (part of) an ID number: 6 to 18 digits, the last possibly X, and not an
+    11-digit mobile number. Such a search is logged as having happened (never the number)."""
+    value = text.strip().upper()
+    if not 6 <= len(value) <= 18 or not value[:-1].isdigit() or not (value[-1].isdigit() or value[-1] == "X"):
+        return False
+    return not (len(value) == 11 and value.startswith("1"))

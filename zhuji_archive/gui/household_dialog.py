@@ -61,6 +61,7 @@ class HouseholdDialog(QDialog):
         self._loading = False
         if household_id is not None:
             self.file = archive.households.load(household_id)
+            archive.audit.opened_household(household_id)  # the audit notes who opened which file
         elif group_id is not None:
             self.file = archive.households.new_file(group_id)
         else:

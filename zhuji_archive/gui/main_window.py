@@ -22,7 +22,7 @@ from zhuji_archive.gui.export_actions import ExportActions
 from zhuji_archive.gui.household_dialog import HouseholdDialog
 from zhuji_archive.gui.household_page import HouseholdPage
 from zhuji_archive.gui.lock import WindowLock
-from zhuji_archive.gui.operations import Changes, runner_for
+from zhuji_archive.gui.operations import Changes, Query, runner_for
 from zhuji_archive.gui.org_tree import OrgTree
 from zhuji_archive.gui.request_detail import RequestDetailDialog
 from zhuji_archive.gui.requests_page import RequestsPage
@@ -162,6 +162,7 @@ class MainWindow(QMainWindow):
             )
         if towns and self.tree.current_node() is None:
             self.tree.setCurrentIndex(self.tree.tree_model.index(0, 0))
+        self._check_audit_log()
 
     def _build_menus(self) -> None:
         archive_menu = self.menuBar().addMenu("档案(&A)")
@@ -183,6 +184,10 @@ class MainWindow(QMainWindow):
         settings_action = self.settings_action = QAction("设置(&S)…", self)
         settings_action.triggered.connect(self.open_settings)
         archive_menu.addAction(settings_action)
+        if self.archive.actor.can(Capability.VIEW_AUDIT):  # the service refuses the others anyway
+            self.audit_action = QAction("操作日志(&L)…", self)
+            self.audit_action.triggered.connect(self.open_audit_log)
+            archive_menu.addAction(self.audit_action)
         self.backup_action = None
         if self.archive.actor.can(Capability.BACKUP):
             self.backup_action = QAction("备份与恢复(&B)…", self)
@@ -348,6 +353,31 @@ class MainWindow(QMainWindow):
 
         CadreDialog(self.archive, self).exec()
         self._organisation_changed()
+
+    def open_audit_log(self) -> QWidget:
+        from zhuji_archive.gui.audit_log import AuditLogDialog
+
+        dialog = AuditLogDialog(self.archive, self)
+        dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+        dialog.show()
+        return dialog
+
+    def _check_audit_log(self) -> None:
+        """Walk the change log's chain in the background; the administrator and 党政办 are warned
+        when it is broken (the service says nothing to other accounts)."""
+        self.audit_warning: QMessageBox | None = None
+        Query(self, "audit-check", self.archive.audit.problem_at_open, runner=self.runner).success(
+            self._warn_audit
+        ).failure(lambda _failure: None).run()
+
+    def _warn_audit(self, problem: str | None) -> None:
+        if not problem:
+            return
+        box = QMessageBox(QMessageBox.Icon.Warning, "操作日志校验未通过", problem, parent=self)
+        box.setModal(False)
+        box.show()
+        self.audit_warning = box
+        self.statusBar().showMessage("警告：操作日志校验未通过，日志可能被篡改")
 
     def open_settings(self) -> None:
         from zhuji_archive.gui.settings_dialog import SettingsDialog

@@ -32,6 +32,7 @@ from zhuji_archive.storage.backup_files import BackupError, BackupFile
 from zhuji_archive.storage.database import ChangedMeanwhile, Database, DatabaseError, open_database
 from zhuji_archive.storage.errors import classify, describe_environment_error
 from zhuji_archive.storage.models import Account, utcnow
+from zhuji_archive.views.audit import UNKNOWN_LOGIN
 
 LOGGER = logging.getLogger("zhuji_archive.access")
 WRONG_LOGIN = "登录名或密码不正确。"
@@ -114,10 +115,12 @@ def create(
         ring.add_slot(login, password, key)
         ring.save(ring_file)
         actor = actor_of(db, login)
+        archive = Archive.start(db, actor, today)
+        archive.audit.logged_in()  # the administrator's first login
     except BaseException:
         db.close()
         raise
-    return Archive.start(db, actor, today)
+    return archive
 
 
 def _encrypt_plain(path: Path, key: bytes, ring: keyring.Keyring, ring_file: Path) -> None:
@@ -183,12 +186,45 @@ def unlock(path: Path | str, login: str, password: str, today: date | None = Non
         actor = actor_of(db, login)
         if not db.read_only and ring.failure_count(login)[0]:
             _update_quietly(ring_file, lambda r: r.clear_failures(login))
+        archive = Archive.start(db, actor, today)
+        if not db.read_only:
+            archive.audit.logged_in(_pending_failures(db, ring))
+            if ring.pending_failures:
+                _update_quietly(ring_file, _forget(list(ring.pending_failures)))  # now in the log
     except BaseException:
         db.close()
         raise
-    archive = Archive.start(db, actor, today)
     archive.daily_backup = daily_backup(archive)
     return archive
+
+
+def _forget(logged: list[dict[str, str]]):
+    """A keyring change dropping the pending failures just logged (others may have come meanwhile)."""
+
+    def change(ring: keyring.Keyring) -> None:
+        ring.pending_failures[:] = [entry for entry in ring.pending_failures if entry not in logged]
+
+    return change
+
+
+def _pending_failures(db: Database, ring: keyring.Keyring) -> list[tuple[str | None, str, datetime]]:
+    """The failed logins the keyring kept while the archive was closed, as (account id or None, the
+    account's name or 未知登录名, when): its slots are digests of login names, matched here."""
+    if not ring.pending_failures:
+        return []
+    with db.sessions() as session:
+        accounts = {
+            ring.slot_name(a.login): (a.id, a.display_name) for a in account_queries.all_accounts(session)
+        }
+    failures = []
+    for entry in ring.pending_failures:
+        try:
+            when = datetime.fromisoformat(entry["at"])
+        except (KeyError, ValueError):
+            continue
+        account_id, name = accounts.get(entry.get("slot", ""), (None, UNKNOWN_LOGIN))
+        failures.append((account_id, name, when))
+    return failures
 
 
 def daily_backup(archive: Archive) -> BackupFile | None:

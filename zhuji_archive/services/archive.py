@@ -12,6 +12,7 @@ from typing import TYPE_CHECKING
 from zhuji_archive import __version__
 from zhuji_archive.domain.accounts import Actor
 from zhuji_archive.services.accounts import AccountService
+from zhuji_archive.services.audit import AuditService
 from zhuji_archive.services.backups import BackupService
 from zhuji_archive.services.clock import Clock
 from zhuji_archive.services.codelists import CodeListService
@@ -64,6 +65,10 @@ class Archive:
         return AccountService(self.db, self.actor)
 
     @cached_property
+    def audit(self) -> AuditService:
+        return AuditService(self.db, self.actor, self.clock)
+
+    @cached_property
     def households(self) -> HouseholdService:
         return HouseholdService(self.db, self.actor, self.clock)
 
@@ -73,7 +78,7 @@ class Archive:
 
     @cached_property
     def household_list(self) -> HouseholdListService:
-        return HouseholdListService(self.db, self.actor)
+        return HouseholdListService(self.db, self.actor, self.audit)
 
     @cached_property
     def organisation(self) -> OrganisationService:

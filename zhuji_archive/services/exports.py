@@ -328,11 +328,10 @@ class ExportService:
             pages = pdf_household.write_household(temp, sheets[0], today=today, author=self.operator)
             job.step(1, 1)
         f = sheets[0].file
-        head = f.head.name if f.head else ""
         self._record(
             "户表",
             household_id,
-            f"打印{f.village_name}{f.group_name}第{f.number}户（户主{head}）户表（PDF）{pages}页，文件“{path.name}”",
+            f"打印{f.village_name}{f.group_name}第{f.number}户户表（PDF）{pages}页，文件“{path.name}”",
             household_id=household_id,
         )
         return ExportResult([path], 1, pages)
@@ -558,8 +557,11 @@ class ExportService:
         if self.db.read_only:
             return  # a read-only archive can be exported from, but the export cannot be noted in it
         with self.db.transaction() as session:
+            # One row per print (a PDF) or export (a workbook), with the account; the note says what
+            # was written, never a person's name or a request's text.
+            action = "打印" if note.startswith("打印") else "导出"
             ChangeRecorder(session, self.actor).log(
-                "导出", entity, record_id, household_id=household_id, village_id=village_id, note=note
+                action, entity, record_id, household_id=household_id, village_id=village_id, note=note
             )
 
 

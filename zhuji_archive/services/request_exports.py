@@ -186,8 +186,8 @@ class RequestExportService:
             self._record(
                 "情况反馈意见单",
                 request_id,
-                f"打印{form.village}{form.group}第{form.number}户（户主{form.head_name}）"
-                f"诉求{form.code}“{form.description[:16]}”的情况反馈意见单（PDF），文件“{path.name}”",
+                f"打印{form.village}{form.group}第{form.number}户诉求{form.code}的情况反馈意见单（PDF），"
+                f"文件“{path.name}”",
                 household_id=self.requests.detail(request_id).row.household_id,
             )
         return ExportResult([path], len(forms), pages)
@@ -404,6 +404,9 @@ class RequestExportService:
         if self.db.read_only:
             return  # a read-only archive can be exported from, but the export cannot be noted in it
         with self.db.transaction() as session:
+            # One row per print (a PDF) or export (a workbook), with the account; the note says what
+            # was written, never a person's name or a request's text.
+            action = "打印" if note.startswith("打印") else "导出"
             ChangeRecorder(session, self.actor).log(
-                "导出", entity, record_id, household_id=household_id, village_id=village_id, note=note
+                action, entity, record_id, household_id=household_id, village_id=village_id, note=note
             )

@@ -24,7 +24,7 @@ from sqlalchemy.orm import Session, sessionmaker
 from sqlalchemy.orm.exc import StaleDataError
 
 from zhuji_archive.domain.errors import DomainError
-from zhuji_archive.storage import cipher, versions
+from zhuji_archive.storage import audit_log, cipher, versions
 from zhuji_archive.storage.errors import Trouble, classify, describe_environment_error
 
 MIGRATIONS_DIR = Path(__file__).resolve().parent / "migrations"
@@ -372,6 +372,7 @@ def open_url(
         raise
     sessions = sessionmaker(engine, expire_on_commit=False)
     versions.install(sessions)
+    audit_log.install(sessions)  # after versions: entries are chained with their version
     return Database(
         engine=engine,
         sessions=sessions,

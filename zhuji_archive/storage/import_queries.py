@@ -13,6 +13,7 @@ from sqlalchemy import func, insert, select
 from sqlalchemy.orm import Session
 
 from zhuji_archive.domain.codes import ACTIVE_HOUSEHOLD_STATUS
+from zhuji_archive.storage import audit_log
 from zhuji_archive.storage.models import (
     ChangeLog,
     CodeItem,
@@ -214,6 +215,8 @@ def add_code_items(session: Session, items: Iterable[tuple[str, str]]) -> int:
 def insert_rows(session: Session, model: type, rows: list[dict[str, Any]]) -> None:
     """One executemany INSERT per model: the fast path for thousands of new records."""
     if rows:
+        if model is ChangeLog:
+            audit_log.stamp_rows(session, rows)
         session.execute(insert(model), rows)
 
 

@@ -573,6 +573,7 @@ class ChangeLog(Base):
     __table_args__ = (
         Index("ix_change_log_household", "household_id", "at"),
         Index("ix_change_log_village", "village_id", "at"),
+        Index("ix_change_log_seq", "seq", unique=True),
     )
     id: Mapped[str] = _id()
     at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
@@ -589,6 +590,30 @@ class ChangeLog(Base):
     note: Mapped[str] = mapped_column(Text, default="")
     # The record's version after this change (set by storage/versions.py); NULL for events such as exports.
     version: Mapped[int | None] = mapped_column(Integer)
+    # The tamper-evident chain (storage/audit_log.py): 1, 2, 3 … in commit order, and the HMAC over the
+    # previous entry's chain and this entry. Set inside the writing transaction, never by the services.
+    seq: Mapped[int | None] = mapped_column(Integer)
+    chain: Mapped[str | None] = mapped_column(String(64))
+
+
+class AuditHead(Base):
+    """The one row holding the change log's chain head; updating it is the chain's write lock."""
+
+    __tablename__ = "audit_head"
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)  # always 1
+    last_seq: Mapped[int] = mapped_column(Integer, default=0)
+    last_chain: Mapped[str] = mapped_column(String(64), default="")
+    # The last entry a full check at open found intact (the next check starts after it).
+    verified_seq: Mapped[int] = mapped_column(Integer, default=0)
+    verified_chain: Mapped[str] = mapped_column(String(64), default="")
+
+
+class AuditSecret(Base):
+    """The random key of the change log's HMAC chain; it exists only inside the encrypted archive."""
+
+    __tablename__ = "audit_secret"
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)  # always 1
+    secret: Mapped[str] = mapped_column(String(64))  # 32 random bytes, hex
 
 
 class Account(Versioned, Base):
