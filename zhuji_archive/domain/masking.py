@@ -12,6 +12,7 @@ them in full to accounts in scope, and a reveal outside the file is logged by th
 from __future__ import annotations
 
 from zhuji_archive.domain.accounts import Role
+from zhuji_archive.domain.errors import DomainError
 
 MASK = "*"
 ID_KEEP = (6, 4)  # of 18 characters
@@ -40,3 +41,40 @@ def mask_phone(text: str | None) -> str:
 def list_full_numbers_key(role: Role) -> str:
     """The setting saying whether lists show this role full ID and phone numbers (1) or masked ones (0)."""
     return f"lists.full_numbers.{role.name}"
+
+
+# ----- exports ---------------------------------------------------------------------------------------
+MIN_EXPORT_PASSWORD = 6
+MAX_REASON = 200
+
+
+def check_unmask_reason(reason: str | None) -> str:
+    """The reason given for an export with full numbers, trimmed; refused when empty or too long."""
+    text = " ".join((reason or "").split())
+    if not text:
+        raise DomainError("导出完整身份证号和电话须填写理由（如：报送民政局低保复核）", "reason")
+    if len(text) > MAX_REASON:
+        raise DomainError(f"理由请控制在{MAX_REASON}字以内", "reason")
+    return text
+
+
+def export_password_problems(password: str, again: str | None = None) -> list[str]:
+    """What is wrong with an export's opening password, in Chinese; empty when acceptable."""
+    problems = []
+    if len(password) < MIN_EXPORT_PASSWORD:
+        problems.append(f"打开密码至少 {MIN_EXPORT_PASSWORD} 个字符")
+    if password != password.strip():
+        problems.append("打开密码首尾不能是空格")
+    if again is not None and again != password:
+        problems.append("两次输入的打开密码不一致")
+    return problems
+
+
+def check_export_password(password: str | None) -> str | None:
+    """None for an export without a password; the password when acceptable; otherwise DomainError."""
+    if password is None:
+        return None
+    problems = export_password_problems(password)
+    if problems:
+        raise DomainError("；".join(problems), "password")
+    return password

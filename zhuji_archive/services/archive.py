@@ -105,14 +105,21 @@ class Archive:
     def exports(self) -> ExportService:
         from zhuji_archive.services.exports import ExportService
 
-        return ExportService(self.db, self.operator, self.settings, self.clock)
+        return ExportService(self.db, self.operator, self.settings, self.clock, actor=self.actor)
 
     @cached_property
     def request_exports(self) -> RequestExportService:
         from zhuji_archive.services.request_exports import RequestExportService
 
         return RequestExportService(
-            self.db, self.operator, self.requests, self.meetings, self.summaries, self.codes, self.clock
+            self.db,
+            self.operator,
+            self.requests,
+            self.meetings,
+            self.summaries,
+            self.codes,
+            self.clock,
+            actor=self.actor,
         )
 
     @cached_property
