@@ -164,15 +164,20 @@ class HouseholdPage(QWidget):
             self.openHousehold.emit(household_id)
 
     def _context_menu(self, point: QPoint) -> None:
-        index = self.view.indexAt(point)
+        menu = self.row_menu(self.view.indexAt(point))
+        if menu is not None:
+            menu.exec(self.view.viewport().mapToGlobal(point))
+
+    def row_menu(self, index: QModelIndex) -> QMenu | None:
+        """The context menu of a list row: open the file, and 显示完整号码 when its number is masked."""
         if not index.isValid():
-            return
+            return None
         self.view.setCurrentIndex(index)
         menu = QMenu(self)
         menu.addAction("打开户档案", lambda: self._open_index(index))
         if "*" in str(index.siblingAtColumn(COL_PHONE).data() or ""):
             menu.addAction(self.reveal_action)
-        menu.exec(self.view.viewport().mapToGlobal(point))
+        return menu
 
     def reveal_phone(self) -> None:
         """Ask the service for the selected household's full number (it checks scope and logs it)."""
