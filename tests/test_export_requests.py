@@ -328,7 +328,7 @@ def test_ledger_rows_equal_the_request_list_with_exact_close_off(arc, tmp_path: 
     query = RequestQuery()
     expected = arc.requests.list(query)
     path = tmp_path / "台账.xlsx"
-    result = arc.request_exports.ledger(query, path, masked=False)
+    result = arc.request_exports.ledger(query, path, masked=False, reason="核对低保名单")
     assert result.rows == len(expected) and result.masked is False
     ws = load_workbook(path)["诉求台账"]
     assert ws["A1"].value == "安华镇群众诉求办理台账"
@@ -360,7 +360,7 @@ def test_ledger_id_and_phone_are_text_and_masked_exactly(arc, tmp_path: Path) ->
     query = RequestQuery(village_id=vid)
     expected = arc.requests.list(query)
     full_path, masked_path = tmp_path / "完整.xlsx", tmp_path / "脱敏.xlsx"
-    arc.request_exports.ledger(query, full_path, masked=False)
+    arc.request_exports.ledger(query, full_path, masked=False, reason="核对低保名单")
     arc.request_exports.ledger(query, masked_path, masked=True)
     full_ws = load_workbook(full_path).active
     masked_ws = load_workbook(masked_path).active

@@ -59,7 +59,7 @@ def village_named(archive, name: str) -> str:
 
 def test_household_roster_layout_and_rows_equal_the_database(demo_archive, tmp_path: Path) -> None:
     path = tmp_path / "户花名册.xlsx"
-    result = demo_archive.exports.roster(path, "households", today=DAY)
+    result = demo_archive.exports.roster(path, "households", masked=False, reason="核对低保名单", today=DAY)
     assert result.paths == [path] and result.masked is False
 
     wb = load_workbook(path)
@@ -92,7 +92,7 @@ def test_household_roster_layout_and_rows_equal_the_database(demo_archive, tmp_p
 
 def test_id_and_phone_numbers_are_text_with_every_digit(demo_archive, tmp_path: Path) -> None:
     path = tmp_path / "roster.xlsx"
-    demo_archive.exports.roster(path, "households", masked=False, today=DAY)
+    demo_archive.exports.roster(path, "households", masked=False, reason="核对低保名单", today=DAY)
     ws = load_workbook(path).active
     rows, _ = data_rows(ws)
     id_col, phone_col = column(ws, "户主身份证号"), column(ws, "联系电话")
@@ -183,7 +183,7 @@ def test_focus_roster_is_masked_by_default_for_public_notice(demo_archive, tmp_p
 def test_masking_is_exactly_as_chosen(demo_archive, tmp_path: Path) -> None:
     full = tmp_path / "full.xlsx"
     masked = tmp_path / "masked.xlsx"
-    demo_archive.exports.roster(full, "members", masked=False, today=DAY)
+    demo_archive.exports.roster(full, "members", masked=False, reason="核对低保名单", today=DAY)
     demo_archive.exports.roster(masked, "members", masked=True, today=DAY)
     ws_full, ws_masked = load_workbook(full).active, load_workbook(masked).active
     rows_full, _ = data_rows(ws_full)
@@ -202,7 +202,7 @@ def test_masking_is_exactly_as_chosen(demo_archive, tmp_path: Path) -> None:
         assert plain[5].value == hidden[5].value  # names are never hidden
     # And the focus roster unmasked on request:
     open_roster = tmp_path / "open.xlsx"
-    demo_archive.exports.roster(open_roster, "focus", tag="低保户", masked=False, today=DAY)
+    demo_archive.exports.roster(open_roster, "focus", tag="低保户", masked=False, reason="核对低保名单", today=DAY)
     ws = load_workbook(open_roster).active
     rows, _ = data_rows(ws)
     assert all(
@@ -233,7 +233,7 @@ def test_village_scope_lists_only_that_village(demo_archive, tmp_path: Path) -> 
 
 def test_export_is_recorded_in_the_change_history(demo_archive, tmp_path: Path) -> None:
     demo_archive.exports.roster(tmp_path / "a.xlsx", "focus", tag="五保户", today=DAY)
-    demo_archive.exports.roster(tmp_path / "b.xlsx", "members", masked=False, today=DAY)
+    demo_archive.exports.roster(tmp_path / "b.xlsx", "members", masked=False, reason="核对低保名单", today=DAY)
     with demo_archive.db.sessions() as session:
         events = session.scalars(
             select(ChangeLog).where(ChangeLog.action == "导出").order_by(ChangeLog.at)

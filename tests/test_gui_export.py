@@ -114,17 +114,15 @@ def test_output_menu_has_the_actions(window) -> None:
     ]
 
 
-def test_roster_options_default_to_masked_for_public_notice(qtbot, window) -> None:
+def test_roster_options_default_to_masked(qtbot, window) -> None:
     focus = RosterOptionsDialog(
-        "focus", "杜黄村", ["低保户", "五保户"], window.archive.exports.default_masked("focus")
+        "focus", "杜黄村", ["低保户", "五保户"], window.archive.exports.may_export_unmasked()
     )
-    households = RosterOptionsDialog(
-        "households", "杜黄村", [], window.archive.exports.default_masked("households")
-    )
+    households = RosterOptionsDialog("households", "杜黄村", [], window.archive.exports.may_export_unmasked())
     qtbot.addWidget(focus)
     qtbot.addWidget(households)
-    assert focus.masked.isChecked() and not focus.full.isChecked()
-    assert households.full.isChecked()
+    for dialog in (focus, households):
+        assert not dialog.options.unmasked.isChecked() and dialog.options.chosen().masked
     assert focus.tag.currentText() == "低保户"
 
 

@@ -12,7 +12,7 @@ from PySide6.QtWidgets import QDialog, QFileDialog, QMessageBox
 from sqlalchemy import select
 
 from zhuji_archive.gui.app import make_application
-from zhuji_archive.gui.export_actions import RosterOptionsDialog
+from zhuji_archive.gui.export_actions import BookOptionsDialog, RosterOptionsDialog
 from zhuji_archive.gui.household_dialog import HouseholdDialog
 from zhuji_archive.gui.main_window import MainWindow
 from zhuji_archive.gui.request_detail import RequestDetailDialog
@@ -56,6 +56,7 @@ def group_id(archive, village: str, group: str) -> str:
 
 def test_group_rosters_and_books_name_village_and_group(window, demo_archive, suggested, monkeypatch) -> None:
     monkeypatch.setattr(RosterOptionsDialog, "exec", lambda self: QDialog.DialogCode.Accepted)
+    monkeypatch.setattr(BookOptionsDialog, "exec", lambda self: QDialog.DialogCode.Accepted)
     for village in ("杜黄村", "湖塘村"):
         assert window.tree.select_node("group", group_id(demo_archive, village, "一组"))
         window.outputs.export_roster("households")

@@ -106,7 +106,7 @@ def test_ledger_export_from_the_requests_page_cancel_then_complete(
 
     monkeypatch.setattr(exports, "ledger", held)
     query = page.ledger_query()
-    task = page.printing.start_ledger(path, query, masked=True)
+    task = page.printing.start_ledger(path, query)
     dialog = task.dialog
     qtbot.waitUntil(lambda: dialog.isVisible() and dialog.value() > 0)
     assert window.isEnabled()
@@ -119,7 +119,7 @@ def test_ledger_export_from_the_requests_page_cancel_then_complete(
     assert list(folder.iterdir()) == []  # neither the ledger nor a temporary part
     assert "已取消" in window.statusBar().currentMessage()
 
-    again = page.printing.start_ledger(path, query, masked=True)
+    again = page.printing.start_ledger(path, query)
     finished(qtbot, again)
     expected = demo_archive.requests.list(query)
     ws = load_workbook(path)["诉求台账"]

@@ -7,7 +7,7 @@ import sys
 from collections.abc import Callable
 from typing import TYPE_CHECKING
 
-from zhuji_archive.cli import common
+from zhuji_archive.cli import common, export_options
 from zhuji_archive.cli.parser import aliased, integer, output_file
 from zhuji_archive.domain.errors import DomainError
 from zhuji_archive.domain.settings import SETTINGS_BY_KEY
@@ -48,12 +48,8 @@ def add_commands(
     roster.add_argument("--tag", metavar="类别", help="重点关注类别（按代码表），如 低保户、五保户、特困户")
     roster.add_argument("--village", metavar="村名", help="只导出该村")
     roster.add_argument("--group", metavar="组名", help="只导出该村民小组（须同时给出 --village）")
-    roster.add_argument(
-        "--mask",
-        action=argparse.BooleanOptionalAction,
-        default=None,
-        help="身份证号只留前6后4位、电话隐藏中间4位（重点户名册用于公示，默认脱敏；其他默认完整）",
-    )
+    export_options.add_masking(roster)
+    export_options.add_password(roster)
     common_output(roster, ".xlsx")
 
     household = printing.add_parser(
@@ -69,6 +65,8 @@ def add_commands(
     which.add_argument("--village", metavar="村名", help="村名")
     household.add_argument("--group", metavar="组名", help="村民小组名")
     household.add_argument("--number", type=integer(1, 99_999), metavar="户号", help="户号（须同时给出村和组）")
+    export_options.add_masking(household)
+    export_options.add_password(household)
     common_output(household, ".pdf")
 
     book = printing.add_parser("book", help="村民小组（或全村）的群众档案册", description="打印群众档案册（PDF）。")
@@ -80,6 +78,8 @@ def add_commands(
         metavar="户数",
         help=f"每册最多户数（{VOLUME_LIMIT.minimum}到{VOLUME_LIMIT.maximum}，默认按设置；0 表示不分册）",
     )
+    export_options.add_masking(book)
+    export_options.add_password(book)
     common_output(book, ".pdf")
 
     blank = printing.add_parser("blank", help="空白户表（入户采集用）", description="打印空白户表（PDF）。")
@@ -121,6 +121,8 @@ def run(args: argparse.Namespace) -> int:
             raise DomainError("按户号打印须同时给出 --village 和 --group")
     elif args.what == "roster" and args.group and not args.village:
         raise DomainError("指定 --group 时须同时指定 --village")
+    chosen = export_options.terms(args)  # before the archive opens: --protect asks on the terminal
+    shown = {"masked": chosen.masked, "reason": chosen.reason, "password": chosen.password}
     progress = common.progress_printer("已完成")
     archive = common.open_archive(args)
     try:
@@ -136,24 +138,30 @@ def run(args: argparse.Namespace) -> int:
                 tag=args.tag.strip() if args.tag else None,
                 village_id=village,
                 group_id=group,
-                masked=args.mask,
                 progress=progress,
+                **shown,
             )
-            masked = "，身份证号和电话已脱敏" if result.masked else "，未脱敏"
-            summary = f"已导出 {result.rows} 行{masked}"
+            summary = f"已导出 {result.rows} 行{export_options.described(result.masked, chosen.password)}"
         elif args.what == "household":
             village = exports.find_village(args.village) if args.village else None
             group = exports.find_group(village, args.group) if village and args.group else None
             if args.id or args.number:
                 hid = args.id or exports.find_household(str(group), args.number)
                 result = despite_unprintable(
-                    lambda allow: exports.household_sheet(output, hid, progress=progress, allow_unprintable=allow)
+                    lambda allow: exports.household_sheet(
+                        output, hid, progress=progress, allow_unprintable=allow, **shown
+                    )
                 )
                 summary = f"已打印户表，共 {result.pages} 页"
             else:
                 result = despite_unprintable(
                     lambda allow: exports.household_sheets(
-                        output, village_id=village, group_id=group, progress=progress, allow_unprintable=allow
+                        output,
+                        village_id=village,
+                        group_id=group,
+                        progress=progress,
+                        allow_unprintable=allow,
+                        **shown,
                     )
                 )
                 summary = f"已打印户表 {result.rows} 户，共 {result.pages} 页"
@@ -168,6 +176,7 @@ def run(args: argparse.Namespace) -> int:
                     volume_limit=args.volume_limit,
                     progress=progress,
                     allow_unprintable=allow,
+                    **shown,
                 )
             )
             volumes = f"，分 {len(result.paths)} 册" if len(result.paths) > 1 else ""

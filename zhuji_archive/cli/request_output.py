@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import argparse
 
-from zhuji_archive.cli import common
+from zhuji_archive.cli import common, export_options
 from zhuji_archive.cli.parser import aliased, integer, output_file
 from zhuji_archive.domain.errors import DomainError
 from zhuji_archive.domain.workflow import Status
@@ -56,21 +56,19 @@ def add_commands(
     output(meeting, ".pdf")
     summary = printing.add_parser("summary", help="周报、月报（含统计图）", description="打印周报或月报（PDF）。")
     scope(summary)
+    export_options.add_password(summary)
     output(summary, ".pdf")
     ledger = export.add_parser("ledger", help="诉求台账（含销号）", description="导出诉求台账（Excel）。")
     ledger.add_argument("--village", metavar="村名", help="只导出该村")
     ledger.add_argument(
         "--status", choices=STATUSES, metavar="状态", help="只导出该办理状态：" + "、".join(STATUSES)
     )
-    ledger.add_argument(
-        "--mask",
-        action=argparse.BooleanOptionalAction,
-        default=None,
-        help="身份证号只留前6后4位、电话隐藏中间4位（默认完整）",
-    )
+    export_options.add_masking(ledger)
+    export_options.add_password(ledger)
     output(ledger, ".xlsx")
     summary_xlsx = export.add_parser("summary", help="周报、月报（Excel）", description="导出周报或月报（Excel）。")
     scope(summary_xlsx)
+    export_options.add_password(summary_xlsx)
     output(summary_xlsx, ".xlsx")
 
 
@@ -85,6 +83,7 @@ def run(args: argparse.Namespace) -> int:
     if args.what != "feedback" or not args.blank:
         if getattr(args, "copies", 1) != 1:
             raise DomainError("--copies 只用于空白意见单（--blank）")
+    chosen = export_options.terms(args)  # before the archive opens: --protect asks on the terminal
     archive = common.open_archive(args)
     try:
         exports, output = archive.request_exports, args.output
@@ -105,10 +104,10 @@ def run(args: argparse.Namespace) -> int:
         elif args.what == "ledger":
             village = archive.exports.find_village(args.village) if args.village else None
             query = RequestQuery(village_id=village, statuses=(args.status,) if args.status else ())
-            result = exports.ledger(query, output, masked=bool(args.mask))
-            summary = f"已导出诉求台账 {result.rows} 件" + (
-                "，身份证号和电话已脱敏" if args.mask else "，未脱敏"
+            result = exports.ledger(
+                query, output, masked=chosen.masked, reason=chosen.reason, password=chosen.password
             )
+            summary = f"已导出诉求台账 {result.rows} 件" + export_options.described(result.masked, chosen.password)
         else:
             if args.village:
                 scope_kind, scope_id = "village", archive.exports.find_village(args.village)
@@ -131,10 +130,10 @@ def run(args: argparse.Namespace) -> int:
                 except ValueError as error:
                     raise DomainError(f"日期“{args.week}”格式不对，请写成 2026-11-02") from error
             if args.command == "print":
-                result = exports.summary_pdf(scope_kind, scope_id, period, output)
+                result = exports.summary_pdf(scope_kind, scope_id, period, output, password=chosen.password)
                 summary = f"已打印{period.title}{period.kind}，共 {result.pages} 页"
             else:
-                result = exports.summary_xlsx(scope_kind, scope_id, period, output)
+                result = exports.summary_xlsx(scope_kind, scope_id, period, output, password=chosen.password)
                 summary = f"已导出{period.title}{period.kind}"
     except ExportCancelled:
         common.say("已取消，未写入任何文件。")

@@ -311,12 +311,13 @@ def write_book(
     *,
     today: date,
     author: str,
+    password: str | None = None,
 ) -> int:
     """Write one volume of the book to ``path``; ``sheets`` is consumed lazily. Return the page count."""
     title = f"{cover.town}{cover.scope}{BOOK_TITLE}"
     if cover.volumes > 1:
         title += f"（第{cover.volume}册）"
-    doc = ArchiveDoc(path, title=title, header_left=title, printed_on=today, author=author)
+    doc = ArchiveDoc(path, title=title, header_left=title, printed_on=today, author=author, password=password)
     doc.plain_pages.add(1)
     requests: list[tuple[int, str, RequestData]] = []
 

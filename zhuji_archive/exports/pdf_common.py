@@ -25,6 +25,7 @@ from reportlab.platypus.frames import Frame
 from zhuji_archive import APP_NAME, __version__
 from zhuji_archive.domain.household import yuan
 from zhuji_archive.exports import fonts
+from zhuji_archive.exports.protection import pdf_encryption
 
 PAGE_WIDTH, PAGE_HEIGHT = A4
 LEFT_MARGIN = 22 * mm  # binding edge
@@ -114,14 +115,22 @@ def _ref_form(key: str) -> str:
 
 class ArchiveDoc(BaseDocTemplate):
     """An A4 document with a running header (left: what the document is, right: whose page) and a
-    footer (print date, 第 X 页 共 Y 页, application)."""
+    footer (print date, 第 X 页 共 Y 页, application); asks for ``password`` to open when one is given."""
 
     def __init__(
-        self, path: Path | str, *, title: str, header_left: str, printed_on: date, author: str
+        self,
+        path: Path | str,
+        *,
+        title: str,
+        header_left: str,
+        printed_on: date,
+        author: str,
+        password: str | None = None,
     ) -> None:
         fonts.register()
         super().__init__(
             str(path),
+            encrypt=pdf_encryption(password),
             pagesize=A4,
             leftMargin=LEFT_MARGIN,
             rightMargin=RIGHT_MARGIN,

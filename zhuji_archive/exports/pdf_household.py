@@ -430,7 +430,9 @@ def sheet_header(file: HouseholdFile) -> str:
     return f"{file.town_name}{file.village_name}{file.group_name} 群众档案"
 
 
-def write_household(path: Path, sheet: SheetInput, *, today: date, author: str) -> int:
+def write_household(
+    path: Path, sheet: SheetInput, *, today: date, author: str, password: str | None = None
+) -> int:
     """Write one household's sheet to ``path``; return the number of pages."""
     f = sheet.file
     head = f.head.name if f.head else ""
@@ -440,16 +442,31 @@ def write_household(path: Path, sheet: SheetInput, *, today: date, author: str) 
         header_left=sheet_header(f),
         printed_on=today,
         author=author,
+        password=password,
     )
     return doc.build_stream(household_flowables(sheet, today))
 
 
 def write_households(
-    path: Path, sheets: Iterable[SheetInput], *, title: str, header: str, today: date, author: str
+    path: Path,
+    sheets: Iterable[SheetInput],
+    *,
+    title: str,
+    header: str,
+    today: date,
+    author: str,
+    password: str | None = None,
 ) -> int:
     """Write several households' sheets to one file, each starting on a new page (``sheets`` is consumed
     lazily); return the number of pages."""
-    doc = ArchiveDoc(path, title=f"{SHEET_TITLE} {title}", header_left=header, printed_on=today, author=author)
+    doc = ArchiveDoc(
+        path,
+        title=f"{SHEET_TITLE} {title}",
+        header_left=header,
+        printed_on=today,
+        author=author,
+        password=password,
+    )
     return doc.build_stream(household_flowables(sheet, today) for sheet in sheets)
 
 

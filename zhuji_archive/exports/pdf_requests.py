@@ -584,12 +584,15 @@ def _side_by_side(left: Flowable, right: Flowable, half: float) -> Table:
     return table
 
 
-def write_summary(path: Path, summary: Summary, *, unit: str, today: date, author: str) -> int:
+def write_summary(
+    path: Path, summary: Summary, *, unit: str, today: date, author: str, password: str | None = None
+) -> int:
     doc = ArchiveDoc(
         path,
         title=summary_title(summary),
         header_left=f"{unit}　诉求{summary.period.kind}",
         printed_on=today,
         author=author,
+        password=password,
     )
     return doc.build_stream(summary_flowables(summary, unit))

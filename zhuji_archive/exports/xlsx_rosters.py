@@ -20,8 +20,7 @@ from openpyxl.utils import get_column_letter
 from openpyxl.worksheet._write_only import WriteOnlyWorksheet
 from openpyxl.worksheet.worksheet import Worksheet
 
-from zhuji_archive.domain import idcard
-from zhuji_archive.domain.household import mask_phone
+from zhuji_archive.domain.masking import mask_id_number, mask_phone
 from zhuji_archive.exports import xlsx_cells
 from zhuji_archive.exports.xlsx_files import save_workbook
 
@@ -66,8 +65,8 @@ class RosterSheet:
 
 
 def mask_id(number: str) -> str:
-    """Keep the first 6 and last 4 characters of an ID number (330681********1234)."""
-    return idcard.mask(number, 6, 4)
+    """Keep the first 6 and last 4 characters of an ID number (330681********1234), less of odd ones."""
+    return mask_id_number(number)
 
 
 def sheet_name(text: str) -> str:

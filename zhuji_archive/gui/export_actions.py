@@ -18,10 +18,8 @@ from PySide6.QtPdf import QPdfDocument
 from PySide6.QtPdfWidgets import QPdfView
 from PySide6.QtPrintSupport import QPrintDialog, QPrinter
 from PySide6.QtWidgets import (
-    QButtonGroup,
     QComboBox,
     QDialog,
-    QDialogButtonBox,
     QFileDialog,
     QFormLayout,
     QHBoxLayout,
@@ -30,12 +28,12 @@ from PySide6.QtWidgets import (
     QMenuBar,
     QMessageBox,
     QPushButton,
-    QRadioButton,
     QVBoxLayout,
     QWidget,
 )
 
 from zhuji_archive.domain.glyphs import UnprintableText
+from zhuji_archive.gui.export_options import ChosenOptions, ExportOptions
 from zhuji_archive.gui.operations import (
     Changes,
     Failure,
@@ -283,39 +281,11 @@ def _documents() -> Path:
 # ---- options of a roster ------------------------------------------------------------------------
 
 
-def finish_masking_dialog(
-    dialog: QDialog, form: QFormLayout, masked: bool, counted: str, public: str
-) -> tuple[QRadioButton, QRadioButton]:
-    """The full/masked choice, the note that the export is logged, and OK/cancel, under ``form``."""
-    full = QRadioButton("完整（内部使用）")
-    hidden = QRadioButton(f"脱敏：身份证号只留前6位和后4位，电话隐藏中间4位（{public}）")
-    group = QButtonGroup(dialog)
-    group.addButton(full)
-    group.addButton(hidden)
-    (hidden if masked else full).setChecked(True)
-    choice = QVBoxLayout()
-    choice.addWidget(full)
-    choice.addWidget(hidden)
-    form.addRow("身份证号和电话：", choice)
-    note = QLabel(f"导出记录（谁、何时、导出什么、多少{counted}、是否脱敏）将记入变更记录。")
-    note.setStyleSheet("color: #555;")
-    buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Ok | QDialogButtonBox.StandardButton.Cancel)
-    buttons.button(QDialogButtonBox.StandardButton.Ok).setText("选择保存位置…")
-    buttons.button(QDialogButtonBox.StandardButton.Cancel).setText("取消")
-    buttons.accepted.connect(dialog.accept)
-    buttons.rejected.connect(dialog.reject)
-    layout = QVBoxLayout(dialog)
-    layout.addLayout(form)
-    layout.addWidget(note)
-    layout.addWidget(buttons)
-    return full, hidden
-
-
 class RosterOptionsDialog(QDialog):
-    """Asks which roster (the focus tag, for 重点户名册) and whether to mask ID and phone numbers."""
+    """Asks which roster (the focus tag, for 重点户名册), masked or not (with a reason), and a password."""
 
     def __init__(
-        self, kind: str, scope_text: str, tags: list[str], masked: bool, parent: QWidget | None = None
+        self, kind: str, scope_text: str, tags: list[str], may_unmask: bool, parent: QWidget | None = None
     ) -> None:
         super().__init__(parent)
         self.setWindowTitle(
@@ -327,7 +297,18 @@ class RosterOptionsDialog(QDialog):
         self.tag.addItems(tags)
         if kind == "focus":
             form.addRow("重点关注类别：", self.tag)
-        self.full, self.masked = finish_masking_dialog(self, form, masked, "行", "公示用")
+        self.options = ExportOptions(self, form, may_unmask=may_unmask, counted="行")
+
+
+class BookOptionsDialog(QDialog):
+    """Asks whether the printed book shows full numbers (with a reason) and whether it has a password."""
+
+    def __init__(self, scope_text: str, may_unmask: bool, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setWindowTitle("打印档案册")
+        form = QFormLayout()
+        form.addRow("打印范围：", QLabel(scope_text))
+        self.options = ExportOptions(self, form, may_unmask=may_unmask, counted="户", xlsx=False)
 
 
 # ---- the actions --------------------------------------------------------------------------------
@@ -390,12 +371,12 @@ class ExportActions(QObject):
         exports = self.archive.exports
         tags = self.archive.codes.values("focus_tag")
         dialog = RosterOptionsDialog(
-            kind, self._scope_text(), tags, exports.default_masked(kind), self.window
+            kind, self._scope_text(), tags, exports.may_export_unmasked(), self.window
         )
         if dialog.exec() != QDialog.DialogCode.Accepted:
             return None
         tag = dialog.tag.currentText() if kind == "focus" else None
-        masked = dialog.masked.isChecked()
+        options = dialog.options.chosen()
         name = {"households": "户花名册", "members": "成员花名册"}.get(kind, f"{tag}名册")
         suggested = _documents() / f"{file_name(self._scope_text() + name)}.xlsx"
         path, _filter = QFileDialog.getSaveFileName(
@@ -405,18 +386,27 @@ class ExportActions(QObject):
             return None
         if not path.lower().endswith(".xlsx"):
             path += ".xlsx"
-        return self.start_roster(Path(path), kind, tag=tag, masked=masked)
+        return self.start_roster(Path(path), kind, tag=tag, options=options)
 
     def start_roster(
-        self, path: Path, kind: str, *, tag: str | None = None, masked: bool | None = None
+        self, path: Path, kind: str, *, tag: str | None = None, options: ChosenOptions | None = None
     ) -> ExportTask:
-        """Export a roster of the selected node to ``path`` in the background."""
+        """Export a roster of the selected node to ``path`` in the background (masked by default)."""
         scope = self._scope()
         exports = self.archive.exports
+        chosen = options or ChosenOptions()
 
         def job(progress: Callable[[int, int], None], cancelled: Callable[[], bool]) -> ExportResult:
             return exports.roster(
-                path, kind, tag=tag, masked=masked, progress=progress, cancelled=cancelled, **scope
+                path,
+                kind,
+                tag=tag,
+                masked=chosen.masked,
+                reason=chosen.reason,
+                password=chosen.password,
+                progress=progress,
+                cancelled=cancelled,
+                **scope,
             )
 
         task = self._start("导出名册", f"正在导出“{path.name}”…", job)
@@ -435,6 +425,12 @@ class ExportActions(QObject):
                 self.window, "打印档案册", "请先在左侧组织树中选择一个村民小组（或一个村）。"
             )
             return None
+        dialog = BookOptionsDialog(
+            self._scope_text(), self.archive.exports.may_export_unmasked(), self.window
+        )
+        if dialog.exec() != QDialog.DialogCode.Accepted:
+            return None
+        options = dialog.options.chosen()
         suggested = _documents() / f"{file_name(self._scope_text() + '群众档案册')}.pdf"
         path, _filter = QFileDialog.getSaveFileName(
             self.window, "打印档案册", str(suggested), "PDF 文件 (*.pdf)"
@@ -443,18 +439,29 @@ class ExportActions(QObject):
             return None
         if not path.lower().endswith(".pdf"):
             path += ".pdf"
-        return self.start_book(Path(path), preview=True)
+        # A protected book is not opened in the preview: the preview would have to ask for the password.
+        return self.start_book(Path(path), preview=options.password is None, options=options)
 
-    def start_book(self, path: Path, preview: bool = True) -> ExportTask:
+    def start_book(
+        self, path: Path, preview: bool = True, options: ChosenOptions | None = None
+    ) -> ExportTask:
         node = self.current_node()
         assert node is not None
         kind, node_id = node
         ids = {"group_id": node_id} if kind == "group" else {"village_id": node_id}
         exports = self.archive.exports
+        chosen = options or ChosenOptions()
 
         def job(allow: bool) -> Job:
             return lambda progress, cancelled: exports.book(
-                path, progress=progress, cancelled=cancelled, allow_unprintable=allow, **ids
+                path,
+                progress=progress,
+                cancelled=cancelled,
+                allow_unprintable=allow,
+                masked=chosen.masked,
+                reason=chosen.reason,
+                password=chosen.password,
+                **ids,
             )
 
         task = self._start("打印档案册", "正在排版群众档案册…", job(False), anyway=job(True))

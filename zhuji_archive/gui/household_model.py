@@ -22,11 +22,35 @@ Index = QModelIndex | QPersistentModelIndex
     COL_CADRE,
     COL_LAST_VISIT,
     COL_STATUS,
+    COL_PHONE,
     COL_MATCHED,
-) = range(9)
-HEADERS = ("户主", "村民小组", "人数", "经济类型", "重点关注", "责任干部", "最近走访", "状态", "命中成员")
-# The matched members exist only for a search, so that column does not sort (None).
-SORT_KEY_OF_COLUMN = ("head", "group", "members", "economic", "focus", "cadre", "last_visit", "status", None)
+) = range(10)
+HEADERS = (
+    "户主",
+    "村民小组",
+    "人数",
+    "经济类型",
+    "重点关注",
+    "责任干部",
+    "最近走访",
+    "状态",
+    "联系电话",
+    "命中成员",
+)
+# The matched members exist only for a search, so that column does not sort (None); nor does the
+# phone, which most roles see masked.
+SORT_KEY_OF_COLUMN = (
+    "head",
+    "group",
+    "members",
+    "economic",
+    "focus",
+    "cadre",
+    "last_visit",
+    "status",
+    None,
+    None,
+)
 IdRole = Qt.ItemDataRole.UserRole
 RowRole = Qt.ItemDataRole.UserRole + 1
 
@@ -42,11 +66,13 @@ class HouseholdTableModel(QAbstractTableModel):
         self.filter = HouseholdFilter()
         self.rows: list[HouseholdRow] = []
         self.total = 0
+        self.revealed: dict[str, str] = {}  # household id -> full phone the user asked to see (logged)
 
     def set_filter(self, flt: HouseholdFilter) -> None:
         """Show another node, search or filter: reset and load the first page."""
         self.beginResetModel()
         self.filter = flt
+        self.revealed.clear()
         if self.service.may_read:
             self.rows = self.service.page(flt)
             self.total = (
@@ -119,6 +145,7 @@ class HouseholdTableModel(QAbstractTableModel):
                 row.cadre_name,
                 row.last_visit_date.isoformat() if row.last_visit_date else "未走访",
                 row.status,
+                self.revealed.get(row.id, row.phone),
                 matched_text(row),
             )[column]
         if role == Qt.ItemDataRole.ToolTipRole and row.matched and column in (COL_HEAD, COL_MATCHED):
@@ -143,6 +170,14 @@ class HouseholdTableModel(QAbstractTableModel):
             return
         descending = order == Qt.SortOrder.DescendingOrder
         self.set_filter(replace(self.filter, sort=SORT_KEY_OF_COLUMN[column], descending=descending))
+
+    def show_revealed(self, household_id: str, phone: str) -> None:
+        """Show a household's full number (revealed and logged by the service) until the list reloads."""
+        index = self.row_of(household_id)
+        if index is None:
+            return
+        self.revealed[household_id] = phone
+        self.dataChanged.emit(self.index(index, COL_PHONE), self.index(index, COL_PHONE))
 
     def row_of(self, household_id: str) -> int | None:
         return next((i for i, r in enumerate(self.rows) if r.id == household_id), None)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from dataclasses import replace
 
-from PySide6.QtCore import QModelIndex, Qt, QTimer, Signal
+from PySide6.QtCore import QModelIndex, QPoint, Qt, QTimer, Signal
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QComboBox,
@@ -12,6 +12,8 @@ from PySide6.QtWidgets import (
     QHeaderView,
     QLabel,
     QLineEdit,
+    QMenu,
+    QMessageBox,
     QPushButton,
     QTableView,
     QVBoxLayout,
@@ -20,8 +22,10 @@ from PySide6.QtWidgets import (
 
 from zhuji_archive.domain.accounts import Capability
 from zhuji_archive.domain.codes import HOUSEHOLD_STATUSES
+from zhuji_archive.domain.errors import DomainError
 from zhuji_archive.gui.household_model import (
     COL_MATCHED,
+    COL_PHONE,
     SORT_KEY_OF_COLUMN,
     HouseholdTableModel,
     IdRole,
@@ -76,11 +80,15 @@ class HouseholdPage(QWidget):
         header.setSortIndicator(0, Qt.SortOrder.AscendingOrder)
         self._sorted_by = (0, Qt.SortOrder.AscendingOrder)
         header.sortIndicatorChanged.connect(self._keep_sort_indicator)
-        for column, width in enumerate((90, 170, 50, 150, 130, 90, 100, 60)):
+        for column, width in enumerate((90, 170, 50, 150, 130, 90, 100, 60, 110)):
             self.view.setColumnWidth(column, width)
         self.view.setColumnHidden(COL_MATCHED, True)
         self.view.doubleClicked.connect(self._open_index)
         self.view.activated.connect(self._open_index)
+        self.view.setContextMenuPolicy(Qt.ContextMenuPolicy.CustomContextMenu)
+        self.view.customContextMenuRequested.connect(self._context_menu)
+        self.reveal_action = self.view.addAction("显示完整号码")  # also reachable for tests and shortcuts
+        self.reveal_action.triggered.connect(self.reveal_phone)
         layout.addWidget(self.view, 1)
         self.model.countChanged.connect(self._show_count)
         self.timer = QTimer(self)
@@ -155,6 +163,34 @@ class HouseholdPage(QWidget):
         household_id = index.data(IdRole)
         if household_id:
             self.openHousehold.emit(household_id)
+
+    def _context_menu(self, point: QPoint) -> None:
+        menu = self.row_menu(self.view.indexAt(point))
+        if menu is not None:
+            menu.exec(self.view.viewport().mapToGlobal(point))
+
+    def row_menu(self, index: QModelIndex) -> QMenu | None:
+        """The context menu of a list row: open the file, and 显示完整号码 when its number is masked."""
+        if not index.isValid():
+            return None
+        self.view.setCurrentIndex(index)
+        menu = QMenu(self)
+        menu.addAction("打开户档案", lambda: self._open_index(index))
+        if "*" in str(index.siblingAtColumn(COL_PHONE).data() or ""):
+            menu.addAction(self.reveal_action)
+        return menu
+
+    def reveal_phone(self) -> None:
+        """Ask the service for the selected household's full number (it checks scope and logs it)."""
+        household_id = self.view.currentIndex().data(IdRole)
+        if not household_id:
+            return
+        try:
+            numbers = self.archive.numbers.reveal_household_phone(household_id)
+        except DomainError as error:
+            QMessageBox.warning(self, "显示完整号码", error.message)
+            return
+        self.model.show_revealed(household_id, numbers.phone)
 
     def _update_new_button(self) -> None:
         allowed = self.archive.actor.can(Capability.EDIT_FILES)

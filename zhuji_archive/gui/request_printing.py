@@ -30,8 +30,8 @@ from zhuji_archive.gui.export_actions import (
     Job,
     PdfPreviewDialog,
     _documents,
-    finish_masking_dialog,
 )
+from zhuji_archive.gui.export_options import ChosenOptions, ExportOptions
 from zhuji_archive.gui.operations import runner_for
 from zhuji_archive.services.archive import Archive
 from zhuji_archive.services.export_files import file_name
@@ -45,14 +45,14 @@ CancelledFn = Callable[[], bool]
 
 
 class LedgerOptionsDialog(QDialog):
-    """Asks whether the ledger shows full or masked ID and phone numbers."""
+    """Asks whether the ledger shows full ID and phone numbers (with a reason) and for a password."""
 
-    def __init__(self, scope_text: str, count: int, parent: QWidget | None = None) -> None:
+    def __init__(self, scope_text: str, count: int, may_unmask: bool, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.setWindowTitle("导出诉求台账")
         form = QFormLayout()
         form.addRow("导出范围：", QLabel(f"{scope_text}（按当前筛选条件，共 {count} 件）"))
-        self.full, self.masked = finish_masking_dialog(self, form, False, "件", "公示、外送用")
+        self.options = ExportOptions(self, form, may_unmask=may_unmask, counted="件")
 
 
 class RequestPrinting(QObject):
@@ -142,19 +142,32 @@ class RequestPrinting(QObject):
     def export_ledger(self, query: RequestQuery, scope_text: str) -> ExportTask | None:
         """Ask full or masked and where to save, then export the ledger of ``query`` in the background."""
         count = len(self.archive.request_exports.ledger_lines(query))
-        dialog = LedgerOptionsDialog(scope_text, count, self.widget)
+        may_unmask = self.archive.exports.may_export_unmasked()
+        dialog = LedgerOptionsDialog(scope_text, count, may_unmask, self.widget)
         if dialog.exec() != QDialog.DialogCode.Accepted:
             return None
+        options = dialog.options.chosen()
         path = self._ask_path("导出诉求台账", f"{file_name(scope_text + '诉求台账')}.xlsx")
         if path is None:
             return None
-        return self.start_ledger(path, query, masked=dialog.masked.isChecked())
+        return self.start_ledger(path, query, options=options)
 
-    def start_ledger(self, path: Path, query: RequestQuery, *, masked: bool) -> ExportTask:
+    def start_ledger(
+        self, path: Path, query: RequestQuery, *, options: ChosenOptions | None = None
+    ) -> ExportTask:
         exports = self.archive.request_exports
+        chosen = options or ChosenOptions()
 
         def job(progress: ProgressFn, cancelled: CancelledFn) -> ExportResult:
-            return exports.ledger(query, path, masked=masked, progress=progress, cancelled=cancelled)
+            return exports.ledger(
+                query,
+                path,
+                masked=chosen.masked,
+                reason=chosen.reason,
+                password=chosen.password,
+                progress=progress,
+                cancelled=cancelled,
+            )
 
         task = self._start("导出诉求台账", f"正在导出“{path.name}”…", job)
         task.done.connect(

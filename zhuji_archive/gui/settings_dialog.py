@@ -25,6 +25,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from zhuji_archive.domain.accounts import Capability, Role
 from zhuji_archive.domain.codes import ALL_KINDS
 from zhuji_archive.domain.errors import DomainError
 from zhuji_archive.gui.screen_fit import fit_to_screen
@@ -143,8 +144,31 @@ class ParametersTab(QScrollArea):
         self.short_tags = QLineEdit("、".join(archive.settings.short_revisit_tags()))
         self.short_tags.setToolTip("用顿号分隔，须为“重点关注”代码表中的名称")
         forms["动态维护"].addRow("按较短间隔走访的重点关注类别", self.short_tags)
+        layout.addWidget(self._numbers_box())
         layout.addStretch(1)
         self.setWidget(inner)
+
+    def _numbers_box(self) -> QGroupBox:
+        """Per role: whether lists and search results show full ID and phone numbers (default masked)."""
+        box = QGroupBox("列表中的身份证号和电话")
+        form = QFormLayout(box)
+        hint = QLabel(
+            "勾选的角色在户列表、搜索结果中看到完整号码；未勾选的只看到脱敏号码（如 138****5678），"
+            "需要时可右键“显示完整号码”，每次查看都记入变更记录。户档案中始终显示完整号码。"
+        )
+        hint.setWordWrap(True)
+        form.addRow(hint)
+        may_edit = self.archive.actor.can(Capability.MANAGE_SETTINGS)
+        self.full_numbers: dict[Role, QCheckBox] = {}
+        for role, full in self.archive.settings.list_full_numbers().items():
+            check = QCheckBox("列表显示完整号码")
+            check.setChecked(full)
+            check.setEnabled(may_edit)
+            if not may_edit:
+                check.setToolTip("只有可以管理设置的账号（党政办、系统管理员）能修改")
+            form.addRow(f"{role.label}：", check)
+            self.full_numbers[role] = check
+        return box
 
     def save(self) -> None:
         tags = [
@@ -157,6 +181,10 @@ class ParametersTab(QScrollArea):
         for key, spin in self.spins.items():
             self.archive.settings.set(key, spin.value())
         self.archive.settings.set_short_revisit_tags(tags)
+        shown = self.archive.settings.list_full_numbers()
+        for role, check in self.full_numbers.items():
+            if check.isChecked() != shown[role]:
+                self.archive.settings.set_lists_show_full(self.archive.actor, role, check.isChecked())
 
 
 class HolidaysTab(QWidget):

@@ -17,6 +17,7 @@ from zhuji_archive.services.backups import BackupService
 from zhuji_archive.services.clock import Clock
 from zhuji_archive.services.codelists import CodeListService
 from zhuji_archive.services.dashboard import DashboardService
+from zhuji_archive.services.disclosure import NumberDisclosure
 from zhuji_archive.services.household_list import HouseholdListService
 from zhuji_archive.services.households import HouseholdService
 from zhuji_archive.services.maintenance import MaintenanceService
@@ -78,7 +79,12 @@ class Archive:
 
     @cached_property
     def household_list(self) -> HouseholdListService:
-        return HouseholdListService(self.db, self.actor, self.audit)
+        return HouseholdListService(self.db, self.actor, self.audit, self.numbers)
+
+    @cached_property
+    def numbers(self) -> NumberDisclosure:
+        """Masked or full numbers in this account's lists, and the logged reveal of a full one."""
+        return NumberDisclosure(self.db, self.actor, self.settings)
 
     @cached_property
     def organisation(self) -> OrganisationService:

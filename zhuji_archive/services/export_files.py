@@ -62,6 +62,27 @@ def atomic_outputs(targets: Sequence[Path]) -> Iterator[list[Path]]:
                 pass
 
 
+@contextmanager
+def protected_xlsx(target: Path, password: str | None) -> Iterator[Path]:
+    """The file an xlsx writer writes to: moved to ``target`` when complete, and encrypted with
+    ``password`` on the way when one is given (written to a temporary file, encrypted into another
+    beside the target, which alone is moved to the final name)."""
+    with atomic_outputs([target]) as (temp,):
+        if not password:
+            yield temp
+            return
+        plain = temp.with_name(temp.name.replace(".part", ".plain", 1))
+        try:
+            with open(plain, "xb"):
+                pass
+            yield plain
+            from zhuji_archive.exports.protection import encrypt_xlsx
+
+            encrypt_xlsx(plain, temp, password)
+        finally:
+            plain.unlink(missing_ok=True)
+
+
 def file_name(text: str) -> str:
     """``text`` as a file name on every system: characters Windows refuses become 「_」."""
     return "".join("_" if c in '\\/:*?"<>|' or ord(c) < 32 else c for c in text).strip(" .") or "未命名"

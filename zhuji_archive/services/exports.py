@@ -1,5 +1,8 @@
 """Printing and exporting: Excel rosters, household sheets, the group book and blank forms.
 
+ID and phone numbers are masked unless the account has 导出完整号码 and gives a reason, which is logged
+with the export; any export may carry an opening password (services/export_policy.py).
+
 Every use case writes to a temporary file beside the target and moves it into place only when it
 is complete, so a cancelled or failed export leaves nothing half-written; reports progress as
 ``progress(done, total)``; stops when ``cancelled()`` turns true; and records who exported what (how
@@ -22,7 +25,14 @@ from zhuji_archive.exports.pdf_book import BookCover, TocEntry
 from zhuji_archive.exports.pdf_household import SheetInput
 from zhuji_archive.exports.xlsx_rosters import Column, RosterSheet
 from zhuji_archive.services.clock import Clock
-from zhuji_archive.services.export_files import atomic_outputs, file_name, split_volumes, volume_paths
+from zhuji_archive.services.export_files import (
+    atomic_outputs,
+    file_name,
+    protected_xlsx,
+    split_volumes,
+    volume_paths,
+)
+from zhuji_archive.services.export_policy import ExportTerms, export_terms, masked_file, masked_village
 from zhuji_archive.services.history import ChangeRecorder
 from zhuji_archive.services.permissions import Capability, Guard
 from zhuji_archive.services.progress import Cancelled, Job, OperationCancelled, Progress
@@ -41,7 +51,7 @@ from zhuji_archive.views.household_file import (
 )
 
 ROSTER_KINDS = {"households": "户花名册", "members": "成员花名册", "focus": "名册"}
-# Rosters meant for public notice (公示) hide the middle of ID and phone numbers unless told otherwise.
+# Rosters meant for public notice (公示); every export is masked by default now, these the same.
 PUBLIC_NOTICE_KINDS = frozenset({"focus"})
 DEFAULT_VOLUME_LIMIT = 150
 VOLUME_LIMIT_SETTING = "book.volume_limit"
@@ -226,8 +236,12 @@ class ExportService:
 
     @staticmethod
     def default_masked(kind: str) -> bool:
-        """Masked by default for rosters meant for public notice (公示)."""
-        return kind in PUBLIC_NOTICE_KINDS
+        """Every export is masked unless the account asks for full numbers and says why."""
+        return True
+
+    def may_export_unmasked(self) -> bool:
+        """Whether this account may export full ID and phone numbers (with a reason)."""
+        return self.actor is not None and self.actor.can(Capability.EXPORT_UNMASKED)
 
     # ---- Excel rosters ------------------------------------------------------------------------
     def roster(
@@ -240,20 +254,26 @@ class ExportService:
         group_id: str | None = None,
         area_id: str | None = None,
         masked: bool | None = None,
+        reason: str | None = None,
+        password: str | None = None,
         progress: Progress | None = None,
         cancelled: Cancelled | None = None,
         today: date | None = None,
     ) -> ExportResult:
         """Write a roster: ``kind`` is households, members or focus (households carrying ``tag``); of the
-        villages in the account's scope only."""
+        villages in the account's scope only. Masked unless ``masked=False`` with a ``reason`` (needs
+        导出完整号码); ``password`` encrypts it."""
         self._check(village_id, group_id)
         path = Path(path)
+        terms = export_terms(
+            self.actor, self.default_masked(kind) if masked is None else masked, reason, password
+        )
+        masked = terms.masked
         if kind not in ROSTER_KINDS:
             raise DomainError(f"未知的名册类型“{kind}”，可选：households、members、focus")
         if kind == "focus" and not (tag or "").strip():
             raise DomainError("请选择要导出的重点关注类别（如 低保户）")
         tag = tag.strip() if tag else None
-        masked = self.default_masked(kind) if masked is None else masked
         today = self._today(today)
         scope = Scope(village_id=village_id, group_id=group_id, area_id=area_id, villages=self.guard.scope)
         job = Job(progress, cancelled, ExportCancelled)
@@ -284,16 +304,15 @@ class ExportService:
                 masked=masked,
             )
             job.step(0, expected)
-            with atomic_outputs([path]) as (temp,):
+            with protected_xlsx(path, terms.password) as temp:
                 (written,) = xlsx_rosters.write_roster(
                     temp, [sheet], today=today, tick=lambda done: job.step(done, expected)
                 )
                 job.step(written, expected)
-        how = "身份证号、联系电话已部分隐藏（脱敏）" if masked else "完整身份证号和联系电话（未脱敏）"
         self._record(
             "花名册",
             group_id or village_id or area_id or "",
-            f"导出{names.town}{place}{name}（Excel）{written}{unit_word}，{how}，文件“{path.name}”",
+            f"导出{names.town}{place}{name}（Excel）{written}{unit_word}，{terms.note()}，文件“{path.name}”",
             village_id=village_id,
         )
         return ExportResult([path], written, masked=masked)
@@ -308,33 +327,40 @@ class ExportService:
         cancelled: Cancelled | None = None,
         today: date | None = None,
         allow_unprintable: bool = False,
+        masked: bool = True,
+        reason: str | None = None,
+        password: str | None = None,
     ) -> ExportResult:
-        """Print one household's 户表 to a PDF.
+        """Print one household's 户表 to a PDF (numbers masked unless ``masked=False`` with a reason;
+        ``password`` asks for it on opening).
 
         Raises UnprintableText, before writing anything, when some character of the sheet has no font
         on this machine — unless ``allow_unprintable`` (the user chose to print with gaps)."""
         with self.db.sessions() as session:
             self.guard.household(session, Capability.EXPORT, household_id)
         path = Path(path)
+        terms = export_terms(self.actor, masked, reason, password)
         today = self._today(today)
         job = Job(progress, cancelled, ExportCancelled)
         job.step(0, 1)
-        sheets = list(self._sheets([household_id]))
+        sheets = list(self._sheets([household_id], terms))
         if not sheets:
             raise DomainError("找不到这户档案，可能已被合并或数据库已更换")
         if not allow_unprintable:
             _refuse_unprintable(pdf_household.sheet_texts(sheets[0]))
         with atomic_outputs([path]) as (temp,):
-            pages = pdf_household.write_household(temp, sheets[0], today=today, author=self.operator)
+            pages = pdf_household.write_household(
+                temp, sheets[0], today=today, author=self.operator, password=terms.password
+            )
             job.step(1, 1)
         f = sheets[0].file
         self._record(
             "户表",
             household_id,
-            f"打印{f.village_name}{f.group_name}第{f.number}户户表（PDF）{pages}页，文件“{path.name}”",
+            f"打印{f.village_name}{f.group_name}第{f.number}户户表（PDF）{pages}页，{terms.note()}，文件“{path.name}”",
             household_id=household_id,
         )
-        return ExportResult([path], 1, pages)
+        return ExportResult([path], 1, pages, masked=terms.masked)
 
     def household_sheets(
         self,
@@ -346,12 +372,16 @@ class ExportService:
         cancelled: Cancelled | None = None,
         today: date | None = None,
         allow_unprintable: bool = False,
+        masked: bool = True,
+        reason: str | None = None,
+        password: str | None = None,
     ) -> ExportResult:
         """Print the 户表 of every household on file in a group (or a whole village) to one PDF, in archive
         order, each household starting on a new page (no cover or contents: that is the book). Refused
         with UnprintableText if a character has no font here, unless ``allow_unprintable``."""
         self._check(village_id, group_id)
         path = Path(path)
+        terms = export_terms(self.actor, masked, reason, password)
         today = self._today(today)
         if group_id and not village_id:
             village_id = self.village_of_group(group_id)
@@ -366,13 +396,13 @@ class ExportService:
             raise DomainError(f"{where}没有在册户，无法打印户表")
         if not allow_unprintable:
             texts: dict[tuple[str, str], None] = {}
-            for sheet in self._sheets(ids):
+            for sheet in self._sheets(ids, terms):
                 texts.update(dict.fromkeys(pdf_household.sheet_texts(sheet)))
             _refuse_unprintable(texts)
         done = [0]
 
         def counted() -> Iterator[SheetInput]:
-            for sheet in self._sheets(ids):
+            for sheet in self._sheets(ids, terms):
                 yield sheet
                 done[0] += 1
                 job.step(done[0], len(ids))
@@ -386,14 +416,15 @@ class ExportService:
                 header=f"{names.town}{where} 群众档案",
                 today=today,
                 author=self.operator,
+                password=terms.password,
             )
         self._record(
             "户表",
             group_id or village_id,
-            f"打印{where}{len(ids)}户户表（PDF）{pages}页，文件“{path.name}”",
+            f"打印{where}{len(ids)}户户表（PDF）{pages}页，{terms.note()}，文件“{path.name}”",
             village_id=village_id,
         )
-        return ExportResult([path], len(ids), pages)
+        return ExportResult([path], len(ids), pages, masked=terms.masked)
 
     def book(
         self,
@@ -406,6 +437,9 @@ class ExportService:
         cancelled: Cancelled | None = None,
         today: date | None = None,
         allow_unprintable: bool = False,
+        masked: bool = True,
+        reason: str | None = None,
+        password: str | None = None,
     ) -> ExportResult:
         """Print the 群众档案册 of a group (or of a whole village), in volumes of at most ``volume_limit``
         households (default: the setting; 0: a single volume whatever its size).
@@ -415,6 +449,7 @@ class ExportService:
         a book takes to lay out)."""
         self._check(village_id, group_id)
         path = Path(path)
+        terms = export_terms(self.actor, masked, reason, password)
         today = self._today(today)
         if group_id and not village_id:
             village_id = self.village_of_group(group_id)
@@ -430,13 +465,15 @@ class ExportService:
             where = f"{names.village}{names.group}"
             raise DomainError(f"{where}没有在册户，无法打印档案册")
         info = VillageService(self.db, self.actor).load(village_id)
+        if terms.masked:
+            info = masked_village(info)
         ranges = split_volumes(len(rows), self.volume_limit() if volume_limit is None else volume_limit)
         targets = volume_paths(path, len(ranges))
         total, pages = len(rows), 0
         done = [0]
 
         def counted(ids: list[str]) -> Iterator[SheetInput]:
-            for sheet in self._sheets(ids):
+            for sheet in self._sheets(ids, terms):
                 yield sheet
                 done[0] += 1
                 job.step(done[0], total)
@@ -465,7 +502,7 @@ class ExportService:
             )
         if not allow_unprintable:
             texts = dict.fromkeys(t for cover in covers for t in pdf_book.book_texts(cover, info))
-            for sheet in self._sheets([r.id for r in rows]):
+            for sheet in self._sheets([r.id for r in rows], terms):
                 job.check()  # 取消 stops the check too
                 texts.update(dict.fromkeys(pdf_household.sheet_texts(sheet)))
             _refuse_unprintable(texts)
@@ -480,17 +517,24 @@ class ExportService:
                     for r in chunk
                 ]
                 pages += pdf_book.write_book(
-                    temp, cover, info, entries, counted(ids), today=today, author=self.operator
+                    temp,
+                    cover,
+                    info,
+                    entries,
+                    counted(ids),
+                    today=today,
+                    author=self.operator,
+                    password=terms.password,
                 )
         scope_text = f"{names.village}{names.group or '（全村）'}"
         volumes = f"，分{len(ranges)}册" if len(ranges) > 1 else ""
         self._record(
             "档案册",
             group_id or village_id,
-            f"打印{scope_text}群众档案册（PDF）{total}户{pages}页{volumes}，文件“{path.name}”",
+            f"打印{scope_text}群众档案册（PDF）{total}户{pages}页{volumes}，{terms.note()}，文件“{path.name}”",
             village_id=village_id,
         )
-        return ExportResult(targets, total, pages)
+        return ExportResult(targets, total, pages, masked=terms.masked)
 
     def blank_form(
         self,
@@ -517,8 +561,9 @@ class ExportService:
         return ExportResult([path], copies, pages)
 
     # ---- helpers ----------------------------------------------------------------------------
-    def _sheets(self, ids: Sequence[str]) -> Iterator[SheetInput]:
-        """Household files in ``ids`` order, loaded a batch at a time."""
+    def _sheets(self, ids: Sequence[str], terms: ExportTerms | None = None) -> Iterator[SheetInput]:
+        """Household files in ``ids`` order, loaded a batch at a time; numbers masked unless ``terms`` say not."""
+        masked = terms is None or terms.masked
         for start in range(0, len(ids), BATCH):
             chunk = list(ids[start : start + BATCH])
             with self.db.sessions() as session:
@@ -543,7 +588,7 @@ class ExportService:
                 )
                 for section, cls in _SECTION_CLASSES.items():
                     setattr(file, section, [cls(**row) for row in sections[hid][section]])
-                yield SheetInput(file, values["cadre_name"])
+                yield SheetInput(masked_file(file) if masked else file, values["cadre_name"])
 
     def _record(
         self,

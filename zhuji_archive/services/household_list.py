@@ -1,4 +1,7 @@
-"""The household list as the main window pages through it: count and keyset pages."""
+"""The household list as the main window pages through it: count and keyset pages.
+
+Contact and ID numbers in the rows and search hits are masked unless the account's role is set to see
+them in full (services/disclosure.py); without an account to ask about, they are masked."""
 
 from __future__ import annotations
 
@@ -8,6 +11,7 @@ from typing import TYPE_CHECKING, Any
 from sqlalchemy.orm import Session
 
 from zhuji_archive.domain.accounts import Actor
+from zhuji_archive.services.disclosure import NumberDisclosure, masked_rows
 from zhuji_archive.services.permissions import Capability, Guard
 from zhuji_archive.storage import household_queries as queries
 from zhuji_archive.storage.database import Database
@@ -25,11 +29,24 @@ class HouseholdListService:
 
     PAGE_SIZE = 200
 
-    def __init__(self, db: Database, actor: Actor, audit: AuditService | None = None) -> None:
+    def __init__(
+        self,
+        db: Database,
+        actor: Actor,
+        audit: AuditService | None = None,
+        numbers: NumberDisclosure | None = None,
+    ) -> None:
         self.db = db
         self.guard = Guard(actor)
         self.audit = audit
+        self.numbers = numbers
         self._noted = ""
+
+    def _shown(self, rows: list[Any]) -> list[Any]:
+        """ID and phone numbers as this account's role may see them in a list (masked by default)."""
+        if self.numbers is None:
+            return masked_rows(rows)
+        return self.numbers.for_list(rows)
 
     def _note_search(self, flt: HouseholdFilter) -> None:
         text = flt.text.strip()
@@ -55,12 +72,14 @@ class HouseholdListService:
         self, flt: HouseholdFilter, after: tuple[Any, ...] | None = None, limit: int = PAGE_SIZE
     ) -> list[HouseholdRow]:
         with self.db.sessions() as session:
-            return queries.page(session, self._scoped(session, flt), after, limit)
+            rows = queries.page(session, self._scoped(session, flt), after, limit)
+        return self._shown(rows)
 
     def row(self, flt: HouseholdFilter, household_id: str) -> HouseholdRow | None:
         """One household's list row under ``flt``; None when the filter leaves it out."""
         with self.db.sessions() as session:
-            return queries.row(session, self._scoped(session, flt), household_id)
+            found = queries.row(session, self._scoped(session, flt), household_id)
+        return self._shown([found])[0] if found is not None else None
 
     def count(self, flt: HouseholdFilter) -> int:
         self._note_search(flt)
@@ -72,4 +91,5 @@ class HouseholdListService:
         the same matching as the window's search box, one row per member rather than per household."""
         self._note_search(flt)
         with self.db.sessions() as session:
-            return queries.member_hits(session, self._scoped(session, flt), limit)
+            hits = queries.member_hits(session, self._scoped(session, flt), limit)
+        return self._shown(hits)

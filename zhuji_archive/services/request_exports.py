@@ -21,7 +21,8 @@ from zhuji_archive.exports.pdf_requests import FeedbackForm, MeetingSheet
 from zhuji_archive.exports.xlsx_requests import LedgerLine
 from zhuji_archive.services.clock import Clock
 from zhuji_archive.services.codelists import CodeListService
-from zhuji_archive.services.export_files import atomic_outputs, file_name
+from zhuji_archive.services.export_files import atomic_outputs, file_name, protected_xlsx
+from zhuji_archive.services.export_policy import export_terms
 from zhuji_archive.services.exports import ExportCancelled, ExportResult
 from zhuji_archive.services.history import ChangeRecorder
 from zhuji_archive.services.meetings import MeetingService
@@ -276,19 +277,26 @@ class RequestExportService:
         progress: Progress | None = None,
         cancelled: Cancelled | None = None,
         today: date | None = None,
+        password: str | None = None,
     ) -> ExportResult:
-        """Print a 周报/月报 with its tables and bar charts."""
+        """Print a 周报/月报 with its tables and bar charts (``password``: asked for on opening)."""
         self._check_unit(scope_kind, scope_id)
         path = Path(path)
+        terms = export_terms(self.actor, password=password)
         job = Job(progress, cancelled, ExportCancelled)
         job.step(0, 1)
         summary, unit = self.summary(scope_kind, scope_id, period)
         with atomic_outputs([path]) as (temp,):
             pages = pdf_requests.write_summary(
-                temp, summary, unit=unit, today=self._today(today), author=self.operator
+                temp,
+                summary,
+                unit=unit,
+                today=self._today(today),
+                author=self.operator,
+                password=terms.password,
             )
             job.step(1, 1)
-        self._record_summary(summary, "PDF", path, scope_kind, scope_id)
+        self._record_summary(summary, "PDF", path, scope_kind, scope_id, bool(terms.password))
         return ExportResult([path], summary.new_total, pages)
 
     def summary_xlsx(
@@ -301,17 +309,19 @@ class RequestExportService:
         progress: Progress | None = None,
         cancelled: Cancelled | None = None,
         today: date | None = None,
+        password: str | None = None,
     ) -> ExportResult:
-        """Export a 周报/月报 as an Excel workbook."""
+        """Export a 周报/月报 as an Excel workbook (``password``: encrypted, asked for on opening)."""
         self._check_unit(scope_kind, scope_id)
         path = Path(path)
+        terms = export_terms(self.actor, password=password)
         job = Job(progress, cancelled, ExportCancelled)
         job.step(0, 1)
         summary, unit = self.summary(scope_kind, scope_id, period)
-        with atomic_outputs([path]) as (temp,):
+        with protected_xlsx(path, terms.password) as temp:
             rows = xlsx_requests.write_summary_workbook(temp, summary, unit=unit, today=self._today(today))
             job.step(1, 1)
-        self._record_summary(summary, "Excel", path, scope_kind, scope_id)
+        self._record_summary(summary, "Excel", path, scope_kind, scope_id, bool(terms.password))
         return ExportResult([path], rows)
 
     def _check_unit(self, scope_kind: str, scope_id: str) -> None:
@@ -319,13 +329,14 @@ class RequestExportService:
             self.guard.unit(session, Capability.EXPORT, scope_kind, scope_id)
 
     def _record_summary(
-        self, summary: Summary, kind: str, path: Path, scope_kind: str, scope_id: str
+        self, summary: Summary, kind: str, path: Path, scope_kind: str, scope_id: str, protected: bool = False
     ) -> None:
         verb = "打印" if kind == "PDF" else "导出"
+        lock = "，设有打开密码" if protected else ""
         self._record(
             summary.period.kind,
             scope_id,
-            f"{verb}{pdf_requests.summary_title(summary)}（{kind}），文件“{path.name}”",
+            f"{verb}{pdf_requests.summary_title(summary)}（{kind}）{lock}，文件“{path.name}”",
             village_id=scope_id if scope_kind == "village" else None,
         )
 
@@ -350,14 +361,18 @@ class RequestExportService:
         query: RequestQuery,
         path: Path | str,
         *,
-        masked: bool = False,
+        masked: bool = True,
+        reason: str | None = None,
+        password: str | None = None,
         progress: Progress | None = None,
         cancelled: Cancelled | None = None,
         today: date | None = None,
     ) -> ExportResult:
-        """Export the request ledger (诉求台账) of the requests ``query`` matches."""
+        """Export the request ledger (诉求台账) of the requests ``query`` matches: numbers masked unless
+        ``masked=False`` with a ``reason`` (needs 导出完整号码); ``password`` encrypts the workbook."""
         self.guard.need(Capability.EXPORT)
         path = Path(path)
+        terms = export_terms(self.actor, masked, reason, password)
         today = self._today(today)
         job = Job(progress, cancelled, ExportCancelled)
         job.step(0, 0)
@@ -368,24 +383,23 @@ class RequestExportService:
         place = names.village
         unit = f"{names.town}{names.village}" if names.village else f"{names.town}人民政府"
         title = f"{names.town}{place}群众诉求办理台账"
-        sheet = xlsx_requests.ledger_sheet(title, unit, lines, masked)
+        sheet = xlsx_requests.ledger_sheet(title, unit, lines, terms.masked)
         job.step(0, total)
-        with atomic_outputs([path]) as (temp,):
+        with protected_xlsx(path, terms.password) as temp:
             (written,) = xlsx_rosters.write_roster(
                 temp, [sheet], today=today, tick=lambda done: job.step(done, total)
             )
             job.step(written, total)
-        how = "身份证号、联系电话已部分隐藏（脱敏）" if masked else "完整身份证号和联系电话（未脱敏）"
         closed = sum(
             1 for line in lines if xlsx_requests.closed_off(line.request.status, line.request.satisfaction)
         )
         self._record(
             "诉求台账",
             query.village_id or "",
-            f"导出{names.town}{place}诉求台账（Excel）{written}件（已销号{closed}件），{how}，文件“{path.name}”",
+            f"导出{names.town}{place}诉求台账（Excel）{written}件（已销号{closed}件），{terms.note()}，文件“{path.name}”",
             village_id=query.village_id,
         )
-        return ExportResult([path], written, masked=masked)
+        return ExportResult([path], written, masked=terms.masked)
 
     # ---- look-ups for the command line -----------------------------------------------------------
     def meeting_ids(self) -> list[str]:

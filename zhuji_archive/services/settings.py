@@ -7,8 +7,9 @@ from datetime import date
 
 from sqlalchemy import select
 
-from zhuji_archive.domain.accounts import Actor
+from zhuji_archive.domain.accounts import Actor, Role, require
 from zhuji_archive.domain.errors import DomainError
+from zhuji_archive.domain.masking import list_full_numbers_key
 from zhuji_archive.domain.settings import (
     BACKUP_FOLDER_KEY,
     SETTINGS,
@@ -152,6 +153,33 @@ class SettingsService:
                 session.add(Setting(key=SHORT_REVISIT_TAGS_KEY, value=text))
             else:
                 row.value = text
+
+    # ---- full or masked numbers in lists, per role ----------------------------------------------
+    def lists_show_full(self, role: Role) -> bool:
+        """Whether lists and search results show this role full ID and phone numbers (default: masked)."""
+        if role is Role.ADMIN:
+            return False  # no casework, so no numbers to see
+        with self.db.sessions() as session:
+            row = session.get(Setting, list_full_numbers_key(role))
+        return row is not None and row.value == "1"
+
+    def list_full_numbers(self) -> dict[Role, bool]:
+        """The setting for every role that does casework, in the order roles are declared."""
+        return {role: self.lists_show_full(role) for role in Role if role is not Role.ADMIN}
+
+    def set_lists_show_full(self, actor: Actor, role: Role, full: bool) -> None:
+        """Let lists show ``role`` full numbers or masked ones; needs 管理设置."""
+        require(actor, Capability.MANAGE_SETTINGS)
+        if role is Role.ADMIN:
+            raise DomainError("系统管理员不办理档案，列表中没有号码可显示")
+        key = list_full_numbers_key(role)
+        with self.db.transaction() as session:
+            row = session.get(Setting, key)
+            value = "1" if full else "0"
+            if row is None:
+                session.add(Setting(key=key, value=value))
+            elif row.value != value:
+                row.value = value
 
     def deadline_days(self) -> dict[Level, int]:
         self._read()

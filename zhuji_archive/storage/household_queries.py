@@ -51,6 +51,7 @@ class HouseholdRow:
     cadre_name: str
     last_visit_date: date | None
     status: str
+    phone: str = ""  # the household's contact number; the list service masks it for most roles
     sort_key: tuple[Any, ...] = field(compare=False, default=())
     matched: tuple[tuple[str, str], ...] = ()  # (name, relation) of the members a search hit
 
@@ -175,6 +176,7 @@ def _base(flt: HouseholdFilter) -> Select[Any]:
             Household.cadre_name,
             Household.last_visit_date,
             Household.status,
+            Household.phone,
         )
         .join(VillageGroup, VillageGroup.id == Household.group_id)
         .join(Village, Village.id == Household.village_id)
@@ -261,6 +263,9 @@ class MemberHit:
     head_name: str
     member_name: str
     status: str
+    member_id: str = ""
+    id_number: str = ""  # masked by the list service unless the role's setting shows full numbers
+    phone: str = ""
 
 
 def member_hits(session: Session, flt: HouseholdFilter, limit: int) -> list[MemberHit]:
@@ -278,6 +283,9 @@ def member_hits(session: Session, flt: HouseholdFilter, limit: int) -> list[Memb
             Household.head_name,
             Member.name,
             Household.status,
+            Member.id,
+            Member.id_number,
+            Member.phone,
         )
         .select_from(Member)
         .join(Household, Household.id == Member.household_id)
@@ -354,3 +362,21 @@ def row(session: Session, flt: HouseholdFilter, household_id: str) -> HouseholdR
     result = HouseholdRow(*found[:-width], sort_key=tuple(found[-width:]))
     hits = matched_members(session, flt.text, [result.id])
     return replace(result, matched=tuple(hits[result.id])) if hits.get(result.id) else result
+
+
+def household_phone(session: Session, household_id: str) -> tuple[str, str] | None:
+    """(village id, contact phone) of a household, for revealing the number outside the file."""
+    found = session.execute(
+        select(Household.village_id, Household.phone).where(Household.id == household_id)
+    ).first()
+    return (found[0], found[1]) if found is not None else None
+
+
+def member_numbers(session: Session, member_id: str) -> tuple[str, str, str, str] | None:
+    """(household id, village id, ID number, phone) of a member, for revealing them outside the file."""
+    found = session.execute(
+        select(Member.household_id, Household.village_id, Member.id_number, Member.phone)
+        .join(Household, Household.id == Member.household_id)
+        .where(Member.id == member_id)
+    ).first()
+    return (found[0], found[1], found[2], found[3]) if found is not None else None
