@@ -83,6 +83,7 @@ def test_the_administrator_sees_no_casework(qtbot, settings, workflow_town: Work
     assert win.pages.currentWidget() is win.no_casework
     assert win.org_actions["town"].isEnabled() and win.settings_action.isEnabled()
     assert not win.new_action.isEnabled() and not win.outputs.menu.isEnabled()
+    assert win.tree.isColumnHidden(1)  # no household counts (the tree would show 0 for every unit)
     close(win)
 
 

@@ -57,6 +57,8 @@ class MainWindow(QMainWindow):
         self.setWindowTitle(f"{APP_NAME} {__version__} — {where_file} — {self.who}")
         self.restored = None  # what a restore returned (services/backups.Restored), once one replaced the file
         self.tree = OrgTree(archive.organisation, runner=runner_for(archive))
+        if not archive.actor.can(Capability.READ_FILES):
+            self.tree.hideColumn(1)  # 系统管理员 keeps the organisation but is not told household counts
         self.households = HouseholdPage(archive)
         self.village = VillagePage(archive)
         self.requests = RequestsPage(archive)
