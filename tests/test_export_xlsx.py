@@ -331,7 +331,9 @@ def test_cli_exports_a_roster(demo_archive, tmp_path: Path, capsys, monkeypatch)
             "低保户",
             "--village",
             "杜黄村",
-            "--no-mask",
+            "--unmasked",
+            "--reason",
+            "核对低保名单",
             "-o",
             str(out),
         ]

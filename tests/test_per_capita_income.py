@@ -62,7 +62,7 @@ def test_printed_sheet_says_the_same(archive: Archive, household: str, tmp_path:
 
 def test_focus_roster_says_the_same(archive: Archive, household: str, tmp_path: Path) -> None:
     path = tmp_path / "低保户名册.xlsx"
-    archive.exports.roster(path, "focus", tag="低保户", masked=False)
+    archive.exports.roster(path, "focus", tag="低保户", masked=False, reason="核对低保名单")
     ws = load_workbook(path).active
     header = next(r for r in ws.iter_rows() if any(c.value == "人均年收入(元)" for c in r))
     col = next(c.column for c in header if c.value == "人均年收入(元)")

@@ -121,7 +121,7 @@ def test_history_rows_carry_the_village(archive: Archive, village_id: str) -> No
     assert archive.db.path is not None
     conn = raw_connection(archive.db.path)
     try:
-        rows = conn.execute("SELECT village_id, household_id FROM change_log WHERE entity != '账号'").fetchall()
+        rows = conn.execute("SELECT village_id, household_id FROM change_log WHERE entity NOT IN ('账号', '操作')").fetchall()
     finally:
         conn.close()
     assert rows

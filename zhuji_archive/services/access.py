@@ -187,15 +187,28 @@ def unlock(path: Path | str, login: str, password: str, today: date | None = Non
         if not db.read_only and ring.failure_count(login)[0]:
             _update_quietly(ring_file, lambda r: r.clear_failures(login))
         archive = Archive.start(db, actor, today)
-        if not db.read_only:
-            archive.audit.logged_in(_pending_failures(db, ring))
-            if ring.pending_failures:
-                _update_quietly(ring_file, _forget(list(ring.pending_failures)))  # now in the log
+        if not db.read_only and _log_login(archive, _pending_failures(db, ring)) and ring.pending_failures:
+            _update_quietly(ring_file, _forget(list(ring.pending_failures)))  # now in the log
     except BaseException:
         db.close()
         raise
     archive.daily_backup = daily_backup(archive)
     return archive
+
+
+def _log_login(archive: Archive, failures: list[tuple[str | None, str, datetime]]) -> bool:
+    """Log the login (and the failures kept since). A file another program holds locked, or a full
+    disk, must not keep the account out: the entry is then missing (the log file says so) and the
+    failures stay in the keyring for the next login."""
+    try:
+        archive.audit.logged_in(failures)
+        return True
+    except Exception as error:  # noqa: BLE001 - only the machine's troubles are passed over
+        trouble = classify(error)
+        if trouble is None:
+            raise
+        LOGGER.warning("登录未能记入操作日志: %s", trouble.value)
+        return False
 
 
 def _forget(logged: list[dict[str, str]]):
