@@ -8,6 +8,10 @@ and a cadre, and one account per role. ``REGISTRY`` says for every public method
 the policy:
 
 - 系统管理员: accounts, settings, the organisation, audit, backup; no casework at all.
+- 查看操作日志 (系统管理员, 党政办) reads, checks and exports the audit log; 备份与恢复 (系统管理员 only)
+  lists, makes and restores backups and chooses where they go. The events the program notes for every
+  account (a login, a file opened, a search by ID number, a number revealed) and the automatic backups
+  (the day's first login, before an import) need no right of their own beyond what they note.
 - 党政办: the whole town, all casework, 镇级审核, the monthly meeting, the organisation, settings.
 - 镇领导: reads and exports the whole town; acts only on the requests it leads (Request.leader is its
   display name); every other write is refused.
@@ -36,14 +40,16 @@ from sqlalchemy.orm import sessionmaker
 
 from zhuji_archive.domain import workflow as wf
 from zhuji_archive.domain.accounts import Actor, Capability, Role, ScopeUnit, UnitKind
+from zhuji_archive.domain.backup_rotation import BackupKind, Retention
 from zhuji_archive.domain.reporting import MONTHLY, period_of
 from zhuji_archive.domain.workflow import Action, Level
 from zhuji_archive.services import access
 from zhuji_archive.services.archive import Archive
-from zhuji_archive.storage import cipher, keyring, versions
+from zhuji_archive.storage import backup_files, cipher, keyring, versions
 from zhuji_archive.storage.database import Database
 from zhuji_archive.storage.household_queries import HouseholdFilter
 from zhuji_archive.storage.request_queries import RequestQuery
+from zhuji_archive.views.audit import AuditFilter
 from zhuji_archive.views.household_file import MemberData
 
 TODAY = date(2026, 3, 18)  # a Wednesday; every business date below is before it
@@ -80,6 +86,9 @@ SERVICES = (
     "service_links",
     "dashboard",
     "importer",
+    "audit",
+    "backups",
+    "numbers",
 )
 
 
@@ -129,6 +138,13 @@ class World:
     accounts: dict[Role, str] = field(default_factory=dict)  # account ids
     workbook: Path | None = None
     key: bytes = b""
+    saved: Path | None = None  # a backup of the world as built, outside every backup folder
+
+    @property
+    def backup(self) -> backup_files.BackupFile:
+        """The saved backup, to restore (its files are only read)."""
+        assert self.saved is not None
+        return next(b for b in backup_files.list_backups(self.saved.parent) if b.path == self.saved)
 
     def place(self, side: Side) -> Place:
         return self.places[Side.IN if side is Side.TOWN else side]
@@ -227,6 +243,8 @@ def build_world(path: Path, files: Path) -> World:
             place.sources = sources
             place.plan = importer.plan(sources)
     world.key = archive_key(path)
+    with world.login(Role.ADMIN) as arc:  # the backup restored by the matrix's restores
+        world.saved = arc.backups.make_now(files / "saved").path
     return world
 
 
@@ -317,7 +335,10 @@ class Copies:
         self.world = world
         self.snapshot = world.files / "snapshot.sqlite3"
         copy_archive(world.path, self.snapshot)
-        self.current = world.files / "copy.sqlite3"
+        # in a folder of its own: the copies' backups (automatic, manual, before a restore) stay apart
+        # from the world's
+        self.current = world.files / "copies" / "copy.sqlite3"
+        self.current.parent.mkdir(exist_ok=True)
         key = world.key
 
         def connect() -> object:
@@ -570,6 +591,38 @@ def entries() -> list[Entry]:  # noqa: PLR0915 - one line per entry point reads 
         ANY,
         writes=True,
     )
+    add("settings.text", lambda a, p, w: a.settings.text("backup.folder"), SETTINGS_READ, ANY)
+    add("settings.backup_folder", lambda a, p, w: a.settings.backup_folder(), SETTINGS_READ, ANY)
+    add("settings.list_full_numbers", lambda a, p, w: a.settings.list_full_numbers(), SETTINGS_READ, ANY)
+    add(
+        "settings.lists_show_full",
+        lambda a, p, w: a.settings.lists_show_full(Role.VILLAGE),
+        SETTINGS_READ,
+        ANY,
+    )
+    add(
+        "settings.set_lists_show_full",
+        lambda a, p, w: a.settings.set_lists_show_full(a.actor, Role.VILLAGE, True),
+        SET,
+        ANY,
+        writes=True,
+    )
+    add("settings.set_text", lambda a, p, w: a.settings.set_text("matrix.note", "x"), SET, ANY, writes=True)
+    add(
+        "settings.demo_accounts",
+        lambda a, p, w: a.settings.demo_accounts(),
+        None,
+        ANY,
+        why="the demo archive's accounts, shown to everyone on its welcome screen (empty for a real one)",
+    )
+    # marking the archive as the demo records its accounts: 系统管理员's, who makes them
+    add(
+        "settings.mark_demo",
+        lambda a, p, w: a.settings.mark_demo([]),
+        Capability.MANAGE_ACCOUNTS,
+        ANY,
+        writes=True,
+    )
     add(
         "settings.record_app_version",
         lambda a, p, w: a.settings.record_app_version("9.9"),
@@ -740,6 +793,13 @@ def entries() -> list[Entry]:  # noqa: PLR0915 - one line per entry point reads 
     add("exports.scope_title", lambda a, p, w: a.exports.scope_title(village_id=p.village), X)
     add("exports.volume_limit", lambda a, p, w: a.exports.volume_limit(), X, ANY)
     add(
+        "exports.may_export_unmasked",
+        lambda a, p, w: a.exports.may_export_unmasked(),
+        None,
+        ANY,
+        why="whether the account itself holds 导出完整号码: no archive data",
+    )
+    add(
         "exports.default_masked",
         lambda a, p, w: a.exports.default_masked("focus"),
         None,
@@ -847,6 +907,84 @@ def entries() -> list[Entry]:  # noqa: PLR0915 - one line per entry point reads 
     add("importer.read", lambda a, p, w: a.importer.read([w.workbook]), E, ANY)
     add("importer.write_errors", lambda a, p, w: a.importer.write_errors(p.plan, _out(w, "e.xlsx")), E, ANY)
     add("importer.write_template", lambda a, p, w: a.importer.write_template(_out(w, "t.xlsx")), E, ANY)
+    # the audit log: reading, checking and exporting it takes 查看操作日志 (系统管理员, 党政办)
+    va = Capability.VIEW_AUDIT
+    add("audit.accounts", lambda a, p, w: a.audit.accounts(), va, ANY)
+    add("audit.households", lambda a, p, w: a.audit.households(p.name), va, ANY)
+    add("audit.actions", lambda a, p, w: a.audit.actions(), va, ANY)
+    add("audit.count", lambda a, p, w: a.audit.count(AuditFilter()), va, ANY)
+    add("audit.page", lambda a, p, w: a.audit.page(AuditFilter()), va, ANY)
+    add("audit.verify", lambda a, p, w: a.audit.verify(), va, ANY)
+    # stores the intact check's checkpoint
+    add("audit.problem_at_open", lambda a, p, w: a.audit.problem_at_open(), va, ANY, writes=True)
+    add(
+        "audit.export_xlsx",
+        lambda a, p, w: a.audit.export_xlsx(AuditFilter(), _out(w, "log.xlsx")),
+        va,
+        ANY,
+        writes=True,
+    )
+    # the events the program notes for every account: a login is everyone's; opening a file and
+    # revealing a number are noted only where the account may read the household; a search by ID
+    # number is part of searching the files
+    add("audit.logged_in", lambda a, p, w: a.audit.logged_in(), None, ANY, writes=True, why=EVERYONE)
+    add("audit.opened_household", lambda a, p, w: a.audit.opened_household(p.households[0]), R, writes=True)
+    add("audit.reveal", lambda a, p, w: a.audit.reveal(p.households[0], "联系电话"), R, writes=True)
+    add("audit.searched", lambda a, p, w: a.audit.searched("330681"), R, ANY, writes=True)
+
+    # backups: 备份与恢复 is 系统管理员's; the copies' backups go to the copies' own folder
+    bk = Capability.BACKUP
+    add("backups.list", lambda a, p, w: a.backups.list(), bk, ANY)
+    add("backups.folder", lambda a, p, w: a.backups.folder(), bk, ANY)
+    add("backups.default_folder", lambda a, p, w: a.backups.default_folder(), bk, ANY)
+    add("backups.retention", lambda a, p, w: a.backups.retention(), bk, ANY)
+    add("backups.backup_at", lambda a, p, w: a.backups.backup_at(w.saved), bk, ANY)  # type: ignore[arg-type]
+    add("backups.make_now", lambda a, p, w: a.backups.make_now(), bk, ANY, writes=True)
+    add("backups.rotate", lambda a, p, w: a.backups.rotate(), bk, ANY, writes=True)
+    add("backups.restore", lambda a, p, w: a.backups.restore(w.backup), bk, ANY, writes=True)
+    add("backups.set_folder", lambda a, p, w: a.backups.set_folder(w.files / "usb"), bk, ANY, writes=True)
+    add(
+        "backups.set_retention",
+        lambda a, p, w: a.backups.set_retention(Retention(3, 2, 6, 5)),
+        bk,
+        ANY,
+        writes=True,
+    )
+    automatic = "an automatic backup made for every account (the day's first login, before an import)"
+    add("backups.daily", lambda a, p, w: a.backups.daily(), None, ANY, writes=True, why=automatic)
+    add(
+        "backups.before",
+        lambda a, p, w: a.backups.before(BackupKind.IMPORT),
+        None,
+        ANY,
+        writes=True,
+        why=automatic,
+    )
+
+    # numbers outside the household file: a full one is revealed only where the account reads files
+    add(
+        "numbers.reveal_household_phone",
+        lambda a, p, w: a.numbers.reveal_household_phone(p.households[0]),
+        R,
+        writes=True,
+    )
+    add(
+        "numbers.reveal_member", lambda a, p, w: a.numbers.reveal_member(p.file.members[0].id), R, writes=True
+    )
+    add(
+        "numbers.full_in_lists",
+        lambda a, p, w: a.numbers.full_in_lists(),
+        None,
+        ANY,
+        why="whether the account's own lists show full numbers: every list asks it of rows already read",
+    )
+    add(
+        "numbers.for_list",
+        lambda a, p, w: a.numbers.for_list([]),
+        None,
+        ANY,
+        why="a pure function of rows already read under the list's own check",
+    )
     return e
 
 
@@ -861,7 +999,8 @@ def _no_args(service: str, method: str, arc: Archive, _p: Place, _w: World) -> o
 
 
 # Writes that change nothing in the world as it is built (the fingerprint check below skips them).
-UNCHANGING_WRITES = {"codes.ensure_seeded"}
+# The backups that do not restore write files beside the archive, not the archive itself.
+UNCHANGING_WRITES = {"codes.ensure_seeded", "backups.daily", "backups.before", "backups.rotate"}
 
 # Public methods that no account calls: they take an open database session and run inside another
 # service's transaction, after that service's own check.

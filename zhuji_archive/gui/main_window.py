@@ -55,7 +55,9 @@ class MainWindow(QMainWindow):
         self.who = f"{actor.display_name} · {actor.role.label}"
         where_file = archive.db.path.name if archive.db.path else ""
         self.setWindowTitle(f"{APP_NAME} {__version__} — {where_file} — {self.who}")
-        self.restored = None  # what a restore returned (services/backups.Restored), once one replaced the file
+        self.restored = (
+            None  # what a restore returned (services/backups.Restored), once one replaced the file
+        )
         self.tree = OrgTree(archive.organisation, runner=runner_for(archive))
         if not archive.actor.can(Capability.READ_FILES):
             self.tree.hideColumn(1)  # 系统管理员 keeps the organisation but is not told household counts
@@ -366,8 +368,10 @@ class MainWindow(QMainWindow):
 
     def _check_audit_log(self) -> None:
         """Walk the change log's chain in the background; the administrator and 党政办 are warned
-        when it is broken (the service says nothing to other accounts)."""
+        when it is broken (other accounts may not read the log)."""
         self.audit_warning: QMessageBox | None = None
+        if not self.archive.actor.can(Capability.VIEW_AUDIT):
+            return
         Query(self, "audit-check", self.archive.audit.problem_at_open, runner=self.runner).success(
             self._warn_audit
         ).failure(lambda _failure: None).run()

@@ -14,12 +14,13 @@ from pathlib import Path
 
 from openpyxl import Workbook
 
-from zhuji_archive.domain.accounts import Actor, Capability, Role, require
+from zhuji_archive.domain.accounts import Actor, Capability, require
 from zhuji_archive.domain.search_keys import is_id_number_search
 from zhuji_archive.exports import xlsx_cells, xlsx_files
 from zhuji_archive.services.clock import Clock
 from zhuji_archive.services.export_files import atomic_outputs
 from zhuji_archive.services.history import ChangeRecorder
+from zhuji_archive.services.permissions import Guard
 from zhuji_archive.storage import audit_log, audit_queries
 from zhuji_archive.storage.audit_log import Verdict
 from zhuji_archive.storage.database import Database
@@ -27,7 +28,6 @@ from zhuji_archive.storage.models import ChangeLog
 from zhuji_archive.views import audit as view
 from zhuji_archive.views.audit import AuditFilter, AuditLine, Choice
 
-WARNED_ROLES = frozenset({Role.ADMIN, Role.OFFICE})  # told at start when the log does not verify
 PAGE_SIZE = 200
 
 
@@ -38,11 +38,16 @@ class AuditService:
         self.db = db
         self.actor = actor
         self.clock = clock or Clock()
+        self.guard = Guard(actor)
 
     # ----- events ----------------------------------------------------------------------------------
     def _event(
         self, action: str, record_id: str = "", *, household_id: str | None = None, note: str = ""
     ) -> None:
+        if household_id:
+            # a file is opened or a number shown only where the account may read the household
+            with self.db.sessions() as session:
+                self.guard.household(session, Capability.READ_FILES, household_id)
         if self.db.read_only:
             return  # a read-only archive can be read, but nothing can be noted in it
         with self.db.transaction() as session:
@@ -81,7 +86,9 @@ class AuditService:
         self._event(view.OPEN_FILE, household_id=household_id)
 
     def searched(self, text: str) -> bool:
-        """Note a search by ID number (that it happened, not the number); True if it was one."""
+        """Note a search by ID number (that it happened, not the number); True if it was one. Searching
+        is reading files, so it takes 查看档案 (the household list asks it first)."""
+        require(self.actor, Capability.READ_FILES)
         if not is_id_number_search(text):
             return False
         self._event(view.ID_SEARCH, note="按身份证号查询")
@@ -100,12 +107,12 @@ class AuditService:
             return audit_log.verify(connection)
 
     def problem_at_open(self, *, incremental: bool = False) -> str | None:
-        """The warning for the administrator and 党政办 when the log does not verify (None: intact,
-        or an account not told). The whole chain is walked (about 1.5 s at 100,000 entries, so the
-        window runs it in the background); ``incremental`` walks only the entries after the last
-        intact check's checkpoint (milliseconds, but blind to an older entry edited since)."""
-        if self.actor.role not in WARNED_ROLES:
-            return None
+        """The warning for the administrator and 党政办 when the log does not verify (None: intact).
+        The whole chain is walked (about 1.5 s at 100,000 entries, so the window runs it in the
+        background); ``incremental`` walks only the entries after the last intact check's checkpoint
+        (milliseconds, but blind to an older entry edited since). It takes 查看操作日志: the main
+        window asks only for the accounts that have it."""
+        require(self.actor, Capability.VIEW_AUDIT)
         with self.db.engine.connect() as connection:
             verdict = audit_log.verify(connection, from_checkpoint=incremental)
         if verdict.broken is not None:
@@ -150,6 +157,7 @@ class AuditService:
         ]
 
     def actions(self) -> tuple[str, ...]:
+        require(self.actor, Capability.VIEW_AUDIT)
         return view.CHANGE_ACTIONS + view.EVENT_ACTIONS
 
     def count(self, flt: AuditFilter) -> int:

@@ -85,12 +85,21 @@ class BackupService:
         return self.db.path
 
     def default_folder(self) -> Path:
-        return backup_files.default_folder(self._archive())
+        """``backups`` beside the archive (the 备份与恢复 dialog's, so 系统管理员's)."""
+        require(self.actor, Capability.BACKUP)
+        return self._default_folder()
 
     def folder(self) -> Path:
-        """Where backups go: the chosen folder, or ``backups`` beside the archive."""
+        """Where backups go: the chosen folder, or ``backups`` beside the archive (系统管理员's)."""
+        require(self.actor, Capability.BACKUP)
+        return self._folder()
+
+    def _default_folder(self) -> Path:
+        return backup_files.default_folder(self._archive())
+
+    def _folder(self) -> Path:
         chosen = self.settings.backup_folder()
-        return Path(chosen) if chosen else self.default_folder()
+        return Path(chosen) if chosen else self._default_folder()
 
     def set_folder(self, folder: Path | str | None) -> Path:
         """Choose the folder backups go to (None or "": the default); it must be writable now."""
@@ -106,9 +115,14 @@ class BackupService:
                 raise DomainError(str(error), "folder") from error
         self.settings.set_text(BACKUP_FOLDER_KEY, text)
         self._log("修改", note="备份位置")
-        return self.folder()
+        return self._folder()
 
     def retention(self) -> Retention:
+        """How many backups of each class are kept (系统管理员's setting)."""
+        require(self.actor, Capability.BACKUP)
+        return self._retention()
+
+    def _retention(self) -> Retention:
         get = self.settings.get
         return Retention(
             get("backup.keep_daily"),
@@ -131,9 +145,9 @@ class BackupService:
             raise DomainError(str(error)) from error
 
     def _folders(self) -> list[Path]:
-        folders = [self.folder()]
-        if folders[0] != self.default_folder():
-            folders.append(self.default_folder())  # where automatic backups fell back to
+        folders = [self._folder()]
+        if folders[0] != self._default_folder():
+            folders.append(self._default_folder())  # where automatic backups fell back to
         return folders
 
     def _all(self) -> list[BackupFile]:
@@ -152,25 +166,30 @@ class BackupService:
     def _make(self, kind: BackupKind, *, fall_back: bool, folder: Path | None = None) -> BackupFile:
         archive = self._archive()
         assert self.db.key is not None
-        folder = folder or self.folder()
+        folder = folder or self._folder()
         try:
             made = backup_files.write(archive, folder, kind, self.db.key, self._now(), self.db.compatibility)
         except BackupError:
-            if not fall_back or folder == self.default_folder():
+            if not fall_back or folder == self._default_folder():
                 raise
             LOGGER.warning("备份位置无法写入，已改存到档案旁的备份文件夹")
             made = backup_files.write(
-                archive, self.default_folder(), kind, self.db.key, self._now(), self.db.compatibility
+                archive, self._default_folder(), kind, self.db.key, self._now(), self.db.compatibility
             )
         if not made.verified:
             LOGGER.warning("备份未通过完整性校验：%s", kind.value)
-        self.rotate()
+        self._rotate()
         return made
 
     def rotate(self) -> list[Path]:
-        """Delete the backups the rotation no longer keeps; returns what was deleted."""
+        """Delete the backups the rotation no longer keeps; returns what was deleted. Every backup
+        rotates by itself; asked for on its own, deleting backups is 系统管理员's."""
+        require(self.actor, Capability.BACKUP)
+        return self._rotate()
+
+    def _rotate(self) -> list[Path]:
         backups = self._all()
-        why = reasons((b.snapshot for b in backups), self.retention())
+        why = reasons((b.snapshot for b in backups), self._retention())
         dropped = [b for b in backups if not why[b.path.name]]
         for backup in dropped:
             backup_files.delete(backup)
@@ -218,7 +237,7 @@ class BackupService:
         """The backups of this archive, newest first, each with its class, size and verified state."""
         require(self.actor, Capability.BACKUP)
         backups = self._all()
-        why = reasons((b.snapshot for b in backups), self.retention())
+        why = reasons((b.snapshot for b in backups), self._retention())
         return [BackupEntry(b, label(b.kind, why[b.path.name])) for b in backups]
 
     # ----- restoring ---------------------------------------------------------------------------------

@@ -108,7 +108,8 @@ class SettingsService:
         return [dict(item) for item in listed if isinstance(item, dict)] if isinstance(listed, list) else []
 
     def mark_demo(self, accounts: list[dict[str, str]]) -> None:
-        """Mark the archive as the demo and record its accounts."""
+        """Mark the archive as the demo and record its accounts (系统管理员, who made them)."""
+        self.guard.need(Capability.MANAGE_ACCOUNTS)
         text = json.dumps(accounts, ensure_ascii=False)
         with self.db.transaction() as session:
             row = session.get(Setting, DEMO_ACCOUNTS_KEY)
@@ -124,6 +125,8 @@ class SettingsService:
         return row.value if row is not None else default
 
     def set_text(self, key: str, value: str) -> None:
+        """Set a setting kept as text; needs 管理设置 like every other setting."""
+        self._write()
         with self.db.transaction() as session:
             row = session.get(Setting, key)
             if row is None:
