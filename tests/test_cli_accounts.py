@@ -349,3 +349,14 @@ def test_users_add_refuses_unknown_villages_missing_scope_and_other_roles(
     with admin(town) as chief:
         logins = {item.login for item in chief.accounts.list()}
     assert not logins & {"a1", "a2", "a3", "a4"}
+
+
+def test_users_add_takes_the_login_options_before_add_too(
+    town: Path, monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    monkeypatch.chdir(tmp_path)
+    with_stdin(monkeypatch, f"{ADMIN_PASSWORD}\n{NEW_PASSWORD}\n")
+    argv = ["users", "--db", str(town), "--user", ADMIN_LOGIN, "--password-stdin", "add"]
+    assert main([*argv, "--login", "li", "--name", "李办", "--role", "党政办"]) == common.OK
+    with access.unlock(town, "li", NEW_PASSWORD) as office:
+        assert office.actor.role is Role.OFFICE

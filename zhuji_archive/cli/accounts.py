@@ -51,6 +51,10 @@ def add_commands(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-
         ),
     )
     common.add_archive_options(add)
+    # Given before `add` (after `users`) they must survive: a subcommand's defaults would overwrite them.
+    for action in add._actions:
+        if action.dest in ("sub_db", "sub_user", "sub_password_stdin"):
+            action.default = argparse.SUPPRESS
     add.add_argument(
         "--login", required=True, type=text("登录名", 32), metavar="登录名", help="新账号的登录名"
     )
