@@ -1,8 +1,9 @@
 #!/usr/bin/env bash
 # The package check (CI runs it after the tests; as root, on a Debian-like machine with apt):
 # build the bundle and the .deb, install the .deb with apt, start the installed program offscreen on a
-# fresh data folder and on a copy of the released demo archive, print a household sheet and export a
-# roster through the installed command line and read them back, compare start times with
+# fresh data folder, encrypt a copy of the released demo archive with `setup`, add a casework account with
+# `users add`, print a household sheet and export a roster (plain and with an opening password) through
+# the installed command line as that account and read them back, compare start times with
 # `python -m zhuji_archive`, install the same .deb over itself, remove it, and prove the data folder was
 # not touched. The NSIS script is compiled against the bundle's file list by the build step.
 set -euo pipefail
@@ -50,29 +51,54 @@ DATA=$HOME/.local/share/zhuji-archive
 export QT_QPA_PLATFORM=offscreen
 
 step "在全新的数据文件夹上启动已安装的程序"
+# It shows the window on a throwaway encrypted archive with a throwaway administrator (SQLCipher,
+# Argon2id and AES-GCM all run in the bundle) and leaves the user's data folder alone.
 zhuji-archive --smoke-test
-test -f "$DATA/archive.sqlite3" || fail "没有在 $DATA 建立档案库"
+test ! -e "$DATA/archive.sqlite3" || fail "启动检查不应在 $DATA 建立档案库"
 
-step "在发布版本写入的演示档案库副本上启动、打印户表、导出花名册"
+step "在发布版本写入的演示档案库副本上加密、打印户表、导出花名册"
 DEMO=$DATA/演示档案.sqlite3
+mkdir -p "$DATA"
 cp "$FIXTURE.db" "$DEMO"
-zhuji-archive --smoke-test --db "$DEMO"
 HID=$($PY -c "import json,sys; print(json.load(open(sys.argv[1]))['samples']['household']['rows'][0]['id'])" "$FIXTURE.json")
 HEAD=$($PY -c "import json,sys; print(json.load(open(sys.argv[1]))['samples']['household']['rows'][0]['head_name'])" "$FIXTURE.json")
 OUT=$WORK/out
 mkdir -p "$OUT"
-# The released file has no accounts yet: setup makes its administrator and encrypts it, as the first start
-# of the window would; the commands then log in. (When the services enforce roles, the administrator does
-# no casework: these two must then log in with a casework account.)
-CHECK_PASSWORD=Check-2026
-echo "$CHECK_PASSWORD" | zhuji-archive setup --db "$DEMO" --user admin --name 包检查 --password-stdin
-test "$(echo "$CHECK_PASSWORD" | zhuji-archive users --db "$DEMO" --user admin --password-stdin | cut -f1)" = admin \
+# The released file has no accounts: setup makes its administrator and encrypts it (SQLCipher, the key
+# wrapped with Argon2id and AES-GCM in the .keys file beside it), as the first start of the window would.
+# The administrator does no casework (the services refuse it printing and exporting), so it adds a 党政办
+# account through the installed command line, and that account prints and exports.
+ADMIN_PASSWORD=Check-2026
+CASE_PASSWORD=Casework-2026
+echo "$ADMIN_PASSWORD" | zhuji-archive setup --db "$DEMO" --user admin --name 管理员 --password-stdin
+test -f "$DEMO.keys" || fail "setup 没有在档案旁写出密钥文件"
+if head -c 16 "$DEMO" | grep -q 'SQLite format 3'; then fail "setup 之后档案仍未加密"; fi
+zhuji-archive --smoke-test --db "$DEMO" | grep -q '已加密，可登录' || fail "启动检查没有认出加密的档案库"
+test "$(echo "$ADMIN_PASSWORD" | zhuji-archive users --db "$DEMO" --user admin --password-stdin | cut -f1)" = admin \
   || fail "users 没有列出刚建立的系统管理员"
-echo "$CHECK_PASSWORD" | zhuji-archive print household --id "$HID" --db "$DEMO" --user admin --password-stdin -o "$OUT/户表.pdf"
-echo "$CHECK_PASSWORD" | zhuji-archive export roster --db "$DEMO" --user admin --password-stdin -o "$OUT/户花名册.xlsx"
-$PY - "$OUT" "$HEAD" "$FIXTURE.json" <<'PYCHECK'
-import json, sys
+refused=0
+echo "$ADMIN_PASSWORD" | zhuji-archive export roster --db "$DEMO" --user admin --password-stdin -o "$OUT/不应导出.xlsx" \
+  2>"$WORK/refused.txt" || refused=$?
+[ "$refused" = 2 ] && grep -q '^错误：' "$WORK/refused.txt" && test ! -e "$OUT/不应导出.xlsx" \
+  || fail "系统管理员导出花名册应被拒绝（退出码 2），实际退出码 $refused"
+printf '%s\n%s\n' "$ADMIN_PASSWORD" "$CASE_PASSWORD" \
+  | zhuji-archive users add --db "$DEMO" --user admin --password-stdin --login banshi --name 包检查 --role 党政办
+echo "$ADMIN_PASSWORD" | zhuji-archive users --db "$DEMO" --user admin --password-stdin | grep -q "^banshi	党政办" \
+  || fail "users add 没有建立党政办账号"
+echo "$CASE_PASSWORD" | zhuji-archive print household --id "$HID" --db "$DEMO" --user banshi --password-stdin -o "$OUT/户表.pdf"
+echo "$CASE_PASSWORD" | zhuji-archive export roster --db "$DEMO" --user banshi --password-stdin -o "$OUT/户花名册.xlsx"
+# A workbook with an opening password (msoffcrypto-tool in the bundle). The export password is read from
+# standard input, so the login password is typed on a terminal: `script` gives the program one, and the
+# second line waits until the program is asking for it (getpass discards what was typed before).
+EXPORT_PASSWORD=Open-2026
+(echo "$EXPORT_PASSWORD"; sleep 3; echo "$CASE_PASSWORD") \
+  | script -qec "zhuji-archive export roster --db '$DEMO' --user banshi --export-password-stdin -o '$OUT/加密花名册.xlsx'" \
+    /dev/null >"$WORK/protected.txt" 2>&1 \
+  || { cat "$WORK/protected.txt"; fail "导出带密码的花名册失败"; }
+$PY - "$OUT" "$HEAD" "$FIXTURE.json" "$EXPORT_PASSWORD" <<'PYCHECK'
+import io, json, sys
 from pathlib import Path
+import msoffcrypto
 import openpyxl
 from pypdf import PdfReader
 out, head, fixture = Path(sys.argv[1]), sys.argv[2], json.loads(Path(sys.argv[3]).read_text(encoding="utf-8"))
@@ -83,7 +109,16 @@ sheet = openpyxl.load_workbook(out / "户花名册.xlsx", read_only=True).active
 cells = [str(c) for row in sheet.iter_rows(values_only=True) for c in row if c is not None]
 heads = [r["head_name"] for r in fixture["samples"]["household"]["rows"] if r["status"] == "在册"]
 assert heads and all(h in cells for h in heads), "花名册中缺少户主"
-print(f"户表 {len(pdf.pages)} 页，含户主 {head}；花名册 {sum(1 for _ in sheet.iter_rows())} 行，抽查 {len(heads)} 户均在")
+rows = sum(1 for _ in sheet.iter_rows())
+with open(out / "加密花名册.xlsx", "rb") as file:
+    office = msoffcrypto.OfficeFile(file)
+    assert office.is_encrypted(), "带密码的花名册没有加密"
+    office.load_key(password=sys.argv[4])
+    plain = io.BytesIO()
+    office.decrypt(plain)
+protected = openpyxl.load_workbook(plain, read_only=True).active
+assert sum(1 for _ in protected.iter_rows()) == rows, "带密码的花名册与不带密码的行数不同"
+print(f"户表 {len(pdf.pages)} 页，含户主 {head}；花名册 {rows} 行，抽查 {len(heads)} 户均在；带密码的花名册用密码打开，行数相同")
 PYCHECK
 
 if command -v Xvfb >/dev/null; then

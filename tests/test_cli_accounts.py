@@ -283,3 +283,80 @@ def test_setup_on_a_terminal_asks_twice(
     assert main(["setup", "--db", str(path), "--user", "admin"]) == common.REFUSED
     assert "两次输入的密码不一致" in capsys.readouterr().err
     assert not path.exists()
+
+
+# ---- users add ------------------------------------------------------------------------------------------
+
+
+def add_args(town: Path, login: str, *extra: str) -> list[str]:
+    return ["users", "add", "--db", str(town), "--user", login, "--password-stdin", *extra]
+
+
+def test_users_add_makes_an_account_that_logs_in_with_the_second_stdin_line(town: Path) -> None:
+    result = run_cli(
+        *add_args(town, ADMIN_LOGIN, "--login", "Wang.ZhuCun", "--name", "王驻村", "--role", "驻村干部"),
+        "--village",
+        "杜黄村",
+        "--village",
+        "新桥村",
+        stdin=f"{ADMIN_PASSWORD}\n{NEW_PASSWORD}\n",
+    )
+    assert result.returncode == 0, result.stderr
+    assert "已建立" in result.stderr and result.stdout == ""
+    with access.unlock(town, "wang.zhucun", NEW_PASSWORD) as cadre:
+        assert cadre.actor.role is Role.CADRE and cadre.actor.display_name == "王驻村"
+        assert not cadre.accounts.must_change_password(), "a scripted account keeps the password it was given"
+        names = {name for _id, name in cadre.organisation.villages()}
+    assert names == {"杜黄村", "新桥村"}
+    listed = run_cli(
+        "users", "--db", str(town), "--user", ADMIN_LOGIN, "--password-stdin", stdin=ADMIN_PASSWORD
+    )
+    assert "wang.zhucun\t驻村干部\t" in listed.stdout
+
+
+def test_users_add_refuses_unknown_villages_missing_scope_and_other_roles(
+    town: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    def refused(args: list[str], stdin: str, expected: str) -> None:
+        with_stdin(monkeypatch, stdin)
+        assert main(args) == common.REFUSED
+        err = capsys.readouterr().err
+        assert is_chinese_refusal(err) and expected in err, err
+
+    both = f"{ADMIN_PASSWORD}\n{NEW_PASSWORD}\n"
+    refused(
+        add_args(
+            town, ADMIN_LOGIN, "--login", "a1", "--name", "甲", "--role", "村干部", "--village", "王家村"
+        ),
+        both,
+        "没有名为“王家村”的村",
+    )
+    refused(
+        add_args(town, ADMIN_LOGIN, "--login", "a2", "--name", "乙", "--role", "驻村干部"), both, "负责的村"
+    )
+    refused(
+        add_args(town, ADMIN_LOGIN, "--login", "a3", "--name", "丙", "--role", "党政办"),
+        f"{ADMIN_PASSWORD}\n123\n",
+        "密码至少 8 个字符",
+    )
+    with admin(town) as chief:
+        office = ensure_account(chief, "测试员", Role.OFFICE)
+    refused(
+        add_args(town, office, "--login", "a4", "--name", "丁", "--role", "党政办"),
+        f"{PASSWORD}\n{NEW_PASSWORD}\n",
+        "管理账号",
+    )
+    with admin(town) as chief:
+        logins = {item.login for item in chief.accounts.list()}
+    assert not logins & {"a1", "a2", "a3", "a4"}
+
+
+def test_users_add_takes_the_login_options_before_add_too(
+    town: Path, monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    monkeypatch.chdir(tmp_path)
+    with_stdin(monkeypatch, f"{ADMIN_PASSWORD}\n{NEW_PASSWORD}\n")
+    argv = ["users", "--db", str(town), "--user", ADMIN_LOGIN, "--password-stdin", "add"]
+    assert main([*argv, "--login", "li", "--name", "李办", "--role", "党政办"]) == common.OK
+    with access.unlock(town, "li", NEW_PASSWORD) as office:
+        assert office.actor.role is Role.OFFICE

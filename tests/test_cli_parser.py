@@ -126,7 +126,8 @@ WRONG = [
     (["--user", " ", "info"], "登录名不能为空"),
     (["info", "--user", "李\x07"], "控制字符"),
     (["info", "--operator", "李"], "无法识别的参数"),  # the typed name of earlier versions is gone
-    (["users", "--password-stdin", "x"], "无法识别的参数"),
+    (["users", "--password-stdin", "x"], "“x”不是可选的值。可选：add"),  # users takes one action, add
+    (["users", "add", "--login", "a", "--name", "甲", "--role", "管理员"], "可选：系统管理员、党政办"),
     (["setup", "--name", ""], "姓名不能为空"),
     (["export"], "缺少必需的参数"),
     (["export", "roster"], "缺少必需的参数：-o/--output"),
