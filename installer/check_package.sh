@@ -87,13 +87,12 @@ echo "$ADMIN_PASSWORD" | zhuji-archive users --db "$DEMO" --user admin --passwor
   || fail "users add 没有建立党政办账号"
 echo "$CASE_PASSWORD" | zhuji-archive print household --id "$HID" --db "$DEMO" --user banshi --password-stdin -o "$OUT/户表.pdf"
 echo "$CASE_PASSWORD" | zhuji-archive export roster --db "$DEMO" --user banshi --password-stdin -o "$OUT/户花名册.xlsx"
-# A workbook with an opening password (msoffcrypto-tool in the bundle). The export password is read from
-# standard input, so the login password is typed on a terminal: `script` gives the program one, and the
-# second line waits until the program is asking for it (getpass discards what was typed before).
+# A workbook with an opening password (msoffcrypto-tool in the bundle): standard input holds the login
+# password, then the export's opening password.
 EXPORT_PASSWORD=Open-2026
-(echo "$EXPORT_PASSWORD"; sleep 3; echo "$CASE_PASSWORD") \
-  | script -qec "zhuji-archive export roster --db '$DEMO' --user banshi --export-password-stdin -o '$OUT/加密花名册.xlsx'" \
-    /dev/null >"$WORK/protected.txt" 2>&1 \
+printf '%s\n%s\n' "$CASE_PASSWORD" "$EXPORT_PASSWORD" \
+  | zhuji-archive export roster --db "$DEMO" --user banshi --password-stdin --export-password-stdin \
+    -o "$OUT/加密花名册.xlsx" >"$WORK/protected.txt" 2>&1 \
   || { cat "$WORK/protected.txt"; fail "导出带密码的花名册失败"; }
 $PY - "$OUT" "$HEAD" "$FIXTURE.json" "$EXPORT_PASSWORD" <<'PYCHECK'
 import io, json, sys

@@ -45,12 +45,25 @@ def test_the_password_is_read_from_standard_input(monkeypatch) -> None:
         terms([*LEDGER, "--export-password-stdin"])
 
 
-def test_export_password_stdin_is_refused_beside_the_login_password_stdin(monkeypatch) -> None:
-    args = build_parser().parse_args([*ROSTER, "--export-password-stdin"])
-    args.password_stdin = True  # the login helper's option, when it lands
-    monkeypatch.setattr("sys.stdin", io.StringIO("ku6-Lin\n"))
-    with pytest.raises(DomainError, match="改用 --protect"):
-        export_options.terms(args)
+def test_with_the_login_password_on_standard_input_too_the_export_password_is_the_second_line(
+    archive, tmp_path, monkeypatch
+) -> None:
+    """A script gives both passwords on standard input: the login's first, then the export's."""
+    from accounts import PASSWORD
+
+    from zhuji_archive.cli import main
+
+    out = tmp_path / "加密花名册.xlsx"
+    monkeypatch.setattr("sys.stdin", io.StringIO(f"{PASSWORD}\nku6-Lin\n"))
+    argv = ["export", "roster", "--db", str(archive.db.path), "--user", archive.actor.login, "--password-stdin"]
+    assert main([*argv, "--export-password-stdin", "-o", str(out)]) == 0
+    import msoffcrypto
+
+    with open(out, "rb") as file:
+        office = msoffcrypto.OfficeFile(file)
+        assert office.is_encrypted()
+        office.load_key(password="ku6-Lin")
+        office.decrypt(io.BytesIO())  # the second line was the opening password
 
 
 class Tty(io.StringIO):

@@ -88,6 +88,11 @@ def login_name(args: argparse.Namespace) -> str:
 def read_password(args: argparse.Namespace, prompt: str = "密码：") -> str:
     """The password: one line of standard input with --password-stdin, else asked on the terminal
     (never echoed). Without a terminal and without --password-stdin the command is refused."""
+    kept = getattr(args, "login_password_line", None)  # read with an export password (cli/export_options)
+    if kept is not None:
+        if not kept:
+            raise DomainError("标准输入中没有密码（--password-stdin 须从标准输入读到一行密码）。")
+        return kept
     if getattr(args, "sub_password_stdin", False) or getattr(args, "password_stdin", False):
         line = sys.stdin.readline()
         password = line.removesuffix("\n").removesuffix("\r")

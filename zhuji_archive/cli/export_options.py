@@ -1,7 +1,7 @@
 """The command line's export options: masked by default, ``--unmasked --reason 理由`` for full numbers,
 and an opening password typed twice on the terminal (``--protect``) or read from standard input
-(``--export-password-stdin``, for scripts; not together with the login's ``--password-stdin``, which
-reads the same stream)."""
+(``--export-password-stdin``, for scripts). With the login's ``--password-stdin`` too, standard input
+holds two lines: the login password first, then the export's opening password."""
 
 from __future__ import annotations
 
@@ -47,7 +47,7 @@ def add_password(command: argparse.ArgumentParser) -> None:
     how.add_argument(
         "--export-password-stdin",
         action="store_true",
-        help="从标准输入的第一行读取导出文件的打开密码（脚本用；不能与 --password-stdin 同用）",
+        help="从标准输入读取导出文件的打开密码（脚本用）；与 --password-stdin 同用时，第一行是登录密码，第二行是打开密码",
     )
 
 
@@ -62,11 +62,9 @@ def terms(args: argparse.Namespace) -> CliExportTerms:
 
 def _password(args: argparse.Namespace) -> str | None:
     if getattr(args, "export_password_stdin", False):
-        if getattr(args, "password_stdin", False):
-            raise DomainError(
-                "--export-password-stdin 不能与 --password-stdin 同用（两者都读标准输入）；"
-                "请改用 --protect 在终端中输入打开密码"
-            )
+        if getattr(args, "password_stdin", False) or getattr(args, "sub_password_stdin", False):
+            # Both read standard input: the login password is its first line, kept for the login.
+            args.login_password_line = sys.stdin.readline().rstrip("\r\n")
         line = sys.stdin.readline().rstrip("\r\n")
         return check_export_password(line)
     if getattr(args, "protect", False):
