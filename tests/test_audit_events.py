@@ -91,6 +91,18 @@ def test_a_search_by_id_number_is_logged_without_the_number(archive: Archive) ->
         assert not any(ch.isdigit() for ch in entry.note + entry.old_value + entry.new_value + entry.field)
 
 
+def test_an_out_of_scope_search_is_refused_and_not_logged(archive: Archive) -> None:
+    """A 村干部 searching another village by ID number: refused, and no search entry is made for it."""
+    (town,) = archive.organisation.tree()
+    own = town.children[0].id
+    other = archive.organisation.add_village(town.id, "新桥村")
+    clerk = as_person(archive, "村文书", Role.VILLAGE, villages=(own,))
+    for search in (clerk.household_list.count, clerk.household_list.member_hits):
+        with pytest.raises(PermissionDenied):
+            search(HouseholdFilter(text=HEAD_ID[:10], village_id=other))
+    assert _events(archive, "身份证号查询") == []
+
+
 def test_prints_and_exports_are_logged_with_the_account(archive: Archive, tmp_path: Path) -> None:
     household = _household(archive)
     archive.exports.household_sheet(tmp_path / "h.pdf", household)

@@ -82,14 +82,18 @@ class HouseholdListService:
         return self._shown([found])[0] if found is not None else None
 
     def count(self, flt: HouseholdFilter) -> int:
+        with self.db.sessions() as session:
+            scoped = self._scoped(session, flt)  # an out-of-scope search is refused before it is noted
         self._note_search(flt)
         with self.db.sessions() as session:
-            return queries.count(session, self._scoped(session, flt))
+            return queries.count(session, scoped)
 
     def member_hits(self, flt: HouseholdFilter, limit: int = 1000) -> list[MemberHit]:
         """The members the list's search finds (name, pinyin, ID number, phone), each with its household:
         the same matching as the window's search box, one row per member rather than per household."""
+        with self.db.sessions() as session:
+            scoped = self._scoped(session, flt)  # an out-of-scope search is refused before it is noted
         self._note_search(flt)
         with self.db.sessions() as session:
-            hits = queries.member_hits(session, self._scoped(session, flt), limit)
+            hits = queries.member_hits(session, scoped, limit)
         return self._shown(hits)
