@@ -6,6 +6,7 @@ processes writing at once keep one unbroken chain."""
 from __future__ import annotations
 
 import multiprocessing
+import time
 from datetime import date
 from pathlib import Path
 from typing import Any
@@ -219,6 +220,9 @@ def _writer(path: str, login: str, name: str, rounds: int, start: Any) -> None:
                 recorder = ChangeRecorder(session, archive.actor)
                 for part in range(3):
                     recorder.log("修改", "户", f"r{index}", note=f"{name}{index}-{part}")
+            # A short pause between transactions, as between two saves: without it one process can run
+            # all its rounds before the other has woken from the barrier, and nothing interleaves.
+            time.sleep(0.01)
     finally:
         archive.close()
 
