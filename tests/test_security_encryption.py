@@ -214,3 +214,10 @@ def test_an_archive_object_acts_for_exactly_one_account(secret_archive: Path) ->
     with open_archive(secret_archive) as archive:
         assert isinstance(archive, Archive) and archive.actor.role is Role.OFFICE
         assert archive.operator == archive.actor.display_name == "测试员"
+
+
+def test_the_first_administrators_name_follows_the_account_rules(tmp_path: Path) -> None:
+    path = tmp_path / "new.sqlite3"
+    with pytest.raises(DomainError, match="姓名"):
+        access.create(path, "chief", "管" * 21, "Strong-Pass-1")
+    assert access.state(path) is access.ArchiveState.NEW  # refused before anything was written

@@ -26,6 +26,7 @@ from zhuji_archive.domain.accounts import (
     normalise_login,
 )
 from zhuji_archive.domain.errors import DomainError
+from zhuji_archive.services.accounts import clean_display_name
 from zhuji_archive.services.archive import Archive
 from zhuji_archive.storage import account_queries, cipher, keyring, passwords
 from zhuji_archive.storage.backup_files import BackupError, BackupFile
@@ -80,6 +81,7 @@ def create(
     administrator; returned logged in as that administrator."""
     path = Path(path)
     login = check_login(login)
+    name = clean_display_name(display_name or "系统管理员")
     check_password(password, login)
     current = state(path)
     if current is ArchiveState.LOCKED:
@@ -107,7 +109,7 @@ def create(
                 raise DomainError("这个档案已经建立了账号，请用账号登录。")
             account = Account(
                 login=login,
-                display_name=display_name.strip() or "系统管理员",
+                display_name=name,
                 role=Role.ADMIN.value,
                 password_hash=passwords.hash_password(password),
             )

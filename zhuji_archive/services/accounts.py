@@ -98,7 +98,7 @@ class AccountService:
         must_change: bool,
     ) -> str:
         login = check_login(login)
-        name = _display_name(display_name)
+        name = clean_display_name(display_name)
         check_password(password, login)
         units = _check_scope(role, units)
         with self.db.transaction() as session:
@@ -122,7 +122,7 @@ class AccountService:
 
     def update(self, account_id: str, display_name: str, role: Role, units: Iterable[ScopeUnit]) -> None:
         require(self.actor, Capability.MANAGE_ACCOUNTS)
-        name = _display_name(display_name)
+        name = clean_display_name(display_name)
         units = _check_scope(role, units)
         with self.db.transaction() as session:
             account = _get(session, account_id)
@@ -244,7 +244,8 @@ def _keep_one_admin(session, account: Account) -> None:
         raise DomainError("档案至少要有一个可用的系统管理员账号")
 
 
-def _display_name(value: str) -> str:
+def clean_display_name(value: str) -> str:
+    """An account's display name, normalised; DomainError when empty, too long or with control characters."""
     name = check_text(value or "", _DISPLAY_NAME, "display_name")
     if not name:
         raise DomainError("请填写姓名", "display_name")
