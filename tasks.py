@@ -23,6 +23,17 @@ VENV = ROOT / ".venv"
 BIN = VENV / ("Scripts" if os.name == "nt" else "bin")
 PY = BIN / ("python.exe" if os.name == "nt" else "python")
 STAMP = VENV / ".installed"
+# What runs a second time on PostgreSQL: the services, the storage layer, the permission matrix, the audit
+# chain, and the walks through the window and the command line on a hub.
+HUB_SUITES = (
+    "tests/test_services_*.py",
+    "tests/test_storage_*.py",
+    "tests/test_permission_matrix.py",
+    "tests/test_audit_chain.py",
+    "tests/test_audit_events.py",
+    "tests/test_masking.py",
+    "tests/test_hub_*.py",
+)
 
 
 def _run(*args: str | Path, **kwargs) -> int:
@@ -65,7 +76,16 @@ def main() -> int:
         code = _run(PY, "-m", "ruff", "check", "zhuji_archive", "tests", "bench", "tools", "installer", "tasks.py")
         if code:
             return code
-        return _run(PY, "-m", "pytest", *rest, env=env)
+        if rest:
+            return _run(PY, "-m", "pytest", *rest, env=env)
+        code = _run(PY, "-m", "pytest", env=env)
+        if code:
+            return code
+        # The service and storage suites once more on a hub: a throwaway PostgreSQL server (tests/pg_cluster.py).
+        print("在 PostgreSQL（镇级数据库）上再运行服务层与存储层的测试 …", flush=True)
+        hub_env = dict(env, ZHUJI_TEST_DATABASE="postgresql")
+        suites = sorted({str(p.relative_to(ROOT)) for pattern in HUB_SUITES for p in ROOT.glob(pattern)})
+        return _run(PY, "-m", "pytest", "-m", "not file_archive", *suites, env=hub_env)
     if command == "bench":
         bootstrap()
         env = dict(os.environ, QT_QPA_PLATFORM="offscreen")

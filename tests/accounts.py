@@ -8,6 +8,7 @@ the person named when there is none, and logs in as that person. The key derivat
 from __future__ import annotations
 
 import hashlib
+import os
 import shutil
 from datetime import date
 from pathlib import Path
@@ -16,6 +17,14 @@ from zhuji_archive.domain.accounts import Actor, Role, ScopeUnit, UnitKind
 from zhuji_archive.services import access
 from zhuji_archive.services.archive import Archive
 from zhuji_archive.storage import account_queries, cipher, keyring
+
+# ZHUJI_TEST_DATABASE=postgresql: the same tests on a hub. Each archive "file" a test names is then a
+# database of its own on the test server (tests/pg_cluster.py), made from a migrated template.
+BACKEND = os.environ.get("ZHUJI_TEST_DATABASE", "sqlite")
+ON_HUB = BACKEND == "postgresql"
+TEMPLATE = "zhuji_template"
+_made: dict[str, Path] = {}  # hub databases made, by name: the archive path each stands for
+_kept: set[str] = set()  # the template
 
 ADMIN_LOGIN = "admin"
 ADMIN_PASSWORD = "Chief-2026"
@@ -27,12 +36,59 @@ def login_for(name: str) -> str:
     return "u" + hashlib.sha1(name.encode()).hexdigest()[:10]
 
 
+def database_name(path: Path | str) -> str:
+    return "t_" + hashlib.sha1(str(Path(path).resolve()).encode()).hexdigest()[:24]
+
+
+def location(path: Path | str) -> Path | str:
+    """Where the archive a test calls ``path`` lives: that file, or on a hub run a database named after it."""
+    if not ON_HUB or str(path).startswith("postgresql"):
+        return path
+    import pg_cluster
+
+    server = pg_cluster.cluster()
+    name = database_name(path)
+    if name not in _made and name not in _kept and not server.exists(name):
+        _template(server)
+        server.create(name, TEMPLATE)
+        _made[name] = Path(path).resolve()
+    return server.url(name)
+
+
+def _template(server) -> None:
+    """The migrated, empty template every test database is copied from (migrating once per session)."""
+    if TEMPLATE in _kept:
+        return
+    from zhuji_archive.storage.database import open_hub
+
+    server.create(TEMPLATE)
+    open_hub(server.url(TEMPLATE)).close()
+    _kept.add(TEMPLATE)
+
+
+def drop_test_databases(folder: Path) -> None:
+    """After each test on a hub: the databases standing for files in its own ``tmp_path`` go (a
+    session's worth would fill the disk); those of module and session fixtures stay."""
+    folder = folder.resolve()
+    mine = [name for name, path in _made.items() if path.is_relative_to(folder)]
+    if not mine:
+        return
+    import pg_cluster
+
+    server = pg_cluster.cluster()
+    for name in mine:
+        server.drop(name)
+        del _made[name]
+
+
 def ensure_created(path: Path | str) -> None:
+    path = location(path)
     if access.state(path) in (access.ArchiveState.NEW, access.ArchiveState.PLAIN):
         access.create(path, ADMIN_LOGIN, "管理员", ADMIN_PASSWORD).close()
 
 
 def admin(path: Path | str, today: date | None = None) -> Archive:
+    path = location(path)
     ensure_created(path)
     return access.unlock(path, ADMIN_LOGIN, ADMIN_PASSWORD, today)
 
@@ -65,6 +121,7 @@ def open_archive(
 ) -> Archive:
     """Log in to ``path`` as ``name`` with ``role`` (a 党政办 account by default: whole town, casework
     and the organisation), making the archive and the account first when needed."""
+    path = location(path)
     with admin(path) as chief:
         login = ensure_account(chief, name, role, villages)
     return access.unlock(path, login, PASSWORD, today)
@@ -104,7 +161,16 @@ def as_person_on(db, name: str, today: date | None = None, role: Role = Role.OFF
 
 
 def copy_archive(source: Path | str, target: Path | str) -> Path:
-    """A consistent copy of an encrypted archive and its keyring (what a backup holds)."""
+    """A consistent copy of an encrypted archive and its keyring (what a backup holds); on a hub, a
+    copy of the source's database."""
+    if ON_HUB:
+        import pg_cluster
+
+        server = pg_cluster.cluster()
+        name = database_name(target)
+        server.create(name, database_name(source))
+        _made[name] = Path(target).resolve()
+        return Path(target)
     source, target = Path(source), Path(target)
     cipher.copy_database(source, target, archive_key(source))
     shutil.copyfile(keyring.keyring_path(source), keyring.keyring_path(target))

@@ -16,7 +16,7 @@ if os.environ.get("QT_QPA_PLATFORM", "offscreen") == "offscreen" and ":" not in 
     os.environ["QT_QPA_PLATFORM"] = f"offscreen:configfile={_SCREEN}"
 
 
-from accounts import as_person, copy_archive, open_archive  # noqa: E402
+from accounts import ON_HUB, as_person, copy_archive, drop_test_databases, open_archive  # noqa: E402
 
 from zhuji_archive.gui.operations import wait_for  # noqa: E402
 from zhuji_archive.services.archive import Archive  # noqa: E402
@@ -32,6 +32,17 @@ DEMO_DAY = date(2026, 11, 2)
 # A Friday: the next working days are the make-up Sunday 2025-09-28, 09-29 and 09-30, then the
 # National Day holiday 10-01..10-08, so deadlines near "today" exercise the holiday calendar.
 WORKFLOW_DAY = date(2025, 9, 26)
+
+
+@pytest.fixture(autouse=True)
+def _hub_databases(request: pytest.FixtureRequest):
+    """On a hub run (ZHUJI_TEST_DATABASE=postgresql), the databases a test made are dropped after it."""
+    if not ON_HUB:
+        yield
+        return
+    folder = request.getfixturevalue("tmp_path")
+    yield
+    drop_test_databases(folder)
 
 
 @pytest.fixture

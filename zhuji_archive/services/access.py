@@ -28,9 +28,16 @@ from zhuji_archive.domain.accounts import (
 from zhuji_archive.domain.errors import DomainError
 from zhuji_archive.services.accounts import clean_display_name
 from zhuji_archive.services.archive import Archive
-from zhuji_archive.storage import account_queries, cipher, keyring, passwords
+from zhuji_archive.storage import account_queries, cipher, hub, keyring, login_failures, passwords
 from zhuji_archive.storage.backup_files import BackupError, BackupFile
-from zhuji_archive.storage.database import ChangedMeanwhile, Database, DatabaseError, open_database
+from zhuji_archive.storage.database import (
+    ChangedMeanwhile,
+    Database,
+    DatabaseError,
+    hub_has_schema,
+    open_database,
+    open_hub,
+)
 from zhuji_archive.storage.errors import classify, describe_environment_error
 from zhuji_archive.storage.models import Account, utcnow
 from zhuji_archive.views.audit import UNKNOWN_LOGIN
@@ -57,6 +64,10 @@ class LoginRefused(DomainError):
 
 
 def state(path: Path | str) -> ArchiveState:
+    """The state of an archive file, or of a hub (a ``postgresql://`` URL: NEW until its first
+    administrator exists, then LOCKED)."""
+    if hub.is_hub_location(path):
+        return _hub_state(str(path))
     path = Path(path)
     if not path.exists() or (path.is_file() and path.stat().st_size == 0):
         return ArchiveState.NEW
@@ -78,11 +89,13 @@ def create(
     path: Path | str, login: str, display_name: str, password: str, today: date | None = None
 ) -> Archive:
     """A new encrypted archive (or the plain one of version 0.1, encrypted now) with its first
-    administrator; returned logged in as that administrator."""
-    path = Path(path)
+    administrator; returned logged in as that administrator. ``path`` may name a hub instead."""
     login = check_login(login)
     name = clean_display_name(display_name or "系统管理员")
     check_password(password, login)
+    if hub.is_hub_location(path):
+        return _create_hub(str(path), login, name, password, today)
+    path = Path(path)
     current = state(path)
     if current is ArchiveState.LOCKED:
         raise DomainError("这个档案已经建立了账号，请用账号登录。")
@@ -159,7 +172,10 @@ def keyring_missing_message(path: Path) -> str:
 
 
 def unlock(path: Path | str, login: str, password: str, today: date | None = None) -> Archive:
-    """Log in: the archive opened with the key this account's password unwraps."""
+    """Log in: the archive opened with the key this account's password unwraps (on a hub: checked
+    against the account's password hash)."""
+    if hub.is_hub_location(path):
+        return _unlock_hub(str(path), login, password, today)
     path = Path(path)
     current = state(path)
     if current is ArchiveState.NO_KEYRING:
@@ -316,3 +332,100 @@ def _actor(session, account: Account) -> Actor:
 def refreshed(archive: Archive) -> Archive:
     """The same archive with its actor read again (after the organisation or the account changed)."""
     return Archive(archive.db, actor_of(archive.db, archive.actor.login), archive.clock.fixed)
+
+
+# ----- a hub (PostgreSQL): no file, no keyring; passwords are checked against the account's hash -----
+
+
+def _hub_state(url: str) -> ArchiveState:
+    if not hub_has_schema(url):
+        return ArchiveState.NEW
+    db = open_hub(url)
+    try:
+        with db.sessions() as session:
+            return ArchiveState.LOCKED if account_queries.count(session) else ArchiveState.NEW
+    finally:
+        db.close()
+
+
+def _create_hub(url: str, login: str, name: str, password: str, today: date | None) -> Archive:
+    db = open_hub(url)
+    try:
+        with db.transaction() as session:
+            if account_queries.count(session):
+                raise DomainError("这个档案已经建立了账号，请用账号登录。")
+            session.add(
+                Account(
+                    login=login,
+                    display_name=name,
+                    role=Role.ADMIN.value,
+                    password_hash=passwords.hash_password(password),
+                )
+            )
+        archive = Archive.start(db, actor_of(db, login), today)
+        archive.audit.logged_in()
+    except BaseException:
+        db.close()
+        raise
+    return archive
+
+
+def _unlock_hub(url: str, login: str, password: str, today: date | None) -> Archive:
+    login = normalise_login(login)
+    db = open_hub(url)
+    try:
+        now = keyring.now_utc()
+        with db.transaction() as session:
+            wait = _hub_wait(session, login, now)
+            if wait:
+                raise LoginRefused(f"密码错误次数过多，请 {wait} 秒后再试。", wait)
+            account = account_queries.by_login(session, login)
+            # An unknown login costs the same hash as a known one: the time taken tells nothing.
+            stored = account.password_hash if account is not None else _DECOY_HASH()
+            right = passwords.verify_password(stored, password) and account is not None
+            if not right:
+                login_failures.record(session, login, now)
+        if not right:
+            with db.sessions() as session:
+                raise LoginRefused(WRONG_LOGIN, _hub_wait(session, login, now))
+        if account.disabled:
+            raise LoginRefused("这个账号已停用，请联系系统管理员。")
+        _note_login(db, login)
+        archive = Archive.start(db, actor_of(db, login), today)
+        _log_hub_login(archive, login)
+    except BaseException:
+        db.close()
+        raise
+    archive.daily_backup = None  # a hub is backed up by the server (pg_dump), not by the application
+    return archive
+
+
+def _hub_wait(session, login: str, now: datetime) -> int:
+    count, last = login_failures.count_since_success(session, login)
+    delay = failed_login_delay(count)
+    if not delay or last is None:
+        return 0
+    remaining = (last + timedelta(seconds=delay) - now).total_seconds()
+    return 0 if remaining <= 0.5 else int(remaining + 0.999)
+
+
+def _log_hub_login(archive: Archive, login: str) -> None:
+    """The login goes into the change log with the failures since the last one, which are then marked."""
+    with archive.db.sessions() as session:
+        failures = login_failures.pending(session)
+        accounts = {a.login: (a.id, a.display_name) for a in account_queries.all_accounts(session)}
+        entries = [(*accounts.get(f.login, (None, UNKNOWN_LOGIN)), f.at) for f in failures]
+        ids = [f.id for f in failures]
+    if _log_login(archive, entries):
+        with archive.db.transaction() as session:
+            login_failures.mark_logged(session, ids)
+            login_failures.clear(session, login)
+
+
+_DECOY: list[str] = []
+
+
+def _DECOY_HASH() -> str:  # noqa: N802 - a constant made on first use
+    if not _DECOY:
+        _DECOY.append(passwords.hash_password("decoy-password"))
+    return _DECOY[0]

@@ -24,7 +24,7 @@ from sqlalchemy.orm import Session, sessionmaker
 from sqlalchemy.orm.exc import StaleDataError
 
 from zhuji_archive.domain.errors import DomainError
-from zhuji_archive.storage import audit_log, cipher, versions
+from zhuji_archive.storage import audit_log, cipher, hub, versions
 from zhuji_archive.storage.errors import Trouble, classify, describe_environment_error
 
 MIGRATIONS_DIR = Path(__file__).resolve().parent / "migrations"
@@ -51,6 +51,8 @@ def make_engine(url: str | URL, key: bytes | None = None, compatibility: int = c
     anything else is read (``key`` None: a plain file, only ever opened to be encrypted or by tests)."""
     # hide_parameters: a database error's text must not carry the row's values (names, ID numbers).
     url = make_url(url)
+    if url.get_backend_name() == "postgresql":
+        return hub.make_engine(url)
     if url.get_backend_name() != "sqlite":
         return create_engine(url, hide_parameters=True)
     target = url.database or ":memory:"
@@ -331,7 +333,7 @@ def open_url(
     """Open any SQLAlchemy URL as an archive. Nothing is written unless the schema must be upgraded
     (or the file is new); statistics are refreshed only when missing or stale and the file writable."""
     engine = make_engine(url, key, compatibility)
-    where = path or url
+    where = path or (hub.where(url) if hub.is_hub_location(url) else url)
     try:
         try:
             current = current_revision(engine)
@@ -355,7 +357,10 @@ def open_url(
                 "请把它复制到可以写入的文件夹后再打开（升级前会自动保留一份副本）。"
             )
         backup = None
-        if not read_only:
+        if not read_only and engine.dialect.name == "postgresql":
+            if current != head:
+                upgrade(engine)
+        elif not read_only:
             # WAL is a property of the file: set it only once the file is known to be ours and
             # current-or-older, so a refused file (newer version, another program's) stays as it was.
             with engine.connect() as connection:
@@ -422,3 +427,34 @@ def refresh_statistics(engine: Engine) -> None:
         if trouble is None:
             raise
         LOGGER.warning("统计信息未更新: %s", trouble.value)
+
+
+def open_hub(url: str | URL) -> Database:
+    """Open a hub (an archive on a PostgreSQL server) and bring its schema to the current version.
+
+    A server that cannot be reached, or refuses the connection, is a DatabaseError naming the server
+    (never the password in the URL)."""
+    where = hub.where(url)
+    try:
+        return open_url(hub.hub_url(url))
+    except DatabaseError as error:
+        raise DatabaseError(str(error).replace(str(hub.hub_url(url)), where)) from error
+    except Exception as error:
+        if classify(error) is None:
+            raise
+        raise DatabaseError(f"无法打开镇里的数据库“{where}”：{describe_environment_error(error)}") from error
+
+
+def hub_has_schema(url: str | URL) -> bool:
+    """Whether the hub's database already holds an archive (its schema version table)."""
+    engine = hub.make_engine(url)
+    try:
+        return current_revision(engine) is not None
+    except Exception as error:
+        if classify(error) is None:
+            raise
+        raise DatabaseError(
+            f"无法打开镇里的数据库“{hub.where(url)}”：{describe_environment_error(error)}"
+        ) from error
+    finally:
+        engine.dispose()

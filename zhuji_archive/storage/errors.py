@@ -1,5 +1,5 @@
 """Errors caused by the user's environment (disk full, file locked, read-only, damaged), told apart
-from bugs once, here, by SQLite's result code and the system's errno — never by matching message text,
+from bugs once, here, by SQLite's result code, PostgreSQL's SQLSTATE and the system's errno — never by matching message text,
 which for a database error may also carry the values of the row being written."""
 
 from __future__ import annotations
@@ -8,6 +8,7 @@ import errno
 import sqlite3
 from enum import Enum
 
+import psycopg
 import sqlcipher3.dbapi2 as sqlcipher
 from sqlalchemy.exc import DBAPIError
 
@@ -21,6 +22,11 @@ class Trouble(Enum):
     DAMAGED = "damaged"
     CANNOT_OPEN = "cannot_open"
     IO = "io"
+    # A hub (PostgreSQL server)
+    UNREACHABLE = "unreachable"  # no connection, or the connection was lost
+    REFUSED = "refused"  # the server refused the database user, or the database does not exist
+    CONFLICT = "conflict"  # a deadlock or serialization failure with another writer: nothing applied
+    BUSY = "busy"  # too many connections, a statement that waited too long for a lock
 
 
 # Primary SQLite result codes (the low byte of an extended code such as SQLITE_READONLY_DBMOVED).
@@ -42,6 +48,33 @@ _ERRNOS = {
     errno.EACCES: Trouble.READ_ONLY,
     errno.EPERM: Trouble.READ_ONLY,
     errno.EIO: Trouble.IO,
+}
+# SQLSTATE classes and codes of a PostgreSQL hub (psycopg's ``sqlstate``).
+_PG_CODES = {
+    "40001": Trouble.CONFLICT,  # serialization_failure
+    "40P01": Trouble.CONFLICT,  # deadlock_detected
+    "53100": Trouble.DISK_FULL,  # disk_full
+    "53300": Trouble.BUSY,  # too_many_connections
+    "55P03": Trouble.BUSY,  # lock_not_available
+    "57014": Trouble.BUSY,  # query_canceled (statement_timeout)
+    "25006": Trouble.READ_ONLY,  # read_only_sql_transaction (a standby server)
+    "28000": Trouble.REFUSED,  # invalid_authorization_specification
+    "28P01": Trouble.REFUSED,  # invalid_password
+    "3D000": Trouble.REFUSED,  # invalid_catalog_name: no such database
+    "42501": Trouble.REFUSED,  # insufficient_privilege
+    "XX001": Trouble.DAMAGED,  # data_corrupted
+    "XX002": Trouble.DAMAGED,  # index_corrupted
+}
+_PG_CLASSES = {"08": Trouble.UNREACHABLE, "57": Trouble.UNREACHABLE, "53": Trouble.BUSY, "58": Trouble.IO}
+_PG_MESSAGES = {
+    Trouble.UNREACHABLE: "连接不上镇里的数据库服务器（网络不通、服务器未开或地址不对），刚才的操作没有完成。请检查网络后重试。",
+    Trouble.REFUSED: "镇里的数据库服务器拒绝了连接（数据库名、数据库用户或密码不对，或没有权限）。请联系管理服务器的同志。",
+    Trouble.CONFLICT: "刚才的修改与他人同时进行的修改相互冲突，没有保存，数据未改动。请重试。",
+    Trouble.BUSY: "镇里的数据库服务器正忙，刚才的操作没有完成，数据未改动。请稍后重试。",
+    Trouble.DISK_FULL: "镇里数据库服务器的磁盘已满，刚才的修改没有保存。请联系管理服务器的同志。",
+    Trouble.READ_ONLY: "镇里的数据库服务器现在只能读、不能写，刚才的修改没有保存。",
+    Trouble.DAMAGED: "镇里的数据库服务器报告数据损坏。请联系管理服务器的同志用备份恢复。",
+    Trouble.IO: "镇里的数据库服务器读写磁盘时出错，刚才的修改没有保存。",
 }
 _SQLITE_MESSAGES = {
     Trouble.DISK_FULL: "磁盘空间已满，刚才的修改没有保存。请清理磁盘后重试。",
@@ -77,9 +110,23 @@ def _chain(error: BaseException) -> list[BaseException]:
     return seen
 
 
+def _pg_trouble(error: BaseException) -> Trouble | None:
+    state = getattr(error, "sqlstate", None)
+    if state is None:
+        # A psycopg OperationalError without a state: the connection could not be made or was lost.
+        return Trouble.UNREACHABLE if isinstance(error, psycopg.OperationalError) else None
+    return _PG_CODES.get(state) or _PG_CLASSES.get(state[:2])
+
+
+def on_hub(error: BaseException) -> bool:
+    return any(isinstance(e, psycopg.Error) for e in _chain(error))
+
+
 def classify(error: BaseException) -> Trouble | None:
     """The environment trouble behind ``error``, or None for a bug."""
     for current in _chain(error):
+        if isinstance(current, psycopg.Error):
+            return _pg_trouble(current)
         if isinstance(current, _SQLITE_ERRORS):
             code = getattr(current, "sqlite_errorcode", None)
             if code is not None:
@@ -95,6 +142,8 @@ def describe_environment_error(error: BaseException) -> str | None:
     trouble = classify(error)
     if trouble is None:
         return None
+    if on_hub(error):
+        return _PG_MESSAGES.get(trouble, _PG_MESSAGES[Trouble.IO])
     os_error = next((e for e in _chain(error) if isinstance(e, OSError)), None)
     if os_error is not None and not any(isinstance(e, _SQLITE_ERRORS) for e in _chain(error)):
         where = f"（{os_error.filename}）" if os_error.filename else ""

@@ -646,4 +646,16 @@ class AccountScope(Base):
     account: Mapped[Account] = relationship(back_populates="scope")
 
 
+class LoginFailure(Base):
+    """A failed login on a hub, where there is no keyring file to count them: the next attempts of the
+    same login wait (domain/accounts.failed_login_delay), and the next login writes them into the
+    change log. ``login`` is what was typed, normalised; it may name no account."""
+
+    __tablename__ = "login_failure"
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    login: Mapped[str] = mapped_column(String(64), index=True)
+    at: Mapped[datetime] = mapped_column(DateTime)
+    logged: Mapped[bool] = mapped_column(Boolean, default=False)  # already in the change log
+
+
 from zhuji_archive.storage import tally_models as _tally_models  # noqa: E402, F401  (their tables join Base)

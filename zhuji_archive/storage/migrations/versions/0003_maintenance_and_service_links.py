@@ -95,7 +95,7 @@ def upgrade() -> None:
     # Households already on file get their last 大走访 from their visits.
     op.execute(
         "UPDATE household SET last_big_visit_date = (SELECT max(visit.date) FROM visit "
-        "WHERE visit.household_id = household.id AND visit.deleted = 0 "
+        "WHERE visit.household_id = household.id AND NOT visit.deleted "
         "AND visit.kind IN ('建档走访', '半年大走访'))"
     )
 

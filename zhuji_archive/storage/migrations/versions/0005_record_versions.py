@@ -51,6 +51,10 @@ def upgrade() -> None:
     op.add_column("change_log", sa.Column("version", sa.Integer(), nullable=True))
     op.add_column("member", sa.Column("holds_id", sa.Boolean(), server_default="1", nullable=False))
     bind = op.get_bind()
+    if bind.dialect.name != "sqlite":
+        # A hub (PostgreSQL) is always created empty and migrated at once: no rows to bring along.
+        _create_held_id_index()
+        return
     bind.execute(
         sa.text(
             "UPDATE member SET holds_id = CASE WHEN removed = 0 AND household_id IN "
@@ -67,6 +71,10 @@ def upgrade() -> None:
             "AND other.rowid < member.rowid)"
         )
     )
+    _create_held_id_index()
+
+
+def _create_held_id_index() -> None:
     with op.batch_alter_table("member", schema=None) as batch_op:
         batch_op.create_index(
             "uq_member_held_id_number",

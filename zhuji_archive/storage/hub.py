@@ -1,0 +1,39 @@
+"""The township hub: an archive on a PostgreSQL server (psycopg 3), for several people at once.
+
+Everything that differs from a laptop's SQLite file is decided here or in the queries' dialect
+switches (storage/dialect.py): the driver, the connection pool, what a server's errors mean."""
+
+from __future__ import annotations
+
+from sqlalchemy import URL, Engine, create_engine, make_url
+
+DRIVER = "postgresql+psycopg"
+
+
+def is_hub_location(location: object) -> bool:
+    """Whether an archive location names a hub (a ``postgresql://`` URL) rather than a file."""
+    return isinstance(location, (str, URL)) and str(location).startswith(("postgresql://", "postgresql+psycopg://", "postgres://"))
+
+
+def hub_url(location: str | URL) -> URL:
+    url = make_url(str(location).replace("postgres://", "postgresql://", 1) if isinstance(location, str) else location)
+    return url.set(drivername=DRIVER)
+
+
+def make_engine(url: str | URL) -> Engine:
+    # hide_parameters: a database error's text must not carry the row's values (names, ID numbers).
+    # pool_pre_ping: a window left open overnight finds its connections closed by the server.
+    return create_engine(
+        hub_url(url),
+        hide_parameters=True,
+        pool_pre_ping=True,
+        pool_size=5,
+        max_overflow=5,
+        connect_args={"connect_timeout": 10, "application_name": "zhuji-archive"},
+    )
+
+
+def where(url: str | URL) -> str:
+    """The hub as the user may be shown it: server, port and database, never the password."""
+    url = hub_url(url)
+    return f"{url.host or 'localhost'}:{url.port or 5432}/{url.database}"
