@@ -25,7 +25,7 @@ from sqlalchemy.orm.exc import StaleDataError
 
 from zhuji_archive.domain.errors import DomainError
 from zhuji_archive.storage import audit_log, cipher, hub, versions
-from zhuji_archive.storage.errors import Trouble, classify, describe_environment_error
+from zhuji_archive.storage.errors import Trouble, classify, describe_environment_error, describe_trouble
 
 MIGRATIONS_DIR = Path(__file__).resolve().parent / "migrations"
 BUSY_TIMEOUT_MS = 5000
@@ -440,9 +440,18 @@ def open_hub(url: str | URL) -> Database:
     except DatabaseError as error:
         raise DatabaseError(str(error).replace(str(hub.hub_url(url)), where)) from error
     except Exception as error:
-        if classify(error) is None:
-            raise
-        raise DatabaseError(f"无法打开镇里的数据库“{where}”：{describe_environment_error(error)}") from error
+        raise _hub_trouble(url, error) from error
+
+
+def _hub_trouble(url: str | URL, error: Exception) -> Exception:
+    """The Chinese DatabaseError for a hub that could not be opened (or ``error`` itself for a bug)."""
+    trouble = classify(error)
+    if trouble is None:
+        return error
+    message = describe_environment_error(error)
+    if trouble is Trouble.UNREACHABLE and hub.server_answers(url):
+        message = describe_trouble(Trouble.REFUSED, on_hub=True)
+    return DatabaseError(f"无法打开镇里的数据库“{hub.where(url)}”：{message}")
 
 
 def hub_has_schema(url: str | URL) -> bool:
@@ -451,10 +460,6 @@ def hub_has_schema(url: str | URL) -> bool:
     try:
         return current_revision(engine) is not None
     except Exception as error:
-        if classify(error) is None:
-            raise
-        raise DatabaseError(
-            f"无法打开镇里的数据库“{hub.where(url)}”：{describe_environment_error(error)}"
-        ) from error
+        raise _hub_trouble(url, error) from error
     finally:
         engine.dispose()

@@ -149,3 +149,8 @@ def describe_environment_error(error: BaseException) -> str | None:
         where = f"（{os_error.filename}）" if os_error.filename else ""
         return _OS_MESSAGES.get(trouble, _SQLITE_MESSAGES[trouble]) + where
     return _SQLITE_MESSAGES[trouble]
+
+
+def describe_trouble(trouble: Trouble, *, on_hub: bool = False) -> str:
+    """The Chinese message for a trouble known otherwise than from an error."""
+    return (_PG_MESSAGES if on_hub else _SQLITE_MESSAGES)[trouble]

@@ -5,6 +5,9 @@ switches (storage/dialect.py): the driver, the connection pool, what a server's 
 
 from __future__ import annotations
 
+import os
+import socket
+
 from sqlalchemy import URL, Engine, create_engine, make_url
 
 DRIVER = "postgresql+psycopg"
@@ -37,3 +40,18 @@ def where(url: str | URL) -> str:
     """The hub as the user may be shown it: server, port and database, never the password."""
     url = hub_url(url)
     return f"{url.host or 'localhost'}:{url.port or 5432}/{url.database}"
+
+
+def server_answers(url: str | URL, timeout: float = 3.0) -> bool:
+    """Whether anything accepts a connection at the hub's address. libpq reports a refused login or a
+    missing database only as text (in the server's language), so when a connection fails this tells
+    "the server is there and said no" from "nothing there" without reading that text."""
+    url = hub_url(url)
+    host = url.host or "localhost"
+    if host.startswith("/"):
+        return os.path.exists(host)
+    try:
+        with socket.create_connection((host, url.port or 5432), timeout=timeout):
+            return True
+    except OSError:
+        return False
