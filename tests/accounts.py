@@ -163,8 +163,19 @@ class HubConnection:
     def execute(self, sql: str, parameters=()):
         return self.connection.execute(sql.replace("%", "%%").replace("?", "%s"), parameters)
 
+    def commit(self) -> None:
+        """Each statement commits by itself (autocommit), as the tests' SQLite writes then commit."""
+
     def close(self) -> None:
         self.connection.close()
+
+
+def where(db) -> Path | str:
+    """Where an open archive lives, to open it again (a second window, another process): its file, or
+    its hub's URL."""
+    if db.path is not None:
+        return db.path
+    return db.engine.url.render_as_string(hide_password=False)
 
 
 def raw_of(db) -> object:

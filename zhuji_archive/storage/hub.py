@@ -8,7 +8,9 @@ from __future__ import annotations
 import os
 import socket
 
-from sqlalchemy import URL, Engine, create_engine, make_url
+import psycopg
+from sqlalchemy import URL, Engine, create_engine, event, make_url
+from sqlalchemy.engine import ExceptionContext
 
 DRIVER = "postgresql+psycopg"
 
@@ -26,13 +28,34 @@ def hub_url(location: str | URL) -> URL:
 def make_engine(url: str | URL) -> Engine:
     # hide_parameters: a database error's text must not carry the row's values (names, ID numbers).
     # pool_pre_ping: a window left open overnight finds its connections closed by the server.
-    return create_engine(
+    engine = create_engine(
         hub_url(url),
         hide_parameters=True,
         pool_pre_ping=True,
         pool_size=5,
         max_overflow=5,
         connect_args={"connect_timeout": 10, "application_name": "zhuji-archive"},
+    )
+    event.listen(engine, "handle_error", _without_row_values)
+    return engine
+
+
+def _without_row_values(context: ExceptionContext) -> Exception | None:
+    """The server's error text repeats the values of a violated key ("DETAIL: Key (id_number)=(…)
+    already exists"), which hide_parameters cannot hide: the error keeps only the server's first line
+    (the structured details stay in ``diag`` for code that needs them, never in the text)."""
+    original = context.original_exception
+    diag = getattr(original, "diag", None)
+    primary = getattr(diag, "message_primary", None)
+    if not primary or not isinstance(original, psycopg.Error):
+        return None
+    original.args = (primary,)
+    wrapped = context.sqlalchemy_exception
+    if wrapped is None:
+        return None
+    return type(wrapped)(
+        context.statement, None, original, hide_parameters=True,
+        connection_invalidated=context.is_disconnect,
     )
 
 
