@@ -49,9 +49,9 @@ Location = Path | str  # an archive file, or a hub's postgresql:// URL
 
 def location(value: str) -> Location:
     """--db: a hub's ``postgresql://`` URL kept as text (a Path would fold its "//"), else a file."""
-    from zhuji_archive.storage import hub
+    from zhuji_archive.services import access
 
-    return value.strip() if hub.is_hub_location(value.strip()) else Path(value)
+    return value.strip() if access.is_hub(value.strip()) else Path(value)
 
 
 def database_path(args: argparse.Namespace) -> Location:
@@ -60,17 +60,23 @@ def database_path(args: argparse.Namespace) -> Location:
     return path or default_database()
 
 
-def on_hub(args: argparse.Namespace) -> bool:
-    from zhuji_archive.storage import hub
+def on_hub_location(where: Location) -> bool:
+    from zhuji_archive.services import access
 
-    return hub.is_hub_location(database_path(args))
+    return access.is_hub(where)
+
+
+def on_hub(args: argparse.Namespace) -> bool:
+    from zhuji_archive.services import access
+
+    return access.is_hub(database_path(args))
 
 
 def shown(where: Location) -> str:
     """The archive as messages name it: a file's path, a hub's server and database (never its password)."""
-    from zhuji_archive.storage import hub
+    from zhuji_archive.services import access
 
-    return hub.where(where) if hub.is_hub_location(where) else str(where)
+    return access.shown(where)
 
 
 HUB_BACKUPS = (
@@ -153,9 +159,8 @@ def read_password(args: argparse.Namespace, prompt: str = "密码：") -> str:
 def check_archive_file(path: Location) -> None:
     """Refuse, in Chinese and before SQLite sees it, a path that cannot be an archive."""
     from zhuji_archive.services import access
-    from zhuji_archive.storage import hub
 
-    if hub.is_hub_location(path):
+    if access.is_hub(path):
         return
     path = Path(path)
     if not path.exists():
@@ -173,14 +178,13 @@ def open_archive(args: argparse.Namespace) -> Archive:
     given."""
     from zhuji_archive.services import access
     from zhuji_archive.services.failures import DatabaseError
-    from zhuji_archive.storage import hub
 
     path = database_path(args)
     check_archive_file(path)
     state = access.state(path)
-    if hub.is_hub_location(path) and state is access.ArchiveState.NEW:
+    if access.is_hub(path) and state is access.ArchiveState.NEW:
         raise DomainError(
-            f"镇里的数据库“{hub.where(path)}”还没有初始化（没有账号）。"
+            f"镇里的数据库“{access.shown(path)}”还没有初始化（没有账号）。"
             "请先用 zhuji-archive hub init --db 地址 --user 登录名 --name 姓名 建立系统管理员。"
         )
     if state in (access.ArchiveState.NEW, access.ArchiveState.PLAIN):
@@ -265,13 +269,11 @@ def database_message(error: Exception, path: Location) -> str:
     """The refusal to open an archive, without the database driver's own text: that is English and may
     quote what the file holds."""
     from zhuji_archive.services.failures import describe_environment_error
-    from zhuji_archive.storage import hub
-
     cause = error.__cause__
     if cause is None or str(cause) not in str(error):
         return str(error)
-    if hub.is_hub_location(path):
-        return describe_environment_error(cause) or f"无法打开镇里的数据库“{hub.where(path)}”：服务器拒绝了这个操作。"
+    if on_hub_location(path):
+        return describe_environment_error(cause) or f"无法打开镇里的数据库“{shown(path)}”：服务器拒绝了这个操作。"
     return describe_environment_error(cause) or (
         f"无法打开“{shown(path)}”：文件已损坏，或不是群众档案的数据库文件。如有备份副本（.bak 文件），请用备份恢复。"
     )

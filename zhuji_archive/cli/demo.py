@@ -71,14 +71,13 @@ def _list_accounts(accounts) -> None:  # type: ignore[no-untyped-def]
 def _run_on_hub(args: argparse.Namespace) -> int:
     """The demo town on a hub that has not been initialised (no accounts): its accounts are the demo's."""
     from zhuji_archive.services import access, demo_accounts
-    from zhuji_archive.storage import hub
 
     url = str(common.database_path(args))
     if args.force:
         raise DomainError("镇里的数据库不能用 --force 覆盖：请让数据库管理员删除后重建一个空数据库（dropdb、createdb）。")
     if access.state(url) is not access.ArchiveState.NEW:
         raise DomainError(
-            f"镇里的数据库“{hub.where(url)}”已经初始化（已有账号），演示数据只能建在空的数据库上。未作改动。"
+            f"镇里的数据库“{common.shown(url)}”已经初始化（已有账号），演示数据只能建在空的数据库上。未作改动。"
         )
     summary, accounts = demo_accounts.create_demo(
         url,
@@ -87,7 +86,7 @@ def _run_on_hub(args: argparse.Namespace) -> int:
         progress=lambda done, total: print(f"\r已生成 {done}/{total} 户", end="", flush=True),
     )
     print(
-        f"\n演示数据库已写入镇里的数据库 {hub.where(url)}：{summary.villages} 个村、{summary.groups} 个村民小组、"
+        f"\n演示数据库已写入镇里的数据库 {common.shown(url)}：{summary.villages} 个村、{summary.groups} 个村民小组、"
         f"{summary.households} 户、{summary.members} 人"
     )
     _list_accounts(accounts)

@@ -65,7 +65,7 @@ def add_commands(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-
             "标准输入第一行是档案文件账号的密码，第二行是镇里数据库账号的密码。"
         ),
     )
-    imports.add_argument("file", type=input_file(".sqlite3", ".db"), metavar="档案文件", help="笔记本上的档案文件（.sqlite3）")
+    imports.add_argument("file", type=input_file(), metavar="档案文件", help="笔记本上的档案文件（连同它旁边的钥匙文件）")
     imports.add_argument("--db", dest="sub_db", type=common.location, required=True, metavar="地址", help=HUB_ADDRESS)
     common.add_login_options(imports)
     imports.add_argument(
@@ -91,7 +91,6 @@ def _stdin(args: argparse.Namespace) -> bool:
 
 def run_init(args: argparse.Namespace) -> int:
     from zhuji_archive.services import hub_setup
-    from zhuji_archive.storage import hub
 
     url = _hub_url(args)
     if (args.county or args.code) and not args.town:
@@ -106,7 +105,7 @@ def run_init(args: argparse.Namespace) -> int:
     archive.close()
     made = f"，镇：{'、'.join(args.town)}" if args.town else ""
     common.say(
-        f"镇里的数据库“{hub.where(url)}”已初始化：系统管理员账号“{archive.actor.login}”"
+        f"镇里的数据库“{common.shown(url)}”已初始化：系统管理员账号“{archive.actor.login}”"
         f"（{archive.actor.display_name}）{made}。"
     )
     return common.OK
@@ -127,7 +126,6 @@ def _second_password(args: argparse.Namespace, login: str) -> str:
 
 def run_import(args: argparse.Namespace) -> int:
     from zhuji_archive.services import access, hub_setup
-    from zhuji_archive.storage import hub
 
     url = _hub_url(args)
     common.check_archive_file(args.file)
@@ -136,7 +134,7 @@ def run_import(args: argparse.Namespace) -> int:
         raise DomainError(f"档案文件“{args.file.name}”还没有账号或缺少钥匙文件，无法导入：请先在笔记本上用程序打开它一次。")
     if access.state(url) is not access.ArchiveState.LOCKED:
         raise DomainError(
-            f"镇里的数据库“{hub.where(url)}”还没有初始化：请先运行 zhuji-archive hub init --db 地址 --user 登录名，"
+            f"镇里的数据库“{common.shown(url)}”还没有初始化：请先运行 zhuji-archive hub init --db 地址 --user 登录名，"
             "再导入档案。"
         )
     login = common.login_name(args)
@@ -151,7 +149,7 @@ def run_import(args: argparse.Namespace) -> int:
             target.close()
     finally:
         source.close()
-    common.say(common.end_progress_line() + f"已把档案“{args.file.name}”导入镇里的数据库“{hub.where(url)}”（用时 {report.seconds:.1f} 秒）：")
+    common.say(common.end_progress_line() + f"已把档案“{args.file.name}”导入镇里的数据库“{common.shown(url)}”（用时 {report.seconds:.1f} 秒）：")
     print(f"户\t{report.households}")
     print(f"诉求\t{report.requests}")
     print(f"账号\t{report.accounts}")

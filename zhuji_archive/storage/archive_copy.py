@@ -7,7 +7,8 @@ one transaction of the hub: either all of it arrives or nothing does.
 What the hub's initialisation wrote gives way or is kept:
 - the running totals (``household_tally``, ``request_tally``) are not copied: the hub's triggers count
   every household, visit and request as it is inserted, so copying them as well would count twice;
-- the hub's seeded code lists and its settings give way to the file's (the file's choices carry on);
+- the hub's seeded code lists and its settings give way to the file's (the file's choices carry on),
+  except the laptop's backup folder;
 - the hub's accounts stay; a file account whose login a hub account already uses comes along under a
   free login (``admin`` → ``admin2``), reported to the caller;
 - a town the hub's initialisation made (no villages yet) with the name of one of the file's towns gives
@@ -28,6 +29,7 @@ from typing import Any
 from sqlalchemy import Connection, Engine, Table, delete, func, select, update
 
 from zhuji_archive.domain.errors import DomainError
+from zhuji_archive.domain.settings import BACKUP_FOLDER_KEY
 from zhuji_archive.storage import audit_chain
 from zhuji_archive.storage.audit_chain import FIELDS
 from zhuji_archive.storage.models import (
@@ -51,6 +53,8 @@ BATCH = 2000
 RECOMPUTED = frozenset({HouseholdTally.__tablename__, RequestTally.__tablename__})
 # The hub's own bookkeeping of failed logins; a file keeps its failures in its keyring, not here.
 HUB_ONLY = frozenset({LoginFailure.__tablename__})
+# Settings about the laptop itself: its backup folder means nothing on the server (pg_dump backs a hub up).
+LAPTOP_ONLY_SETTINGS = frozenset({BACKUP_FOLDER_KEY})
 # What a freshly initialised hub may already hold (handled one by one below).
 INITIAL = frozenset(
     {
@@ -141,8 +145,23 @@ def _rows(source: Connection, table: Table, batch: int = BATCH) -> Iterator[list
 
 
 def _insert(target: Connection, table: Table, rows: list[dict[str, Any]]) -> None:
-    if rows:
+    """Rows into the hub: PostgreSQL's COPY (one stream per batch rather than a statement per row; the
+    tally triggers fire for each row all the same), else an executemany INSERT."""
+    if not rows:
+        return
+    if target.dialect.name != "postgresql":
         target.execute(table.insert(), rows)
+        return
+    quote = target.dialect.identifier_preparer
+    columns = [column.name for column in table.columns]
+    statement = (
+        f"COPY {quote.format_table(table)} ({', '.join(quote.quote(name) for name in columns)}) FROM STDIN"
+    )
+    driver = target.connection.driver_connection  # psycopg's, inside this transaction
+    assert driver is not None
+    with driver.cursor() as cursor, cursor.copy(statement) as copy:
+        for row in rows:
+            copy.write_row([row.get(name) for name in columns])
 
 
 def _lock(target: Connection) -> None:
@@ -316,7 +335,11 @@ def _replace_lists(source: Connection, target: Connection, advance: Callable[[in
     for rows in _rows(source, codes):
         _insert(target, codes, rows)
         advance(len(rows))
-    for rows in _rows(source, settings):
+    for chunk in _rows(source, settings):
+        rows = [row for row in chunk if row["key"] not in LAPTOP_ONLY_SETTINGS]
+        advance(len(chunk) - len(rows))
+        if not rows:
+            continue
         target.execute(delete(settings).where(settings.c.key.in_([row["key"] for row in rows])))
         _insert(target, settings, rows)
         advance(len(rows))
