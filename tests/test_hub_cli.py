@@ -280,3 +280,27 @@ def test_the_url_password_is_never_shown(cli: Cli, hub_url: str) -> None:
     code, _out, err = cli("--db", hub_url, "users", "--user", "admin", "--password-stdin", stdin=(HUB_PASSWORD,))
     assert code == 0, err
     # The fixture checks every output above for the password.
+
+
+def test_the_existing_commands_work_on_a_hub(cli: Cli, hub_url: str, tmp_path: Path) -> None:
+    """Exports, prints, search, the accounts and the audit check: the same commands as on a file."""
+    assert cli("demo", "--db", hub_url, "--households", "40", "--seed", "8")[0] == 0
+    office = ("--db", hub_url, "--user", "dangzhengban", "--password-stdin")
+    for argv in (
+        ("export", "roster", "-o", str(tmp_path / "名册.xlsx")),
+        ("export", "ledger", "-o", str(tmp_path / "台账.xlsx")),
+        ("print", "blank", "-o", str(tmp_path / "空白户表.pdf")),
+        ("print", "book", "--village", "杜黄村", "-o", str(tmp_path / "档案册.pdf")),
+        ("print", "summary", "--village", "杜黄村", "--month", "2026-11", "-o", str(tmp_path / "月报.pdf")),
+    ):
+        code, _out, err = cli(*argv, *office, stdin=(DEMO,))
+        assert code == 0, (argv, err)
+        assert (tmp_path / argv[-1]).stat().st_size > 0
+    code, _out, err = cli("users", "add", "--db", hub_url, "--user", "admin", "--password-stdin", "--login", "zhang",
+                          "--name", "张文书", "--role", "党政办", stdin=(DEMO, "Wenshu-Pass-2026"))
+    assert code == 0, err
+    code, out, err = cli("info", "--db", hub_url, "--user", "zhang", "--password-stdin", stdin=("Wenshu-Pass-2026",))
+    assert code == 0, err
+    assert "户·合计\t40" in out and f"镇里的数据库\t{access.shown(hub_url)}" in out
+    code, out, err = cli("audit", "verify", "--db", hub_url, "--user", "admin", "--password-stdin", stdin=(DEMO,))
+    assert code == 0 and "操作日志完整" in out, err
