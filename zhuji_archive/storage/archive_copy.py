@@ -134,8 +134,10 @@ def check_empty(connection: Connection) -> None:
 
 
 def _rows(source: Connection, table: Table, batch: int = BATCH) -> Iterator[list[dict[str, Any]]]:
-    """The table's rows in primary-key order, ``batch`` at a time, typed as the models say."""
-    query = select(table).order_by(*table.primary_key.columns)
+    """The table's rows as they lie in the file (no table refers to itself, so order within a table does not
+    matter; walking a text key's index instead read an encrypted file page by random page), ``batch`` at a
+    time, typed as the models say."""
+    query = select(table)
     result = source.execution_options(stream_results=True).execute(query)
     while True:
         chunk = result.mappings().fetchmany(batch)
