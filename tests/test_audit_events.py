@@ -8,7 +8,7 @@ from datetime import date
 from pathlib import Path
 
 import pytest
-from accounts import ADMIN_LOGIN, ADMIN_PASSWORD, as_person, raw_of
+from accounts import ADMIN_LOGIN, ADMIN_PASSWORD, as_person, raw_of, where
 from openpyxl import load_workbook
 from sqlalchemy import select
 

@@ -17,8 +17,9 @@ from zhuji_archive.cli.parser import MESSAGES, display_width, wrap
 
 PROG = "zhuji-archive"
 OPTION = re.compile(r"(?<![\w-])--?[A-Za-z][A-Za-z-]*")
-# Names a Chinese office uses as they are, and the pinyin initials the search help gives as an example.
-PRODUCT_NAMES = ("Excel", "PDF", "zjg")
+# Names a Chinese office uses as they are (a hub's address starts with postgresql://), and the pinyin
+# initials the search help gives as an example.
+PRODUCT_NAMES = ("Excel", "PDF", "PostgreSQL", "postgresql", "zjg")
 
 
 def command_paths(parser: argparse.ArgumentParser, prefix: tuple[str, ...] = ()) -> Iterator[tuple[str, ...]]:

@@ -78,6 +78,17 @@ def state(path: Path | str) -> ArchiveState:
     return ArchiveState.LOCKED
 
 
+def is_hub(location: object) -> bool:
+    """Whether an archive location is a hub's ``postgresql://`` URL rather than a file."""
+    return hub.is_hub_location(location)
+
+
+def shown(location: Path | str) -> str:
+    """An archive's location as the user may see it: a file's path, a hub's server and database, never
+    the password in its URL."""
+    return hub.where(str(location)) if hub.is_hub_location(location) else str(location)
+
+
 def is_foreign_file(path: Path | str) -> bool:
     """A file that is neither a plain archive nor looks like an encrypted one (a text file, a workbook
     named by mistake): refused as such, rather than as an archive whose keyring is missing."""
