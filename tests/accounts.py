@@ -170,6 +170,16 @@ class HubConnection:
         self.connection.close()
 
 
+def table_names(connection) -> list[str]:
+    """The archive's tables, by name, through ``raw_connection``/``raw_of`` on either database."""
+    query = (
+        "SELECT tablename FROM pg_tables WHERE schemaname = 'public' ORDER BY tablename"
+        if isinstance(connection, HubConnection)
+        else "SELECT name FROM sqlite_master WHERE type='table' AND name NOT LIKE 'sqlite_%' ORDER BY name"
+    )
+    return [name for (name,) in connection.execute(query)]
+
+
 def where(db) -> Path | str:
     """Where an open archive lives, to open it again (a second window, another process): its file, or
     its hub's URL."""

@@ -6,6 +6,7 @@ from __future__ import annotations
 import sqlite3
 from pathlib import Path
 
+import pytest
 from accounts import open_archive, raw_of
 from alembic import command
 
@@ -79,6 +80,7 @@ def test_keyset_paging_by_cadre_crosses_equal_keys(archive: Archive) -> None:
     assert len(made) == 9
 
 
+@pytest.mark.file_archive  # SQLite's query plan
 def test_the_list_walks_the_cadre_index(archive: Archive) -> None:
     conn = raw_of(archive.db)
     try:
@@ -109,6 +111,7 @@ def test_import_and_demo_fill_the_key(tmp_path: Path) -> None:
         arc.close()
 
 
+@pytest.mark.file_archive  # an old file's upgrade
 def test_upgrade_backfills_the_key_from_cadre_names(tmp_path: Path) -> None:
     """A file at 0004 whose households carry cadre names: after opening, the key is filled and the
     list sorts by it."""

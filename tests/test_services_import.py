@@ -9,7 +9,7 @@ from pathlib import Path
 
 import openpyxl
 import pytest
-from accounts import cli_as, raw_of, where
+from accounts import cli_as, raw_of, table_names, where
 from sqlalchemy import select
 
 from zhuji_archive.domain import idcard
@@ -120,12 +120,7 @@ def dump(archive: Archive) -> dict[str, list[tuple]]:
     command line logs in, which records the time of the login and, once the audit is on, the login)."""
     connection = raw_of(archive.db)
     try:
-        tables = [
-            name
-            for (name,) in connection.execute(
-                "SELECT name FROM sqlite_master WHERE type='table' AND name NOT LIKE 'sqlite_%' ORDER BY name"
-            )
-        ]
+        tables = table_names(connection)
         return {
             t: sorted(map(repr, connection.execute(f'SELECT * FROM "{t}"')))
             for t in tables
