@@ -86,7 +86,7 @@ class BackupService:
 
     # ----- where -----------------------------------------------------------------------------------
     def _archive(self) -> Path:
-        if self.db.engine.dialect.name == "postgresql":
+        if self.db.on_hub:
             raise DomainError(HUB_BACKUPS)
         if self.db.path is None or self.db.key is None:
             raise DomainError("只有加密的档案文件可以备份。")

@@ -82,9 +82,9 @@ def import_archive(
     for archive, where in ((source, "档案文件"), (target, "镇里的数据库")):
         if archive.actor.role is not Role.ADMIN:
             raise DomainError(f"导入整份档案须用{where}的系统管理员账号登录。")
-    if source.db.engine.dialect.name == "postgresql":
+    if source.db.on_hub:
         raise DomainError("导入的来源须是笔记本上的档案文件（.sqlite3），不是另一个镇里的数据库。")
-    if target.db.engine.dialect.name != "postgresql":
+    if not target.db.on_hub:
         raise DomainError("整份档案只能导入到镇里的数据库（PostgreSQL）。")
     with source.db.engine.connect() as reading, target.db.transaction() as session:
         connection = session.connection()

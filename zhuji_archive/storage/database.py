@@ -151,6 +151,17 @@ class Database:
     key: bytes | None = field(default=None, repr=False)  # the file's SQLCipher key (None: plain or server)
     compatibility: int = cipher.COMPATIBILITY
 
+    @property
+    def on_hub(self) -> bool:
+        """A township hub on a PostgreSQL server rather than a laptop's file."""
+        return self.engine.dialect.name == "postgresql"
+
+    @property
+    def shown_as(self) -> str:
+        """Where the archive is, as the user may see it: the file, or the hub's server and database
+        (never its password)."""
+        return hub.where(self.engine.url) if self.on_hub else str(self.path or "")
+
     @contextmanager
     def transaction(self) -> Iterator[Session]:
         """A session whose work is committed together or rolled back together.
