@@ -36,8 +36,9 @@ import openpyxl
 import psycopg
 from accounts import ON_HUB, PASSWORD, archive_key, ensure_account, location, open_archive
 from conftest import copy_archive
-from sqlalchemy import create_engine, text
+from sqlalchemy import create_engine, event, text
 from sqlalchemy.orm import sessionmaker
+from sqlalchemy.pool import QueuePool, StaticPool
 
 from zhuji_archive.domain import workflow as wf
 from zhuji_archive.domain.accounts import Actor, Capability, Role, ScopeUnit, UnitKind
@@ -413,17 +414,26 @@ class Copies:
             connection.execute("PRAGMA synchronous = OFF")  # a throwaway copy: no need to reach the disk
             return connection
 
-        return create_engine("sqlite://", module=cipher.dbapi, creator=connect, hide_parameters=True)
+        # a pool of connections, as an archive file's engine has: the default for a "sqlite://" URL
+        # gives every session of a thread the same connection, and a session read inside another's
+        # transaction would roll that transaction's work back when it ends
+        return create_engine(
+            "sqlite://", module=cipher.dbapi, creator=connect, poolclass=QueuePool, hide_parameters=True
+        )
 
     def _hub_engine(self) -> Any:
-        from sqlalchemy.pool import StaticPool
 
         target = copy_archive(self.snapshot, Path(str(self.snapshot) + "-copies"))
         url = location(target)  # the snapshot's data in a database of its own
         self.held = _Held.connect(str(url))
-        return create_engine(
-            hub.hub_url(str(url)), creator=lambda: self.held, poolclass=StaticPool, hide_parameters=True
+        held = self.held
+        engine = create_engine(
+            hub.hub_url(str(url)), creator=lambda: held, poolclass=StaticPool, hide_parameters=True
         )
+        # after the pool's reset (a rollback) when a connection is given back
+        event.listen(engine, "checkout", lambda *_: held.checked_out())
+        event.listen(engine, "checkin", lambda *_: held.checked_in())
+        return engine
 
     def open(self, actor: Actor) -> Archive:
         """A fresh copy acting for ``actor``; close it before the next one."""
@@ -455,31 +465,46 @@ class Copies:
 
 class _Held(psycopg.Connection):
     """The hub copies' DB-API connection: whatever SQLAlchemy commits or rolls back stays inside one
-    transaction that only ``undo`` ends. A commit releases the savepoint "copy" and sets it anew; a
-    rollback returns to it (as a transaction that failed would end); closing keeps the connection."""
+    transaction that only ``undo`` ends.
 
-    held = False
+    The services' sessions may nest (adding a request to a meeting reads the deadline settings in a
+    session of their own while its transaction is open), and all of them get this one connection. Each
+    checkout therefore holds a savepoint of its own: a commit releases it and sets it anew, a rollback
+    returns to it, giving the checkout back releases it into the one before. So an inner session's
+    rollback never takes an outer one's unsaved work with it."""
+
+    held = False  # a case's transaction is open
+    depth = 0  # the checkouts of the engine's connection now open in it
 
     def begin(self) -> None:
-        self.execute("SAVEPOINT copy")  # psycopg begins the transaction first
-        self.held = True
+        self.held, self.depth = True, 0
 
     def undo(self) -> bool:
         """End the transaction, keeping nothing; whether one was open."""
-        was, self.held = self.held, False
+        was, self.held, self.depth = self.held, False, 0
         super().rollback()
         return was
 
+    def checked_out(self) -> None:
+        if self.held:
+            self.depth += 1
+            self.execute(f"SAVEPOINT copy{self.depth}")  # psycopg begins the transaction first
+
+    def checked_in(self) -> None:
+        if self.held and self.depth:
+            self.execute(f"RELEASE SAVEPOINT copy{self.depth}")
+            self.depth -= 1
+
     def commit(self) -> None:
-        if not self.held:
+        if not (self.held and self.depth):
             super().rollback()  # the engine's first connect, outside any case: nothing to keep
             return
-        self.execute("RELEASE SAVEPOINT copy")
-        self.execute("SAVEPOINT copy")
+        self.execute(f"RELEASE SAVEPOINT copy{self.depth}")
+        self.execute(f"SAVEPOINT copy{self.depth}")
 
     def rollback(self) -> None:
-        if self.held:
-            self.execute("ROLLBACK TO SAVEPOINT copy")
+        if self.held and self.depth:
+            self.execute(f"ROLLBACK TO SAVEPOINT copy{self.depth}")
         else:
             super().rollback()
 

@@ -29,12 +29,15 @@ from permission_matrix import (
     expected,
     fingerprint,
 )
+from sqlalchemy import select
+from sqlalchemy.exc import IntegrityError
 
 from zhuji_archive.domain.accounts import PermissionDenied, Role
 from zhuji_archive.domain.errors import DomainError
 from zhuji_archive.services.archive import Archive
 from zhuji_archive.services.backups import NOT_A_FILE
 from zhuji_archive.storage.household_queries import HouseholdFilter
+from zhuji_archive.storage.models import Setting
 from zhuji_archive.storage.request_queries import RequestQuery
 
 REGISTRY = entries()
@@ -141,6 +144,37 @@ def test_the_fingerprint_sees_what_each_write_changes(
             return
         entry.call(archive, world.place(side), world)
         assert fingerprint(archive) != before
+    finally:
+        archive.close()
+
+
+def test_a_copy_keeps_what_its_transactions_save_and_nothing_else(
+    world: World, logged_in: dict[Role, Archive], copies: Copies
+) -> None:
+    """A private copy behaves as an archive does: a session read inside another's transaction does not
+    take that transaction's work with it, and the next copy starts from the world as built (on a hub
+    the copies are transactions rolled back beneath SQLAlchemy, so this is not a given there)."""
+    archive = copies.open(logged_in[Role.OFFICE].actor)
+    try:
+        with archive.db.transaction() as outer:
+            outer.add(Setting(key="matrix.first", value="1"))
+            outer.flush()
+            with archive.db.sessions() as inner:  # ends with a rollback
+                inner.scalar(select(Setting.value).where(Setting.key == "matrix.none"))
+            outer.add(Setting(key="matrix.second", value="2"))
+        with pytest.raises(IntegrityError), archive.db.transaction() as failing:
+            failing.add(Setting(key="matrix.first", value="again"))
+        with archive.db.sessions() as session:
+            kept = dict(
+                session.execute(select(Setting.key, Setting.value).where(Setting.key.like("matrix.%"))).all()
+            )
+        assert kept == {"matrix.first": "1", "matrix.second": "2"}
+    finally:
+        archive.close()
+    archive = copies.open(logged_in[Role.OFFICE].actor)
+    try:
+        with archive.db.sessions() as session:
+            assert session.scalar(select(Setting.key).where(Setting.key.like("matrix.%"))) is None
     finally:
         archive.close()
 
