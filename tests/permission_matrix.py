@@ -422,7 +422,6 @@ class Copies:
         )
 
     def _hub_engine(self) -> Any:
-
         target = copy_archive(self.snapshot, Path(str(self.snapshot) + "-copies"))
         url = location(target)  # the snapshot's data in a database of its own
         self.held = _Held.connect(str(url))
