@@ -27,16 +27,18 @@ import hashlib
 import shutil
 from collections.abc import Callable
 from dataclasses import dataclass, field, replace
-from datetime import date
+from datetime import date, datetime
 from enum import Enum
 from pathlib import Path
 from typing import Any
 
 import openpyxl
-from accounts import PASSWORD, archive_key, ensure_account, open_archive
+import psycopg
+from accounts import ON_HUB, PASSWORD, archive_key, ensure_account, location, open_archive
 from conftest import copy_archive
-from sqlalchemy import create_engine
+from sqlalchemy import create_engine, event, text
 from sqlalchemy.orm import sessionmaker
+from sqlalchemy.pool import QueuePool, StaticPool
 
 from zhuji_archive.domain import workflow as wf
 from zhuji_archive.domain.accounts import Actor, Capability, Role, ScopeUnit, UnitKind
@@ -45,7 +47,7 @@ from zhuji_archive.domain.reporting import MONTHLY, period_of
 from zhuji_archive.domain.workflow import Action, Level
 from zhuji_archive.services import access
 from zhuji_archive.services.archive import Archive
-from zhuji_archive.storage import backup_files, cipher, keyring, versions
+from zhuji_archive.storage import audit_log, backup_files, cipher, hub, keyring, versions
 from zhuji_archive.storage.database import Database
 from zhuji_archive.storage.household_queries import HouseholdFilter
 from zhuji_archive.storage.request_queries import RequestQuery
@@ -137,20 +139,24 @@ class World:
     logins: dict[Role, str] = field(default_factory=dict)
     accounts: dict[Role, str] = field(default_factory=dict)  # account ids
     workbook: Path | None = None
-    key: bytes = b""
+    key: bytes = b""  # the file's key (none on a hub)
     saved: Path | None = None  # a backup of the world as built, outside every backup folder
+    snapshot: Path | None = None  # the world as built, which the private copies are made from
 
     @property
     def backup(self) -> backup_files.BackupFile:
-        """The saved backup, to restore (its files are only read)."""
+        """The saved backup, to restore (its files are only read). A hub has no file backups: the
+        service refuses before it reads one, so the record of one that was never made stands in."""
         assert self.saved is not None
+        if ON_HUB:
+            return backup_files.BackupFile(self.saved, datetime(2026, 3, 18), BackupKind.MANUAL, "", 0, False)
         return next(b for b in backup_files.list_backups(self.saved.parent) if b.path == self.saved)
 
     def place(self, side: Side) -> Place:
         return self.places[Side.IN if side is Side.TOWN else side]
 
     def login(self, role: Role) -> Archive:
-        return access.unlock(self.path, self.logins[role], PASSWORD, TODAY)
+        return access.unlock(location(self.path), self.logins[role], PASSWORD, TODAY)
 
 
 def _workbook(path: Path) -> Path:
@@ -242,9 +248,14 @@ def build_world(path: Path, files: Path) -> World:
             importer.assign_groups(sources, place.village, "一组")
             place.sources = sources
             place.plan = importer.plan(sources)
-    world.key = archive_key(path)
-    with world.login(Role.ADMIN) as arc:  # the backup restored by the matrix's restores
-        world.saved = arc.backups.make_now(files / "saved").path
+    if ON_HUB:
+        world.saved = files / "saved" / "matrix.sqlite3"  # never made: a hub has no file backups
+    else:
+        world.key = archive_key(path)
+        with world.login(Role.ADMIN) as arc:  # the backup restored by the matrix's restores
+            world.saved = arc.backups.make_now(files / "saved").path
+    # before anyone logs in for the cases: a hub's database is copied only while nobody is connected
+    world.snapshot = copy_archive(path, files / "snapshot.sqlite3")
     return world
 
 
@@ -254,6 +265,8 @@ def build_world(path: Path, files: Path) -> World:
 def fingerprint(arc: Archive) -> tuple[str, str]:
     """A digest of every row of every table, and of the keyring (accounts keep their key slots there).
     The world is small, so reading all of it costs a few milliseconds."""
+    if arc.db.engine.dialect.name == "postgresql":
+        return _hub_fingerprint(arc), ""
     digest = hashlib.sha256()
     with arc.db.engine.connect() as connection:
         cursor = connection.connection.cursor()  # the DB-API cursor: no per-row objects
@@ -267,6 +280,37 @@ def fingerprint(arc: Archive) -> tuple[str, str]:
     assert arc.db.path is not None
     ring = hashlib.sha256(keyring.keyring_path(Path(arc.db.path)).read_bytes()).hexdigest()
     return digest.hexdigest(), ring
+
+
+# Every base table of the hub's schema, read by its own statement (the tables are the same in every copy).
+_HUB_TABLES = text(
+    "SELECT table_name FROM information_schema.tables"
+    " WHERE table_schema = current_schema() AND table_type = 'BASE TABLE' ORDER BY table_name"
+)
+_hub_digests: dict[tuple[str, ...], Any] = {}
+
+
+def _hub_fingerprint(arc: Archive) -> str:
+    """On a hub: every row of every table, digested by the server in one statement. PostgreSQL has no
+    rowid; each table's rows are put in the order of all their columns (a row's text form), so the same
+    rows give the same digest whatever order the server keeps them in."""
+    return _hub_digest(arc.db.engine)
+
+
+def _hub_digest(engine: Any) -> str:
+    with engine.connect() as connection:
+        tables = tuple(connection.execute(_HUB_TABLES).scalars())
+        statement = _hub_digests.get(tables)
+        if statement is None:
+            parts = [
+                f"SELECT '{table}' AS name, md5(coalesce(string_agg(t::text, E'\\n' ORDER BY t::text), ''))"
+                f' AS rows FROM "{table}" t'
+                for table in tables
+            ]
+            statement = _hub_digests[tables] = text(" UNION ALL ".join(parts) + " ORDER BY name")
+        rows = connection.execute(statement).all()
+    assert len(rows) == len(tables) > 10
+    return hashlib.sha256(repr(rows).encode()).hexdigest()
 
 
 # ----- the registry ------------------------------------------------------------------------------
@@ -297,6 +341,9 @@ class Entry:
     writes: bool = False  # the call may change the archive: it runs on a private copy
     lead: bool = False
     sided: bool = False  # a town-wide task made on a record of either village: tried on both
+    # about the archive file's backups: on a hub (backed up by pg_dump) an allowed call is refused with
+    # services/backups.NOT_A_FILE, after the same permission check as on a file
+    file_only: bool = False
     why: str = ""
 
     @property
@@ -325,36 +372,76 @@ def expected(actor: Actor, entry: Entry, side: Side, world: World) -> bool:
 
 
 class Copies:
-    """Private copies of the world's archive for the calls that may write.
+    """Private copies of the world's archive for the calls that may write, made from the snapshot taken
+    when the world was built (nobody opens the snapshot). One engine serves every copy, which keeps
+    SQLAlchemy's statement cache warm: a copy costs a copy of the data rather than a cold start.
 
-    Each copy is the bytes of a snapshot taken when the world was built (nobody opens the snapshot),
-    with its keyring. One engine connects to whichever copy is current, which keeps SQLAlchemy's
-    statement cache warm: a copy costs two file copies rather than a cold start."""
+    A file's copy is two file copies: the archive and its keyring. A hub's "copy" is one transaction on
+    a database made once from the snapshot, rolled back after the call (a database made per call with
+    CREATE DATABASE … TEMPLATE takes 0.1 s on an idle machine, up to a second on a busy one, and
+    there are 500 writing calls). The services open their own sessions and connections (the audit
+    log's check reads and writes through the engine), so the transaction is held beneath SQLAlchemy:
+    the engine's one DB-API connection turns each commit into a savepoint of that transaction
+    (``_Held``). After each call the database is checked to be the snapshot again."""
 
     def __init__(self, world: World) -> None:
+        assert world.snapshot is not None
         self.world = world
-        self.snapshot = world.files / "snapshot.sqlite3"
-        copy_archive(world.path, self.snapshot)
+        self.snapshot = world.snapshot
+        self.current: Path | None = None  # the file of the current copy
+        self.held: _Held | None = None  # a hub: the connection holding the current copy's transaction
+        if ON_HUB:
+            self.engine = self._hub_engine()
+        else:
+            self.engine = self._file_engine()
+        self.sessions = sessionmaker(self.engine, expire_on_commit=False)
+        versions.install(self.sessions)
+        audit_log.install(self.sessions)  # as storage/database.py's open_url: the log's entries are chained
+        if ON_HUB:
+            self.pristine = _hub_digest(self.engine)
+
+    def _file_engine(self) -> Any:
         # in a folder of its own: the copies' backups (automatic, manual, before a restore) stay apart
         # from the world's
-        self.current = world.files / "copies" / "copy.sqlite3"
+        self.current = self.world.files / "copies" / "copy.sqlite3"
         self.current.parent.mkdir(exist_ok=True)
-        key = world.key
+        key, current = self.world.key, self.current
 
         def connect() -> object:
-            connection = cipher.connect(self.current, key)
+            connection = cipher.connect(current, key)
             connection.execute("PRAGMA foreign_keys = ON")
             connection.execute("PRAGMA busy_timeout = 5000")
             connection.execute("PRAGMA synchronous = OFF")  # a throwaway copy: no need to reach the disk
             return connection
 
-        self.engine = create_engine("sqlite://", module=cipher.dbapi, creator=connect, hide_parameters=True)
-        self.sessions = sessionmaker(self.engine, expire_on_commit=False)
-        versions.install(self.sessions)
+        # a pool of connections, as an archive file's engine has: the default for a "sqlite://" URL
+        # gives every session of a thread the same connection, and a session read inside another's
+        # transaction would roll that transaction's work back when it ends
+        return create_engine(
+            "sqlite://", module=cipher.dbapi, creator=connect, poolclass=QueuePool, hide_parameters=True
+        )
+
+    def _hub_engine(self) -> Any:
+        target = copy_archive(self.snapshot, Path(str(self.snapshot) + "-copies"))
+        url = location(target)  # the snapshot's data in a database of its own
+        self.held = _Held.connect(str(url))
+        held = self.held
+        engine = create_engine(
+            hub.hub_url(str(url)), creator=lambda: held, poolclass=StaticPool, hide_parameters=True
+        )
+        # after the pool's reset (a rollback) when a connection is given back
+        event.listen(engine, "checkout", lambda *_: held.checked_out())
+        event.listen(engine, "checkin", lambda *_: held.checked_in())
+        return engine
 
     def open(self, actor: Actor) -> Archive:
         """A fresh copy acting for ``actor``; close it before the next one."""
         self.engine.dispose()
+        if self.held is not None:
+            self._undo()
+            self.held.begin()
+            return Archive(Database(engine=self.engine, sessions=self.sessions, path=None), actor, TODAY)
+        assert self.current is not None
         for leftover in self.current.parent.glob(self.current.name + "*"):
             leftover.unlink()  # the previous copy with its -wal, -shm and keyring
         shutil.copyfile(self.snapshot, self.current)
@@ -362,8 +449,70 @@ class Copies:
         db = Database(engine=self.engine, sessions=self.sessions, path=self.current, key=self.world.key)
         return Archive(db, actor, TODAY)
 
+    def _undo(self) -> None:
+        """Roll the previous call's transaction back, and check that it took all the call did with it."""
+        assert self.held is not None
+        if self.held.undo():
+            assert _hub_digest(self.engine) == self.pristine, "a call's writes outlived the rollback"
+
     def close(self) -> None:
         self.engine.dispose()
+        if self.held is not None:
+            self._undo()
+            self.held.end()
+
+
+class _Held(psycopg.Connection):
+    """The hub copies' DB-API connection: whatever SQLAlchemy commits or rolls back stays inside one
+    transaction that only ``undo`` ends.
+
+    The services' sessions may nest (adding a request to a meeting reads the deadline settings in a
+    session of their own while its transaction is open), and all of them get this one connection. Each
+    checkout therefore holds a savepoint of its own: a commit releases it and sets it anew, a rollback
+    returns to it, giving the checkout back releases it into the one before. So an inner session's
+    rollback never takes an outer one's unsaved work with it."""
+
+    held = False  # a case's transaction is open
+    depth = 0  # the checkouts of the engine's connection now open in it
+
+    def begin(self) -> None:
+        self.held, self.depth = True, 0
+
+    def undo(self) -> bool:
+        """End the transaction, keeping nothing; whether one was open."""
+        was, self.held, self.depth = self.held, False, 0
+        super().rollback()
+        return was
+
+    def checked_out(self) -> None:
+        if self.held:
+            self.depth += 1
+            self.execute(f"SAVEPOINT copy{self.depth}")  # psycopg begins the transaction first
+
+    def checked_in(self) -> None:
+        if self.held and self.depth:
+            self.execute(f"RELEASE SAVEPOINT copy{self.depth}")
+            self.depth -= 1
+
+    def commit(self) -> None:
+        if not (self.held and self.depth):
+            super().rollback()  # the engine's first connect, outside any case: nothing to keep
+            return
+        self.execute(f"RELEASE SAVEPOINT copy{self.depth}")
+        self.execute(f"SAVEPOINT copy{self.depth}")
+
+    def rollback(self) -> None:
+        if self.held and self.depth:
+            self.execute(f"ROLLBACK TO SAVEPOINT copy{self.depth}")
+        else:
+            super().rollback()
+
+    def close(self) -> None:
+        pass  # the engine's dispose between copies
+
+    def end(self) -> None:
+        self.undo()
+        super().close()
 
 
 # ----- the registry: every public method, how to call it, what it needs -----------------------------
@@ -932,17 +1081,31 @@ def entries() -> list[Entry]:  # noqa: PLR0915 - one line per entry point reads 
     add("audit.reveal", lambda a, p, w: a.audit.reveal(p.households[0], "联系电话"), R, writes=True)
     add("audit.searched", lambda a, p, w: a.audit.searched("330681"), R, ANY, writes=True)
 
-    # backups: 备份与恢复 is 系统管理员's; the copies' backups go to the copies' own folder
+    # backups: 备份与恢复 is 系统管理员's; the copies' backups go to the copies' own folder. Those of
+    # the file are refused on a hub (after the permission check); the retention is a setting on both.
     bk = Capability.BACKUP
-    add("backups.list", lambda a, p, w: a.backups.list(), bk, ANY)
-    add("backups.folder", lambda a, p, w: a.backups.folder(), bk, ANY)
-    add("backups.default_folder", lambda a, p, w: a.backups.default_folder(), bk, ANY)
+    add("backups.list", lambda a, p, w: a.backups.list(), bk, ANY, file_only=True)
+    add("backups.folder", lambda a, p, w: a.backups.folder(), bk, ANY, file_only=True)
+    add("backups.default_folder", lambda a, p, w: a.backups.default_folder(), bk, ANY, file_only=True)
     add("backups.retention", lambda a, p, w: a.backups.retention(), bk, ANY)
-    add("backups.backup_at", lambda a, p, w: a.backups.backup_at(w.saved), bk, ANY)  # type: ignore[arg-type]
-    add("backups.make_now", lambda a, p, w: a.backups.make_now(), bk, ANY, writes=True)
-    add("backups.rotate", lambda a, p, w: a.backups.rotate(), bk, ANY, writes=True)
-    add("backups.restore", lambda a, p, w: a.backups.restore(w.backup), bk, ANY, writes=True)
-    add("backups.set_folder", lambda a, p, w: a.backups.set_folder(w.files / "usb"), bk, ANY, writes=True)
+    add(
+        "backups.backup_at",
+        lambda a, p, w: a.backups.backup_at(w.saved),  # type: ignore[arg-type]
+        bk,
+        ANY,
+        file_only=True,
+    )
+    add("backups.make_now", lambda a, p, w: a.backups.make_now(), bk, ANY, writes=True, file_only=True)
+    add("backups.rotate", lambda a, p, w: a.backups.rotate(), bk, ANY, writes=True, file_only=True)
+    add("backups.restore", lambda a, p, w: a.backups.restore(w.backup), bk, ANY, writes=True, file_only=True)
+    add(
+        "backups.set_folder",
+        lambda a, p, w: a.backups.set_folder(w.files / "usb"),
+        bk,
+        ANY,
+        writes=True,
+        file_only=True,
+    )
     add(
         "backups.set_retention",
         lambda a, p, w: a.backups.set_retention(Retention(3, 2, 6, 5)),

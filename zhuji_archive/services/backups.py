@@ -32,6 +32,9 @@ from zhuji_archive.storage.database import Database, open_database
 from zhuji_archive.storage.models import Account
 
 LOGGER = logging.getLogger("zhuji_archive.backups")
+# A hub (PostgreSQL) is backed up by the server's own tools (pg_dump), not by this service: every
+# call that would read or write backup files refuses with this, after the account's right is checked.
+NOT_A_FILE = "只有加密的档案文件可以备份。"
 
 
 HUB_BACKUPS = (
@@ -89,7 +92,7 @@ class BackupService:
         if self.db.on_hub:
             raise DomainError(HUB_BACKUPS)
         if self.db.path is None or self.db.key is None:
-            raise DomainError("只有加密的档案文件可以备份。")
+            raise DomainError(NOT_A_FILE)
         return self.db.path
 
     def default_folder(self) -> Path:
@@ -100,6 +103,7 @@ class BackupService:
     def folder(self) -> Path:
         """Where backups go: the chosen folder, or ``backups`` beside the archive (系统管理员's)."""
         require(self.actor, Capability.BACKUP)
+        self._archive()  # a hub imported from a laptop may still carry the laptop's chosen folder
         return self._folder()
 
     def _default_folder(self) -> Path:
@@ -112,6 +116,7 @@ class BackupService:
     def set_folder(self, folder: Path | str | None) -> Path:
         """Choose the folder backups go to (None or "": the default); it must be writable now."""
         require(self.actor, Capability.BACKUP)
+        self._archive()  # a hub has no backup folder
         text = str(folder).strip() if folder else ""
         if text:
             target = Path(text)
@@ -231,6 +236,7 @@ class BackupService:
     def backup_at(self, path: Path | str) -> BackupEntry:
         """The backup whose archive copy is ``path`` (wherever it was copied to), checked as listed."""
         require(self.actor, Capability.BACKUP)
+        self._archive()  # a hub cannot be restored from a file backup
         path = Path(path)
         found = backup_files.list_backups(path.parent)
         backup = next((b for b in found if b.path.resolve() == path.resolve()), None)
