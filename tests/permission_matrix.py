@@ -342,7 +342,7 @@ class Entry:
     lead: bool = False
     sided: bool = False  # a town-wide task made on a record of either village: tried on both
     # about the archive file's backups: on a hub (backed up by pg_dump) an allowed call is refused with
-    # services/backups.NOT_A_FILE, after the same permission check as on a file
+    # services/backups.HUB_BACKUPS, after the same permission check as on a file
     file_only: bool = False
     why: str = ""
 
