@@ -7,9 +7,8 @@ method the registry does not know fails the test, so no new entry point escapes 
 
 from __future__ import annotations
 
-import re
-
 import inspect
+import re
 import typing
 from collections.abc import Iterator
 from functools import cached_property
