@@ -25,7 +25,7 @@ from sqlalchemy.orm.exc import StaleDataError
 
 from zhuji_archive.domain.errors import DomainError
 from zhuji_archive.storage import audit_log, cipher, hub, versions
-from zhuji_archive.storage.errors import Trouble, classify, describe_environment_error
+from zhuji_archive.storage.errors import Trouble, classify, describe_environment_error, hub_connect_message
 
 MIGRATIONS_DIR = Path(__file__).resolve().parent / "migrations"
 BUSY_TIMEOUT_MS = 5000
@@ -163,6 +163,11 @@ class Database:
                 yield session
         except StaleDataError as error:
             raise ChangedMeanwhile() from error
+
+    @property
+    def hub(self) -> str | None:
+        """A hub's server:port/database as the user may be shown it (never the password); None for a file."""
+        return hub.where(self.engine.url) if self.engine.dialect.name == "postgresql" else None
 
     def close(self) -> None:
         self.engine.dispose()
@@ -442,7 +447,7 @@ def open_hub(url: str | URL) -> Database:
     except Exception as error:
         if classify(error) is None:
             raise
-        raise DatabaseError(f"无法打开镇里的数据库“{where}”：{describe_environment_error(error)}") from error
+        raise hub_connect_error(url, error) from error
 
 
 def hub_has_schema(url: str | URL) -> bool:
@@ -453,8 +458,14 @@ def hub_has_schema(url: str | URL) -> bool:
     except Exception as error:
         if classify(error) is None:
             raise
-        raise DatabaseError(
-            f"无法打开镇里的数据库“{hub.where(url)}”：{describe_environment_error(error)}"
-        ) from error
+        raise hub_connect_error(url, error) from error
     finally:
         engine.dispose()
+
+
+def hub_connect_error(url: str | URL, error: Exception) -> DatabaseError:
+    """Opening a hub failed for a reason of the machine or the network: a DatabaseError naming the
+    server (never the password) and why in Chinese — refused, unreachable, or a password wanted."""
+    answers = classify(error) is Trouble.UNREACHABLE and hub.server_answers(url)
+    reason = hub_connect_message(error, answers) or describe_environment_error(error)
+    return DatabaseError(f"无法打开镇里的数据库“{hub.where(url)}”：{reason}")

@@ -5,6 +5,9 @@ switches (storage/dialect.py): the driver, the connection pool, what a server's 
 
 from __future__ import annotations
 
+import socket
+from dataclasses import dataclass
+
 from sqlalchemy import URL, Engine, create_engine, make_url
 
 DRIVER = "postgresql+psycopg"
@@ -37,3 +40,53 @@ def where(url: str | URL) -> str:
     """The hub as the user may be shown it: server, port and database, never the password."""
     url = hub_url(url)
     return f"{url.host or 'localhost'}:{url.port or 5432}/{url.database}"
+
+
+DEFAULT_PORT = 5432
+
+
+@dataclass(frozen=True)
+class HubAddress:
+    """Where a hub is, as the connection window asks for it (the password is never part of it)."""
+
+    host: str
+    port: int
+    database: str
+    user: str
+
+
+def location(host: str, port: int | None, database: str, user: str, password: str = "") -> str:
+    """The ``postgresql://`` URL of a hub from what a user typed. An empty password leaves it to libpq
+    (a ``.pgpass`` file or ``PGPASSWORD``); a password given lives in the URL for this session only."""
+    url = URL.create(
+        "postgresql",
+        username=user.strip() or None,
+        password=password or None,
+        host=host.strip() or None,
+        port=port or None,
+        database=database.strip() or None,
+    )
+    return url.render_as_string(hide_password=False)
+
+
+def address(location: str | URL) -> HubAddress:
+    url = hub_url(location)
+    return HubAddress(url.host or "localhost", url.port or DEFAULT_PORT, url.database or "", url.username or "")
+
+
+def without_password(location: str | URL) -> str:
+    """The hub's URL as it may be kept on this machine (the recent list): everything but the password."""
+    url = hub_url(location)
+    kept = URL.create("postgresql", url.username, None, url.host, url.port, url.database, url.query)
+    return kept.render_as_string(hide_password=False)
+
+
+def server_answers(location: str | URL, timeout: float = 3.0) -> bool:
+    """Whether anything accepts a connection on the hub's server and port (after a failed login, it tells
+    "the server refused" from "the server cannot be reached")."""
+    url = hub_url(location)
+    try:
+        with socket.create_connection((url.host or "localhost", url.port or DEFAULT_PORT), timeout=timeout):
+            return True
+    except OSError:
+        return False
