@@ -35,10 +35,10 @@ COMMAND_NAMES = sorted({word for path in COMMANDS for word in path}, key=len, re
 
 
 def english_words(text: str, *given: str) -> list[str]:
-    """Latin words left in ``text`` once option names, command names, file suffixes, product names and
+    """Latin words left in ``text`` once option names, command names, file suffixes, a hub's address scheme, product names and
     the values the test itself typed (``given``) are taken out."""
     text = OPTION.sub(" ", text.replace(PROG, " "))
-    for name in (*sorted(given, key=len, reverse=True), *COMMAND_NAMES, *PRODUCT_NAMES, ".xlsx", ".pdf", ".bak"):
+    for name in (*sorted(given, key=len, reverse=True), *COMMAND_NAMES, *PRODUCT_NAMES, ".xlsx", ".pdf", ".bak", "postgresql://"):
         text = re.sub(rf"(?<![A-Za-z]){re.escape(name)}(?![A-Za-z])", " ", text)
     return re.findall(r"[A-Za-z]{2,}", text)
 

@@ -7,8 +7,6 @@ Chinese message and an exit code (listed in ``zhuji-archive --help``), never as 
 
 from __future__ import annotations
 
-from pathlib import Path
-
 from zhuji_archive import __version__
 from zhuji_archive.cli import accounts, audit, backups, common, demo, importing, output, query, request_output
 from zhuji_archive.cli.parser import ChineseArgumentParser
@@ -22,7 +20,12 @@ def build_parser() -> ChineseArgumentParser:
         description="群众档案：村户档案与群众诉求办理。不带命令时打开程序窗口。",
         epilog=common.EXIT_CODES,
     )
-    parser.add_argument("--db", type=Path, metavar="文件", help="档案数据库文件（默认在用户数据目录）")
+    parser.add_argument(
+        "--db",
+        type=common.archive_location,
+        metavar="文件",
+        help="档案数据库文件（默认在用户数据目录），或镇里的数据库 postgresql://用户@服务器:端口/数据库名",
+    )
     common.add_login_options(parser, on_subcommand=False)
     parser.add_argument(
         "--version", action="version", version=f"%(prog)s {__version__}", help="显示程序版本并退出"

@@ -44,6 +44,13 @@ def say(message: str) -> None:
     print(message, file=sys.stderr, flush=True)
 
 
+def archive_location(value: str) -> Path | str:
+    """--db: an archive file, or a hub's ``postgresql://`` address (kept as typed: a Path would fold its //)."""
+    from zhuji_archive.services import access
+
+    return value if access.is_hub(value) else Path(value)
+
+
 def database_path(args: argparse.Namespace) -> Path:
     """The archive file: the subcommand's --db, else the global --db, else the default archive."""
     path: Path | None = getattr(args, "sub_db", None) or args.db
@@ -108,6 +115,8 @@ def check_archive_file(path: Path) -> None:
     """Refuse, in Chinese and before SQLite sees it, a path that cannot be an archive."""
     from zhuji_archive.services import access
 
+    if access.is_hub(path):
+        return  # a hub: the server answers for itself when the archive is opened
     if not path.exists():
         raise DomainError(f"数据库文件“{path}”不存在。请用 --db 指定档案数据库。")
     if path.is_dir():
@@ -128,7 +137,7 @@ def open_archive(args: argparse.Namespace) -> Archive:
     state = access.state(path)
     if state in (access.ArchiveState.NEW, access.ArchiveState.PLAIN):
         raise DomainError(
-            f"档案“{path.name}”还没有账号（新档案，或旧版本的未加密档案）。请先启动一次程序，建立系统管理员账号"
+            f"档案“{access.where(path) if access.is_hub(path) else path.name}”还没有账号（新档案，或旧版本的未加密档案）。请先启动一次程序，建立系统管理员账号"
             f"（旧档案随即加密）；或用命令 zhuji-archive setup --db 文件 --user 登录名 --name 姓名 --password-stdin 建立。"
         )
     if state is access.ArchiveState.NO_KEYRING:
