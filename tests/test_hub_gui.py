@@ -298,3 +298,40 @@ def test_the_command_line_takes_a_hub_address(hub_database, capsys):
 def _parts(url: str) -> tuple[str, int, str, str]:
     address = access.hub_address(url)
     return address.host, address.port, address.database, address.user
+
+
+def test_a_remembered_hub_asks_for_its_password_again(qtbot, tmp_path, monkeypatch):
+    """The recent list keeps no database password: on a server that asks for one, the window says to fill
+    it in; a wrong one is refused; libpq's PGPASSWORD (like a .pgpass file) stands in for it."""
+    monkeypatch.delenv("PGPASSWORD", raising=False)
+    monkeypatch.setenv("PGPASSFILE", str(tmp_path / "no-pgpass"))  # the tester's own .pgpass stays out of it
+    server = pg_cluster.password_cluster()
+    name = f"gui_{uuid.uuid4().hex[:12]}"
+    url = server.create(name)
+    try:
+        open_archive(url).close()
+        settings = _settings(tmp_path)
+        remember_archive(settings, url)
+        assert pg_cluster.SERVER_PASSWORD not in (tmp_path / "settings.ini").read_text(encoding="utf-8")
+        dialog = HubConnectDialog(recent_archives(settings)[0])
+        qtbot.addWidget(dialog)
+        dialog.show()
+        assert dialog.password.text() == "" and dialog.focusWidget() is dialog.password
+
+        _click(qtbot, dialog.test_button)
+        assert "要求输入数据库密码" in dialog.message.text(), dialog.message.text()
+        _type(qtbot, dialog.password, "Wrong-Pw-1")
+        _click(qtbot, dialog.test_button)
+        assert "拒绝了连接" in dialog.message.text(), dialog.message.text()
+        _type(qtbot, dialog.password, pg_cluster.SERVER_PASSWORD)
+        _click(qtbot, dialog.test_button)
+        assert dialog.message.text().startswith("连接成功")
+
+        dialog.password.clear()
+        monkeypatch.setenv("PGPASSWORD", pg_cluster.SERVER_PASSWORD)  # what the server's administrator set up
+        _click(qtbot, dialog.connect_button)
+        assert not dialog.isVisible() and pg_cluster.SERVER_PASSWORD not in dialog.location
+        with access.unlock(dialog.location, "admin", accounts.ADMIN_PASSWORD) as chief:
+            assert chief.db.hub == access.where(url)
+    finally:
+        server.drop(name)
