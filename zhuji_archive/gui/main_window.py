@@ -55,7 +55,7 @@ class MainWindow(QMainWindow):
         self.who = f"{actor.display_name} · {actor.role.label}"
         # A file by its name; a hub by server:port/database, never its password (the address holds it).
         self.hub = archive.db.hub
-        where_file = archive.db.path.name if archive.db.path else f"镇里的数据库 {self.hub or ''}"
+        where_file = archive.db.path.name if archive.db.path else (f"镇里的数据库 {self.hub}" if self.hub else "")
         self.setWindowTitle(f"{APP_NAME} {__version__} — {where_file} — {self.who}")
         self.restored = (
             None  # what a restore returned (services/backups.Restored), once one replaced the file
