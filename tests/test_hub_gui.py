@@ -335,3 +335,31 @@ def test_a_remembered_hub_asks_for_its_password_again(qtbot, tmp_path, monkeypat
             assert chief.db.hub == access.where(url)
     finally:
         server.drop(name)
+
+
+def test_the_window_started_on_a_hub_logs_in_there(qtbot, hub_database, tmp_path):
+    """`zhuji-archive --db postgresql://…`: the login window names the hub and offers the other archives."""
+    url = hub_database()
+    with admin(url) as chief:
+        login = ensure_account(chief, "镇领导", Role.LEADER)
+    settings = _settings(tmp_path)
+    remember_archive(settings, tmp_path / "laptop.sqlite3")
+    seen: list[str] = []
+
+    def log_in(dialog: LoginDialog) -> None:
+        seen.append(" ".join(label.text() for label in dialog.findChildren(type(dialog.message))))
+        assert dialog.choice is not None and dialog.choice.recent is not None  # the laptop's file is offered
+        _type(qtbot, dialog.login, login)
+        _type(qtbot, dialog.password, PASSWORD)
+        _click(qtbot, dialog.login_button)
+
+    on_next(LoginDialog, log_in)
+    window = start_window(url, settings)
+    assert window is not None
+    qtbot.addWidget(window)
+    assert f"镇里的数据库：{access.where(url)}" in seen[0] and "加密" not in seen[0] and "钥匙" not in seen[0]
+    assert f"镇里的数据库 {access.where(url)}" in window.windowTitle()
+    assert recent_archives(settings)[0] == access.remembered(url)
+    window.close()
+    wait_for(window.archive)
+    window.archive.close()
