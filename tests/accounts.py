@@ -66,6 +66,15 @@ def _template(server) -> None:
     _kept.add(TEMPLATE)
 
 
+def migrated_hub(name: str) -> str:
+    """A new hub database at the current schema with no account yet (a copy of the template)."""
+    import pg_cluster
+
+    server = pg_cluster.cluster()
+    _template(server)
+    return server.create(name, TEMPLATE)
+
+
 def drop_test_databases(folder: Path) -> None:
     """After each test on a hub: the databases standing for files in its own ``tmp_path`` go (a
     session's worth would fill the disk); those of module and session fixtures stay."""
@@ -139,10 +148,60 @@ def as_person(
     return archive.acting_as(access.actor_of(archive.db, login), today)
 
 
+class HubConnection:
+    """A psycopg connection that reads like the SQLite one the tests use (``?`` placeholders,
+    ``execute`` on the connection): for tests that check the services against their own SQL."""
+
+    def __init__(self, url: str) -> None:
+        import psycopg
+        from psycopg.types.string import TextLoader
+
+        self.connection = psycopg.connect(url, autocommit=True)
+        # Dates as the ISO text SQLite keeps them in, so one expectation serves both
+        self.connection.adapters.register_loader("date", TextLoader)
+
+    def execute(self, sql: str, parameters=()):
+        return self.connection.execute(sql.replace("%", "%%").replace("?", "%s"), parameters)
+
+    def commit(self) -> None:
+        """Each statement commits by itself (autocommit), as the tests' SQLite writes then commit."""
+
+    def close(self) -> None:
+        self.connection.close()
+
+
+def table_names(connection) -> list[str]:
+    """The archive's tables, by name, through ``raw_connection``/``raw_of`` on either database."""
+    query = (
+        "SELECT tablename FROM pg_tables WHERE schemaname = 'public' ORDER BY tablename"
+        if isinstance(connection, HubConnection)
+        else "SELECT name FROM sqlite_master WHERE type='table' AND name NOT LIKE 'sqlite_%' ORDER BY name"
+    )
+    return [name for (name,) in connection.execute(query)]
+
+
+def where(db) -> Path | str:
+    """Where an open archive lives, to open it again (a second window, another process): its file, or
+    its hub's URL."""
+    if db.path is not None:
+        return db.path
+    return db.engine.url.render_as_string(hide_password=False)
+
+
+def raw_of(db) -> object:
+    """``raw_connection`` for an open database: its file, or its hub database."""
+    if db.path is None:
+        return HubConnection(db.engine.url.set(drivername="postgresql").render_as_string(hide_password=False))
+    return raw_connection(db.path)
+
+
 def raw_connection(path: Path | str):
     """A DB-API connection to an encrypted test archive, keyed with the administrator's slot (for tests
     that hold a lock or look at rows beneath the services). The same SQLite library as the program's:
-    two copies of SQLite in one process do not see each other's locks."""
+    two copies of SQLite in one process do not see each other's locks. On a hub run: a connection to
+    the database standing for the file."""
+    if ON_HUB:
+        return HubConnection(str(location(path)))
     ring = keyring.Keyring.load(keyring.keyring_path(Path(path)))
     key = ring.unwrap(ADMIN_LOGIN, ADMIN_PASSWORD)
     return cipher.connect(path, key)

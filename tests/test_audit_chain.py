@@ -12,7 +12,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from accounts import PASSWORD, ensure_account, raw_connection
+from accounts import PASSWORD, ensure_account, raw_of, where
 from sqlalchemy import select
 
 from zhuji_archive.domain import idcard
@@ -73,7 +73,7 @@ def test_the_chain_covers_the_version_stamped_on_a_change(logged: Archive) -> No
 
 
 def _tamper(archive: Archive, statement: str, *params: Any) -> None:
-    connection = raw_connection(archive.db.path)
+    connection = raw_of(archive.db)
     try:
         connection.execute(statement, params)
         connection.commit()
@@ -234,7 +234,7 @@ def test_two_processes_writing_at_once_keep_one_chain(archive: Archive) -> None:
     context = multiprocessing.get_context("spawn")
     start = context.Barrier(2)
     processes = [
-        context.Process(target=_writer, args=(str(archive.db.path), logins[name], name, 40, start))
+        context.Process(target=_writer, args=(str(where(archive.db)), logins[name], name, 40, start))
         for name in ("写入甲", "写入乙")
     ]
     for process in processes:

@@ -8,7 +8,7 @@ from datetime import date
 from pathlib import Path
 
 import pytest
-from accounts import ADMIN_LOGIN, ADMIN_PASSWORD, as_person, raw_connection
+from accounts import ADMIN_LOGIN, ADMIN_PASSWORD, as_person, raw_of, where
 from openpyxl import load_workbook
 from sqlalchemy import select
 
@@ -45,6 +45,7 @@ def test_a_login_is_logged_with_the_account(archive: Archive) -> None:
     assert entry.entity == "操作" and entry.operator == archive.actor.display_name
 
 
+@pytest.mark.file_archive  # the keyring keeps them; on a hub the database does (test_hub_access.py)
 def test_failed_logins_are_logged_after_the_next_successful_login(archive: Archive) -> None:
     path = archive.db.path
     assert path is not None
@@ -165,14 +166,12 @@ def test_the_log_exports_to_a_workbook_and_the_export_is_logged(archive: Archive
 def test_the_administrator_is_warned_at_open_when_the_chain_is_broken(archive: Archive) -> None:
     _household(archive)
     assert archive.audit.problem_at_open() is None  # intact: the checkpoint moves on
-    connection = raw_connection(archive.db.path)
+    connection = raw_of(archive.db)
     connection.execute("UPDATE change_log SET note = '改' WHERE seq = 2")
     connection.commit()
     connection.close()
     assert archive.audit.verify().broken is not None
-    path = archive.db.path
-    assert path is not None
-    chief = access.unlock(path, ADMIN_LOGIN, ADMIN_PASSWORD)
+    chief = access.unlock(where(archive.db), ADMIN_LOGIN, ADMIN_PASSWORD)
     try:
         warning = chief.audit.problem_at_open()
         assert warning is not None and "第 2 条" in warning and "篡改" in warning
@@ -188,7 +187,7 @@ def test_the_quick_check_at_open_sees_entries_tampered_after_its_checkpoint(arch
     _household(archive)
     with archive.db.sessions() as session:
         last = session.scalar(select(ChangeLog.seq).order_by(ChangeLog.seq.desc()).limit(1))
-    connection = raw_connection(archive.db.path)
+    connection = raw_of(archive.db)
     connection.execute("UPDATE change_log SET note = '改' WHERE seq = ?", (last,))
     connection.commit()
     connection.close()

@@ -17,8 +17,9 @@ from zhuji_archive.cli.parser import MESSAGES, display_width, wrap
 
 PROG = "zhuji-archive"
 OPTION = re.compile(r"(?<![\w-])--?[A-Za-z][A-Za-z-]*")
-# Names a Chinese office uses as they are, and the pinyin initials the search help gives as an example.
-PRODUCT_NAMES = ("Excel", "PDF", "zjg")
+# Names a Chinese office uses as they are (a hub's address starts with postgresql://), and the pinyin
+# initials the search help gives as an example.
+PRODUCT_NAMES = ("Excel", "PDF", "PostgreSQL", "postgresql", "zjg")
 
 
 def command_paths(parser: argparse.ArgumentParser, prefix: tuple[str, ...] = ()) -> Iterator[tuple[str, ...]]:
@@ -35,10 +36,10 @@ COMMAND_NAMES = sorted({word for path in COMMANDS for word in path}, key=len, re
 
 
 def english_words(text: str, *given: str) -> list[str]:
-    """Latin words left in ``text`` once option names, command names, file suffixes, a hub's address scheme, product names and
+    """Latin words left in ``text`` once option names, command names, file suffixes, product names and
     the values the test itself typed (``given``) are taken out."""
     text = OPTION.sub(" ", text.replace(PROG, " "))
-    for name in (*sorted(given, key=len, reverse=True), *COMMAND_NAMES, *PRODUCT_NAMES, ".xlsx", ".pdf", ".bak", "postgresql://"):
+    for name in (*sorted(given, key=len, reverse=True), *COMMAND_NAMES, *PRODUCT_NAMES, ".xlsx", ".pdf", ".bak"):
         text = re.sub(rf"(?<![A-Za-z]){re.escape(name)}(?![A-Za-z])", " ", text)
     return re.findall(r"[A-Za-z]{2,}", text)
 

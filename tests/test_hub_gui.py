@@ -81,7 +81,7 @@ def _fill(qtbot, dialog: HubConnectDialog, url: str, port: int | None = None, da
 
 def _without_where(message: str, url: str) -> str:
     """The message less the server's own address (host, port and database name are the user's words)."""
-    return message.replace(access.where(url), "")
+    return message.replace(access.shown(url), "")
 
 
 def on_next(kind, handle):  # type: ignore[no-untyped-def]
@@ -121,7 +121,7 @@ def test_the_connection_window_tests_the_hub_and_keeps_no_password(qtbot, hub_da
 
     open_archive(url).close()  # the hub set up (schema, administrator, an account)
     _click(qtbot, dialog.test_button)
-    assert dialog.message.text() == f"连接成功：“{access.where(url)}”里有群众档案，可以登录。"
+    assert dialog.message.text() == f"连接成功：“{access.shown(url)}”里有群众档案，可以登录。"
     _click(qtbot, dialog.connect_button)
     assert not dialog.isVisible() and dialog.location is not None
     assert access.hub_address(dialog.location) == access.hub_address(url)
@@ -202,7 +202,7 @@ def test_a_day_on_the_hub_through_the_window(qtbot, hub_database, tmp_path, monk
         _click(qtbot, dialog.connect_button)
 
     def log_in(dialog: LoginDialog) -> None:
-        assert access.where(url) in " ".join(label.text() for label in dialog.findChildren(type(dialog.message)))
+        assert access.shown(url) in " ".join(label.text() for label in dialog.findChildren(type(dialog.message)))
         _type(qtbot, dialog.login, login)
         _type(qtbot, dialog.password, PASSWORD)
         _click(qtbot, dialog.login_button)
@@ -215,7 +215,7 @@ def test_a_day_on_the_hub_through_the_window(qtbot, hub_database, tmp_path, monk
     qtbot.waitExposed(window)
     archive = window.archive
     assert not (tmp_path / "laptop.sqlite3").exists()  # no file was made
-    where = access.where(url)
+    where = access.shown(url)
     assert window.windowTitle().endswith(f"— 镇里的数据库 {where} — 镇党政办 · 党政办")
     status = window.findChild(type(window.busy_label), "whoLabel").text()
     assert status.startswith(f"镇里的数据库：{where}")
@@ -279,7 +279,7 @@ def test_backups_on_a_hub_are_the_servers(qtbot, hub_database, tmp_path, when_mo
     when_modal(read)
     assert window.backup_action is not None  # the administrator still finds 备份与恢复, and is told why not
     window.backup_action.trigger()
-    assert "pg_dump" in told[0] and access.where(url) in told[0]
+    assert "pg_dump" in told[0] and access.shown(url) in told[0]
     window.close()
     wait_for(chief)
     chief.close()
@@ -292,7 +292,7 @@ def test_the_command_line_takes_a_hub_address(hub_database, capsys):
     assert build_parser().parse_args(["--db", with_password]).db == with_password  # not folded into a path
     assert main(["--smoke-test", "--db", with_password]) == 0
     said = capsys.readouterr().out
-    assert f"镇里的数据库 {access.where(url)}（可登录）" in said and DB_PASSWORD not in said
+    assert f"镇里的数据库 {access.shown(url)}（可登录）" in said and DB_PASSWORD not in said
 
 
 def _parts(url: str) -> tuple[str, int, str, str]:
@@ -332,7 +332,7 @@ def test_a_remembered_hub_asks_for_its_password_again(qtbot, tmp_path, monkeypat
         _click(qtbot, dialog.connect_button)
         assert not dialog.isVisible() and pg_cluster.SERVER_PASSWORD not in dialog.location
         with access.unlock(dialog.location, "admin", accounts.ADMIN_PASSWORD) as chief:
-            assert chief.db.hub == access.where(url)
+            assert chief.db.shown_as == access.shown(url)
     finally:
         server.drop(name)
 
@@ -357,8 +357,8 @@ def test_the_window_started_on_a_hub_logs_in_there(qtbot, hub_database, tmp_path
     window = start_window(url, settings)
     assert window is not None
     qtbot.addWidget(window)
-    assert f"镇里的数据库：{access.where(url)}" in seen[0] and "加密" not in seen[0] and "钥匙" not in seen[0]
-    assert f"镇里的数据库 {access.where(url)}" in window.windowTitle()
+    assert f"镇里的数据库：{access.shown(url)}" in seen[0] and "加密" not in seen[0] and "钥匙" not in seen[0]
+    assert f"镇里的数据库 {access.shown(url)}" in window.windowTitle()
     assert recent_archives(settings)[0] == access.remembered(url)
     window.close()
     wait_for(window.archive)

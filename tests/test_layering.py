@@ -146,6 +146,14 @@ def test_alembic_only_in_storage(path: Path) -> None:
     assert not uses(imports_of(path), "alembic")
 
 
+@pytest.mark.parametrize("path", NOT_STORAGE, ids=ids(NOT_STORAGE))
+def test_database_drivers_only_in_storage(path: Path) -> None:
+    """Which database the archive is on (a laptop's SQLCipher file, a hub's PostgreSQL) is storage's
+    business: nothing above it talks to a driver."""
+    imports = imports_of(path)
+    assert not (uses(imports, "psycopg") | uses(imports, "sqlite3") | uses(imports, "sqlcipher3"))
+
+
 CLI = files_in("cli")
 
 

@@ -16,6 +16,9 @@ from zhuji_archive.domain.errors import DomainError
 from zhuji_archive.services import access
 from zhuji_archive.storage import backup_files, keyring
 
+# Backups are of the archive file and its keyring; a hub is backed up by its server (pg_dump).
+pytestmark = pytest.mark.file_archive
+
 DAY = date(2026, 11, 2)
 
 

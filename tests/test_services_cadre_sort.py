@@ -6,7 +6,8 @@ from __future__ import annotations
 import sqlite3
 from pathlib import Path
 
-from accounts import open_archive, raw_connection
+import pytest
+from accounts import open_archive, raw_of
 from alembic import command
 
 from zhuji_archive.services.archive import Archive
@@ -79,9 +80,9 @@ def test_keyset_paging_by_cadre_crosses_equal_keys(archive: Archive) -> None:
     assert len(made) == 9
 
 
+@pytest.mark.file_archive  # SQLite's query plan
 def test_the_list_walks_the_cadre_index(archive: Archive) -> None:
-    assert archive.db.path is not None
-    conn = raw_connection(archive.db.path)
+    conn = raw_of(archive.db)
     try:
         plan = conn.execute(
             "EXPLAIN QUERY PLAN SELECT id FROM household WHERE status = '在册' ORDER BY cadre_pinyin, id LIMIT 5"
@@ -97,8 +98,7 @@ def test_import_and_demo_fill_the_key(tmp_path: Path) -> None:
     arc = open_archive(tmp_path / "demo.sqlite3", "测试员")
     try:
         generate(arc.db, households=40, seed=3)
-        assert arc.db.path is not None
-        conn = raw_connection(arc.db.path)
+        conn = raw_of(arc.db)
         rows = conn.execute("SELECT DISTINCT cadre_name, cadre_pinyin FROM household").fetchall()
         conn.close()
         from pypinyin import lazy_pinyin
@@ -111,6 +111,7 @@ def test_import_and_demo_fill_the_key(tmp_path: Path) -> None:
         arc.close()
 
 
+@pytest.mark.file_archive  # an old file's upgrade
 def test_upgrade_backfills_the_key_from_cadre_names(tmp_path: Path) -> None:
     """A file at 0004 whose households carry cadre names: after opening, the key is filled and the
     list sorts by it."""

@@ -9,7 +9,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from accounts import open_archive, raw_connection
+from accounts import open_archive, raw_connection, raw_of
 
 from zhuji_archive.domain import codes, idcard
 from zhuji_archive.domain.errors import DomainError
@@ -23,8 +23,7 @@ DAY = date(2026, 11, 2)  # the day conftest's demo is generated for
 
 @pytest.fixture
 def raw(demo_archive: Archive) -> Iterator[Any]:
-    assert demo_archive.db.path is not None
-    conn = raw_connection(demo_archive.db.path)  # never Python's sqlite3 on an archive
+    conn = raw_of(demo_archive.db)  # never Python's sqlite3 on an archive
     try:
         yield conn
     finally:
@@ -72,8 +71,8 @@ def test_another_seed_gives_other_people(tmp_path: Path) -> None:
 def test_summary_matches_the_file(raw: Any) -> None:
     assert raw.execute("SELECT COUNT(*) FROM household").fetchone() == (300,)
     assert raw.execute("SELECT COUNT(*) FROM village").fetchone() == (len(demo.VILLAGES),)
-    (villages,) = raw.execute("SELECT group_concat(name, ',') FROM (SELECT name FROM village ORDER BY sort)").fetchone()
-    assert villages.split(",") == [name for name, _ in demo.VILLAGES]
+    villages = [name for (name,) in raw.execute("SELECT name FROM village ORDER BY sort")]
+    assert villages == [name for name, _ in demo.VILLAGES]
     # household numbers run 1..n without gaps inside each group
     for (group_id,) in raw.execute("SELECT id FROM village_group").fetchall():
         numbers = [r[0] for r in raw.execute(
@@ -105,7 +104,7 @@ def test_every_id_number_is_valid_and_agrees(raw: Any) -> None:
 def test_every_household_on_file_has_one_head(raw: Any) -> None:
     heads = Counter(r[0] for r in raw.execute(
         "SELECT m.household_id FROM member m JOIN household h ON h.id = m.household_id "
-        "WHERE h.status = '在册' AND m.removed = 0 AND m.relation = '户主'"))
+        "WHERE h.status = '在册' AND NOT m.removed AND m.relation = '户主'"))
     on_file = [r[0] for r in raw.execute("SELECT id FROM household WHERE status = '在册'")]
     assert on_file
     assert all(heads[h] == 1 for h in on_file)
@@ -115,8 +114,8 @@ def test_list_columns_agree_with_records(raw: Any) -> None:
     rows = raw.execute(
         "SELECT h.id, h.head_name, h.member_count, h.last_visit_date, "
         "(SELECT name FROM member WHERE household_id = h.id AND relation = '户主'), "
-        "(SELECT COUNT(*) FROM member WHERE household_id = h.id AND removed = 0), "
-        "(SELECT MAX(date) FROM visit WHERE household_id = h.id AND deleted = 0) FROM household h").fetchall()
+        "(SELECT COUNT(*) FROM member WHERE household_id = h.id AND NOT removed), "
+        "(SELECT MAX(date) FROM visit WHERE household_id = h.id AND NOT deleted) FROM household h").fetchall()
     for _, head_name, count, last_visit, head, real_count, real_last in rows:
         assert (head_name, count, last_visit) == (head, real_count, real_last)
 

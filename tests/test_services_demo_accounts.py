@@ -75,6 +75,7 @@ def test_cadre_and_village_accounts_cover_what_their_people_cover(demo_file) -> 
     assert leaders[leader.name] == max(leaders.values()) > 0, "the leader account leads demo 包案 cases"
 
 
+@pytest.mark.file_archive  # the marker beside the file; a hub has no file (test_hub_cli.py: demo on a hub)
 def test_the_archive_is_marked_as_the_demo_inside_and_beside_the_file(demo_file, tmp_path: Path) -> None:
     path, accounts = demo_file
     offered = demo_accounts.offered_accounts(path)

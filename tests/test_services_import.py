@@ -9,7 +9,7 @@ from pathlib import Path
 
 import openpyxl
 import pytest
-from accounts import cli_as, raw_connection
+from accounts import cli_as, raw_of, table_names, where
 from sqlalchemy import select
 
 from zhuji_archive.domain import idcard
@@ -118,15 +118,9 @@ def _logged_changes(connection) -> list[str]:
 def dump(archive: Archive) -> dict[str, list[tuple]]:
     """Every table's rows, sorted: the content of the database (without the login bookkeeping: the
     command line logs in, which records the time of the login and, once the audit is on, the login)."""
-    assert archive.db.path is not None
-    connection = raw_connection(archive.db.path)
+    connection = raw_of(archive.db)
     try:
-        tables = [
-            name
-            for (name,) in connection.execute(
-                "SELECT name FROM sqlite_master WHERE type='table' AND name NOT LIKE 'sqlite_%' ORDER BY name"
-            )
-        ]
+        tables = table_names(connection)
         return {
             t: sorted(map(repr, connection.execute(f'SELECT * FROM "{t}"')))
             for t in tables
@@ -472,8 +466,7 @@ def test_header_row_and_mapping_can_be_overridden(archive: Archive, village: str
 
 
 def test_cli_import(archive: Archive, tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
-    assert archive.db.path is not None
-    db = str(archive.db.path)
+    db = str(where(archive.db))
     path = str(messy_workbook(tmp_path / "台账.xlsx"))
     report = tmp_path / "errors.xlsx"
     before = dump(archive)

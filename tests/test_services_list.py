@@ -11,7 +11,7 @@ from collections.abc import Iterator
 from typing import Any
 
 import pytest
-from accounts import raw_connection
+from accounts import raw_of
 from pypinyin import Style, lazy_pinyin
 
 from zhuji_archive.services.archive import Archive
@@ -21,8 +21,7 @@ from zhuji_archive.storage.household_queries import SORT_KEYS
 
 @pytest.fixture
 def raw(demo_archive: Archive) -> Iterator[sqlite3.Connection]:
-    assert demo_archive.db.path is not None
-    conn = raw_connection(demo_archive.db.path)
+    conn = raw_of(demo_archive.db)
     try:
         yield conn
     finally:
@@ -43,7 +42,7 @@ def households(raw: sqlite3.Connection) -> list[dict[str, Any]]:
 
 
 def members(raw: sqlite3.Connection) -> list[dict[str, Any]]:
-    query = "SELECT household_id, name, relation, id_number, phone FROM member WHERE removed = 0"
+    query = "SELECT household_id, name, relation, id_number, phone FROM member WHERE NOT removed"
     names = ("household_id", "name", "relation", "id_number", "phone")
     return [dict(zip(names, row, strict=True)) for row in raw.execute(query)]
 

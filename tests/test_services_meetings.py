@@ -7,7 +7,7 @@ from datetime import date
 from typing import Any
 
 import pytest
-from accounts import open_archive
+from accounts import open_archive, where
 from conftest import WorkflowTown
 from sqlalchemy import func, select
 
@@ -277,7 +277,7 @@ def test_decisions_changed_by_another_window_while_applying_are_not_applied(
     meeting, ids = agenda
     decide(town, meeting, DECISIONS)
     meetings = town.archive.meetings
-    other = open_archive(town.archive.db.path, "操作员乙")
+    other = open_archive(where(town.archive.db), "操作员乙")
     removed = next(iter(ids.values()))
     real_decisions = meetings.decisions
 

@@ -8,7 +8,7 @@ from datetime import date
 from typing import Any
 
 import pytest
-from accounts import as_person, open_archive
+from accounts import as_person, open_archive, where
 from conftest import WorkflowTown
 from sqlalchemy import func, select
 
@@ -126,7 +126,7 @@ def _record_many(path: str, household_id: str, count: int, start: Any) -> None:
 
 def test_two_processes_recording_at_once_get_distinct_consecutive_numbers(workflow_town: WorkflowTown) -> None:
     town = workflow_town
-    path = str(town.archive.db.path)
+    path = str(where(town.archive.db))
     as_person(town.archive, "并发测试")  # the account exists before both windows log in
     context = multiprocessing.get_context("spawn")
     start = context.Event()

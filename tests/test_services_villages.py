@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import date
 
 import pytest
-from accounts import open_archive, raw_connection
+from accounts import open_archive, raw_of
 
 from zhuji_archive.domain.errors import DomainError
 from zhuji_archive.services.archive import Archive
@@ -118,8 +118,7 @@ def test_edit_and_remove_are_logged(archive: Archive, village_id: str, tmp_path)
 
 def test_history_rows_carry_the_village(archive: Archive, village_id: str) -> None:
     archive.villages.save(filled(archive, village_id))
-    assert archive.db.path is not None
-    conn = raw_connection(archive.db.path)
+    conn = raw_of(archive.db)
     try:
         rows = conn.execute("SELECT village_id, household_id FROM change_log WHERE entity NOT IN ('账号', '操作')").fetchall()
     finally:

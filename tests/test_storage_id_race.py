@@ -9,7 +9,7 @@ from datetime import date
 from typing import Any
 
 import pytest
-from accounts import as_person, open_archive
+from accounts import as_person, open_archive, where
 from sqlalchemy import func, select
 
 from zhuji_archive.domain import idcard
@@ -46,7 +46,7 @@ def _holders(archive: Archive) -> int:
 def test_two_sessions_racing_file_the_id_once(archive: Archive, monkeypatch) -> None:
     """B files the person after A's check and before A's transaction: A gets the usual message."""
     groups = _groups(archive)
-    other = open_archive(archive.db.path, "操作员乙")  # type: ignore[arg-type]
+    other = open_archive(where(archive.db), "操作员乙")  # type: ignore[arg-type]
     checked = HouseholdService.validate
 
     def validate_then_other_saves(self: HouseholdService, file: HouseholdFile) -> list[Any]:
@@ -100,7 +100,7 @@ def test_two_processes_racing_file_the_id_once(archive: Archive) -> None:
     for _group, name in racers:  # their accounts exist before the two windows log in at once
         as_person(archive, name)
     processes = [
-        context.Process(target=_racer, args=(str(archive.db.path), group, name, checked, out))
+        context.Process(target=_racer, args=(str(where(archive.db)), group, name, checked, out))
         for group, name in racers
     ]
     for process in processes:
@@ -137,7 +137,7 @@ def test_an_import_overtaken_inside_its_transaction_is_refused_in_chinese(
     plan = importer.plan(sources)
     groups = _groups(archive)
     checked = ImportService._check_still_new
-    other = open_archive(archive.db.path, "操作员乙")  # type: ignore[arg-type]
+    other = open_archive(where(archive.db), "操作员乙")  # type: ignore[arg-type]
 
     def check_then_other_saves(session: Any, accepted: Any) -> None:
         checked(session, accepted)

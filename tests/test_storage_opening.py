@@ -22,6 +22,9 @@ from zhuji_archive.storage.database import DatabaseError, backup_file, open_data
 from zhuji_archive.storage.errors import Trouble, classify, describe_environment_error
 from zhuji_archive.views.household_file import MemberData
 
+# All about the archive as a file on a disk; opening a hub: test_hub_access.py
+pytestmark = pytest.mark.file_archive
+
 
 def _seed(path: Path, households: int = 3) -> Archive:
     archive = open_archive(path, "测试员")

@@ -84,6 +84,7 @@ def _assert_clean(text: str, people: list[tuple[str, str, str]]) -> None:
             assert value not in text
 
 
+@pytest.mark.file_archive
 def test_full_disk_save_error_carries_no_personal_data(full_disk_archive, log_file: Path) -> None:
     archive, _usb = full_disk_archive
     people = generated_people(1)
@@ -100,6 +101,7 @@ def test_full_disk_save_error_carries_no_personal_data(full_disk_archive, log_fi
     _assert_clean(text, people)
 
 
+@pytest.mark.file_archive
 def test_full_disk_during_an_export_is_the_machines_fault_not_a_bug(full_disk_archive, tmp_path, qtbot, log_file) -> None:
     """The workbook is written elsewhere; recording the export in the full archive fails."""
     from zhuji_archive.gui.operations import Operation, Runner
@@ -169,6 +171,7 @@ def test_the_window_error_handler_logs_and_shows_no_personal_data(qapp, log_file
     _assert_clean(log_file.read_text(encoding="utf-8"), people)
 
 
+@pytest.mark.file_archive
 def test_sqlite_error_codes_not_messages(tmp_path: Path) -> None:
     """A garbage file gives SQLITE_NOTADB, classified as damaged by code."""
     path = tmp_path / "garbage.sqlite3"

@@ -21,6 +21,9 @@ from zhuji_archive.storage.errors import describe_environment_error
 from zhuji_archive.storage.models import Household, Member, VillageLeader
 from zhuji_archive.views.villages import LeaderData
 
+# SQLite's write lock held by another program; a hub's conflicts: test_hub_concurrency.py
+pytestmark = pytest.mark.file_archive
+
 
 @pytest.fixture
 def impatient(tmp_path: Path, monkeypatch) -> Iterator[Archive]:

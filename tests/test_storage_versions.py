@@ -10,7 +10,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from accounts import as_person_on, open_archive
+from accounts import as_person_on, open_archive, where
 from sqlalchemy import select
 
 from zhuji_archive.domain import idcard
@@ -63,7 +63,7 @@ def _head(file: HouseholdFile) -> MemberData:
 def two_windows(archive: Archive) -> tuple[Archive, Archive, str]:
     """The fixture's archive as window A and a second engine on the same file as window B."""
     household_id = _new_household(archive)
-    other = open_archive(archive.db.path, "操作员乙")  # type: ignore[arg-type]
+    other = open_archive(where(archive.db), "操作员乙")  # type: ignore[arg-type]
     yield as_person_on(archive.db, "操作员甲"), other, household_id
     other.close()
 
@@ -208,7 +208,7 @@ def _run_two_windows(path: Path, household_id: str, edit_a: str, edit_b: str) ->
 
 def test_two_processes_address_and_phone_both_kept(archive: Archive) -> None:
     household_id = _new_household(archive)
-    results = _run_two_windows(archive.db.path, household_id, "address", "phone")  # type: ignore[arg-type]
+    results = _run_two_windows(where(archive.db), household_id, "address", "phone")  # type: ignore[arg-type]
     assert results == {"操作员甲": "saved", "操作员乙": "saved"}
     fresh = archive.households.load(household_id)
     assert fresh.address == "操作员甲填写的住址"
@@ -221,7 +221,7 @@ def test_two_processes_address_and_phone_both_kept(archive: Archive) -> None:
 
 def test_two_processes_same_field_second_is_refused(archive: Archive) -> None:
     household_id = _new_household(archive)
-    results = _run_two_windows(archive.db.path, household_id, "address", "address")  # type: ignore[arg-type]
+    results = _run_two_windows(where(archive.db), household_id, "address", "address")  # type: ignore[arg-type]
     assert results["操作员甲"] == "saved"
     assert "操作员甲" in results["操作员乙"] and "住址" in results["操作员乙"]
     assert archive.households.load(household_id).address == "操作员甲填写的住址"
@@ -242,7 +242,7 @@ def test_village_table_keeps_the_other_windows_changes(archive: Archive) -> None
     info = archive.villages.load(village_id)
     info.leaders = [LeaderData(name="楼建平", post="村书记", phone="13800001234")]
     archive.villages.save(info)
-    other = open_archive(archive.db.path, "操作员乙")  # type: ignore[arg-type]
+    other = open_archive(where(archive.db), "操作员乙")  # type: ignore[arg-type]
     try:
         mine = archive.villages.load(village_id)
         theirs = other.villages.load(village_id)

@@ -8,7 +8,18 @@ Chinese message and an exit code (listed in ``zhuji-archive --help``), never as 
 from __future__ import annotations
 
 from zhuji_archive import __version__
-from zhuji_archive.cli import accounts, audit, backups, common, demo, importing, output, query, request_output
+from zhuji_archive.cli import (
+    accounts,
+    audit,
+    backups,
+    common,
+    demo,
+    hub,
+    importing,
+    output,
+    query,
+    request_output,
+)
 from zhuji_archive.cli.parser import ChineseArgumentParser
 from zhuji_archive.instance import hold_running_mutex
 from zhuji_archive.paths import default_database
@@ -22,9 +33,9 @@ def build_parser() -> ChineseArgumentParser:
     )
     parser.add_argument(
         "--db",
-        type=common.archive_location,
-        metavar="文件",
-        help="档案数据库文件（默认在用户数据目录），或镇里的数据库 postgresql://用户@服务器:端口/数据库名",
+        type=common.location,
+        metavar="文件或地址",
+        help="档案数据库文件（默认在用户数据目录），或镇里数据库的地址 postgresql://用户名:密码@服务器:端口/数据库名",
     )
     common.add_login_options(parser, on_subcommand=False)
     parser.add_argument(
@@ -54,6 +65,7 @@ def build_parser() -> ChineseArgumentParser:
     query.add_commands(sub)
     backups.add_commands(sub)
     audit.add_commands(sub)
+    hub.add_commands(sub)
     return parser
 
 

@@ -26,7 +26,7 @@ def add_commands(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-
             "已有账号的档案不能再用本命令。用于脚本安装。"
         ),
     )
-    setup.add_argument("--db", dest="sub_db", type=Path, metavar="文件", help="档案数据库文件")
+    common.add_db_option(setup)
     common.add_login_options(setup)
     setup.add_argument(
         "--name", type=text("姓名", 20), metavar="姓名", help="系统管理员的姓名（默认“系统管理员”）"
@@ -79,7 +79,11 @@ def add_commands(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-
 def run_setup(args: argparse.Namespace) -> int:
     from zhuji_archive.services import access
 
-    path = common.database_path(args)
+    common.refuse_on_hub(
+        args,
+        "setup 只用于笔记本上的档案文件。建立镇里的数据库请用 zhuji-archive hub init --db 地址 --user 登录名 --name 姓名。",
+    )
+    path = Path(common.database_path(args))
     if path.is_dir():
         raise DomainError(f"“{path}”是一个文件夹，请给出档案数据库文件名。")
     if path.exists() and path.stat().st_size and access.is_foreign_file(path):

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import argparse
-from pathlib import Path
 
 from zhuji_archive.cli import common
 
@@ -19,7 +18,7 @@ def add_commands(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-
             "发现被修改、删除、调换或伪造的记录时，指出第一条有问题的记录（序号和时间，不含个人信息），退出码为4。"
         ),
     )
-    verify.add_argument("--db", dest="sub_db", type=Path, metavar="文件", help="档案数据库文件")
+    common.add_db_option(verify)
     common.add_login_arguments(verify)
     verify.set_defaults(run=run_verify)
 

@@ -14,7 +14,7 @@ from zhuji_archive.cli import common
 
 
 def _login_arguments(command: argparse.ArgumentParser) -> None:
-    command.add_argument("--db", dest="sub_db", type=Path, metavar="文件", help="档案数据库文件")
+    common.add_db_option(command)
     common.add_login_arguments(command)
 
 
@@ -54,6 +54,7 @@ def _size(size: int) -> str:
 
 
 def run_backup(args: argparse.Namespace) -> int:
+    common.refuse_on_hub(args, common.HUB_BACKUPS)
     with common.login(args) as archive:
         entry = archive.backups.make_now(args.to)
     state = "校验通过" if entry.verified else "未通过校验（档案文件可能已损坏）"
@@ -63,6 +64,7 @@ def run_backup(args: argparse.Namespace) -> int:
 
 
 def run_restore(args: argparse.Namespace) -> int:
+    common.refuse_on_hub(args, common.HUB_BACKUPS)
     archive = common.login(args)
     try:
         entry = archive.backups.backup_at(args.source)

@@ -44,22 +44,67 @@ def say(message: str) -> None:
     print(message, file=sys.stderr, flush=True)
 
 
-def archive_location(value: str) -> Path | str:
-    """--db: an archive file, or a hub's ``postgresql://`` address (kept as typed: a Path would fold its //)."""
+Location = Path | str  # an archive file, or a hub's postgresql:// URL
+
+
+def location(value: str) -> Location:
+    """--db: a hub's ``postgresql://`` URL kept as text (a Path would fold its "//"), else a file."""
     from zhuji_archive.services import access
 
-    return value if access.is_hub(value) else Path(value)
+    return value.strip() if access.is_hub(value.strip()) else Path(value)
 
 
-def database_path(args: argparse.Namespace) -> Path:
-    """The archive file: the subcommand's --db, else the global --db, else the default archive."""
-    path: Path | None = getattr(args, "sub_db", None) or args.db
+def database_path(args: argparse.Namespace) -> Location:
+    """The archive: the subcommand's --db, else the global --db, else the default archive file."""
+    path: Location | None = getattr(args, "sub_db", None) or args.db
     return path or default_database()
+
+
+def on_hub_location(where: Location) -> bool:
+    from zhuji_archive.services import access
+
+    return access.is_hub(where)
+
+
+def on_hub(args: argparse.Namespace) -> bool:
+    from zhuji_archive.services import access
+
+    return access.is_hub(database_path(args))
+
+
+def shown(where: Location) -> str:
+    """The archive as messages name it: a file's path, a hub's server and database (never its password)."""
+    from zhuji_archive.services import access
+
+    return access.shown(where)
+
+
+HUB_BACKUPS = (
+    "镇里的数据库由服务器的 pg_dump 定时备份、用 pg_restore 恢复（见 README“镇级数据库（PostgreSQL）”一节），"
+    "程序的备份和恢复命令只用于笔记本上的档案文件。"
+)
+
+
+def refuse_on_hub(args: argparse.Namespace, why: str) -> None:
+    """Commands that only make sense for a file (backups, keyrings, the setup of a file) stop here."""
+    if on_hub(args):
+        raise DomainError(f"“{shown(database_path(args))}”是镇里的数据库：{why}")
+
+
+def add_db_option(parser: argparse.ArgumentParser, db_help: str = "档案数据库文件") -> None:
+    """A subcommand's --db: an archive file, or a hub's address."""
+    parser.add_argument(
+        "--db",
+        dest="sub_db",
+        type=location,
+        metavar="文件或地址",
+        help=db_help + "，或镇里数据库的地址 postgresql://用户名:密码@服务器:端口/数据库名",
+    )
 
 
 def add_archive_options(parser: argparse.ArgumentParser, db_help: str = "档案数据库文件") -> None:
     """--db and the login options of a command that opens an existing archive."""
-    parser.add_argument("--db", dest="sub_db", type=Path, metavar="文件", help=db_help)
+    add_db_option(parser, db_help)
     add_login_options(parser)
 
 
@@ -111,12 +156,13 @@ def read_password(args: argparse.Namespace, prompt: str = "密码：") -> str:
     return getpass.getpass(prompt)
 
 
-def check_archive_file(path: Path) -> None:
+def check_archive_file(path: Location) -> None:
     """Refuse, in Chinese and before SQLite sees it, a path that cannot be an archive."""
     from zhuji_archive.services import access
 
     if access.is_hub(path):
-        return  # a hub: the server answers for itself when the archive is opened
+        return
+    path = Path(path)
     if not path.exists():
         raise DomainError(f"数据库文件“{path}”不存在。请用 --db 指定档案数据库。")
     if path.is_dir():
@@ -128,19 +174,27 @@ def check_archive_file(path: Path) -> None:
 
 
 def open_archive(args: argparse.Namespace) -> Archive:
-    """The existing archive the arguments name, logged in as --user with the password given."""
+    """The existing archive the arguments name (a file or a hub), logged in as --user with the password
+    given."""
     from zhuji_archive.services import access
     from zhuji_archive.services.failures import DatabaseError
 
     path = database_path(args)
     check_archive_file(path)
     state = access.state(path)
-    if state in (access.ArchiveState.NEW, access.ArchiveState.PLAIN):
+    if access.is_hub(path) and state is access.ArchiveState.NEW:
         raise DomainError(
-            f"档案“{access.where(path) if access.is_hub(path) else path.name}”还没有账号（新档案，或旧版本的未加密档案）。请先启动一次程序，建立系统管理员账号"
+            f"镇里的数据库“{access.shown(path)}”还没有初始化（没有账号）。"
+            "请先用 zhuji-archive hub init --db 地址 --user 登录名 --name 姓名 建立系统管理员。"
+        )
+    if state in (access.ArchiveState.NEW, access.ArchiveState.PLAIN):
+        assert isinstance(path, Path)
+        raise DomainError(
+            f"档案“{path.name}”还没有账号（新档案，或旧版本的未加密档案）。请先启动一次程序，建立系统管理员账号"
             f"（旧档案随即加密）；或用命令 zhuji-archive setup --db 文件 --user 登录名 --name 姓名 --password-stdin 建立。"
         )
     if state is access.ArchiveState.NO_KEYRING:
+        assert isinstance(path, Path)
         raise DatabaseError(access.keyring_missing_message(path))
     login = login_name(args)
     return access.unlock(path, login, read_password(args))
@@ -211,16 +265,17 @@ def log_bug(error: BaseException, args: argparse.Namespace | None) -> Path | Non
     return path
 
 
-def database_message(error: Exception, path: Path) -> str:
+def database_message(error: Exception, path: Location) -> str:
     """The refusal to open an archive, without the database driver's own text: that is English and may
     quote what the file holds."""
     from zhuji_archive.services.failures import describe_environment_error
-
     cause = error.__cause__
     if cause is None or str(cause) not in str(error):
         return str(error)
+    if on_hub_location(path):
+        return describe_environment_error(cause) or f"无法打开镇里的数据库“{shown(path)}”：服务器拒绝了这个操作。"
     return describe_environment_error(cause) or (
-        f"无法打开“{path}”：文件已损坏，或不是群众档案的数据库文件。如有备份副本（.bak 文件），请用备份恢复。"
+        f"无法打开“{shown(path)}”：文件已损坏，或不是群众档案的数据库文件。如有备份副本（.bak 文件），请用备份恢复。"
     )
 
 

@@ -80,7 +80,9 @@ def run_info(args: argparse.Namespace) -> int:
     finally:
         archive.close()
     lines = [
-        ("文件", str(info.path.resolve() if info.path else "")),
+        ("镇里的数据库", common.shown(common.database_path(args)))
+        if common.on_hub(args)
+        else ("文件", str(info.path.resolve() if info.path else "")),
         ("数据库版本", (info.schema or "") + ("" if info.schema_current else "（不是本程序的最新版本）")),
         ("镇", str(info.towns)),
         ("村", str(info.villages)),

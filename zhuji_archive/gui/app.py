@@ -130,7 +130,7 @@ def start_window(db_path: Path | str, settings: QSettings) -> MainWindow | None:
     if archive is None:
         return None
     window = MainWindow(archive, settings)
-    if archive.db.read_only and archive.db.hub is None:  # a file that cannot be written (a hub never is)
+    if archive.db.read_only and not archive.db.on_hub:  # a file that cannot be written (a hub never is)
         show_read_only_banner(window, archive.db.read_only_reason)
     window.show()
     if archive.db.backup is not None:
@@ -146,7 +146,7 @@ def open_session(db_path: Path | str, settings: QSettings) -> Archive | None:
     from zhuji_archive.services import access
     from zhuji_archive.storage.errors import describe_environment_error
 
-    what = f"镇里的数据库“{access.where(db_path)}”" if access.is_hub(db_path) else f"数据库文件“{db_path}”"
+    what = f"镇里的数据库“{access.shown(db_path)}”" if access.is_hub(db_path) else f"数据库文件“{db_path}”"
     try:
         return start_session(db_path, settings)
     except Exception as error:  # noqa: BLE001 - every start-up failure reaches the user in Chinese

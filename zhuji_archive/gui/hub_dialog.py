@@ -63,14 +63,14 @@ def describe(location: Path | str) -> str:
     """An archive as a line of the recent list."""
     if access.is_hub(location):
         address = access.hub_address(str(location))
-        return f"镇里的数据库 {access.where(location)}（数据库用户 {address.user or '默认'}）"
+        return f"镇里的数据库 {access.shown(location)}（数据库用户 {address.user or '默认'}）"
     path = Path(location)
     return f"档案文件 {path.name}（{path.parent}）"
 
 
 def no_archive_on_hub(location: str) -> str:
     return (
-        f"已连接到镇里的数据库服务器，但数据库“{access.where(location)}”里还没有群众档案。"
+        f"已连接到镇里的数据库服务器，但数据库“{access.shown(location)}”里还没有群众档案。"
         "请管理服务器的同志先用命令 zhuji-archive hub init 建立档案和第一个系统管理员，再来连接。"
     )
 
@@ -190,7 +190,7 @@ class HubConnectDialog(QDialog):
         if state is access.ArchiveState.NEW:
             self._say(no_archive_on_hub(location), False)
             return None
-        self._say(f"连接成功：“{access.where(location)}”里有群众档案，可以登录。", True)
+        self._say(f"连接成功：“{access.shown(location)}”里有群众档案，可以登录。", True)
         return state
 
     def connect_to_hub(self) -> None:

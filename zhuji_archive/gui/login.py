@@ -167,7 +167,7 @@ class LoginDialog(QDialog):
         layout = QVBoxLayout(self)
         layout.addWidget(_title(APP_NAME))
         if access.is_hub(path):
-            layout.addWidget(hint_label(f"镇里的数据库：{access.where(path)}　请用您自己的账号登录。"))
+            layout.addWidget(hint_label(f"镇里的数据库：{access.shown(path)}　请用您自己的账号登录。"))
         else:
             layout.addWidget(hint_label(f"档案：{Path(path).name}"))
         self.demo = demo or []

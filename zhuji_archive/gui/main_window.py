@@ -54,7 +54,7 @@ class MainWindow(QMainWindow):
         actor = archive.actor
         self.who = f"{actor.display_name} · {actor.role.label}"
         # A file by its name; a hub by server:port/database, never its password (the address holds it).
-        self.hub = archive.db.hub
+        self.hub = archive.db.shown_as if archive.db.on_hub else None
         where_file = archive.db.path.name if archive.db.path else (f"镇里的数据库 {self.hub}" if self.hub else "")
         self.setWindowTitle(f"{APP_NAME} {__version__} — {where_file} — {self.who}")
         self.restored = (

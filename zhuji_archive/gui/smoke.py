@@ -52,7 +52,7 @@ def check_archive_file(db_path: Path | str) -> str | None:
             current = access.state(db_path)
         except DatabaseError as error:  # names the server, never the password
             return str(error)
-        return None if current is access.ArchiveState.LOCKED else f"镇里的数据库“{access.where(db_path)}”里还没有群众档案"
+        return None if current is access.ArchiveState.LOCKED else f"镇里的数据库“{access.shown(db_path)}”里还没有群众档案"
     db_path = Path(db_path)
     if db_path.is_dir():
         return f"“{db_path}”是一个文件夹，不是档案文件"
@@ -82,7 +82,7 @@ def smoke_test(db_path: Path | str | None = None, timeout_s: float = 60.0) -> in
             print(f"启动检查失败：无法打开档案库：{problem}", file=sys.stderr)
             return 2
         checked = (
-            f"，镇里的数据库 {access.where(db_path)}（可登录）"
+            f"，镇里的数据库 {access.shown(db_path)}（可登录）"
             if access.is_hub(db_path)
             else f"，档案库 {db_path}（{STATE_TEXT[access.state(db_path)]}）"
         )

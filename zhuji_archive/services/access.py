@@ -78,6 +78,17 @@ def state(path: Path | str) -> ArchiveState:
     return ArchiveState.LOCKED
 
 
+def is_hub(location: object) -> bool:
+    """Whether an archive location is a hub's ``postgresql://`` URL rather than a file."""
+    return hub.is_hub_location(location)
+
+
+def shown(location: Path | str) -> str:
+    """An archive's location as the user may see it: a file's path, a hub's server and database, never
+    the password in its URL."""
+    return hub.where(str(location)) if hub.is_hub_location(location) else str(location)
+
+
 def is_foreign_file(path: Path | str) -> bool:
     """A file that is neither a plain archive nor looks like an encrypted one (a text file, a workbook
     named by mistake): refused as such, rather than as an archive whose keyring is missing."""
@@ -431,12 +442,7 @@ def _DECOY_HASH() -> str:  # noqa: N802 - a constant made on first use
     return _DECOY[0]
 
 
-# ----- naming an archive to the user: a file by its path, a hub by server:port/database -----------
-
-
-def is_hub(location: Path | str) -> bool:
-    """Whether ``location`` names a hub (a ``postgresql://`` URL) rather than an archive file."""
-    return hub.is_hub_location(location)
+# ----- a hub's address as the connection window asks for it, and as this machine may keep it -----
 
 
 def hub_location(host: str, port: int | None, database: str, user: str, password: str = "") -> str:
@@ -455,7 +461,3 @@ def remembered(location: Path | str) -> str:
     or a hub's address without the database password."""
     return hub.without_password(location) if is_hub(location) else str(Path(location))
 
-
-def where(location: Path | str) -> str:
-    """The archive as the user is shown it: a file's path; a hub's server:port/database (never the password)."""
-    return hub.where(location) if is_hub(location) else str(location)

@@ -34,6 +34,12 @@ from zhuji_archive.storage.models import Account
 LOGGER = logging.getLogger("zhuji_archive.backups")
 
 
+HUB_BACKUPS = (
+    "镇里的数据库（服务器）由服务器上的 pg_dump 定时备份，不在程序里备份或恢复；"
+    "请联系管理服务器的同志（做法见说明书“镇级数据库”一节）。"
+)
+
+
 @dataclass(frozen=True)
 class BackupEntry:
     """One row of the 备份与恢复 table."""
@@ -80,6 +86,8 @@ class BackupService:
 
     # ----- where -----------------------------------------------------------------------------------
     def _archive(self) -> Path:
+        if self.db.on_hub:
+            raise DomainError(HUB_BACKUPS)
         if self.db.path is None or self.db.key is None:
             raise DomainError("只有加密的档案文件可以备份。")
         return self.db.path

@@ -5,8 +5,7 @@ from __future__ import annotations
 
 import random
 import uuid
-from collections.abc import Callable, Iterator
-from contextlib import contextmanager
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date, timedelta
 from typing import Any
@@ -20,7 +19,7 @@ from zhuji_archive.domain.workdays import WorkCalendar
 from zhuji_archive.services.demo_extras import meetings_and_common_issues, service_and_maintenance
 from zhuji_archive.services.demo_places import DemoPlaces
 from zhuji_archive.services.demo_requests import CASE_LEADERS, DemoRequests
-from zhuji_archive.storage import request_numbers
+from zhuji_archive.storage import request_numbers, tuning
 from zhuji_archive.storage.database import Database
 from zhuji_archive.storage.models import (
     Area,
@@ -189,7 +188,7 @@ def generate(
     today = today or date.today()
     rng = random.Random(seed)
     new_id = _Ids(rng)
-    with db.transaction() as session, _large_page_cache(session):
+    with db.transaction() as session, tuning.large_page_cache(session):
         conn = session.connection()
         town_id = new_id()
         conn.execute(
@@ -405,23 +404,6 @@ def _people(
         cadres=tuple((c["name"], (c["village_id"],)) for c in stations),
         villages=tuple((v["id"], v["name"], secretary.get(v["id"], "")) for v in villages),
     )
-
-
-@contextmanager
-def _large_page_cache(session: Any) -> Iterator[None]:
-    """A 256 MB page cache while generating: the households' random keys touch pages all over a dozen
-    indexes, and SQLite's default 2 MB cache spilled them to the journal again and again (400,000
-    households: 12 minutes, half of it waiting on the disk). A hub's server sizes its own cache."""
-    conn = session.connection()
-    if conn.dialect.name != "sqlite":
-        yield
-        return
-    before = conn.exec_driver_sql("PRAGMA cache_size").scalar()
-    conn.exec_driver_sql("PRAGMA cache_size = -262144")
-    try:
-        yield
-    finally:
-        conn.exec_driver_sql(f"PRAGMA cache_size = {int(before)}")
 
 
 class _HouseholdWriter:

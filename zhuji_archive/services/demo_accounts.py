@@ -45,13 +45,14 @@ def marker_path(archive: Path) -> Path:
 
 
 def create_demo(
-    path: Path,
+    path: Path | str,
     households: int = 600,
     seed: int = 2008,
     today: date | None = None,
     progress: Callable[[int, int], None] | None = None,
 ) -> tuple[DemoSummary, list[DemoAccount]]:
-    """A new encrypted demo archive at ``path`` (which must not exist yet), with its demo accounts."""
+    """A new encrypted demo archive at ``path`` (which must not exist yet), or the demo on a hub that has no
+    accounts yet (``path`` its postgresql:// URL), with its demo accounts."""
     archive = access.create(path, ADMIN_LOGIN, "系统管理员", DEMO_PASSWORD, today)
     try:
         summary = generate(

@@ -135,6 +135,12 @@ def _before_commit(session: Session) -> None:
         head.moved = False
 
 
+def settle(session: Session) -> None:
+    """Chain what the session holds and write the head now, before commit (for a check of the chain
+    inside the same transaction); the commit then finds nothing left to do."""
+    _before_commit(session)
+
+
 def _forget(session: Session, transaction: Any) -> None:
     if transaction.parent is None:
         session.info.pop(_STATE, None)

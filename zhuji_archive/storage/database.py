@@ -25,7 +25,12 @@ from sqlalchemy.orm.exc import StaleDataError
 
 from zhuji_archive.domain.errors import DomainError
 from zhuji_archive.storage import audit_log, cipher, hub, versions
-from zhuji_archive.storage.errors import Trouble, classify, describe_environment_error, hub_connect_message
+from zhuji_archive.storage.errors import (
+    Trouble,
+    classify,
+    describe_environment_error,
+    hub_connect_message,
+)
 
 MIGRATIONS_DIR = Path(__file__).resolve().parent / "migrations"
 BUSY_TIMEOUT_MS = 5000
@@ -151,6 +156,17 @@ class Database:
     key: bytes | None = field(default=None, repr=False)  # the file's SQLCipher key (None: plain or server)
     compatibility: int = cipher.COMPATIBILITY
 
+    @property
+    def on_hub(self) -> bool:
+        """A township hub on a PostgreSQL server rather than a laptop's file."""
+        return self.engine.dialect.name == "postgresql"
+
+    @property
+    def shown_as(self) -> str:
+        """Where the archive is, as the user may see it: the file, or the hub's server and database
+        (never its password)."""
+        return hub.where(self.engine.url) if self.on_hub else str(self.path or "")
+
     @contextmanager
     def transaction(self) -> Iterator[Session]:
         """A session whose work is committed together or rolled back together.
@@ -163,11 +179,6 @@ class Database:
                 yield session
         except StaleDataError as error:
             raise ChangedMeanwhile() from error
-
-    @property
-    def hub(self) -> str | None:
-        """A hub's server:port/database as the user may be shown it (never the password); None for a file."""
-        return hub.where(self.engine.url) if self.engine.dialect.name == "postgresql" else None
 
     def close(self) -> None:
         self.engine.dispose()
@@ -447,7 +458,16 @@ def open_hub(url: str | URL) -> Database:
     except Exception as error:
         if classify(error) is None:
             raise
-        raise hub_connect_error(url, error) from error
+        raise _hub_trouble(url, error) from error
+
+
+def _hub_trouble(url: str | URL, error: Exception) -> DatabaseError:
+    """The Chinese DatabaseError for a hub that could not be opened for a reason of the machine or the
+    network, naming the server (never the password): refused (anything answers at the address), a
+    password wanted (libpq asked for one and had none), or nothing answering."""
+    answers = classify(error) is Trouble.UNREACHABLE and hub.server_answers(url)
+    reason = hub_connect_message(error, answers) or describe_environment_error(error)
+    return DatabaseError(f"无法打开镇里的数据库“{hub.where(url)}”：{reason}")
 
 
 def hub_has_schema(url: str | URL) -> bool:
@@ -458,14 +478,7 @@ def hub_has_schema(url: str | URL) -> bool:
     except Exception as error:
         if classify(error) is None:
             raise
-        raise hub_connect_error(url, error) from error
+        raise _hub_trouble(url, error) from error
     finally:
         engine.dispose()
 
-
-def hub_connect_error(url: str | URL, error: Exception) -> DatabaseError:
-    """Opening a hub failed for a reason of the machine or the network: a DatabaseError naming the
-    server (never the password) and why in Chinese — refused, unreachable, or a password wanted."""
-    answers = classify(error) is Trouble.UNREACHABLE and hub.server_answers(url)
-    reason = hub_connect_message(error, answers) or describe_environment_error(error)
-    return DatabaseError(f"无法打开镇里的数据库“{hub.where(url)}”：{reason}")

@@ -151,9 +151,14 @@ def describe_environment_error(error: BaseException) -> str | None:
     return _SQLITE_MESSAGES[trouble]
 
 
+def describe_trouble(trouble: Trouble, *, on_hub: bool = False) -> str:
+    """The Chinese message for a trouble known otherwise than from an error."""
+    return (_PG_MESSAGES if on_hub else _SQLITE_MESSAGES)[trouble]
+
+
 # A connection to a hub that failed before the server said anything a program can read: libpq gives no
 # SQLSTATE for a refused login, so the window's "test connection" tells the cases apart otherwise
-# (storage/database.py hub_connect_error): the server asked for a password none was given for, or the
+# (storage/database.py _hub_trouble): the server asked for a password none was given for, or the
 # server's port answered (the server refused the database, the user or the password), or nothing answered.
 PASSWORD_NEEDED = (
     "镇里的数据库服务器要求输入数据库密码。请填写数据库密码"

@@ -5,10 +5,13 @@ switches (storage/dialect.py): the driver, the connection pool, what a server's 
 
 from __future__ import annotations
 
+import os
 import socket
 from dataclasses import dataclass
 
-from sqlalchemy import URL, Engine, create_engine, make_url
+import psycopg
+from sqlalchemy import URL, Engine, create_engine, event, make_url
+from sqlalchemy.engine import ExceptionContext
 
 DRIVER = "postgresql+psycopg"
 
@@ -26,7 +29,7 @@ def hub_url(location: str | URL) -> URL:
 def make_engine(url: str | URL) -> Engine:
     # hide_parameters: a database error's text must not carry the row's values (names, ID numbers).
     # pool_pre_ping: a window left open overnight finds its connections closed by the server.
-    return create_engine(
+    engine = create_engine(
         hub_url(url),
         hide_parameters=True,
         pool_pre_ping=True,
@@ -34,12 +37,48 @@ def make_engine(url: str | URL) -> Engine:
         max_overflow=5,
         connect_args={"connect_timeout": 10, "application_name": "zhuji-archive"},
     )
+    event.listen(engine, "handle_error", _without_row_values)
+    return engine
+
+
+def _without_row_values(context: ExceptionContext) -> Exception | None:
+    """The server's error text repeats the values of a violated key ("DETAIL: Key (id_number)=(…)
+    already exists"), which hide_parameters cannot hide: the error keeps only the server's first line
+    (the structured details stay in ``diag`` for code that needs them, never in the text)."""
+    original = context.original_exception
+    diag = getattr(original, "diag", None)
+    primary = getattr(diag, "message_primary", None)
+    if not primary or not isinstance(original, psycopg.Error):
+        return None
+    original.args = (primary,)
+    wrapped = context.sqlalchemy_exception
+    if wrapped is None:
+        return None
+    return type(wrapped)(
+        context.statement, None, original, hide_parameters=True,
+        connection_invalidated=context.is_disconnect,
+    )
 
 
 def where(url: str | URL) -> str:
     """The hub as the user may be shown it: server, port and database, never the password."""
     url = hub_url(url)
     return f"{url.host or 'localhost'}:{url.port or 5432}/{url.database}"
+
+
+def server_answers(url: str | URL, timeout: float = 3.0) -> bool:
+    """Whether anything accepts a connection at the hub's address. libpq reports a refused login or a
+    missing database only as text (in the server's language), so when a connection fails this tells
+    "the server is there and said no" from "nothing there" without reading that text."""
+    url = hub_url(url)
+    host = url.host or "localhost"
+    if host.startswith("/"):
+        return os.path.exists(host)
+    try:
+        with socket.create_connection((host, url.port or 5432), timeout=timeout):
+            return True
+    except OSError:
+        return False
 
 
 DEFAULT_PORT = 5432
@@ -79,14 +118,3 @@ def without_password(location: str | URL) -> str:
     url = hub_url(location)
     kept = URL.create("postgresql", url.username, None, url.host, url.port, url.database, url.query)
     return kept.render_as_string(hide_password=False)
-
-
-def server_answers(location: str | URL, timeout: float = 3.0) -> bool:
-    """Whether anything accepts a connection on the hub's server and port (after a failed login, it tells
-    "the server refused" from "the server cannot be reached")."""
-    url = hub_url(location)
-    try:
-        with socket.create_connection((url.host or "localhost", url.port or DEFAULT_PORT), timeout=timeout):
-            return True
-    except OSError:
-        return False

@@ -14,8 +14,9 @@ ID_SEARCH = "身份证号查询"
 PRINT = "打印"
 EXPORT = "导出"
 REVEAL = "查看完整号码"
+IMPORT_ARCHIVE = "导入档案"  # a laptop's whole archive brought into a hub (services/hub_setup.py)
 UNKNOWN_LOGIN = "未知登录名"
-EVENT_ACTIONS = (LOGIN, LOGIN_FAILED, OPEN_FILE, ID_SEARCH, PRINT, EXPORT, REVEAL)
+EVENT_ACTIONS = (LOGIN, LOGIN_FAILED, OPEN_FILE, ID_SEARCH, PRINT, EXPORT, REVEAL, IMPORT_ARCHIVE)
 CHANGE_ACTIONS = ("新增", "修改", "删除", "状态")
 COLUMNS = ("时间", "人员", "操作", "对象", "内容")
 

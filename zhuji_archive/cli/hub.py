@@ -1,0 +1,163 @@
+"""hub init and hub import-archive: setting up the township's hub database (PostgreSQL).
+
+``zhuji-archive hub init --db postgresql://… --user admin --name 姓名 [--town 安华镇 --county 诸暨市
+--code 330681]`` creates the hub's tables, its first 系统管理员 and the towns it starts with (a county's
+hub: --town once per town). ``zhuji-archive hub import-archive 档案.sqlite3 --db postgresql://… --user
+档案的管理员 --hub-user 镇里的管理员 --password-stdin`` brings a laptop's whole archive into a hub that
+holds no records yet; standard input then holds two lines: the archive file's password, then the
+hub's. The use cases are services/hub_setup.py; this module parses and prints."""
+
+from __future__ import annotations
+
+import argparse
+import getpass
+import sys
+
+from zhuji_archive.cli import common
+from zhuji_archive.cli.parser import input_file, text
+from zhuji_archive.domain.errors import DomainError
+
+HUB_ADDRESS = "镇里数据库的地址：postgresql://用户名:密码@服务器:端口/数据库名"
+
+
+def add_commands(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
+    hub = sub.add_parser(
+        "hub",
+        help="镇里的数据库（PostgreSQL）：初始化，导入笔记本上的整份档案",
+        description="镇级数据库（PostgreSQL）的建立。建好后，窗口和其他命令都用 --db postgresql://… 打开它。",
+    )
+    what = hub.add_subparsers(dest="what", required=True, metavar="操作", help="做什么：")
+
+    init = what.add_parser(
+        "init",
+        help="初始化镇里的数据库：建表、第一个系统管理员，可同时建立镇（县级数据库可建多个镇）",
+        description=(
+            "在 PostgreSQL 的空数据库中建立群众档案：数据表、第一个系统管理员账号，以及（给出 --town 时）镇。"
+            "已经初始化过的数据库不能再初始化。要导入笔记本上的整份档案时，可以不建镇（镇随档案导入）。"
+        ),
+    )
+    init.add_argument("--db", dest="sub_db", type=common.location, required=True, metavar="地址", help=HUB_ADDRESS)
+    common.add_login_options(init)
+    init.add_argument(
+        "--name", type=text("姓名", 20), metavar="姓名", help="系统管理员的姓名（默认“系统管理员”）"
+    )
+    init.add_argument(
+        "--town",
+        action="append",
+        default=[],
+        type=text("镇名", 40),
+        metavar="镇名",
+        help="同时建立的镇（可重复：一个县的数据库建立多个镇）",
+    )
+    init.add_argument("--county", type=text("县（市、区）名", 40), metavar="县名", help="镇所属的县（市、区），如 诸暨市")
+    init.add_argument(
+        "--code", type=text("行政区划代码", 12), metavar="代码", help="县（市、区）的行政区划代码，如 330681"
+    )
+    init.set_defaults(run=run_init)
+
+    imports = what.add_parser(
+        "import-archive",
+        help="把笔记本上的整份档案导入刚初始化的镇里数据库（首次上线时用一次）",
+        description=(
+            "把一份档案文件的全部内容（户、成员、诉求、会议、账号及其密码、操作日志）原样导入镇里的数据库，"
+            "要么全部导入，要么一条也不导入。镇里的数据库须是刚初始化、还没有档案的；已有档案时拒绝，不作改动。"
+            "登录：--user 是档案文件的系统管理员，--hub-user 是镇里数据库的系统管理员；加 --password-stdin 时，"
+            "标准输入第一行是档案文件账号的密码，第二行是镇里数据库账号的密码。"
+        ),
+    )
+    imports.add_argument("file", type=input_file(), metavar="档案文件", help="笔记本上的档案文件（连同它旁边的钥匙文件）")
+    imports.add_argument("--db", dest="sub_db", type=common.location, required=True, metavar="地址", help=HUB_ADDRESS)
+    common.add_login_options(imports)
+    imports.add_argument(
+        "--hub-user",
+        required=True,
+        type=text("登录名", 32),
+        metavar="登录名",
+        help="镇里数据库的系统管理员账号（hub init 建立的）",
+    )
+    imports.set_defaults(run=run_import)
+
+
+def _hub_url(args: argparse.Namespace) -> str:
+    location = common.database_path(args)
+    if not common.on_hub(args):
+        raise DomainError(f"--db 须是{HUB_ADDRESS}（“{location}”是文件）。")
+    return str(location)
+
+
+def _stdin(args: argparse.Namespace) -> bool:
+    return bool(getattr(args, "sub_password_stdin", False) or getattr(args, "password_stdin", False))
+
+
+def run_init(args: argparse.Namespace) -> int:
+    from zhuji_archive.services import hub_setup
+
+    url = _hub_url(args)
+    if (args.county or args.code) and not args.town:
+        raise DomainError("--county 和 --code 是给 --town 建立的镇用的，请同时给出 --town 镇名。")
+    login = common.login_name(args)
+    password = common.read_password(args, "系统管理员密码：")
+    if not _stdin(args):
+        if common.read_password(args, "再输入一遍：") != password:
+            raise DomainError("两次输入的密码不一致，未建立账号。")
+    towns = [hub_setup.TownPlan(name, args.county or "", args.code or "") for name in args.town]
+    archive = hub_setup.init_hub(url, login, args.name or "系统管理员", password, towns)
+    archive.close()
+    made = f"，镇：{'、'.join(args.town)}" if args.town else ""
+    common.say(
+        f"镇里的数据库“{common.shown(url)}”已初始化：系统管理员账号“{archive.actor.login}”"
+        f"（{archive.actor.display_name}）{made}。"
+    )
+    return common.OK
+
+
+def _second_password(args: argparse.Namespace, login: str) -> str:
+    if _stdin(args):
+        line = sys.stdin.readline().removesuffix("\n").removesuffix("\r")
+        if not line:
+            raise DomainError(
+                "标准输入中没有第二行密码：--password-stdin 时，第一行是档案文件账号的密码，第二行是镇里数据库账号的密码。"
+            )
+        return line
+    if not sys.stdin.isatty():
+        raise DomainError("没有终端可以输入密码：请加 --password-stdin，并从标准输入给出两行密码。")
+    return getpass.getpass(f"镇里数据库账号“{login}”的密码：")
+
+
+def run_import(args: argparse.Namespace) -> int:
+    from zhuji_archive.services import access, hub_setup
+
+    url = _hub_url(args)
+    common.check_archive_file(args.file)
+    state = access.state(args.file)
+    if state is not access.ArchiveState.LOCKED:
+        raise DomainError(f"档案文件“{args.file.name}”还没有账号或缺少钥匙文件，无法导入：请先在笔记本上用程序打开它一次。")
+    if access.state(url) is not access.ArchiveState.LOCKED:
+        raise DomainError(
+            f"镇里的数据库“{common.shown(url)}”还没有初始化：请先运行 zhuji-archive hub init --db 地址 --user 登录名，"
+            "再导入档案。"
+        )
+    login = common.login_name(args)
+    password = common.read_password(args, f"档案文件账号“{login}”的密码：")
+    hub_password = _second_password(args, args.hub_user)
+    source = access.unlock(args.file, login, password)
+    try:
+        target = access.unlock(url, args.hub_user, hub_password)
+        try:
+            report = hub_setup.import_archive(source, target, common.progress_printer("已导入记录"))
+        finally:
+            target.close()
+    finally:
+        source.close()
+    common.say(common.end_progress_line() + f"已把档案“{args.file.name}”导入镇里的数据库“{common.shown(url)}”（用时 {report.seconds:.1f} 秒）：")
+    print(f"户\t{report.households}")
+    print(f"诉求\t{report.requests}")
+    print(f"账号\t{report.accounts}")
+    print(f"操作日志\t{report.log_entries}")
+    for old, new in report.renamed:
+        common.say(f"档案中的账号“{old}”与镇里数据库已有的账号重名，导入后登录名改为“{new}”（密码不变）。")
+    if report.towns_merged:
+        common.say(f"初始化时建立的镇（{'、'.join(report.towns_merged)}）由档案中的同名镇代替。")
+    common.say("操作日志校验通过。档案文件本身没有改动；此后请在镇里的数据库上办理，不要再在这份文件上录入。")
+    sys.stdout.flush()
+    return common.OK
