@@ -49,10 +49,13 @@ def _as_server_user(command: list[str]) -> list[str]:
 
 
 class Cluster:
-    """One running server; ``url(name)`` is the address of a database on it."""
+    """One running server; ``url(name)`` is the address of a database on it.
 
-    def __init__(self) -> None:
-        given = os.environ.get("ZHUJI_TEST_PG")
+    With ``password`` the server asks for it over TCP (scram-sha-256), as a township's server does; the
+    addresses ``url`` gives then carry it."""
+
+    def __init__(self, password: str | None = None) -> None:
+        given = None if password else os.environ.get("ZHUJI_TEST_PG")
         self.folder: Path | None = None
         if given:
             self.base = given.rstrip("/").rsplit("/", 1)[0]
@@ -63,9 +66,16 @@ class Cluster:
         if os.geteuid() == 0:
             shutil.chown(self.folder, "postgres")
         port = _free_port()
+        auth = ["-A", "trust"]
+        if password:
+            secret = self.folder / "password"
+            secret.write_text(password + "\n")
+            if os.geteuid() == 0:
+                shutil.chown(secret, "postgres")
+            auth = ["--auth-local=trust", "--auth-host=scram-sha-256", f"--pwfile={secret}"]
         subprocess.run(
             _as_server_user(
-                [str(bin_dir / "initdb"), "-D", str(data), "-U", SUPERUSER, "-A", "trust", "-E", "UTF8",
+                [str(bin_dir / "initdb"), "-D", str(data), "-U", SUPERUSER, *auth, "-E", "UTF8",
                  "--locale=C.UTF-8", "--no-sync"]
             ),
             check=True,
@@ -84,7 +94,8 @@ class Cluster:
             check=True,
             stdout=subprocess.DEVNULL,
         )
-        self.base = f"postgresql://{SUPERUSER}@127.0.0.1:{port}"
+        login = f"{SUPERUSER}:{password}" if password else SUPERUSER
+        self.base = f"postgresql://{login}@127.0.0.1:{port}"
         self._stop = [str(bin_dir / "pg_ctl"), "-D", str(data), "-m", "immediate", "-w", "stop"]
         atexit.register(self.stop)
 
@@ -125,3 +136,14 @@ def cluster() -> Cluster:
     if not _CLUSTER:
         _CLUSTER.append(Cluster())
     return _CLUSTER[0]
+
+
+_GUARDED: list[Cluster] = []
+SERVER_PASSWORD = "Server-Pw-7"
+
+
+def password_cluster() -> Cluster:
+    """A second server, one that asks for the password (SERVER_PASSWORD), started on first use."""
+    if not _GUARDED:
+        _GUARDED.append(Cluster(password=SERVER_PASSWORD))
+    return _GUARDED[0]

@@ -94,7 +94,8 @@ def show_read_only_banner(window: QMainWindow, reason: str) -> QLabel:
     return banner
 
 
-def run(db_path: Path) -> int:
+def run(db_path: Path | str) -> int:
+    """The window on an archive file or a hub (``postgresql://`` address), until it closes."""
     from zhuji_archive import logs
 
     logs.setup()
@@ -117,9 +118,10 @@ def run(db_path: Path) -> int:
         window.archive.close()
         if window.restored is None:
             return code
+        db_path = window.restored.archive  # the file restored (the login window may have chosen another)
 
 
-def start_window(db_path: Path, settings: QSettings) -> MainWindow | None:
+def start_window(db_path: Path | str, settings: QSettings) -> MainWindow | None:
     """Log in (or make the first administrator), then the main window, shown; None when the user gave
     up or the archive could not be opened (the user was told why)."""
     from zhuji_archive.gui.main_window import MainWindow
@@ -128,7 +130,7 @@ def start_window(db_path: Path, settings: QSettings) -> MainWindow | None:
     if archive is None:
         return None
     window = MainWindow(archive, settings)
-    if archive.db.read_only:
+    if archive.db.read_only and not archive.db.on_hub:  # a file that cannot be written (a hub never is)
         show_read_only_banner(window, archive.db.read_only_reason)
     window.show()
     if archive.db.backup is not None:
@@ -136,21 +138,23 @@ def start_window(db_path: Path, settings: QSettings) -> MainWindow | None:
     return window
 
 
-def open_session(db_path: Path, settings: QSettings) -> Archive | None:
+def open_session(db_path: Path | str, settings: QSettings) -> Archive | None:
     """Log in (or make the first administrator) through gui/login.py; an unexpected failure reaches
-    the user in Chinese, with the details in the log only."""
+    the user in Chinese, with the details in the log only (a hub is named by server, never its password)."""
     from zhuji_archive.gui.login import start_session
     from zhuji_archive.logs import log_failure
+    from zhuji_archive.services import access
     from zhuji_archive.storage.errors import describe_environment_error
 
+    what = f"镇里的数据库“{access.shown(db_path)}”" if access.is_hub(db_path) else f"数据库文件“{db_path}”"
     try:
         return start_session(db_path, settings)
     except Exception as error:  # noqa: BLE001 - every start-up failure reaches the user in Chinese
         environment = log_failure("打开档案", error)
         message = (
-            f"无法打开数据库文件“{db_path}”：{describe_environment_error(error)}"
+            f"无法打开{what}：{describe_environment_error(error)}"
             if environment
-            else f"打开数据库文件“{db_path}”时程序出现了意外错误，档案没有打开，也没有被改动。"
+            else f"打开{what}时程序出现了意外错误，档案没有打开，也没有被改动。"
             "详细情况已记入日志文件，请告知维护人员。"
         )
     QMessageBox.critical(None, APP_NAME, message)

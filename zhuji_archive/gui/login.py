@@ -1,9 +1,10 @@
 """Getting in at start-up: the first administrator of a new (or version-0.1) archive, the login
 window, and the password change an account must make before its first work.
 
-``start_session`` looks at the archive file (services/access.state) and shows the one window that
-fits; it returns the archive logged in, or None when the user gave up (or the file cannot be opened,
-after saying why in Chinese)."""
+``start_session`` looks at the archive — a file, or the township's hub on a PostgreSQL server — (services/
+access.state) and shows the one window that fits; it returns the archive logged in, or None when the user
+gave up (or the archive cannot be opened, after saying why in Chinese). Both windows offer another archive
+(gui/hub_dialog.py): a recent one, a file, or 连接镇里的数据库; the choice starts over on that archive."""
 
 from __future__ import annotations
 
@@ -33,6 +34,7 @@ from zhuji_archive.gui.account_forms import (
     hint_label,
     password_edit,
 )
+from zhuji_archive.gui.hub_dialog import ArchiveChoice, no_archive_on_hub, remember_archive
 from zhuji_archive.services import access, demo_accounts
 from zhuji_archive.services.archive import Archive
 from zhuji_archive.storage.database import DatabaseError
@@ -78,10 +80,13 @@ class CreateAdminDialog(QDialog):
     """建立系统管理员账号: the first start on a new archive, or on one written by version 0.1
     (which is encrypted as the account is made; a backup is kept until the encrypted copy verifies)."""
 
-    def __init__(self, path: Path, plain: bool, parent: QWidget | None = None) -> None:
+    def __init__(
+        self, path: Path, plain: bool, parent: QWidget | None = None, settings: QSettings | None = None
+    ) -> None:
         super().__init__(parent)
         self.path = path
         self.archive: Archive | None = None
+        self.switch_to: Path | str | None = None
         self.setWindowTitle(f"{APP_NAME} — 建立系统管理员账号")
         layout = QVBoxLayout(self)
         layout.addWidget(_title("建立系统管理员账号"))
@@ -105,6 +110,7 @@ class CreateAdminDialog(QDialog):
         self.repeat = self.fields.add(REPEAT_FIELD, "再输一次密码", password_edit())
         layout.addWidget(self.fields)
         layout.addWidget(hint_label(PASSWORD_RULES + "请牢记密码：忘记后只能由其他系统管理员重置。"))
+        self.choice = _offer_other_archives(self, layout, path, settings, "不建立新档案，改用：")
         buttons = QDialogButtonBox()
         self.create_button = buttons.addButton("建立并进入", QDialogButtonBox.ButtonRole.AcceptRole)
         buttons.addButton("退出", QDialogButtonBox.ButtonRole.RejectRole)
@@ -150,15 +156,20 @@ class LoginDialog(QDialog):
         demo: list[demo_accounts.DemoAccount] | None = None,
         demo_password: str = demo_accounts.DEMO_PASSWORD,
         parent: QWidget | None = None,
+        settings: QSettings | None = None,
     ) -> None:
         super().__init__(parent)
         self.path = path
         self.archive: Archive | None = None
+        self.switch_to: Path | str | None = None
         self.remaining = 0
         self.setWindowTitle(f"{APP_NAME} — 登录")
         layout = QVBoxLayout(self)
         layout.addWidget(_title(APP_NAME))
-        layout.addWidget(hint_label(f"档案：{path.name}"))
+        if access.is_hub(path):
+            layout.addWidget(hint_label(f"镇里的数据库：{access.shown(path)}　请用您自己的账号登录。"))
+        else:
+            layout.addWidget(hint_label(f"档案：{Path(path).name}"))
         self.demo = demo or []
         self.demo_password = demo_password
         self.demo_pick: QComboBox | None = None
@@ -181,6 +192,7 @@ class LoginDialog(QDialog):
         self.message.setWordWrap(True)
         self.message.setStyleSheet("color: #b00020;")
         layout.addWidget(self.message)
+        self.choice = _offer_other_archives(self, layout, path, settings, "换一个档案：")
         buttons = QDialogButtonBox()
         self.login_button = buttons.addButton("登录", QDialogButtonBox.ButtonRole.AcceptRole)
         self.quit_button = buttons.addButton("退出", QDialogButtonBox.ButtonRole.RejectRole)
@@ -296,35 +308,83 @@ class ChangePasswordDialog(QDialog):
         self.accept()
 
 
+def _offer_other_archives(
+    dialog: CreateAdminDialog | LoginDialog,
+    layout: QVBoxLayout,
+    current: Path | str,
+    settings: QSettings | None,
+    caption: str,
+) -> ArchiveChoice | None:
+    """The other archives the window offers (none without the machine's settings, as in tests of the
+    window alone); choosing one closes the window with ``switch_to`` set."""
+    if settings is None:
+        return None
+    layout.addWidget(hint_label(caption))
+    choice = ArchiveChoice(current, settings)
+    layout.addWidget(choice)
+
+    def switch(location: Path | str) -> None:
+        dialog.switch_to = location
+        dialog.reject()
+
+    choice.chosen.connect(switch)
+    return choice
+
+
 def _refuse(message: str) -> None:
     QMessageBox.critical(None, APP_NAME, message)
 
 
-def start_session(path: Path, settings: QSettings) -> Archive | None:
-    """The window that fits the archive's state, then (when the account must) the password change.
-    Returns the archive logged in, or None."""
+def _window_for(location: Path | str, settings: QSettings) -> CreateAdminDialog | LoginDialog | str:
+    """The window that fits the archive's state, or why there is none (in Chinese)."""
+    from zhuji_archive.storage.errors import describe_environment_error
+
+    last = str(settings.value(LAST_LOGIN) or "")
+    if access.is_hub(location):
+        try:
+            current = access.state(location)
+        except DatabaseError as error:  # unreachable, refused: the message names the server, not the password
+            return str(error)
+        if current is access.ArchiveState.NEW:  # a hub is set up with `zhuji-archive hub init`, not here
+            return no_archive_on_hub(str(location))
+        return LoginDialog(location, last, settings=settings)
+    path = Path(location)
     try:
         current = access.state(path)
     except OSError as error:
-        from zhuji_archive.storage.errors import describe_environment_error
-
-        _refuse(f"无法读取档案文件“{path}”：{describe_environment_error(error) or '文件无法访问'}")
-        return None
+        return f"无法读取档案文件“{path}”：{describe_environment_error(error) or '文件无法访问'}"
     if current is access.ArchiveState.NO_KEYRING:
-        _refuse(access.keyring_missing_message(path))
-        return None
+        return access.keyring_missing_message(path)
     if path.is_dir():
-        _refuse(f"“{path}”是一个文件夹，不是档案文件。")
-        return None
+        return f"“{path}”是一个文件夹，不是档案文件。"
     if current is access.ArchiveState.LOCKED:
-        login = LoginDialog(path, str(settings.value(LAST_LOGIN) or ""), demo_accounts.offered_accounts(path))
-    else:
-        login = CreateAdminDialog(path, plain=current is access.ArchiveState.PLAIN)
-    if login.exec() != QDialog.DialogCode.Accepted or login.archive is None:
-        return None
+        return LoginDialog(path, last, demo_accounts.offered_accounts(path), settings=settings)
+    return CreateAdminDialog(path, plain=current is access.ArchiveState.PLAIN, settings=settings)
+
+
+def start_session(location: Path | str, settings: QSettings) -> Archive | None:
+    """The window that fits the archive's state, then (when the account must) the password change.
+    Another archive chosen in the window starts over on it; one that cannot be opened is explained and
+    the window of the archive before it comes back. Returns the archive logged in, or None."""
+    previous: Path | str | None = None
+    while True:
+        login = _window_for(location, settings)
+        if isinstance(login, str):
+            _refuse(login)
+            if previous is None:
+                return None
+            location, previous = previous, None
+            continue
+        accepted = login.exec() == QDialog.DialogCode.Accepted
+        if login.switch_to is not None:
+            location, previous = login.switch_to, location
+            continue
+        if not accepted or login.archive is None:
+            return None
+        break
     archive = login.archive
     settings.setValue(LAST_LOGIN, archive.actor.login)
-    settings.sync()
+    remember_archive(settings, location)
     if not archive.db.read_only and archive.accounts.must_change_password():
         change = ChangePasswordDialog(archive, forced=True)
         if change.exec() != QDialog.DialogCode.Accepted:

@@ -53,7 +53,9 @@ class MainWindow(QMainWindow):
         self.open_dialogs: dict[str, HouseholdDialog] = {}
         actor = archive.actor
         self.who = f"{actor.display_name} · {actor.role.label}"
-        where_file = archive.db.path.name if archive.db.path else ""
+        # A file by its name; a hub by server:port/database, never its password (the address holds it).
+        self.hub = archive.db.shown_as if archive.db.on_hub else None
+        where_file = archive.db.path.name if archive.db.path else (f"镇里的数据库 {self.hub}" if self.hub else "")
         self.setWindowTitle(f"{APP_NAME} {__version__} — {where_file} — {self.who}")
         self.restored = (
             None  # what a restore returned (services/backups.Restored), once one replaced the file
@@ -149,7 +151,8 @@ class MainWindow(QMainWindow):
         self._build_menus()
         self._build_output_menu()
         self._apply_permissions()
-        where = QLabel(f"数据库：{archive.db.path}　登录：{self.who}")
+        place = f"镇里的数据库：{self.hub}" if self.hub else f"数据库：{archive.db.path}"
+        where = QLabel(f"{place}　登录：{self.who}")
         where.setObjectName("whoLabel")
         where.setToolTip(where.text())
         # A long path must not widen the window past a small screen: the label gives way instead
@@ -394,8 +397,20 @@ class MainWindow(QMainWindow):
         self.lock.reload_setting()
 
     def open_backups(self) -> QWidget:
-        """档案 → 备份与恢复; after a restore the archive is closed and a new login is asked for."""
+        """档案 → 备份与恢复; after a restore the archive is closed and a new login is asked for. A hub is
+        backed up on its server (pg_dump), not by the application: the window says so instead."""
         from zhuji_archive.gui.backup_dialog import BackupDialog
+
+        if self.hub:
+            box = QMessageBox(
+                QMessageBox.Icon.Information,
+                "备份与恢复",
+                f"镇里的数据库（{self.hub}）由数据库服务器统一备份：管理服务器的同志用 pg_dump 按计划备份，"
+                "本程序不在这台电脑上备份它，也不从备份恢复。需要恢复时，请联系管理服务器的同志。",
+                parent=self,
+            )
+            box.exec()
+            return box
 
         dialog = BackupDialog(self.archive, self)
         dialog.exec()

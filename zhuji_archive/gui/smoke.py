@@ -7,7 +7,8 @@ is exposed, or 1 if it never shows. It never asks for a password and never shows
 It cannot log in to anyone's archive, so it makes a throwaway encrypted archive with a throwaway
 administrator in a temporary folder and removes both afterwards. With ``--db`` it also checks that the file
 named can be opened by logging in (it is an archive, not a folder, and its keyring is beside it); it never
-creates, changes or logs in to that file.
+creates, changes or logs in to that file. ``--db postgresql://…`` checks that the township's hub answers and
+holds an archive, without logging in.
 """
 
 from __future__ import annotations
@@ -43,8 +44,16 @@ def seconds_since_process_start() -> float | None:
         return None
 
 
-def check_archive_file(db_path: Path) -> str | None:
-    """Why ``db_path`` could not be opened by logging in, in Chinese; None when it could."""
+def check_archive_file(db_path: Path | str) -> str | None:
+    """Why ``db_path`` could not be opened by logging in, in Chinese; None when it could. A hub (a
+    ``postgresql://`` address) is asked whether it answers and holds an archive."""
+    if access.is_hub(db_path):
+        try:
+            current = access.state(db_path)
+        except DatabaseError as error:  # names the server, never the password
+            return str(error)
+        return None if current is access.ArchiveState.LOCKED else f"镇里的数据库“{access.shown(db_path)}”里还没有群众档案"
+    db_path = Path(db_path)
     if db_path.is_dir():
         return f"“{db_path}”是一个文件夹，不是档案文件"
     try:
@@ -63,7 +72,7 @@ STATE_TEXT = {
 }
 
 
-def smoke_test(db_path: Path | None = None, timeout_s: float = 60.0) -> int:
+def smoke_test(db_path: Path | str | None = None, timeout_s: float = 60.0) -> int:
     started = time.perf_counter()
     app = make_application()
     checked = ""
@@ -72,7 +81,11 @@ def smoke_test(db_path: Path | None = None, timeout_s: float = 60.0) -> int:
         if problem is not None:
             print(f"启动检查失败：无法打开档案库：{problem}", file=sys.stderr)
             return 2
-        checked = f"，档案库 {db_path}（{STATE_TEXT[access.state(db_path)]}）"
+        checked = (
+            f"，镇里的数据库 {access.shown(db_path)}（可登录）"
+            if access.is_hub(db_path)
+            else f"，档案库 {db_path}（{STATE_TEXT[access.state(db_path)]}）"
+        )
     with tempfile.TemporaryDirectory(prefix="zhuji-smoke-") as folder:
         try:
             archive = access.create(

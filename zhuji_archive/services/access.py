@@ -440,3 +440,24 @@ def _DECOY_HASH() -> str:  # noqa: N802 - a constant made on first use
     if not _DECOY:
         _DECOY.append(passwords.hash_password("decoy-password"))
     return _DECOY[0]
+
+
+# ----- a hub's address as the connection window asks for it, and as this machine may keep it -----
+
+
+def hub_location(host: str, port: int | None, database: str, user: str, password: str = "") -> str:
+    """The address of a hub from what the connection window asked for. An empty password leaves it to
+    libpq (``~/.pgpass`` or ``PGPASSWORD``); a password given is kept in this address for the session only."""
+    return hub.location(host, port, database, user, password)
+
+
+def hub_address(location: str) -> hub.HubAddress:
+    """Server, port, database and database user of a hub (to fill the connection window again)."""
+    return hub.address(location)
+
+
+def remembered(location: Path | str) -> str:
+    """What this machine may keep of an archive's location (its list of recent archives): a file's path,
+    or a hub's address without the database password."""
+    return hub.without_password(location) if is_hub(location) else str(Path(location))
+

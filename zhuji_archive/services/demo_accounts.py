@@ -105,7 +105,10 @@ def _write_marker(path: Path, listed: list[dict[str, str]]) -> None:
 
 def offered_accounts(archive_path: Path | str) -> list[DemoAccount]:
     """The demo accounts the login window may offer for this file: empty unless it is the demo archive
-    (a marker that is missing, damaged, or beside a file with no keyring offers nothing)."""
+    (a marker that is missing, damaged, or beside a file with no keyring offers nothing). A hub offers
+    none: its marker would be a file on the server, and its accounts are real people's."""
+    if access.is_hub(archive_path):
+        return []
     archive_path = Path(archive_path)
     if access.state(archive_path) is not access.ArchiveState.LOCKED:
         return []

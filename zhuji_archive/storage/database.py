@@ -25,7 +25,12 @@ from sqlalchemy.orm.exc import StaleDataError
 
 from zhuji_archive.domain.errors import DomainError
 from zhuji_archive.storage import audit_log, cipher, hub, versions
-from zhuji_archive.storage.errors import Trouble, classify, describe_environment_error, describe_trouble
+from zhuji_archive.storage.errors import (
+    Trouble,
+    classify,
+    describe_environment_error,
+    hub_connect_message,
+)
 
 MIGRATIONS_DIR = Path(__file__).resolve().parent / "migrations"
 BUSY_TIMEOUT_MS = 5000
@@ -451,18 +456,18 @@ def open_hub(url: str | URL) -> Database:
     except DatabaseError as error:
         raise DatabaseError(str(error).replace(str(hub.hub_url(url)), where)) from error
     except Exception as error:
+        if classify(error) is None:
+            raise
         raise _hub_trouble(url, error) from error
 
 
-def _hub_trouble(url: str | URL, error: Exception) -> Exception:
-    """The Chinese DatabaseError for a hub that could not be opened (or ``error`` itself for a bug)."""
-    trouble = classify(error)
-    if trouble is None:
-        return error
-    message = describe_environment_error(error)
-    if trouble is Trouble.UNREACHABLE and hub.server_answers(url):
-        message = describe_trouble(Trouble.REFUSED, on_hub=True)
-    return DatabaseError(f"无法打开镇里的数据库“{hub.where(url)}”：{message}")
+def _hub_trouble(url: str | URL, error: Exception) -> DatabaseError:
+    """The Chinese DatabaseError for a hub that could not be opened for a reason of the machine or the
+    network, naming the server (never the password): refused (anything answers at the address), a
+    password wanted (libpq asked for one and had none), or nothing answering."""
+    answers = classify(error) is Trouble.UNREACHABLE and hub.server_answers(url)
+    reason = hub_connect_message(error, answers) or describe_environment_error(error)
+    return DatabaseError(f"无法打开镇里的数据库“{hub.where(url)}”：{reason}")
 
 
 def hub_has_schema(url: str | URL) -> bool:
@@ -471,6 +476,9 @@ def hub_has_schema(url: str | URL) -> bool:
     try:
         return current_revision(engine) is not None
     except Exception as error:
+        if classify(error) is None:
+            raise
         raise _hub_trouble(url, error) from error
     finally:
         engine.dispose()
+

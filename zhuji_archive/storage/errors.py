@@ -154,3 +154,42 @@ def describe_environment_error(error: BaseException) -> str | None:
 def describe_trouble(trouble: Trouble, *, on_hub: bool = False) -> str:
     """The Chinese message for a trouble known otherwise than from an error."""
     return (_PG_MESSAGES if on_hub else _SQLITE_MESSAGES)[trouble]
+
+
+# A connection to a hub that failed before the server said anything a program can read: libpq gives no
+# SQLSTATE for a refused login, so the window's "test connection" tells the cases apart otherwise
+# (storage/database.py _hub_trouble): the server asked for a password none was given for, or the
+# server's port answered (the server refused the database, the user or the password), or nothing answered.
+PASSWORD_NEEDED = (
+    "镇里的数据库服务器要求输入数据库密码。请填写数据库密码"
+    "（本机不保存这个密码；也可以请管理服务器的同志为本机配置 .pgpass 文件）。"
+)
+
+
+NOT_ANSWERING = (
+    "连接不上镇里的数据库服务器（网络不通、服务器未开，或服务器地址、端口不对）。请检查网络和填写的地址后重试。"
+)
+
+
+def password_needed(error: BaseException) -> bool:
+    """Whether a failed connection to a hub failed because the server wants a password and none was sent."""
+    for current in _chain(error):
+        connection = getattr(current, "pgconn", None) if isinstance(current, psycopg.Error) else None
+        if connection is not None and connection.needs_password:  # libpq: asked for one, had none
+            return True
+    return False
+
+
+def hub_connect_message(error: BaseException, server_answers: bool) -> str | None:
+    """The Chinese reason a connection to a hub could not be made (None for a bug): a connection refused
+    at login is told as such rather than as a network fault, since the server did answer."""
+    trouble = classify(error)
+    if trouble is None:
+        return None
+    if trouble is Trouble.UNREACHABLE and password_needed(error):
+        return PASSWORD_NEEDED
+    if trouble is Trouble.UNREACHABLE and server_answers:
+        return _PG_MESSAGES[Trouble.REFUSED]
+    if trouble is Trouble.UNREACHABLE:
+        return NOT_ANSWERING
+    return _PG_MESSAGES.get(trouble, _PG_MESSAGES[Trouble.IO])

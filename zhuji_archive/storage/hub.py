@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import os
 import socket
+from dataclasses import dataclass
 
 import psycopg
 from sqlalchemy import URL, Engine, create_engine, event, make_url
@@ -78,3 +79,42 @@ def server_answers(url: str | URL, timeout: float = 3.0) -> bool:
             return True
     except OSError:
         return False
+
+
+DEFAULT_PORT = 5432
+
+
+@dataclass(frozen=True)
+class HubAddress:
+    """Where a hub is, as the connection window asks for it (the password is never part of it)."""
+
+    host: str
+    port: int
+    database: str
+    user: str
+
+
+def location(host: str, port: int | None, database: str, user: str, password: str = "") -> str:
+    """The ``postgresql://`` URL of a hub from what a user typed. An empty password leaves it to libpq
+    (a ``.pgpass`` file or ``PGPASSWORD``); a password given lives in the URL for this session only."""
+    url = URL.create(
+        "postgresql",
+        username=user.strip() or None,
+        password=password or None,
+        host=host.strip() or None,
+        port=port or None,
+        database=database.strip() or None,
+    )
+    return url.render_as_string(hide_password=False)
+
+
+def address(location: str | URL) -> HubAddress:
+    url = hub_url(location)
+    return HubAddress(url.host or "localhost", url.port or DEFAULT_PORT, url.database or "", url.username or "")
+
+
+def without_password(location: str | URL) -> str:
+    """The hub's URL as it may be kept on this machine (the recent list): everything but the password."""
+    url = hub_url(location)
+    kept = URL.create("postgresql", url.username, None, url.host, url.port, url.database, url.query)
+    return kept.render_as_string(hide_password=False)
