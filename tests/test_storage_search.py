@@ -108,3 +108,42 @@ def test_a_cadre_name_with_wildcards_counts_only_that_cadres_visits(workflow_tow
         assert count("李四") == 1
         assert count("赵%") == 1
         assert count("%") == 0
+
+
+def test_a_hub_whose_database_orders_text_by_pinyin_still_finds_members_by_prefix() -> None:
+    """A member search is a prefix range (name >= '王' AND name < '玌'), which means "starts with" only
+    in code-point order. A hub created in a database whose default collation is Chinese (ICU, by
+    pinyin) found no name at all until the search keys got the "C" collation (migration 0012)."""
+    import pg_cluster
+    from accounts import ADMIN_LOGIN, ADMIN_PASSWORD
+    from sqlalchemy import select
+
+    from zhuji_archive.services import access
+    from zhuji_archive.services.demo import generate
+    from zhuji_archive.storage import household_queries
+    from zhuji_archive.storage.models import Member
+
+    server = pg_cluster.cluster()
+    database = "t_pinyin_collation"
+    with server.admin() as connection:
+        connection.execute(f'DROP DATABASE IF EXISTS "{database}" WITH (FORCE)')
+        connection.execute(
+            f"CREATE DATABASE \"{database}\" TEMPLATE template0 LOCALE_PROVIDER icu ICU_LOCALE 'zh' LOCALE 'C.UTF-8'"
+        )
+    archive = None
+    try:
+        archive = access.create(server.url(database), ADMIN_LOGIN, "管理员", ADMIN_PASSWORD)
+        generate(archive.db, households=20, seed=5, today=date(2025, 9, 1))
+        with archive.db.sessions() as session:
+            name, initials, id_number = session.execute(
+                select(Member.name, Member.name_initials, Member.id_number)
+                .where(Member.id_number != "", Member.removed.is_(False))
+                .order_by(Member.id)
+                .limit(1)
+            ).one()
+            for text in (name[:1], name, initials, id_number, id_number[-6:]):
+                assert household_queries.count(session, HouseholdFilter(text=text)) >= 1, text
+    finally:
+        if archive is not None:
+            archive.close()
+        server.drop(database)

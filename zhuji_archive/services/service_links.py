@@ -217,6 +217,8 @@ class ServiceLinkService:
         rows: list[QuotaRow] = []
         with self.db.sessions() as session:
             cadres = {c.id: c for c in queries.cadres(session, (), scope)}
+            onsite_days = queries.onsite_days_by_cadre(session, start, end)
+            deeds = queries.deeds_by_cadre(session, start, end)
             by_cadre_mode: dict[tuple[str, str], list[ServiceLink]] = {}
             for link in queries.active_links(session, start, end):
                 if link.cadre_id not in cadres:
@@ -237,8 +239,8 @@ class ServiceLinkService:
                     "enterprises": sum(1 for link in links if link.target_kind == "enterprise"),
                     "households": len(households),
                     "areas": sum(1 for link in links if link.target_kind == "group"),
-                    "onsite_days": queries.count_onsite_days(session, cadre_id, start, end),
-                    "deeds": queries.count_deeds(session, cadre_id, start, end),
+                    "onsite_days": onsite_days.get(cadre_id, 0),
+                    "deeds": deeds.get(cadre_id, 0),
                     "solved": queries.count_solved(session, households, start, end),
                     "visits": queries.count_visits_by(session, cadre.name, households, start, end),
                 }

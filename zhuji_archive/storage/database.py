@@ -405,6 +405,18 @@ def open_url(
     )
 
 
+def settle_after_bulk_load(engine: Engine) -> None:
+    """After a bulk load (the demo town, a whole archive brought in): the planner's statistics made
+    afresh, and on a hub the tally tables that the load's triggers bloated rewritten (storage/hub.py).
+    SQLite's triggers update the tally rows in place and leave nothing to rewrite."""
+    if engine.dialect.name == "postgresql":
+        hub.settle_after_bulk_load(engine)
+        return
+    with engine.begin() as connection:  # sampled, as refresh_statistics makes them on opening
+        connection.exec_driver_sql("PRAGMA analysis_limit = 400")
+        connection.exec_driver_sql("ANALYZE")
+
+
 def refresh_statistics(engine: Engine) -> None:
     """Table statistics let SQLite start a search from the few matching members instead of walking
     all households in list order (19 ms → 0.1 ms for an ID number at 100,000 households). They are

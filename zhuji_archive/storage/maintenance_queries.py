@@ -215,26 +215,24 @@ def target_name(session: Session, kind: str, target_id: str) -> str | None:
     return None
 
 
-def count_onsite_days(session: Session, cadre_id: str, start: date, end: date) -> int:
-    return (
-        session.scalar(
-            select(func.count())
-            .select_from(OnSiteDay)
-            .where(OnSiteDay.cadre_id == cadre_id, OnSiteDay.date.between(start, end))
-        )
-        or 0
-    )
+def onsite_days_by_cadre(session: Session, start: date, end: date) -> dict[str, int]:
+    """Each cadre's on-site days in the period, in one statement (the quota table asked once per
+    cadre: 54 round trips to a hub for 54 counts)."""
+    return _count_by_cadre(session, OnSiteDay, start, end)
 
 
-def count_deeds(session: Session, cadre_id: str, start: date, end: date) -> int:
-    return (
-        session.scalar(
-            select(func.count())
-            .select_from(PracticalDeed)
-            .where(PracticalDeed.cadre_id == cadre_id, PracticalDeed.date.between(start, end))
-        )
-        or 0
+def deeds_by_cadre(session: Session, start: date, end: date) -> dict[str, int]:
+    """Each cadre's practical deeds in the period, in one statement."""
+    return _count_by_cadre(session, PracticalDeed, start, end)
+
+
+def _count_by_cadre(session: Session, model: Any, start: date, end: date) -> dict[str, int]:
+    rows = session.execute(
+        select(model.cadre_id, func.count())
+        .where(model.date.between(start, end))
+        .group_by(model.cadre_id)
     )
+    return {cadre_id: n for cadre_id, n in rows}
 
 
 def count_solved(session: Session, household_ids: list[str], start: date, end: date) -> int:
@@ -331,12 +329,12 @@ def closed_in(session: Session, where: list[ColumnElement[bool]], start: date, e
 def feedback_in(
     session: Session, where: list[ColumnElement[bool]], start: date | None, end: date | None
 ) -> dict[str, int]:
-    query = (
-        select(RequestFeedback.satisfaction, func.count())
-        .join(Request)
-        .join(Household, Household.id == Request.household_id)
-        .where(*where)
-    )
+    query = select(RequestFeedback.satisfaction, func.count())
+    if where:
+        # Only a scope needs the households. Every feedback has its request and every request its
+        # household (foreign keys), so the whole town's counts need neither join: 28,000 household
+        # look-ups on a hub of 400,000 households (310 ms) for nothing.
+        query = query.join(Request).join(Household, Household.id == Request.household_id).where(*where)
     if start is not None and end is not None:
         query = query.where(RequestFeedback.on.between(start, end))
     return dict(session.execute(query.group_by(RequestFeedback.satisfaction)).all())  # type: ignore[arg-type]

@@ -157,14 +157,19 @@ def page(session: Session, query: RequestQuery, after: PageKey | None, limit: in
 
 def count(session: Session, query: RequestQuery) -> int:
     """How many requests the query matches (every row, not only a page)."""
-    stmt = (
-        select(func.count())
-        .select_from(Request)
-        .with_hint(Household, HOUSEHOLD_BY_KEY, "sqlite")
-        .join(Household, Household.id == Request.household_id)
-        .where(Request.deleted.is_(False), *conditions(query))
-    )
+    stmt = _counted(select(func.count()).select_from(Request), query)
     return int(session.scalar(stmt) or 0)
+
+
+def _counted(stmt: Select[Any], query: RequestQuery) -> Select[Any]:
+    """A count's filters; the households are joined only when a filter is about them (the cadre, the
+    head's name in a search). Every request has its household (a foreign key), so the join alone
+    drops nothing, and a hub of 400,000 households spent 150 ms of the 今日待办 page on it."""
+    if query.cadre_id or searchable(query.text).strip():
+        stmt = stmt.with_hint(Household, HOUSEHOLD_BY_KEY, "sqlite").join(
+            Household, Household.id == Request.household_id
+        )
+    return stmt.where(Request.deleted.is_(False), *conditions(query))
 
 
 def tally_countable(query: RequestQuery) -> bool:
@@ -176,13 +181,7 @@ def tally_countable(query: RequestQuery) -> bool:
 
 
 def status_counts(session: Session, query: RequestQuery) -> dict[str, int]:
-    stmt = (
-        select(Request.status, func.count())
-        .with_hint(Household, HOUSEHOLD_BY_KEY, "sqlite")
-        .join(Household, Household.id == Request.household_id)
-        .where(Request.deleted.is_(False), *conditions(query))
-        .group_by(Request.status)
-    )
+    stmt = _counted(select(Request.status, func.count()).select_from(Request), query).group_by(Request.status)
     return dict(session.execute(stmt).all())  # type: ignore[arg-type]
 
 
