@@ -24,6 +24,7 @@ from zhuji_archive.services import access
 from zhuji_archive.services.archive import Archive
 from zhuji_archive.services.demo import DemoPeople, DemoSummary, generate
 from zhuji_archive.storage import cipher
+from zhuji_archive.storage.database import settle_after_bulk_load
 
 DEMO_PASSWORD = "Demo-2026"
 ADMIN_LOGIN = "admin"
@@ -60,6 +61,8 @@ def create_demo(
         )
         assert summary.people is not None
         accounts = add_demo_accounts(archive, summary.people)
+        if archive.db.on_hub:
+            settle_after_bulk_load(archive.db.engine)  # compact tallies, fresh statistics for the first pages
     finally:
         archive.close()
     return summary, accounts

@@ -16,6 +16,7 @@ from zhuji_archive.services import access
 from zhuji_archive.services.archive import Archive
 from zhuji_archive.services.history import ChangeRecorder
 from zhuji_archive.storage import archive_copy, audit_log, hub
+from zhuji_archive.storage.database import settle_after_bulk_load
 from zhuji_archive.storage.models import Request
 from zhuji_archive.views import audit as audit_view
 
@@ -103,7 +104,7 @@ def import_archive(
             raise DomainError(
                 f"导入后镇里数据库的操作日志校验未通过（{verdict.broken.describe()}），已全部撤销，镇里的数据库没有改动。"
             )
-    archive_copy.analyse(target.db.engine)
+    settle_after_bulk_load(target.db.engine)  # compact tallies, fresh statistics for the first pages
     return ImportReport(
         households=copied.households,
         requests=requests,

@@ -26,7 +26,7 @@ from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from typing import Any
 
-from sqlalchemy import Connection, Engine, Table, delete, func, select, update
+from sqlalchemy import Connection, Table, delete, func, select, update
 
 from zhuji_archive.domain.errors import DomainError
 from zhuji_archive.domain.settings import BACKUP_FOLDER_KEY
@@ -345,10 +345,3 @@ def _replace_lists(source: Connection, target: Connection, advance: Callable[[in
         target.execute(delete(settings).where(settings.c.key.in_([row["key"] for row in rows])))
         _insert(target, settings, rows)
         advance(len(rows))
-
-
-def analyse(engine: Engine) -> None:
-    """Fresh planner statistics after a bulk load (PostgreSQL; SQLite refreshes its own at open)."""
-    if engine.dialect.name == "postgresql":
-        with engine.begin() as connection:
-            connection.exec_driver_sql("ANALYZE")
