@@ -8,6 +8,7 @@ overlap rather than running one after the other."""
 
 from __future__ import annotations
 
+import gc
 import inspect
 import multiprocessing
 import os
@@ -102,6 +103,9 @@ def _hold_once(owner: Any, name: str, barrier: Any, then_pause: float = 0.0) -> 
             held.append(True)
             barrier.wait(WAIT)
             time.sleep(then_pause)
+            # The session keeps records it read only while something refers to them: the collector
+            # may drop them here at any time, and a later get() reads the row again. Drop them now.
+            gc.collect()
         return result
 
     static = isinstance(inspect.getattr_static(owner, name), staticmethod)
@@ -112,27 +116,28 @@ def _edit_household(archive: Archive, household_id: str, edits: dict[str, str], 
     """Load the file, change it, save it; the save waits, inside its transaction after the check of
     the versions, until the other process's save is there too."""
     file = archive.households.load(household_id)
+    pause = float(edits.pop("pause", "0"))
     for where, value in edits.items():
         if where == "address":
             file.address = value
         else:
             file.members[int(where)].phone = value
-    _hold_once(HouseholdService, "_stale_records", barrier)
+    _hold_once(HouseholdService, "_stale_records", barrier, then_pause=pause)
     archive.households.save(file)
     return "saved"
 
 
-def _decide_meeting(archive: Archive, meeting_id: str, barrier: Any) -> str:
+def _decide_meeting(archive: Archive, meeting_id: str, pause: float, barrier: Any) -> str:
     """Apply the meeting's decisions; the transaction waits after reading the request it assigns."""
-    _hold_once(RequestService, "_may_act", barrier)
+    _hold_once(RequestService, "_may_act", barrier, then_pause=pause)
     archive.meetings.apply_decisions(meeting_id)
     return "saved"
 
 
-def _edit_request(archive: Archive, household_id: str, description: str, barrier: Any) -> str:
+def _edit_request(archive: Archive, household_id: str, description: str, pause: float, barrier: Any) -> str:
     file = archive.households.load(household_id)
     file.requests[0].description = description
-    _hold_once(HouseholdService, "_stale_records", barrier)
+    _hold_once(HouseholdService, "_stale_records", barrier, then_pause=pause)
     archive.households.save(file)
     return "saved"
 
@@ -301,6 +306,27 @@ def test_the_same_field_saved_at_once_refuses_the_second_naming_the_first(hub: H
     _chain_intact(hub.archive)
 
 
+def test_the_same_field_of_a_member_saved_at_once_refuses_the_second(hub: Hub) -> None:
+    """The member row is read again in the save's transaction after the other save committed (on the
+    hub every statement sees the latest commit): the version it is checked against is the one the
+    window loaded, not the one read then — else the second phone silently replaced the first."""
+    household_id = _new_household(hub.archive, hub.groups[0])
+    head_id = hub.archive.households.load(household_id).members[0].id
+    outcomes = _run(
+        hub,
+        ("操作员甲", "edit_household", (household_id, {"0": "13700000001"})),
+        ("操作员乙", "edit_household", (household_id, {"0": "13700000002", "pause": "1"})),
+    )
+    assert outcomes["操作员甲"] == "saved"  # 乙 let 甲 write first
+    (loser,) = [person for person, outcome in outcomes.items() if outcome != "saved"]
+    winner = "操作员乙" if loser == "操作员甲" else "操作员甲"
+    assert winner in outcomes[loser] and "成员" in outcomes[loser] and "联系电话" in outcomes[loser]
+    phone = hub.archive.households.load(household_id).members[0].phone
+    assert phone == ("13700000001" if winner == "操作员甲" else "13700000002")
+    assert [op for op, _field, _new in _changes(hub.archive, head_id)] == [winner]
+    _chain_intact(hub.archive)
+
+
 # ---- c. the meeting decides a request while a cadre edits it --------------------------------------
 
 
@@ -336,13 +362,15 @@ def _events_consistent(archive: Archive, rid: str) -> list[RequestEvent]:
 def test_a_meeting_decided_while_a_cadre_edits_the_request(hub: Hub, head_start: str) -> None:
     household_id, rid, meeting = _on_the_agenda(hub)
     before = len(_events_consistent(hub.archive, rid))
-    jobs = [
-        ("操作员甲", "decide_meeting", (meeting,)),
-        ("驻村干部丙", "edit_request", (household_id, "危房改造（丙补充：屋顶漏雨）")),
-    ]
-    outcomes = _run(hub, *(jobs if head_start == "meeting" else jobs[::-1]))
+    # Both have read the request; the one without the head start lets the other commit first.
+    outcomes = _run(
+        hub,
+        ("操作员甲", "decide_meeting", (meeting, 0.0 if head_start == "meeting" else 1.0)),
+        ("驻村干部丙", "edit_request", (household_id, "危房改造（丙补充：屋顶漏雨）", 1.0 if head_start == "meeting" else 0.0)),
+    )
     decided, edited = outcomes["操作员甲"] == "saved", outcomes["驻村干部丙"] == "saved"
-    assert decided or edited  # one of them always goes through
+    # The first to write goes through; the other read the request before that and is refused.
+    assert (decided, edited) == ((True, False) if head_start == "meeting" else (False, True))
     events = _events_consistent(hub.archive, rid)
     detail = hub.archive.requests.detail(rid)
     with hub.archive.db.sessions() as session:

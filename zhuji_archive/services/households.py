@@ -477,6 +477,16 @@ class HouseholdService:
             record = session.get(model, row.id)
             if record is None or record.household_id != h.id:
                 raise DomainError(f"{entity}记录已不存在，请重新打开本户档案")
+            if (
+                row.version is not None
+                and record.version != row.version
+                and (row.removed or changed_fields(file.base.get(row.id), values))
+            ):
+                # Checked again here, against the version the window loaded: the record may have been
+                # read afresh since _stale_records (the session keeps only records still referred to),
+                # and on the hub a fresh read sees another save committed meanwhile, whose version the
+                # UPDATE's guard would then accept — the other save's value silently replaced.
+                raise ChangedMeanwhile()
             if row.removed:
                 if not getattr(record, removed_column):
                     setattr(record, removed_column, True)
