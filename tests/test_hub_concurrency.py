@@ -127,6 +127,16 @@ def _edit_household(archive: Archive, household_id: str, edits: dict[str, str], 
     return "saved"
 
 
+def _edit_village(archive: Archive, village_id: str, population: int, pause: float, barrier: Any) -> str:
+    from zhuji_archive.services.villages import VillageService
+
+    info = archive.villages.load(village_id)
+    info.population = population
+    _hold_once(VillageService, "_stale_records", barrier, then_pause=pause)
+    archive.villages.save(info)
+    return "saved"
+
+
 def _decide_meeting(archive: Archive, meeting_id: str, pause: float, barrier: Any) -> str:
     """Apply the meeting's decisions; the transaction waits after reading the request it assigns."""
     _hold_once(RequestService, "_may_act", barrier, then_pause=pause)
@@ -198,6 +208,7 @@ def _file_household(archive: Archive, group_id: str, address: str, barrier: Any)
 
 TASKS: dict[str, Callable[..., str]] = {
     "edit_household": _edit_household,
+    "edit_village": _edit_village,
     "decide_meeting": _decide_meeting,
     "edit_request": _edit_request,
     "record_requests": _record_requests,
@@ -325,6 +336,19 @@ def test_the_same_field_of_a_member_saved_at_once_refuses_the_second(hub: Hub) -
     assert phone == ("13700000001" if winner == "操作员甲" else "13700000002")
     assert [op for op, _field, _new in _changes(hub.archive, head_id)] == [winner]
     _chain_intact(hub.archive)
+
+
+def test_the_same_field_of_the_village_table_saved_at_once_refuses_the_second(hub: Hub) -> None:
+    """The same guard for every record with a version (storage/versions.pin_records), not only in the
+    household file: the village table's 人口 typed in two windows."""
+    outcomes = _run(
+        hub,
+        ("操作员甲", "edit_village", (hub.village_id, 1300, 0.0)),
+        ("操作员乙", "edit_village", (hub.village_id, 999, 1.0)),
+    )
+    assert outcomes["操作员甲"] == "saved"
+    assert "操作员甲" in outcomes["操作员乙"] and "人口" in outcomes["操作员乙"]
+    assert hub.archive.villages.load(hub.village_id).population == 1300
 
 
 # ---- c. the meeting decides a request while a cadre edits it --------------------------------------

@@ -167,6 +167,7 @@ class Database:
         the user can act on (reload and try again), not a program error."""
         try:
             with self.sessions.begin() as session:
+                versions.pin_records(session)
                 yield session
         except StaleDataError as error:
             raise ChangedMeanwhile() from error
