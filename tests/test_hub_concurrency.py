@@ -91,9 +91,12 @@ def _new_household(archive: Archive, group_id: str, address: str = "杜黄村老
 # ---- the processes ------------------------------------------------------------------------------
 
 
-def _hold_once(owner: Any, name: str, barrier: Any, then_pause: float = 0.0) -> None:
+_OTHER_DONE: list[Any] = []  # in a process: the event the other process sets when its task has ended
+
+
+def _hold_once(owner: Any, name: str, barrier: Any, then_pause: float = 0.0, let_other_first: bool = False) -> None:
     """Make ``owner.name`` wait at ``barrier`` after its first call returns (later calls run straight on),
-    and then ``then_pause`` seconds more (to let the other process write first)."""
+    then ``then_pause`` seconds more, or (``let_other_first``) until the other process has finished."""
     original = getattr(owner, name)
     held: list[bool] = []
 
@@ -103,6 +106,8 @@ def _hold_once(owner: Any, name: str, barrier: Any, then_pause: float = 0.0) -> 
             held.append(True)
             barrier.wait(WAIT)
             time.sleep(then_pause)
+            if let_other_first:
+                assert _OTHER_DONE[0].wait(WAIT), "the other process never finished"
             # The session keeps records it read only while something refers to them: the collector
             # may drop them here at any time, and a later get() reads the row again. Drop them now.
             gc.collect()
@@ -116,38 +121,38 @@ def _edit_household(archive: Archive, household_id: str, edits: dict[str, str], 
     """Load the file, change it, save it; the save waits, inside its transaction after the check of
     the versions, until the other process's save is there too."""
     file = archive.households.load(household_id)
-    pause = float(edits.pop("pause", "0"))
+    first = edits.pop("after_the_other", "") == "yes"
     for where, value in edits.items():
         if where == "address":
             file.address = value
         else:
             file.members[int(where)].phone = value
-    _hold_once(HouseholdService, "_stale_records", barrier, then_pause=pause)
+    _hold_once(HouseholdService, "_stale_records", barrier, let_other_first=first)
     archive.households.save(file)
     return "saved"
 
 
-def _edit_village(archive: Archive, village_id: str, population: int, pause: float, barrier: Any) -> str:
+def _edit_village(archive: Archive, village_id: str, population: int, second: bool, barrier: Any) -> str:
     from zhuji_archive.services.villages import VillageService
 
     info = archive.villages.load(village_id)
     info.population = population
-    _hold_once(VillageService, "_stale_records", barrier, then_pause=pause)
+    _hold_once(VillageService, "_stale_records", barrier, let_other_first=second)
     archive.villages.save(info)
     return "saved"
 
 
-def _decide_meeting(archive: Archive, meeting_id: str, pause: float, barrier: Any) -> str:
+def _decide_meeting(archive: Archive, meeting_id: str, second: bool, barrier: Any) -> str:
     """Apply the meeting's decisions; the transaction waits after reading the request it assigns."""
-    _hold_once(RequestService, "_may_act", barrier, then_pause=pause)
+    _hold_once(RequestService, "_may_act", barrier, let_other_first=second)
     archive.meetings.apply_decisions(meeting_id)
     return "saved"
 
 
-def _edit_request(archive: Archive, household_id: str, description: str, pause: float, barrier: Any) -> str:
+def _edit_request(archive: Archive, household_id: str, description: str, second: bool, barrier: Any) -> str:
     file = archive.households.load(household_id)
     file.requests[0].description = description
-    _hold_once(HouseholdService, "_stale_records", barrier, then_pause=pause)
+    _hold_once(HouseholdService, "_stale_records", barrier, let_other_first=second)
     archive.households.save(file)
     return "saved"
 
@@ -219,9 +224,12 @@ TASKS: dict[str, Callable[..., str]] = {
 }
 
 
-def _process(url: str, login: str, task: str, args: tuple[Any, ...], barrier: Any, out: Any) -> None:
+def _process(
+    url: str, login: str, task: str, args: tuple[Any, ...], barrier: Any, out: Any, mine: Any, other: Any
+) -> None:
     """One application process: log in to the hub, run the task, report "saved" or the refusal."""
     archive = access.unlock(url, login, PASSWORD, TODAY)
+    _OTHER_DONE.append(other)
     try:
         outcome = TASKS[task](archive, *args, barrier)
     except DomainError as refused:  # StaleSave, ChangedMeanwhile, ValidationFailed: told in Chinese
@@ -229,6 +237,7 @@ def _process(url: str, login: str, task: str, args: tuple[Any, ...], barrier: An
     except Exception as error:  # noqa: BLE001 - reported to the test, which fails on it
         outcome = f"error:{type(error).__name__}:{error}"
     finally:
+        mine.set()
         archive.close()
     out.put((archive.actor.display_name, outcome))
 
@@ -238,9 +247,13 @@ def _run(hub: Hub, *jobs: tuple[str, str, tuple[Any, ...]]) -> dict[str, str]:
     context = multiprocessing.get_context("spawn")
     barrier = context.Barrier(len(jobs))
     out = context.Queue()
+    done = [context.Event() for _ in jobs]
     processes = [
-        context.Process(target=_process, args=(hub.url, hub.logins[person], task, args, barrier, out))
-        for person, task, args in jobs
+        context.Process(
+            target=_process,
+            args=(hub.url, hub.logins[person], task, args, barrier, out, done[index], done[1 - index]),
+        )
+        for index, (person, task, args) in enumerate(jobs)
     ]
     for process in processes:
         process.start()
@@ -326,7 +339,7 @@ def test_the_same_field_of_a_member_saved_at_once_refuses_the_second(hub: Hub) -
     outcomes = _run(
         hub,
         ("操作员甲", "edit_household", (household_id, {"0": "13700000001"})),
-        ("操作员乙", "edit_household", (household_id, {"0": "13700000002", "pause": "1"})),
+        ("操作员乙", "edit_household", (household_id, {"0": "13700000002", "after_the_other": "yes"})),
     )
     assert outcomes["操作员甲"] == "saved"  # 乙 let 甲 write first
     (loser,) = [person for person, outcome in outcomes.items() if outcome != "saved"]
@@ -343,8 +356,8 @@ def test_the_same_field_of_the_village_table_saved_at_once_refuses_the_second(hu
     household file: the village table's 人口 typed in two windows."""
     outcomes = _run(
         hub,
-        ("操作员甲", "edit_village", (hub.village_id, 1300, 0.0)),
-        ("操作员乙", "edit_village", (hub.village_id, 999, 1.0)),
+        ("操作员甲", "edit_village", (hub.village_id, 1300, False)),
+        ("操作员乙", "edit_village", (hub.village_id, 999, True)),
     )
     assert outcomes["操作员甲"] == "saved"
     assert "操作员甲" in outcomes["操作员乙"] and "人口" in outcomes["操作员乙"]
@@ -386,11 +399,11 @@ def _events_consistent(archive: Archive, rid: str) -> list[RequestEvent]:
 def test_a_meeting_decided_while_a_cadre_edits_the_request(hub: Hub, head_start: str) -> None:
     household_id, rid, meeting = _on_the_agenda(hub)
     before = len(_events_consistent(hub.archive, rid))
-    # Both have read the request; the one without the head start lets the other commit first.
+    # Both have read the request; the one without the head start lets the other finish first.
     outcomes = _run(
         hub,
-        ("操作员甲", "decide_meeting", (meeting, 0.0 if head_start == "meeting" else 1.0)),
-        ("驻村干部丙", "edit_request", (household_id, "危房改造（丙补充：屋顶漏雨）", 1.0 if head_start == "meeting" else 0.0)),
+        ("操作员甲", "decide_meeting", (meeting, head_start != "meeting")),
+        ("驻村干部丙", "edit_request", (household_id, "危房改造（丙补充：屋顶漏雨）", head_start == "meeting")),
     )
     decided, edited = outcomes["操作员甲"] == "saved", outcomes["驻村干部丙"] == "saved"
     # The first to write goes through; the other read the request before that and is refused.
