@@ -230,6 +230,8 @@ def _process(
     """One application process: log in to the hub, run the task, report "saved" or the refusal."""
     archive = access.unlock(url, login, PASSWORD, TODAY)
     _OTHER_DONE.append(other)
+    # Both logged in (a login writes the change log) before either task may hold the chain head.
+    barrier.wait(WAIT)
     try:
         outcome = TASKS[task](archive, *args, barrier)
     except DomainError as refused:  # StaleSave, ChangedMeanwhile, ValidationFailed: told in Chinese
