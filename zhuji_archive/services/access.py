@@ -385,8 +385,9 @@ def _unlock_hub(url: str, login: str, password: str, today: date | None) -> Arch
     login = normalise_login(login)
     db = open_hub(url)
     try:
-        now = keyring.now_utc()
         with db.transaction() as session:
+            login_failures.take_turn(session, login)  # the next attempt sees this one's failure
+            now = keyring.now_utc()
             wait = _hub_wait(session, login, now)
             if wait:
                 raise LoginRefused(f"密码错误次数过多，请 {wait} 秒后再试。", wait)

@@ -111,6 +111,7 @@ _SECTIONS: dict[str, tuple[type, str, dict[str, str]]] = {
     "requests": (Request, "诉求", REQUEST_LABELS),
 }
 _REMOVED_COLUMN = {Member: "removed"}
+SAVE_ATTEMPTS = 3  # a save meeting only others' changes to other records of the household runs again
 
 
 class ValidationFailed(DomainError):
@@ -272,23 +273,32 @@ class HouseholdService:
         problems = [*household_rules.text_problems(work), *self.validate(work)]
         if problems:
             raise ValidationFailed(problems)
-        try:
-            with self.db.transaction() as session:
-                household_id = self._write(session, work)
-        except IntegrityError:
-            # The database's own guard (one household on file per ID number) caught what validation,
-            # outside the transaction, could not see: another window filed the same person meanwhile.
-            clashes = self._ids_held_elsewhere(work)
-            if clashes:
-                raise ValidationFailed(clashes) from None
-            raise
-        except ChangedMeanwhile:
-            # Another writer committed between this transaction's check and its UPDATE.
-            with self.db.sessions() as session:
-                stale = self._stale_records(session, work)
-                if not stale:
+        checked = work
+        for attempt in range(1, SAVE_ATTEMPTS + 1):
+            work = copy.deepcopy(checked)  # a retry starts again from the validated file
+            try:
+                household_id = self.db.run(lambda session: self._write(session, work))  # noqa: B023
+                break
+            except IntegrityError:
+                # The database's own guard (one household on file per ID number) caught what validation,
+                # outside the transaction, could not see: another window filed the same person meanwhile.
+                clashes = self._ids_held_elsewhere(work)
+                if clashes:
+                    raise ValidationFailed(clashes) from None
+                raise
+            except ChangedMeanwhile:
+                # Another writer committed between this transaction's check and its UPDATE.
+                with self.db.sessions() as session:
+                    stale = self._stale_records(session, work)
+                    if stale:
+                        raise StaleSave(stale_message(session, "本户档案", stale), stale) from None
+                # None of the records this save changes moved on: the other writer changed other
+                # records of the household, and only the list columns (head's name, member count,
+                # updated_at) this save rewrites on the household row met its newer version. Nothing
+                # was written; the save runs again on what is now on file (merging both), as it would
+                # have had it started a moment later.
+                if attempt == SAVE_ATTEMPTS:
                     raise
-                raise StaleSave(stale_message(session, "本户档案", stale), stale) from None
         # Committed: the caller's file takes the saved ids at once, so that even if reading the file back
         # fails below, saving again updates this household instead of creating a second one.
         vars(file).update(vars(work))
@@ -467,6 +477,16 @@ class HouseholdService:
             record = session.get(model, row.id)
             if record is None or record.household_id != h.id:
                 raise DomainError(f"{entity}记录已不存在，请重新打开本户档案")
+            if (
+                row.version is not None
+                and record.version != row.version
+                and (row.removed or changed_fields(file.base.get(row.id), values))
+            ):
+                # Checked again here, against the version the window loaded: the record may have been
+                # read afresh since _stale_records (the session keeps only records still referred to),
+                # and on the hub a fresh read sees another save committed meanwhile, whose version the
+                # UPDATE's guard would then accept — the other save's value silently replaced.
+                raise ChangedMeanwhile()
             if row.removed:
                 if not getattr(record, removed_column):
                     setattr(record, removed_column, True)

@@ -6,6 +6,7 @@ from __future__ import annotations
 from datetime import date
 
 from sqlalchemy import func, select
+from sqlalchemy.orm import Session
 
 from zhuji_archive.domain import meeting as rules
 from zhuji_archive.domain import workflow as wf
@@ -13,6 +14,7 @@ from zhuji_archive.domain.errors import DomainError
 from zhuji_archive.domain.workflow import Action, Status
 from zhuji_archive.services.permissions import Capability
 from zhuji_archive.services.requests import RequestService
+from zhuji_archive.storage.database import ChangedMeanwhile
 from zhuji_archive.storage.models import Household, Meeting, MeetingItem, Request, utcnow
 from zhuji_archive.storage.request_queries import RequestQuery
 from zhuji_archive.views.meetings import DecisionRow, MeetingSummary
@@ -167,7 +169,8 @@ class MeetingService:
         missing = self.incomplete_message(decisions)
         if missing:
             raise DomainError(missing)
-        with self.db.transaction() as session:
+
+        def decide(session: Session) -> None:
             meeting = self._open_meeting(session, meeting_id)
             self._check_agenda_unchanged(session, meeting_id, decisions)
             for d in decisions:
@@ -183,6 +186,16 @@ class MeetingService:
                     ) from error
             meeting.status = DECIDED
             meeting.decided_at = utcnow()
+
+        try:
+            # Re-run after a deadlock on the hub: the agenda and every step are checked again.
+            self.db.run(decide)
+        except ChangedMeanwhile:
+            # A request on the agenda was changed (saved in its household's file, or acted on) between
+            # this transaction's reading it and its writing: nothing is applied, the meeting stays open.
+            raise DomainError(
+                "会议议题中的诉求刚被他人修改，未交办任何诉求。请重新打开这次会议，核对后再交办。"
+            ) from None
         return len(decisions)
 
     @staticmethod

@@ -337,35 +337,39 @@ class RequestService:
         raise DomainError("另一台电脑正在同时登记诉求，未能分配诉求编号，诉求没有登记，请再登记一次")
 
     def _record(self, household_id: str, category: str, description: str, recorded_on: date | None) -> str:
-        with self.db.transaction() as session:
-            household = session.get(Household, household_id)
-            if household is None:
-                raise DomainError("找不到这户档案")
-            r = Request(
-                household_id=household_id,
-                village_id=household.village_id,
-                recorded_on=recorded_on or self.today,
-                category=category,
-                description=description.strip(),
-                status=Status.REGISTERED.value,
-            )
-            session.add(r)
-            number = request_numbers.assign_number(session, r)
-            ChangeRecorder(session, self.actor).log(
-                "新增",
-                "诉求",
-                r.id,
-                household_id=household_id,
-                village_id=household.village_id,
-                note=f"登记诉求{number}：{category}",
-            )
-            return r.id
+        return self.db.run(lambda session: self._record_in(session, household_id, category, description, recorded_on))
+
+    def _record_in(
+        self, session: Session, household_id: str, category: str, description: str, recorded_on: date | None
+    ) -> str:
+        household = session.get(Household, household_id)
+        if household is None:
+            raise DomainError("找不到这户档案")
+        r = Request(
+            household_id=household_id,
+            village_id=household.village_id,
+            recorded_on=recorded_on or self.today,
+            category=category,
+            description=description.strip(),
+            status=Status.REGISTERED.value,
+        )
+        session.add(r)
+        number = request_numbers.assign_number(session, r)
+        ChangeRecorder(session, self.actor).log(
+            "新增",
+            "诉求",
+            r.id,
+            household_id=household_id,
+            village_id=household.village_id,
+            note=f"登记诉求{number}：{category}",
+        )
+        return r.id
 
     def act(self, request_id: str, action: Action, payload: wf.Payload = None) -> RequestDetail:
         """Apply one action in one transaction; a refused action raises DomainError and changes nothing."""
         self.guard.need_any(*ACTING)
-        with self.db.transaction() as session:
-            self._apply(session, request_id, action, payload)
+        # Re-run after a deadlock on the hub: the step is checked again on the request as it is then.
+        self.db.run(lambda session: self._apply(session, request_id, action, payload))
         return self.detail(request_id)
 
     def _apply(self, session: Session, request_id: str, action: Action, payload: wf.Payload) -> wf.Transition:

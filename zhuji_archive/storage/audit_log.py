@@ -5,7 +5,8 @@ is inserted, after storage/versions.py has stamped its version; an entry whose v
 later flush is chained then, and one never stamped at commit. The chain head lives in the one-row
 ``audit_head`` table: the first entry of a transaction updates that row before reading it, which takes
 SQLite's write lock (PostgreSQL's row lock), held until commit, so two writers (two processes on one
-file, later several on the hub) cannot interleave their entries; the new head is written at commit.
+file, several on the hub) cannot interleave their entries; the new head is written at commit. On the
+hub that lock is taken at a transaction's first write (``_before_flush``), so writers queue there.
 Rows inserted in bulk (the importer's executemany) are chained by ``stamp_rows`` with the same head."""
 
 from __future__ import annotations
@@ -105,6 +106,14 @@ def stamp_rows(session: Session, rows: list[dict[str, Any]]) -> None:
 
 
 def _before_flush(session: Session, _context: object, _instances: object) -> None:
+    if _STATE not in session.info and (session.new or session.dirty or session.deleted) and _on_hub(session):
+        # On the hub the chain head is locked before a transaction's first write, not at its first
+        # change-log entry: every writer then takes its locks in the same order (head first, then rows,
+        # tally rows through the triggers, the unique indexes), as SQLite's one writer at a time does.
+        # Taken later, a writer holding a tally row and waiting for the head deadlocked with one
+        # holding the head and waiting for that tally row; and two writers read the same last request
+        # number (storage/request_numbers.py) and one of them failed on the unique index.
+        _head(session)
     waiting = {id(entry) for entry in session.info.get(_UNSTAMPED, [])}
     deferred: list[ChangeLog] = session.info.setdefault(_DEFERRED, [])
     for entry in list(deferred):  # inserted earlier, waiting for its version: stamped now?
@@ -117,6 +126,10 @@ def _before_flush(session: Session, _context: object, _instances: object) -> Non
                 deferred.append(entry)
             else:
                 _chain_entry(session, entry)
+
+
+def _on_hub(session: Session) -> bool:
+    return session.get_bind().dialect.name == "postgresql"
 
 
 def _before_commit(session: Session) -> None:

@@ -6,13 +6,16 @@ from __future__ import annotations
 import glob
 import logging
 import os
+import random
 import shutil
 import sqlite3
-from collections.abc import Iterator
+import time
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
+from typing import TypeVar
 from urllib.parse import quote
 
 from alembic import command
@@ -20,6 +23,7 @@ from alembic.config import Config
 from alembic.runtime.migration import MigrationContext
 from alembic.script import ScriptDirectory
 from sqlalchemy import URL, Engine, create_engine, event, inspect, make_url
+from sqlalchemy.exc import DBAPIError
 from sqlalchemy.orm import Session, sessionmaker
 from sqlalchemy.orm.exc import StaleDataError
 
@@ -34,7 +38,10 @@ from zhuji_archive.storage.errors import (
 
 MIGRATIONS_DIR = Path(__file__).resolve().parent / "migrations"
 BUSY_TIMEOUT_MS = 5000
+# A unit of work the hub rolled back in a deadlock or serialization failure is run again this often.
+CONFLICT_ATTEMPTS = 4
 LOGGER = logging.getLogger("zhuji_archive.storage")
+T = TypeVar("T")
 
 
 class DatabaseError(Exception):
@@ -176,9 +183,28 @@ class Database:
         the user can act on (reload and try again), not a program error."""
         try:
             with self.sessions.begin() as session:
+                versions.pin_records(session)
                 yield session
         except StaleDataError as error:
             raise ChangedMeanwhile() from error
+
+    def run(self, unit: Callable[[Session], T], attempts: int = CONFLICT_ATTEMPTS) -> T:
+        """``unit(session)`` in one ``transaction``, run again when the hub rolled it back because it
+        met another writer in a deadlock or a serialization failure (SQLSTATE 40P01/40001, classified
+        ``Trouble.CONFLICT``): nothing of it was applied, so a unit that reads everything it decides
+        on inside its transaction can simply be re-run. After ``attempts`` the error stands and is
+        told as a conflict (storage/errors.py: "…没有保存，数据未改动。请重试。"). SQLite never
+        raises these (one writer at a time), so there the unit runs once as before."""
+        for attempt in range(1, attempts + 1):
+            try:
+                with self.transaction() as session:
+                    return unit(session)
+            except DBAPIError as error:
+                if attempt == attempts or classify(error) is not Trouble.CONFLICT:
+                    raise
+                LOGGER.info("与他人的修改冲突，第 %d 次重做", attempt)
+                time.sleep(random.uniform(0.01, 0.05) * attempt)  # let the other writer finish first
+        raise AssertionError("unreachable")
 
     def close(self) -> None:
         self.engine.dispose()

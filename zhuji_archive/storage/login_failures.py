@@ -10,6 +10,17 @@ from sqlalchemy.orm import Session
 from zhuji_archive.storage.models import LoginFailure
 
 
+def take_turn(session: Session, login: str) -> None:
+    """Attempts at one login take turns until their transaction ends (a PostgreSQL advisory lock on the
+    login's hash; nothing to do on SQLite, where a laptop keeps its failures in the keyring file).
+
+    Without it, several attempts started at once (a script, or two windows) all read the same count
+    before any of them recorded its failure: each got its password checked, and the growing wait
+    after three wrong passwords let a guesser through as many tries as he ran at once."""
+    if session.get_bind().dialect.name == "postgresql":
+        session.execute(select(func.pg_advisory_xact_lock(func.hashtextextended(login, 0))))
+
+
 def record(session: Session, login: str, at: datetime) -> None:
     session.add(LoginFailure(login=login, at=at, logged=False))
 

@@ -36,6 +36,7 @@ DERIVED_COLUMNS: dict[str, frozenset[str]] = {
         {"name_pinyin", "name_initials", "given_name", "id_number_rev", "phone_rev", "holds_id", "sort"}
     ),
 }
+_PINNED = "pinned_records"  # session.info key: records read in a write transaction, kept until it ends
 _BUMPED = "record_versions"  # session.info key: record id -> version reached in this transaction
 _UNSTAMPED = "unstamped_change_logs"
 
@@ -83,8 +84,28 @@ def _before_flush(session: Session, _context: object, _instances: object) -> Non
             waiting.remove(entry)
 
 
+def pin_records(session: Session) -> None:
+    """Keep every versioned record this (write) transaction reads until the transaction ends.
+
+    The session's identity map holds records only while something refers to them. A record a service
+    read to check its version, then dropped, was read again when it came to be changed; on the hub
+    (PostgreSQL, each statement sees the latest commit) that second read carried another writer's
+    just-committed version, and the UPDATE's ``WHERE version = …`` guard accepted it: the other
+    writer's change was silently overwritten. Kept, the record is written with the version this
+    transaction first read, and a change committed meanwhile fails the guard (``ChangedMeanwhile``)
+    as SQLite's one snapshot per transaction made it fail on a laptop."""
+    session.info[_PINNED] = []
+
+
+def _pin(session: Session, instance: object) -> None:
+    pinned = session.info.get(_PINNED)
+    if pinned is not None and isinstance(instance, Versioned):
+        pinned.append(instance)
+
+
 def _forget(session: Session, transaction: Any) -> None:
     if transaction.parent is None:
+        session.info.pop(_PINNED, None)
         session.info.pop(_BUMPED, None)
         session.info.pop(_UNSTAMPED, None)
 
@@ -92,4 +113,5 @@ def _forget(session: Session, transaction: Any) -> None:
 def install(sessions: sessionmaker[Session]) -> None:
     """Keep versions on every session the factory makes."""
     event.listen(sessions, "before_flush", _before_flush)
+    event.listen(sessions, "loaded_as_persistent", _pin)
     event.listen(sessions, "after_transaction_end", _forget)
