@@ -422,16 +422,20 @@ def _hub_wait(session, login: str, now: datetime) -> int:
 
 
 def _log_hub_login(archive: Archive, login: str) -> None:
-    """The login goes into the change log with the failures since the last one, which are then marked."""
-    with archive.db.sessions() as session:
-        failures = login_failures.pending(session)
+    """The login goes into the change log with the failures since the last one. They are claimed first
+    (marked in one statement, so a login at the same moment cannot write them too), and released for
+    the next login when the log cannot be written."""
+    with archive.db.transaction() as session:
+        failures = login_failures.claim_pending(session)
         accounts = {a.login: (a.id, a.display_name) for a in account_queries.all_accounts(session)}
         entries = [(*accounts.get(f.login, (None, UNKNOWN_LOGIN)), f.at) for f in failures]
         ids = [f.id for f in failures]
-    if _log_login(archive, entries):
-        with archive.db.transaction() as session:
-            login_failures.mark_logged(session, ids)
+    logged = _log_login(archive, entries)
+    with archive.db.transaction() as session:
+        if logged:
             login_failures.clear(session, login)
+        else:
+            login_failures.release(session, ids)
 
 
 _DECOY: list[str] = []

@@ -38,6 +38,25 @@ def pending(session: Session) -> list[LoginFailure]:
     return list(session.scalars(select(LoginFailure).where(LoginFailure.logged.is_(False)).order_by(LoginFailure.id)))
 
 
+def claim_pending(session: Session) -> list[LoginFailure]:
+    """The failures not yet in the change log, marked as logged in the same statement: two logins at
+    the same moment each claim different rows, so no failure is written twice."""
+    claimed = session.scalars(
+        update(LoginFailure)
+        .where(LoginFailure.logged.is_(False))
+        .values(logged=True)
+        .returning(LoginFailure)
+        .execution_options(synchronize_session=False)
+    )
+    return sorted(claimed, key=lambda failure: failure.id)
+
+
+def release(session: Session, ids: list[int]) -> None:
+    """Claimed failures that could not be written into the log wait for the next login."""
+    if ids:
+        session.execute(update(LoginFailure).where(LoginFailure.id.in_(ids)).values(logged=False))
+
+
 def mark_logged(session: Session, ids: list[int]) -> None:
     if ids:
         session.execute(update(LoginFailure).where(LoginFailure.id.in_(ids)).values(logged=True))
