@@ -13,6 +13,7 @@ from pathlib import Path
 
 import pg_cluster
 import pytest
+from accounts import PASSWORD
 from sqlalchemy import select
 
 from zhuji_archive.cli import main
@@ -304,3 +305,52 @@ def test_the_existing_commands_work_on_a_hub(cli: Cli, hub_url: str, tmp_path: P
     assert "户·合计\t40" in out and f"镇里的数据库\t{access.shown(hub_url)}" in out
     code, out, err = cli("audit", "verify", "--db", hub_url, "--user", "admin", "--password-stdin", stdin=(DEMO,))
     assert code == 0 and "操作日志完整" in out, err
+
+
+# ---- hub upgrade ----------------------------------------------------------------------------------------
+
+
+def _downgrade_one(url: str) -> str:
+    """The hub as the previous version of the program left it: its schema one revision back."""
+    from alembic import command
+    from alembic.script import ScriptDirectory
+
+    from zhuji_archive.storage.database import alembic_config, head_revision, make_engine
+
+    previous = ScriptDirectory.from_config(alembic_config()).get_revision(head_revision()).down_revision
+    engine = make_engine(url)
+    config = alembic_config(url)
+    with engine.begin() as connection:
+        config.attributes["connection"] = connection
+        command.downgrade(config, str(previous))
+    engine.dispose()
+    return str(previous)
+
+
+def test_an_older_hub_is_upgraded_only_by_its_administrator_with_hub_upgrade(cli: Cli, hub_url: str) -> None:
+    from zhuji_archive.storage.database import head_revision, hub_schema_version
+
+    assert init(cli, hub_url, "--town", "安华镇")[0] == 0
+    code, _out, _err = cli("users", "add", "--db", hub_url, "--user", "admin", "--password-stdin",
+                           "--login", "banshi", "--name", "党政办小李", "--role", "党政办", stdin=(HUB_PASSWORD, PASSWORD))
+    assert code == 0
+    previous = _downgrade_one(hub_url)
+
+    # A newer program opening the hub (window or command) does not change it: it says who must upgrade it
+    code, _out, err = cli("info", "--db", hub_url, "--user", "banshi", "--password-stdin", stdin=(PASSWORD,))
+    assert code != 0 and "hub upgrade" in err
+    assert hub_schema_version(hub_url)[0] == previous
+    # Only the administrator may upgrade it
+    code, _out, err = cli("hub", "upgrade", "--db", hub_url, "--user", "banshi", "--password-stdin", stdin=(PASSWORD,))
+    assert code != 0 and "系统管理员" in err
+    code, _out, err = cli("hub", "upgrade", "--db", hub_url, "--user", "admin", "--password-stdin", stdin=("Wrong-2026",))
+    assert code != 0
+    assert hub_schema_version(hub_url)[0] == previous
+    code, _out, err = cli("hub", "upgrade", "--db", hub_url, "--user", "admin", "--password-stdin", stdin=(HUB_PASSWORD,))
+    assert code == 0, err
+    assert f"{previous} 升级到 {head_revision()}" in err
+    assert hub_schema_version(hub_url)[0] == head_revision()
+    code, _out, err = cli("info", "--db", hub_url, "--user", "banshi", "--password-stdin", stdin=(PASSWORD,))
+    assert code == 0, err
+    code, _out, err = cli("hub", "upgrade", "--db", hub_url, "--user", "admin", "--password-stdin", stdin=(HUB_PASSWORD,))
+    assert code == 0 and "不需要升级" in err

@@ -76,6 +76,35 @@ def add_commands(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-
         help="镇里数据库的系统管理员账号（hub init 建立的）",
     )
     imports.set_defaults(run=run_import)
+    _add_upgrade(what)
+
+
+def _add_upgrade(what) -> None:  # type: ignore[no-untyped-def]
+    upgrade = what.add_parser(
+        "upgrade",
+        help="把镇里的数据库升级到本程序的版本（由系统管理员在大家关闭程序后运行）",
+        description=(
+            "新版本的程序不会自动改动镇里数据库的结构（别人的窗口还在用旧版本）。换新版本时，请先用 pg_dump 备份，"
+            "请大家关闭程序，再由系统管理员运行本命令；之后各台电脑都换用新版本。"
+        ),
+    )
+    upgrade.add_argument("--db", dest="sub_db", type=common.location, required=True, metavar="地址", help=HUB_ADDRESS)
+    common.add_login_options(upgrade)
+    upgrade.set_defaults(run=run_upgrade)
+
+
+def run_upgrade(args: argparse.Namespace) -> int:
+    from zhuji_archive.services import access
+
+    url = _hub_url(args)
+    login = common.login_name(args)
+    password = common.read_password(args, "系统管理员密码：")
+    before, after = access.upgrade_hub(url, login, password)
+    if before == after:
+        common.say(f"镇里的数据库“{common.shown(url)}”已是本程序的版本（{after}），不需要升级。")
+    else:
+        common.say(f"镇里的数据库“{common.shown(url)}”已从版本 {before} 升级到 {after}。")
+    return common.OK
 
 
 def _hub_url(args: argparse.Namespace) -> str:

@@ -35,6 +35,8 @@ from zhuji_archive.storage.database import (
     Database,
     DatabaseError,
     hub_has_schema,
+    hub_schema_version,
+    known_revisions,
     open_database,
     open_hub,
 )
@@ -379,6 +381,27 @@ def _create_hub(url: str, login: str, name: str, password: str, today: date | No
         db.close()
         raise
     return archive
+
+
+def upgrade_hub(url: str, login: str, password: str) -> tuple[str, str]:
+    """Bring a hub's schema to this program's version, for its 系统管理员 (checked against the account
+    table as it is before the upgrade): (the revision before, the revision now)."""
+    login = normalise_login(login)
+    before, head = hub_schema_version(url)
+    if before is None:
+        raise DomainError("这里还没有群众档案：请先用 zhuji-archive hub init 建立。")
+    if before not in known_revisions():
+        raise DatabaseError(f"镇里的数据库由更新版本的程序写入（版本 {before}），本程序无法升级它。请升级程序。")
+    engine = hub.make_engine(url)
+    try:
+        with engine.connect() as connection:
+            stored = account_queries.administrator_hash(connection, login)
+    finally:
+        engine.dispose()
+    if not passwords.verify_password(stored or _DECOY_HASH(), password) or stored is None:
+        raise LoginRefused("只有镇里数据库的系统管理员可以升级它：登录名或密码不正确。")
+    open_hub(url, upgrade=True).close()
+    return before, head
 
 
 def _unlock_hub(url: str, login: str, password: str, today: date | None) -> Archive:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 
-from sqlalchemy import func, or_, select
+from sqlalchemy import Connection, func, or_, select, text
 from sqlalchemy.orm import Session, selectinload
 
 from zhuji_archive.domain.accounts import ScopeUnit, UnitKind
@@ -54,3 +54,12 @@ def unit_names(session: Session, units: Iterable[ScopeUnit]) -> dict[ScopeUnit, 
         if name is not None:
             names[unit] = name
     return names
+
+
+def administrator_hash(connection: Connection, login: str) -> str | None:
+    """The password hash of an enabled 系统管理员 with this login, read with plain SQL so that it works
+    on a schema older than this program's models (before a hub's upgrade)."""
+    return connection.execute(
+        text("SELECT password_hash FROM account WHERE login = :login AND role = :role AND NOT disabled"),
+        {"login": login, "role": "系统管理员"},
+    ).scalar()

@@ -93,6 +93,11 @@ def head_revision() -> str:
     return head
 
 
+def known_revisions() -> set[str]:
+    """Every schema revision this program knows (a later one was written by a newer program)."""
+    return {rev.revision for rev in ScriptDirectory.from_config(alembic_config()).walk_revisions()}
+
+
 def current_revision(engine: Engine) -> str | None:
     with engine.connect() as connection:
         return MigrationContext.configure(connection).get_current_revision()
@@ -371,9 +376,14 @@ def open_url(
     read_only: bool = False,
     key: bytes | None = None,
     compatibility: int = cipher.COMPATIBILITY,
+    upgrade_hub: bool = False,
 ) -> Database:
     """Open any SQLAlchemy URL as an archive. Nothing is written unless the schema must be upgraded
-    (or the file is new); statistics are refreshed only when missing or stale and the file writable."""
+    (or the file is new); statistics are refreshed only when missing or stale and the file writable.
+
+    A hub at an older schema is upgraded only when ``upgrade_hub`` says so (``zhuji-archive hub
+    upgrade`` by its administrator): every window in the township works on it, and a newer program on one
+    laptop must not change it under the others' feet."""
     engine = make_engine(url, key, compatibility)
     where = path or (hub.where(url) if hub.is_hub_location(url) else url)
     try:
@@ -400,6 +410,11 @@ def open_url(
             )
         backup = None
         if not read_only and engine.dialect.name == "postgresql":
+            if current is not None and current != head and not upgrade_hub:
+                raise DatabaseError(
+                    f"镇里的数据库“{where}”由旧版本程序建立（版本 {current}），需要先升级才能用本程序打开。"
+                    "请镇里的系统管理员在大家关闭程序后运行 zhuji-archive hub upgrade（升级前请先用 pg_dump 备份）。"
+                )
             if current != head:
                 upgrade(engine)
         elif not read_only:
@@ -483,16 +498,16 @@ def refresh_statistics(engine: Engine) -> None:
         LOGGER.warning("统计信息未更新: %s", trouble.value)
 
 
-def open_hub(url: str | URL) -> Database:
-    """Open a hub (an archive on a PostgreSQL server) and bring its schema to the current version.
+def open_hub(url: str | URL, *, upgrade: bool = False) -> Database:
+    """Open a hub (an archive on a PostgreSQL server); an empty database gets the current schema, an
+    older schema is upgraded only when ``upgrade`` is set (see ``open_url``).
 
     A server that cannot be reached, or refuses the connection, is a DatabaseError naming the server
     (never the password in the URL)."""
-    where = hub.where(url)
     try:
-        return open_url(hub.hub_url(url))
-    except DatabaseError as error:
-        raise DatabaseError(str(error).replace(str(hub.hub_url(url)), where)) from error
+        return open_url(hub.hub_url(url), upgrade_hub=upgrade)
+    except DatabaseError:
+        raise  # its message already names the hub by server and database (open_url's ``where``)
     except Exception as error:
         if classify(error) is None:
             raise
@@ -506,6 +521,17 @@ def _hub_trouble(url: str | URL, error: Exception) -> DatabaseError:
     answers = classify(error) is Trouble.UNREACHABLE and hub.server_answers(url)
     reason = hub_connect_message(error, answers) or describe_environment_error(error)
     return DatabaseError(f"无法打开镇里的数据库“{hub.where(url)}”：{reason}")
+
+
+def hub_schema_version(url: str | URL) -> tuple[str | None, str]:
+    """The hub's schema revision and this program's (None: no archive there yet)."""
+    engine = hub.make_engine(url)
+    try:
+        return current_revision(engine), head_revision()
+    except Exception as error:
+        raise _hub_trouble(url, error) from error
+    finally:
+        engine.dispose()
 
 
 def hub_has_schema(url: str | URL) -> bool:
