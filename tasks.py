@@ -13,8 +13,10 @@ from __future__ import annotations
 
 import hashlib
 import os
+import shutil
 import subprocess
 import sys
+import tempfile
 import venv
 from pathlib import Path
 
@@ -56,6 +58,28 @@ def bootstrap() -> None:
     STAMP.write_text(wanted)
 
 
+def _test_both(env: dict[str, str]) -> int:
+    """The whole suite on SQLite and, at the same time on the other core, the service and storage suites
+    on a hub (a throwaway PostgreSQL server, tests/pg_cluster.py). The hub run's report follows."""
+    work = Path(tempfile.mkdtemp(prefix="zhuji-tests-"))
+    hub_env = dict(env, ZHUJI_TEST_DATABASE="postgresql")
+    suites = sorted({str(p.relative_to(ROOT)) for pattern in HUB_SUITES for p in ROOT.glob(pattern)})
+    hub_log = work / "hub.log"
+    with open(hub_log, "w", encoding="utf-8") as log:
+        hub_run = subprocess.Popen(
+            [str(PY), "-m", "pytest", "-m", "not file_archive", "--basetemp", str(work / "hub"), *suites],
+            cwd=ROOT, env=hub_env, stdout=log, stderr=subprocess.STDOUT,
+        )
+        try:
+            code = _run(PY, "-m", "pytest", "--basetemp", str(work / "file"), env=env)
+        finally:
+            hub_code = hub_run.wait()
+    print("\n在 PostgreSQL（镇级数据库）上运行的服务层与存储层测试：", flush=True)
+    print(hub_log.read_text(encoding="utf-8"), end="", flush=True)
+    shutil.rmtree(work, ignore_errors=True)
+    return code or hub_code
+
+
 def main() -> int:
     command = sys.argv[1] if len(sys.argv) > 1 else "help"
     rest = sys.argv[2:]
@@ -78,14 +102,7 @@ def main() -> int:
             return code
         if rest:
             return _run(PY, "-m", "pytest", *rest, env=env)
-        code = _run(PY, "-m", "pytest", env=env)
-        if code:
-            return code
-        # The service and storage suites once more on a hub: a throwaway PostgreSQL server (tests/pg_cluster.py).
-        print("在 PostgreSQL（镇级数据库）上再运行服务层与存储层的测试 …", flush=True)
-        hub_env = dict(env, ZHUJI_TEST_DATABASE="postgresql")
-        suites = sorted({str(p.relative_to(ROOT)) for pattern in HUB_SUITES for p in ROOT.glob(pattern)})
-        return _run(PY, "-m", "pytest", "-m", "not file_archive", *suites, env=hub_env)
+        return _test_both(env)
     if command == "bench":
         bootstrap()
         env = dict(os.environ, QT_QPA_PLATFORM="offscreen")
