@@ -659,3 +659,4 @@ class LoginFailure(Base):
 
 
 from zhuji_archive.storage import tally_models as _tally_models  # noqa: E402, F401  (their tables join Base)
+from zhuji_archive.storage import sync_models as _sync_models  # noqa: E402, F401  (their tables join Base)
