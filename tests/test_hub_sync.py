@@ -334,3 +334,62 @@ def test_visits_from_both_sides_are_united(town: Town) -> None:
     for arc in (town.hub, town.laptop):
         notes = sorted(v.notes for v in arc.households.load(town.household).visits)
         assert notes == sorted(["村里走访", "建档", "镇里走访"])
+
+
+# ---- the commands --------------------------------------------------------------------------------
+def test_the_commands_carry_a_change_from_laptop_to_hub_and_back(
+    request: pytest.FixtureRequest, tmp_path: Path, capsys: pytest.CaptureFixture[str],
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    import io
+
+    from zhuji_archive.cli import main
+
+    def run(*argv: str, stdin: tuple[str, ...] = ()) -> tuple[int, str, str]:
+        stream = io.StringIO("".join(line + "\n" for line in stdin))
+        stream.isatty = lambda: False  # type: ignore[method-assign]
+        monkeypatch.setattr("sys.stdin", stream)
+        code = main(list(argv))
+        out, err = capsys.readouterr()
+        return code, out, err
+
+    where = str(_hub_location(request, tmp_path))
+    with open_archive(where, "党政办小王") as hub, admin(where) as chief:
+        office = hub.actor.login
+        town = hub.organisation.add_town("安华镇")
+        village = hub.organisation.add_village(town, "甲村")
+        household = _household(hub, hub.organisation.add_group(village, "一组"), "甲户主", "甲村1号")
+        cadre = ensure_account(chief, "驻村干部小李", Role.CADRE, (village,))
+    enrolment, laptop = tmp_path / "usb" / "登记.zjenrol", tmp_path / "laptop.sqlite3"
+    code, out, err = run("device", "enrol", "--db", where, "--user", office, "--password-stdin",
+                         "--name", "甲村笔记本", "--account", cadre, "--out", str(enrolment), stdin=(PASSWORD,))
+    assert code == 0, err
+    one_time = out.strip()
+    code, _out, err = run("device", "join", str(enrolment), "--db", str(laptop), "--password-stdin",
+                          stdin=(PASSWORD, one_time))
+    assert code == 0, err
+    with access.unlock(laptop, cadre, PASSWORD) as arc:
+        _edit(arc, household, address="甲村9号")
+    code, out, err = run("sync", "export", "--db", str(laptop), "--user", cadre, "--password-stdin",
+                         "--to", str(tmp_path / "usb"), stdin=(PASSWORD,))
+    assert code == 0, err
+    sent = Path(out.strip())
+    code, out, err = run("sync", "apply", str(sent), "--db", where, "--user", office, "--password-stdin",
+                         stdin=(PASSWORD,))
+    assert code == 0, err
+    assert "已导入1条更改" in err
+    receipt = Path(out.strip())
+    assert receipt.exists()
+    code, out, err = run("sync", "apply", str(receipt), "--db", str(laptop), "--user", cadre, "--password-stdin",
+                         stdin=(PASSWORD,))
+    assert code == 0, err
+    assert "镇里已确认到第1号" in err
+    code, out, err = run("sync", "apply", str(sent), "--db", where, "--user", office, "--password-stdin",
+                         stdin=(PASSWORD,))
+    assert code == 0 and "已经导入过" in err
+    with access.unlock(where, office, PASSWORD) as arc:
+        assert _address(arc, household) == "甲村9号"
+    # a wrong code: refused in Chinese, no file made
+    code, _out, err = run("device", "join", str(enrolment), "--db", str(tmp_path / "b.sqlite3"), "--password-stdin",
+                          stdin=(PASSWORD, "1111-1111-1111-1111"))
+    assert code != 0 and "登记码不对" in err and not (tmp_path / "b.sqlite3").exists()
