@@ -178,13 +178,13 @@ class SyncService:
         unless ``receipt_path`` is given). Refused files raise DomainError with the reason."""
         self.guard.need_whole_town(Capability.REVIEW_REQUESTS, "导入同步文件")
         data = Path(path).read_bytes()
-        result = self.apply_bytes(data)
+        result = self._apply_bytes(data)
         target = receipt_path or Path(path).with_suffix(RECEIPT_SUFFIX)
         target.write_bytes(result.receipt)
         result.receipt_path = target
         return result
 
-    def apply_bytes(self, data: bytes) -> ApplyResult:
+    def _apply_bytes(self, data: bytes) -> ApplyResult:
         self.guard.need_whole_town(Capability.REVIEW_REQUESTS, "导入同步文件")
         sync_bundle.peek_manifest(data)  # not a sync file at all: say so before anything else
         with self.db.transaction() as session:
