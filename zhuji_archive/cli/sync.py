@@ -100,9 +100,9 @@ def run_export(args: argparse.Namespace) -> int:
 
 
 def run_apply(args: argparse.Namespace) -> int:
-    from zhuji_archive.storage import sync_bundle
+    from zhuji_archive.services.sync import file_kind
 
-    kind = sync_bundle.peek_manifest(args.file.read_bytes()).get("kind", "changes")
+    kind = file_kind(args.file)
     with common.login(args) as archive:
         if kind == "receipt":
             result = archive.sync.apply_receipt(args.file)

@@ -104,7 +104,7 @@ class SyncService:
 
     # ---- the hub -------------------------------------------------------------------------------
     def _hub_identity(self, session: Session) -> SyncIdentity:
-        ident = q.identity(session)
+        ident = q.identity(session, lock=True)  # hub sequence numbers are taken under this lock
         if ident is None:
             signing, receiving = sync_bundle.generate_signing_keys(), sync_bundle.generate_receiving_keys()
             hub_id = new_id()
@@ -290,72 +290,92 @@ class SyncService:
         result: ApplyResult,
     ) -> None:
         recorder = ChangeRecorder(session, sender)
-        for c in changes:
-            entity, record_id = c["entity"], c["record_id"]
-            model = q.MODELS[entity]
-            at = datetime.fromisoformat(c["at"]) if c.get("at") else None
-            hub_seq = q.take_seq(session)
-            record = session.get(model, record_id)
-            placement = {k: v for k, v in c["values"].items() if k in q.PLACEMENT[entity]}
-            fields = {k: v for k, v in c["values"].items() if k in q.FIELDS[entity]}
-            incoming_side = Side(device.id, sender.account_id, at, hub_seq)
-            if entity in APPEND_ONLY_ENTITIES:
-                hub = []
-                if record is not None:
-                    have = q.values_of(record, q.FIELDS[entity] + q.PLACEMENT[entity])
-                    hub = [Entry(entity, record_id, have, self._hub_side(session, entity, record_id))]
-                union = union_entries(hub, [Entry(entity, record_id, c["values"], incoming_side)])
-                self._queue(session, union.conflicts, c)
-                result.conflicts += len(union.conflicts)
-                if not union.added:
-                    continue
-                record = model(id=record_id)
-                q.set_values(record, c["values"])
-                session.add(record)
-                changed, base = c["values"], {}
-            else:
-                state = None
-                if record is not None:
-                    state = RecordState(entity, record_id, record.version, q.values_of(record, q.FIELDS[entity]))
-                change = RecordChange(
-                    entity, record_id, device.id, c["device_seq"], c["base_version"], fields,
-                    c["base_values"], ChangeKind(c["kind"]), sender.account_id, at,
-                )
-                merged = merge_change(state, change, hub_seq)
-                conflicts = [
-                    x if x.hub_side is not None else _with_hub_side(x, self._hub_side(session, entity, record_id))
-                    for x in merged.conflicts
-                ]
-                self._queue(session, conflicts, c)
-                result.conflicts += len(conflicts)
-                base = dict(state.values) if state is not None else {}
-                if record is None:
-                    record = model(id=record_id)
-                    q.set_values(record, placement)
-                    q.set_values(record, dict(merged.state.values))
-                    session.add(record)
-                    changed = {**placement, **dict(merged.state.values)}
-                    base = {}
-                else:
-                    changed = {k: merged.state.values[k] for k in merged.changed_fields}
-                    base = {k: base.get(k) for k in changed}
-                    if not changed:
-                        continue
-                    q.set_values(record, changed)
-            household_id, village_id = c["_household"], c["_village"]
-            self._audit(recorder, entity, record_id, household_id, village_id, changed, base, c["kind"])
-            session.add(
-                SyncLog(
-                    entity=entity, record_id=record_id, household_id=household_id, village_id=village_id,
-                    device_id=device.id, device_seq=c["device_seq"], hub_seq=hub_seq,
-                    base_version=c["base_version"], kind=c["kind"], values=q.dumps(changed),
-                    base_values=q.dumps(base), account_id=sender.account_id, at=utcnow(),
-                )
-            )
-            result.applied += 1
-            result.households.add(household_id)
+        records = q.preload(session, [(c["entity"], c["record_id"]) for c in changes])
+        next_seq = ident.last_seq
+        with session.no_autoflush:
+            for c in changes:
+                next_seq += 1
+                self._merge_one(session, recorder, records, device, sender, c, next_seq, result)
+        ident.last_seq = next_seq
         session.flush()
         _refresh(session, result.households)
+
+    def _merge_one(
+        self,
+        session: Session,
+        recorder: ChangeRecorder,
+        records: dict[tuple[str, str], Any],
+        device: SyncDevice,
+        sender: Actor,
+        c: dict[str, Any],
+        hub_seq: int,
+        result: ApplyResult,
+    ) -> None:
+        entity, record_id = c["entity"], c["record_id"]
+        model = q.MODELS[entity]
+        at = datetime.fromisoformat(c["at"]) if c.get("at") else None
+        record = records.get((entity, record_id))  # every record the file changes, loaded at once
+        placement = {k: v for k, v in c["values"].items() if k in q.PLACEMENT[entity]}
+        fields = {k: v for k, v in c["values"].items() if k in q.FIELDS[entity]}
+        incoming_side = Side(device.id, sender.account_id, at, hub_seq)
+        if entity in APPEND_ONLY_ENTITIES:
+            hub = []
+            if record is not None:
+                have = q.values_of(record, q.FIELDS[entity] + q.PLACEMENT[entity])
+                hub = [Entry(entity, record_id, have, self._hub_side(session, entity, record_id))]
+            union = union_entries(hub, [Entry(entity, record_id, c["values"], incoming_side)])
+            self._queue(session, union.conflicts, c)
+            result.conflicts += len(union.conflicts)
+            if not union.added:
+                return
+            record = model(id=record_id)
+            q.set_values(record, c["values"])
+            session.add(record)
+            records[(entity, record_id)] = record
+            changed, base = c["values"], {}
+        else:
+            state = None
+            if record is not None:
+                state = RecordState(entity, record_id, record.version, q.values_of(record, q.FIELDS[entity]))
+            change = RecordChange(
+                entity, record_id, device.id, c["device_seq"], c["base_version"], fields,
+                c["base_values"], ChangeKind(c["kind"]), sender.account_id, at,
+            )
+            merged = merge_change(state, change, hub_seq)
+            conflicts = [
+                x if x.hub_side is not None else _with_hub_side(x, self._hub_side(session, entity, record_id))
+                for x in merged.conflicts
+            ]
+            self._queue(session, conflicts, c)
+            result.conflicts += len(conflicts)
+            base = dict(state.values) if state is not None else {}
+            if record is None:
+                record = model(id=record_id)
+                q.set_values(record, placement)
+                q.set_values(record, dict(merged.state.values))
+                session.add(record)
+                records[(entity, record_id)] = record
+                changed = {**placement, **dict(merged.state.values)}
+                base = {}
+            else:
+                changed = {k: merged.state.values[k] for k in merged.changed_fields}
+                base = {k: base.get(k) for k in changed}
+                if not changed:
+                    return
+                q.set_values(record, changed)
+        household_id, village_id = c["_household"], c["_village"]
+        self._audit(recorder, entity, record_id, household_id, village_id, changed, base, c["kind"])
+        session.add(
+            SyncLog(
+                entity=entity, record_id=record_id, household_id=household_id, village_id=village_id,
+                device_id=device.id, device_seq=c["device_seq"], hub_seq=hub_seq,
+                base_version=c["base_version"], kind=c["kind"], values=q.dumps(changed),
+                base_values=q.dumps(base), account_id=sender.account_id, at=utcnow(),
+            )
+        )
+        result.applied += 1
+        if entity != "household" or "status" in changed or c["kind"] == ChangeKind.CREATE.value:
+            result.households.add(household_id)  # its list columns or members' holds depend on this
 
     @staticmethod
     def _hub_side(session: Session, entity: str, record_id: str) -> Side | None:
@@ -576,6 +596,12 @@ def _refresh(session: Session, households: set[str]) -> None:
             for key, value in member_search_keys(member.name, member.id_number, member.phone).items():
                 setattr(member, key, value)
         HouseholdService.refresh_summary(session, h)
+
+
+def file_kind(path: Path) -> str:
+    """"changes" (a laptop's sync file) or "receipt" (the hub's answer), read from the manifest before
+    logging in; refused in Chinese when it is no sync file at all."""
+    return str(sync_bundle.peek_manifest(Path(path).read_bytes()).get("kind", "changes"))
 
 
 # ---- joining: a laptop's archive from an enrolment file ------------------------------------------

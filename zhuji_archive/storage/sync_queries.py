@@ -149,6 +149,21 @@ def open_conflicts(session: Session) -> list[SyncConflict]:
     )
 
 
+def preload(session: Session, records: Iterable[tuple[str, str]]) -> dict[tuple[str, str], Any]:
+    """Load the records a file changes in a few statements, so that the merge finds them in the
+    session instead of reading them one by one."""
+    wanted: dict[str, set[str]] = {}
+    for entity, record_id in records:
+        wanted.setdefault(entity, set()).add(record_id)
+    found: dict[tuple[str, str], Any] = {}
+    for entity, ids in wanted.items():
+        model, chunk = MODELS[entity], sorted(ids)
+        for start in range(0, len(chunk), 500):
+            for record in session.scalars(select(model).where(model.id.in_(chunk[start : start + 500]))):
+                found[(entity, record.id)] = record
+    return found
+
+
 def account_state(session: Session, account_id: str) -> tuple[str | None, bool]:
     """(login, disabled) of an account; (None, True) when there is none."""
     row = session.execute(select(Account.login, Account.disabled).where(Account.id == account_id)).one_or_none()
