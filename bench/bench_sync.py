@@ -63,12 +63,14 @@ def build(where: str | Path, folder: Path, households: int, changes: int) -> tup
         ident = session.get(SyncIdentity, 1)
         rows = list(session.scalars(select(Household)))
         seq = 0
+        current: dict[str, dict[str, str]] = {}
         for index in range(changes):
             h = rows[(index // 2) % len(rows)]
             seq += 1
             if index % 2 == 0:
                 values = {"address": f"改{index}", "phone": f"138{index:08d}"}
-                base = q.values_of(h, values)
+                base = current.get(h.id) or q.values_of(h, values)  # a laptop's chain: based on its last edit
+                current[h.id] = values
                 entry = SyncLog(entity="household", record_id=h.id, household_id=h.id, village_id=village,
                                 device_id=ident.device_id, device_seq=seq, base_version=h.version, kind="修改",
                                 values=json.dumps(values), base_values=json.dumps(base))

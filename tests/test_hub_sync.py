@@ -393,3 +393,21 @@ def test_the_commands_carry_a_change_from_laptop_to_hub_and_back(
     code, _out, err = run("device", "join", str(enrolment), "--db", str(tmp_path / "b.sqlite3"), "--password-stdin",
                           stdin=(PASSWORD, "1111-1111-1111-1111"))
     assert code != 0 and "登记码不对" in err and not (tmp_path / "b.sqlite3").exists()
+
+
+def test_a_person_filed_in_two_households_refuses_the_file_whole(town: Town) -> None:
+    from zhuji_archive.domain import idcard
+
+    person = idcard.make("330681", date(1980, 5, 6), 13)
+    at_hub = town.hub.households.load(town.other_household)
+    at_hub.members.append(MemberData(name="某人", relation="子", id_number=person))
+    town.hub.households.save(at_hub)
+    _edit(town.laptop, town.household, notes="同一文件里的另一处修改")
+    on_laptop = town.laptop.households.load(town.household)
+    on_laptop.members.append(MemberData(name="某人", relation="子", id_number=person))
+    town.laptop.households.save(on_laptop)  # the laptop cannot see 乙村
+    before = _snapshot(town.hub)
+    with pytest.raises(DomainError, match="已在另一户在册，整份未导入"):
+        town.hub.sync.apply(town.laptop.sync.export(town.folder))
+    assert _snapshot(town.hub) == before
+    assert town.laptop.sync.waiting() == 2  # the notes and the new member, kept on the laptop

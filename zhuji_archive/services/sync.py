@@ -26,6 +26,7 @@ from pathlib import Path
 from typing import Any
 
 from sqlalchemy import select
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from zhuji_archive.domain.accounts import Actor, Capability, PermissionDenied
@@ -35,6 +36,7 @@ from zhuji_archive.domain.sync_merge import (
     APPEND_ONLY_ENTITIES,
     ChangeKind,
     Conflict,
+    ConflictKind,
     Entry,
     RecordChange,
     RecordState,
@@ -178,7 +180,14 @@ class SyncService:
         unless ``receipt_path`` is given). Refused files raise DomainError with the reason."""
         self.guard.need_whole_town(Capability.REVIEW_REQUESTS, "导入同步文件")
         data = Path(path).read_bytes()
-        result = self._apply_bytes(data)
+        try:
+            result = self._apply_bytes(data)
+        except IntegrityError:
+            # the database's own guard (one household on file per ID number) caught a member the laptop
+            # filed while the hub filed the same person elsewhere: nothing was applied
+            raise DomainError(
+                "同步文件中有成员的身份证号在镇里已在另一户在册，整份未导入。请先在镇里核实这个人在哪一户，再重新导入。"
+            ) from None
         target = receipt_path or Path(path).with_suffix(RECEIPT_SUFFIX)
         target.write_bytes(result.receipt)
         result.receipt_path = target
@@ -557,7 +566,7 @@ class SyncService:
                     session.add(
                         SyncConflict(
                             entity=entity, record_id=record_id, household_id=household_id, village_id=village_id,
-                            field=name, kind="同一字段两边都改了", hub_value=q.dumps(value),
+                            field=name, kind=ConflictKind.SAME_FIELD.value, hub_value=q.dumps(value),
                             incoming_value=q.dumps(mine[name]), kept="local", hub_device=ident.hub_id,
                             hub_seq=item.get("hub_seq"), incoming_device=ident.device_id, decided=False,
                         )
