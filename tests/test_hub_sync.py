@@ -176,8 +176,18 @@ def test_round_trip_laptop_to_hub_and_back(town: Town) -> None:
 def test_a_receipt_from_the_hub_carries_other_hub_edits_in_scope(town: Town) -> None:
     _edit(town.hub, town.household, phone="0575-1234567")
     _edit(town.hub, town.other_household, phone="0575-7654321")
+    file = town.hub.households.load(town.household)
+    file.members[0].phone = "13700000003"
+    file.members.append(MemberData(name="甲之女", relation="女", sex="女", birth_date=date(1992, 3, 3)))
+    town.hub.households.save(file)
     _round(town)
-    assert town.laptop.households.load(town.household).phone == "0575-1234567"
+    on_laptop = town.laptop.households.load(town.household)
+    assert on_laptop.phone == "0575-1234567"
+    assert sorted((m.name, m.phone) for m in on_laptop.members) == [("甲之女", ""), ("甲户主", "13700000003")]
+    with town.laptop.db.sessions() as session:
+        assert session.get(Household, town.household).member_count == 2  # list columns follow
+        daughter = session.scalar(select(Member).where(Member.name == "甲之女"))
+        assert daughter.given_name == "之女"  # search keys made on the laptop
     with town.laptop.db.sessions() as session:
         assert session.get(Household, town.other_household) is None
 
