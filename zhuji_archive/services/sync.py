@@ -20,10 +20,10 @@ from __future__ import annotations
 
 import json
 from collections.abc import Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import datetime
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
@@ -53,6 +53,9 @@ from zhuji_archive.storage import sync_queries as q
 from zhuji_archive.storage.database import Database, head_revision, open_database
 from zhuji_archive.storage.models import Household, Member, Village, new_id, utcnow
 from zhuji_archive.storage.sync_models import SyncConflict, SyncDevice, SyncIdentity, SyncLog
+
+if TYPE_CHECKING:
+    from zhuji_archive.services.archive import Archive
 
 ENTITY_LABELS = {"household": "户", "member": "成员", "visit": "走访"}
 FIELD_LABELS: Mapping[str, Mapping[str, str]] = {
@@ -442,6 +445,8 @@ class SyncService:
         out = []
         for (entity, record_id), item in latest.items():
             record = session.get(q.MODELS[entity], record_id)
+            if record is None:
+                continue
             names = [n for n in item["fields"] if n in q.FIELDS[entity] or n in q.PLACEMENT[entity]]
             if item["kind"] == ChangeKind.CREATE.value:
                 names = list(q.FIELDS[entity] + q.PLACEMENT[entity])
@@ -584,8 +589,6 @@ class SyncService:
 
 
 def _with_hub_side(conflict: Conflict, side: Side | None) -> Conflict:
-    from dataclasses import replace
-
     return replace(conflict, hub_side=side)
 
 
@@ -614,7 +617,7 @@ def file_kind(path: Path) -> str:
 
 
 # ---- joining: a laptop's archive from an enrolment file ------------------------------------------
-def join(enrolment: bytes | Path, path: Path, password: str, code: str) -> Any:
+def join(enrolment: bytes | Path, path: Path, password: str, code: str) -> Archive:
     """Create the laptop's encrypted archive at ``path`` from an enrolment file and its code, for the
     enrolled account, whose password (the one it has at the hub) opens it. Returns the open Archive."""
     data = enrolment if isinstance(enrolment, bytes) else Path(enrolment).read_bytes()
