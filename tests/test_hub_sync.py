@@ -333,6 +333,32 @@ def test_a_receipt_never_overwrites_unsent_local_changes(town: Town) -> None:
     assert _address(town.hub, town.household) == "村里的新地址"
 
 
+def test_an_id_number_correction_travels_with_birth_date_and_sex(town: Town) -> None:
+    from zhuji_archive.domain import idcard
+
+    corrected = idcard.make("330681", date(1960, 1, 1), 17)  # same birth date and sex, another number
+    file = town.laptop.households.load(town.household)
+    file.members[0].id_number = corrected
+    town.laptop.households.save(file)
+    with town.laptop.db.sessions() as session:
+        (entry,) = session.scalars(select(SyncLog)).all()
+    assert set(json.loads(entry.values)) == {"id_number", "birth_date", "sex"}
+    result = town.hub.sync.apply(town.laptop.sync.export(town.folder))
+    assert (result.applied, result.conflicts) == (1, 0)
+    assert town.hub.households.load(town.household).members[0].id_number == corrected
+
+
+def test_a_household_filed_on_the_laptop_arrives_whole(town: Town) -> None:
+    group = town.laptop.households.load(town.household).group_id
+    new = _household(town.laptop, group, "新户主", "甲村10号")
+    result = town.hub.sync.apply(town.laptop.sync.export(town.folder))
+    assert (result.applied, result.conflicts) == (3, 0)  # the household, its head, its first visit
+    at_hub = town.hub.households.load(new)
+    assert (at_hub.address, [m.name for m in at_hub.members], len(at_hub.visits)) == ("甲村10号", ["新户主"], 1)
+    with town.hub.db.sessions() as session:
+        assert session.get(Household, new).head_name == "新户主"
+
+
 def test_visits_from_both_sides_are_united(town: Town) -> None:
     hub_file = town.hub.households.load(town.household)
     hub_file.visits.append(VisitData(date=date(2026, 2, 1), kind="回访", cadres="镇干部", notes="镇里走访"))

@@ -15,7 +15,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from zhuji_archive.domain.accounts import Actor
-from zhuji_archive.domain.sync_merge import ChangeKind
+from zhuji_archive.domain.sync_merge import FIELD_GROUPS, ChangeKind
 from zhuji_archive.storage import sync_queries as q
 from zhuji_archive.storage.models import Household, Member, Visit
 from zhuji_archive.storage.sync_models import SyncLog
@@ -71,6 +71,9 @@ def after(session: Session, actor: Actor, household_id: str, village_id: str, st
             new = {k: values[k] for k in fields if values[k] != old_values[k]}
             if not new:
                 continue
+            for group in FIELD_GROUPS.get(entity, ()):  # ID number, birth date and sex travel together
+                if any(name in new for name in group):
+                    new.update({name: values[name] for name in group})
             base = {k: old_values[k] for k in new}
             kind = ChangeKind.EDIT
         seq = q.take_seq(session)
