@@ -366,10 +366,11 @@ def test_visits_from_both_sides_are_united(town: Town) -> None:
     laptop_file = town.laptop.households.load(town.household)
     laptop_file.visits.append(VisitData(date=date(2026, 2, 2), kind="回访", cadres="小李", notes="村里走访"))
     town.laptop.households.save(laptop_file)
+    town.laptop.maintenance.record_visit(town.household, date(2026, 2, 3), "回访", "小李", "回访记录")
     _round(town)
     for arc in (town.hub, town.laptop):
         notes = sorted(v.notes for v in arc.households.load(town.household).visits)
-        assert notes == sorted(["村里走访", "建档", "镇里走访"])
+        assert notes == sorted(["村里走访", "建档", "镇里走访", "回访记录"])
 
 
 # ---- the commands --------------------------------------------------------------------------------
