@@ -21,12 +21,13 @@ from accounts import ON_HUB, as_person, copy_archive, drop_test_databases, open_
 from zhuji_archive.gui.operations import wait_for  # noqa: E402
 from zhuji_archive.services.archive import Archive  # noqa: E402
 from zhuji_archive.services.demo import generate  # noqa: E402
-from zhuji_archive.storage import keyring  # noqa: E402
+from zhuji_archive.storage import keyring, sync_enrolment  # noqa: E402
 from zhuji_archive.views.household_file import MemberData  # noqa: E402
 
 # Argon2id at its real cost (64 MiB, 3 passes) takes 0.1 s a login; the suite logs in thousands of
 # times. Slots record their own cost, so cheap test slots open exactly as real ones do.
 keyring.KDF = keyring.KdfParams(time_cost=1, memory_kib=64, parallelism=1)
+sync_enrolment.SCRYPT_N = 2**10  # the enrolment code's key derivation, likewise cheap in tests
 
 DEMO_DAY = date(2026, 11, 2)
 # A Friday: the next working days are the make-up Sunday 2025-09-28, 09-29 and 09-30, then the

@@ -91,6 +91,7 @@ SERVICES = (
     "audit",
     "backups",
     "numbers",
+    "sync",
 )
 
 
@@ -1148,7 +1149,36 @@ def entries() -> list[Entry]:  # noqa: PLR0915 - one line per entry point reads 
         ANY,
         why="a pure function of rows already read under the list's own check",
     )
+
+    # sync (issue 14): 党政办 enrols laptops and applies their files at the hub (town-wide, like the
+    # review); a casework account exports from and takes receipts on its own laptop. The world is no
+    # laptop and holds no device, so an allowed export or apply stops at a business rule, not a right.
+    review = Capability.REVIEW_REQUESTS
+    add(
+        "sync.enrol_device",
+        lambda a, p, w: a.sync.enrol_device("笔记本", w.logins[Role.CADRE]),
+        review,
+        TOWN,
+        writes=True,
+    )
+    add(
+        "sync.revoke_device",
+        lambda a, p, w: a.sync.revoke_device(a.sync.enrol_device("笔记本", w.logins[Role.CADRE]).device_id),
+        review,
+        TOWN,
+        writes=True,
+    )
+    add("sync.apply", lambda a, p, w: a.sync.apply(_not_a_sync_file(w)), review, TOWN)
+    add("sync.export", lambda a, p, w: a.sync.export(_out(w, "sync")), E, ANY)
+    add("sync.apply_receipt", lambda a, p, w: a.sync.apply_receipt(_not_a_sync_file(w)), E, ANY)
+    add("sync.waiting", lambda a, p, w: a.sync.waiting(), R, ANY)
     return e
+
+
+def _not_a_sync_file(world: World) -> Path:
+    path = world.files / "not-a-sync-file.zjsync"
+    path.write_bytes(b"not a sync file")
+    return path
 
 
 @dataclass(frozen=True)

@@ -82,9 +82,11 @@ def public_methods() -> set[str]:
     from zhuji_archive.services.exports import ExportService
     from zhuji_archive.services.importing import ImportService
     from zhuji_archive.services.request_exports import RequestExportService
+    from zhuji_archive.services.sync import SyncService
 
     # the services Archive imports only when first used
     late = {
+        "SyncService": SyncService,
         "ExportService": ExportService,
         "ImportService": ImportService,
         "RequestExportService": RequestExportService,

@@ -19,6 +19,7 @@ from zhuji_archive.cli import (
     output,
     query,
     request_output,
+    sync,
 )
 from zhuji_archive.cli.parser import ChineseArgumentParser
 from zhuji_archive.instance import hold_running_mutex
@@ -66,6 +67,7 @@ def build_parser() -> ChineseArgumentParser:
     backups.add_commands(sub)
     audit.add_commands(sub)
     hub.add_commands(sub)
+    sync.add_commands(sub)
     return parser
 
 

@@ -35,6 +35,7 @@ if TYPE_CHECKING:  # imported when first used: they pull in openpyxl, reportlab 
     from zhuji_archive.services.exports import ExportService
     from zhuji_archive.services.importing import ImportService
     from zhuji_archive.services.request_exports import RequestExportService
+    from zhuji_archive.services.sync import SyncService
 
 
 class Archive:
@@ -127,6 +128,12 @@ class Archive:
         return RequestExportService(
             self.db, self.actor, self.requests, self.meetings, self.summaries, self.codes, self.clock
         )
+
+    @cached_property
+    def sync(self) -> SyncService:
+        from zhuji_archive.services.sync import SyncService
+
+        return SyncService(self.db, self.actor)
 
     @cached_property
     def maintenance(self) -> MaintenanceService:

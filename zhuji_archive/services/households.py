@@ -17,7 +17,7 @@ from zhuji_archive.domain.codes import ACTIVE_HOUSEHOLD_STATUS, HOUSEHOLD_STATUS
 from zhuji_archive.domain.errors import DomainError
 from zhuji_archive.domain.household_rules import FieldProblem
 from zhuji_archive.domain.search_keys import member_search_keys
-from zhuji_archive.services import history
+from zhuji_archive.services import history, sync_capture
 from zhuji_archive.services.clock import Clock
 from zhuji_archive.services.conflicts import StaleRecord, StaleSave, changed_fields, snapshot, stale_message
 from zhuji_archive.services.history import ChangeRecorder
@@ -312,6 +312,7 @@ class HouseholdService:
     def _write(self, session: Session, file: HouseholdFile) -> str:
         recorder = ChangeRecorder(session, self.actor)
         creating = file.id is None
+        synced = sync_capture.before(session, file.id)  # None unless this archive takes part in sync
         if creating:
             village_id = session.scalar(
                 select(VillageGroup.village_id).where(VillageGroup.id == file.group_id)
@@ -333,6 +334,7 @@ class HouseholdService:
             self._save_rows(session, recorder, h, file, getattr(file, section), model, entity, labels)
         self.refresh_summary(session, h)
         h.updated_at = utcnow()
+        sync_capture.after(session, self.actor, h.id, h.village_id, synced)
         return h.id
 
     @staticmethod

@@ -13,6 +13,7 @@ from zhuji_archive.domain.errors import DomainError
 from zhuji_archive.domain.reporting import MONTHLY, WEEKLY, period_of
 from zhuji_archive.domain.text_input import clean_text
 from zhuji_archive.domain.workflow import TimeStatus
+from zhuji_archive.services import sync_capture
 from zhuji_archive.services.clock import Clock
 from zhuji_archive.services.history import ChangeRecorder
 from zhuji_archive.services.households import HouseholdService
@@ -271,6 +272,7 @@ class MaintenanceService:
             h = session.get(Household, household_id)
             if h is None:
                 raise DomainError("找不到这户档案")
+            synced = sync_capture.before(session, h.id)  # None unless this archive takes part in sync
             visit = Visit(
                 household_id=h.id,
                 date=day,
@@ -293,6 +295,7 @@ class MaintenanceService:
                 note=f"{kind} {day}：{notes.strip()}".rstrip("："),
             )
             HouseholdService.refresh_summary(session, h)
+            sync_capture.after(session, self.actor, h.id, h.village_id, synced)
             return visit.id
 
     def record_event(self, household_id: str, day: date, kind: str, note: str = "") -> str:

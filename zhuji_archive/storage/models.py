@@ -658,4 +658,5 @@ class LoginFailure(Base):
     logged: Mapped[bool] = mapped_column(Boolean, default=False)  # already in the change log
 
 
+from zhuji_archive.storage import sync_models as _sync_models  # noqa: E402, F401  (their tables join Base)
 from zhuji_archive.storage import tally_models as _tally_models  # noqa: E402, F401  (their tables join Base)

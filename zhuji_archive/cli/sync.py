@@ -1,0 +1,118 @@
+"""device and sync: enrolling a laptop at the hub and carrying changes between them (issue 14).
+
+``zhuji-archive device enrol --db 镇里数据库 --user 党政办 --name 设备名 --account 干部登录名 --out 文件``
+writes the sealed enrolment file and prints its one-time code (read it out; never keep it beside the
+file). ``zhuji-archive device join 文件 --db 笔记本档案.sqlite3 --password-stdin`` makes the laptop's
+archive: standard input holds the account's password, then the code. ``zhuji-archive sync export --db
+笔记本档案 --to 文件夹`` writes a sync file; ``zhuji-archive sync apply 文件`` applies it at the hub (the
+receipt goes beside it, or to --out) or, given a receipt, on the laptop. Messages name no person."""
+
+from __future__ import annotations
+
+import argparse
+import getpass
+import sys
+from pathlib import Path
+
+from zhuji_archive.cli import common
+from zhuji_archive.cli.parser import input_file, text
+from zhuji_archive.domain.errors import DomainError
+
+
+def add_commands(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
+    device = sub.add_parser("device", help="笔记本登记：在镇里登记设备，在笔记本上领取档案",
+                            description="在镇里为驻村干部的笔记本登记设备，并在笔记本上用登记文件建立档案。")
+    what = device.add_subparsers(dest="what", required=True, metavar="操作", help="做什么：")
+    enrol = what.add_parser("enrol", help="在镇里登记一台笔记本，写出登记文件（党政办）",
+                            description="在镇里的数据库登记一台笔记本，写出登记文件并显示一次性登记码。")
+    common.add_archive_options(enrol, "镇里的数据库")
+    enrol.add_argument("--name", required=True, type=text("设备名称", 40), metavar="名称", help="设备名称，如 某村笔记本")
+    enrol.add_argument("--account", required=True, type=text("登录名", 32), metavar="登录名", help="使用这台笔记本的账号")
+    enrol.add_argument("--out", required=True, type=Path, metavar="文件", help="登记文件写到哪里（如U盘）")
+    enrol.set_defaults(run=run_enrol)
+
+    join = what.add_parser("join", help="在笔记本上用登记文件建立档案（从镇里领取档案）",
+                           description="用镇里写出的登记文件在笔记本上建立加密的档案。"
+                           "加 --password-stdin 时，标准输入第一行是账号的密码，第二行是登记码。")
+    join.add_argument("file", type=input_file(), metavar="登记文件", help="镇里写出的登记文件")
+    common.add_db_option(join, "要建立的笔记本档案文件")
+    join.add_argument("--password-stdin", dest="sub_password_stdin", action="store_true",
+                      help="从标准输入读取密码和登记码（各一行）")
+    join.set_defaults(run=run_join)
+
+    sync = sub.add_parser("sync", help="同步：生成同步文件，导入同步文件或回执",
+                          description="笔记本与镇里之间用同步文件（U盘）交换更改。")
+    step = sync.add_subparsers(dest="what", required=True, metavar="操作", help="做什么：")
+    export = step.add_parser("export", help="在笔记本上生成同步文件", description="把镇里还没有确认的更改写成同步文件。")
+    common.add_archive_options(export, "笔记本上的档案文件")
+    export.add_argument("--to", type=Path, default=Path("."), metavar="文件夹", help="同步文件写到哪个文件夹（如U盘）")
+    export.set_defaults(run=run_export)
+    apply = step.add_parser("apply", help="导入同步文件（镇里）或回执（笔记本）",
+                            description="在镇里导入笔记本的同步文件并写出回执；在笔记本上导入镇里的回执。")
+    apply.add_argument("file", type=input_file(), metavar="文件", help="同步文件或回执")
+    common.add_archive_options(apply)
+    apply.add_argument("--out", type=Path, metavar="文件", help="回执写到哪里（默认在同步文件旁边）")
+    apply.set_defaults(run=run_apply)
+
+
+def run_enrol(args: argparse.Namespace) -> int:
+    with common.login(args) as archive:
+        enrolment = archive.sync.enrol_device(args.name, args.account)
+    args.out.parent.mkdir(parents=True, exist_ok=True)
+    args.out.write_bytes(enrolment.data)
+    common.say(f"已登记设备“{args.name}”，登记文件已写到“{args.out}”。")
+    common.say("请把登记码当面或电话告诉使用者，不要和登记文件放在一起：")
+    print(enrolment.code)
+    return common.OK
+
+
+def _line(args: argparse.Namespace, prompt: str) -> str:
+    if getattr(args, "sub_password_stdin", False):
+        value = sys.stdin.readline().removesuffix("\n").removesuffix("\r")
+        if not value:
+            raise DomainError("标准输入中缺少一行：第一行是账号的密码，第二行是登记码。")
+        return value
+    if not sys.stdin.isatty():
+        raise DomainError("没有终端可以输入：请加 --password-stdin，并从标准输入给出密码和登记码（各一行）。")
+    return getpass.getpass(prompt)
+
+
+def run_join(args: argparse.Namespace) -> int:
+    from zhuji_archive.services.sync import join
+
+    path = common.database_path(args)
+    if common.on_hub_location(path):
+        raise DomainError("笔记本档案须是一个文件，不能是镇里的数据库地址。")
+    password = _line(args, "账号的密码：")
+    code = _line(args, "登记码：")
+    with join(args.file, Path(path), password, code) as archive:
+        common.say(f"已在“{path}”建立笔记本档案，账号“{archive.actor.login}”可以登录。")
+    return common.OK
+
+
+def run_export(args: argparse.Namespace) -> int:
+    with common.login(args) as archive:
+        waiting = archive.sync.waiting()
+        path = archive.sync.export(args.to)
+    common.say(f"已生成同步文件（{waiting}条更改待镇里确认）：")
+    print(path)
+    return common.OK
+
+
+def run_apply(args: argparse.Namespace) -> int:
+    from zhuji_archive.services.sync import file_kind
+
+    kind = file_kind(args.file)
+    with common.login(args) as archive:
+        if kind == "receipt":
+            result = archive.sync.apply_receipt(args.file)
+            common.say(
+                f"回执已导入：镇里已确认到第{result.acknowledged_to}号更改，更新{result.applied}条记录"
+                + (f"，{result.conflicts}处与本机未发送的修改不同，已放入冲突待办" if result.conflicts else "")
+                + "。"
+            )
+            return common.OK
+        result = archive.sync.apply(args.file, args.out)
+    common.say(result.summary() + "。回执：")
+    print(result.receipt_path)
+    return common.OK
