@@ -20,6 +20,7 @@ from zhuji_archive.domain.settings import (
 )
 from zhuji_archive.domain.workflow import Level
 from zhuji_archive.services.permissions import Capability, Guard
+from zhuji_archive.storage import setting_queries
 from zhuji_archive.storage.database import Database
 from zhuji_archive.storage.models import HolidayOverride, Setting
 
@@ -64,11 +65,7 @@ class SettingsService:
             raise DomainError(f"没有名为“{key}”的设置")
         parsed = spec.parse(value)
         with self.db.transaction() as session:
-            row = session.get(Setting, key)
-            if row is None:
-                session.add(Setting(key=key, value=str(parsed)))
-            else:
-                row.value = str(parsed)
+            setting_queries.put(session, key, str(parsed))
 
     def all(self) -> dict[str, int]:
         self._read()
@@ -90,10 +87,8 @@ class SettingsService:
         """Housekeeping of the login itself (any account): not a setting the user changes."""
         with self.db.transaction() as session:
             row = session.get(Setting, APP_VERSION_KEY)
-            if row is None:
-                session.add(Setting(key=APP_VERSION_KEY, value=version))
-            elif row.value != version:
-                row.value = version
+            if row is None or row.value != version:
+                setting_queries.put(session, APP_VERSION_KEY, version)
 
     def demo_accounts(self) -> list[dict[str, str]]:
         """The demo archive's accounts (login, name, role, scope); empty for a real archive."""
@@ -112,11 +107,7 @@ class SettingsService:
         self.guard.need(Capability.MANAGE_ACCOUNTS)
         text = json.dumps(accounts, ensure_ascii=False)
         with self.db.transaction() as session:
-            row = session.get(Setting, DEMO_ACCOUNTS_KEY)
-            if row is None:
-                session.add(Setting(key=DEMO_ACCOUNTS_KEY, value=text))
-            else:
-                row.value = text
+            setting_queries.put(session, DEMO_ACCOUNTS_KEY, text)
 
     def text(self, key: str, default: str = "") -> str:
         """A setting kept as text (a list or a path), not declared as a number."""
@@ -128,11 +119,7 @@ class SettingsService:
         """Set a setting kept as text; needs 管理设置 like every other setting."""
         self._write()
         with self.db.transaction() as session:
-            row = session.get(Setting, key)
-            if row is None:
-                session.add(Setting(key=key, value=value))
-            else:
-                row.value = value
+            setting_queries.put(session, key, value)
 
     def backup_folder(self) -> str:
         """The folder the administrator chose for backups ("" for the default beside the archive)."""
@@ -149,13 +136,9 @@ class SettingsService:
 
     def set_short_revisit_tags(self, tags: list[str]) -> None:
         self._write()
+        text = "、".join(dict.fromkeys(t.strip() for t in tags if t.strip()))
         with self.db.transaction() as session:
-            row = session.get(Setting, SHORT_REVISIT_TAGS_KEY)
-            text = "、".join(dict.fromkeys(t.strip() for t in tags if t.strip()))
-            if row is None:
-                session.add(Setting(key=SHORT_REVISIT_TAGS_KEY, value=text))
-            else:
-                row.value = text
+            setting_queries.put(session, SHORT_REVISIT_TAGS_KEY, text)
 
     # ---- full or masked numbers in lists, per role ----------------------------------------------
     def lists_show_full(self, role: Role) -> bool:
@@ -177,12 +160,7 @@ class SettingsService:
             raise DomainError("系统管理员不办理档案，列表中没有号码可显示")
         key = list_full_numbers_key(role)
         with self.db.transaction() as session:
-            row = session.get(Setting, key)
-            value = "1" if full else "0"
-            if row is None:
-                session.add(Setting(key=key, value=value))
-            elif row.value != value:
-                row.value = value
+            setting_queries.put(session, key, "1" if full else "0")
 
     def deadline_days(self) -> dict[Level, int]:
         self._read()
