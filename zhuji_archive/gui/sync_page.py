@@ -33,7 +33,7 @@ from zhuji_archive.services.archive import Archive
 from zhuji_archive.services.sync import ApplyResult, ConflictRow, DeviceRow, SyncStatus
 
 SYNC_CHANGES = ("households", "visits", "all_households")
-CONFLICT_HEADERS = ["记录", "字段", "镇里的值", "镇里：谁", "镇里：何时", "笔记本的值", "笔记本：谁", "笔记本：何时", "情况"]
+CONFLICT_HEADERS = ["记录", "字段", "镇里的值", "镇里：谁、何时", "笔记本的值", "笔记本：谁、何时", "现在用的"]
 
 
 def _when(at: datetime | None) -> str:
@@ -63,13 +63,28 @@ def _fill(table: QTableWidget, rows: list[list[str]], ids: list[str]) -> None:
             table.setItem(r, c, item)
 
 
+def _who_when(who: str, at: datetime | None) -> str:
+    return f"{who} {at:%m-%d %H:%M}" if at is not None else who
+
+
 def _conflict_rows(conflicts: list[ConflictRow], kept_other: str) -> list[list[str]]:
     rows = []
     for c in conflicts:
-        kept = "现用镇里的值" if c.kept == "hub" else f"现用{kept_other}的值"
-        rows.append([c.what, c.field, c.hub_value, c.hub_who, _when(c.hub_at), c.other_value, c.other_who,
-                     _when(c.other_at), f"{c.kind}；{kept}"])
+        kept = "镇里的值" if c.kept == "hub" else f"{kept_other}的值"
+        rows.append([c.what, c.field, c.hub_value, _who_when(c.hub_who, c.hub_at), c.other_value,
+                     _who_when(c.other_who, c.other_at), kept])
     return rows
+
+
+def _explain(table: QTableWidget, conflicts: list[ConflictRow]) -> None:
+    """Each row's tooltip says what kind of conflict it is, with the full who and when."""
+    for r, c in enumerate(conflicts):
+        tip = (f"{c.kind}\n镇里：{c.hub_value}（{c.hub_who}，{_when(c.hub_at)}）\n"
+               f"笔记本：{c.other_value}（{c.other_who}，{_when(c.other_at)}）")
+        for col in range(table.columnCount()):
+            item = table.item(r, col)
+            if item is not None:
+                item.setToolTip(tip)
 
 
 class LaptopSyncPage(QWidget):
@@ -131,6 +146,7 @@ class LaptopSyncPage(QWidget):
 
     def show_conflicts(self, conflicts: list[ConflictRow]) -> None:
         _fill(self.conflicts, _conflict_rows(conflicts, "本机"), [c.id for c in conflicts])
+        _explain(self.conflicts, conflicts)
         self.conflict_title.setText(f"冲突：本机和镇里都改过的地方（{len(conflicts)}处；本机的值保留，待镇里裁决）")
 
     def _choose_folder(self) -> None:
@@ -266,6 +282,7 @@ class HubSyncPage(QWidget):
     def show_conflicts(self, conflicts: list[ConflictRow]) -> None:
         self.conflict_rows = conflicts
         _fill(self.conflicts, _conflict_rows(conflicts, "笔记本"), [c.id for c in conflicts])
+        _explain(self.conflicts, conflicts)
         self.conflict_title.setText(f"冲突待办（{len(conflicts)}处）：两边都改过的地方，请核对后决定采用哪一边")
         self._update_buttons()
 

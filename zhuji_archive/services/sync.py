@@ -249,19 +249,20 @@ class SyncService:
             for r in rows:
                 labels = FIELD_LABELS.get(r.entity, {})
                 field_label = "、".join(labels.get(n, n) for n in r.field.split("、"))
-                what = ENTITY_LABELS.get(r.entity, r.entity)
-                if r.household_id and r.household_id in places:
-                    what = f"{places[r.household_id]} · {what}"
+                what = places.get(r.household_id or "", "")
+                if r.entity != "household" or not what:
+                    what = " · ".join(filter(None, (what, ENTITY_LABELS.get(r.entity, r.entity))))
+                hub_at, other_at = r.hub_at, r.incoming_at
                 if ident.role == "hub":
-                    hub_who = names.get(r.hub_account) or ("镇里" if not r.hub_device else "")
-                    hub_who = hub_who or devices.get(r.hub_device, "镇里")
-                    other_who = "、".join(filter(None, (devices.get(r.incoming_device), names.get(r.incoming_account))))
-                else:
-                    hub_who, other_who = "镇里", "本机"
+                    hub_who = names.get(r.hub_account) or devices.get(r.hub_device, "镇里")
+                    other_who = devices.get(r.incoming_device) or names.get(r.incoming_account) or "笔记本"
+                else:  # the hub's value came with a receipt; the local one is not sent yet
+                    hub_who, other_who = "镇里（回执）", "本机（未发送）"
+                    hub_at = hub_at or r.created_at
                 out.append(
                     ConflictRow(
-                        r.id, what, field_label, r.kind, _shown(r.hub_value), hub_who, r.hub_at,
-                        _shown(r.incoming_value), other_who or "笔记本", r.incoming_at, r.kept,
+                        r.id, what, field_label, r.kind, _shown(r.hub_value), hub_who, hub_at,
+                        _shown(r.incoming_value), other_who, other_at, r.kept,
                         ident.role == "hub" and r.kind in (ConflictKind.SAME_FIELD.value, ConflictKind.FIELD_GROUP.value),
                     )
                 )
