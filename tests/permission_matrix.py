@@ -1172,6 +1172,12 @@ def entries() -> list[Entry]:  # noqa: PLR0915 - one line per entry point reads 
     add("sync.export", lambda a, p, w: a.sync.export(_out(w, "sync")), E, ANY)
     add("sync.apply_receipt", lambda a, p, w: a.sync.apply_receipt(_not_a_sync_file(w)), E, ANY)
     add("sync.waiting", lambda a, p, w: a.sync.waiting(), R, ANY)
+    add("sync.status", lambda a, p, w: a.sync.status(), R, ANY)
+    add("sync.devices", lambda a, p, w: a.sync.devices(), review, TOWN)
+    # the world is no hub yet: an account that may read files sees an empty queue (at a hub the
+    # queue asks for the whole-town review right, as deciding does)
+    add("sync.conflicts", lambda a, p, w: a.sync.conflicts(), R, ANY)
+    add("sync.decide", lambda a, p, w: a.sync.decide("0" * 32, "hub"), review, TOWN)
     return e
 
 

@@ -81,6 +81,7 @@ class MainWindow(QMainWindow):
         self.tabs.addTab(self.summary, "周报月报")
         self.tabs.addTab(self.services, "三式服务·考核")
         self.tabs.addTab(self.dashboard, "领导驾驶舱")
+        self.sync_page = self._add_sync_page()
         # What the account may not see is not offered (the services refuse it anyway).
         can = archive.actor.can
         self.tabs.setTabVisible(
@@ -170,6 +171,28 @@ class MainWindow(QMainWindow):
         if towns and self.tree.current_node() is None:
             self.tree.setCurrentIndex(self.tree.tree_model.index(0, 0))
         self._check_audit_log()
+
+    def _add_sync_page(self) -> QWidget | None:
+        """同步 on a laptop joined to the hub; 设备与同步 at the hub for an account that reviews the whole
+        town (党政办). Others are not offered it (the services refuse them anyway)."""
+        from zhuji_archive.gui.sync_page import HubSyncPage, LaptopSyncPage
+
+        actor = self.archive.actor
+        if not actor.can(Capability.READ_FILES):
+            return None
+        role = self.archive.sync.status().role
+        page: QWidget
+        if role == "hub" or (role is None and self.archive.db.on_hub):
+            if not actor.can(Capability.REVIEW_REQUESTS) or actor.villages is not None:
+                return None
+            page, title = HubSyncPage(self.archive), "设备与同步"
+        elif role == "laptop" and actor.can(Capability.EDIT_FILES):
+            page, title = LaptopSyncPage(self.archive), "同步"
+        else:
+            return None
+        page.synced.connect(lambda text: self.statusBar().showMessage(text, 8000))
+        self.tabs.addTab(page, title)
+        return page
 
     def _build_menus(self) -> None:
         archive_menu = self.menuBar().addMenu("档案(&A)")

@@ -64,6 +64,7 @@ FIELD_LABELS: Mapping[str, Mapping[str, str]] = {
     "visit": VISIT_LABELS,
 }
 SYNC_NOTE = "同步导入"
+SYNC_RECEIPT_NOTE = "导入回执"
 SUFFIX = ".zjsync"
 RECEIPT_SUFFIX = ".zjreceipt"
 
@@ -97,6 +98,48 @@ class ApplyResult:
         if self.conflicts:
             text += f"；{self.conflicts}处两边都改过，已放入冲突待办，请核对"
         return text
+
+
+@dataclass(frozen=True)
+class SyncStatus:
+    """What the 同步 page shows of this archive: a laptop joined to a hub, the hub, or neither."""
+
+    role: str | None  # "laptop", "hub" or None (never enrolled anything / not joined)
+    recorded: int = 0  # laptop: its changes so far; hub: the last hub sequence number
+    acknowledged: int = 0  # laptop: the hub applied up to here
+    hub_seen: int = 0  # laptop: hub changes received up to here (its last receipt)
+    waiting: int = 0
+    last_receipt_at: datetime | None = None  # laptop: when the last receipt was applied
+    open_conflicts: int = 0
+
+
+@dataclass(frozen=True)
+class DeviceRow:
+    id: str
+    name: str
+    account: str  # the login of the device's account
+    enrolled_at: datetime | None
+    last_contact: datetime | None
+    applied_seq: int
+    revoked: bool
+
+
+@dataclass(frozen=True)
+class ConflictRow:
+    """One open entry of the conflict queue, ready to show: both values with who and when."""
+
+    id: str
+    what: str  # 户 / 成员 / 走访 and the household's 户号 or head when known
+    field: str  # the field's label
+    kind: str
+    hub_value: str
+    hub_who: str
+    hub_at: datetime | None
+    other_value: str  # the laptop's value (at the hub: the incoming one; on a laptop: the local one)
+    other_who: str
+    other_at: datetime | None
+    kept: str  # "hub", "incoming" or "local"
+    decidable: bool  # a field value the hub can set (not a deleted record, a transition, a duplicate id)
 
 
 class SyncService:
@@ -160,6 +203,118 @@ class SyncService:
             ChangeRecorder(session, self.actor).log("登记", "设备", device.id, note=f"登记设备{name}")
         code = sync_enrolment.new_code()
         return Enrolment(device.id, sync_enrolment.seal(content, code), code)
+
+    def devices(self) -> list[DeviceRow]:
+        """The laptops enrolled at this hub, with their account, last contact and applied sequence."""
+        self.guard.need_whole_town(Capability.REVIEW_REQUESTS, "查看设备")
+        with self.db.sessions() as session:
+            rows = q.devices(session)
+            names = q.account_logins(session, {d.account_id for d in rows})
+            return [
+                DeviceRow(d.id, d.name, names.get(d.account_id, ""), d.enrolled_at, d.last_contact,
+                          d.applied_seq, bool(d.revoked))
+                for d in rows
+            ]
+
+    def status(self) -> SyncStatus:
+        """Where this archive stands in sync (the 同步 page; any account that may read files)."""
+        self.guard.need(Capability.READ_FILES)
+        with self.db.sessions() as session:
+            ident = q.identity(session)
+            if ident is None:
+                return SyncStatus(None)
+            opened = len(q.open_conflicts(session))
+            if ident.role == "hub":
+                return SyncStatus("hub", recorded=ident.last_seq, open_conflicts=opened)
+            return SyncStatus(
+                "laptop", recorded=ident.last_seq, acknowledged=ident.acknowledged_seq,
+                hub_seen=ident.hub_seq_seen, waiting=ident.last_seq - ident.acknowledged_seq,
+                last_receipt_at=q.last_note_at(session, SYNC_RECEIPT_NOTE), open_conflicts=opened,
+            )
+
+    def conflicts(self) -> list[ConflictRow]:
+        """The open conflict queue: at the hub (党政办, whole town) or on this laptop (its own)."""
+        self.guard.need(Capability.READ_FILES)
+        with self.db.sessions() as session:
+            ident = q.identity(session)
+            if ident is None:
+                return []
+            if ident.role == "hub":
+                self.guard.need_whole_town(Capability.REVIEW_REQUESTS, "查看冲突待办")
+            rows = q.open_conflicts(session)
+            names = q.account_logins(session, {r.hub_account for r in rows} | {r.incoming_account for r in rows})
+            devices = {d.id: d.name for d in q.devices(session)}
+            places = q.household_labels(session, {r.household_id for r in rows if r.household_id})
+            out = []
+            for r in rows:
+                labels = FIELD_LABELS.get(r.entity, {})
+                field_label = "、".join(labels.get(n, n) for n in r.field.split("、"))
+                what = places.get(r.household_id or "", "")
+                if r.entity != "household" or not what:
+                    what = " · ".join(filter(None, (what, ENTITY_LABELS.get(r.entity, r.entity))))
+                hub_at, other_at = r.hub_at, r.incoming_at
+                if ident.role == "hub":
+                    hub_who = names.get(r.hub_account) or devices.get(r.hub_device, "镇里")
+                    other_who = devices.get(r.incoming_device) or names.get(r.incoming_account) or "笔记本"
+                else:  # the hub's value came with a receipt; the local one is not sent yet
+                    hub_who, other_who = "镇里（回执）", "本机（未发送）"
+                    hub_at = hub_at or r.created_at
+                out.append(
+                    ConflictRow(
+                        r.id, what, field_label, r.kind, _shown(r.hub_value), hub_who, hub_at,
+                        _shown(r.incoming_value), other_who, other_at, r.kept,
+                        ident.role == "hub" and r.kind in (ConflictKind.SAME_FIELD.value, ConflictKind.FIELD_GROUP.value),
+                    )
+                )
+            return out
+
+    def decide(self, conflict_id: str, take: str) -> None:
+        """党政办 decides a conflict at the hub: ``take`` "hub" (采用镇里的值) or "incoming" (采用笔记本的值).
+        The chosen value becomes the record's (a hub change, logged, that travels back in receipts);
+        the entry is marked decided, never deleted."""
+        self.guard.need_whole_town(Capability.REVIEW_REQUESTS, "裁决冲突")
+        if take not in ("hub", "incoming"):
+            raise DomainError("请选择采用镇里的值或笔记本的值")
+        with self.db.transaction() as session:
+            ident = self._hub_identity(session)
+            c = session.get(SyncConflict, conflict_id)
+            if c is None or c.decided:
+                raise DomainError("这条冲突已经处理过或不存在，请刷新")
+            chosen = json.loads(c.hub_value if take == "hub" else c.incoming_value)
+            names = c.field.split("、")
+            values = dict(chosen) if isinstance(chosen, Mapping) else {names[0]: chosen}
+            model = q.MODELS.get(c.entity)
+            record = session.get(model, c.record_id) if model is not None else None
+            label = "采用镇里的值" if take == "hub" else "采用笔记本的值"
+            recorder = ChangeRecorder(session, self.actor)
+            if record is not None and all(n in q.FIELDS[c.entity] for n in values):
+                current = q.values_of(record, values)
+                changed = {k: v for k, v in values.items() if current[k] != v}
+                if changed:
+                    q.set_values(record, changed)
+                    session.flush()
+                    seq = q.take_seq(session)
+                    session.add(
+                        SyncLog(
+                            entity=c.entity, record_id=c.record_id, household_id=c.household_id,
+                            village_id=c.village_id, device_id=ident.device_id, device_seq=seq, hub_seq=seq,
+                            base_version=getattr(record, "version", 0) or 0, kind=ChangeKind.EDIT.value,
+                            values=q.dumps(changed), base_values=q.dumps({k: current[k] for k in changed}),
+                            account_id=self.actor.account_id,
+                        )
+                    )
+                    labels = FIELD_LABELS.get(c.entity, {})
+                    for name, value in changed.items():
+                        recorder.log(
+                            "修改", ENTITY_LABELS.get(c.entity, c.entity), c.record_id,
+                            household_id=c.household_id, village_id=c.village_id, field=labels.get(name, name),
+                            old=current[name], new=value, note=f"冲突裁决：{label}",
+                        )
+                    if c.household_id:
+                        _refresh(session, {c.household_id})
+            c.decided = True
+            recorder.log("裁决", "冲突", c.id, household_id=c.household_id, village_id=c.village_id,
+                         note=f"冲突裁决：{label}")
 
     def revoke_device(self, device_id: str) -> None:
         """Stop accepting a laptop's files (its unsent changes stay on the laptop)."""
@@ -536,6 +691,7 @@ class SyncService:
             for item in json.loads(payload):
                 self._take(session, recorder, item, pending, ident, result)
             ident.hub_seq_seen = int(manifest["hub_seq_to"])
+            recorder.log("导入", "回执", ident.hub_id, note=SYNC_RECEIPT_NOTE)
             session.flush()
             _refresh(session, result.households)
         return result
@@ -586,6 +742,20 @@ class SyncService:
         result.applied += 1
         if household_id:
             result.households.add(household_id)
+
+
+def _shown(value: str) -> str:
+    """A conflict value (JSON) as text for people: 空 for nothing, a group as its values."""
+    plain = json.loads(value)
+    if plain in (None, ""):
+        return "（空）"
+    if isinstance(plain, Mapping):
+        return "，".join("（空）" if v in (None, "") else str(v) for v in plain.values())
+    if plain is True:
+        return "是"
+    if plain is False:
+        return "否"
+    return str(plain)
 
 
 def _with_hub_side(conflict: Conflict, side: Side | None) -> Conflict:

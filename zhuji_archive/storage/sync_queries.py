@@ -17,6 +17,7 @@ from zhuji_archive.storage.models import (
     Area,
     Base,
     Cadre,
+    ChangeLog,
     Household,
     HouseholdCode,
     Member,
@@ -257,3 +258,26 @@ def load_rows(session: Session, tables: Mapping[str, list[dict[str, Any]]]) -> N
 
 def count(session: Session, model: Any) -> int:
     return session.scalar(select(func.count()).select_from(model)) or 0
+
+
+def account_logins(session: Session, account_ids: Iterable[str]) -> dict[str, str]:
+    """account id -> display name (or login) for the accounts this archive knows."""
+    ids = sorted(i for i in account_ids if i)
+    if not ids:
+        return {}
+    rows = session.execute(select(Account.id, Account.login, Account.display_name).where(Account.id.in_(ids)))
+    return {r[0]: r[2] or r[1] for r in rows}
+
+
+def household_labels(session: Session, household_ids: Iterable[str]) -> dict[str, str]:
+    """household id -> its 户号 (or 住址) for showing a conflict."""
+    ids = sorted(household_ids)
+    if not ids:
+        return {}
+    rows = session.execute(select(Household.id, Household.number, Household.address).where(Household.id.in_(ids)))
+    return {r[0]: f"{r[2] or ''}（{r[1]}号户）" for r in rows}
+
+
+def last_note_at(session: Session, note: str) -> Any:
+    """When the change log last recorded an entry with this note (e.g. a receipt applied)."""
+    return session.scalar(select(func.max(ChangeLog.at)).where(ChangeLog.note == note))
