@@ -116,7 +116,8 @@ def test_enrol_sync_and_decide_through_the_pages(
     assert _cells(page.devices, 0)[4] == "第1号" and _cells(page.devices, 0)[3] != "—"
     assert page.conflicts.rowCount() == 1
     row = _cells(page.conflicts, 0)
-    assert row[:3] == ["甲村2号（1号户）", "联系电话", "13900000009"] and row[4] == "13800000001"
+    # numbers masked as in the lists (the 党政办 role sees them masked by default)
+    assert row[:3] == ["甲村2号（1号户）", "联系电话", "139****0009"] and row[4] == "138****0001"
     assert row[3].startswith(hub.actor.display_name + " ") and row[5].startswith("小李的笔记本 ")
     assert row[6] == "笔记本的值"  # kept in hub order: the laptop's arrived later
 

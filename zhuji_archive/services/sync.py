@@ -31,6 +31,7 @@ from sqlalchemy.orm import Session
 
 from zhuji_archive.domain.accounts import Actor, Capability, PermissionDenied
 from zhuji_archive.domain.errors import DomainError
+from zhuji_archive.domain.masking import mask_id_number, mask_phone
 from zhuji_archive.domain.search_keys import member_search_keys
 from zhuji_archive.domain.sync_merge import (
     APPEND_ONLY_ENTITIES,
@@ -48,6 +49,7 @@ from zhuji_archive.services import access
 from zhuji_archive.services.history import ChangeRecorder
 from zhuji_archive.services.households import HOUSEHOLD_LABELS, MEMBER_LABELS, VISIT_LABELS, HouseholdService
 from zhuji_archive.services.permissions import Guard
+from zhuji_archive.services.settings import SettingsService
 from zhuji_archive.storage import cipher, keyring, passwords, sync_bundle, sync_enrolment
 from zhuji_archive.storage import sync_queries as q
 from zhuji_archive.storage.database import Database, head_revision, open_database
@@ -242,6 +244,7 @@ class SyncService:
             if ident.role == "hub":
                 self.guard.need_whole_town(Capability.REVIEW_REQUESTS, "查看冲突待办")
             rows = q.open_conflicts(session)
+            masked = not SettingsService(self.db, self.actor).lists_show_full(self.actor.role)
             names = q.account_logins(session, {r.hub_account for r in rows} | {r.incoming_account for r in rows})
             devices = {d.id: d.name for d in q.devices(session)}
             places = q.household_labels(session, {r.household_id for r in rows if r.household_id})
@@ -261,8 +264,8 @@ class SyncService:
                     hub_at = hub_at or r.created_at
                 out.append(
                     ConflictRow(
-                        r.id, what, field_label, r.kind, _shown(r.hub_value), hub_who, hub_at,
-                        _shown(r.incoming_value), other_who, other_at, r.kept,
+                        r.id, what, field_label, r.kind, _shown(r.hub_value, r.field, masked), hub_who, hub_at,
+                        _shown(r.incoming_value, r.field, masked), other_who, other_at, r.kept,
                         ident.role == "hub" and r.kind in (ConflictKind.SAME_FIELD.value, ConflictKind.FIELD_GROUP.value),
                     )
                 )
@@ -744,13 +747,22 @@ class SyncService:
             result.households.add(household_id)
 
 
-def _shown(value: str) -> str:
-    """A conflict value (JSON) as text for people: 空 for nothing, a group as its values."""
+_MASKS = {"id_number": mask_id_number, "phone": mask_phone}
+
+
+def _shown(value: str, field_name: str = "", masked: bool = False) -> str:
+    """A conflict value (JSON) as text for people: 空 for nothing, a group as its values. ID and phone
+    numbers are masked as in the account's lists (``masked``)."""
     plain = json.loads(value)
     if plain in (None, ""):
         return "（空）"
     if isinstance(plain, Mapping):
-        return "，".join("（空）" if v in (None, "") else str(v) for v in plain.values())
+        return "，".join(
+            "（空）" if v in (None, "") else (_MASKS[k](str(v)) if masked and k in _MASKS else str(v))
+            for k, v in plain.items()
+        )
+    if masked and field_name in _MASKS:
+        return _MASKS[field_name](str(plain))
     if plain is True:
         return "是"
     if plain is False:
