@@ -23,6 +23,7 @@ from accounts import PASSWORD
 from test_hub_sync import Town, _address, _edit, _snapshot, _town
 
 from zhuji_archive.domain.accounts import PermissionDenied
+from zhuji_archive.domain.errors import DomainError
 from zhuji_archive.services import sync_endpoint
 from zhuji_archive.services.sync_client import HubRefused, HubUnreachable, endpoint, sync_now
 
@@ -159,7 +160,7 @@ def test_hub_down_keeps_the_changes_waiting_and_the_next_sync_delivers_them(
     argv = ["sync", "now", "--db", str(laptop_file), "--user", town.laptop.actor.login, "--password-stdin"]
     assert main([*argv, "--hub", down.address]) == 3
     assert "连不上镇里的同步服务" in capsys.readouterr().err
-    with pytest.raises(Exception, match="地址不对"):
+    with pytest.raises(DomainError, match="地址不对"):
         endpoint("ftp://镇里")
     # the hub is back: the same command delivers the change
     up = Served(town)
@@ -207,3 +208,19 @@ def test_hub_serve_runs_as_a_process_and_stops_cleanly(town: Town) -> None:
     assert process.returncode == 0, err
     assert "同步服务已启动" in err and "同步服务已停止" in err and "已导入1条更改" in err
     assert "甲户主" not in err  # the log names no person
+
+
+def test_hub_serve_needs_an_office_account(town: Town) -> None:
+    from accounts import admin
+
+    url = town.hub.db.engine.url.render_as_string(hide_password=False)
+    with admin(url) as chief, pytest.raises(PermissionDenied):
+        sync_endpoint.build_app(chief)  # 系统管理员: no casework, cannot apply files
+    with pytest.raises(PermissionDenied):
+        sync_endpoint.build_app(town.laptop)  # a cadre: not the whole town
+    with pytest.raises(DomainError, match="端口已被占用"):
+        busy = sync_endpoint.listen("127.0.0.1", 0)
+        try:
+            sync_endpoint.listen("127.0.0.1", busy.getsockname()[1])
+        finally:
+            busy.close()
