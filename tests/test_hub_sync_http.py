@@ -224,3 +224,23 @@ def test_hub_serve_needs_an_office_account(town: Town) -> None:
             sync_endpoint.listen("127.0.0.1", busy.getsockname()[1])
         finally:
             busy.close()
+
+
+def test_hub_a_file_after_a_gap_gets_409_and_the_next_sync_now_fills_it(town: Town, served: Served) -> None:
+    from zhuji_archive.storage.sync_models import SyncIdentity
+
+    _edit(town.laptop, town.household, address="甲村7号")
+    _edit(town.laptop, town.household, notes="第二条")
+    with town.laptop.db.transaction() as session:  # a file holding only seq 2, as if the first was lost
+        session.get(SyncIdentity, 1).acknowledged_seq = 1
+    second = town.laptop.sync.export(town.folder).read_bytes()
+    with town.laptop.db.transaction() as session:
+        session.get(SyncIdentity, 1).acknowledged_seq = 0
+    before = _snapshot(town.hub)
+    status, body, _ = _post(served, second)
+    assert status == 409 and "缺第1号更改" in body.decode("utf-8")
+    assert _snapshot(town.hub) == before
+    result = sync_now(town.laptop, served.address)  # sends 1–2
+    assert (result.sent, result.hub_applied, result.receipt.acknowledged_to) == (2, 2, 2)
+    hub_file = town.hub.households.load(town.household)
+    assert (hub_file.address, hub_file.notes) == ("甲村7号", "第二条")
