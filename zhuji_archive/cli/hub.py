@@ -77,6 +77,56 @@ def add_commands(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-
     )
     imports.set_defaults(run=run_import)
     _add_upgrade(what)
+    _add_serve(what)
+
+
+def _port(value: str) -> int:
+    if not value.isdigit() or not 1 <= int(value) <= 65535:
+        raise argparse.ArgumentTypeError(f"端口须是1至65535之间的数：{value}")
+    return int(value)
+
+
+def _add_serve(what) -> None:  # type: ignore[no-untyped-def]
+    serve = what.add_parser(
+        "serve",
+        help="运行镇里的同步服务：笔记本联网时用 sync now 直接同步（与U盘上的同步文件相同）",
+        description=(
+            "在镇里的服务器上运行同步服务，笔记本用 sync now 把同步文件发来、取回回执，与U盘同步完全相同。"
+            "服务用党政办的账号登录（导入同步文件须有的权限），每条更改仍按发来的设备的账号和范围核对。"
+            "同步文件和回执本身已加密、签名，网上传的没有明文；也可在前面加一个带证书的加密反向代理（可选）。"
+            "在终端中按中断键停止，或作为系统服务运行（见说明书）。"
+        ),
+    )
+    serve.add_argument("--db", dest="sub_db", type=common.location, required=True, metavar="地址", help=HUB_ADDRESS)
+    common.add_login_options(serve)
+    serve.add_argument(
+        "--host", default="127.0.0.1", metavar="地址",
+        help="在哪个网络地址上等候笔记本（默认 127.0.0.1 只有本机能连；填服务器的局域网地址或 0.0.0.0 让笔记本连进来）",
+    )
+    serve.add_argument("--port", type=_port, default=8765, metavar="端口", help="端口（默认 8765）")
+    serve.set_defaults(run=run_serve)
+
+
+def run_serve(args: argparse.Namespace) -> int:
+    import logging
+
+    from zhuji_archive.services import sync_endpoint
+
+    with common.login(args) as archive:
+        sync_endpoint.check_server_account(archive)
+        sock = sync_endpoint.listen(args.host, args.port)
+        handler = logging.StreamHandler(sys.stderr)
+        handler.setFormatter(logging.Formatter("%(asctime)s %(message)s", "%Y-%m-%d %H:%M:%S"))
+        logger = logging.getLogger(sync_endpoint.__name__)
+        logger.addHandler(handler)
+        logger.setLevel(logging.INFO)
+        common.say(
+            f"同步服务已启动：镇里的数据库“{common.shown(common.database_path(args))}”，"
+            f"笔记本用 sync now --hub {args.host}:{args.port} 同步。按中断键停止。"
+        )
+        sync_endpoint.serve(archive, sock)
+    common.say("同步服务已停止。")
+    return common.OK
 
 
 def _add_upgrade(what) -> None:  # type: ignore[no-untyped-def]

@@ -5,7 +5,9 @@ writes the sealed enrolment file and prints its one-time code (read it out; neve
 file). ``zhuji-archive device join 文件 --db 笔记本档案.sqlite3 --password-stdin`` makes the laptop's
 archive: standard input holds the account's password, then the code. ``zhuji-archive sync export --db
 笔记本档案 --to 文件夹`` writes a sync file; ``zhuji-archive sync apply 文件`` applies it at the hub (the
-receipt goes beside it, or to --out) or, given a receipt, on the laptop. Messages name no person."""
+receipt goes beside it, or to --out) or, given a receipt, on the laptop. ``zhuji-archive sync now --db
+笔记本档案 --hub 服务器:端口`` does both over the network with the hub's ``hub serve`` (cli/hub.py).
+Messages name no person."""
 
 from __future__ import annotations
 
@@ -53,6 +55,15 @@ def add_commands(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-
     common.add_archive_options(apply)
     apply.add_argument("--out", type=Path, metavar="文件", help="回执写到哪里（默认在同步文件旁边）")
     apply.set_defaults(run=run_apply)
+    now = step.add_parser(
+        "now", help="联网时立即同步：生成同步文件发给镇里，取回回执并导入（笔记本）",
+        description="笔记本能连上镇里的同步服务（hub serve）时，一步完成生成同步文件、发给镇里、导入回执。"
+        "连不上或被拒收时，本机的更改一条也不会丢，下次同步或用U盘同步时照常发出。",
+    )
+    common.add_archive_options(now, "笔记本上的档案文件")
+    now.add_argument("--hub", required=True, type=text("同步服务的地址", 200), metavar="地址",
+                     help="镇里同步服务的地址：服务器:端口，如 192.168.1.10:8765")
+    now.set_defaults(run=run_now)
 
 
 def run_enrol(args: argparse.Namespace) -> int:
@@ -96,6 +107,30 @@ def run_export(args: argparse.Namespace) -> int:
         path = archive.sync.export(args.to)
     common.say(f"已生成同步文件（{waiting}条更改待镇里确认）：")
     print(path)
+    return common.OK
+
+
+def run_now(args: argparse.Namespace) -> int:
+    from zhuji_archive.services.sync_client import HubUnreachable, endpoint, sync_now
+
+    endpoint(args.hub)  # a wrong address is refused before asking for the password
+    with common.login(args) as archive:
+        try:
+            result = sync_now(archive, args.hub)
+        except HubUnreachable as error:
+            common.say(f"错误：{error.message}")
+            return common.ENVIRONMENT
+    receipt = result.receipt
+    if result.duplicate or not result.sent:
+        sent = "没有新的更改要发送"
+    else:
+        sent = f"镇里已导入{result.hub_applied}条更改" + (
+            f"（{result.hub_conflicts}处两边都改过，已放入镇里的冲突待办）" if result.hub_conflicts else "")
+    common.say(
+        f"同步完成：{sent}，已确认到第{receipt.acknowledged_to}号；从镇里更新{receipt.applied}条记录"
+        + (f"，{receipt.conflicts}处与本机未发送的修改不同，已放入冲突待办" if receipt.conflicts else "")
+        + "。"
+    )
     return common.OK
 
 
