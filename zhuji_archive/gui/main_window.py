@@ -187,7 +187,7 @@ class MainWindow(QMainWindow):
                 return None
             page, title = HubSyncPage(self.archive), "设备与同步"
         elif role == "laptop" and actor.can(Capability.EDIT_FILES):
-            page, title = LaptopSyncPage(self.archive), "同步"
+            page, title = LaptopSyncPage(self.archive, self.settings), "同步"
         else:
             return None
         page.synced.connect(lambda text: self.statusBar().showMessage(text, 8000))

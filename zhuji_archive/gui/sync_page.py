@@ -1,5 +1,5 @@
-"""The sync pages (issue 14, docs/sync.md): 同步 on a laptop joined to the hub (where it stands, 生成同步文件,
-导入回执, its own conflicts) and 设备与同步 at the hub for 党政办 (devices, 登记设备, 停用设备, 导入同步文件,
+"""The sync pages (issue 14, docs/sync.md): 同步 on a laptop joined to the hub (where it stands, 立即同步 over
+the network through services/sync_client.py, 生成同步文件, 导入回执, its own conflicts) and 设备与同步 at the hub for 党政办 (devices, 登记设备, 停用设备, 导入同步文件,
 the conflict queue with 采用镇里的值 / 采用笔记本的值). Every read and write goes through the runner
 (gui/operations.py); the services check the account's rights again."""
 
@@ -8,7 +8,7 @@ from __future__ import annotations
 from datetime import datetime
 from pathlib import Path
 
-from PySide6.QtCore import Qt, Signal
+from PySide6.QtCore import QSettings, Qt, Signal
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QDialog,
@@ -28,11 +28,14 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from zhuji_archive.gui.operations import Changes, Operation, PageFeed, runner_for, show_failure
+from zhuji_archive.domain.errors import DomainError
+from zhuji_archive.gui.operations import Changes, Failure, Operation, PageFeed, runner_for, show_failure
 from zhuji_archive.services.archive import Archive
 from zhuji_archive.services.sync import ApplyResult, ConflictRow, DeviceRow, SyncStatus
+from zhuji_archive.services.sync_client import DEFAULT_PORT, NowResult, endpoint, sync_now
 
 SYNC_CHANGES = ("households", "visits", "all_households")
+ADDRESS_KEY = "sync/hub_address"  # the township sync service's 服务器:端口, in the window's QSettings
 CONFLICT_HEADERS = ["记录", "字段", "镇里的值", "镇里：谁、何时", "笔记本的值", "笔记本：谁、何时", "现在用的"]
 
 
@@ -87,14 +90,67 @@ def _explain(table: QTableWidget, conflicts: list[ConflictRow]) -> None:
                 item.setToolTip(tip)
 
 
+def now_summary(result: NowResult) -> str:
+    """What 立即同步 did, in a sentence: delivered, the receipt applied, conflicts on either side."""
+    if result.sent == 0 and result.hub_applied == 0:
+        text = "没有待发送的更改"
+    elif result.duplicate or result.hub_applied == 0:
+        text = f"镇里此前已收到这{result.sent}条更改，没有重复导入"
+    else:
+        text = f"已送达镇里{result.hub_applied}条更改"
+    if result.hub_conflicts:
+        text += f"（{result.hub_conflicts}处镇里也改过，已列入镇里的冲突待办）"
+    receipt = result.receipt
+    text += f"；回执已导入：更新了本机{receipt.applied}条记录，镇里已确认到第{receipt.acknowledged_to}号"
+    if receipt.conflicts:
+        text += f"；{receipt.conflicts}处本机也改过，已列入下面的冲突"
+    return text
+
+
+class AddressDialog(QDialog):
+    """The township sync service's address (服务器地址:端口); there is no password."""
+
+    def __init__(self, address: str, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setWindowTitle("镇里同步服务的地址")
+        form = QFormLayout(self)
+        self.address = QLineEdit(address)
+        self.address.setPlaceholderText(f"服务器地址:端口，如 192.168.1.10:{DEFAULT_PORT}")
+        self.address.setMinimumWidth(260)
+        form.addRow(QLabel("请向镇里党政办要同步服务的地址。这台笔记本会记住它，下次不再询问。"))
+        form.addRow("服务器地址和端口", self.address)
+        self.problem = QLabel("")
+        self.problem.setWordWrap(True)
+        self.problem.setStyleSheet("color: #b00020;")
+        form.addRow(self.problem)
+        buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Ok | QDialogButtonBox.StandardButton.Cancel)
+        buttons.button(QDialogButtonBox.StandardButton.Ok).setText("同步")
+        buttons.button(QDialogButtonBox.StandardButton.Cancel).setText("取消")
+        buttons.accepted.connect(self._check)
+        buttons.rejected.connect(self.reject)
+        form.addRow(buttons)
+
+    def _check(self) -> None:
+        try:
+            endpoint(self.address.text())  # only reads what was typed; no network here
+        except DomainError as error:
+            self.problem.setText(error.message)
+            return
+        self.accept()
+
+
 class LaptopSyncPage(QWidget):
-    """同步 on a laptop: where it stands, 生成同步文件…, 导入回执…, and the conflicts kept on this laptop."""
+    """同步 on a laptop: where it stands, 立即同步…, 生成同步文件…, 导入回执…, and the conflicts kept on
+    this laptop. ``settings`` (the window's) remembers the township sync service's address."""
 
     synced = Signal(str)  # a line for the status bar
 
-    def __init__(self, archive: Archive, parent: QWidget | None = None) -> None:
+    def __init__(self, archive: Archive, settings: QSettings | None = None, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.archive = archive
+        self.settings = settings
+        self.last_now: NowResult | None = None
+        self.now_running = False
         self.runner = runner_for(archive)
         self.feed = PageFeed(self, self.runner, SYNC_CHANGES, self.reload)
         self.last_file: Path | None = None
@@ -111,16 +167,28 @@ class LaptopSyncPage(QWidget):
         self.exported.setWordWrap(True)
         self.applied = QLabel("本次打开后还没有导入回执")
         self.applied.setWordWrap(True)
+        self.now_result = QLabel("本次打开后还没有立即同步")
+        self.now_result.setWordWrap(True)
+        self.now_result.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+        self.hub_address = QLabel()
         form.addRow("等待发送的更改", self.waiting)
         form.addRow("本机记录的更改", self.recorded)
         form.addRow("上次导入回执", self.receipt_at)
         form.addRow("生成的同步文件", self.exported)
         form.addRow("导入回执的结果", self.applied)
+        form.addRow("镇里同步服务", self.hub_address)
+        form.addRow("立即同步的结果", self.now_result)
         layout.addWidget(state)
         bar = QHBoxLayout()
+        self.now_button = QPushButton("立即同步…")
+        self.now_button.setToolTip("联网把本机的更改送到镇里，并取回镇里的回执")
+        self.address_button = QPushButton("更改地址…")
+        bar.addWidget(self.now_button)
+        bar.addWidget(self.address_button)
         self.export_button = QPushButton("生成同步文件…")
         self.receipt_button = QPushButton("导入回执…")
-        hint = QLabel("同步文件可存到U盘，交镇里党政办导入；镇里导入后给回执，再在这里导入回执。")
+        hint = QLabel("能连上镇里的网络时点“立即同步”；没有网络时，同步文件可存到U盘，交镇里党政办导入，"
+                      "镇里导入后给回执，再在这里导入回执。")
         hint.setWordWrap(True)
         bar.addWidget(self.export_button)
         bar.addWidget(self.receipt_button)
@@ -132,6 +200,9 @@ class LaptopSyncPage(QWidget):
         layout.addWidget(self.conflicts, 1)
         self.export_button.clicked.connect(self._choose_folder)
         self.receipt_button.clicked.connect(self._choose_receipt)
+        self.now_button.clicked.connect(self._ask_sync_now)
+        self.address_button.clicked.connect(self._ask_address)
+        self._show_address()
 
     def reload(self) -> None:
         sync = self.archive.sync
@@ -148,6 +219,66 @@ class LaptopSyncPage(QWidget):
         _fill(self.conflicts, _conflict_rows(conflicts, "本机"), [c.id for c in conflicts])
         _explain(self.conflicts, conflicts)
         self.conflict_title.setText(f"冲突：本机和镇里都改过的地方（{len(conflicts)}处；本机的值保留，待镇里裁决）")
+
+    # ---- 立即同步 -------------------------------------------------------------------------------------
+    def address(self) -> str:
+        value = self.settings.value(ADDRESS_KEY, "") if self.settings is not None else ""
+        return str(value or "")
+
+    def remember_address(self, address: str) -> None:
+        if self.settings is not None:
+            self.settings.setValue(ADDRESS_KEY, address.strip())
+            self.settings.sync()
+        self._show_address()
+
+    def _show_address(self) -> None:
+        self.hub_address.setText(self.address() or "还没有填写（点“立即同步…”时填写）")
+
+    def _ask_address(self) -> bool:
+        dialog = AddressDialog(self.address(), self)
+        if not dialog.exec():
+            return False
+        self.remember_address(dialog.address.text())
+        return True
+
+    def _ask_sync_now(self) -> None:
+        if self.address() or self._ask_address():
+            self.sync_now()
+
+    def sync_now(self) -> None:
+        """Send this laptop's changes to the remembered address and apply the hub's receipt, on the
+        write thread (services/sync_client.py does the HTTP); the page shows the outcome."""
+        address = self.address()
+        if not address or self.now_running:
+            return
+        self.now_running = True
+        self.now_button.setEnabled(False)
+        self.now_result.setText(f"正在与镇里同步（{address}）…")
+        Operation(
+            self, "立即同步", lambda _p, _c: sync_now(self.archive, address), label="正在与镇里同步…",
+            runner=self.runner,
+            changes=lambda r: (Changes(households=frozenset(r.receipt.households), visits=True)
+                               if r.receipt.households else Changes()),
+        ).success(self._synced_now).failure(self._sync_now_failed).run()
+
+    def _synced_now(self, result: NowResult) -> None:
+        self._now_ended()
+        self.last_now = result
+        text = now_summary(result)
+        self.now_result.setText(text)
+        self.synced.emit(text)
+        self.reload()
+
+    def _sync_now_failed(self, failure: Failure) -> None:
+        self._now_ended()
+        self.now_result.setText(failure.message)
+        self.synced.emit("立即同步没有完成")
+        self.reload()
+        show_failure(self, "立即同步", failure)
+
+    def _now_ended(self) -> None:
+        self.now_running = False
+        self.now_button.setEnabled(True)
 
     def _choose_folder(self) -> None:
         folder = QFileDialog.getExistingDirectory(self, "选择存放同步文件的文件夹或U盘")
