@@ -252,6 +252,52 @@ def explain(bare: Any, statement: str, parameters: tuple[Any, ...]) -> list[str]
     return lines
 
 
+def measure_interactive_steps(
+    measure: Callable[[str, str, Callable[[], object], int], None],
+    archive: Any,
+    model: Any,
+    app: Any,
+    town_id: str,
+    sample: Any,
+) -> None:
+    """The list, search, scrolling, open-file and save steps, each timed by ``measure`` (this bench and
+    bench_hub.py time the same steps)."""
+    from zhuji_archive.gui.household_dialog import HouseholdDialog
+    from zhuji_archive.storage.household_queries import HouseholdFilter
+
+    searches = [
+        ("首屏：全镇户列表前200行 (first page of the whole list)", HouseholdFilter(town_id=town_id)),
+        ("按户主拼音倒序排序 (sort by head, descending)", HouseholdFilter(town_id=town_id, descending=True)),
+        ("按最近走访排序 (sort by last visit)", HouseholdFilter(town_id=town_id, sort="last_visit")),
+        ("姓名搜索 (search a name)", HouseholdFilter(town_id=town_id, text=sample.name)),
+        ("拼音首字母搜索 (pinyin initials)", HouseholdFilter(town_id=town_id, text=sample.name_initials)),
+        ("身份证号搜索 (full ID number)", HouseholdFilter(town_id=town_id, text=sample.id_number)),
+        ("身份证后6位 (last 6 digits of ID)", HouseholdFilter(town_id=town_id, text=sample.id_number[-6:])),
+    ]
+    for title, flt in searches:
+        measure(title, "step", lambda flt=flt: (model.set_filter(flt), app.processEvents()), 7)
+    model.set_filter(searches[0][1])
+    measure("滚动加载下一页200行 (fetch more while scrolling)", "step", model.fetchMore, 5)
+
+    def open_file() -> None:
+        dialog = HouseholdDialog(archive, household_id=sample.household_id)
+        dialog.show()
+        app.processEvents()
+        dialog.dirty = False
+        dialog.close()
+        dialog.deleteLater()
+
+    measure("打开一户档案 (open one household file)", "step", open_file, 7)
+    flip = iter(range(10**6))
+
+    def save_file() -> None:
+        file = archive.households.load(sample.household_id)
+        file.notes = f"基准测试保存 {next(flip) % 2}"
+        archive.households.save(file)
+
+    measure("保存一户档案 (save one household file)", "step", save_file, 7)
+
+
 def page_steps(archive: Any) -> list[tuple[str, Callable[[], object], int]]:
     """(title, the service calls a page's load makes, repeats) for every page the window shows."""
     from datetime import date
@@ -312,10 +358,8 @@ def worker(
     from sqlalchemy import func, select
 
     from zhuji_archive.gui.app import make_application
-    from zhuji_archive.gui.household_dialog import HouseholdDialog
     from zhuji_archive.gui.main_window import MainWindow
     from zhuji_archive.storage import cipher
-    from zhuji_archive.storage.household_queries import HouseholdFilter
     from zhuji_archive.storage.models import Household, Member, Town
 
     if cache_mib:
@@ -377,37 +421,7 @@ def worker(
             }
         )
 
-    searches = [
-        ("首屏：全镇户列表前200行 (first page of the whole list)", HouseholdFilter(town_id=town_id)),
-        ("按户主拼音倒序排序 (sort by head, descending)", HouseholdFilter(town_id=town_id, descending=True)),
-        ("按最近走访排序 (sort by last visit)", HouseholdFilter(town_id=town_id, sort="last_visit")),
-        ("姓名搜索 (search a name)", HouseholdFilter(town_id=town_id, text=sample.name)),
-        ("拼音首字母搜索 (pinyin initials)", HouseholdFilter(town_id=town_id, text=sample.name_initials)),
-        ("身份证号搜索 (full ID number)", HouseholdFilter(town_id=town_id, text=sample.id_number)),
-        ("身份证后6位 (last 6 digits of ID)", HouseholdFilter(town_id=town_id, text=sample.id_number[-6:])),
-    ]
-    for title, flt in searches:
-        measure(title, "step", lambda flt=flt: (model.set_filter(flt), app.processEvents()), 7)
-    model.set_filter(searches[0][1])
-    measure("滚动加载下一页200行 (fetch more while scrolling)", "step", model.fetchMore, 5)
-
-    def open_file() -> None:
-        dialog = HouseholdDialog(archive, household_id=sample.household_id)
-        dialog.show()
-        app.processEvents()
-        dialog.dirty = False
-        dialog.close()
-        dialog.deleteLater()
-
-    measure("打开一户档案 (open one household file)", "step", open_file, 7)
-    flip = iter(range(10**6))
-
-    def save_file() -> None:
-        file = archive.households.load(sample.household_id)
-        file.notes = f"基准测试保存 {next(flip) % 2}"
-        archive.households.save(file)
-
-    measure("保存一户档案 (save one household file)", "step", save_file, 7)
+    measure_interactive_steps(measure, archive, model, app, town_id, sample)
     for title, action, repeat in page_steps(archive):
         measure(title, "page", action, repeat)
 
