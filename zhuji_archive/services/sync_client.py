@@ -20,7 +20,7 @@ from typing import TYPE_CHECKING
 
 from zhuji_archive.domain.errors import DomainError
 from zhuji_archive.services.sync import RECEIPT_SUFFIX, ApplyResult
-from zhuji_archive.services.sync_endpoint import (
+from zhuji_archive.services.sync_protocol import (
     APPLIED_HEADER,
     CONFLICTS_HEADER,
     CONTENT_TYPE,

@@ -38,6 +38,15 @@ from zhuji_archive.domain.accounts import Capability, PermissionDenied
 from zhuji_archive.domain.errors import DomainError
 from zhuji_archive.services.permissions import Guard
 from zhuji_archive.services.sync import RECEIPT_SUFFIX, SUFFIX, ApplyResult
+from zhuji_archive.services.sync_protocol import (
+    ACKNOWLEDGED_HEADER,
+    APPLIED_HEADER,
+    CONFLICTS_HEADER,
+    CONTENT_TYPE,
+    DUPLICATE_HEADER,
+    HEALTH_PATH,
+    SYNC_PATH,
+)
 from zhuji_archive.storage import sync_queries
 from zhuji_archive.storage.database import head_revision
 from zhuji_archive.storage.sync_bundle import Refusal, SyncFileRefused
@@ -48,15 +57,7 @@ if TYPE_CHECKING:
     from zhuji_archive.services.archive import Archive
 
 LOGGER = logging.getLogger(__name__)
-SYNC_PATH = "/sync"
-HEALTH_PATH = "/health"
-CONTENT_TYPE = "application/octet-stream"
 MAX_FILE_BYTES = 256 * 1024 * 1024  # a week is ~6 KB, 10,000 changes ~400 KB: far beyond any real file
-# The receipt's numbers for the laptop's message (numbers only, nothing about people).
-APPLIED_HEADER = "X-Zhuji-Applied"
-CONFLICTS_HEADER = "X-Zhuji-Conflicts"
-ACKNOWLEDGED_HEADER = "X-Zhuji-Acknowledged"
-DUPLICATE_HEADER = "X-Zhuji-Duplicate"
 
 UNAVAILABLE = "镇里的数据库暂时无法使用，这次同步没有导入任何内容。请稍后再同步，更改仍保留在笔记本上。"
 TOO_BIG = "同步文件太大，已拒收。请分几次同步，或改用U盘导入。"
