@@ -448,3 +448,39 @@ def test_a_person_filed_in_two_households_refuses_the_file_whole(town: Town) -> 
         town.hub.sync.apply(town.laptop.sync.export(town.folder))
     assert _snapshot(town.hub) == before
     assert town.laptop.sync.waiting() == 2  # the notes and the new member, kept on the laptop
+
+
+def test_a_cadre_joins_from_a_demo_hub_with_only_the_cadres_it_needs(tmp_path: Path, monkeypatch) -> None:
+    """The demo town's cadres work in villages, and the hub's households name cadres of other villages as
+    responsible: the enrolment carried every cadre, with villages the laptop does not hold, and joining
+    failed on the foreign key (found by running the round trip by hand). A join that fails midway
+    leaves nothing behind, so it can simply be tried again."""
+    from zhuji_archive.services import demo_accounts
+    from zhuji_archive.storage import sync_queries
+    from zhuji_archive.storage.models import Cadre, Village
+
+    url = migrated_hub("hub_sync_demo_join")
+    _summary, accounts = demo_accounts.create_demo(url, households=60, seed=3, today=date(2026, 11, 2))
+    cadre = next(a.login for a in accounts if a.role == Role.CADRE.label)
+    with access.unlock(url, "dangzhengban", demo_accounts.DEMO_PASSWORD) as office:
+        enrolment = office.sync.enrol_device("驻村干部的笔记本", cadre)
+    target = tmp_path / "laptop" / "档案.sqlite3"
+
+    def broken(*_args, **_kwargs):
+        raise OSError("the disk went away")
+
+    with monkeypatch.context() as failing:
+        failing.setattr(sync_queries, "load_rows", broken)
+        with pytest.raises(OSError):
+            join(enrolment.data, target, demo_accounts.DEMO_PASSWORD, enrolment.code)
+    assert not list(target.parent.iterdir())  # no half-made archive, no keyring
+
+    with join(enrolment.data, target, demo_accounts.DEMO_PASSWORD, enrolment.code) as laptop:
+        with laptop.db.sessions() as session:
+            held = set(session.scalars(select(Village.id)))
+            cadres = list(session.scalars(select(Cadre)))
+            responsible = set(session.scalars(select(Household.responsible_cadre_id)))
+        assert all(c.village_id is None or c.village_id in held for c in cadres)
+        assert responsible - {None} <= {c.id for c in cadres}
+    with access.unlock(url, "dangzhengban", demo_accounts.DEMO_PASSWORD) as office, office.db.sessions() as session:
+        assert len(cadres) < session.scalar(select(func.count()).select_from(Cadre))  # not every cadre of the town

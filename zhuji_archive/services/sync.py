@@ -813,6 +813,19 @@ def join(enrolment: bytes | Path, path: Path, password: str, code: str) -> Archi
     ring = keyring.Keyring.new()
     key = cipher.new_key()
     path.parent.mkdir(parents=True, exist_ok=True)
+    try:
+        _create_laptop_archive(path, ring, key, content, password)
+    except BaseException:
+        # Nothing half-made stays behind: the next try starts from an empty place again
+        for leftover in (path, keyring.keyring_path(path), *(path.with_name(path.name + s) for s in ("-wal", "-shm"))):
+            leftover.unlink(missing_ok=True)
+        raise
+    return access.unlock(path, content["login"], password)
+
+
+def _create_laptop_archive(
+    path: Path, ring: keyring.Keyring, key: bytes, content: Mapping[str, Any], password: str
+) -> None:
     ring.save(keyring.keyring_path(path))
     db = open_database(path, key, ring.compatibility)
     try:
@@ -834,4 +847,3 @@ def join(enrolment: bytes | Path, path: Path, password: str, code: str) -> Archi
         ring.save(keyring.keyring_path(path))
     finally:
         db.close()
-    return access.unlock(path, content["login"], password)

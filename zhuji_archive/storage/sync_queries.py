@@ -8,7 +8,7 @@ from collections.abc import Iterable, Mapping
 from datetime import date, datetime
 from typing import Any
 
-from sqlalchemy import Date, DateTime, Table, func, select, update
+from sqlalchemy import Date, DateTime, Table, func, or_, select, update
 from sqlalchemy.orm import Session
 
 from zhuji_archive.storage.models import (
@@ -219,6 +219,23 @@ def _rows(session: Session, table: Table, where: Any = None) -> list[dict[str, A
     return [{k: to_wire(v) for k, v in row._mapping.items()} for row in session.execute(query)]
 
 
+def _cadre_rows(session: Session, villages: list[str], households: Any) -> list[dict[str, Any]]:
+    """The cadres a laptop needs: those of its villages or of the town (no village), and those
+    responsible for its households. Another village's cadre responsible for one of them comes without
+    that village (the laptop does not hold it); the other villages' cadres do not come at all."""
+    responsible = select(Household.responsible_cadre_id).where(Household.id.in_(households))
+    rows = _rows(
+        session,
+        Cadre.__table__,
+        or_(Cadre.village_id.is_(None), Cadre.village_id.in_(villages), Cadre.id.in_(responsible)),
+    )
+    held = set(villages)
+    for row in rows:
+        if row["village_id"] is not None and row["village_id"] not in held:
+            row["village_id"] = None
+    return rows
+
+
 def scope_rows(session: Session, villages: list[str]) -> dict[str, list[dict[str, Any]]]:
     """Every row a laptop holding these villages starts with, by table, in dependency order."""
     village_rows = _rows(session, Village.__table__, Village.id.in_(villages))
@@ -230,7 +247,7 @@ def scope_rows(session: Session, villages: list[str]) -> dict[str, list[dict[str
         "area": _rows(session, Area.__table__, Area.id.in_(areas)),
         "village": village_rows,
         "village_group": _rows(session, VillageGroup.__table__, VillageGroup.village_id.in_(villages)),
-        "cadre": _rows(session, Cadre.__table__),
+        "cadre": _cadre_rows(session, villages, households),
         "household": _rows(session, Household.__table__, Household.village_id.in_(villages)),
         "household_code": _rows(session, HouseholdCode.__table__, HouseholdCode.household_id.in_(households)),
         "member": _rows(session, Member.__table__, Member.household_id.in_(households)),
