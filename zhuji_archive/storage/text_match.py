@@ -1,11 +1,17 @@
 """SQL text matching that means what the user typed: ``LIKE`` with its wildcards escaped and
-indexed prefix ranges. Every text search in storage goes through these helpers."""
+indexed prefix ranges. Every text search in storage goes through these helpers.
+
+Letters match whatever their case ("a" finds "ABC"), as SQLite's ``LIKE`` always did for ASCII. A hub's
+PostgreSQL ``LIKE`` is case-sensitive, so the helpers ask for ``ILIKE``; on SQLite that is written as the
+plain ``LIKE`` it already was (SQLAlchemy would write ``lower(x) LIKE lower(y)``, changing the laptop's
+plans for nothing)."""
 
 from __future__ import annotations
 
 from typing import Any
 
 from sqlalchemy import ColumnElement, and_
+from sqlalchemy.dialects.sqlite.base import SQLiteCompiler
 
 from zhuji_archive.domain.search_keys import prefix_upper_bound, searchable
 
@@ -20,15 +26,15 @@ def escape_like(text: str) -> str:
 
 
 def contains(column: Any, text: str) -> ColumnElement[bool]:
-    return column.like(f"%{escape_like(text)}%", escape=ESCAPE)  # type: ignore[no-any-return]
+    return column.ilike(f"%{escape_like(text)}%", escape=ESCAPE)  # type: ignore[no-any-return]
 
 
 def starts_with(column: Any, text: str) -> ColumnElement[bool]:
-    return column.like(f"{escape_like(text)}%", escape=ESCAPE)  # type: ignore[no-any-return]
+    return column.ilike(f"{escape_like(text)}%", escape=ESCAPE)  # type: ignore[no-any-return]
 
 
 def ends_with(column: Any, text: str) -> ColumnElement[bool]:
-    return column.like(f"%{escape_like(text)}", escape=ESCAPE)  # type: ignore[no-any-return]
+    return column.ilike(f"%{escape_like(text)}", escape=ESCAPE)  # type: ignore[no-any-return]
 
 
 def prefix_range(column: Any, prefix: str) -> ColumnElement[bool]:
@@ -37,3 +43,15 @@ def prefix_range(column: Any, prefix: str) -> ColumnElement[bool]:
     if upper is None:
         return column >= prefix  # type: ignore[no-any-return]
     return and_(column >= prefix, column < upper)
+
+
+def _ilike_as_like(self: SQLiteCompiler, binary: Any, operator: Any, **kw: Any) -> str:
+    return self.visit_like_op_binary(binary, operator, **kw)  # SQLite's LIKE ignores ASCII case already
+
+
+def _not_ilike_as_not_like(self: SQLiteCompiler, binary: Any, operator: Any, **kw: Any) -> str:
+    return self.visit_not_like_op_binary(binary, operator, **kw)
+
+
+SQLiteCompiler.visit_ilike_op_binary = _ilike_as_like  # type: ignore[method-assign]
+SQLiteCompiler.visit_not_ilike_op_binary = _not_ilike_as_not_like  # type: ignore[method-assign]
