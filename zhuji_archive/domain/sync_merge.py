@@ -441,7 +441,8 @@ class WorkflowMerge:
     conflicts: tuple[Conflict, ...] = ()
 
 
-def _step_text(step: WorkflowStep) -> str:
+def step_text(step: WorkflowStep) -> str:
+    """A laptop's step as the conflict queue shows it: the status it left and the action."""
     return f"{step.from_status}→{step.action}"
 
 
@@ -471,7 +472,7 @@ def merge_transitions(
                 applied.append(step)
                 continue
         conflicts.append(
-            Conflict("request", record_id, "状态", ConflictKind.TRANSITION, str(case.status), _step_text(step),
+            Conflict("request", record_id, "状态", ConflictKind.TRANSITION, str(case.status), step_text(step),
                      "hub", hub_side, step.side)
         )
     return WorkflowMerge(case, tuple(applied), tuple(conflicts))

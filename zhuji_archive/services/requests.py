@@ -3,7 +3,8 @@ common issues handled together, and the township's review queue."""
 
 from __future__ import annotations
 
-from datetime import date, timedelta
+from dataclasses import dataclass
+from datetime import date, datetime, timedelta
 from typing import Any
 
 from sqlalchemy import select
@@ -16,6 +17,7 @@ from zhuji_archive.domain.errors import DomainError
 from zhuji_archive.domain.text_input import clean_text, cleaned
 from zhuji_archive.domain.workdays import WorkCalendar
 from zhuji_archive.domain.workflow import Action, Level, RequestCase, Status
+from zhuji_archive.services import sync_capture
 from zhuji_archive.services.clock import Clock
 from zhuji_archive.services.history import ChangeRecorder
 from zhuji_archive.services.permissions import Capability, Guard
@@ -23,7 +25,15 @@ from zhuji_archive.services.settings import SettingsService
 from zhuji_archive.storage import request_numbers, tally_queries
 from zhuji_archive.storage import request_queries as queries
 from zhuji_archive.storage.database import Database
-from zhuji_archive.storage.models import CommonIssue, Household, Request, RequestEvent, RequestFeedback
+from zhuji_archive.storage.models import (
+    CommonIssue,
+    Household,
+    Request,
+    RequestEvent,
+    RequestFeedback,
+    new_id,
+    utcnow,
+)
 from zhuji_archive.storage.request_queries import RequestQuery
 from zhuji_archive.storage.tally_models import RequestTally
 from zhuji_archive.views.requests import EventRow, RequestDetail, RequestRow
@@ -130,6 +140,82 @@ def _business_date(action: Action, payload: wf.Payload, today: date) -> date:
     elif isinstance(payload, wf.Supervision):
         day = payload.listed_on
     return day or today
+
+
+@dataclass(frozen=True)
+class Step:
+    """A transition stored: the action and what it carried, the event, the feedback visit (if any)."""
+
+    action: Action
+    payload: wf.Payload
+    transition: wf.Transition
+    event: RequestEvent
+    feedback: RequestFeedback | None
+
+
+def record_step(
+    session: Session,
+    recorder: ChangeRecorder,
+    r: Request,
+    action: Action,
+    payload: wf.Payload,
+    *,
+    operator: str,
+    account_id: str | None,
+    on: date,
+    event_id: str | None = None,
+    feedback_id: str | None = None,
+    at: datetime | None = None,
+) -> Step:
+    """Apply one action to a stored request (the caller checked who may) and store what it did: the
+    request's new state, its event, the feedback visit, the change-log entry. A refused action raises
+    DomainError and stores nothing. A transition replayed from a laptop keeps its event's and feedback's
+    ids and time (services/sync_requests.py)."""
+    case, transition = wf.apply(case_of(r), action, payload)
+    _store(r, case)
+    feedback = None
+    if isinstance(payload, wf.Feedback):
+        feedback = RequestFeedback(
+            id=feedback_id or new_id(),
+            request_id=r.id,
+            on=payload.on,
+            responsible_person=payload.responsible_person,
+            cadre=payload.cadre,
+            village_cadre=payload.village_cadre,
+            opinion=payload.opinion,
+            satisfaction=payload.satisfaction,
+            form_received=payload.form_received,
+        )
+        session.add(feedback)
+        r.satisfaction = payload.satisfaction
+        r.closed_on = payload.on if case.status == Status.CLOSED else None
+    if action == Action.REOPEN:
+        r.closed_on = None
+    event = RequestEvent(
+        id=event_id or new_id(),
+        request_id=r.id,
+        at=at or utcnow(),
+        on=on,
+        operator=operator,
+        account_id=account_id,
+        action=action.value,
+        from_status=transition.before.value,
+        to_status=transition.after.value,
+        note=transition.note,
+    )
+    session.add(event)
+    recorder.log(
+        "办理",
+        "诉求",
+        r.id,
+        household_id=r.household_id,
+        village_id=r.village_id,
+        field="办理状态",
+        old=transition.before.value,
+        new=transition.after.value,
+        note=f"{action.value}：{transition.note}",
+    )
+    return Step(action, payload, transition, event, feedback)
 
 
 class RequestService:
@@ -355,6 +441,7 @@ class RequestService:
         )
         session.add(r)
         number = request_numbers.assign_number(session, r)
+        sync_capture.request_created(session, self.actor, r)
         ChangeRecorder(session, self.actor).log(
             "新增",
             "诉求",
@@ -378,50 +465,13 @@ class RequestService:
             raise DomainError("找不到这条诉求")
         self._may_act(session, r, action)
         payload = cleaned(payload)
-        case, transition = wf.apply(case_of(r), action, payload)
-        _store(r, case)
-        on = _business_date(action, payload, self.today)
-        if isinstance(payload, wf.Feedback):
-            session.add(
-                RequestFeedback(
-                    request_id=r.id,
-                    on=payload.on,
-                    responsible_person=payload.responsible_person,
-                    cadre=payload.cadre,
-                    village_cadre=payload.village_cadre,
-                    opinion=payload.opinion,
-                    satisfaction=payload.satisfaction,
-                    form_received=payload.form_received,
-                )
-            )
-            r.satisfaction = payload.satisfaction
-            r.closed_on = payload.on if case.status == Status.CLOSED else None
-        if action == Action.REOPEN:
-            r.closed_on = None
-        session.add(
-            RequestEvent(
-                request_id=r.id,
-                on=on,
-                operator=self.operator,
-                account_id=self.actor.account_id,
-                action=action.value,
-                from_status=transition.before.value,
-                to_status=transition.after.value,
-                note=transition.note,
-            )
+        before = sync_capture.request_before(session, r)
+        step = record_step(
+            session, ChangeRecorder(session, self.actor), r, action, payload,
+            operator=self.operator, account_id=self.actor.account_id, on=_business_date(action, payload, self.today),
         )
-        ChangeRecorder(session, self.actor).log(
-            "办理",
-            "诉求",
-            r.id,
-            household_id=r.household_id,
-            village_id=r.village_id,
-            field="办理状态",
-            old=transition.before.value,
-            new=transition.after.value,
-            note=f"{action.value}：{transition.note}",
-        )
-        return transition
+        sync_capture.request_after(session, self.actor, r, before, step)
+        return step.transition
 
     def _may_act(self, session: Session, r: Request, action: Action) -> None:
         """Refuse (PermissionDenied) unless the account may take ``action`` on this request."""

@@ -45,10 +45,19 @@ from zhuji_archive.domain.sync_merge import (
     merge_change,
     union_entries,
 )
-from zhuji_archive.services import access
+from zhuji_archive.services import access, sync_capture, sync_requests
 from zhuji_archive.services.history import ChangeRecorder
-from zhuji_archive.services.households import HOUSEHOLD_LABELS, MEMBER_LABELS, VISIT_LABELS, HouseholdService
+from zhuji_archive.services.households import (
+    ASSISTANCE_LABELS,
+    HOUSEHOLD_LABELS,
+    INCOME_LABELS,
+    MEMBER_LABELS,
+    REQUEST_LABELS,
+    VISIT_LABELS,
+    HouseholdService,
+)
 from zhuji_archive.services.permissions import Guard
+from zhuji_archive.services.requests import ACTING
 from zhuji_archive.services.settings import SettingsService
 from zhuji_archive.storage import cipher, keyring, passwords, sync_bundle, sync_enrolment
 from zhuji_archive.storage import sync_queries as q
@@ -59,11 +68,27 @@ from zhuji_archive.storage.sync_models import SyncConflict, SyncDevice, SyncIden
 if TYPE_CHECKING:
     from zhuji_archive.services.archive import Archive
 
-ENTITY_LABELS = {"household": "户", "member": "成员", "visit": "走访"}
+ENTITY_LABELS = {
+    "household": "户", "member": "成员", "visit": "走访", "income_source": "经济来源", "assistance": "帮扶记录",
+    "request": "诉求", "request_event": "办理记录", "request_feedback": "反馈记录",
+}
+REQUEST_FIELD_LABELS = {
+    **REQUEST_LABELS, "number": "诉求编号", "status": "办理状态", "状态": "办理状态", "resolution": "办理结果",
+    "deleted": "删除", "scope": "共性/个性", "solvability": "解决难度", "level": "解决层级", "responsible_unit": "责任单位",
+    "responsible_person": "责任人", "deadline": "办理时限", "assignment_note": "交办说明", "supervising_body": "督办单位",
+    "listed_on": "挂牌日期", "leader": "包案领导", "next_check_on": "下次督查", "solved_on": "办结日期",
+    "measures": "解决措施", "method": "解决方式", "result": "解决结果", "explanation": "解释说明",
+    "explained_on": "解释日期", "satisfaction": "满意度", "closed_on": "反馈日期", "reopen_reason": "重新办理理由",
+}
 FIELD_LABELS: Mapping[str, Mapping[str, str]] = {
     "household": HOUSEHOLD_LABELS,
     "member": {**MEMBER_LABELS, "removed": "移出"},
-    "visit": VISIT_LABELS,
+    "visit": {**VISIT_LABELS, "deleted": "删除"},
+    "income_source": {**INCOME_LABELS, "deleted": "删除"},
+    "assistance": {**ASSISTANCE_LABELS, "deleted": "删除"},
+    "request": REQUEST_FIELD_LABELS,
+    "request_event": {},
+    "request_feedback": {},
 }
 SYNC_NOTE = "同步导入"
 SYNC_RECEIPT_NOTE = "导入回执"
@@ -406,49 +431,62 @@ class SyncService:
         self, session: Session, device: SyncDevice, sender: Actor, changes: list[dict[str, Any]]
     ) -> None:
         """Every change must be one the sender could make by hand, in the device's scope: else the
-        whole file is refused before anything is written."""
+        whole file is refused before anything is written. Each change learns its household and village
+        (``_household``, ``_village``)."""
         scope = set(filter(None, device.scope.split(",")))
-        places = q.household_places(
-            session, [c["household_id"] for c in changes if c.get("household_id")]
-        )
+        places = q.household_places(session, [c["household_id"] for c in changes if c.get("household_id")])
+        owners: dict[str, dict[str, str]] = {}
+        for entity in (*q.HOUSEHOLD_RECORDS, q.STEP):
+            ids = [c["record_id"] for c in changes if c["entity"] == entity]
+            owners[entity] = q.record_households(session, "request" if entity == q.STEP else entity, ids)
         new_households: dict[str, str] = {}
-        by_entity: dict[str, list[str]] = {"member": [], "visit": []}
         for c in changes:
-            if c["entity"] in by_entity:
-                by_entity[c["entity"]].append(c["record_id"])
-        owners = {e: q.record_households(session, e, ids) for e, ids in by_entity.items()}
-        for c in changes:
-            entity = c["entity"]
-            if entity not in q.FIELDS:
+            entity, values = c["entity"], c["values"]
+            if entity not in (*q.HOUSEHOLD_RECORDS, "household", q.STEP):
                 raise DomainError("同步文件中有本程序还不能同步的记录，已整份拒收")
-            values = c["values"]
+            creating = c["kind"] == ChangeKind.CREATE.value
             if entity == "household":
-                if c["record_id"] in places:
-                    village = places[c["record_id"]]
-                elif c["kind"] == ChangeKind.CREATE.value:
+                household = c["record_id"]
+                if household in places:
+                    village = places[household]
+                elif creating:
                     village = values.get("village_id")
                     if q.group_village(session, values.get("group_id") or "") != village:
                         village = None
-                    new_households[c["record_id"]] = village or ""
+                    new_households[household] = village or ""
                 else:
                     village = None
             else:
                 household = owners[entity].get(c["record_id"])
-                if household is None and c["kind"] == ChangeKind.CREATE.value:
+                if household is None and creating:
                     household = values.get("household_id")
+                    owners[entity][c["record_id"]] = household
                 elif household is not None and values.get("household_id", household) != household:
-                    household = None  # a member or visit may not move to another household
+                    household = None  # a record may not move to another household
                 village = places.get(household or "") or new_households.get(household or "")
                 if village is None and household:
                     village = q.household_places(session, [household]).get(household)
             if not village:
                 raise DomainError("同步文件中有镇里找不到的户档案，已整份拒收")
-            if village not in scope or not sender.can(Capability.EDIT_FILES) or not sender.covers(village):
+            if village not in scope or not sender.covers(village) or not self._may_send(sender, entity):
                 raise PermissionDenied("同步文件中有超出该设备负责范围（或账号权限）的更改，已整份拒收，没有导入任何内容")
+            if entity == "request":
+                if creating:
+                    sync_requests.check_created(values)
+                    if values.get("village_id") not in (None, village):
+                        raise DomainError("同步文件中有诉求的村与户档案不符，已整份拒收")
+                else:
+                    sync_requests.check_edit(values)
             c["_village"] = village
-            c["_household"] = c["record_id"] if entity == "household" else (
-                owners[entity].get(c["record_id"]) or values.get("household_id")
-            )
+            c["_household"] = household
+            if entity == "request" and creating:
+                owners[q.STEP][c["record_id"]] = household  # its steps may follow in the same file
+
+    @staticmethod
+    def _may_send(sender: Actor, entity: str) -> bool:
+        if entity == q.STEP:
+            return any(sender.can(capability) for capability in ACTING)
+        return sender.can(Capability.EDIT_FILES)
 
     def _merge(
         self,
@@ -460,25 +498,54 @@ class SyncService:
         result: ApplyResult,
     ) -> None:
         recorder = ChangeRecorder(session, sender)
-        records = q.preload(session, [(c["entity"], c["record_id"]) for c in changes])
-        next_seq = ident.last_seq
+        records = q.preload(
+            session, [("request" if c["entity"] == q.STEP else c["entity"], c["record_id"]) for c in changes]
+        )
+        seqs = _HubSeq(ident.last_seq)
+        refused_requests: set[str] = set()  # a step refused: the later steps of that request follow it
         with session.no_autoflush:
             for c in changes:
-                next_seq += 1
-                self._merge_one(session, recorder, records, device, sender, c, next_seq, result)
-        ident.last_seq = next_seq
+                hub_seq = seqs.take()
+                if c["entity"] == q.STEP:
+                    self._replay(session, recorder, ident, device, sender, c, hub_seq, seqs, refused_requests, result)
+                else:
+                    self._merge_one(session, recorder, records, ident, device, sender, c, hub_seq, seqs, result)
+        ident.last_seq = seqs.last
         session.flush()
         _refresh(session, result.households)
+
+    def _replay(
+        self, session: Session, recorder: ChangeRecorder, ident: SyncIdentity, device: SyncDevice, sender: Actor,
+        c: dict[str, Any], hub_seq: int, seqs: _HubSeq, refused_requests: set[str], result: ApplyResult,
+    ) -> None:
+        """One of the laptop's transitions, replayed on the request as the hub has it."""
+        at = datetime.fromisoformat(c["at"]) if c.get("at") else None
+        incoming = Side(device.id, sender.account_id, at, hub_seq)
+        request_id = c["record_id"]
+        session.flush()
+        outcome = sync_requests.replay_step(
+            session, recorder, ident.device_id, sender, incoming, self._hub_side(session, "request", request_id), c,
+            request_id in refused_requests, seqs.take,
+        )
+        if outcome.conflicts:
+            refused_requests.add(request_id)
+            self._queue(session, outcome.conflicts, c)
+            result.conflicts += len(outcome.conflicts)
+        if outcome.applied:
+            result.applied += 1
+        result.households.add(c["_household"])
 
     def _merge_one(
         self,
         session: Session,
         recorder: ChangeRecorder,
         records: dict[tuple[str, str], Any],
+        ident: SyncIdentity,
         device: SyncDevice,
         sender: Actor,
         c: dict[str, Any],
         hub_seq: int,
+        seqs: _HubSeq,
         result: ApplyResult,
     ) -> None:
         entity, record_id = c["entity"], c["record_id"]
@@ -488,7 +555,13 @@ class SyncService:
         placement = {k: v for k, v in c["values"].items() if k in q.PLACEMENT[entity]}
         fields = {k: v for k, v in c["values"].items() if k in q.FIELDS[entity]}
         incoming_side = Side(device.id, sender.account_id, at, hub_seq)
-        if entity in APPEND_ONLY_ENTITIES:
+        if entity in APPEND_ONLY_ENTITIES and c["kind"] == ChangeKind.DELETE.value:
+            # a tombstone: the record stays deleted whatever an older copy says
+            if record is None or record.deleted:
+                return
+            changed, base = {"deleted": True}, {"deleted": False}
+            record.deleted = True
+        elif entity in APPEND_ONLY_ENTITIES:
             hub = []
             if record is not None:
                 have = q.values_of(record, q.FIELDS[entity] + q.PLACEMENT[entity])
@@ -527,6 +600,8 @@ class SyncService:
                 records[(entity, record_id)] = record
                 changed = {**placement, **dict(merged.state.values)}
                 base = {}
+                if entity == "request":
+                    self._free_number(session, recorder, ident, sender, record, c, seqs)
             else:
                 changed = {k: merged.state.values[k] for k in merged.changed_fields}
                 base = {k: base.get(k) for k in changed}
@@ -546,6 +621,23 @@ class SyncService:
         result.applied += 1
         if entity != "household" or "status" in changed or c["kind"] == ChangeKind.CREATE.value:
             result.households.add(household_id)  # its list columns or members' holds depend on this
+
+    @staticmethod
+    def _free_number(
+        session: Session, recorder: ChangeRecorder, ident: SyncIdentity, sender: Actor, record: Any,
+        c: Mapping[str, Any], seqs: _HubSeq,
+    ) -> None:
+        """A laptop's new request whose number another request at the hub holds gets the hub's next
+        number; the change is logged under the hub's own id, so the receipt takes it back to the sender."""
+        old = sync_requests.free_number_at_hub(session, record)
+        if old is None:
+            return
+        recorder.log("修改", "诉求", record.id, household_id=c["_household"], village_id=c["_village"],
+                     field="诉求编号", old=old, new=record.number, note="同步导入：编号已被占用，改用镇里的下一个编号")
+        sync_capture.log_entry(
+            session, "hub", ident.device_id, sender, "request", record.id, c["_household"], c["_village"],
+            ChangeKind.EDIT.value, 0, {"number": record.number}, {"number": old}, seqs.take(),
+        )
 
     @staticmethod
     def _hub_side(session: Session, entity: str, record_id: str) -> Side | None:
@@ -576,8 +668,9 @@ class SyncService:
         changed: Mapping[str, Any], base: Mapping[str, Any], kind: str,
     ) -> None:
         label, labels = ENTITY_LABELS[entity], FIELD_LABELS[entity]
-        if kind == ChangeKind.CREATE.value:
-            recorder.log("新增", label, record_id, household_id=household_id, village_id=village_id, note=SYNC_NOTE)
+        if kind in (ChangeKind.CREATE.value, ChangeKind.DELETE.value):
+            action = "新增" if kind == ChangeKind.CREATE.value else "删除"
+            recorder.log(action, label, record_id, household_id=household_id, village_id=village_id, note=SYNC_NOTE)
             return
         for name, value in changed.items():
             recorder.log(
@@ -609,6 +702,8 @@ class SyncService:
             if item["kind"] == ChangeKind.CREATE.value:
                 names = list(q.FIELDS[entity] + q.PLACEMENT[entity])
             out.append({**{k: v for k, v in item.items() if k != "fields"}, "values": q.values_of(record, names)})
+        out.sort(key=lambda item: q.WRITE_ORDER.index(item["entity"]))  # a record after the one it belongs to
+        out.extend(sync_requests.conflict_items(session, device.id))
         manifest = {
             "device_id": ident.hub_id, "hub_id": device.id, "account_id": device.account_id,
             "scope": villages, "seq_from": cursor + 1, "seq_to": ident.last_seq,
@@ -690,9 +785,16 @@ class SyncService:
                 result.duplicate = True
                 return result
             pending = q.pending_fields(session, ident.device_id, ident.acknowledged_seq)
+            stepping = q.pending_requests(session, ident.device_id, ident.acknowledged_seq)
             recorder = ChangeRecorder(session, "镇里")
             for item in json.loads(payload):
-                self._take(session, recorder, item, pending, ident, result)
+                if item["entity"] == "conflict":
+                    result.conflicts += sync_requests.take_conflict(session, item, ident.hub_id, ident.device_id)
+                elif item["entity"] == "request" and item["record_id"] in stepping:
+                    # its unsent steps are replayed at the hub, whose state then comes back
+                    continue
+                else:
+                    self._take(session, recorder, item, pending, ident, result)
             ident.hub_seq_seen = int(manifest["hub_seq_to"])
             recorder.log("导入", "回执", ident.hub_id, note=SYNC_RECEIPT_NOTE)
             session.flush()
@@ -711,15 +813,24 @@ class SyncService:
         if record is None:
             if item["kind"] != ChangeKind.CREATE.value:
                 return  # a record this laptop does not hold
+            holder = sync_requests.release_number(session, values.get("number"), record_id) if entity == "request" else None
             record = model(id=record_id)
             q.set_values(record, values)
             session.add(record)
             session.flush()
+            sync_requests.renumber(session, holder)
             village_id = village_id or values.get("village_id")
             recorder.log("新增", ENTITY_LABELS[entity], record_id, household_id=household_id,
                          village_id=village_id, note=SYNC_NOTE)
         else:
             if entity in APPEND_ONLY_ENTITIES:
+                if not values.get("deleted") or record.deleted:
+                    return  # created once; only its deletion (a tombstone) changes it
+                record.deleted = True
+                SyncService._audit(recorder, entity, record_id, household_id, village_id or "", {}, {}, "删除")
+                result.applied += 1
+                if household_id:
+                    result.households.add(household_id)
                 return
             mine = q.values_of(record, values)
             changed: dict[str, Any] = {}
@@ -740,11 +851,27 @@ class SyncService:
                 changed[name] = value
             if not changed:
                 return
+            holder = None
+            if entity == "request" and "number" in changed:
+                holder = sync_requests.release_number(session, changed["number"], record_id)
             q.set_values(record, changed)
+            session.flush()
+            sync_requests.renumber(session, holder)
             SyncService._audit(recorder, entity, record_id, household_id, village_id or "", changed, mine, "修改")
         result.applied += 1
         if household_id:
             result.households.add(household_id)
+
+
+class _HubSeq:
+    """Hub sequence numbers handed out while a file is applied (under the identity row's lock)."""
+
+    def __init__(self, last: int) -> None:
+        self.last = last
+
+    def take(self) -> int:
+        self.last += 1
+        return self.last
 
 
 _MASKS = {"id_number": mask_id_number, "phone": mask_phone}

@@ -15,12 +15,17 @@ from zhuji_archive.storage.models import (
     Account,
     AccountScope,
     Area,
+    Assistance,
     Base,
     Cadre,
     ChangeLog,
     Household,
     HouseholdCode,
+    IncomeSource,
     Member,
+    Request,
+    RequestEvent,
+    RequestFeedback,
     Town,
     Village,
     VillageGroup,
@@ -35,12 +40,57 @@ MEMBER_FIELDS = (
     "name", "relation", "sex", "id_number", "birth_date", "education", "political_status", "health",
     "disability_grade", "phone", "migrant_worker", "migrant_place", "notes", "removed",
 )
-VISIT_FIELDS = ("date", "kind", "cadres", "notes", "policies", "account_id")
-PLACEMENT = {"household": ("group_id", "village_id"), "member": ("household_id",), "visit": ("household_id",)}
-FIELDS: Mapping[str, tuple[str, ...]] = {
-    "household": HOUSEHOLD_FIELDS, "member": MEMBER_FIELDS, "visit": VISIT_FIELDS,
+VISIT_FIELDS = ("date", "kind", "cadres", "notes", "policies", "account_id", "deleted")
+INCOME_FIELDS = ("kind", "description", "land_mu", "scale", "months", "annual_income", "deleted")
+ASSISTANCE_FIELDS = ("date", "provider", "provider_type", "kind", "content", "amount", "deleted")
+# A request's own fields; its workflow fields change only by transitions (``request_step``), replayed
+# at the hub. ``meeting_id`` and ``common_issue_id`` stay at the hub (a laptop holds no meetings).
+REQUEST_FIELDS = (
+    "number", "recorded_on", "category", "description", "status", "resolution", "deleted",
+    "scope", "solvability", "level", "responsible_unit", "responsible_person", "deadline", "assignment_note",
+    "supervising_body", "listed_on", "leader", "next_check_on", "solved_on", "measures", "method", "result",
+    "explanation", "explained_on", "satisfaction", "closed_on", "reopen_reason",
+)
+REQUEST_EVENT_FIELDS = ("at", "on", "operator", "account_id", "action", "from_status", "to_status", "note")
+REQUEST_FEEDBACK_FIELDS = (
+    "on", "responsible_person", "cadre", "village_cadre", "opinion", "satisfaction", "form_received",
+)
+PLACEMENT: Mapping[str, tuple[str, ...]] = {
+    "household": ("group_id", "village_id"),
+    "member": ("household_id",),
+    "visit": ("household_id",),
+    "income_source": ("household_id",),
+    "assistance": ("household_id",),
+    "request": ("household_id", "village_id"),
+    "request_event": ("request_id",),
+    "request_feedback": ("request_id",),
 }
-MODELS: Mapping[str, Any] = {"household": Household, "member": Member, "visit": Visit}
+FIELDS: Mapping[str, tuple[str, ...]] = {
+    "household": HOUSEHOLD_FIELDS,
+    "member": MEMBER_FIELDS,
+    "visit": VISIT_FIELDS,
+    "income_source": INCOME_FIELDS,
+    "assistance": ASSISTANCE_FIELDS,
+    "request": REQUEST_FIELDS,
+    "request_event": REQUEST_EVENT_FIELDS,
+    "request_feedback": REQUEST_FEEDBACK_FIELDS,
+}
+MODELS: Mapping[str, Any] = {
+    "household": Household,
+    "member": Member,
+    "visit": Visit,
+    "income_source": IncomeSource,
+    "assistance": Assistance,
+    "request": Request,
+    "request_event": RequestEvent,
+    "request_feedback": RequestFeedback,
+}
+# The records a household save touches (its own rows), and the order records are written in, so that
+# a record always comes after the one it belongs to.
+HOUSEHOLD_RECORDS = ("member", "visit", "income_source", "assistance", "request")
+WRITE_ORDER = tuple(MODELS)
+# A transition a laptop made on a request: replayed at the hub on the request as the hub has it.
+STEP = "request_step"
 
 
 # ---- wire form -----------------------------------------------------------------------------------
@@ -183,14 +233,61 @@ def household_places(session: Session, household_ids: Iterable[str]) -> dict[str
 
 
 def record_households(session: Session, entity: str, record_ids: Iterable[str]) -> dict[str, str]:
-    """record id -> household id of existing members or visits."""
+    """record id -> household id of existing records of a household (members, visits, requests …) or of
+    a request (its events and feedback)."""
     model = MODELS[entity]
     ids = list(set(record_ids))
     found: dict[str, str] = {}
     for start in range(0, len(ids), 500):
         chunk = ids[start : start + 500]
-        found.update(session.execute(select(model.id, model.household_id).where(model.id.in_(chunk))).all())
+        if hasattr(model, "household_id"):
+            query = select(model.id, model.household_id).where(model.id.in_(chunk))
+        else:
+            query = select(model.id, Request.household_id).join(Request, Request.id == model.request_id)
+            query = query.where(model.id.in_(chunk))
+        found.update(session.execute(query).all())
     return found
+
+
+def request_households(session: Session, request_ids: Iterable[str]) -> dict[str, str]:
+    """request id -> household id of the requests that exist."""
+    return record_households(session, "request", request_ids)
+
+
+def request_event_ids(session: Session, request_id: str) -> frozenset[str]:
+    """The ids of a request's events (a laptop's transition already applied keeps its event's id)."""
+    return frozenset(session.scalars(select(RequestEvent.id).where(RequestEvent.request_id == request_id)))
+
+
+def request_holding_number(session: Session, number: str, other_than: str) -> Request | None:
+    """Another request already holding this 诉求编号."""
+    return session.scalar(select(Request).where(Request.number == number, Request.id != other_than))
+
+
+def pending_requests(session: Session, device_id: str, after_seq: int) -> set[str]:
+    """The requests with transitions this laptop made that the hub has not acknowledged."""
+    return set(
+        session.scalars(
+            select(SyncLog.record_id).where(
+                SyncLog.device_id == device_id, SyncLog.device_seq > after_seq, SyncLog.entity == STEP
+            )
+        )
+    )
+
+
+def open_transition_conflicts(session: Session, device_id: str) -> list[SyncConflict]:
+    """The open queue entries of a device's transitions the hub could not apply (they go back to it)."""
+    return list(
+        session.scalars(
+            select(SyncConflict)
+            .where(
+                SyncConflict.decided.is_(False),
+                SyncConflict.incoming_device == device_id,
+                SyncConflict.entity == "request",
+            )
+            .order_by(SyncConflict.created_at)
+        )
+    )
 
 
 def group_village(session: Session, group_id: str) -> str | None:
@@ -242,6 +339,7 @@ def scope_rows(session: Session, villages: list[str]) -> dict[str, list[dict[str
     towns = {row["town_id"] for row in village_rows}
     areas = {row["area_id"] for row in village_rows if row["area_id"]}
     households = select(Household.id).where(Household.village_id.in_(villages))
+    requests = select(Request.id).where(Request.household_id.in_(households))
     return {
         "town": _rows(session, Town.__table__, Town.id.in_(towns)),
         "area": _rows(session, Area.__table__, Area.id.in_(areas)),
@@ -252,7 +350,20 @@ def scope_rows(session: Session, villages: list[str]) -> dict[str, list[dict[str
         "household_code": _rows(session, HouseholdCode.__table__, HouseholdCode.household_id.in_(households)),
         "member": _rows(session, Member.__table__, Member.household_id.in_(households)),
         "visit": _rows(session, Visit.__table__, Visit.household_id.in_(households)),
+        "income_source": _rows(session, IncomeSource.__table__, IncomeSource.household_id.in_(households)),
+        "assistance": _rows(session, Assistance.__table__, Assistance.household_id.in_(households)),
+        "request": _request_rows(session, households),
+        "request_event": _rows(session, RequestEvent.__table__, RequestEvent.request_id.in_(requests)),
+        "request_feedback": _rows(session, RequestFeedback.__table__, RequestFeedback.request_id.in_(requests)),
     }
+
+
+def _request_rows(session: Session, households: Any) -> list[dict[str, Any]]:
+    """The households' requests, without their meeting or common issue (which stay at the hub)."""
+    rows = _rows(session, Request.__table__, Request.household_id.in_(households))
+    for row in rows:
+        row["meeting_id"] = row["common_issue_id"] = None
+    return rows
 
 
 def account_rows(session: Session, account_id: str) -> dict[str, list[dict[str, Any]]]:
