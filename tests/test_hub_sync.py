@@ -36,6 +36,7 @@ class Town:
     other_household: str  # in 乙村
     device_id: str
     folder: Path
+    where: str | Path = ""  # the hub's location (a URL or a file)
 
 
 def _household(arc: Archive, group: str, head: str, address: str) -> str:
@@ -72,7 +73,7 @@ def _town(request: pytest.FixtureRequest, tmp_path: Path) -> Town:
     request.addfinalizer(laptop.close)
     request.addfinalizer(hub.close)
     folder = tmp_path / "usb"
-    return Town(hub, laptop, village, other, household, other_household, enrolment.device_id, folder)
+    return Town(hub, laptop, village, other, household, other_household, enrolment.device_id, folder, where)
 
 
 @pytest.fixture

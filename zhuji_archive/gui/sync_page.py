@@ -7,6 +7,7 @@ from __future__ import annotations
 
 from datetime import datetime
 from pathlib import Path
+from typing import Any
 
 from PySide6.QtCore import QSettings, Qt, Signal
 from PySide6.QtWidgets import (
@@ -31,8 +32,9 @@ from PySide6.QtWidgets import (
 from zhuji_archive.domain.errors import DomainError
 from zhuji_archive.gui.operations import Changes, Failure, Operation, PageFeed, runner_for, show_failure
 from zhuji_archive.services.archive import Archive
-from zhuji_archive.services.sync import ApplyResult, ConflictRow, DeviceRow, SyncStatus
+from zhuji_archive.services.sync import ApplyResult, DeviceRow, SyncStatus
 from zhuji_archive.services.sync_client import DEFAULT_PORT, NowResult, endpoint, sync_now
+from zhuji_archive.services.sync_conflicts import CHOICE_LABELS, ConflictRow
 
 SYNC_CHANGES = ("households", "visits", "all_households")
 ADDRESS_KEY = "sync/hub_address"  # the township sync service's 服务器:端口, in the window's QSettings
@@ -88,6 +90,44 @@ def _explain(table: QTableWidget, conflicts: list[ConflictRow]) -> None:
             item = table.item(r, col)
             if item is not None:
                 item.setToolTip(tip)
+
+
+def _choice_row(layout: QVBoxLayout, page: QWidget, choices: tuple[str, ...]) -> dict[str, QPushButton]:
+    """The decision buttons under a conflict table; each calls ``page.decide(choice)``."""
+    row = QHBoxLayout()
+    row.addWidget(QLabel("选中一条冲突后："))
+    buttons = {}
+    for choice in choices:
+        button = QPushButton(CHOICE_LABELS[choice])
+        button.clicked.connect(lambda _checked=False, c=choice: page.decide(c))  # type: ignore[attr-defined]
+        row.addWidget(button)
+        buttons[choice] = button
+    row.addStretch(1)
+    layout.addLayout(row)
+    return buttons
+
+
+def _selected_id(table: QTableWidget) -> str | None:
+    items = table.selectedItems()
+    return str(items[0].data(Qt.ItemDataRole.UserRole)) if items else None
+
+
+def _enable_choices(buttons: dict[str, QPushButton], table: QTableWidget, rows: list[ConflictRow]) -> None:
+    """Only the decisions the selected entry offers are enabled (services/sync_conflicts.choices_for)."""
+    selected = _selected_id(table)
+    offered = next((c.choices for c in rows if c.id == selected), ())
+    for choice, button in buttons.items():
+        button.setEnabled(choice in offered)
+
+
+def _decide(page: Any, table: QTableWidget, take: str) -> None:
+    conflict = _selected_id(table)
+    if conflict is None:
+        return
+    Operation(
+        page, "裁决冲突", lambda _p, _c: page.archive.sync.decide(conflict, take), runner=page.runner,
+        changes=Changes(all_households=True, requests=True),
+    ).success(lambda _r: page.reload()).failure(lambda f: show_failure(page, "裁决冲突", f)).run()
 
 
 def now_summary(result: NowResult) -> str:
@@ -198,6 +238,10 @@ class LaptopSyncPage(QWidget):
         layout.addWidget(self.conflict_title)
         self.conflicts = _table(CONFLICT_HEADERS)
         layout.addWidget(self.conflicts, 1)
+        self.conflict_rows: list[ConflictRow] = []
+        self.choice_buttons = _choice_row(layout, self, ("hub", "local", "seen"))
+        self.conflicts.itemSelectionChanged.connect(self._update_choices)
+        self._update_choices()
         self.export_button.clicked.connect(self._choose_folder)
         self.receipt_button.clicked.connect(self._choose_receipt)
         self.now_button.clicked.connect(self._ask_sync_now)
@@ -216,9 +260,19 @@ class LaptopSyncPage(QWidget):
         self.receipt_at.setText(_when(status.last_receipt_at) if status.last_receipt_at else "还没有导入过回执")
 
     def show_conflicts(self, conflicts: list[ConflictRow]) -> None:
+        self.conflict_rows = conflicts
         _fill(self.conflicts, _conflict_rows(conflicts, "本机"), [c.id for c in conflicts])
         _explain(self.conflicts, conflicts)
-        self.conflict_title.setText(f"冲突：本机和镇里都改过的地方（{len(conflicts)}处；本机的值保留，待镇里裁决）")
+        self.conflict_title.setText(
+            f"冲突（{len(conflicts)}处）：本机和镇里都改过的地方，或镇里未采用的本机办理；选中一条后决定"
+        )
+        self._update_choices()
+
+    def _update_choices(self) -> None:
+        _enable_choices(self.choice_buttons, self.conflicts, self.conflict_rows)
+
+    def decide(self, take: str) -> None:
+        _decide(self, self.conflicts, take)
 
     # ---- 立即同步 -------------------------------------------------------------------------------------
     def address(self) -> str:
@@ -376,19 +430,11 @@ class HubSyncPage(QWidget):
         layout.addWidget(self.conflict_title)
         self.conflicts = _table(CONFLICT_HEADERS)
         layout.addWidget(self.conflicts, 3)
-        decide = QHBoxLayout()
-        self.take_hub = QPushButton("采用镇里的值")
-        self.take_laptop = QPushButton("采用笔记本的值")
-        decide.addWidget(QLabel("选中一条冲突后："))
-        decide.addWidget(self.take_hub)
-        decide.addWidget(self.take_laptop)
-        decide.addStretch(1)
-        layout.addLayout(decide)
+        self.choice_buttons = _choice_row(layout, self, ("hub", "incoming", "seen"))
+        self.take_hub, self.take_laptop = self.choice_buttons["hub"], self.choice_buttons["incoming"]
         self.enrol_button.clicked.connect(self._ask_enrol)
         self.revoke_button.clicked.connect(self._ask_revoke)
         self.apply_button.clicked.connect(self._choose_file)
-        self.take_hub.clicked.connect(lambda: self.decide("hub"))
-        self.take_laptop.clicked.connect(lambda: self.decide("incoming"))
         self.devices.itemSelectionChanged.connect(self._update_buttons)
         self.conflicts.itemSelectionChanged.connect(self._update_buttons)
         self.device_rows: list[DeviceRow] = []
@@ -417,18 +463,11 @@ class HubSyncPage(QWidget):
         self.conflict_title.setText(f"冲突待办（{len(conflicts)}处）：两边都改过的地方，请核对后决定采用哪一边")
         self._update_buttons()
 
-    def _selected(self, table: QTableWidget) -> str | None:
-        items = table.selectedItems()
-        return str(items[0].data(Qt.ItemDataRole.UserRole)) if items else None
-
     def _update_buttons(self) -> None:
-        device = self._selected(self.devices)
+        device = _selected_id(self.devices)
         revoked = {d.id for d in self.device_rows if d.revoked}
         self.revoke_button.setEnabled(device is not None and device not in revoked)
-        conflict = self._selected(self.conflicts)
-        decidable = any(c.id == conflict and c.decidable for c in self.conflict_rows)
-        self.take_hub.setEnabled(decidable)
-        self.take_laptop.setEnabled(decidable)
+        _enable_choices(self.choice_buttons, self.conflicts, self.conflict_rows)
 
     # ---- enrolment and revocation ----------------------------------------------------------------
     def _ask_enrol(self) -> None:
@@ -468,7 +507,7 @@ class HubSyncPage(QWidget):
         self.reload()
 
     def _ask_revoke(self) -> None:
-        device = self._selected(self.devices)
+        device = _selected_id(self.devices)
         if device is None:
             return
         name = next((d.name for d in self.device_rows if d.id == device), "")
@@ -505,10 +544,4 @@ class HubSyncPage(QWidget):
 
     # ---- the conflict queue ---------------------------------------------------------------------------
     def decide(self, take: str) -> None:
-        conflict = self._selected(self.conflicts)
-        if conflict is None:
-            return
-        Operation(
-            self, "裁决冲突", lambda _p, _c: self.archive.sync.decide(conflict, take), runner=self.runner,
-            changes=Changes(all_households=True),
-        ).success(lambda _r: self.reload()).failure(lambda f: show_failure(self, "裁决冲突", f)).run()
+        _decide(self, self.conflicts, take)

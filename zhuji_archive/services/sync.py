@@ -31,8 +31,6 @@ from sqlalchemy.orm import Session
 
 from zhuji_archive.domain.accounts import Actor, Capability, PermissionDenied
 from zhuji_archive.domain.errors import DomainError
-from zhuji_archive.domain.masking import mask_id_number, mask_phone
-from zhuji_archive.domain.search_keys import member_search_keys
 from zhuji_archive.domain.sync_merge import (
     APPEND_ONLY_ENTITIES,
     ChangeKind,
@@ -45,52 +43,21 @@ from zhuji_archive.domain.sync_merge import (
     merge_change,
     union_entries,
 )
-from zhuji_archive.services import access, sync_capture, sync_requests
+from zhuji_archive.services import access, sync_capture, sync_conflicts, sync_records, sync_requests
 from zhuji_archive.services.history import ChangeRecorder
-from zhuji_archive.services.households import (
-    ASSISTANCE_LABELS,
-    HOUSEHOLD_LABELS,
-    INCOME_LABELS,
-    MEMBER_LABELS,
-    REQUEST_LABELS,
-    VISIT_LABELS,
-    HouseholdService,
-)
 from zhuji_archive.services.permissions import Guard
 from zhuji_archive.services.requests import ACTING
-from zhuji_archive.services.settings import SettingsService
+from zhuji_archive.services.sync_conflicts import ConflictRow
 from zhuji_archive.storage import cipher, keyring, passwords, sync_bundle, sync_enrolment
 from zhuji_archive.storage import sync_queries as q
 from zhuji_archive.storage.database import Database, head_revision, open_database
-from zhuji_archive.storage.models import Household, Member, Village, new_id, utcnow
+from zhuji_archive.storage.models import Village, new_id, utcnow
 from zhuji_archive.storage.sync_models import SyncConflict, SyncDevice, SyncIdentity, SyncLog
 
 if TYPE_CHECKING:
     from zhuji_archive.services.archive import Archive
 
-ENTITY_LABELS = {
-    "household": "户", "member": "成员", "visit": "走访", "income_source": "经济来源", "assistance": "帮扶记录",
-    "request": "诉求", "request_event": "办理记录", "request_feedback": "反馈记录",
-}
-REQUEST_FIELD_LABELS = {
-    **REQUEST_LABELS, "number": "诉求编号", "status": "办理状态", "状态": "办理状态", "resolution": "办理结果",
-    "deleted": "删除", "scope": "共性/个性", "solvability": "解决难度", "level": "解决层级", "responsible_unit": "责任单位",
-    "responsible_person": "责任人", "deadline": "办理时限", "assignment_note": "交办说明", "supervising_body": "督办单位",
-    "listed_on": "挂牌日期", "leader": "包案领导", "next_check_on": "下次督查", "solved_on": "办结日期",
-    "measures": "解决措施", "method": "解决方式", "result": "解决结果", "explanation": "解释说明",
-    "explained_on": "解释日期", "satisfaction": "满意度", "closed_on": "反馈日期", "reopen_reason": "重新办理理由",
-}
-FIELD_LABELS: Mapping[str, Mapping[str, str]] = {
-    "household": HOUSEHOLD_LABELS,
-    "member": {**MEMBER_LABELS, "removed": "移出"},
-    "visit": {**VISIT_LABELS, "deleted": "删除"},
-    "income_source": {**INCOME_LABELS, "deleted": "删除"},
-    "assistance": {**ASSISTANCE_LABELS, "deleted": "删除"},
-    "request": REQUEST_FIELD_LABELS,
-    "request_event": {},
-    "request_feedback": {},
-}
-SYNC_NOTE = "同步导入"
+SYNC_NOTE = sync_records.SYNC_NOTE
 SYNC_RECEIPT_NOTE = "导入回执"
 SUFFIX = ".zjsync"
 RECEIPT_SUFFIX = ".zjreceipt"
@@ -149,24 +116,6 @@ class DeviceRow:
     last_contact: datetime | None
     applied_seq: int
     revoked: bool
-
-
-@dataclass(frozen=True)
-class ConflictRow:
-    """One open entry of the conflict queue, ready to show: both values with who and when."""
-
-    id: str
-    what: str  # 户 / 成员 / 走访 and the household's 户号 or head when known
-    field: str  # the field's label
-    kind: str
-    hub_value: str
-    hub_who: str
-    hub_at: datetime | None
-    other_value: str  # the laptop's value (at the hub: the incoming one; on a laptop: the local one)
-    other_who: str
-    other_at: datetime | None
-    kept: str  # "hub", "incoming" or "local"
-    decidable: bool  # a field value the hub can set (not a deleted record, a transition, a duplicate id)
 
 
 class SyncService:
@@ -261,88 +210,13 @@ class SyncService:
 
     def conflicts(self) -> list[ConflictRow]:
         """The open conflict queue: at the hub (党政办, whole town) or on this laptop (its own)."""
-        self.guard.need(Capability.READ_FILES)
-        with self.db.sessions() as session:
-            ident = q.identity(session)
-            if ident is None:
-                return []
-            if ident.role == "hub":
-                self.guard.need_whole_town(Capability.REVIEW_REQUESTS, "查看冲突待办")
-            rows = q.open_conflicts(session)
-            masked = not SettingsService(self.db, self.actor).lists_show_full(self.actor.role)
-            names = q.account_logins(session, {r.hub_account for r in rows} | {r.incoming_account for r in rows})
-            devices = {d.id: d.name for d in q.devices(session)}
-            places = q.household_labels(session, {r.household_id for r in rows if r.household_id})
-            out = []
-            for r in rows:
-                labels = FIELD_LABELS.get(r.entity, {})
-                field_label = "、".join(labels.get(n, n) for n in r.field.split("、"))
-                what = places.get(r.household_id or "", "")
-                if r.entity != "household" or not what:
-                    what = " · ".join(filter(None, (what, ENTITY_LABELS.get(r.entity, r.entity))))
-                hub_at, other_at = r.hub_at, r.incoming_at
-                if ident.role == "hub":
-                    hub_who = names.get(r.hub_account) or devices.get(r.hub_device, "镇里")
-                    other_who = devices.get(r.incoming_device) or names.get(r.incoming_account) or "笔记本"
-                else:  # the hub's value came with a receipt; the local one is not sent yet
-                    hub_who, other_who = "镇里（回执）", "本机（未发送）"
-                    hub_at = hub_at or r.created_at
-                out.append(
-                    ConflictRow(
-                        r.id, what, field_label, r.kind, _shown(r.hub_value, r.field, masked), hub_who, hub_at,
-                        _shown(r.incoming_value, r.field, masked), other_who, other_at, r.kept,
-                        ident.role == "hub" and r.kind in (ConflictKind.SAME_FIELD.value, ConflictKind.FIELD_GROUP.value),
-                    )
-                )
-            return out
+        return sync_conflicts.open_rows(self.db, self.actor, self.guard)
 
     def decide(self, conflict_id: str, take: str) -> None:
-        """党政办 decides a conflict at the hub: ``take`` "hub" (采用镇里的值) or "incoming" (采用笔记本的值).
-        The chosen value becomes the record's (a hub change, logged, that travels back in receipts);
-        the entry is marked decided, never deleted."""
-        self.guard.need_whole_town(Capability.REVIEW_REQUESTS, "裁决冲突")
-        if take not in ("hub", "incoming"):
-            raise DomainError("请选择采用镇里的值或笔记本的值")
-        with self.db.transaction() as session:
-            ident = self._hub_identity(session)
-            c = session.get(SyncConflict, conflict_id)
-            if c is None or c.decided:
-                raise DomainError("这条冲突已经处理过或不存在，请刷新")
-            chosen = json.loads(c.hub_value if take == "hub" else c.incoming_value)
-            names = c.field.split("、")
-            values = dict(chosen) if isinstance(chosen, Mapping) else {names[0]: chosen}
-            model = q.MODELS.get(c.entity)
-            record = session.get(model, c.record_id) if model is not None else None
-            label = "采用镇里的值" if take == "hub" else "采用笔记本的值"
-            recorder = ChangeRecorder(session, self.actor)
-            if record is not None and all(n in q.FIELDS[c.entity] for n in values):
-                current = q.values_of(record, values)
-                changed = {k: v for k, v in values.items() if current[k] != v}
-                if changed:
-                    q.set_values(record, changed)
-                    session.flush()
-                    seq = q.take_seq(session)
-                    session.add(
-                        SyncLog(
-                            entity=c.entity, record_id=c.record_id, household_id=c.household_id,
-                            village_id=c.village_id, device_id=ident.device_id, device_seq=seq, hub_seq=seq,
-                            base_version=getattr(record, "version", 0) or 0, kind=ChangeKind.EDIT.value,
-                            values=q.dumps(changed), base_values=q.dumps({k: current[k] for k in changed}),
-                            account_id=self.actor.account_id,
-                        )
-                    )
-                    labels = FIELD_LABELS.get(c.entity, {})
-                    for name, value in changed.items():
-                        recorder.log(
-                            "修改", ENTITY_LABELS.get(c.entity, c.entity), c.record_id,
-                            household_id=c.household_id, village_id=c.village_id, field=labels.get(name, name),
-                            old=current[name], new=value, note=f"冲突裁决：{label}",
-                        )
-                    if c.household_id:
-                        _refresh(session, {c.household_id})
-            c.decided = True
-            recorder.log("裁决", "冲突", c.id, household_id=c.household_id, village_id=c.village_id,
-                         note=f"冲突裁决：{label}")
+        """Decide an open conflict (see services/sync_conflicts.py ``decide``): at the hub 党政办 takes
+        "hub" or "incoming" for a field, or marks a transition "seen"; on a laptop the cadre takes "hub"
+        or keeps "local" for a field, or marks "seen" a step the hub did not take."""
+        sync_conflicts.decide(self.db, self.actor, self.guard, conflict_id, take)
 
     def revoke_device(self, device_id: str) -> None:
         """Stop accepting a laptop's files (its unsent changes stay on the laptop)."""
@@ -512,7 +386,7 @@ class SyncService:
                     self._merge_one(session, recorder, records, ident, device, sender, c, hub_seq, seqs, result)
         ident.last_seq = seqs.last
         session.flush()
-        _refresh(session, result.households)
+        sync_records.refresh(session, result.households)
 
     def _replay(
         self, session: Session, recorder: ChangeRecorder, ident: SyncIdentity, device: SyncDevice, sender: Actor,
@@ -609,7 +483,7 @@ class SyncService:
                     return
                 q.set_values(record, changed)
         household_id, village_id = c["_household"], c["_village"]
-        self._audit(recorder, entity, record_id, household_id, village_id, changed, base, c["kind"])
+        sync_records.audit(recorder, entity, record_id, household_id, village_id, changed, base, c["kind"])
         session.add(
             SyncLog(
                 entity=entity, record_id=record_id, household_id=household_id, village_id=village_id,
@@ -660,22 +534,6 @@ class SyncService:
                     incoming_device=inc.device_id, incoming_account=inc.account, incoming_at=inc.at,
                     decided=False,
                 )
-            )
-
-    @staticmethod
-    def _audit(
-        recorder: ChangeRecorder, entity: str, record_id: str, household_id: str, village_id: str,
-        changed: Mapping[str, Any], base: Mapping[str, Any], kind: str,
-    ) -> None:
-        label, labels = ENTITY_LABELS[entity], FIELD_LABELS[entity]
-        if kind in (ChangeKind.CREATE.value, ChangeKind.DELETE.value):
-            action = "新增" if kind == ChangeKind.CREATE.value else "删除"
-            recorder.log(action, label, record_id, household_id=household_id, village_id=village_id, note=SYNC_NOTE)
-            return
-        for name, value in changed.items():
-            recorder.log(
-                "修改", label, record_id, household_id=household_id, village_id=village_id,
-                field=labels.get(name, name), old=base.get(name), new=value, note=SYNC_NOTE,
             )
 
     def _receipt(self, session: Session, ident: SyncIdentity, device: SyncDevice, cursor: int) -> bytes:
@@ -798,7 +656,7 @@ class SyncService:
             ident.hub_seq_seen = int(manifest["hub_seq_to"])
             recorder.log("导入", "回执", ident.hub_id, note=SYNC_RECEIPT_NOTE)
             session.flush()
-            _refresh(session, result.households)
+            sync_records.refresh(session, result.households)
         return result
 
     def _take(
@@ -820,14 +678,14 @@ class SyncService:
             session.flush()
             sync_requests.renumber(session, holder)
             village_id = village_id or values.get("village_id")
-            recorder.log("新增", ENTITY_LABELS[entity], record_id, household_id=household_id,
+            recorder.log("新增", sync_records.ENTITY_LABELS[entity], record_id, household_id=household_id,
                          village_id=village_id, note=SYNC_NOTE)
         else:
             if entity in APPEND_ONLY_ENTITIES:
                 if not values.get("deleted") or record.deleted:
                     return  # created once; only its deletion (a tombstone) changes it
                 record.deleted = True
-                SyncService._audit(recorder, entity, record_id, household_id, village_id or "", {}, {}, "删除")
+                sync_records.audit(recorder, entity, record_id, household_id, village_id or "", {}, {}, "删除")
                 result.applied += 1
                 if household_id:
                     result.households.add(household_id)
@@ -857,7 +715,7 @@ class SyncService:
             q.set_values(record, changed)
             session.flush()
             sync_requests.renumber(session, holder)
-            SyncService._audit(recorder, entity, record_id, household_id, village_id or "", changed, mine, "修改")
+            sync_records.audit(recorder, entity, record_id, household_id, village_id or "", changed, mine, "修改")
         result.applied += 1
         if household_id:
             result.households.add(household_id)
@@ -874,29 +732,6 @@ class _HubSeq:
         return self.last
 
 
-_MASKS = {"id_number": mask_id_number, "phone": mask_phone}
-
-
-def _shown(value: str, field_name: str = "", masked: bool = False) -> str:
-    """A conflict value (JSON) as text for people: 空 for nothing, a group as its values. ID and phone
-    numbers are masked as in the account's lists (``masked``)."""
-    plain = json.loads(value)
-    if plain in (None, ""):
-        return "（空）"
-    if isinstance(plain, Mapping):
-        return "，".join(
-            "（空）" if v in (None, "") else (_MASKS[k](str(v)) if masked and k in _MASKS else str(v))
-            for k, v in plain.items()
-        )
-    if masked and field_name in _MASKS:
-        return _MASKS[field_name](str(plain))
-    if plain is True:
-        return "是"
-    if plain is False:
-        return "否"
-    return str(plain)
-
-
 def _with_hub_side(conflict: Conflict, side: Side | None) -> Conflict:
     return replace(conflict, hub_side=side)
 
@@ -905,18 +740,6 @@ def _plain(value: Any) -> Any:
     if isinstance(value, Mapping):
         return dict(value)
     return value
-
-
-def _refresh(session: Session, households: set[str]) -> None:
-    """The households' list columns and their members' search keys, after records changed under them."""
-    for household_id in sorted(households):
-        h = session.get(Household, household_id)
-        if h is None:
-            continue
-        for member in session.scalars(select(Member).where(Member.household_id == household_id)):
-            for key, value in member_search_keys(member.name, member.id_number, member.phone).items():
-                setattr(member, key, value)
-        HouseholdService.refresh_summary(session, h)
 
 
 def file_kind(path: Path) -> str:
