@@ -181,6 +181,6 @@ def sync_report(report) -> list[str]:  # type: ignore[no-untyped-def]
         f"  3. 在登录窗口点“从镇里领取档案…”，选登记文件 {report.spare.enrolment}，"
         f"登记码 {report.spare.code}，密码 {report.password}：这是为驻村干部{report.spare.name}"
         f"（{report.spare.villages}）登记的第三台笔记本。",
-        "  命令行也一样：zhuji-archive sync export / sync apply / device join（见 README“同步”一节）。",
+        "  命令行也一样：zhuji-archive sync export / sync apply / device join（见 docs/sync.md）。",
     ]
     return lines
