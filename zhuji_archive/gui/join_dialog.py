@@ -110,7 +110,7 @@ class JoinDialog(QDialog):
         buttons.accepted.connect(self.start_join)
         buttons.rejected.connect(self.reject)
         layout.addWidget(buttons)
-        self.setMinimumWidth(560)
+        self.setMinimumWidth(640)
         self.file.setFocus()
 
     # ---- choosing files ------------------------------------------------------------------------
