@@ -2,6 +2,9 @@
 """Bootstrap and everyday commands (each creates .venv and installs on first use):
 
   python3 tasks.py demo    run the application on a demo database (demo.sqlite3)
+  python3 tasks.py demo-sync [FOLDER]
+                           a township hub and two enrolled village laptops from the demo town, and one
+                           sync round between them (in demo-sync/ unless FOLDER is given; see README)
   python3 tasks.py test    lint and run the whole test suite
   python3 tasks.py bench   the scale benchmarks: archive, import, exports
   python3 tasks.py forms   recompile ui/*.ui into zhuji_archive/gui/forms/
@@ -94,6 +97,10 @@ def main() -> int:
                 return code
         print("演示档案：在登录窗口选择一个演示账号登录，密码都是 Demo-2026（见 README.md）。", flush=True)
         return _run(PY, "-m", "zhuji_archive", "--db", db, *rest)
+    if command == "demo-sync":
+        bootstrap()
+        folder = Path(rest[0]) if rest else ROOT / "demo-sync"
+        return _run(PY, "-m", "zhuji_archive", "demo", "--sync", folder, *rest[1:])
     if command == "test":
         bootstrap()
         env = dict(os.environ, QT_QPA_PLATFORM="offscreen")

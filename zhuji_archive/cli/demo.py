@@ -1,4 +1,5 @@
-"""demo: a realistic, reproducible demo archive (安华镇)."""
+"""demo: a realistic, reproducible demo archive (安华镇); with ``--sync 文件夹`` a township hub and two enrolled
+village laptops made from it, and one sync round between them (services/demo_sync.py)."""
 
 from __future__ import annotations
 
@@ -28,12 +29,29 @@ def add_command(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-a
     )
     common.add_db_option(demo, "写入的数据库文件")
     demo.add_argument("--force", action="store_true", help="目标文件已存在时覆盖")
+    demo.add_argument(
+        "--sync",
+        type=Path,
+        metavar="文件夹",
+        help="演示同步：在这个新的（或空的）文件夹里建立镇里的数据库和两台登记好的驻村干部笔记本，"
+        "两边各改几处，再用同步文件同步一轮，并说明各文件在哪里、用什么账号打开",
+    )
+    demo.add_argument(
+        "--hub",
+        type=common.location,
+        metavar="地址",
+        help="与 --sync 一起用：镇里的数据库建在这个空的 PostgreSQL 数据库上（postgresql://…），不给时建在文件夹里的文件上",
+    )
     demo.set_defaults(run=run)
 
 
 def run(args: argparse.Namespace) -> int:
     from zhuji_archive.services import demo_accounts
 
+    if args.sync is not None:
+        return _run_sync(args)
+    if args.hub is not None:
+        raise DomainError("--hub 只和 --sync 一起用；把演示数据建在镇里的数据库上请用 --db postgresql://…")
     if common.on_hub(args):
         return _run_on_hub(args)
     path = Path(common.database_path(args))
@@ -91,3 +109,78 @@ def _run_on_hub(args: argparse.Namespace) -> int:
     )
     _list_accounts(accounts)
     return common.OK
+
+
+def _run_sync(args: argparse.Namespace) -> int:
+    """demo --sync 文件夹: build the hub and the laptops, run a round, say what happened and what to try."""
+    from zhuji_archive.services import access, demo_sync
+
+    if getattr(args, "sub_db", None) or args.force:
+        raise DomainError("--sync 不和 --db、--force 一起用：演示同步的文件都放在 --sync 给出的文件夹里"
+                          "（镇里的数据库可以用 --hub 建在 PostgreSQL 上）。")
+    hub = args.hub
+    if hub is not None and not access.is_hub(hub):
+        raise DomainError("--hub 须是镇里数据库的地址 postgresql://用户名:密码@服务器:端口/数据库名")
+    counting = [False]  # a progress line is open: the next message starts a new line
+
+    def progress(done: int, total: int) -> None:
+        counting[0] = True
+        print(f"\r已生成 {done}/{total} 户", end="", flush=True)
+
+    def step(text: str) -> None:
+        print(("\n" if counting[0] else "") + text, flush=True)
+        counting[0] = False
+
+    report = demo_sync.build(
+        args.sync, hub=str(hub) if hub is not None else None, households=args.households, seed=args.seed,
+        progress=progress, step=step,
+    )
+    for line in sync_report(report):
+        print(line)
+    return common.OK
+
+
+def sync_report(report) -> list[str]:  # type: ignore[no-untyped-def]
+    """What the sync demo did, where its files are, which accounts open them, what to try next."""
+    from zhuji_archive.services import access
+
+    a, b = report.laptops
+    hub = access.shown(report.hub) if access.is_hub(report.hub) else str(report.hub)
+    lines = ["", "演示同步完成。这一轮做了什么："]
+    for laptop in report.laptops:
+        first = laptop.edits[0]
+        lines.append(
+            f"  笔记本{laptop.letter}（驻村干部{laptop.name}，{laptop.villages}）：改了{first.label}的{first.what}，"
+            f"记了一次回访；生成同步文件，镇里导入{laptop.at_hub.applied}条更改；"
+            f"导入回执后从镇里更新{laptop.receipt.applied}条记录。"
+        )
+    lines.append(
+        f"  镇里（党政办）：改了{report.hub_edit.label}的{report.hub_edit.what}。它在笔记本A负责的村，"
+        f"随回执到了笔记本A；笔记本B不负责这个村，没有收到。"
+    )
+    lines += [
+        "",
+        "文件在哪里：",
+        f"  镇里的数据库：{hub}（演示安华镇，{report.households}户）",
+        f"  笔记本A：{a.path}",
+        f"  笔记本B：{b.path}",
+        f"  同步文件和回执（相当于U盘）：{report.usb}",
+        f"  登记文件：{a.enrolment.parent}",
+        "",
+        f"用什么账号打开（密码都是 {report.password}）：",
+        f"  镇里的数据库：{report.office_login}（党政办），也可用演示的其他账号",
+        f"  笔记本A：{a.login}（{a.name}）",
+        f"  笔记本B：{b.login}（{b.name}）",
+        "",
+        "接下来可以试试：",
+        f"  1. 打开程序窗口，用“打开档案文件…”选笔记本A，以 {a.login} 登录，看“同步”页："
+        f"已确认到第几号、上次导入回执的时间；再打开{report.hub_edit.label}，备注已是镇里写的。",
+        f"  2. 在笔记本A上改一户，到“同步”页点“生成同步文件…”存到 {report.usb}；"
+        f"再打开镇里的数据库，以 {report.office_login} 登录，在“设备与同步”页“导入同步文件…”，"
+        "回执存在同步文件旁边；回到笔记本A“导入回执…”。",
+        f"  3. 在登录窗口点“从镇里领取档案…”，选登记文件 {report.spare.enrolment}，"
+        f"登记码 {report.spare.code}，密码 {report.password}：这是为驻村干部{report.spare.name}"
+        f"（{report.spare.villages}）登记的第三台笔记本。",
+        "  命令行也一样：zhuji-archive sync export / sync apply / device join（见 docs/sync.md）。",
+    ]
+    return lines

@@ -1,5 +1,6 @@
-"""Choosing the archive at the login window: another archive file, or the township's hub (连接镇里的数据库),
-and the archives this machine opened before.
+"""Choosing the archive at the login window: another archive file, the township's hub (连接镇里的数据库),
+a laptop's archive made from an enrolment file (从镇里领取档案, gui/join_dialog.py), and the archives this
+machine opened before.
 
 The hub's connection window asks for 服务器地址, 端口, 数据库名, 数据库用户 and 数据库密码; 测试连接 tells in
 Chinese whether the server answers, refuses, or holds no archive yet (services/access.state). The address it
@@ -36,6 +37,7 @@ from PySide6.QtWidgets import (
 
 from zhuji_archive import APP_NAME
 from zhuji_archive.gui.account_forms import ERROR_STYLE, FieldForm, hint_label, password_edit
+from zhuji_archive.gui.join_dialog import JoinDialog
 from zhuji_archive.services import access
 from zhuji_archive.storage.database import DatabaseError
 
@@ -201,10 +203,13 @@ class HubConnectDialog(QDialog):
 
 
 class ArchiveChoice(QWidget):
-    """Under the login window's fields: another archive — one of this machine's recent ones, a file, or
-    the township's hub. ``chosen`` carries the location (a Path, or a hub's address with its password)."""
+    """Under the login window's fields: another archive — one of this machine's recent ones, a file, the
+    township's hub, or a laptop's archive fetched from the hub. ``chosen`` carries the location (a Path,
+    or a hub's address with its password); ``joined`` the archive 从镇里领取档案 made, already logged in,
+    and its path."""
 
     chosen = Signal(object)
+    joined = Signal(object, object)
 
     def __init__(self, current: Path | str, settings: QSettings, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -228,8 +233,13 @@ class ArchiveChoice(QWidget):
         self.hub_button.setAutoDefault(False)
         self.hub_button.setToolTip("打开镇（县）数据库服务器上多人共用的群众档案")
         self.hub_button.clicked.connect(lambda: self.connect_hub())
+        self.join_button = QPushButton("从镇里领取档案…")
+        self.join_button.setAutoDefault(False)
+        self.join_button.setToolTip("驻村干部的笔记本：用镇里给的登记文件和登记码，建立本机的档案")
+        self.join_button.clicked.connect(lambda: self.fetch_from_hub())
         row.addWidget(self.file_button)
         row.addWidget(self.hub_button)
+        row.addWidget(self.join_button)
         row.addStretch(1)
         layout.addLayout(row)
         self.folder = "" if access.is_hub(current) else str(Path(current).parent)
@@ -251,6 +261,13 @@ class ArchiveChoice(QWidget):
         )
         if path:
             self.chosen.emit(Path(path))
+
+    def fetch_from_hub(self) -> JoinDialog:
+        """从镇里领取档案: the laptop's archive made from an enrolment file, opened as its account."""
+        dialog = JoinDialog(self.folder, self.window())
+        if dialog.exec() == QDialog.DialogCode.Accepted and dialog.archive is not None:
+            self.joined.emit(dialog.archive, dialog.path)
+        return dialog
 
     def connect_hub(self, remembered: str | None = None) -> HubConnectDialog:
         dialog = HubConnectDialog(remembered, self.window())

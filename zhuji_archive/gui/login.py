@@ -4,7 +4,8 @@ window, and the password change an account must make before its first work.
 ``start_session`` looks at the archive — a file, or the township's hub on a PostgreSQL server — (services/
 access.state) and shows the one window that fits; it returns the archive logged in, or None when the user
 gave up (or the archive cannot be opened, after saying why in Chinese). Both windows offer another archive
-(gui/hub_dialog.py): a recent one, a file, or 连接镇里的数据库; the choice starts over on that archive."""
+(gui/hub_dialog.py): a recent one, a file, or 连接镇里的数据库; the choice starts over on that archive. Or
+从镇里领取档案 (gui/join_dialog.py): the laptop's archive made from an enrolment file, which opens at once."""
 
 from __future__ import annotations
 
@@ -87,6 +88,7 @@ class CreateAdminDialog(QDialog):
         self.path = path
         self.archive: Archive | None = None
         self.switch_to: Path | str | None = None
+        self.joined_at: Path | None = None  # 从镇里领取档案 made and opened this archive instead
         self.setWindowTitle(f"{APP_NAME} — 建立系统管理员账号")
         layout = QVBoxLayout(self)
         layout.addWidget(_title("建立系统管理员账号"))
@@ -162,6 +164,7 @@ class LoginDialog(QDialog):
         self.path = path
         self.archive: Archive | None = None
         self.switch_to: Path | str | None = None
+        self.joined_at: Path | None = None  # 从镇里领取档案 made and opened this archive instead
         self.remaining = 0
         self.setWindowTitle(f"{APP_NAME} — 登录")
         layout = QVBoxLayout(self)
@@ -327,7 +330,12 @@ def _offer_other_archives(
         dialog.switch_to = location
         dialog.reject()
 
+    def joined(archive: Archive, path: Path) -> None:
+        dialog.archive, dialog.joined_at = archive, Path(path)
+        dialog.accept()
+
     choice.chosen.connect(switch)
+    choice.joined.connect(joined)
     return choice
 
 
@@ -383,6 +391,8 @@ def start_session(location: Path | str, settings: QSettings) -> Archive | None:
             return None
         break
     archive = login.archive
+    if login.joined_at is not None:
+        location = login.joined_at
     settings.setValue(LAST_LOGIN, archive.actor.login)
     remember_archive(settings, location)
     if not archive.db.read_only and archive.accounts.must_change_password():
