@@ -14,8 +14,8 @@ file, in the same run. Three tables:
    so applying it at the hub is building the receipt (plus verifying a file of a few hundred bytes). The
    bench times that, the receipt's size, and the laptop's ``apply_receipt`` taking the hub's changes.
 3. **A typical week's sync file**: on a freshly joined laptop, through the services, 50 visits (notes of
-   varied length) and 5 household edits; ``sync export``; the file's size. Requests do not travel yet
-   (docs/sync.md, Next), so the 10 requests of a week are not in the file: the table says so.
+   varied length), 10 requests (recorded and sorted: two steps each) and 5 household edits; ``sync
+   export``; the file's size.
 
     .venv/bin/python bench/bench_sync.py [--changes 1000] [--households 500] [--hub-changes 1000]
 """
@@ -39,6 +39,7 @@ sys.path.insert(0, str(ROOT / "tests"))
 from sqlalchemy import select  # noqa: E402
 
 from zhuji_archive.domain.accounts import Role, ScopeUnit, UnitKind  # noqa: E402
+from zhuji_archive.domain.workflow import Action, Classification, Level  # noqa: E402
 from zhuji_archive.services import access  # noqa: E402
 from zhuji_archive.services.sync import join  # noqa: E402
 from zhuji_archive.storage import keyring, sync_enrolment  # noqa: E402
@@ -172,8 +173,8 @@ def receipt_bench(where: str | Path, folder: Path, households: int, hub_changes:
 
 
 def week_file(where: str | Path, folder: Path, households: int) -> tuple[int, int, int]:
-    """A week on a laptop through the services: 50 visits and 5 household edits; (changes, file bytes,
-    bytes of the changes' JSON before compression and encryption)."""
+    """A week on a laptop through the services: 50 visits, 10 requests (recorded, then sorted) and 5
+    household edits; (changes, file bytes, bytes of the changes' JSON before compression and encryption)."""
     hub, office, laptop, _village = _hub_with_laptop(where, folder, households)
     rng = random.Random(2026)
     with laptop.db.sessions() as session:
@@ -184,6 +185,9 @@ def week_file(where: str | Path, folder: Path, households: int) -> tuple[int, in
             ids[n % len(ids)], min(monday + timedelta(days=n % 5), laptop.clock.today()),
             rng.choice(("回访", "半年大走访")), "驻村干部", _week_notes(rng),
         )
+    for n in range(10):
+        request_id = laptop.requests.record(ids[(n * 3) % len(ids)], "生活困难", _week_notes(rng))
+        laptop.requests.act(request_id, Action.SORT, Classification("生活困难", "个性", "近期一时难以解决", Level.VILLAGE))
     for n in range(5):
         file = laptop.households.load(ids[(n * 7) % len(ids)])
         file.phone = f"1370000{n:04d}"
@@ -234,8 +238,8 @@ def main() -> None:
             for label, where, sub in hubs("receipt"):
                 build_s, size, take_s, updated = receipt_bench(where, sub, args.households, args.hub_changes)
                 print(f"{args.hub_changes}\t{label}\t{build_s:.2f}\t{size / 1024:.1f}\t{take_s:.2f}\t{updated}")
-            print("\n3. a typical week's sync file (50 visits, 5 household edits, through the services on the"
-                  " laptop; the 10 requests are NOT in it: requests do not travel yet)")
+            print("\n3. a typical week's sync file (50 visits, 10 requests recorded and sorted, 5 household edits,"
+                  " through the services on the laptop)")
             print("changes\tfile KB\tchanges' JSON KB")
             week = folder / "week"
             week.mkdir()

@@ -20,6 +20,7 @@ from zhuji_archive.domain.errors import DomainError
 from zhuji_archive.services import access
 from zhuji_archive.services.archive import Archive
 from zhuji_archive.services.sync import join
+from zhuji_archive.storage import keyring
 from zhuji_archive.storage.models import ChangeLog, Household, Member, Visit
 from zhuji_archive.storage.sync_bundle import SyncFileRefused
 from zhuji_archive.storage.sync_models import SyncConflict, SyncLog
@@ -485,3 +486,19 @@ def test_a_cadre_joins_from_a_demo_hub_with_only_the_cadres_it_needs(tmp_path: P
         assert responsible - {None} <= {c.id for c in cadres}
     with access.unlock(url, "dangzhengban", demo_accounts.DEMO_PASSWORD) as office, office.db.sessions() as session:
         assert len(cadres) < session.scalar(select(func.count()).select_from(Cadre))  # not every cadre of the town
+
+
+def test_a_join_never_touches_a_stray_key_file_beside_the_target(
+    request: pytest.FixtureRequest, tmp_path: Path
+) -> None:
+    where = _hub_location(request, tmp_path)
+    with open_archive(where, "党政办小王") as hub, admin(where) as chief:
+        village = hub.organisation.add_village(hub.organisation.add_town("安华镇"), "甲村")
+        login = ensure_account(chief, "驻村干部小李", Role.CADRE, (village,))
+        enrolment = hub.sync.enrol_device("笔记本", login)
+    target = tmp_path / "a.sqlite3"
+    stray = keyring.keyring_path(target)
+    stray.write_bytes(b"another archive's keys")
+    with pytest.raises(DomainError, match="密钥、日志文件"):
+        join(enrolment.data, target, PASSWORD, enrolment.code)
+    assert stray.read_bytes() == b"another archive's keys" and not target.exists()

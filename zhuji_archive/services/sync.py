@@ -552,8 +552,9 @@ class SyncService:
             item["hub_seq"] = entry.hub_seq
             latest[key] = item  # re-inserted: ordered by the record's last change
         out = []
+        records = q.preload(session, latest)
         for (entity, record_id), item in latest.items():
-            record = session.get(q.MODELS[entity], record_id)
+            record = records.get((entity, record_id))
             if record is None:
                 continue
             names = [n for n in item["fields"] if n in q.FIELDS[entity] or n in q.PLACEMENT[entity]]
@@ -645,14 +646,19 @@ class SyncService:
             pending = q.pending_fields(session, ident.device_id, ident.acknowledged_seq)
             stepping = q.pending_requests(session, ident.device_id, ident.acknowledged_seq)
             recorder = ChangeRecorder(session, "镇里")
-            for item in json.loads(payload):
-                if item["entity"] == "conflict":
-                    result.conflicts += sync_requests.take_conflict(session, item, ident.hub_id, ident.device_id)
-                elif item["entity"] == "request" and item["record_id"] in stepping:
-                    # its unsent steps are replayed at the hub, whose state then comes back
-                    continue
-                else:
-                    self._take(session, recorder, item, pending, ident, result)
+            items = json.loads(payload)
+            # the records and villages the receipt touches, read at once rather than one by one
+            records = q.preload(session, [(i["entity"], i["record_id"]) for i in items if i["entity"] in q.MODELS])
+            places = q.household_places(session, [i["household_id"] for i in items if i.get("household_id")])
+            with session.no_autoflush:
+                for item in items:
+                    if item["entity"] == "conflict":
+                        result.conflicts += sync_requests.take_conflict(session, item, ident.hub_id, ident.device_id)
+                    elif item["entity"] == "request" and item["record_id"] in stepping:
+                        # its unsent steps are replayed at the hub, whose state then comes back
+                        continue
+                    else:
+                        self._take(session, recorder, item, pending, ident, result, records, places)
             ident.hub_seq_seen = int(manifest["hub_seq_to"])
             recorder.log("导入", "回执", ident.hub_id, note=SYNC_RECEIPT_NOTE)
             session.flush()
@@ -662,12 +668,13 @@ class SyncService:
     def _take(
         self, session: Session, recorder: ChangeRecorder, item: Mapping[str, Any],
         pending: set[tuple[str, str, str]], ident: SyncIdentity, result: ApplyResult,
+        records: dict[tuple[str, str], Any], places: dict[str, str],
     ) -> None:
         entity, record_id, values = item["entity"], item["record_id"], item["values"]
         model = q.MODELS[entity]
-        record = session.get(model, record_id)
+        record = records.get((entity, record_id))
         household_id = item["household_id"]
-        village_id = q.household_places(session, [household_id]).get(household_id) if household_id else None
+        village_id = places.get(household_id) if household_id else None
         if record is None:
             if item["kind"] != ChangeKind.CREATE.value:
                 return  # a record this laptop does not hold
@@ -675,8 +682,12 @@ class SyncService:
             record = model(id=record_id)
             q.set_values(record, values)
             session.add(record)
-            session.flush()
-            sync_requests.renumber(session, holder)
+            records[(entity, record_id)] = record
+            if holder is not None:
+                session.flush()
+                sync_requests.renumber(session, holder)
+            if entity == "household":
+                places[record_id] = values.get("village_id")
             village_id = village_id or values.get("village_id")
             recorder.log("新增", sync_records.ENTITY_LABELS[entity], record_id, household_id=household_id,
                          village_id=village_id, note=SYNC_NOTE)
@@ -758,8 +769,10 @@ def join(enrolment: bytes | Path, path: Path, password: str, code: str) -> Archi
     if not passwords.verify_password(account["password_hash"], password):
         raise DomainError("密码不对：请用这个账号在镇里的密码")
     path = Path(path)
-    if access.state(path) is not access.ArchiveState.NEW:
-        raise DomainError("这个位置已经有档案文件，请另选一个位置")
+    companions = (keyring.keyring_path(path), *(path.with_name(path.name + s) for s in ("-wal", "-shm")))
+    if access.state(path) is not access.ArchiveState.NEW or any(p.exists() for p in companions):
+        # a stray key file or journal beside it belongs to something else: never overwrite or remove it
+        raise DomainError("这个位置已经有档案文件（或它的密钥、日志文件），请另选一个位置")
     ring = keyring.Keyring.new()
     key = cipher.new_key()
     path.parent.mkdir(parents=True, exist_ok=True)
@@ -767,7 +780,7 @@ def join(enrolment: bytes | Path, path: Path, password: str, code: str) -> Archi
         _create_laptop_archive(path, ring, key, content, password)
     except BaseException:
         # Nothing half-made stays behind: the next try starts from an empty place again
-        for leftover in (path, keyring.keyring_path(path), *(path.with_name(path.name + s) for s in ("-wal", "-shm"))):
+        for leftover in (path, *companions):
             leftover.unlink(missing_ok=True)
         raise
     return access.unlock(path, content["login"], password)

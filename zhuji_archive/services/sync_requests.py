@@ -149,6 +149,7 @@ def release_number(session: Session, number: str | None, request_id: str) -> Req
     has not numbered yet) lets it go; ``renumber`` gives it a free one once the hub's is written."""
     if not number:
         return None
+    session.flush()  # numbers this receipt changed before count as they are now
     holder = q.request_holding_number(session, number, request_id)
     if holder is None:
         return None
