@@ -15,6 +15,7 @@ from accounts import migrated_hub
 from sqlalchemy import select
 
 from zhuji_archive.cli import main
+from zhuji_archive.domain.workflow import Status
 from zhuji_archive.services import access, demo_accounts, demo_sync
 from zhuji_archive.storage.models import Household, Visit
 
@@ -49,7 +50,9 @@ def _run_and_check(folder: Path, hub: Path | str, capsys: pytest.CaptureFixture[
         assert f"{path.name[:4]}：{logins[path]}（" in out
         with access.unlock(path, logins[path], PASSWORD) as arc:
             status = arc.sync.status()
-            assert (status.role, status.waiting, status.acknowledged) == ("laptop", 0, 2)  # edit + visit, both taken
+            # edit + visit on both; A also a request recorded, sorted and reported: all taken
+            expected = 5 if path == laptop_a else 2
+            assert (status.role, status.waiting, status.acknowledged) == ("laptop", 0, expected)
     assert f"密码都是 {PASSWORD}" in out and "dangzhengban" in out and "同步”页" in out
     assert str(folder / demo_sync.USB_FOLDER) in out
     assert len(list((folder / demo_sync.USB_FOLDER).glob("*.zjsync"))) == 2
@@ -71,6 +74,10 @@ def _run_and_check(folder: Path, hub: Path | str, capsys: pytest.CaptureFixture[
     hub_visits = _visits(hub, demo_sync.OFFICE_LOGIN)
     visit_a, visit_b = _visits(laptop_a, logins[laptop_a]), _visits(laptop_b, logins[laptop_b])
     assert len(visit_a) == len(visit_b) == 1 and hub_visits == visit_a | visit_b
+    # A's request waits for the township's meeting at the hub, with the number printed.
+    with access.unlock(hub, demo_sync.OFFICE_LOGIN, PASSWORD) as office:
+        (waiting,) = [r for r in office.requests.list() if r.description == demo_sync.REQUEST_TEXT]
+        assert waiting.status == Status.AWAITING_MEETING and waiting.number in out
     # The third enrolment is left for 从镇里领取档案 in the window: its code is printed beside its file.
     (spare,) = (folder / demo_sync.ENROL_FOLDER).glob("笔记本C-*.zjenrol")
     assert str(spare) in out and not list(folder.glob("笔记本C-*.sqlite3"))

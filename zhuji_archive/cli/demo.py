@@ -155,6 +155,10 @@ def sync_report(report) -> list[str]:  # type: ignore[no-untyped-def]
             f"导入回执后从镇里更新{laptop.receipt.applied}条记录。"
         )
     lines.append(
+        f"  笔记本A还登记了一条诉求（{a.request_number}），梳理为镇级、上报镇：同步后它在镇里“镇级审核”的待上会诉求中，"
+        "由月度专题会议交办；交办结果随下一次回执回到笔记本A。"
+    )
+    lines.append(
         f"  镇里（党政办）：改了{report.hub_edit.label}的{report.hub_edit.what}。它在笔记本A负责的村，"
         f"随回执到了笔记本A；笔记本B不负责这个村，没有收到。"
     )

@@ -19,6 +19,7 @@ from pathlib import Path
 
 from zhuji_archive.domain.accounts import Role
 from zhuji_archive.domain.errors import DomainError
+from zhuji_archive.domain.workflow import Action, Classification, Level
 from zhuji_archive.services import access, demo_accounts
 from zhuji_archive.services.archive import Archive
 from zhuji_archive.services.household_list import HouseholdFilter
@@ -31,6 +32,7 @@ OFFICE_LOGIN = "dangzhengban"
 LAPTOP_NOTE = "演示同步：{name}在笔记本上修改"
 HUB_NOTE = "演示同步：镇里党政办修改"
 VISIT_NOTE = "演示同步：笔记本上记录的走访"
+REQUEST_TEXT = "演示同步：村道路灯损坏，请求镇里协调修复"
 
 
 @dataclass
@@ -55,6 +57,8 @@ class DemoLaptop:
     code: str
     edits: list[DemoEdit] = field(default_factory=list)
     visit_id: str = ""
+    request_id: str = ""  # laptop A: a request recorded, sorted as 镇级 and 上报镇
+    request_number: str = ""
     sync_file: Path | None = None
     at_hub: ApplyResult | None = None  # applying its sync file at the hub
     receipt: ApplyResult | None = None  # applying the hub's receipt on the laptop
@@ -136,6 +140,12 @@ def build(
                 first.id, archive.clock.today(), "回访", laptop.name, VISIT_NOTE
             )
             laptop.edits.append(DemoEdit(first.id, laptop.edits[0].label, "新记一次回访"))
+        first_a = joined[0].edits[0].household_id
+        say("笔记本A上：登记一条诉求，梳理为镇级，上报镇…")
+        requests = archives[0].requests
+        joined[0].request_id = requests.record(first_a, "基础设施", REQUEST_TEXT)
+        requests.act(joined[0].request_id, Action.SORT, Classification("基础设施", "共性", "近期一时难以解决", Level.TOWN))
+        requests.act(joined[0].request_id, Action.REPORT, None)
         say("镇里：党政办修改笔记本A所在村的另一户的备注…")
         village_a = sorted(access.actor_of(office.db, joined[0].login).villages or ())
         others = [row for row in _households(office, village_a[0]) if row.id != joined[0].edits[0].household_id]
@@ -149,6 +159,8 @@ def build(
             say(f"笔记本{laptop.letter}导入镇里的回执…")
             assert laptop.at_hub is not None and laptop.at_hub.receipt_path is not None
             laptop.receipt = archive.sync.apply_receipt(laptop.at_hub.receipt_path)
+        # the number as the township gave it (the receipt brings it back when the hub had to renumber)
+        joined[0].request_number = archives[0].requests.detail(joined[0].request_id).row.number
         return SyncDemo(folder, where, households, joined, hub_edit, usb, spare)
     finally:
         for archive in reversed(opened):
