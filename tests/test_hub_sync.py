@@ -19,7 +19,7 @@ from zhuji_archive.domain.accounts import PermissionDenied, Role
 from zhuji_archive.domain.errors import DomainError
 from zhuji_archive.services import access
 from zhuji_archive.services.archive import Archive
-from zhuji_archive.services.sync import join
+from zhuji_archive.services.sync import SyncCancelled, join
 from zhuji_archive.storage import keyring
 from zhuji_archive.storage.models import ChangeLog, Household, Member, Visit
 from zhuji_archive.storage.sync_bundle import SyncFileRefused
@@ -502,3 +502,38 @@ def test_a_join_never_touches_a_stray_key_file_beside_the_target(
     with pytest.raises(DomainError, match="密钥、日志文件"):
         join(enrolment.data, target, PASSWORD, enrolment.code)
     assert stray.read_bytes() == b"another archive's keys" and not target.exists()
+
+
+def _cancel_on_call(n: int):  # type: ignore[no-untyped-def]
+    """A cancelled() that says yes on its n-th call: after some of the file was merged."""
+    calls = []
+
+    def cancelled() -> bool:
+        calls.append(1)
+        return len(calls) >= n
+
+    return cancelled
+
+
+def test_a_cancelled_apply_leaves_nothing_and_the_next_one_completes(town: Town) -> None:
+    for n in range(260):  # more than one progress step (200 changes)
+        town.laptop.maintenance.record_visit(town.household, date(2026, 1, 6), "回访", "干部甲", f"第{n}次回访")
+    sent = town.laptop.sync.export(town.folder)
+    before, seen = _snapshot(town.hub), []
+    with pytest.raises(SyncCancelled):
+        town.hub.sync.apply(sent, progress=lambda done, total: seen.append((done, total)),
+                            cancelled=_cancel_on_call(2))
+    assert seen == [(0, 260)]  # 200 changes were merged in the transaction when it stopped
+    assert _snapshot(town.hub) == before
+    result = town.hub.sync.apply(sent)
+    assert result.applied == 260 and _snapshot(town.hub)[2] == before[2] + 260
+
+    # the same on the laptop: a receipt of the hub's 260 visits taken, cancelled midway, taken again
+    for n in range(260):
+        town.hub.maintenance.record_visit(town.household, date(2026, 1, 7), "回访", "干部乙", f"镇里第{n}次")
+    receipt = town.hub.sync.apply(town.laptop.sync.export(town.folder)).receipt_path
+    before = _snapshot(town.laptop)
+    with pytest.raises(SyncCancelled):
+        town.laptop.sync.apply_receipt(receipt, cancelled=_cancel_on_call(2))
+    assert _snapshot(town.laptop) == before
+    assert town.laptop.sync.apply_receipt(receipt).applied == 260

@@ -358,10 +358,12 @@ class LaptopSyncPage(QWidget):
 
     def apply_receipt(self, path: Path) -> None:
         Operation(
-            self, "导入回执", lambda _p, _c: self.archive.sync.apply_receipt(path), label="正在导入回执…",
+            self, "导入回执", lambda p, c: self.archive.sync.apply_receipt(path, p, c), label="正在导入回执…",
             progress=True, runner=self.runner,
             changes=lambda r: Changes(households=frozenset(r.households), visits=True) if r.households else Changes(),
-        ).success(self._receipt_applied).failure(lambda f: show_failure(self, "导入回执", f)).run()
+        ).success(self._receipt_applied).failure(lambda f: show_failure(self, "导入回执", f)).on_cancel(
+            lambda: self.applied.setText("已取消：这份回执没有导入任何内容，可以再导入一次")
+        ).run()
 
     def _receipt_applied(self, result: ApplyResult) -> None:
         self.last_result = result
@@ -529,10 +531,12 @@ class HubSyncPage(QWidget):
 
     def apply_file(self, path: Path, receipt_path: Path | None = None) -> None:
         Operation(
-            self, "导入同步文件", lambda _p, _c: self.archive.sync.apply(path, receipt_path),
+            self, "导入同步文件", lambda p, c: self.archive.sync.apply(path, receipt_path, p, c),
             label="正在导入同步文件…", progress=True, runner=self.runner,
             changes=lambda r: Changes(households=frozenset(r.households), visits=True) if r.households else Changes(),
-        ).success(self._applied).failure(lambda f: show_failure(self, "导入同步文件", f)).run()
+        ).success(self._applied).failure(lambda f: show_failure(self, "导入同步文件", f)).on_cancel(
+            lambda: self.result.setText("已取消：这个同步文件没有导入任何内容，可以再导入一次")
+        ).run()
 
     def _applied(self, result: ApplyResult) -> None:
         self.last_result = result

@@ -46,6 +46,7 @@ from zhuji_archive.domain.sync_merge import (
 from zhuji_archive.services import access, sync_capture, sync_conflicts, sync_records, sync_requests
 from zhuji_archive.services.history import ChangeRecorder
 from zhuji_archive.services.permissions import Guard
+from zhuji_archive.services.progress import Cancelled, Job, OperationCancelled, Progress
 from zhuji_archive.services.requests import ACTING
 from zhuji_archive.services.sync_conflicts import ConflictRow
 from zhuji_archive.storage import cipher, keyring, passwords, sync_bundle, sync_enrolment
@@ -61,6 +62,13 @@ SYNC_NOTE = sync_records.SYNC_NOTE
 SYNC_RECEIPT_NOTE = "导入回执"
 SUFFIX = ".zjsync"
 RECEIPT_SUFFIX = ".zjreceipt"
+
+
+PROGRESS_EVERY = 200  # changes between two progress reports (and cancel checks)
+
+
+class SyncCancelled(OperationCancelled):
+    """The user cancelled applying a sync file or a receipt: nothing of it was written."""
 
 
 @dataclass(frozen=True)
@@ -235,13 +243,16 @@ class SyncService:
             return sorted(actor.villages)
         return sorted(session.scalars(select(Village.id)))
 
-    def apply(self, path: Path, receipt_path: Path | None = None) -> ApplyResult:
+    def apply(
+        self, path: Path, receipt_path: Path | None = None,
+        progress: Progress | None = None, cancelled: Cancelled | None = None,
+    ) -> ApplyResult:
         """Apply a laptop's sync file at the hub, whole or not at all; write the receipt (beside the file
         unless ``receipt_path`` is given). Refused files raise DomainError with the reason."""
         self.guard.need_whole_town(Capability.REVIEW_REQUESTS, "导入同步文件")
         data = Path(path).read_bytes()
         try:
-            result = self._apply_bytes(data)
+            result = self._apply_bytes(data, Job(progress, cancelled, SyncCancelled))
         except IntegrityError:
             # the database's own guard (one household on file per ID number) caught a member the laptop
             # filed while the hub filed the same person elsewhere: nothing was applied
@@ -253,7 +264,7 @@ class SyncService:
         result.receipt_path = target
         return result
 
-    def _apply_bytes(self, data: bytes) -> ApplyResult:
+    def _apply_bytes(self, data: bytes, job: Job | None = None) -> ApplyResult:
         self.guard.need_whole_town(Capability.REVIEW_REQUESTS, "导入同步文件")
         sync_bundle.peek_manifest(data)  # not a sync file at all: say so before anything else
         with self.db.transaction() as session:
@@ -282,7 +293,7 @@ class SyncService:
                 )
             else:
                 self._check_changes(session, device, sender, changes)
-                self._merge(session, ident, device, sender, changes, result)
+                self._merge(session, ident, device, sender, changes, result, job or Job(None, None))
                 device.applied_seq = manifest["seq_to"]
                 device.last_contact = utcnow()
                 result.acknowledged_to = device.applied_seq
@@ -370,6 +381,7 @@ class SyncService:
         sender: Actor,
         changes: list[dict[str, Any]],
         result: ApplyResult,
+        job: Job,
     ) -> None:
         recorder = ChangeRecorder(session, sender)
         records = q.preload(
@@ -378,7 +390,9 @@ class SyncService:
         seqs = _HubSeq(ident.last_seq)
         refused_requests: set[str] = set()  # a step refused: the later steps of that request follow it
         with session.no_autoflush:
-            for c in changes:
+            for done, c in enumerate(changes):
+                if done % PROGRESS_EVERY == 0:
+                    job.step(done, len(changes))  # a cancel here rolls the whole file back
                 hub_seq = seqs.take()
                 if c["entity"] == q.STEP:
                     self._replay(session, recorder, ident, device, sender, c, hub_seq, seqs, refused_requests, result)
@@ -622,7 +636,9 @@ class SyncService:
                 return 0
             return ident.last_seq - ident.acknowledged_seq
 
-    def apply_receipt(self, path: Path) -> ApplyResult:
+    def apply_receipt(
+        self, path: Path, progress: Progress | None = None, cancelled: Cancelled | None = None
+    ) -> ApplyResult:
         """Take a receipt from the hub: the acknowledgement and the hub's changes in this laptop's scope.
         A field with a local change the hub has not acknowledged keeps the local value; the hub's goes
         to the local conflict queue."""
@@ -651,7 +667,10 @@ class SyncService:
             records = q.preload(session, [(i["entity"], i["record_id"]) for i in items if i["entity"] in q.MODELS])
             places = q.household_places(session, [i["household_id"] for i in items if i.get("household_id")])
             with session.no_autoflush:
-                for item in items:
+                job = Job(progress, cancelled, SyncCancelled)
+                for done, item in enumerate(items):
+                    if done % PROGRESS_EVERY == 0:
+                        job.step(done, len(items))  # a cancel here rolls the whole receipt back
                     if item["entity"] == "conflict":
                         result.conflicts += sync_requests.take_conflict(session, item, ident.hub_id, ident.device_id)
                     elif item["entity"] == "request" and item["record_id"] in stepping:
