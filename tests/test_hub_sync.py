@@ -15,13 +15,13 @@ import pytest
 from accounts import PASSWORD, admin, ensure_account, migrated_hub, open_archive
 from sqlalchemy import func, select
 
-from zhuji_archive.domain.accounts import PermissionDenied, Role
+from zhuji_archive.domain.accounts import PermissionDenied, Role, ScopeUnit, UnitKind
 from zhuji_archive.domain.errors import DomainError
 from zhuji_archive.services import access
 from zhuji_archive.services.archive import Archive
 from zhuji_archive.services.sync import SyncCancelled, join
 from zhuji_archive.storage import keyring
-from zhuji_archive.storage.models import ChangeLog, Household, Member, Visit
+from zhuji_archive.storage.models import AccountScope, ChangeLog, Household, Member, Visit
 from zhuji_archive.storage.sync_bundle import SyncFileRefused
 from zhuji_archive.storage.sync_models import SyncConflict, SyncLog
 from zhuji_archive.views.household_file import MemberData, VisitData
@@ -537,3 +537,23 @@ def test_a_cancelled_apply_leaves_nothing_and_the_next_one_completes(town: Town)
         town.laptop.sync.apply_receipt(receipt, cancelled=_cancel_on_call(2))
     assert _snapshot(town.laptop) == before
     assert town.laptop.sync.apply_receipt(receipt).applied == 260
+
+
+def test_the_accounts_name_role_and_scope_follow_the_hub(town: Town) -> None:
+    account_id = town.laptop.actor.account_id
+    with admin(town.where) as chief:
+        chief.accounts.update(account_id, "李晓明", Role.CADRE,
+                              [ScopeUnit(UnitKind.VILLAGE, town.village), ScopeUnit(UnitKind.VILLAGE, town.other_village)])
+    result = town.laptop.sync.apply_receipt(town.hub.sync.apply(town.laptop.sync.export(town.folder)).receipt_path)
+    assert result.applied == 1
+    again = access.actor_of(town.laptop.db, town.laptop.actor.login)
+    assert again.display_name == "李晓明"
+    with town.laptop.db.sessions() as session:
+        units = set(session.execute(select(AccountScope.unit_id).where(AccountScope.account_id == account_id)).scalars())
+    assert units == {town.village, town.other_village}  # 乙村's files come with a new enrolment
+    with town.laptop.db.sessions() as session:
+        notes = set(session.scalars(select(ChangeLog.field).where(ChangeLog.note == "镇里修改了账号")))
+    assert notes == {"姓名", "负责范围"}
+    # the password stays the one the laptop was joined with
+    laptop_file = town.folder.parent / "laptop" / "档案.sqlite3"
+    access.unlock(laptop_file, town.laptop.actor.login, PASSWORD).close()

@@ -577,6 +577,7 @@ class SyncService:
             out.append({**{k: v for k, v in item.items() if k != "fields"}, "values": q.values_of(record, names)})
         out.sort(key=lambda item: q.WRITE_ORDER.index(item["entity"]))  # a record after the one it belongs to
         out.extend(sync_requests.conflict_items(session, device.id))
+        out.append(sync_records.account_item(session, device.account_id))
         manifest = {
             "device_id": ident.hub_id, "hub_id": device.id, "account_id": device.account_id,
             "scope": villages, "seq_from": cursor + 1, "seq_to": ident.last_seq,
@@ -656,13 +657,16 @@ class SyncService:
             result = ApplyResult()
             ident.acknowledged_seq = max(ident.acknowledged_seq, int(manifest["acknowledged_to"]))
             result.acknowledged_to = ident.acknowledged_seq
+            recorder = ChangeRecorder(session, "镇里")
+            items = json.loads(payload)
             if int(manifest["hub_seq_to"]) <= ident.hub_seq_seen:
+                # no record changed at the hub since the last receipt; the account and the queue may have
                 result.duplicate = True
+                for item in items:
+                    self._take_state(session, recorder, item, ident, result)
                 return result
             pending = q.pending_fields(session, ident.device_id, ident.acknowledged_seq)
             stepping = q.pending_requests(session, ident.device_id, ident.acknowledged_seq)
-            recorder = ChangeRecorder(session, "镇里")
-            items = json.loads(payload)
             # the records and villages the receipt touches, read at once rather than one by one
             records = q.preload(session, [(i["entity"], i["record_id"]) for i in items if i["entity"] in q.MODELS])
             places = q.household_places(session, [i["household_id"] for i in items if i.get("household_id")])
@@ -671,8 +675,8 @@ class SyncService:
                 for done, item in enumerate(items):
                     if done % PROGRESS_EVERY == 0:
                         job.step(done, len(items))  # a cancel here rolls the whole receipt back
-                    if item["entity"] == "conflict":
-                        result.conflicts += sync_requests.take_conflict(session, item, ident.hub_id, ident.device_id)
+                    if item["entity"] in ("conflict", "account"):
+                        self._take_state(session, recorder, item, ident, result)
                     elif item["entity"] == "request" and item["record_id"] in stepping:
                         # its unsent steps are replayed at the hub, whose state then comes back
                         continue
@@ -683,6 +687,17 @@ class SyncService:
             session.flush()
             sync_records.refresh(session, result.households)
         return result
+
+    @staticmethod
+    def _take_state(
+        session: Session, recorder: ChangeRecorder, item: Mapping[str, Any], ident: SyncIdentity,
+        result: ApplyResult,
+    ) -> None:
+        """What a receipt says beside records: the laptop's account, and its steps the hub did not take."""
+        if item["entity"] == "conflict":
+            result.conflicts += sync_requests.take_conflict(session, item, ident.hub_id, ident.device_id)
+        elif item["entity"] == "account" and item["record_id"] == ident.account_id:
+            result.applied += sync_records.take_account(session, recorder, item)
 
     def _take(
         self, session: Session, recorder: ChangeRecorder, item: Mapping[str, Any],

@@ -22,7 +22,7 @@ from zhuji_archive.services.households import (
     VISIT_LABELS,
     HouseholdService,
 )
-from zhuji_archive.storage.models import Household, Member
+from zhuji_archive.storage.models import Account, AccountScope, Household, Member
 
 SYNC_NOTE = "同步导入"
 
@@ -77,3 +77,41 @@ def refresh(session: Session, households: set[str]) -> None:
             for key, value in member_search_keys(member.name, member.id_number, member.phone).items():
                 setattr(member, key, value)
         HouseholdService.refresh_summary(session, h)
+
+
+# ---- the laptop's account ------------------------------------------------------------------------
+def account_item(session: Session, account_id: str) -> dict[str, Any]:
+    """The device's account as the hub has it now (name, role, scope), for every receipt: a change at
+    the hub reaches the laptop at its next sync. Its password stays: the laptop's archive opens with
+    the password it was joined with, which only the cadre changes there."""
+    account = session.get(Account, account_id)
+    assert account is not None
+    units = sorted([unit.unit_kind, unit.unit_id] for unit in account.scope)
+    return {
+        "entity": "account", "record_id": account.id, "household_id": None, "kind": "修改",
+        "values": {"display_name": account.display_name, "role": account.role, "scope": units},
+    }
+
+
+def take_account(session: Session, recorder: ChangeRecorder, item: Mapping[str, Any]) -> int:
+    """On the laptop: its account takes the hub's name, role and scope; 1 when anything changed."""
+    account = session.get(Account, item["record_id"])
+    if account is None:
+        return 0
+    values = item["values"]
+    units = sorted([unit.unit_kind, unit.unit_id] for unit in account.scope)
+    wanted = sorted([kind, unit_id] for kind, unit_id in values["scope"])
+    changed = False
+    for name, label in (("display_name", "姓名"), ("role", "角色")):
+        if getattr(account, name) != values[name]:
+            recorder.log("修改", "账号", account.id, field=label, old=getattr(account, name), new=values[name],
+                         note="镇里修改了账号")
+            setattr(account, name, values[name])
+            changed = True
+    if units != wanted:
+        keep = [unit for unit in account.scope if [unit.unit_kind, unit.unit_id] in wanted]
+        have = [[unit.unit_kind, unit.unit_id] for unit in keep]
+        account.scope = keep + [AccountScope(unit_kind=k, unit_id=u) for k, u in wanted if [k, u] not in have]
+        recorder.log("修改", "账号", account.id, field="负责范围", note="镇里修改了账号")
+        changed = True
+    return int(changed)
