@@ -172,7 +172,6 @@ def test_a_request_goes_round_the_whole_cycle_through_the_windows(
     _act(qtbot, detail, Action.SORT, category="基础设施", scope="个性", solvability="近期一时难以解决", level="镇级")
     _act(qtbot, detail, Action.REPORT)
     assert detail.ui.statusLabel.text() == Status.AWAITING_MEETING.value
-    house.close()
 
     # ---- 同步 on the laptop: the changes wait; 生成同步文件… to the USB stick.
     usb = tmp_path / "U盘"
@@ -254,6 +253,8 @@ def test_a_request_goes_round_the_whole_cycle_through_the_windows(
     assert detail.isVisible()
     assert detail.ui.statusLabel.text() == Status.IN_PROGRESS.value
     assert "镇交通办" in detail.ui.assignmentLabel.text() and "周主任" in detail.ui.assignmentLabel.text()
+    # … and the household file left open behind it.
+    assert house.isVisible() and house.requests.record(row).status == Status.IN_PROGRESS.value
 
     # ---- 办结 and the household's 反馈 on the laptop, in that window.
     _act(qtbot, detail, Action.SOLVE, measures="铺设路面", method="镇村共建", result="路面已修复")
@@ -261,6 +262,8 @@ def test_a_request_goes_round_the_whole_cycle_through_the_windows(
     assert detail.ui.statusLabel.text() == Status.CLOSED.value
     _settle(qtbot, laptop)
     assert requests.model.index(shown, STATUS).data() == Status.CLOSED.value
+    assert house.resolution.record(row).status == Status.CLOSED.value
+    assert "路面已修复" in house.resolution.record(row).resolution
 
     # ---- Sync again: 同步 says what waits, the file goes to the hub, its receipt comes back.
     _front(qtbot, laptop_window, mine, laptop)
