@@ -4,8 +4,11 @@ file, sorts it and reports it to the town (上报镇), 生成同步文件 on the
 设备与同步, puts it on the monthly meeting from 待上会审核 and 全部交办; the laptop's next file brings back
 a receipt whose 导入回执 shows the decision on the request page (and in the request window left open);
 the cadre records 办结 and the household's 反馈 there; the next sync brings them to the hub, whose
-领导驾驶舱 and 周报 count the request as closed. Only the file and meeting choosers are answered by the
-test (as a person would pick a folder); everything else goes through the widgets."""
+领导驾驶舱 and 周报 count the request as closed, compared with what they showed before. The modal
+questions are answered by the test as a person would (the folder and file pickers, 登记设备 filled in, 新建会议
+with its defaults, the meeting chosen for 列入专题会议…, the one-time code box left unread); the
+meeting's decision is set in its table's model (tests/test_gui_meeting.py types into the editors);
+everything else is clicked."""
 
 from __future__ import annotations
 
