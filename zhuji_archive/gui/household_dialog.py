@@ -311,6 +311,18 @@ class HouseholdDialog(QDialog):
         self.resolution.set_rows(self.file.requests)
         self.history.set_rows([HistoryRow.of(e) for e in self.archive.households.history(self.file.id)])
 
+    def refresh(self) -> None:
+        """Its records changed elsewhere (a sync receipt brought the meeting's decision, a conflict was
+        decided): show them as they are now, unless something here is unsaved (the save then meets the
+        change as any concurrent edit)."""
+        if self.file.id is None or self.dirty:
+            return
+        fresh = self.archive.households.load(self.file.id)
+        if fresh == self.file and fresh.base == self.file.base:
+            return  # nothing new (its own save, already shown)
+        self.file = fresh
+        self._show_file()
+
     def record_event(self) -> None:
         if self.file.id is None:
             QMessageBox.information(self, "登记必访事件", "请先保存本户档案")

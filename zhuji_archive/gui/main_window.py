@@ -478,6 +478,9 @@ class MainWindow(QMainWindow):
                 self.households.model.refresh_household(household_id)
         if changes.any_household:
             self.tree.refresh()  # its household counts (the tree reloads itself after its own edits)
+        for household_id, dialog in list(self.open_dialogs.items()):  # open files follow changes made elsewhere
+            if (changes.all_households or household_id in changes.households) and _alive(dialog) and dialog.isVisible():
+                dialog.refresh()
 
     def _add_busy_indicator(self) -> None:
         """正在处理… in the status bar while the runner works (loads, exports, imports)."""

@@ -12,12 +12,17 @@ from PySide6.QtWidgets import QCheckBox, QDialog, QDialogButtonBox, QHeaderView,
 from zhuji_archive.domain.workflow import Action, TimeStatus
 from zhuji_archive.gui.action_dialog import ActionDialog
 from zhuji_archive.gui.forms.ui_request_detail import Ui_RequestDetailDialog
+from zhuji_archive.gui.operations import PageFeed, runner_for
 from zhuji_archive.gui.record_table import Column, RecordTableModel
 from zhuji_archive.gui.request_model import LIGHTS
 from zhuji_archive.gui.request_printing import RequestPrinting
 from zhuji_archive.gui.screen_fit import fit_to_screen
 from zhuji_archive.services.archive import Archive
 from zhuji_archive.views.requests import RequestDetail
+
+# What moves an open request on besides its own buttons: another window, the meeting's decisions, a
+# sync receipt (which announces the households whose records it changed).
+DETAIL_CHANGES = ("requests", "households", "meetings")
 
 
 @dataclass(frozen=True)
@@ -33,7 +38,9 @@ class TimelineRow:
 
 
 class RequestDetailDialog(QDialog):
-    """Shows one request; ``changed(request_id)`` fires after every applied action."""
+    """Shows one request; ``changed(request_id)`` fires after every applied action. While open it
+    follows what others change (the meeting, a sync receipt, another window), so that its buttons
+    offer what the request's state allows now."""
 
     changed = Signal(str)
     openHousehold = Signal(str)
@@ -75,7 +82,10 @@ class RequestDetailDialog(QDialog):
         self.action_dialog: ActionDialog | None = None
         self.ui_together = QCheckBox()
         self.ui.mainLayout.insertWidget(3, self.ui_together)
+        self.announcing = False  # its own step is being announced: it is shown already
+        self.feed = PageFeed(self, runner_for(archive), DETAIL_CHANGES, self.refresh)
         self.reload()
+        self.feed.stale = False
 
     def _add_print_button(self) -> None:
         """打印情况反馈意见单 beside 关闭: the form the household signs, shown in the print preview."""
@@ -89,7 +99,17 @@ class RequestDetailDialog(QDialog):
         return self.printing.print_feedback(self.request_id)
 
     def reload(self) -> None:
-        self.detail = detail = self.archive.requests.detail(self.request_id)
+        self.show_detail(self.archive.requests.detail(self.request_id))
+
+    def refresh(self) -> None:
+        """The request may have moved on elsewhere: load it on a worker and show it as it is now."""
+        if self.announcing:
+            return
+        requests, request_id = self.archive.requests, self.request_id
+        self.feed.load("detail", lambda: requests.detail(request_id), self.show_detail)
+
+    def show_detail(self, detail: RequestDetail) -> None:
+        self.detail = detail
         row, case, ui = detail.row, detail.case, self.ui
         self.setWindowTitle(f"诉求办理 — {row.number} {row.household_label}")
         ui.titleLabel.setText(f"{row.number}　{row.category}：{row.description[:24]}")
@@ -184,4 +204,10 @@ class RequestDetailDialog(QDialog):
 
     def _applied(self) -> None:
         self.reload()
-        self.changed.emit(self.request_id)
+        if self.feed.busy:  # a load begun before this step must not show the state before it
+            self.refresh()
+        self.announcing = True
+        try:
+            self.changed.emit(self.request_id)
+        finally:
+            self.announcing = False

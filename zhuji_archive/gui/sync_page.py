@@ -36,7 +36,9 @@ from zhuji_archive.services.sync import ApplyResult, DeviceRow, SyncStatus
 from zhuji_archive.services.sync_client import DEFAULT_PORT, NowResult, endpoint, sync_now
 from zhuji_archive.services.sync_conflicts import CHOICE_LABELS, ConflictRow
 
-SYNC_CHANGES = ("households", "visits", "all_households")
+# What adds to the changes waiting to be sent: household files and visits, and each step of a request
+# (梳理, 上报镇, 办结, 反馈 … on the request window announce "requests" only).
+SYNC_CHANGES = ("households", "visits", "requests")
 ADDRESS_KEY = "sync/hub_address"  # the township sync service's 服务器:端口, in the window's QSettings
 CONFLICT_HEADERS = ["记录", "字段", "镇里的值", "镇里：谁、何时", "笔记本的值", "笔记本：谁、何时", "现在用的"]
 
