@@ -17,7 +17,7 @@ from PySide6.QtWidgets import QMessageBox
 from zhuji_archive.domain.accounts import Role
 from zhuji_archive.gui.app import make_application
 from zhuji_archive.gui.main_window import MainWindow
-from zhuji_archive.gui.operations import wait_for
+from zhuji_archive.gui.operations import runner_for, wait_for
 from zhuji_archive.gui.sync_page import HubSyncPage, LaptopSyncPage
 from zhuji_archive.services.archive import Archive
 from zhuji_archive.services.sync import join
@@ -45,8 +45,8 @@ def _window(qtbot, arc: Archive, tmp_path: Path, name: str) -> MainWindow:  # ty
 
 def _settle(qtbot, *archives: Archive) -> None:  # type: ignore[no-untyped-def]
     for _ in range(3):  # a write's success starts the page's reloads: let those end too
-        for arc in archives:
-            assert wait_for(arc)
+        for arc in archives:  # wait for the work to end by itself (wait_for would cancel it)
+            qtbot.waitUntil(lambda a=arc: not runner_for(a).busy, timeout=30000)
         qtbot.wait(30)  # results reach the GUI thread through queued signals
 
 

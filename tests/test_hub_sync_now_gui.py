@@ -16,15 +16,15 @@ from test_hub_sync_http import Served
 
 from zhuji_archive.gui.app import make_application
 from zhuji_archive.gui.main_window import MainWindow
-from zhuji_archive.gui.operations import wait_for
+from zhuji_archive.gui.operations import runner_for
 from zhuji_archive.gui.sync_page import ADDRESS_KEY, AddressDialog, LaptopSyncPage
 from zhuji_archive.services.archive import Archive
 
 
 def _settle(qtbot, *archives: Archive) -> None:  # type: ignore[no-untyped-def]
     for _ in range(3):  # a write's success starts the page's reloads: let those end too
-        for arc in archives:
-            assert wait_for(arc)
+        for arc in archives:  # wait for the work to end by itself (wait_for would cancel it)
+            qtbot.waitUntil(lambda a=arc: not runner_for(a).busy, timeout=30000)
         qtbot.wait(30)  # results reach the GUI thread through queued signals
 
 
