@@ -1168,6 +1168,7 @@ def entries() -> list[Entry]:  # noqa: PLR0915 - one line per entry point reads 
         TOWN,
         writes=True,
     )
+    add("sync.receipt_for", lambda a, p, w: a.sync.receipt_for("0" * 32, _out(w, "receipt")), review, TOWN)
     add("sync.apply", lambda a, p, w: a.sync.apply(_not_a_sync_file(w)), review, TOWN)
     add("sync.export", lambda a, p, w: a.sync.export(_out(w, "sync")), E, ANY)
     add("sync.apply_receipt", lambda a, p, w: a.sync.apply_receipt(_not_a_sync_file(w)), E, ANY)

@@ -12,7 +12,7 @@ import pg_cluster
 import pytest
 from accounts import PASSWORD, admin, ensure_account, migrated_hub, open_archive
 from PySide6.QtCore import QSettings
-from PySide6.QtWidgets import QMessageBox
+from PySide6.QtWidgets import QFileDialog, QMessageBox
 
 from zhuji_archive.domain.accounts import Role
 from zhuji_archive.gui.app import make_application
@@ -140,11 +140,26 @@ def test_enrol_sync_and_decide_through_the_pages(
     assert laptop.households.load(household).phone == "13900000009"
     assert mine.receipt_at.text() != "还没有导入过回执"
 
-    # Revoking at the page: the device shows 已停用.
+    # 生成回执… for the selected device: the hub's next edit goes to the village without a file from it.
+    _edit(hub, household, address="甲村3号")
+    page.devices.selectRow(0)
+    assert page.receipt_button.isEnabled()
+    monkeypatch.setattr(QFileDialog, "getExistingDirectory", lambda *_a, **_k: str(tmp_path / "回执盘"))
+    page.receipt_button.click()
+    _settle(qtbot, hub)
+    (made,) = (tmp_path / "回执盘").glob("*.zjreceipt")
+    assert made.name in page.result.text()
+    mine.apply_receipt(made)
+    _settle(qtbot, laptop)
+    assert laptop.households.load(household).address == "甲村3号"
+
+    # Revoking at the page: the device shows 已停用 and gets no receipt any more.
     page.devices.selectRow(0)
     page.revoke(page.device_rows[0].id)
     _settle(qtbot, hub)
     assert _cells(page.devices, 0)[5] == "已停用"
+    page.devices.selectRow(0)
+    assert not page.receipt_button.isEnabled()
     hub_window.close()
     laptop_window.close()
     _settle(qtbot, hub, laptop)

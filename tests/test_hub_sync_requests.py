@@ -290,3 +290,35 @@ def test_a_deleted_visit_stays_deleted_everywhere(town: Town) -> None:
     assert [v.id for v in town.hub.households.load(town.household).visits] == []
     with town.hub.db.sessions() as session:
         assert session.scalar(select(func.count()).select_from(SyncConflict)) == 0
+
+
+def test_the_meetings_decision_reaches_the_village_on_a_receipt_made_for_it(town: Town) -> None:
+    rid = town.laptop.requests.record(town.household, "基础设施", "桥梁加固")
+    town.laptop.requests.act(rid, Action.SORT, TOWN_LEVEL)
+    town.laptop.requests.act(rid, Action.REPORT, None)
+    _round(town)
+    town.hub.requests.act(rid, Action.ASSIGN, Assignment("镇交通办", "周主任", day(40)))
+    # the USB stick goes to the village without a file from the laptop
+    receipt = town.hub.sync.receipt_for(town.device_id, town.folder / "回执")
+    assert receipt.exists()
+    taken = town.laptop.sync.apply_receipt(receipt)
+    assert taken.applied >= 2  # the request's fields and its event
+    assert _request(town.laptop, rid).status == Status.IN_PROGRESS
+    assert town.laptop.sync.apply_receipt(receipt).duplicate  # taken twice: nothing new
+
+
+def test_a_receipt_that_would_skip_hub_changes_is_refused(town: Town) -> None:
+    town.hub.requests.record(town.household, "生活困难", "申请临时救助")
+    skipped = town.hub.sync.receipt_for(town.device_id, town.folder / "一")  # never taken on the laptop
+    town.hub.requests.record(town.household, "就业需求", "想找工作")
+    later = town.hub.sync.receipt_for(town.device_id, town.folder / "二")
+    with pytest.raises(DomainError, match="中间缺了"):
+        town.laptop.sync.apply_receipt(later)
+    town.laptop.sync.apply_receipt(skipped)
+    town.laptop.sync.apply_receipt(later)
+    with town.laptop.db.sessions() as session:
+        assert session.scalar(select(func.count()).select_from(Request)) == 2
+
+
+def test_an_export_with_nothing_new_says_so_in_its_name(town: Town) -> None:
+    assert "无新更改" in town.laptop.sync.export(town.folder).name

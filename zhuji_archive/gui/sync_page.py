@@ -421,7 +421,9 @@ class HubSyncPage(QWidget):
         self.enrol_button = QPushButton("登记设备…")
         self.revoke_button = QPushButton("停用设备")
         self.apply_button = QPushButton("导入同步文件…")
-        for b in (self.enrol_button, self.revoke_button, self.apply_button):
+        self.receipt_button = QPushButton("生成回执…")
+        self.receipt_button.setToolTip("不等笔记本的同步文件，把镇里的更改（如会议交办）做成回执，存到U盘带给选中的设备")
+        for b in (self.enrol_button, self.revoke_button, self.apply_button, self.receipt_button):
             bar.addWidget(b)
         self.result = QLabel("")
         self.result.setWordWrap(True)
@@ -438,6 +440,7 @@ class HubSyncPage(QWidget):
         self.take_hub, self.take_laptop = self.choice_buttons["hub"], self.choice_buttons["incoming"]
         self.enrol_button.clicked.connect(self._ask_enrol)
         self.revoke_button.clicked.connect(self._ask_revoke)
+        self.receipt_button.clicked.connect(self._ask_receipt)
         self.apply_button.clicked.connect(self._choose_file)
         self.devices.itemSelectionChanged.connect(self._update_buttons)
         self.conflicts.itemSelectionChanged.connect(self._update_buttons)
@@ -471,6 +474,7 @@ class HubSyncPage(QWidget):
         device = _selected_id(self.devices)
         revoked = {d.id for d in self.device_rows if d.revoked}
         self.revoke_button.setEnabled(device is not None and device not in revoked)
+        self.receipt_button.setEnabled(device is not None and device not in revoked)
         _enable_choices(self.choice_buttons, self.conflicts, self.conflict_rows)
 
     # ---- enrolment and revocation ----------------------------------------------------------------
@@ -524,6 +528,19 @@ class HubSyncPage(QWidget):
         Operation(
             self, "停用设备", lambda _p, _c: self.archive.sync.revoke_device(device_id), runner=self.runner
         ).success(lambda _r: self.reload()).failure(lambda f: show_failure(self, "停用设备", f)).run()
+
+    def _ask_receipt(self) -> None:
+        device = _selected_id(self.devices)
+        folder = QFileDialog.getExistingDirectory(self, "回执存到哪里（可选U盘）") if device else ""
+        if device and folder:
+            self.receipt_for(device, Path(folder))
+
+    def receipt_for(self, device_id: str, folder: Path) -> None:
+        Operation(
+            self, "生成回执", lambda _p, _c: self.archive.sync.receipt_for(device_id, folder), runner=self.runner,
+        ).success(lambda path: self.result.setText(f"回执已保存：{path.name}（交给干部在笔记本上导入）")).failure(
+            lambda f: show_failure(self, "生成回执", f)
+        ).run()
 
     # ---- applying a laptop's file ------------------------------------------------------------------
     def _choose_file(self) -> None:

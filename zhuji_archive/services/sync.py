@@ -226,6 +226,25 @@ class SyncService:
         or keeps "local" for a field, or marks "seen" a step the hub did not take."""
         sync_conflicts.decide(self.db, self.actor, self.guard, conflict_id, take)
 
+    def receipt_for(self, device_id: str, folder: Path) -> Path:
+        """A receipt for a laptop without a file from it (a USB stick going to the village after the
+        meeting): what changed at the hub in its scope since its last receipt. Returns its path."""
+        self.guard.need_whole_town(Capability.REVIEW_REQUESTS, "生成回执")
+        with self.db.transaction() as session:
+            ident = self._hub_identity(session)
+            device = session.get(SyncDevice, device_id)
+            if device is None:
+                raise DomainError("没有这台设备")
+            if device.revoked:
+                raise DomainError("这台设备已停用，不再给它回执")
+            data = self._receipt(session, ident, device, device.receipt_hub_seq)
+            device.receipt_hub_seq = ident.last_seq
+        folder = Path(folder)
+        folder.mkdir(parents=True, exist_ok=True)
+        path = folder / f"回执-{device.name}-到第{ident.last_seq}号{RECEIPT_SUFFIX}"
+        path.write_bytes(data)
+        return path
+
     def revoke_device(self, device_id: str) -> None:
         """Stop accepting a laptop's files (its unsent changes stay on the laptop)."""
         self.guard.need_whole_town(Capability.REVIEW_REQUESTS, "停用设备")
@@ -624,7 +643,8 @@ class SyncService:
             )
         folder = Path(folder)
         folder.mkdir(parents=True, exist_ok=True)
-        path = folder / f"同步-{ident.device_id[:8]}-{seq_from}-{seq_to}{SUFFIX}"
+        numbers = f"{seq_from}-{seq_to}" if seq_to >= seq_from else f"无新更改-{seq_to}"
+        path = folder / f"同步-{ident.device_id[:8]}-{numbers}{SUFFIX}"
         path.write_bytes(data)
         return path
 
@@ -654,6 +674,12 @@ class SyncService:
             )
             if manifest.get("kind") != "receipt":
                 raise DomainError("这不是回执文件")
+            if int(manifest["seq_from"]) > ident.hub_seq_seen + 1:
+                # taking it would skip hub changes this laptop never received
+                raise DomainError(
+                    f"这份回执从镇里第{manifest['seq_from']}号更改开始，本机只收到第{ident.hub_seq_seen}号，中间缺了："
+                    "请先导入更早的回执，或再同步一次（镇里会给出完整的回执）"
+                )
             result = ApplyResult()
             ident.acknowledged_seq = max(ident.acknowledged_seq, int(manifest["acknowledged_to"]))
             result.acknowledged_to = ident.acknowledged_seq
