@@ -557,3 +557,26 @@ def test_the_accounts_name_role_and_scope_follow_the_hub(town: Town) -> None:
     # the password stays the one the laptop was joined with
     laptop_file = town.folder.parent / "laptop" / "档案.sqlite3"
     access.unlock(laptop_file, town.laptop.actor.login, PASSWORD).close()
+
+
+def test_economic_types_and_focus_tags_travel_both_ways(town: Town) -> None:
+    _edit(town.laptop, town.household, economic_types=["种养殖"], focus_tags=["低保户", "独居老人"])
+    _round(town)
+    at_hub = town.hub.households.load(town.household)
+    assert (at_hub.economic_types, at_hub.focus_tags) == (["种养殖"], ["低保户", "独居老人"])
+    with town.hub.db.sessions() as session:  # the list column follows the codes
+        assert session.get(Household, town.household).focus_tags.count("独居老人") == 1
+    _edit(town.hub, town.household, focus_tags=["低保户"])
+    _round(town)
+    on_laptop = town.laptop.households.load(town.household)
+    assert (on_laptop.economic_types, on_laptop.focus_tags) == (["种养殖"], ["低保户"])
+
+
+def test_codes_changed_on_both_sides_keep_both_values(town: Town) -> None:
+    _edit(town.laptop, town.household, focus_tags=["独居老人"])
+    _edit(town.hub, town.household, focus_tags=["残疾人"])
+    result = town.hub.sync.apply(town.laptop.sync.export(town.folder))
+    assert result.conflicts == 1
+    assert town.hub.households.load(town.household).focus_tags == ["独居老人"]  # the later arrival
+    (row,) = town.hub.sync.conflicts()
+    assert (row.field, row.hub_value, row.other_value) == ("经济类型和重点关注", "残疾人", "独居老人")

@@ -502,8 +502,12 @@ class SyncService:
             if record is None:
                 record = model(id=record_id)
                 q.set_values(record, placement)
-                q.set_values(record, dict(merged.state.values))
+                fields_now = dict(merged.state.values)
+                codes = fields_now.pop(q.CODES, None)
+                q.set_values(record, fields_now)
                 session.add(record)
+                if codes is not None:
+                    q.set_values(record, {q.CODES: codes})  # rows of their own, once the household is added
                 records[(entity, record_id)] = record
                 changed = {**placement, **dict(merged.state.values)}
                 base = {}
@@ -526,7 +530,7 @@ class SyncService:
             )
         )
         result.applied += 1
-        if entity != "household" or "status" in changed or c["kind"] == ChangeKind.CREATE.value:
+        if entity != "household" or {"status", q.CODES} & set(changed) or c["kind"] == ChangeKind.CREATE.value:
             result.households.add(household_id)  # its list columns or members' holds depend on this
 
     @staticmethod
@@ -740,8 +744,11 @@ class SyncService:
                 return  # a record this laptop does not hold
             holder = sync_requests.release_number(session, values.get("number"), record_id) if entity == "request" else None
             record = model(id=record_id)
-            q.set_values(record, values)
+            codes = values.get(q.CODES)
+            q.set_values(record, {k: v for k, v in values.items() if k != q.CODES})
             session.add(record)
+            if codes is not None:
+                q.set_values(record, {q.CODES: codes})
             records[(entity, record_id)] = record
             if holder is not None:
                 session.flush()

@@ -183,6 +183,8 @@ def shown(value: str, field_name: str = "", masked: bool = False) -> str:
             "（空）" if v in (None, "") else (_MASKS[k](str(v)) if masked and k in _MASKS else str(v))
             for k, v in plain.items()
         )
+    if isinstance(plain, list):  # economic types and focus tags: [kind, label] pairs
+        return "、".join(str(pair[-1]) if isinstance(pair, list) else str(pair) for pair in plain) or "（空）"
     if masked and field_name in _MASKS:
         return _MASKS[field_name](str(plain))
     if plain is True:

@@ -39,7 +39,7 @@ REQUEST_FIELD_LABELS = {
     "explained_on": "解释日期", "satisfaction": "满意度", "closed_on": "反馈日期", "reopen_reason": "重新办理理由",
 }
 FIELD_LABELS: Mapping[str, Mapping[str, str]] = {
-    "household": HOUSEHOLD_LABELS,
+    "household": {**HOUSEHOLD_LABELS, "codes": "经济类型和重点关注"},
     "member": {**MEMBER_LABELS, "removed": "移出"},
     "visit": {**VISIT_LABELS, "deleted": "删除"},
     "income_source": {**INCOME_LABELS, "deleted": "删除"},

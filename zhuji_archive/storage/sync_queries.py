@@ -8,8 +8,8 @@ from collections.abc import Iterable, Mapping
 from datetime import date, datetime
 from typing import Any
 
-from sqlalchemy import Date, DateTime, Table, func, or_, select, update
-from sqlalchemy.orm import Session
+from sqlalchemy import Date, DateTime, Table, delete, func, or_, select, update
+from sqlalchemy.orm import Session, object_session
 
 from zhuji_archive.storage.models import (
     Account,
@@ -35,7 +35,9 @@ from zhuji_archive.storage.sync_models import SyncConflict, SyncDevice, SyncIden
 
 # What travels, per entity (table name): the fields people edit. ``household_id`` / ``group_id`` and
 # ``village_id`` place a new record and are sent only when it is created.
-HOUSEHOLD_FIELDS = ("number", "address", "phone", "status", "status_note", "notes", "responsible_cadre_id")
+# ``codes``: the household's economic types and focus tags (household_code rows), as sorted [kind, label]
+HOUSEHOLD_FIELDS = ("number", "address", "phone", "status", "status_note", "notes", "responsible_cadre_id", "codes")
+CODES = "codes"
 MEMBER_FIELDS = (
     "name", "relation", "sex", "id_number", "birth_date", "education", "political_status", "health",
     "disability_grade", "phone", "migrant_worker", "migrant_place", "notes", "removed",
@@ -114,13 +116,35 @@ def from_wire(table: Table, name: str, value: Any) -> Any:
 
 
 def values_of(record: Any, names: Iterable[str]) -> dict[str, Any]:
-    return {name: to_wire(getattr(record, name)) for name in names}
+    return {name: _codes(record) if name == CODES else to_wire(getattr(record, name)) for name in names}
 
 
 def set_values(record: Any, values: Mapping[str, Any]) -> None:
+    """Write travelled values into a record (one in a session when ``codes`` is among them)."""
     table = type(record).__table__
     for name, value in values.items():
-        setattr(record, name, from_wire(table, name, value))
+        if name != CODES:
+            setattr(record, name, from_wire(table, name, value))
+    if CODES in values:
+        _set_codes(record, values[CODES])
+
+
+def _codes(household: Any) -> list[list[str]]:
+    session = object_session(household)
+    if session is None:
+        return []
+    rows = session.execute(
+        select(HouseholdCode.kind, HouseholdCode.label).where(HouseholdCode.household_id == household.id)
+    ).all()
+    return sorted([kind, label] for kind, label in rows)
+
+
+def _set_codes(household: Any, codes: Iterable[Iterable[str]]) -> None:
+    session = object_session(household)
+    assert session is not None, "a household takes its codes once it is in a session"
+    session.flush()  # codes written earlier in this transaction are replaced, not doubled
+    session.execute(delete(HouseholdCode).where(HouseholdCode.household_id == household.id))
+    session.add_all(HouseholdCode(household_id=household.id, kind=kind, label=label) for kind, label in codes)
 
 
 def dumps(value: Any) -> str:
