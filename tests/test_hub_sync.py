@@ -19,11 +19,11 @@ from zhuji_archive.domain.accounts import PermissionDenied, Role, ScopeUnit, Uni
 from zhuji_archive.domain.errors import DomainError
 from zhuji_archive.services import access
 from zhuji_archive.services.archive import Archive
-from zhuji_archive.services.sync import SyncCancelled, join
+from zhuji_archive.services.sync import SyncCancelled, SyncGap, join
 from zhuji_archive.storage import keyring
 from zhuji_archive.storage.models import AccountScope, ChangeLog, Household, Member, Visit
 from zhuji_archive.storage.sync_bundle import SyncFileRefused
-from zhuji_archive.storage.sync_models import SyncConflict, SyncLog
+from zhuji_archive.storage.sync_models import SyncConflict, SyncDevice, SyncLog
 from zhuji_archive.views.household_file import MemberData, VisitData
 
 
@@ -580,3 +580,21 @@ def test_codes_changed_on_both_sides_keep_both_values(town: Town) -> None:
     assert town.hub.households.load(town.household).focus_tags == ["独居老人"]  # the later arrival
     (row,) = town.hub.sync.conflicts()
     assert (row.field, row.hub_value, row.other_value) == ("经济类型和重点关注", "残疾人", "独居老人")
+
+
+def test_a_hub_restored_from_a_backup_takes_a_complete_file(town: Town) -> None:
+    _edit(town.laptop, town.household, address="甲村8号")
+    _round(town)
+    with town.hub.db.transaction() as session:  # the hub as restored from a backup before that file
+        session.get(SyncDevice, town.device_id).applied_seq = 0
+    _edit(town.laptop, town.household, notes="恢复后")
+    before = _snapshot(town.hub)
+    with pytest.raises(SyncGap, match="生成完整同步文件"):
+        town.hub.sync.apply(town.laptop.sync.export(town.folder))
+    assert _snapshot(town.hub) == before
+    complete = town.laptop.sync.export(town.folder / "完整", complete=True)
+    result = town.hub.sync.apply(complete)
+    assert (result.acknowledged_to, result.conflicts) == (2, 0)
+    town.laptop.sync.apply_receipt(result.receipt_path)
+    assert town.laptop.sync.waiting() == 0
+    assert (_address(town.hub, town.household), town.hub.households.load(town.household).notes) == ("甲村8号", "恢复后")

@@ -237,10 +237,26 @@ def test_hub_a_file_after_a_gap_gets_409_and_the_next_sync_now_fills_it(town: To
     with town.laptop.db.transaction() as session:
         session.get(SyncIdentity, 1).acknowledged_seq = 0
     before = _snapshot(town.hub)
-    status, body, _ = _post(served, second)
+    status, body, headers = _post(served, second)
     assert status == 409 and "缺第1号更改" in body.decode("utf-8")
+    assert headers.get("x-zhuji-gap") == "1"
     assert _snapshot(town.hub) == before
     result = sync_now(town.laptop, served.address)  # sends 1–2
     assert (result.sent, result.hub_applied, result.receipt.acknowledged_to) == (2, 2, 2)
     hub_file = town.hub.households.load(town.household)
     assert (hub_file.address, hub_file.notes) == ("甲村7号", "第二条")
+
+
+def test_hub_restored_from_a_backup_gets_every_change_again_from_sync_now(town: Town, served: Served) -> None:
+    from zhuji_archive.storage.sync_models import SyncDevice
+
+    _edit(town.laptop, town.household, address="甲村8号")
+    sync_now(town.laptop, served.address)
+    with town.hub.db.transaction() as session:  # the hub as restored from a backup before that file
+        session.get(SyncDevice, town.device_id).applied_seq = 0
+    _edit(town.laptop, town.household, notes="恢复后")
+    result = sync_now(town.laptop, served.address)  # refused with the gap, then a complete file
+    assert result.receipt.acknowledged_to == 2 and town.laptop.sync.waiting() == 0
+    hub_file = town.hub.households.load(town.household)
+    assert (hub_file.address, hub_file.notes) == ("甲村8号", "恢复后")
+    assert town.hub.sync.conflicts() == []  # the change the hub still had is no conflict with itself

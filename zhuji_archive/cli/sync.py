@@ -48,6 +48,9 @@ def add_commands(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-
     export = step.add_parser("export", help="在笔记本上生成同步文件", description="把镇里还没有确认的更改写成同步文件。")
     common.add_archive_options(export, "笔记本上的档案文件")
     export.add_argument("--to", type=Path, default=Path("."), metavar="文件夹", help="同步文件写到哪个文件夹（如U盘）")
+    export.add_argument(
+        "--all", action="store_true", help="写入本机的全部更改（镇里的数据库从备份恢复后，镇里说缺少更早的更改时用）"
+    )
     export.set_defaults(run=run_export)
     apply = step.add_parser("apply", help="导入同步文件（镇里）或回执（笔记本）",
                             description="在镇里导入笔记本的同步文件并写出回执；在笔记本上导入镇里的回执。")
@@ -104,7 +107,7 @@ def run_join(args: argparse.Namespace) -> int:
 def run_export(args: argparse.Namespace) -> int:
     with common.login(args) as archive:
         waiting = archive.sync.waiting()
-        path = archive.sync.export(args.to)
+        path = archive.sync.export(args.to, complete=args.all)
     common.say(f"已生成同步文件（{waiting}条更改待镇里确认）：")
     print(path)
     return common.OK

@@ -232,8 +232,11 @@ class LaptopSyncPage(QWidget):
         hint = QLabel("能连上镇里的网络时点“立即同步”；没有网络时，同步文件可存到U盘，交镇里党政办导入，"
                       "镇里导入后给回执，再在这里导入回执。")
         hint.setWordWrap(True)
+        self.complete_button = QPushButton("生成完整同步文件…")
+        self.complete_button.setToolTip("写入本机的全部更改：只在镇里说“前面还缺…更改”时用（镇里的数据库从备份恢复过）")
         bar.addWidget(self.export_button)
         bar.addWidget(self.receipt_button)
+        bar.addWidget(self.complete_button)
         bar.addWidget(hint, 1)
         layout.addLayout(bar)
         self.conflict_title = QLabel("冲突：本机和镇里都改过的地方（本机的值保留，待镇里裁决）")
@@ -245,6 +248,7 @@ class LaptopSyncPage(QWidget):
         self.conflicts.itemSelectionChanged.connect(self._update_choices)
         self._update_choices()
         self.export_button.clicked.connect(self._choose_folder)
+        self.complete_button.clicked.connect(lambda: self._choose_folder(complete=True))
         self.receipt_button.clicked.connect(self._choose_receipt)
         self.now_button.clicked.connect(self._ask_sync_now)
         self.address_button.clicked.connect(self._ask_address)
@@ -336,14 +340,14 @@ class LaptopSyncPage(QWidget):
         self.now_running = False
         self.now_button.setEnabled(True)
 
-    def _choose_folder(self) -> None:
+    def _choose_folder(self, complete: bool = False) -> None:
         folder = QFileDialog.getExistingDirectory(self, "选择存放同步文件的文件夹或U盘")
         if folder:
-            self.export_to(Path(folder))
+            self.export_to(Path(folder), complete)
 
-    def export_to(self, folder: Path) -> None:
+    def export_to(self, folder: Path, complete: bool = False) -> None:
         Operation(
-            self, "生成同步文件", lambda _p, _c: self.archive.sync.export(folder), label="正在生成同步文件…",
+            self, "生成同步文件", lambda _p, _c: self.archive.sync.export(folder, complete), label="正在生成同步文件…",
             progress=True, runner=self.runner,
         ).success(self._exported).failure(lambda f: show_failure(self, "生成同步文件", f)).run()
 

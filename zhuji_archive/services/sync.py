@@ -67,6 +67,12 @@ RECEIPT_SUFFIX = ".zjreceipt"
 PROGRESS_EVERY = 200  # changes between two progress reports (and cancel checks)
 
 
+class SyncGap(DomainError):
+    """A file starting past what the hub applied of its device. A laptop's files always start right
+    after what the hub acknowledged, so this happens only when the hub lost applied changes (restored
+    from a backup): a complete file from the laptop (``export(..., complete=True)``) fills the gap."""
+
+
 class SyncCancelled(OperationCancelled):
     """The user cancelled applying a sync file or a receipt: nothing of it was written."""
 
@@ -307,8 +313,9 @@ class SyncService:
             elif manifest["seq_from"] > device.applied_seq + 1:
                 first, last = device.applied_seq + 1, manifest["seq_from"] - 1
                 missing = f"第{first}号" if first == last else f"第{first}至{last}号"
-                raise DomainError(
-                    f"这个同步文件前面还缺{missing}更改，暂不导入：请先导入包含这些更改的同步文件，再导入这一个"
+                raise SyncGap(
+                    f"这个同步文件前面还缺{missing}更改，暂不导入（镇里的数据库可能从备份恢复过）："
+                    "请在笔记本上生成完整同步文件（同步页“生成完整同步文件…”，或 sync export --all）再导入"
                 )
             else:
                 self._check_changes(session, device, sender, changes)
@@ -618,12 +625,18 @@ class SyncService:
             raise DomainError("这份档案不是从镇里领取的，不能生成同步文件或导入回执")
         return ident
 
-    def export(self, folder: Path) -> Path:
-        """Write the changes the hub has not acknowledged into a sync file in ``folder``; return its path."""
+    def export(self, folder: Path, complete: bool = False) -> Path:
+        """Write the changes the hub has not acknowledged into a sync file in ``folder``; return its path.
+        ``complete``: every change this laptop ever made (the hub skips what it has), for a hub that
+        lost some of them (see ``SyncGap``)."""
         self.guard.need(Capability.EDIT_FILES)
-        with self.db.sessions() as session:
+        with self.db.transaction() if complete else self.db.sessions() as session:
             ident = self._laptop(session)
-            entries = q.unacknowledged(session, ident.device_id, ident.acknowledged_seq)
+            if complete:
+                # a hub restored from a backup numbers its changes anew: take all of them again
+                ident.hub_seq_seen = 0
+            after = 0 if complete else ident.acknowledged_seq
+            entries = q.unacknowledged(session, ident.device_id, after)
             changes = [
                 {
                     "entity": e.entity, "record_id": e.record_id, "household_id": e.household_id,
@@ -634,7 +647,7 @@ class SyncService:
                 for e in entries
             ]
             villages = sorted(self.actor.villages or ())
-            seq_from, seq_to = ident.acknowledged_seq + 1, ident.last_seq
+            seq_from, seq_to = after + 1, ident.last_seq
             manifest = {
                 "device_id": ident.device_id, "account_id": self.actor.account_id, "scope": villages,
                 "seq_from": seq_from, "seq_to": seq_to, "schema_version": head_revision(),

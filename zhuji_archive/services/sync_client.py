@@ -15,6 +15,7 @@ import urllib.error
 import urllib.parse
 import urllib.request
 from dataclasses import dataclass
+from email.message import Message
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -25,6 +26,7 @@ from zhuji_archive.services.sync_protocol import (
     CONFLICTS_HEADER,
     CONTENT_TYPE,
     DUPLICATE_HEADER,
+    GAP_HEADER,
     SYNC_PATH,
 )
 from zhuji_archive.storage import sync_bundle
@@ -77,13 +79,14 @@ def sync_now(archive: Archive, address: str, timeout: float = TIMEOUT) -> NowRes
     keep = f"本机{waiting}条待发送的更改都还在，" if waiting else ""
     later = f"{keep}等能连上镇里时再运行 sync now，或用U盘同步（sync export）。"
     with tempfile.TemporaryDirectory(prefix="zhuji-sync-") as folder:
-        sent = archive.sync.export(Path(folder))
-        request = urllib.request.Request(
-            url, data=sent.read_bytes(), method="POST", headers={"Content-Type": CONTENT_TYPE}
-        )
         try:
-            with urllib.request.urlopen(request, timeout=timeout) as response:  # noqa: S310 - http(s) only
-                receipt, headers = response.read(), response.headers
+            try:
+                receipt, headers = _post(url, archive.sync.export(Path(folder)), timeout)
+            except urllib.error.HTTPError as error:
+                if error.headers.get(GAP_HEADER) != "1":
+                    raise
+                # the hub lost changes it had applied (restored from a backup): send all of them
+                receipt, headers = _post(url, archive.sync.export(Path(folder) / "complete", complete=True), timeout)
         except urllib.error.HTTPError as error:
             body = _text(error)
             if body and error.code >= 500:
@@ -111,6 +114,12 @@ def sync_now(archive: Archive, address: str, timeout: float = TIMEOUT) -> NowRes
         hub_conflicts=_number(headers.get(CONFLICTS_HEADER)), duplicate=headers.get(DUPLICATE_HEADER) == "1",
         receipt=applied,
     )
+
+
+def _post(url: str, sent: Path, timeout: float) -> tuple[bytes, Message]:
+    request = urllib.request.Request(url, data=sent.read_bytes(), method="POST", headers={"Content-Type": CONTENT_TYPE})
+    with urllib.request.urlopen(request, timeout=timeout) as response:  # noqa: S310 - http(s) only
+        return response.read(), response.headers
 
 
 def _text(error: urllib.error.HTTPError) -> str:

@@ -37,13 +37,14 @@ from starlette.routing import Route
 from zhuji_archive.domain.accounts import Capability, PermissionDenied
 from zhuji_archive.domain.errors import DomainError
 from zhuji_archive.services.permissions import Guard
-from zhuji_archive.services.sync import RECEIPT_SUFFIX, SUFFIX, ApplyResult
+from zhuji_archive.services.sync import RECEIPT_SUFFIX, SUFFIX, ApplyResult, SyncGap
 from zhuji_archive.services.sync_protocol import (
     ACKNOWLEDGED_HEADER,
     APPLIED_HEADER,
     CONFLICTS_HEADER,
     CONTENT_TYPE,
     DUPLICATE_HEADER,
+    GAP_HEADER,
     HEALTH_PATH,
     SYNC_PATH,
 )
@@ -110,7 +111,10 @@ def build_app(archive: Archive) -> Starlette:
         except DomainError as error:
             status = status_of(error)
             LOGGER.warning("拒收一个同步文件（%d）：%s", status, error.message)
-            return _refusal(status, error.message)
+            refusal = _refusal(status, error.message)
+            if isinstance(error, SyncGap):
+                refusal.headers[GAP_HEADER] = "1"
+            return refusal
         except Exception as error:  # noqa: BLE001 - the laptop gets a Chinese answer, the log no content
             LOGGER.error("导入同步文件时出错（%s.%s），没有导入", type(error).__module__, type(error).__qualname__)
             return _refusal(503, UNAVAILABLE)

@@ -11,3 +11,4 @@ APPLIED_HEADER = "X-Zhuji-Applied"
 CONFLICTS_HEADER = "X-Zhuji-Conflicts"
 ACKNOWLEDGED_HEADER = "X-Zhuji-Acknowledged"
 DUPLICATE_HEADER = "X-Zhuji-Duplicate"
+GAP_HEADER = "X-Zhuji-Gap"  # a refusal because the hub lacks earlier changes: send a complete file
