@@ -210,7 +210,7 @@ def test_applying_a_file_twice_changes_nothing(town: Town) -> None:
     assert _snapshot(town.laptop) == laptop_before
 
 
-def test_a_file_after_a_gap_is_held_until_the_missing_one_arrives(town: Town) -> None:
+def test_a_file_after_a_gap_is_refused_until_the_missing_one_is_applied(town: Town) -> None:
     _edit(town.laptop, town.household, address="甲村4号")
     first = town.laptop.sync.export(town.folder / "1")
     # the laptop acknowledges nothing yet; pretend its first file was lost after the laptop moved on
