@@ -428,6 +428,18 @@ def test_the_commands_carry_a_change_from_laptop_to_hub_and_back(
     assert code == 0 and "已经导入过" in err
     with access.unlock(where, office, PASSWORD) as arc:
         assert _address(arc, household) == "甲村9号"
+        _edit(arc, household, phone="13700000007")  # e.g. after the meeting: a receipt without a file
+    code, out, err = run("sync", "receipt", "--db", where, "--user", office, "--password-stdin",
+                         "--device", "甲村笔记本", "--to", str(tmp_path / "usb2"), stdin=(PASSWORD,))
+    assert code == 0, err
+    code, out, err = run("sync", "apply", out.strip(), "--db", str(laptop), "--user", cadre, "--password-stdin",
+                         stdin=(PASSWORD,))
+    assert code == 0, err
+    with access.unlock(laptop, cadre, PASSWORD) as arc:
+        assert arc.households.load(household).phone == "13700000007"
+    code, out, err = run("sync", "receipt", "--db", where, "--user", office, "--password-stdin",
+                         "--device", "没有这台", stdin=(PASSWORD,))
+    assert code == 2 and "没有名为" in err
     # a wrong code: refused in Chinese, no file made
     code, _out, err = run("device", "join", str(enrolment), "--db", str(tmp_path / "b.sqlite3"), "--password-stdin",
                           stdin=(PASSWORD, "1111-1111-1111-1111"))

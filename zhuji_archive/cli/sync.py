@@ -58,6 +58,15 @@ def add_commands(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-
     common.add_archive_options(apply)
     apply.add_argument("--out", type=Path, metavar="文件", help="回执写到哪里（默认在同步文件旁边）")
     apply.set_defaults(run=run_apply)
+    receipt = step.add_parser(
+        "receipt", help="不等同步文件，为一台设备生成回执（镇里）",
+        description="把镇里在这台设备负责的村里的更改（如月度专题会议的交办）写成回执，用U盘带给笔记本导入。",
+    )
+    common.add_archive_options(receipt)
+    receipt.add_argument("--device", required=True, type=text("设备名称", 40), metavar="设备",
+                         help="设备名称（登记时起的名字）")
+    receipt.add_argument("--to", type=Path, default=Path("."), metavar="文件夹", help="回执写到哪个文件夹（如U盘）")
+    receipt.set_defaults(run=run_receipt)
     now = step.add_parser(
         "now", help="联网时立即同步：生成同步文件发给镇里，取回回执并导入（笔记本）",
         description="笔记本能连上镇里的同步服务（hub serve）时，一步完成生成同步文件、发给镇里、导入回执。"
@@ -134,6 +143,18 @@ def run_now(args: argparse.Namespace) -> int:
         + (f"，{receipt.conflicts}处与本机未发送的修改不同，已放入冲突待办" if receipt.conflicts else "")
         + "。"
     )
+    return common.OK
+
+
+def run_receipt(args: argparse.Namespace) -> int:
+    with common.login(args) as archive:
+        named = [d for d in archive.sync.devices() if d.name == args.device.strip()]
+        if not named:
+            common.say(f"错误：没有名为“{args.device}”的设备")
+            return common.REFUSED
+        path = archive.sync.receipt_for(named[-1].id, args.to)
+    common.say("回执已生成，交给干部在笔记本上导入（sync apply）：")
+    print(path)
     return common.OK
 
 
