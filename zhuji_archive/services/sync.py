@@ -430,12 +430,15 @@ class SyncService:
                     if q.group_village(session, values.get("group_id") or "") != village:
                         village = None
                     new_households[c["record_id"]] = village or ""
+                elif c["record_id"] in new_households:  # filed earlier in this file, then edited
+                    village = new_households[c["record_id"]]
                 else:
                     village = None
             else:
                 household = owners[entity].get(c["record_id"])
                 if household is None and c["kind"] == ChangeKind.CREATE.value:
                     household = values.get("household_id")
+                    owners[entity][c["record_id"]] = household  # its later edits in this file
                 elif household is not None and values.get("household_id", household) != household:
                     household = None  # a member or visit may not move to another household
                 village = places.get(household or "") or new_households.get(household or "")
@@ -506,7 +509,7 @@ class SyncService:
         else:
             state = None
             if record is not None:
-                state = RecordState(entity, record_id, record.version, q.values_of(record, q.FIELDS[entity]))
+                state = RecordState(entity, record_id, record.version or 0, q.values_of(record, q.FIELDS[entity]))
             change = RecordChange(
                 entity, record_id, device.id, c["device_seq"], c["base_version"], fields,
                 c["base_values"], ChangeKind(c["kind"]), sender.account_id, at,
