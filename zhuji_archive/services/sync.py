@@ -596,13 +596,13 @@ class SyncService:
         latest: dict[tuple[str, str], dict[str, Any]] = {}
         for entry in entries:
             key = (entry.entity, entry.record_id)
-            item = latest.pop(key, None) or {
+            # ordered by the record's first change: a household made here comes before its members
+            item = latest.setdefault(key, {
                 "entity": entry.entity, "record_id": entry.record_id, "household_id": entry.household_id,
                 "kind": entry.kind, "fields": set(),
-            }
+            })
             item["fields"].update(json.loads(entry.values))
             item["hub_seq"] = entry.hub_seq
-            latest[key] = item  # re-inserted: ordered by the record's last change
         out = []
         for (entity, record_id), item in latest.items():
             record = session.get(q.MODELS[entity], record_id)
