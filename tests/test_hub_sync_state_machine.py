@@ -360,6 +360,7 @@ class SyncMachine(RuleBasedStateMachine):
         manifest = _manifest(path)
         hub = self.archives[HUB]
         before = self.applied[laptop]
+        hub_before = _records(hub, self.scope[HUB]), len(_conflict_values(hub))
         try:
             result = hub.sync.apply(path, receipt_path=self.base / "receipts" / f"{next(self.counter)}.zjreceipt")
         except DomainError as refused:
@@ -367,11 +368,14 @@ class SyncMachine(RuleBasedStateMachine):
             assert manifest["seq_from"] > before + 1
             self.stats["gap refused"] += 1
             assert self._device_applied(laptop) == before
+            assert (_records(hub, self.scope[HUB]), len(_conflict_values(hub))) == hub_before
             return
         assert manifest["seq_from"] <= before + 1
         self.applied[laptop] = max(before, manifest["seq_to"])
         assert result.acknowledged_to == self.applied[laptop] == self._device_applied(laptop)
         assert result.duplicate == (manifest["seq_to"] <= before)
+        if result.duplicate:  # a file applied again changes nothing
+            assert (_records(hub, self.scope[HUB]), len(_conflict_values(hub))) == hub_before
         self.stats["duplicate" if result.duplicate else "applied"] += 1
         self.stats["hub conflicts"] += result.conflicts
         self.receipts[laptop].append(result.receipt_path)
@@ -386,10 +390,23 @@ class SyncMachine(RuleBasedStateMachine):
         laptop, path = receipts[pick % len(receipts)]
         arc = self.archives[laptop]
         acknowledged = self._laptop_ident(laptop)[0]
+        unsent = self._unsent(laptop, max(acknowledged, _manifest(path)["acknowledged_to"]))
         result = arc.sync.apply_receipt(path)
         assert result.acknowledged_to == max(acknowledged, _manifest(path)["acknowledged_to"])
+        # a receipt never overwrites a change the hub has not acknowledged (DHIS2's rule)
+        assert self._unsent(laptop, result.acknowledged_to) == unsent
         self.stats["laptop conflicts"] += result.conflicts
         self.stats["stale receipts" if result.duplicate else "receipts"] += 1
+
+    def _unsent(self, laptop: str, acknowledged: int) -> dict[tuple[str, str, str], Any]:
+        """The laptop's current values of the fields it changed after ``acknowledged``."""
+        with self.archives[laptop].db.sessions() as session:
+            device_id = session.get(SyncIdentity, 1).device_id
+            fields = q.pending_fields(session, device_id, acknowledged)
+            return {
+                (entity, record_id, name): q.values_of(session.get(q.MODELS[entity], record_id), [name])[name]
+                for entity, record_id, name in fields
+            }
 
     def _device_applied(self, laptop: str) -> int:
         device_id = self._laptop_ident(laptop)[1]
