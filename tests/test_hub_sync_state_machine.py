@@ -1,13 +1,16 @@
 """The sync as a state machine (issue 14): a hub and three laptops make random edits of what travels
 today (households' fields, members added, edited and 移出, visits, a household 注销), laptops export sync
 files into a pool, the pool's files reach the hub in any order, twice or never, and receipts are applied
-on the laptops in any order, twice or stale. After a final settle (every laptop syncs until a round
-brings nothing new, then twice more with nothing new):
+on the laptops in any order, twice or stale. At every step: a file applied again, or refused, leaves
+the hub as it was, and a receipt never changes a laptop's field whose change the hub has not yet
+acknowledged. After a final settle (files delivered in order: every laptop syncs until a round brings
+nothing new, then once more, which must bring nothing: twice with nothing new):
 
 - each laptop holds exactly the hub's records of its villages, field by field;
 - nothing vanished: every value any side wrote is the record's final value, or stands in a conflict
   queue (the hub's or a laptop's), or was overwritten by a person who saw it (the same side edited the
-  field while it held that value). Written values are unique, so a value stands for the write.
+  field while it held that value). Written values are unique, so a value stands for the write; the
+  status itself and 移出 (a few values) are covered by the first check only, the 状态说明 by both.
 
 Laptops: 甲村's two cadres (overlapping scopes) and 乙村's one (disjoint). The hub is a SQLite file, or
 on the hub run (ZHUJI_TEST_DATABASE=postgresql) a PostgreSQL database; laptops are always SQLite files.
