@@ -365,13 +365,15 @@ class SyncService:
                     if q.group_village(session, values.get("group_id") or "") != village:
                         village = None
                     new_households[household] = village or ""
+                elif household in new_households:  # filed earlier in this file, then edited
+                    village = new_households[household]
                 else:
                     village = None
             else:
                 household = owners[entity].get(c["record_id"])
                 if household is None and creating:
                     household = values.get("household_id")
-                    owners[entity][c["record_id"]] = household
+                    owners[entity][c["record_id"]] = household  # its later edits in this file
                 elif household is not None and values.get("household_id", household) != household:
                     household = None  # a record may not move to another household
                 village = places.get(household or "") or new_households.get(household or "")
@@ -493,7 +495,7 @@ class SyncService:
         else:
             state = None
             if record is not None:
-                state = RecordState(entity, record_id, record.version, q.values_of(record, q.FIELDS[entity]))
+                state = RecordState(entity, record_id, record.version or 0, q.values_of(record, q.FIELDS[entity]))
             change = RecordChange(
                 entity, record_id, device.id, c["device_seq"], c["base_version"], fields,
                 c["base_values"], ChangeKind(c["kind"]), sender.account_id, at,
@@ -588,13 +590,13 @@ class SyncService:
         latest: dict[tuple[str, str], dict[str, Any]] = {}
         for entry in entries:
             key = (entry.entity, entry.record_id)
-            item = latest.pop(key, None) or {
+            # ordered by the record's first change: a household made here comes before its members
+            item = latest.setdefault(key, {
                 "entity": entry.entity, "record_id": entry.record_id, "household_id": entry.household_id,
                 "kind": entry.kind, "fields": set(),
-            }
+            })
             item["fields"].update(json.loads(entry.values))
             item["hub_seq"] = entry.hub_seq
-            latest[key] = item  # re-inserted: ordered by the record's last change
         out = []
         records = q.preload(session, latest)
         for (entity, record_id), item in latest.items():
