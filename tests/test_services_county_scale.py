@@ -32,3 +32,137 @@ def test_the_todo_lists_the_first_requests_of_each_kind_and_counts_them_all(
     assert {item.request_id for item in due} <= {
         item.request_id for item in full.items if item.kind == REQUEST_DUE
     }
+
+
+# ---- the monthly summary's states at a period's end ----------------------------------------------
+def states_by_recount(archive: Archive, scope_kind: str, scope_id: str, end) -> dict[str, int]:  # type: ignore[no-untyped-def]
+    """Every request of the scope recorded by ``end``, in the state of its last event dated by ``end``
+    in (business date, time, id) order — every event read, the summary's definition spelled out."""
+    from sqlalchemy import select
+
+    from zhuji_archive.storage.models import Household, Request, RequestEvent, Village
+
+    with archive.db.sessions() as session:
+        households = {h.id: h for h in session.scalars(select(Household))}
+        villages = {v.id: v for v in session.scalars(select(Village))}
+
+        def in_scope(household_id: str) -> bool:
+            h = households[household_id]
+            return {
+                "village": h.village_id == scope_id,
+                "cadre": h.responsible_cadre_id == scope_id,
+                "area": villages[h.village_id].area_id == scope_id,
+                "town": villages[h.village_id].town_id == scope_id,
+            }[scope_kind]
+
+        state = {
+            r.id: "登记"
+            for r in session.scalars(select(Request))
+            if not r.deleted and r.recorded_on <= end and in_scope(r.household_id)
+        }
+        events = sorted(session.scalars(select(RequestEvent)), key=lambda e: (e.on, e.at, e.id))
+        for event in events:
+            if event.request_id in state and event.on <= end:
+                state[event.request_id] = event.to_status
+    return dict(Counter(state.values()))
+
+
+def test_a_summarys_states_at_a_periods_end_are_a_recount_of_every_event(demo_archive: Archive) -> None:
+    """by_status asks each request of the scope for its last event up to the period's end (one index
+    seek each); it says what reading every event in order says, for every kind of scope and for ends
+    in the past as well as today, also when an action was entered with an earlier business date than
+    one already recorded."""
+    from datetime import timedelta
+
+    from sqlalchemy import func, select
+
+    from zhuji_archive.domain import workflow as wf
+    from zhuji_archive.storage import summary_queries
+    from zhuji_archive.storage.models import Area, Cadre, Household, Request, RequestEvent, Town, Village
+
+    archive = demo_archive
+    today = archive.maintenance.today
+    with archive.db.sessions() as session:
+        # An open request whose last event is dated after its registration ...
+        last_on = (
+            select(RequestEvent.request_id, func.max(RequestEvent.on).label("last_on"))
+            .group_by(RequestEvent.request_id)
+            .subquery()
+        )
+        request_id, recorded_on, latest = session.execute(
+            select(Request.id, Request.recorded_on, last_on.c.last_on)
+            .join(last_on, last_on.c.request_id == Request.id)
+            .where(Request.status == "办理中", Request.deleted.is_(False), last_on.c.last_on > Request.recorded_on)
+            .order_by(Request.id)
+        ).first()
+    # ... is solved with a business date before that event: its current status is no longer the target
+    # of the event that sorts last.
+    solved_on = latest - timedelta(days=1)
+    assert recorded_on <= solved_on < latest
+    archive.requests.act(request_id, wf.Action.SOLVE, wf.Resolution(solved_on, "补录", "村里", "已解决"))
+    with archive.db.sessions() as session:
+        scopes = [("town", t) for t in session.scalars(select(Town.id))]
+        scopes += [("area", a) for a in session.scalars(select(Area.id))]
+        scopes += [("village", v) for v in session.scalars(select(Village.id))]
+        scopes += [
+            ("cadre", c)
+            for c in session.scalars(select(Cadre.id).where(Cadre.id.in_(select(Household.responsible_cadre_id))))
+        ]
+    assert len(scopes) > 5
+    for end in (today, today - timedelta(days=30), today - timedelta(days=90), today + timedelta(days=30)):
+        for scope_kind, scope_id in scopes:
+            with archive.db.sessions() as session:
+                found = summary_queries.by_status(session, scope_kind, scope_id, end)
+            assert found == states_by_recount(archive, scope_kind, scope_id, end), (scope_kind, end)
+
+
+# ---- plans: look-ups by key read the few columns they need from covering indexes -------------------
+def explained_plans(archive: Archive, action) -> list[str]:  # type: ignore[no-untyped-def]
+    """The EXPLAIN QUERY PLAN lines of every SELECT that ``action`` sends."""
+    from sqlalchemy import event
+
+    sent: list[tuple[str, object]] = []
+
+    def seen(_conn, _cursor, statement, parameters, _context, _many) -> None:  # type: ignore[no-untyped-def]
+        if statement.lstrip().upper().startswith("SELECT"):
+            sent.append((statement, parameters))
+
+    event.listen(archive.db.engine, "before_cursor_execute", seen)
+    try:
+        action()
+    finally:
+        event.remove(archive.db.engine, "before_cursor_execute", seen)
+    lines = []
+    with archive.db.engine.connect() as conn:
+        for statement, parameters in sent:
+            for row in conn.exec_driver_sql("EXPLAIN QUERY PLAN " + statement, parameters):  # type: ignore[arg-type]
+                lines.append(row[3])
+    return lines
+
+
+@pytest.mark.file_archive  # SQLite's plans (a hub's are PostgreSQL's)
+def test_assessment_and_summary_read_scopes_from_covering_indexes(demo_archive: Archive) -> None:
+    """The assessment's period counts and a village's monthly summary find each event's request and
+    household by key only for the household's village or cadre and the request's household, deadline
+    or deleted flag: they read them from ix_request_id_household and ix_household_id_scope, a village's
+    visits of the month are counted in ix_visit_household_date_deleted, and no statement reads every
+    request of the county (on an encrypted county-scale file each table look-up decrypted another page:
+    the assessment took 0.9 s and the summary 0.8 s at 100,000 households)."""
+    from datetime import date
+
+    from zhuji_archive.domain.reporting import MONTHLY, period_of
+
+    archive = demo_archive
+    today = archive.maintenance.today
+    village = archive.organisation.villages()[0][0]
+    assessment = explained_plans(archive, lambda: archive.service_links.assessment(date(today.year, 1, 1), today))
+    summary = explained_plans(
+        archive, lambda: archive.summaries.build("village", village, period_of(MONTHLY, today))
+    )
+    for lines in (assessment, summary):
+        assert not [line for line in lines if "sqlite_autoindex_household_1" in line or "sqlite_autoindex_request_1" in line]
+        assert not [line for line in lines if line.split(" ")[:2] in (["SCAN", "request"], ["SCAN", "household"], ["SCAN", "visit"])]
+    assert "SEARCH household USING COVERING INDEX ix_household_id_scope (id=?)" in assessment
+    assert "SEARCH request USING COVERING INDEX ix_request_id_household (id=?)" in assessment
+    assert any(line.startswith("SEARCH visit USING COVERING INDEX ix_visit_household_date_deleted") for line in summary)
+    assert any("COVERING INDEX ix_request_event_request_on_status" in line for line in summary)

@@ -30,6 +30,7 @@ from zhuji_archive.storage.models import (
     VillageGroup,
     Visit,
 )
+from zhuji_archive.storage.request_queries import HOUSEHOLD_SCOPE_BY_KEY, REQUEST_SCOPE_BY_KEY
 from zhuji_archive.storage.tally_models import RequestTally
 from zhuji_archive.storage.text_match import contains, ends_with, starts_with
 
@@ -451,6 +452,8 @@ def closed_in_by_cadre(session: Session, start: date, end: date) -> dict[str, tu
         select(Household.responsible_cadre_id, on_time, func.count())
         .select_from(RequestEvent)
         .with_hint(RequestEvent, "INDEXED BY ix_request_event_on_action", "sqlite")
+        .with_hint(Request, REQUEST_SCOPE_BY_KEY, "sqlite")
+        .with_hint(Household, HOUSEHOLD_SCOPE_BY_KEY, "sqlite")
         .join(Request, Request.id == RequestEvent.request_id)
         .join(Household, Household.id == Request.household_id)
         .where(
@@ -469,6 +472,8 @@ def feedback_in_by_cadre(session: Session, start: date, end: date) -> dict[str, 
         select(Household.responsible_cadre_id, RequestFeedback.satisfaction, func.count())
         .select_from(RequestFeedback)
         .with_hint(RequestFeedback, "INDEXED BY ix_request_feedback_on", "sqlite")
+        .with_hint(Request, REQUEST_SCOPE_BY_KEY, "sqlite")
+        .with_hint(Household, HOUSEHOLD_SCOPE_BY_KEY, "sqlite")
         .join(Request, Request.id == RequestFeedback.request_id)
         .join(Household, Household.id == Request.household_id)
         .where(RequestFeedback.on.between(start, end), Household.responsible_cadre_id.is_not(None))

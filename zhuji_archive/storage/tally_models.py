@@ -73,3 +73,17 @@ Index(
 Index("ix_request_recorded_category", Request.recorded_on, Request.category)
 Index("ix_request_event_on_action", RequestEvent.on, RequestEvent.action, RequestEvent.request_id)
 Index("ix_request_feedback_on", RequestFeedback.on, RequestFeedback.request_id)
+# Look-ups by key that need only a few columns read them from these indexes, not from the tables
+# (migration 0014): an event's or feedback's request, its household, and the household's village or
+# responsible cadre; a request's events in order with their action and status.
+Index("ix_household_id_scope", Household.id, Household.village_id, Household.responsible_cadre_id)
+Index("ix_request_id_household", Request.id, Request.household_id, Request.deleted, Request.deadline)
+Index(
+    "ix_request_event_request_on_status",
+    RequestEvent.request_id,
+    RequestEvent.on,
+    RequestEvent.at,
+    RequestEvent.id,
+    RequestEvent.action,
+    RequestEvent.to_status,
+)
