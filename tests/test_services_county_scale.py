@@ -166,3 +166,41 @@ def test_assessment_and_summary_read_scopes_from_covering_indexes(demo_archive: 
     assert "SEARCH request USING COVERING INDEX ix_request_id_household (id=?)" in assessment
     assert any(line.startswith("SEARCH visit USING COVERING INDEX ix_visit_household_date_deleted") for line in summary)
     assert any("COVERING INDEX ix_request_event_request_on_status" in line for line in summary)
+
+
+def test_a_cadres_request_lists_are_the_whole_lists_cut_to_the_cadres_households(demo_archive: Archive) -> None:
+    """A cadre's request list (今日待办 for one cadre) holds exactly the requests of the whole list whose
+    household the cadre is responsible for, in the same order."""
+    from sqlalchemy import select
+
+    from zhuji_archive.storage.models import Household
+    from zhuji_archive.storage.request_queries import RequestQuery
+
+    archive = demo_archive
+    with archive.db.sessions() as session:
+        cadre_of = dict(session.execute(select(Household.id, Household.responsible_cadre_id)).all())
+    cadres = sorted({c for c in cadre_of.values() if c})
+    assert len(cadres) > 1
+    for statuses, time_status in (((), "超期"), ((), "临期"), (("已办结", "不能解决"), None), ((), None)):
+        query = RequestQuery(statuses=statuses, time_status=time_status, today=archive.maintenance.today)
+        everything = archive.requests.list(query)
+        for cadre_id in cadres:
+            mine = archive.requests.list(RequestQuery(**{**query.__dict__, "cadre_id": cadre_id}))
+            assert [r.id for r in mine] == [r.id for r in everything if cadre_of[r.household_id] == cadre_id]
+
+
+@pytest.mark.file_archive  # SQLite's plans
+def test_a_cadres_request_list_asks_the_scope_index_before_reading_households(demo_archive: Archive) -> None:
+    """Each candidate request's household is checked for the cadre in ix_household_id_scope, and only
+    the cadre's households are read from the table."""
+    from sqlalchemy import select
+
+    from zhuji_archive.storage.models import Household
+    from zhuji_archive.storage.request_queries import RequestQuery
+
+    archive = demo_archive
+    with archive.db.sessions() as session:
+        cadre_id = session.scalar(select(Household.responsible_cadre_id).where(Household.responsible_cadre_id.is_not(None)))
+    lines = explained_plans(archive, lambda: archive.requests.list(RequestQuery(cadre_id=cadre_id, statuses=("已办结",))))
+    scope = lines.index("SEARCH household_1 USING COVERING INDEX ix_household_id_scope (id=?)")
+    assert scope < lines.index("SEARCH household USING INDEX sqlite_autoindex_household_1 (id=?)")
