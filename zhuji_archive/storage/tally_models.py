@@ -7,7 +7,9 @@ Rows whose counts fell to zero are left in place; readers sum them."""
 
 from __future__ import annotations
 
-from sqlalchemy import Index, Integer, String
+from datetime import date
+
+from sqlalchemy import Date, Index, Integer, String
 from sqlalchemy.orm import Mapped, mapped_column
 
 from zhuji_archive.storage.models import (
@@ -42,6 +44,20 @@ class RequestTally(Base):
     level: Mapped[str] = mapped_column(String(10), primary_key=True)
     supervised: Mapped[int] = mapped_column(Integer, primary_key=True)  # 1 when supervising_body is set
     requests: Mapped[int] = mapped_column(Integer, default=0)
+
+
+class AssessmentTally(Base):
+    """The assessment's period counts per responsible cadre and business date (migration 0014): closures
+    (办结, 不能解决, 当场解决) on time or late against the request's deadline, and feedback per
+    satisfaction — each counted for the cadre responsible for the request's household now, and moved
+    when that changes, as the assessment always counted them."""
+
+    __tablename__ = "assessment_tally"
+    kind: Mapped[str] = mapped_column(String(10), primary_key=True)  # "closed" or "feedback"
+    day: Mapped[date] = mapped_column(Date, primary_key=True)
+    cadre_id: Mapped[str] = mapped_column(String(32), primary_key=True)  # "" when no cadre is responsible
+    outcome: Mapped[str] = mapped_column(String(10), primary_key=True)  # on_time / late, or satisfaction
+    n: Mapped[int] = mapped_column(Integer, default=0)
 
 
 # The revisit queries filter by scope (cadre, village or none), status and a range of last_big_visit_date:
