@@ -25,7 +25,8 @@ from zhuji_archive.storage.request_queries import HOUSEHOLD_SCOPE_BY_KEY, REQUES
 OPEN = ("登记", "已梳理", "待上会", "办理中")
 # Some counts of a period are read from the period's new requests, closures, overdue requests and
 # feedback, each household found by its key to check the scope, rather than from every household of
-# the village. Visits and the actions of the period are left to the planner: a month of the county's
+# the village. The actions of the period are read the same way (the planner switched between the two
+# sides as the county grew, the bench showed). Visits are left to the planner: a month of the county's
 # visits outnumbers a village's households, and from the households it is faster.
 PERIOD_INDEX = {
     RequestEvent: "INDEXED BY ix_request_event_on_action",
@@ -146,7 +147,10 @@ def actions_in(session: Session, scope_kind: str, scope_id: str, start: date, en
     answered 不满意 and solved again within the period is one solved request, not two."""
     stmt = (
         select(RequestEvent.action, func.count(func.distinct(RequestEvent.request_id)))
+        .with_hint(RequestEvent, PERIOD_INDEX[RequestEvent], "sqlite")
+        .with_hint(Request, REQUEST_SCOPE_BY_KEY, "sqlite")
         .join(Request, Request.id == RequestEvent.request_id)
+        .with_hint(Household, HOUSEHOLD_SCOPE_BY_KEY, "sqlite")
         .join(Household, Household.id == Request.household_id)
         .where(_household_scope(scope_kind, scope_id), RequestEvent.on.between(start, end))
         .group_by(RequestEvent.action)
