@@ -25,9 +25,10 @@ from zhuji_archive.storage.request_queries import HOUSEHOLD_SCOPE_BY_KEY, REQUES
 OPEN = ("登记", "已梳理", "待上会", "办理中")
 # Some counts of a period are read from the period's new requests, closures, overdue requests and
 # feedback, each household found by its key to check the scope, rather than from every household of
-# the village. The actions of the period are read the same way (the planner switched between the two
-# sides as the county grew, the bench showed). Visits are left to the planner: a month of the county's
-# visits outnumbers a village's households, and from the households it is faster.
+# the village. Visits and all the actions of the period are left to the planner: a month of the
+# county's visits or events outnumbers a village's households, and from the households it is faster
+# (the actions read from the events: 1,060 ms against 350 ms on the encrypted 400,000-household bench
+# archive). A village's or a cadre's new requests are read from its households (SCOPE_INDEX).
 PERIOD_INDEX = {
     RequestEvent: "INDEXED BY ix_request_event_on_action",
     RequestFeedback: "INDEXED BY ix_request_feedback_on",
@@ -95,12 +96,20 @@ def _requests(scope_kind: str, scope_id: str) -> Any:
 def new_by_class(
     session: Session, scope_kind: str, scope_id: str, start: date, end: date
 ) -> list[tuple[Any, ...]]:
+    stmt = select(Request.category, Request.scope, Request.solvability, func.count())
+    if scope_kind in SCOPE_INDEX:
+        # A village's or a cadre's requests from its households: on the encrypted 400,000-household
+        # archive the county's month of requests, each read from the table, took 470 ms against 140 ms.
+        stmt = stmt.select_from(Household).with_hint(Household, SCOPE_INDEX[scope_kind], "sqlite")
+        stmt = stmt.join(Request, Request.household_id == Household.id)
+    else:
+        stmt = (
+            stmt.with_hint(Request, "INDEXED BY ix_request_recorded_category", "sqlite")
+            .with_hint(Household, HOUSEHOLD_SCOPE_BY_KEY, "sqlite")
+            .join(Household, Household.id == Request.household_id)
+        )
     stmt = (
-        select(Request.category, Request.scope, Request.solvability, func.count())
-        .with_hint(Request, "INDEXED BY ix_request_recorded_category", "sqlite")
-        .with_hint(Household, HOUSEHOLD_SCOPE_BY_KEY, "sqlite")
-        .join(Household, Household.id == Request.household_id)
-        .where(
+        stmt.where(
             _household_scope(scope_kind, scope_id),
             Request.deleted.is_(False),
             Request.recorded_on.between(start, end),
@@ -147,10 +156,7 @@ def actions_in(session: Session, scope_kind: str, scope_id: str, start: date, en
     answered 不满意 and solved again within the period is one solved request, not two."""
     stmt = (
         select(RequestEvent.action, func.count(func.distinct(RequestEvent.request_id)))
-        .with_hint(RequestEvent, PERIOD_INDEX[RequestEvent], "sqlite")
-        .with_hint(Request, REQUEST_SCOPE_BY_KEY, "sqlite")
         .join(Request, Request.id == RequestEvent.request_id)
-        .with_hint(Household, HOUSEHOLD_SCOPE_BY_KEY, "sqlite")
         .join(Household, Household.id == Request.household_id)
         .where(_household_scope(scope_kind, scope_id), RequestEvent.on.between(start, end))
         .group_by(RequestEvent.action)
