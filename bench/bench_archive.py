@@ -320,8 +320,21 @@ def page_steps(archive: Any) -> list[tuple[str, Callable[[], object], int]]:
         links.assessment(year_start, today)
 
     def request_page() -> None:
+        """What the request page's load does (gui/requests_page.RequestsPage.reload): the first page,
+        the total when the page is full, and the counts per status."""
+        requests = archive.requests
+        rows = requests.page(RequestQuery())
+        if len(rows) >= requests.PAGE_SIZE:
+            requests.total(RequestQuery())
+        requests.counts(RequestQuery())
+
+    def request_list() -> None:
+        """The whole list at once (up to 5,000 rows), as the page loaded it before it was paged."""
         archive.requests.list(RequestQuery())
         archive.requests.counts(RequestQuery())
+
+    # The review queue opens with "只看未列入会议的待上会诉求" ticked (gui/township_page.ReviewQueue).
+    waiting = RequestQuery(township_only=True, statuses=("待上会",), unscheduled=True)
 
     return [
         ("今日待办·全部干部 (to-do, all cadres)", lambda: archive.maintenance.todo(None), 5),
@@ -329,12 +342,14 @@ def page_steps(archive: Any) -> list[tuple[str, Callable[[], object], int]]:
         ("领导驾驶舱·全镇 (dashboard, town)", lambda: archive.dashboard.build(None, "全镇"), 5),
         ("三式服务·考核 全部标签页 (service links, all tabs)", service_tabs, 5),
         ("干部考核 单独 (assessment alone)", lambda: links.assessment(year_start, today), 5),
+        ("镇级审核 (township review list, as it opens)", lambda: archive.requests.list(waiting), 5),
         (
-            "镇级审核 (township review list)",
+            "镇级审核·全部上报 (township review list, all reported)",
             lambda: archive.requests.list(RequestQuery(township_only=True)),
             5,
         ),
-        ("诉求办理 列表与计数 (request list and counts)", request_page, 5),
+        ("诉求办理 首页与计数 (request page and counts)", request_page, 5),
+        ("诉求办理 整表5000行 (whole request list, 5,000 rows)", request_list, 5),
         (
             "周报月报·一村本月 (monthly summary, one village)",
             lambda: archive.summaries.build("village", village, period_of(MONTHLY, today)),

@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+import threading
+import time
 from datetime import date
 from pathlib import Path
 
 import pytest
 from accounts import ADMIN_LOGIN, ADMIN_PASSWORD, admin, open_archive
+from PySide6.QtCore import QTimer
 from PySide6.QtWidgets import QMessageBox
 
 from zhuji_archive.gui.backup_dialog import COLUMNS, BackupDialog
@@ -52,6 +55,7 @@ def test_the_dialog_lists_the_backups_and_makes_one_now(qtbot, chief):
     assert rows_before >= 1 and all(row[3] == "已校验" for row in texts(dialog))  # the day's automatic ones
     assert str(chief.backups.default_folder()) in dialog.where.text()
     dialog.make_button.click()
+    qtbot.waitUntil(lambda: not dialog.running, timeout=20000)
     assert dialog.table.rowCount() == rows_before + 1
     assert ["手动", "已校验"] in [[row[1], row[3]] for row in texts(dialog)]
     assert not dialog.restore_button.isEnabled()  # nothing selected
@@ -114,7 +118,7 @@ def test_restoring_asks_first_then_closes_the_window_for_a_new_login(
         return 1
 
     monkeypatch.setattr(BackupDialog, "exec", user_restores)
-    with qtbot.waitSignal(window.relogin) as relogin:
+    with qtbot.waitSignal(window.relogin, timeout=20000) as relogin:
         window.open_backups()
     assert relogin.args == [archive_path]
     assert questions and "确定用" in questions[0] and "重新登录" in questions[0]
@@ -145,6 +149,75 @@ def test_a_chosen_backup_folder_is_used_and_shown(qtbot, chief, tmp_path, monkey
     dialog.set_folder(str(tmp_path / "U盘"))
     assert str(tmp_path / "U盘") in dialog.where.text()
     dialog.make_button.click()
+    qtbot.waitUntil(lambda: not dialog.running, timeout=20000)
     assert any(e.path.parent == tmp_path / "U盘" for e in dialog.entries)
     assert dialog.open_folder() == tmp_path / "U盘"
     assert opened == [str(tmp_path / "U盘")]
+
+
+SLOW = 3.0  # seconds: a county's archive of 2 GB takes seconds to copy and verify
+
+
+def window_keeps_turning(qtbot, started, done) -> None:  # type: ignore[no-untyped-def]
+    """While the slow work runs, a 20 ms timer keeps ticking: the GUI thread is free."""
+    ticks: list[float] = []
+    timer = QTimer()
+    timer.setInterval(20)
+    timer.timeout.connect(lambda: ticks.append(time.monotonic()))
+    timer.start()
+    qtbot.waitUntil(started.is_set, timeout=5000)
+    began = time.monotonic()
+    qtbot.waitUntil(done, timeout=30000)
+    took = time.monotonic() - began
+    timer.stop()
+    during = [t for t in ticks if began <= t <= began + took]
+    assert took >= SLOW * 0.8
+    assert len(during) >= 10, (len(during), took)
+    gaps = [b - a for a, b in zip(during, during[1:], strict=False)]
+    assert max(gaps) < SLOW * 0.5, max(gaps)
+
+
+def slowed(monkeypatch, service, name: str) -> threading.Event:  # type: ignore[no-untyped-def]
+    """The real service call, after a pause (a big archive: the one place a stand-in is right)."""
+    real, started = getattr(service, name), threading.Event()
+
+    def slow(*args, **kwargs):  # type: ignore[no-untyped-def]
+        started.set()
+        time.sleep(SLOW)
+        return real(*args, **kwargs)
+
+    monkeypatch.setattr(service, name, slow)
+    return started
+
+
+def test_the_window_keeps_turning_while_a_backup_is_made(qtbot, chief, monkeypatch):
+    dialog = BackupDialog(chief)
+    qtbot.addWidget(dialog)
+    dialog.show()
+    rows_before = dialog.table.rowCount()
+    started = slowed(monkeypatch, chief.backups, "make_now")
+    dialog.make_button.click()
+    assert dialog.running and dialog.busy.text() == "正在立即备份…" and not dialog.make_button.isEnabled()
+    window_keeps_turning(qtbot, started, lambda: not dialog.running)
+    assert dialog.table.rowCount() == rows_before + 1 and dialog.make_button.isEnabled()
+
+
+def test_the_window_keeps_turning_while_a_backup_is_restored(qtbot, archive_path, settings, when_modal, monkeypatch):
+    chief = admin(archive_path, DAY)
+    made = chief.backups.make_now()
+    window = MainWindow(chief, settings)
+    qtbot.addWidget(window)
+    window.show()
+    monkeypatch.setattr(QMessageBox, "information", lambda *a: None)
+    started = slowed(monkeypatch, chief.backups, "restore")
+    dialog = BackupDialog(chief, window)
+    qtbot.addWidget(dialog)
+    dialog.restoredArchive.connect(window._restored)
+    dialog.show()
+    select(dialog, made.path)
+    when_modal(lambda box: box.button(QMessageBox.StandardButton.Yes).click())
+    dialog.restore_button.click()
+    assert dialog.running and dialog.busy.text() == "正在恢复档案…"
+    with qtbot.waitSignal(window.relogin, timeout=30000):
+        window_keeps_turning(qtbot, started, lambda: dialog.restored is not None)
+    assert window.restored is not None and not window.isVisible()

@@ -242,3 +242,58 @@ def test_the_demo_archive_offers_its_accounts(qtbot, tmp_path):
         LoginDialog(tmp_path / "other.sqlite3", demo=demo_accounts.offered_accounts(tmp_path / "other")).demo_pick
         is None
     )
+
+
+def test_the_days_backup_is_made_after_the_window_shows_while_it_keeps_turning(
+    qtbot, when_modal, tmp_path, monkeypatch
+):
+    """The day's first login backs the archive up; copying a county's archive takes seconds, so the
+    window shows first and the backup is made on a worker while the window goes on painting."""
+    import threading
+    import time
+
+    from PySide6.QtCore import QTimer
+
+    from zhuji_archive.services.backups import BackupKind, BackupService
+
+    path = tmp_path / "a.sqlite3"
+    with admin(path) as chief:
+        folder = chief.backups.folder()
+    shutil.rmtree(folder)  # no backup yet today: this login makes the day's
+    slow, started, real_daily = 3.0, threading.Event(), BackupService.daily
+
+    def slow_daily(self):  # type: ignore[no-untyped-def]
+        started.set()
+        time.sleep(slow)  # a county's 2 GB file: the one place a stand-in is right; the real backup follows
+        return real_daily(self)
+
+    monkeypatch.setattr(BackupService, "daily", slow_daily)
+
+    def login(dialog: QWidget) -> None:
+        _type(qtbot, dialog.login, ADMIN_LOGIN)
+        _type(qtbot, dialog.password, ADMIN_PASSWORD)
+        _click(qtbot, dialog.login_button)
+
+    when_modal(login)
+    ticks: list[float] = []
+    timer = QTimer()
+    timer.setInterval(20)
+    timer.timeout.connect(lambda: ticks.append(time.monotonic()))
+    timer.start()
+    window = start_window(path, _settings(tmp_path))
+    assert window is not None
+    qtbot.addWidget(window)
+    assert window.isVisible() and window.archive.daily_backup is None  # the window did not wait
+    qtbot.waitUntil(started.is_set, timeout=5000)
+    began = time.monotonic()
+    qtbot.waitUntil(lambda: window.archive.daily_backup is not None, timeout=30000)
+    took = time.monotonic() - began
+    timer.stop()
+    during = [t for t in ticks if began <= t <= began + took]
+    assert took >= slow * 0.8
+    assert len(during) >= 10, (len(during), took)
+    gaps = [b - a for a, b in zip(during, during[1:], strict=False)]
+    assert max(gaps) < slow * 0.5, max(gaps)
+    assert [e.backup.kind for e in window.archive.backups.list()] == [BackupKind.DAILY]
+    assert window.archive.daily_backup.path.exists()
+    _close(window)

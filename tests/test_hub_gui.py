@@ -8,12 +8,15 @@ ZHUJI_TEST_DATABASE=postgresql: the file archives the other GUI tests use are no
 from __future__ import annotations
 
 import re
+import threading
+import time
 import uuid
 from pathlib import Path
 
 import accounts
 import pg_cluster
 import pytest
+import shiboken6
 from accounts import PASSWORD, admin, ensure_account, open_archive
 from conftest import DEMO_DAY
 from loading import loaded
@@ -61,6 +64,9 @@ def _settings(tmp_path: Path) -> QSettings:
 
 def _click(qtbot, button) -> None:  # type: ignore[no-untyped-def]
     qtbot.mouseClick(button, Qt.MouseButton.LeftButton)
+    dialog = button.window()
+    if isinstance(dialog, HubConnectDialog):  # 测试连接 and 连接 look on a worker: wait for the answer
+        qtbot.waitUntil(lambda: not shiboken6.isValid(dialog) or dialog.test_button.isEnabled(), timeout=30000)
 
 
 def _type(qtbot, edit, text: str) -> None:  # type: ignore[no-untyped-def]
@@ -142,6 +148,46 @@ def test_the_connection_window_tests_the_hub_and_keeps_no_password(qtbot, hub_da
         access.hub_address(url).user,
     )
     assert again.password.text() == ""
+
+
+def test_the_window_keeps_turning_while_the_connection_is_tested(qtbot, hub_database, monkeypatch):
+    """A server that does not answer keeps 测试连接 waiting for the connection's whole timeout: the
+    connection window looks on a worker, shows 正在连接服务器… and goes on painting and taking input."""
+    url = hub_database()
+    open_archive(url).close()
+    slow, started, real_state = 3.0, threading.Event(), access.state
+
+    def slow_state(location):  # type: ignore[no-untyped-def]
+        started.set()
+        time.sleep(slow)  # a far server: the one place a stand-in is right; the real hub answers after it
+        return real_state(location)
+
+    monkeypatch.setattr(access, "state", slow_state)
+    dialog = HubConnectDialog()
+    qtbot.addWidget(dialog)
+    dialog.show()
+    _fill(qtbot, dialog, url)
+    ticks: list[float] = []
+    timer = QTimer()
+    timer.setInterval(20)
+    timer.timeout.connect(lambda: ticks.append(time.monotonic()))
+    timer.start()
+    qtbot.mouseClick(dialog.test_button, Qt.MouseButton.LeftButton)
+    assert dialog.message.text() == "正在连接服务器…"
+    assert not dialog.test_button.isEnabled() and not dialog.connect_button.isEnabled()
+    qtbot.waitUntil(started.is_set, timeout=5000)
+    began = time.monotonic()
+    qtbot.waitUntil(dialog.test_button.isEnabled, timeout=20000)
+    took = time.monotonic() - began
+    timer.stop()
+    assert dialog.message.text() == f"连接成功：“{access.shown(url)}”里有群众档案，可以登录。"
+    during = [t for t in ticks if began <= t <= began + took]
+    assert took >= slow * 0.8
+    assert len(during) >= 10, (len(during), took)
+    gaps = [b - a for a, b in zip(during, during[1:], strict=False)]
+    assert max(gaps) < slow * 0.5, max(gaps)
+    _click(qtbot, dialog.connect_button)
+    assert not dialog.isVisible() and access.hub_address(dialog.location) == access.hub_address(url)
 
 
 def test_a_server_that_does_not_answer_or_refuses_is_told_in_chinese(qtbot, hub_database):

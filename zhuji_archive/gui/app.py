@@ -135,7 +135,28 @@ def start_window(db_path: Path | str, settings: QSettings) -> MainWindow | None:
     window.show()
     if archive.db.backup is not None:
         window.statusBar().showMessage(f"数据库已升级，升级前的副本保存在 {archive.db.backup}", 10000)
+    start_daily_backup(window)
     return window
+
+
+def start_daily_backup(window: MainWindow) -> None:
+    """The day's first login backs the archive up (services/access.daily_backup): on the operation
+    runner's write thread once the window shows — copying and verifying a county's archive (2 GB at
+    400,000 households) held the login for seconds. A hub is backed up by its server; a file that
+    cannot be written is not backed up from here."""
+    from zhuji_archive.gui.operations import Operation
+    from zhuji_archive.services import access
+
+    archive = window.archive
+    if archive.db.on_hub or archive.db.read_only:
+        return
+
+    def made(backup) -> None:  # type: ignore[no-untyped-def]
+        archive.daily_backup = backup
+
+    Operation(window, "每日自动备份", lambda _progress, _cancelled: access.daily_backup(archive), archive=archive).success(
+        made
+    ).run()
 
 
 def open_session(db_path: Path | str, settings: QSettings) -> Archive | None:

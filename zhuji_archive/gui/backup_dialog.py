@@ -8,11 +8,10 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from PySide6.QtCore import Qt, QUrl
+from PySide6.QtCore import Qt, QTimer, QUrl, Signal
 from PySide6.QtGui import QDesktopServices
 from PySide6.QtWidgets import (
     QAbstractItemView,
-    QApplication,
     QDialog,
     QFileDialog,
     QHBoxLayout,
@@ -27,7 +26,7 @@ from PySide6.QtWidgets import (
 )
 
 from zhuji_archive.domain.errors import DomainError
-from zhuji_archive.gui.operations import wait_for
+from zhuji_archive.gui.operations import Failure, Handle, Operation, runner_for, wait_for
 from zhuji_archive.services.archive import Archive
 from zhuji_archive.services.backups import BackupEntry, Restored
 
@@ -43,11 +42,14 @@ def size_text(size: int) -> str:
 class BackupDialog(QDialog):
     """The table of backups and the four actions on them."""
 
+    restoredArchive = Signal(object)  # services/backups.Restored, once a restore replaced the file
+
     def __init__(self, archive: Archive, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.archive = archive
         self.entries: list[BackupEntry] = []
         self.restored: Restored | None = None
+        self.running = False  # a backup or restore is under way on a worker
         self.setWindowTitle("备份与恢复")
         self.resize(620, 420)
         layout = QVBoxLayout(self)
@@ -70,6 +72,9 @@ class BackupDialog(QDialog):
         )
         note.setWordWrap(True)
         layout.addWidget(note)
+        self.busy = QLabel()
+        self.busy.hide()
+        layout.addWidget(self.busy)
         buttons = QHBoxLayout()
         self.make_button = QPushButton("立即备份")
         self.restore_button = QPushButton("恢复所选…")
@@ -81,8 +86,8 @@ class BackupDialog(QDialog):
         buttons.addStretch(1)
         buttons.addWidget(close)
         layout.addLayout(buttons)
-        self.make_button.clicked.connect(self.make_now)
-        self.restore_button.clicked.connect(self.restore_selected)
+        self.make_button.clicked.connect(lambda: self.make_now())
+        self.restore_button.clicked.connect(lambda: self.restore_selected())
         self.open_button.clicked.connect(self.open_folder)
         self.folder_button.clicked.connect(self.choose_folder)
         close.clicked.connect(self.reject)
@@ -119,25 +124,46 @@ class BackupDialog(QDialog):
         self.restore_button.setEnabled(entry is not None and entry.verified)
 
     # ----- actions -----------------------------------------------------------------------------------
-    def _busy(self, work):  # type: ignore[no-untyped-def]
-        QApplication.setOverrideCursor(Qt.CursorShape.WaitCursor)
-        try:
-            return work()
-        finally:
-            QApplication.restoreOverrideCursor()
+    def _run(self, where: str, work, done) -> Handle:  # type: ignore[no-untyped-def]
+        """Run a backup or a restore on the operation runner's write thread: a county's archive is
+        gigabytes, and copying and verifying it held the GUI thread for seconds. The buttons wait and
+        the window keeps painting meanwhile; a rule the service states is shown as a warning."""
+        self._waiting(True, f"正在{where}…")
 
-    def make_now(self) -> BackupEntry | None:
-        try:
-            entry = self._busy(self.archive.backups.make_now)
-        except DomainError as error:
-            QMessageBox.warning(self, "备份与恢复", error.message)
-            return None
+        def failed(failure: Failure) -> None:
+            self._waiting(False)
+            QMessageBox.warning(self, where, failure.message)
+            self.refresh()
+
+        def succeeded(value) -> None:  # type: ignore[no-untyped-def]
+            self._waiting(False)
+            done(value)
+
+        return (
+            Operation(self, where, lambda _progress, _cancelled: work(), runner=runner_for(self.archive))
+            .success(succeeded)
+            .failure(failed)
+            .run()
+        )
+
+    def _waiting(self, waiting: bool, text: str = "") -> None:
+        self.running = waiting
+        self.busy.setText(text)
+        self.busy.setVisible(waiting)
+        for button in (self.make_button, self.restore_button, self.folder_button):
+            button.setEnabled(not waiting)
+        if not waiting:
+            self._selection_changed()
+
+    def make_now(self) -> Handle:
+        return self._run("立即备份", self.archive.backups.make_now, self._made)
+
+    def _made(self, entry: BackupEntry) -> None:
         self.refresh()
         if not entry.verified:
             QMessageBox.warning(
                 self, "备份与恢复", "备份已保存，但未通过完整性校验：档案文件可能已损坏，请尽快联系维护人员。"
             )
-        return entry
 
     def confirm_restore(self, entry: BackupEntry) -> bool:
         answer = QMessageBox.question(
@@ -151,21 +177,21 @@ class BackupDialog(QDialog):
         )
         return answer == QMessageBox.StandardButton.Yes
 
-    def restore_selected(self) -> Restored | None:
+    def restore_selected(self) -> Handle | None:
+        """Restore the selected backup once the user confirms (None when nothing is restored); when the
+        restore is done ``restoredArchive`` is emitted and the dialog accepted."""
         entry = self.selected()
         if entry is None or not self.confirm_restore(entry):
             return None
         wait_for(self.archive)  # no page may still be reading the file that is about to be replaced
-        try:
-            restored = self._busy(lambda: self.archive.backups.restore(entry))
-        except DomainError as error:
-            QMessageBox.warning(self, "恢复档案", error.message)
-            self.refresh()
-            return None
+        return self._run("恢复档案", lambda: self.archive.backups.restore(entry), self._restored)
+
+    def _restored(self, restored: Restored) -> None:
         self.restored = restored
         QMessageBox.information(self, "恢复档案", restored.message)
         self.accept()
-        return restored
+        # After the operation's own callbacks: the window that closes then waits for its runner.
+        QTimer.singleShot(0, lambda: self.restoredArchive.emit(restored))
 
     def open_folder(self) -> Path:
         folder = self.archive.backups.folder()

@@ -16,12 +16,12 @@ town's archive to anyone holding a copy of it.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from pathlib import Path
 
 from PySide6.QtCore import QSettings, Qt, Signal
 from PySide6.QtGui import QGuiApplication
 from PySide6.QtWidgets import (
-    QApplication,
     QComboBox,
     QDialog,
     QDialogButtonBox,
@@ -38,6 +38,7 @@ from PySide6.QtWidgets import (
 from zhuji_archive import APP_NAME
 from zhuji_archive.gui.account_forms import ERROR_STYLE, FieldForm, hint_label, password_edit
 from zhuji_archive.gui.join_dialog import JoinDialog
+from zhuji_archive.gui.operations import Handle, Query, runner_for
 from zhuji_archive.services import access
 from zhuji_archive.storage.database import DatabaseError
 
@@ -68,6 +69,15 @@ def describe(location: Path | str) -> str:
         return f"镇里的数据库 {access.shown(location)}（数据库用户 {address.user or '默认'}）"
     path = Path(location)
     return f"档案文件 {path.name}（{path.parent}）"
+
+
+def _probe(location: str) -> access.ArchiveState | str:
+    """The state of the archive at ``location``, or the Chinese message of why it could not be reached
+    (the storage layer's words: the server does not answer, refuses the account …)."""
+    try:
+        return access.state(location)
+    except DatabaseError as error:
+        return str(error)
 
 
 def no_archive_on_hub(location: str) -> str:
@@ -120,7 +130,7 @@ class HubConnectDialog(QDialog):
         row = QHBoxLayout()
         self.test_button = QPushButton("测试连接")
         self.test_button.setAutoDefault(False)
-        self.test_button.clicked.connect(self.test_connection)
+        self.test_button.clicked.connect(lambda: self.test_connection())
         row.addWidget(self.test_button)
         buttons = QDialogButtonBox()
         self.connect_button = buttons.addButton("连接", QDialogButtonBox.ButtonRole.AcceptRole)
@@ -167,38 +177,49 @@ class HubConnectDialog(QDialog):
         if needed > self.height():
             self.resize(self.width(), needed)
 
-    def test_connection(self) -> access.ArchiveState | None:
-        """Connect and look: the state of the archive there, or None when there is none to log in to (the
-        window says why)."""
+    def test_connection(self, then: Callable[[str], None] | None = None) -> Handle | None:
+        """Connect and look, on a worker of the operation runner: a server that does not answer keeps
+        the connection waiting for its whole timeout, and the window must not freeze meanwhile. The
+        window says what was found; ``then(location)`` runs once there is an archive to log in to.
+        None when a field is missing (the window marks it)."""
         location = self.typed_location()
         if location is None:
             return None
         self._say("正在连接服务器…", True)
-        QApplication.processEvents()
-        QGuiApplication.setOverrideCursor(Qt.CursorShape.WaitCursor)
-        try:
-            state = access.state(location)
-        except DatabaseError as error:
-            self._say(str(error), False)
-            return None
-        except Exception as error:  # noqa: BLE001 - every failure here reaches the user in Chinese
-            from zhuji_archive.logs import log_failure
+        self._busy(True)
+        return (
+            Query(self, "test", lambda: _probe(location), where="连接镇里的数据库", runner=runner_for(None))
+            .success(lambda found: self._tested(location, found, then))
+            .failure(lambda failure: (self._busy(False), self._say(failure.message, False)))
+            .run()
+        )
 
-            log_failure("连接镇里的数据库", error)
-            self._say("连接时程序出现了意外错误，详细情况已记入日志文件，请告知维护人员。", False)
-            return None
-        finally:
+    def _busy(self, busy: bool) -> None:
+        for button in (self.test_button, self.connect_button):
+            button.setEnabled(not busy)
+        if busy:
+            QGuiApplication.setOverrideCursor(Qt.CursorShape.WaitCursor)
+        else:
             QGuiApplication.restoreOverrideCursor()
-        if state is access.ArchiveState.NEW:
+
+    def _tested(
+        self, location: str, found: access.ArchiveState | str, then: Callable[[str], None] | None
+    ) -> None:
+        self._busy(False)
+        if isinstance(found, str):  # the server's or the network's answer, in Chinese
+            self._say(found, False)
+        elif found is access.ArchiveState.NEW:
             self._say(no_archive_on_hub(location), False)
-            return None
-        self._say(f"连接成功：“{access.shown(location)}”里有群众档案，可以登录。", True)
-        return state
+        else:
+            self._say(f"连接成功：“{access.shown(location)}”里有群众档案，可以登录。", True)
+            if then is not None:
+                then(location)
 
     def connect_to_hub(self) -> None:
-        if self.test_connection() is None:
-            return
-        self.location = self.typed_location()
+        self.test_connection(then=self._connected)
+
+    def _connected(self, location: str) -> None:
+        self.location = location
         self.accept()
 
 

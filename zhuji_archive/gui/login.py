@@ -225,7 +225,10 @@ class LoginDialog(QDialog):
             return
         self.message.clear()
         try:
-            self.archive = _busy(lambda: access.unlock(self.path, self.login.text(), self.password.text()))
+            # The day's backup is made by the window once it shows (app.start_window), on a worker.
+            self.archive = _busy(
+                lambda: access.unlock(self.path, self.login.text(), self.password.text(), daily=False)
+            )
         except access.LoginRefused as error:
             self.password.clear()
             self.password.setFocus()

@@ -436,12 +436,15 @@ class MainWindow(QMainWindow):
             return box
 
         dialog = BackupDialog(self.archive, self)
+        dialog.restoredArchive.connect(self._restored)  # the restore runs on a worker, the dialog open
         dialog.exec()
-        if dialog.restored is not None:
-            self.restored = dialog.restored
-            self.close()
-            self.relogin.emit(dialog.restored.archive)
         return dialog
+
+    def _restored(self, restored) -> None:  # type: ignore[no-untyped-def]
+        """A backup replaced the archive: the window closes and a new login is asked for."""
+        self.restored = restored
+        self.close()
+        self.relogin.emit(restored.archive)
 
     def _focus_search(self) -> None:
         if not self.casework:

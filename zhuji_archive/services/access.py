@@ -184,9 +184,13 @@ def keyring_missing_message(path: Path) -> str:
     )
 
 
-def unlock(path: Path | str, login: str, password: str, today: date | None = None) -> Archive:
+def unlock(
+    path: Path | str, login: str, password: str, today: date | None = None, *, daily: bool = True
+) -> Archive:
     """Log in: the archive opened with the key this account's password unwraps (on a hub: checked
-    against the account's password hash)."""
+    against the account's password hash). The day's first login backs the archive up here unless
+    ``daily`` is False: the window makes that backup (``daily_backup``) on a worker once it shows, since
+    copying a county's archive takes seconds."""
     if hub.is_hub_location(path):
         return _unlock_hub(str(path), login, password, today)
     path = Path(path)
@@ -223,7 +227,8 @@ def unlock(path: Path | str, login: str, password: str, today: date | None = Non
     except BaseException:
         db.close()
         raise
-    archive.daily_backup = daily_backup(archive)
+    if daily:
+        archive.daily_backup = daily_backup(archive)
     return archive
 
 

@@ -353,7 +353,8 @@ class Visit(Versioned, Base):
     """走访: a dated visit to a household by one or more cadres."""
 
     __tablename__ = "visit"
-    __table_args__ = (Index("ix_visit_household_date", "household_id", "date"),)
+    # deleted in the index: a village's month of visits is counted without reading the visits (0014)
+    __table_args__ = (Index("ix_visit_household_date_deleted", "household_id", "date", "deleted"),)
     id: Mapped[str] = _id()
     household_id: Mapped[str] = mapped_column(ForeignKey("household.id"))
     date: Mapped[date] = mapped_column(Date)

@@ -20,13 +20,15 @@ from zhuji_archive.storage.models import (
     Village,
     Visit,
 )
-from zhuji_archive.storage.request_queries import HOUSEHOLD_BY_KEY
+from zhuji_archive.storage.request_queries import HOUSEHOLD_SCOPE_BY_KEY, REQUEST_SCOPE_BY_KEY
 
 OPEN = ("登记", "已梳理", "待上会", "办理中")
 # Some counts of a period are read from the period's new requests, closures, overdue requests and
 # feedback, each household found by its key to check the scope, rather than from every household of
-# the village. Visits and the actions of the period are left to the planner: a month of the county's
-# visits outnumbers a village's households, and from the households it is faster.
+# the village. Visits and all the actions of the period are left to the planner: a month of the
+# county's visits or events outnumbers a village's households, and from the households it is faster
+# (the actions read from the events: 1,060 ms against 350 ms on the encrypted 400,000-household bench
+# archive). A village's or a cadre's new requests are read from its households (SCOPE_INDEX).
 PERIOD_INDEX = {
     RequestEvent: "INDEXED BY ix_request_event_on_action",
     RequestFeedback: "INDEXED BY ix_request_feedback_on",
@@ -34,6 +36,12 @@ PERIOD_INDEX = {
 
 
 SCOPE_KINDS = ("town", "area", "village", "cadre")
+# A village's or a cadre's requests are found from its households (an index range), not by reading
+# every request of the county and looking up its household.
+SCOPE_INDEX = {
+    "village": "INDEXED BY ix_household_village_status_big_visit",
+    "cadre": "INDEXED BY ix_household_cadre_status_big_visit",
+}
 
 
 def _household_scope(scope_kind: str, scope_id: str) -> ColumnElement[bool]:
@@ -88,12 +96,20 @@ def _requests(scope_kind: str, scope_id: str) -> Any:
 def new_by_class(
     session: Session, scope_kind: str, scope_id: str, start: date, end: date
 ) -> list[tuple[Any, ...]]:
+    stmt = select(Request.category, Request.scope, Request.solvability, func.count())
+    if scope_kind in SCOPE_INDEX:
+        # A village's or a cadre's requests from its households: on the encrypted 400,000-household
+        # archive the county's month of requests, each read from the table, took 470 ms against 140 ms.
+        stmt = stmt.select_from(Household).with_hint(Household, SCOPE_INDEX[scope_kind], "sqlite")
+        stmt = stmt.join(Request, Request.household_id == Household.id)
+    else:
+        stmt = (
+            stmt.with_hint(Request, "INDEXED BY ix_request_recorded_category", "sqlite")
+            .with_hint(Household, HOUSEHOLD_SCOPE_BY_KEY, "sqlite")
+            .join(Household, Household.id == Request.household_id)
+        )
     stmt = (
-        select(Request.category, Request.scope, Request.solvability, func.count())
-        .with_hint(Request, "INDEXED BY ix_request_recorded_category", "sqlite")
-        .with_hint(Household, HOUSEHOLD_BY_KEY, "sqlite")
-        .join(Household, Household.id == Request.household_id)
-        .where(
+        stmt.where(
             _household_scope(scope_kind, scope_id),
             Request.deleted.is_(False),
             Request.recorded_on.between(start, end),
@@ -107,32 +123,30 @@ def new_by_class(
 def by_status(session: Session, scope_kind: str, scope_id: str, end: date) -> dict[str, int]:
     """Requests recorded by ``end``, counted by the state each was in at the end of that day: the
     target of its last transition dated on or before ``end`` (登记 if none). A report printed again
-    later therefore says what it said when it was submitted."""
-    requests = (
-        session.execute(
-            select(Request.id)
-            .join(Household, Household.id == Request.household_id)
-            .where(
-                _household_scope(scope_kind, scope_id), Request.deleted.is_(False), Request.recorded_on <= end
-            )
-        )
-        .scalars()
-        .all()
+    later therefore says what it said when it was submitted.
+
+    One statement: each request of the scope looks up its last event up to ``end`` in
+    ix_request_event_request_on_status (one seek from the end of its range). Reading every event of
+    the scope's requests and keeping the last in Python walked, at county scale, every request of the
+    county to find the scope's (100,000 households: 17,000 requests for one village's 2,200)."""
+    last = (
+        select(RequestEvent.to_status)
+        .where(RequestEvent.request_id == Request.id, RequestEvent.on <= end)
+        .order_by(RequestEvent.on.desc(), RequestEvent.at.desc(), RequestEvent.id.desc())
+        .limit(1)
+        .correlate(Request)
+        .scalar_subquery()
     )
-    state = dict.fromkeys(requests, "登记")
-    if requests:
-        events = session.execute(
-            select(RequestEvent.request_id, RequestEvent.to_status)
-            .join(Request, Request.id == RequestEvent.request_id)
-            .join(Household, Household.id == Request.household_id)
-            .where(_household_scope(scope_kind, scope_id), Request.deleted.is_(False), RequestEvent.on <= end)
-            .order_by(RequestEvent.on, RequestEvent.at, RequestEvent.id)
-        )
-        for request_id, to_status in events:
-            if request_id in state:
-                state[request_id] = to_status
+    query = (
+        select(func.coalesce(last, "登记"))
+        .select_from(Household)
+        .join(Request, Request.household_id == Household.id)
+        .where(_household_scope(scope_kind, scope_id), Request.deleted.is_(False), Request.recorded_on <= end)
+    )
+    if scope_kind in SCOPE_INDEX:
+        query = query.with_hint(Household, SCOPE_INDEX[scope_kind], "sqlite")
     counts: dict[str, int] = {}
-    for status in state.values():
+    for status in session.scalars(query):
         counts[status] = counts.get(status, 0) + 1
     return counts
 
@@ -157,8 +171,9 @@ def requests_acted_on(
     stmt = (
         select(func.count(func.distinct(RequestEvent.request_id)))
         .with_hint(RequestEvent, PERIOD_INDEX[RequestEvent], "sqlite")
+        .with_hint(Request, REQUEST_SCOPE_BY_KEY, "sqlite")
         .join(Request, Request.id == RequestEvent.request_id)
-        .with_hint(Household, HOUSEHOLD_BY_KEY, "sqlite")
+        .with_hint(Household, HOUSEHOLD_SCOPE_BY_KEY, "sqlite")
         .join(Household, Household.id == Request.household_id)
         .where(
             _household_scope(scope_kind, scope_id),
@@ -174,7 +189,7 @@ def overdue_at(session: Session, scope_kind: str, scope_id: str, day: date) -> i
         select(func.count())
         .select_from(Request)
         .with_hint(Request, "INDEXED BY ix_request_status_deadline", "sqlite")
-        .with_hint(Household, HOUSEHOLD_BY_KEY, "sqlite")
+        .with_hint(Household, HOUSEHOLD_SCOPE_BY_KEY, "sqlite")
         .join(Household, Household.id == Request.household_id)
         .where(
             _household_scope(scope_kind, scope_id),
@@ -192,8 +207,9 @@ def feedback_counts(
     stmt = (
         select(RequestFeedback.satisfaction, func.count())
         .with_hint(RequestFeedback, PERIOD_INDEX[RequestFeedback], "sqlite")
+        .with_hint(Request, REQUEST_SCOPE_BY_KEY, "sqlite")
         .join(Request, Request.id == RequestFeedback.request_id)
-        .with_hint(Household, HOUSEHOLD_BY_KEY, "sqlite")
+        .with_hint(Household, HOUSEHOLD_SCOPE_BY_KEY, "sqlite")
         .join(Household, Household.id == Request.household_id)
         .where(_household_scope(scope_kind, scope_id), RequestFeedback.on.between(start, end))
         .group_by(RequestFeedback.satisfaction)

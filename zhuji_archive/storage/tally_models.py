@@ -7,7 +7,9 @@ Rows whose counts fell to zero are left in place; readers sum them."""
 
 from __future__ import annotations
 
-from sqlalchemy import Index, Integer, String
+from datetime import date
+
+from sqlalchemy import Date, Index, Integer, String
 from sqlalchemy.orm import Mapped, mapped_column
 
 from zhuji_archive.storage.models import (
@@ -44,6 +46,20 @@ class RequestTally(Base):
     requests: Mapped[int] = mapped_column(Integer, default=0)
 
 
+class AssessmentTally(Base):
+    """The assessment's period counts per responsible cadre and business date (migration 0014): closures
+    (办结, 不能解决, 当场解决) on time or late against the request's deadline, and feedback per
+    satisfaction — each counted for the cadre responsible for the request's household now, and moved
+    when that changes, as the assessment always counted them."""
+
+    __tablename__ = "assessment_tally"
+    kind: Mapped[str] = mapped_column(String(10), primary_key=True)  # "closed" or "feedback"
+    day: Mapped[date] = mapped_column(Date, primary_key=True)
+    cadre_id: Mapped[str] = mapped_column(String(32), primary_key=True)  # "" when no cadre is responsible
+    outcome: Mapped[str] = mapped_column(String(10), primary_key=True)  # on_time / late, or satisfaction
+    n: Mapped[int] = mapped_column(Integer, default=0)
+
+
 # The revisit queries filter by scope (cadre, village or none), status and a range of last_big_visit_date:
 # with the date in the index a count of due households reads only the due ones, and with the id at the
 # end the range is covering (the focus-tag test is on household.id) and already in list order.
@@ -73,3 +89,17 @@ Index(
 Index("ix_request_recorded_category", Request.recorded_on, Request.category)
 Index("ix_request_event_on_action", RequestEvent.on, RequestEvent.action, RequestEvent.request_id)
 Index("ix_request_feedback_on", RequestFeedback.on, RequestFeedback.request_id)
+# Look-ups by key that need only a few columns read them from these indexes, not from the tables
+# (migration 0014): an event's or feedback's request, its household, and the household's village or
+# responsible cadre; a request's events in order with their action and status.
+Index("ix_household_id_scope", Household.id, Household.village_id, Household.responsible_cadre_id)
+Index("ix_request_id_household", Request.id, Request.household_id, Request.deleted, Request.deadline)
+Index(
+    "ix_request_event_request_on_status",
+    RequestEvent.request_id,
+    RequestEvent.on,
+    RequestEvent.at,
+    RequestEvent.id,
+    RequestEvent.action,
+    RequestEvent.to_status,
+)
