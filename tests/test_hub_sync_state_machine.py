@@ -1,5 +1,6 @@
 """The sync as a state machine (issue 14): a hub and three laptops make random edits of what travels
-today (households' fields, members added, edited and 移出, visits, a household 注销), laptops export sync
+(households' fields, members added, edited and 移出, visits, a household 注销, requests recorded and moved
+through the workflow by any step their state allows there), laptops export sync
 files into a pool, the pool's files reach the hub in any order, twice or never, and receipts are applied
 on the laptops in any order, twice or stale. At every step: a file applied again, or refused, leaves
 the hub as it was, and a receipt never changes a laptop's field whose change the hub has not yet
@@ -7,6 +8,8 @@ acknowledged. After a final settle (files delivered in order: every laptop syncs
 nothing new, then once more, which must bring nothing: twice with nothing new):
 
 - each laptop holds exactly the hub's records of its villages, field by field;
+- a laptop holds the hub's request events (as the hub replayed them) and besides them only its own steps
+  the hub did not take, each of which stands in the hub's queue;
 - nothing vanished: every value any side wrote is the record's final value, or stands in a conflict
   queue (the hub's or a laptop's), or was overwritten by a person who saw it (the same side edited the
   field while it held that value). Written values are unique, so a value stands for the write; the
@@ -40,17 +43,31 @@ from sqlalchemy import select
 
 from zhuji_archive.domain.accounts import Role
 from zhuji_archive.domain.errors import DomainError
+from zhuji_archive.domain.sync_merge import ConflictKind
+from zhuji_archive.domain.workflow import (
+    IMMEDIATE,
+    Action,
+    Assignment,
+    Classification,
+    Explanation,
+    Feedback,
+    Level,
+    OnTheSpot,
+    Progress,
+    Reopen,
+    Resolution,
+)
 from zhuji_archive.services import access
 from zhuji_archive.services.archive import Archive
 from zhuji_archive.services.sync import join
 from zhuji_archive.storage import keyring
 from zhuji_archive.storage import sync_queries as q
-from zhuji_archive.storage.models import Household, Member, Visit
+from zhuji_archive.storage.models import Household, Member, Request, RequestEvent, RequestFeedback, Visit
 from zhuji_archive.storage.sync_models import SyncConflict, SyncDevice, SyncIdentity
 from zhuji_archive.views.household_file import MemberData, VisitData
 
 EDITS = ("edit_household", "edit_member", "add_member", "remove_member", "add_visit", "change_status",
-         "file_household")
+         "file_household", "record_request", "step_request", "step_request", "step_request")
 HUB = "hub"
 LAPTOPS = ("L1", "L2", "L3")  # 甲村, 甲村, 乙村
 SIDES = (HUB, *LAPTOPS)
@@ -59,6 +76,7 @@ UNIQUE = {  # fields whose written values are unique in a run: the "nothing vani
     "household": ("address", "phone", "notes", "status_note"),
     "member": ("name", "phone", "notes"),
     "visit": ("notes",),
+    "request": ("description",),
 }
 
 
@@ -81,10 +99,39 @@ def _records(arc: Archive, villages: set[str]) -> dict[tuple[str, str], dict[str
         ids = [h.id for h in households]
         for h in households:
             out[("household", h.id)] = q.values_of(h, q.FIELDS["household"] + q.PLACEMENT["household"])
-        for entity, model in (("member", Member), ("visit", Visit)):
+        for entity, model in (("member", Member), ("visit", Visit), ("request", Request)):
             for row in session.scalars(select(model).where(model.household_id.in_(ids))):
                 out[(entity, row.id)] = q.values_of(row, q.FIELDS[entity] + q.PLACEMENT[entity])
     return out
+
+
+def _events(arc: Archive, villages: set[str]) -> dict[str, dict[str, Any]]:
+    """Every request event and feedback visit of the villages' requests, by id, with its fields."""
+    out: dict[str, dict[str, Any]] = {}
+    with arc.db.sessions() as session:
+        requests = select(Request.id).join(Household, Household.id == Request.household_id).where(
+            Household.village_id.in_(sorted(villages)))
+        for entity, model in (("request_event", RequestEvent), ("request_feedback", RequestFeedback)):
+            for row in session.scalars(select(model).where(model.request_id.in_(requests))):
+                out[row.id] = q.values_of(row, q.FIELDS[entity] + q.PLACEMENT[entity])
+    return out
+
+
+def _payload(action: Action, day: date, n: int) -> Any:
+    """What a person gives with an action (a good one: the workflow accepts it in the right state)."""
+    classification = Classification("生活困难", "个性", "近期一时难以解决", (Level.VILLAGE, Level.TOWN)[n % 2])
+    return {
+        Action.SORT: classification,
+        Action.ASSIGN: Assignment("村委会", "王书记", day + timedelta(days=30)),
+        Action.REPORT: None,
+        Action.PROGRESS: Progress(day, f"进展{_cn(n)}"),
+        Action.SOLVE: Resolution(day, "维修", "村集体出资", f"已解决{_cn(n)}"),
+        Action.EXPLAIN: Explanation(f"依法解释{_cn(n)}", day),
+        Action.FEEDBACK: Feedback(day, "村委会", "干部", "村干部", f"意见{_cn(n)}", ("满意", "不满意")[n % 2], True),
+        Action.SOLVE_ON_SPOT: OnTheSpot(Classification("生活困难", "个性", IMMEDIATE, Level.VILLAGE),
+                                       Resolution(day, "当场", "当场", f"当场解决{_cn(n)}")),
+        Action.REOPEN: Reopen(f"重新办理{_cn(n)}"),
+    }.get(action)
 
 
 def _conflict_values(arc: Archive) -> set[tuple[str, str, str, str]]:
@@ -156,6 +203,10 @@ def _build_town(folder: Path) -> Town:
             written.append(("household", household_id, "address", q.dumps(file.address), HUB))
             written += [("member", m.id, "name", q.dumps(m.name), HUB) for m in saved.members]
             written += [("visit", v.id, "notes", q.dumps(v.notes), HUB) for v in saved.visits]
+        for household_id in households:  # a request in each household: the laptops join with them
+            description = f"诉求{_cn(next(counter))}"
+            request_id = hub.requests.record(household_id, "生活困难", description)
+            written.append(("request", request_id, "description", q.dumps(description), HUB))
         with admin(where) as chief:
             logins = {
                 "L1": ensure_account(chief, "驻村干部甲", Role.CADRE, (village_a,)),
@@ -190,6 +241,7 @@ class SyncMachine(RuleBasedStateMachine):
         # the model: every unique value written, and the values a person overwrote while seeing them
         self.written = list(town.written)  # (entity, record, field, JSON value, side)
         self.displaced: set[tuple[str, str, str, str]] = set()
+        self.steps: list[tuple[str, str, str]] = []  # (laptop, request, event id) of every laptop step
         self.archives = town.copy(self.base)
         self.pool: list[tuple[str, Path]] = []  # (laptop, sync file), exported, not necessarily delivered
         self.receipts: dict[str, list[Path]] = {laptop: [] for laptop in LAPTOPS}
@@ -323,6 +375,47 @@ class SyncMachine(RuleBasedStateMachine):
         arc.households.set_status(household_id, status, note)
         self._wrote(side, "household", household_id, {"status_note": note})
 
+    def record_request(self, side: str, index: int) -> None:
+        """登记 a request in a household the side holds."""
+        household_id = self._held(side, index)
+        if household_id is None:
+            return
+        description = self._unique(f"{side}诉求")
+        try:
+            request_id = self.archives[side].requests.record(household_id, "生活困难", description)
+        except DomainError:
+            return  # e.g. a household 注销 on this side
+        self._wrote(side, "request", request_id, {"description": description})
+
+    def step_request(self, side: str, index: int, pick: int) -> None:
+        """A step of the workflow on a request the side holds: one of those its state allows now."""
+        arc = self.archives[side]
+        with arc.db.sessions() as session:
+            ids = list(session.scalars(
+                select(Request.id).join(Household, Household.id == Request.household_id)
+                .where(Household.village_id.in_(sorted(self.scope[side]))).order_by(Request.id)
+            ))
+        if not ids:
+            return
+        request_id = ids[index % len(ids)]
+        allowed = [a for a in arc.requests.detail(request_id).allowed if a != Action.JOINT]
+        if not allowed:
+            return
+        n = next(self.counter)
+        action = allowed[pick % len(allowed)]
+        try:
+            arc.requests.act(request_id, action, _payload(action, arc.clock.today() + timedelta(days=n), n))
+        except DomainError:
+            return  # the account may not take it here (e.g. 交办 of a request the town took up)
+        self.stats["steps"] += 1
+        if side != HUB:
+            with arc.db.sessions() as session:
+                event_id = session.scalar(
+                    select(RequestEvent.id).where(RequestEvent.request_id == request_id)
+                    .order_by(RequestEvent.at.desc()).limit(1)
+                )
+            self.steps.append((side, request_id, event_id))
+
     def file_household(self, side: str, village: int) -> None:
         """A new household, with its head and a first visit."""
         villages = sorted(self.scope[side])
@@ -345,6 +438,8 @@ class SyncMachine(RuleBasedStateMachine):
                 "add_visit": lambda: self.add_visit(side, index),  # noqa: B023
                 "change_status": lambda: self.change_status(side, index),  # noqa: B023
                 "file_household": lambda: self.file_household(side, index),  # noqa: B023
+                "record_request": lambda: self.record_request(side, index),  # noqa: B023
+                "step_request": lambda: self.step_request(side, index, member),  # noqa: B023
             }[what]()
 
     # ---- travel ----------------------------------------------------------------------------------
@@ -409,6 +504,7 @@ class SyncMachine(RuleBasedStateMachine):
             return {
                 (entity, record_id, name): q.values_of(session.get(q.MODELS[entity], record_id), [name])[name]
                 for entity, record_id, name in fields
+                if entity != q.STEP  # a step's own values (action, payload) are no record's fields
             }
 
     def _device_applied(self, laptop: str) -> int:
@@ -454,6 +550,27 @@ class SyncMachine(RuleBasedStateMachine):
             assert on_laptop.keys() == in_scope.keys(), laptop
             differing = {k: (v, in_scope[k]) for k, v in on_laptop.items() if v != in_scope[k]}
             assert not differing, (laptop, differing)
+        # a request's events: the laptop holds the hub's (as the hub replayed them), and besides them
+        # only its own steps the hub did not take, each of which stands in the hub's queue
+        hub_events = _events(hub, self.scope[HUB])
+        refused: dict[tuple[str, str], int] = {}
+        with hub.db.sessions() as session:
+            for c in session.scalars(select(SyncConflict).where(SyncConflict.kind == ConflictKind.TRANSITION.value)):
+                refused[(c.incoming_device, c.record_id)] = refused.get((c.incoming_device, c.record_id), 0) + 1
+        for laptop in LAPTOPS:
+            on_laptop = _events(self.archives[laptop], self.scope[laptop])
+            in_scope = _events(hub, self.scope[laptop])
+            assert {k: on_laptop.get(k) for k in in_scope} == in_scope, laptop
+            own = {event for side, _r, event in self.steps if side == laptop}
+            assert set(on_laptop) - set(in_scope) <= own, laptop
+            device = self._laptop_ident(laptop)[1]
+            missing: dict[str, int] = {}
+            for side, request_id, event in self.steps:
+                if side == laptop and event not in hub_events:
+                    missing[request_id] = missing.get(request_id, 0) + 1
+            for request_id, count in missing.items():  # nothing vanished: each refused step is queued
+                assert refused.get((device, request_id), 0) >= count, (laptop, request_id, count)
+                self.stats["refused steps"] += count
         queued = set().union(*(_conflict_values(arc) for arc in self.archives.values()))
         vanished = []
         for entity, record_id, name, value, side in self.written:
@@ -475,7 +592,8 @@ def _manifest(path: Path) -> dict[str, Any]:
 
 def test_hub_and_three_laptops_converge_and_nothing_vanishes(tmp_path: Path) -> None:
     stats: dict[str, int] = dict.fromkeys(
-        ("applied", "duplicate", "gap refused", "receipts", "stale receipts", "hub conflicts", "laptop conflicts"), 0)
+        ("applied", "duplicate", "gap refused", "receipts", "stale receipts", "hub conflicts", "laptop conflicts",
+         "steps", "refused steps"), 0)
     SyncMachine.folder, SyncMachine.stats = tmp_path, stats
     SyncMachine.town = _build_town(tmp_path / "town")
     run_state_machine_as_test(
@@ -485,6 +603,7 @@ def test_hub_and_three_laptops_converge_and_nothing_vanishes(tmp_path: Path) -> 
     )
     # the machine really exercised what it is about (over all examples together)
     assert stats["applied"] and stats["duplicate"] and stats["stale receipts"] and stats["hub conflicts"], stats
+    assert stats["steps"], stats
 
 
 pytestmark = pytest.mark.filterwarnings("ignore::hypothesis.errors.NonInteractiveExampleWarning")
@@ -495,7 +614,8 @@ def _replay(tmp_path: Path, steps: list[tuple[str, dict[str, Any]]]) -> None:
     """Run the machine through fixed steps (as Hypothesis prints a failing case), then settle and check."""
     SyncMachine.folder = tmp_path
     SyncMachine.stats = dict.fromkeys(
-        ("applied", "duplicate", "gap refused", "receipts", "stale receipts", "hub conflicts", "laptop conflicts"), 0)
+        ("applied", "duplicate", "gap refused", "receipts", "stale receipts", "hub conflicts", "laptop conflicts",
+         "steps", "refused steps"), 0)
     SyncMachine.town = _build_town(tmp_path / "town")
     machine = SyncMachine()
     try:

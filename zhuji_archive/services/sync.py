@@ -774,6 +774,12 @@ class SyncService:
             recorder.log("新增", sync_records.ENTITY_LABELS[entity], record_id, household_id=household_id,
                          village_id=village_id, note=SYNC_NOTE)
         else:
+            if entity == "request_event":
+                # the hub replayed this laptop's step on its own state: its event is the hub's
+                mine = q.values_of(record, values)
+                if mine != values:
+                    q.set_values(record, {k: v for k, v in values.items() if mine[k] != v})
+                return
             if entity in APPEND_ONLY_ENTITIES:
                 if not values.get("deleted") or record.deleted:
                     return  # created once; only its deletion (a tombstone) changes it
