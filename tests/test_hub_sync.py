@@ -610,3 +610,16 @@ def test_a_hub_restored_from_a_backup_takes_a_complete_file(town: Town) -> None:
     town.laptop.sync.apply_receipt(result.receipt_path)
     assert town.laptop.sync.waiting() == 0
     assert (_address(town.hub, town.household), town.hub.households.load(town.household).notes) == ("甲村8号", "恢复后")
+
+
+def test_two_households_filed_offline_in_one_group_get_distinct_numbers(town: Town) -> None:
+    with town.hub.db.sessions() as session:
+        group = session.get(Household, town.household).group_id
+    at_hub = _household(town.hub, group, "镇里新户主", "甲村20号")
+    on_laptop = _household(town.laptop, group, "村里新户主", "甲村21号")
+    number = town.hub.households.load(at_hub).number
+    assert town.laptop.households.load(on_laptop).number == number  # both took the group's next
+    _round(town)
+    renumbered = town.hub.households.load(on_laptop).number
+    assert renumbered != number and town.hub.households.load(at_hub).number == number
+    assert town.laptop.households.load(on_laptop).number == renumbered  # the receipt brought it back

@@ -522,6 +522,8 @@ class SyncService:
                 base = {}
                 if entity == "request":
                     self._free_number(session, recorder, ident, sender, record, c, seqs)
+                elif entity == "household":
+                    self._free_household_number(session, recorder, ident, sender, record, c, seqs)
             else:
                 changed = {k: merged.state.values[k] for k in merged.changed_fields}
                 base = {k: base.get(k) for k in changed}
@@ -556,6 +558,25 @@ class SyncService:
                      field="诉求编号", old=old, new=record.number, note="同步导入：编号已被占用，改用镇里的下一个编号")
         sync_capture.log_entry(
             session, "hub", ident.device_id, sender, "request", record.id, c["_household"], c["_village"],
+            ChangeKind.EDIT.value, 0, {"number": record.number}, {"number": old}, seqs.take(),
+        )
+
+    @staticmethod
+    def _free_household_number(
+        session: Session, recorder: ChangeRecorder, ident: SyncIdentity, sender: Actor, record: Any,
+        c: Mapping[str, Any], seqs: _HubSeq,
+    ) -> None:
+        """A household filed on a laptop whose 户号 another household of its group holds at the hub (two
+        laptops filing in one group offline) gets the group's next number, and the receipt takes it back."""
+        session.flush()
+        if q.household_holding_number(session, record.group_id, record.number, record.id) is None:
+            return
+        old = record.number
+        record.number = q.next_household_number(session, record.group_id)
+        recorder.log("修改", "户", record.id, household_id=record.id, village_id=c["_village"], field="户号",
+                     old=old, new=record.number, note="同步导入：户号已被占用，改用本组的下一个户号")
+        sync_capture.log_entry(
+            session, "hub", ident.device_id, sender, "household", record.id, record.id, c["_village"],
             ChangeKind.EDIT.value, 0, {"number": record.number}, {"number": old}, seqs.take(),
         )
 

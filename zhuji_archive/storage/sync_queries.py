@@ -288,6 +288,18 @@ def request_holding_number(session: Session, number: str, other_than: str) -> Re
     return session.scalar(select(Request).where(Request.number == number, Request.id != other_than))
 
 
+def household_holding_number(session: Session, group_id: str, number: int, other_than: str) -> Household | None:
+    """Another household of the group already holding this 户号."""
+    return session.scalar(
+        select(Household).where(Household.group_id == group_id, Household.number == number, Household.id != other_than)
+        .limit(1)
+    )
+
+
+def next_household_number(session: Session, group_id: str) -> int:
+    return (session.scalar(select(func.max(Household.number)).where(Household.group_id == group_id)) or 0) + 1
+
+
 def pending_requests(session: Session, device_id: str, after_seq: int) -> set[str]:
     """The requests with transitions this laptop made that the hub has not acknowledged."""
     return set(
