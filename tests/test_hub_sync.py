@@ -6,6 +6,7 @@ the round trip also runs against a hub on a SQLite file."""
 from __future__ import annotations
 
 import json
+import shutil
 from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
@@ -623,3 +624,35 @@ def test_two_households_filed_offline_in_one_group_get_distinct_numbers(town: To
     renumbered = town.hub.households.load(on_laptop).number
     assert renumbered != number and town.hub.households.load(at_hub).number == number
     assert town.laptop.households.load(on_laptop).number == renumbered  # the receipt brought it back
+
+
+def test_a_laptop_restored_from_an_old_backup_loses_none_of_its_new_changes(town: Town) -> None:
+    laptop_file = town.folder.parent / "laptop" / "档案.sqlite3"
+    backup = town.folder.parent / "backup"
+    backup.mkdir()
+    town.laptop.close()
+    for path in (laptop_file, keyring.keyring_path(laptop_file)):
+        shutil.copyfile(path, backup / path.name)
+    laptop = access.unlock(laptop_file, town.laptop.actor.login, PASSWORD)
+    _edit(laptop, town.household, address="甲村5号")
+    laptop.maintenance.record_visit(town.household, date(2026, 1, 8), "回访", "干部甲", "恢复前的回访")
+    town.laptop = laptop
+    _round(town)  # the hub applied the laptop's 1–2
+    laptop.close()
+    for name in (laptop_file.name, keyring.keyring_path(laptop_file).name):  # the disk failed: the old backup back
+        shutil.copyfile(backup / name, laptop_file.parent / name)
+    town.laptop = laptop = access.unlock(laptop_file, laptop.actor.login, PASSWORD)
+    _edit(laptop, town.household, phone="13600000006")  # numbered 1 again on the restored laptop
+
+    result = town.hub.sync.apply(laptop.sync.export(town.folder / "after"))
+    assert result.renumber_after == 2 and "从备份恢复过" in result.summary()
+    assert town.hub.households.load(town.household).phone != "13600000006"  # not taken for the old 1
+    taken = laptop.sync.apply_receipt(result.receipt_path)
+    assert taken.renumbered == 1 and laptop.sync.waiting() == 1
+    _round(town)
+    assert town.hub.households.load(town.household).phone == "13600000006"
+    assert _address(town.hub, town.household) == _address(laptop, town.household) == "甲村5号"
+    notes = [v.notes for v in laptop.households.load(town.household).visits]
+    assert "恢复前的回访" in notes  # what the backup lacked came back from the hub
+    assert laptop.sync.waiting() == 0
+    laptop.close()

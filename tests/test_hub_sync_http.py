@@ -260,3 +260,29 @@ def test_hub_restored_from_a_backup_gets_every_change_again_from_sync_now(town: 
     hub_file = town.hub.households.load(town.household)
     assert (hub_file.address, hub_file.notes) == ("甲村8号", "恢复后")
     assert town.hub.sync.conflicts() == []  # the change the hub still had is no conflict with itself
+
+
+def test_hub_a_laptop_restored_from_a_backup_delivers_its_new_changes_in_one_sync_now(
+    town: Town, served: Served
+) -> None:
+
+    from zhuji_archive.services import access
+    from zhuji_archive.storage import keyring
+
+    laptop_file = town.folder.parent / "laptop" / "档案.sqlite3"
+    files = (laptop_file, keyring.keyring_path(laptop_file))
+    town.laptop.close()
+    saved = [path.read_bytes() for path in files]  # the backup
+    town.laptop = access.unlock(laptop_file, town.laptop.actor.login, PASSWORD)
+    _edit(town.laptop, town.household, address="甲村6号")
+    sync_now(town.laptop, served.address)
+    town.laptop.close()
+    for path, data in zip(files, saved, strict=True):  # the old backup back
+        path.write_bytes(data)
+    town.laptop = access.unlock(laptop_file, town.laptop.actor.login, PASSWORD)
+    _edit(town.laptop, town.household, phone="13600000008")
+    sync_now(town.laptop, served.address)  # refused as reused, renumbered, sent again
+    hub_file = town.hub.households.load(town.household)
+    assert (hub_file.address, hub_file.phone) == ("甲村6号", "13600000008")
+    assert town.laptop.sync.waiting() == 0
+    assert town.laptop.households.load(town.household).address == "甲村6号"

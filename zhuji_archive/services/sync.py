@@ -98,8 +98,13 @@ class ApplyResult:
     receipt: bytes = b""
     receipt_path: Path | None = None
     households: set[str] = field(default_factory=set)
+    renumber_after: int | None = None  # the sender was restored from a backup: see SyncService.apply
+    renumbered: int = 0  # on a laptop: unsent changes given new numbers after a restore
 
     def summary(self) -> str:
+        if self.renumber_after is not None:
+            return (f"这台笔记本的档案从备份恢复过，它的新更改用了镇里已导入过的编号，这次没有导入（镇里已导入到"
+                    f"第{self.renumber_after}号）：笔记本导入这份回执后会给未送达的更改重新编号，下次同步时送达")
         if self.duplicate:
             return f"这个同步文件已经导入过，没有新的更改（已确认到第{self.acknowledged_to}号）"
         text = f"已导入{self.applied}条更改，已确认到第{self.acknowledged_to}号"
@@ -307,8 +312,13 @@ class SyncService:
             assert device is not None
             sender = self._sender(session, device)
             result = ApplyResult(acknowledged_to=device.applied_seq)
-            changes = [c for c in json.loads(payload) if c["device_seq"] > device.applied_seq]
-            if manifest["seq_to"] <= device.applied_seq or not changes:
+            sent = json.loads(payload)
+            changes = [c for c in sent if c["device_seq"] > device.applied_seq]
+            if self._numbers_reused(session, device, sent):
+                # the laptop was restored from a backup: its new changes carry numbers the hub applied
+                # before; taking them for those would lose them. The receipt has them renumbered.
+                result.duplicate, result.renumber_after = True, device.applied_seq
+            elif manifest["seq_to"] <= device.applied_seq or not changes:
                 result.duplicate = True
             elif manifest["seq_from"] > device.applied_seq + 1:
                 first, last = device.applied_seq + 1, manifest["seq_from"] - 1
@@ -324,10 +334,24 @@ class SyncService:
                 device.last_contact = utcnow()
                 result.acknowledged_to = device.applied_seq
             cursor = int(manifest.get("hub_seq_to", device.receipt_hub_seq))
-            result.receipt = self._receipt(session, ident, device, cursor)
+            result.receipt = self._receipt(session, ident, device, cursor, result.renumber_after)
             if not result.duplicate:
                 device.receipt_hub_seq = ident.last_seq
         return result
+
+    @staticmethod
+    def _numbers_reused(session: Session, device: SyncDevice, sent: list[dict[str, Any]]) -> bool:
+        """Whether numbers the hub already applied come with other changes than the ones it applied."""
+        seen = [c for c in sent if c["device_seq"] <= device.applied_seq]
+        if not seen:
+            return False
+        applied = q.device_changes(session, device.id, [c["device_seq"] for c in seen])
+        for c in seen:
+            entity, record_id, at = applied.get(c["device_seq"], (c["entity"], c["record_id"], None))
+            made = datetime.fromisoformat(c["at"]) if c.get("at") else None
+            if (entity, record_id) != (c["entity"], c["record_id"]) or (at and made and at != made):
+                return True  # the same number, another change (its record or the moment it was made)
+        return False
 
     def _sender(self, session: Session, device: SyncDevice) -> Actor:
         """The device's account as the services see it now (role and scope at the hub, not in the file)."""
@@ -417,15 +441,31 @@ class SyncService:
         )
         seqs = _HubSeq(ident.last_seq)
         refused_requests: set[str] = set()  # a step refused: the later steps of that request follow it
+        # the hub's log has one entry per change of the device: one found is applied already (a hub
+        # whose "applied up to" went back, e.g. restored with a newer log than device row)
+        already = q.device_changes(session, device.id, [c["device_seq"] for c in changes])
         with session.no_autoflush:
             for done, c in enumerate(changes):
                 if done % PROGRESS_EVERY == 0:
                     job.step(done, len(changes))  # a cancel here rolls the whole file back
+                if c["device_seq"] in already:
+                    continue
                 hub_seq = seqs.take()
                 if c["entity"] == q.STEP:
                     self._replay(session, recorder, ident, device, sender, c, hub_seq, seqs, refused_requests, result)
+                    logged = False
                 else:
-                    self._merge_one(session, recorder, records, ident, device, sender, c, hub_seq, seqs, result)
+                    logged = self._merge_one(session, recorder, records, ident, device, sender, c, hub_seq, seqs, result)
+                if not logged:  # one entry per change of the device, so a reused number is recognised
+                    session.add(
+                        SyncLog(
+                            entity=c["entity"], record_id=c["record_id"], household_id=c["_household"],
+                            village_id=c["_village"], device_id=device.id, device_seq=c["device_seq"], hub_seq=None,
+                            base_version=c["base_version"], kind=c["kind"], values="{}", base_values="{}",
+                            account_id=sender.account_id,
+                            at=datetime.fromisoformat(c["at"]) if c.get("at") else utcnow(),
+                        )
+                    )
         ident.last_seq = seqs.last
         session.flush()
         sync_records.refresh(session, result.households)
@@ -463,7 +503,7 @@ class SyncService:
         hub_seq: int,
         seqs: _HubSeq,
         result: ApplyResult,
-    ) -> None:
+    ) -> bool:
         entity, record_id = c["entity"], c["record_id"]
         model = q.MODELS[entity]
         at = datetime.fromisoformat(c["at"]) if c.get("at") else None
@@ -474,7 +514,7 @@ class SyncService:
         if entity in APPEND_ONLY_ENTITIES and c["kind"] == ChangeKind.DELETE.value:
             # a tombstone: the record stays deleted whatever an older copy says
             if record is None or record.deleted:
-                return
+                return False
             changed, base = {"deleted": True}, {"deleted": False}
             record.deleted = True
         elif entity in APPEND_ONLY_ENTITIES:
@@ -486,7 +526,7 @@ class SyncService:
             self._queue(session, union.conflicts, c)
             result.conflicts += len(union.conflicts)
             if not union.added:
-                return
+                return False
             record = model(id=record_id)
             q.set_values(record, c["values"])
             session.add(record)
@@ -528,7 +568,7 @@ class SyncService:
                 changed = {k: merged.state.values[k] for k in merged.changed_fields}
                 base = {k: base.get(k) for k in changed}
                 if not changed:
-                    return
+                    return False
                 q.set_values(record, changed)
         household_id, village_id = c["_household"], c["_village"]
         sync_records.audit(recorder, entity, record_id, household_id, village_id, changed, base, c["kind"])
@@ -537,12 +577,13 @@ class SyncService:
                 entity=entity, record_id=record_id, household_id=household_id, village_id=village_id,
                 device_id=device.id, device_seq=c["device_seq"], hub_seq=hub_seq,
                 base_version=c["base_version"], kind=c["kind"], values=q.dumps(changed),
-                base_values=q.dumps(base), account_id=sender.account_id, at=utcnow(),
+                base_values=q.dumps(base), account_id=sender.account_id, at=at or utcnow(),  # when it was made
             )
         )
         result.applied += 1
         if entity != "household" or {"status", q.CODES} & set(changed) or c["kind"] == ChangeKind.CREATE.value:
             result.households.add(household_id)  # its list columns or members' holds depend on this
+        return True
 
     @staticmethod
     def _free_number(
@@ -603,11 +644,15 @@ class SyncService:
                 )
             )
 
-    def _receipt(self, session: Session, ident: SyncIdentity, device: SyncDevice, cursor: int) -> bytes:
+    def _receipt(
+        self, session: Session, ident: SyncIdentity, device: SyncDevice, cursor: int, renumber_after: int | None = None
+    ) -> bytes:
         """The acknowledgement, and the hub's current values of every record in the device's scope
         changed at the hub (by anyone but this device) after ``cursor``."""
         villages = [v for v in device.scope.split(",") if v]
-        entries = q.hub_changes_for(session, villages, cursor, device.id)
+        # from the start (a laptop restored from a backup, or after a complete file) it takes its own
+        # changes back too: it may no longer hold them
+        entries = q.hub_changes_for(session, villages, cursor, device.id if cursor else "")
         latest: dict[tuple[str, str], dict[str, Any]] = {}
         for entry in entries:
             key = (entry.entity, entry.record_id)
@@ -637,6 +682,8 @@ class SyncService:
             "schema_version": head_revision(), "kind": "receipt", "created_at": utcnow().isoformat(),
             "change_count": len(out), "acknowledged_to": device.applied_seq, "hub_seq_to": ident.last_seq,
         }
+        if renumber_after is not None:
+            manifest["renumber_after"] = renumber_after
         return sync_bundle.write(
             manifest, q.dumps(out).encode("utf-8"), device.receiving_public.encode(), ident.signing_private.encode()
         )
@@ -721,6 +768,14 @@ class SyncService:
                     "请先导入更早的回执，或再同步一次（镇里会给出完整的回执）"
                 )
             result = ApplyResult()
+            after = manifest.get("renumber_after")
+            if after is not None and int(after) >= ident.acknowledged_seq:
+                # restored from a backup: the unsent changes take numbers after what the hub applied
+                unsent = ident.last_seq - ident.acknowledged_seq
+                ident.last_seq = q.renumber_unsent(session, ident.device_id, ident.acknowledged_seq, int(after))
+                ident.acknowledged_seq = int(after)
+                ident.hub_seq_seen = 0  # and the next receipt brings everything again, its own lost changes too
+                result.renumbered = unsent
             ident.acknowledged_seq = max(ident.acknowledged_seq, int(manifest["acknowledged_to"]))
             result.acknowledged_to = ident.acknowledged_seq
             recorder = ChangeRecorder(session, "镇里")
@@ -748,7 +803,7 @@ class SyncService:
                         continue
                     else:
                         self._take(session, recorder, item, pending, ident, result, records, places)
-            ident.hub_seq_seen = int(manifest["hub_seq_to"])
+            ident.hub_seq_seen = 0 if result.renumbered else int(manifest["hub_seq_to"])
             recorder.log("导入", "回执", ident.hub_id, note=SYNC_RECEIPT_NOTE)
             session.flush()
             sync_records.refresh(session, result.households)

@@ -109,6 +109,9 @@ def sync_now(archive: Archive, address: str, timeout: float = TIMEOUT) -> NowRes
         path = Path(folder) / f"回执{RECEIPT_SUFFIX}"
         path.write_bytes(receipt)
         applied = archive.sync.apply_receipt(path)
+    if applied.renumbered:
+        # the laptop was restored from a backup and its unsent changes took new numbers: send them now
+        return sync_now(archive, address, timeout)
     return NowResult(
         sent=waiting, hub_applied=_number(headers.get(APPLIED_HEADER)),
         hub_conflicts=_number(headers.get(CONFLICTS_HEADER)), duplicate=headers.get(DUPLICATE_HEADER) == "1",

@@ -62,7 +62,9 @@ MAX_CHANGES_BYTES = 1 << 30  # what a payload may inflate to: a damaged or hosti
 
 # What a manifest may hold: ids, numbers and the laptop's clock, nothing about people.
 REQUIRED_KEYS = frozenset({"device_id", "account_id", "scope", "seq_from", "seq_to", "schema_version", "hub_id"})
-MANIFEST_KEYS = REQUIRED_KEYS | {"kind", "created_at", "change_count", "acknowledged_to", "hub_seq_to"}
+MANIFEST_KEYS = REQUIRED_KEYS | {
+    "kind", "created_at", "change_count", "acknowledged_to", "hub_seq_to", "renumber_after",
+}
 
 
 class Refusal(StrEnum):

@@ -182,6 +182,34 @@ def unacknowledged(session: Session, device_id: str, after_seq: int) -> list[Syn
     )
 
 
+def device_changes(session: Session, device_id: str, seqs: Iterable[int]) -> dict[int, tuple[str, str, Any]]:
+    """device seq -> (entity, record id, when the laptop made it) of a device's changes the hub applied
+    (one entry each)."""
+    wanted = sorted(set(seqs))
+    found: dict[int, tuple[str, str, Any]] = {}
+    for start in range(0, len(wanted), 500):
+        rows = session.execute(
+            select(SyncLog.device_seq, SyncLog.entity, SyncLog.record_id, SyncLog.at).where(
+                SyncLog.device_id == device_id, SyncLog.device_seq.in_(wanted[start : start + 500])
+            )
+        )
+        found.update({seq: (entity, record_id, at) for seq, entity, record_id, at in rows})
+    return found
+
+
+def renumber_unsent(session: Session, device_id: str, acknowledged: int, after: int) -> int:
+    """On a laptop restored from a backup: its unsent changes take the numbers after ``after`` (what
+    the hub applied of this device), in their order; returns the last number given."""
+    unsent = unacknowledged(session, device_id, acknowledged)
+    for entry in unsent:  # out of the way first: the new numbers may overlap the old ones
+        entry.device_seq = -entry.device_seq
+    session.flush()
+    for n, entry in enumerate(unsent, start=after + 1):
+        entry.device_seq = n
+    session.flush()
+    return after + len(unsent)
+
+
 def hub_changes_for(
     session: Session, villages: Iterable[str], after_hub_seq: int, excluding_device: str
 ) -> list[SyncLog]:
