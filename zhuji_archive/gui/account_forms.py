@@ -16,6 +16,16 @@ REPEAT_FIELD = "repeat"
 ERROR_STYLE = "color: #b00020;"
 
 
+def title_label(text: str) -> QLabel:
+    """The large bold line a login, lock or connection window starts with."""
+    label = QLabel(text)
+    font = label.font()
+    font.setPointSizeF(font.pointSizeF() * 1.3)
+    font.setBold(True)
+    label.setFont(font)
+    return label
+
+
 def hint_label(text: str) -> QLabel:
     label = QLabel(text)
     label.setWordWrap(True)

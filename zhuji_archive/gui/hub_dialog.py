@@ -36,7 +36,7 @@ from PySide6.QtWidgets import (
 )
 
 from zhuji_archive import APP_NAME
-from zhuji_archive.gui.account_forms import ERROR_STYLE, FieldForm, hint_label, password_edit
+from zhuji_archive.gui.account_forms import ERROR_STYLE, FieldForm, hint_label, password_edit, title_label
 from zhuji_archive.gui.join_dialog import JoinDialog
 from zhuji_archive.gui.operations import Handle, Query, runner_for
 from zhuji_archive.services import access
@@ -96,12 +96,7 @@ class HubConnectDialog(QDialog):
         self.location: str | None = None
         self.setWindowTitle(f"{APP_NAME} — 连接镇里的数据库")
         layout = QVBoxLayout(self)
-        title = QLabel("连接镇里的数据库")
-        font = title.font()
-        font.setPointSizeF(font.pointSizeF() * 1.3)
-        font.setBold(True)
-        title.setFont(font)
-        layout.addWidget(title)
+        layout.addWidget(title_label("连接镇里的数据库"))
         layout.addWidget(
             hint_label(
                 "镇（县）里的群众档案保存在数据库服务器上，多人可以同时使用。"

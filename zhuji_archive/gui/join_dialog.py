@@ -28,7 +28,7 @@ from PySide6.QtWidgets import (
 )
 
 from zhuji_archive import APP_NAME
-from zhuji_archive.gui.account_forms import ERROR_STYLE, FieldForm, hint_label, password_edit
+from zhuji_archive.gui.account_forms import ERROR_STYLE, FieldForm, hint_label, password_edit, title_label
 from zhuji_archive.gui.operations import Failure, Handle, Operation, runner_for
 from zhuji_archive.services.archive import Archive
 
@@ -67,12 +67,7 @@ class JoinDialog(QDialog):
         self.handle: Handle | None = None
         self.setWindowTitle(f"{APP_NAME} — 从镇里领取档案")
         layout = QVBoxLayout(self)
-        title = QLabel("从镇里领取档案")
-        font = title.font()
-        font.setPointSizeF(font.pointSizeF() * 1.3)
-        font.setBold(True)
-        title.setFont(font)
-        layout.addWidget(title)
+        layout.addWidget(title_label("从镇里领取档案"))
         layout.addWidget(
             hint_label(
                 "镇党政办为您的笔记本登记后，会交给您一个登记文件（.zjenrol，可以用U盘拷来），"

@@ -22,7 +22,7 @@ from PySide6.QtWidgets import (
 )
 
 from zhuji_archive.domain.accounts import failed_login_delay
-from zhuji_archive.gui.account_forms import password_edit
+from zhuji_archive.gui.account_forms import password_edit, title_label
 from zhuji_archive.services.archive import Archive
 
 IDLE_SETTING = "lock.idle_minutes"
@@ -121,12 +121,7 @@ class LockDialog(QDialog):
         self.setWindowFlag(Qt.WindowType.WindowCloseButtonHint, False)
         layout = QVBoxLayout(self)
         actor = archive.actor
-        title = QLabel("档案已锁定")
-        font = title.font()
-        font.setPointSizeF(font.pointSizeF() * 1.3)
-        font.setBold(True)
-        title.setFont(font)
-        layout.addWidget(title)
+        layout.addWidget(title_label("档案已锁定"))
         who = QLabel(
             f"登录账号：{actor.display_name} · {actor.role.label}（{actor.login}）\n"
             "请输入这个账号的密码继续工作；打开的窗口和未保存的内容都保留着。"

@@ -34,6 +34,7 @@ from zhuji_archive.gui.account_forms import (
     check_repeat,
     hint_label,
     password_edit,
+    title_label,
 )
 from zhuji_archive.gui.hub_dialog import ArchiveChoice, no_archive_on_hub, remember_archive
 from zhuji_archive.services import access, demo_accounts
@@ -41,15 +42,6 @@ from zhuji_archive.services.archive import Archive
 from zhuji_archive.storage.database import DatabaseError
 
 LAST_LOGIN = "login/last"  # QSettings: the login name typed last time on this machine
-
-
-def _title(text: str) -> QLabel:
-    label = QLabel(text)
-    font = label.font()
-    font.setPointSizeF(font.pointSizeF() * 1.3)
-    font.setBold(True)
-    label.setFont(font)
-    return label
 
 
 def _unexpected(parent: QWidget, what: str, error: Exception) -> None:
@@ -91,7 +83,7 @@ class CreateAdminDialog(QDialog):
         self.joined_at: Path | None = None  # 从镇里领取档案 made and opened this archive instead
         self.setWindowTitle(f"{APP_NAME} — 建立系统管理员账号")
         layout = QVBoxLayout(self)
-        layout.addWidget(_title("建立系统管理员账号"))
+        layout.addWidget(title_label("建立系统管理员账号"))
         if plain:
             intro = (
                 f"档案“{path.name}”是旧版本建立的，尚未加密，也没有账号。建立系统管理员账号后，程序会把档案加密保存："
@@ -168,7 +160,7 @@ class LoginDialog(QDialog):
         self.remaining = 0
         self.setWindowTitle(f"{APP_NAME} — 登录")
         layout = QVBoxLayout(self)
-        layout.addWidget(_title(APP_NAME))
+        layout.addWidget(title_label(APP_NAME))
         if access.is_hub(path):
             layout.addWidget(hint_label(f"镇里的数据库：{access.shown(path)}　请用您自己的账号登录。"))
         else:
@@ -278,7 +270,7 @@ class ChangePasswordDialog(QDialog):
         self.setWindowTitle("修改密码")
         layout = QVBoxLayout(self)
         actor = archive.actor
-        layout.addWidget(_title(f"修改密码 — {actor.display_name}"))
+        layout.addWidget(title_label(f"修改密码 — {actor.display_name}"))
         if forced:
             layout.addWidget(
                 hint_label(
