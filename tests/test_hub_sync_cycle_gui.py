@@ -12,47 +12,28 @@ everything else is clicked."""
 
 from __future__ import annotations
 
-from datetime import date
 from pathlib import Path
 
-import pg_cluster
 import pytest
-from accounts import PASSWORD, admin, ensure_account, migrated_hub, open_archive
-from PySide6.QtCore import QSettings, Qt
+from accounts import PASSWORD
+from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QDialog, QDialogButtonBox, QFileDialog, QMessageBox, QTableWidget
+from sync_windows import hub_town, settle, window
 
-from zhuji_archive.domain.accounts import Role
 from zhuji_archive.domain.workflow import Action, Status
 from zhuji_archive.gui.action_dialog import ActionDialog
 from zhuji_archive.gui.app import make_application
 from zhuji_archive.gui.main_window import MainWindow
-from zhuji_archive.gui.operations import runner_for
 from zhuji_archive.gui.request_detail import RequestDetailDialog
 from zhuji_archive.gui.request_model import COLUMNS
 from zhuji_archive.gui.sync_page import EnrolDialog, HubSyncPage, LaptopSyncPage
 from zhuji_archive.gui.township_page import NewMeetingDialog
 from zhuji_archive.services.archive import Archive
 from zhuji_archive.services.sync import join
-from zhuji_archive.views.household_file import MemberData
 
 DESCRIPTION = "村口道路坑洼，雨天积水，请求修缮"
 RESPONSIBLE = COLUMNS.index(("responsible", "责任单位/责任人"))
 STATUS = COLUMNS.index(("status", "状态"))
-
-
-def _window(qtbot, arc: Archive, tmp_path: Path, name: str) -> MainWindow:  # type: ignore[no-untyped-def]
-    win = MainWindow(arc, QSettings(str(tmp_path / f"{name}.ini"), QSettings.Format.IniFormat))
-    qtbot.addWidget(win)
-    win.show()
-    qtbot.waitExposed(win)
-    return win
-
-
-def _settle(qtbot, *archives: Archive) -> None:  # type: ignore[no-untyped-def]
-    for _ in range(3):  # a write's success starts the pages' reloads: let those end too
-        for arc in archives:  # wait for the work to end by itself (wait_for would cancel it)
-            qtbot.waitUntil(lambda a=arc: not runner_for(a).busy, timeout=30000)
-        qtbot.wait(30)  # results reach the GUI thread through queued signals
 
 
 def _front(qtbot, window: MainWindow, page, *archives: Archive) -> None:  # type: ignore[no-untyped-def]
@@ -60,7 +41,7 @@ def _front(qtbot, window: MainWindow, page, *archives: Archive) -> None:  # type
     window.raise_()
     window.activateWindow()
     window.tabs.setCurrentWidget(page)
-    _settle(qtbot, window.archive, *archives)
+    settle(qtbot, window.archive, *archives)
 
 
 def _ok(qtbot, dialog: QDialog) -> None:  # type: ignore[no-untyped-def]
@@ -116,21 +97,10 @@ def test_a_request_goes_round_the_whole_cycle_through_the_windows(
     make_application()
     monkeypatch.setattr(QMessageBox, "open", lambda self: None)  # the one-time code box must not block
     name = "hub_sync_cycle_gui"
-    url = migrated_hub(name)
-    request.addfinalizer(lambda: pg_cluster.cluster().drop(name))
-    hub = open_archive(url, "党政办小王", Role.OFFICE)
-    request.addfinalizer(hub.close)
-    town = hub.organisation.add_town("安华镇", "诸暨市", "330681")
-    village = hub.organisation.add_village(town, "甲村")
-    group = hub.organisation.add_group(village, "一组")
-    file = hub.households.new_file(group)
-    file.address = "甲村1号"
-    file.members = [MemberData(name="甲户主", relation="户主", sex="男", birth_date=date(1960, 1, 1))]
-    household = hub.households.save(file)
-    with admin(url) as chief:
-        login = ensure_account(chief, "驻村干部小李", Role.CADRE, (village,))
+    made = hub_town(request, name)
+    hub, household, login = made.hub, made.household, made.cadre_login
 
-    hub_window = _window(qtbot, hub, tmp_path, "hub")
+    hub_window = window(qtbot, hub, tmp_path, "hub")
     page = hub_window.sync_page
     assert isinstance(page, HubSyncPage)
     before = _hub_numbers(qtbot, hub_window)
@@ -147,11 +117,11 @@ def test_a_request_goes_round_the_whole_cycle_through_the_windows(
     monkeypatch.setattr(EnrolDialog, "exec", fill_enrolment)
     monkeypatch.setattr(QFileDialog, "getSaveFileName", lambda *_a, **_k: (str(enrolment_file), ""))
     qtbot.mouseClick(page.enrol_button, Qt.MouseButton.LeftButton)
-    _settle(qtbot, hub)
+    settle(qtbot, hub)
     assert page.last_code and enrolment_file.exists()
     laptop = join(enrolment_file, tmp_path / "laptop" / "档案.sqlite3", PASSWORD, page.last_code)
     request.addfinalizer(laptop.close)
-    laptop_window = _window(qtbot, laptop, tmp_path, "laptop")
+    laptop_window = window(qtbot, laptop, tmp_path, "laptop")
     mine = laptop_window.sync_page
     assert isinstance(mine, LaptopSyncPage)
 
@@ -164,7 +134,7 @@ def test_a_request_goes_round_the_whole_cycle_through_the_windows(
     house.requests.setData(house.requests.index(row, 1), "基础设施")
     house.requests.setData(house.requests.index(row, 2), DESCRIPTION)
     qtbot.mouseClick(house.ui.buttonBox.button(QDialogButtonBox.StandardButton.Save), Qt.MouseButton.LeftButton)
-    _settle(qtbot, laptop)
+    settle(qtbot, laptop)
     assert not house.dirty, house.ui.problemsLabel.text()
     request_id = next(r.id for r in house.file.requests if r.description == DESCRIPTION)
 
@@ -182,7 +152,7 @@ def test_a_request_goes_round_the_whole_cycle_through_the_windows(
     _front(qtbot, laptop_window, mine, laptop)
     assert mine.waiting.text() != "没有，全部已送达镇里"
     qtbot.mouseClick(mine.export_button, Qt.MouseButton.LeftButton)
-    _settle(qtbot, laptop)
+    settle(qtbot, laptop)
     first = mine.last_file
     assert first is not None and first.parent == usb and first.name in mine.exported.text()
 
@@ -190,7 +160,7 @@ def test_a_request_goes_round_the_whole_cycle_through_the_windows(
     monkeypatch.setattr(QFileDialog, "getOpenFileName", lambda *_a, **_k: (str(first), ""))
     _front(qtbot, hub_window, page)
     qtbot.mouseClick(page.apply_button, Qt.MouseButton.LeftButton)
-    _settle(qtbot, hub)
+    settle(qtbot, hub)
     applied = page.last_result
     assert applied is not None and applied.applied > 0 and applied.conflicts == 0
     assert "回执已保存" in page.result.text() and page.conflicts.rowCount() == 0
@@ -200,7 +170,7 @@ def test_a_request_goes_round_the_whole_cycle_through_the_windows(
     queue = township.queue
     _front(qtbot, hub_window, township)
     township.setCurrentWidget(queue)
-    _settle(qtbot, hub)
+    settle(qtbot, hub)
     assert [r.id for r in queue.model.rows] == [request_id]
 
     # ---- The monthly meeting: 新建会议, 列入专题会议…, the decision typed into its row, 全部交办.
@@ -214,7 +184,7 @@ def test_a_request_goes_round_the_whole_cycle_through_the_windows(
     queue.model.setData(queue.model.index(0, 0), Qt.CheckState.Checked.value, Qt.ItemDataRole.CheckStateRole)
     queue.choose_meeting = lambda: meeting_id  # the meeting picked in the chooser
     qtbot.mouseClick(queue.to_meeting, Qt.MouseButton.LeftButton)
-    _settle(qtbot, hub)
+    settle(qtbot, hub)
     township.setCurrentWidget(panel)
     decisions = panel.decisions
     assert decisions.rowCount() == 1 and decisions.record(0).request.id == request_id
@@ -222,27 +192,27 @@ def test_a_request_goes_round_the_whole_cycle_through_the_windows(
     decisions.setData(decisions.index(0, 4), "周主任")
     qtbot.mouseClick(panel.apply_button, Qt.MouseButton.LeftButton)
     assert "已按会议决定交办 1 件诉求" in panel.message.text(), panel.message.text()
-    _settle(qtbot, hub)
+    settle(qtbot, hub)
 
     # ---- The cadre's next trip: the laptop's file (nothing new to send) brings back the decision.
     _front(qtbot, laptop_window, mine, laptop)
     monkeypatch.setattr(QFileDialog, "getOpenFileName", lambda *_a, **_k: (str(applied.receipt_path), ""))
     qtbot.mouseClick(mine.receipt_button, Qt.MouseButton.LeftButton)  # the first file's receipt
-    _settle(qtbot, laptop)
+    settle(qtbot, laptop)
     assert mine.waiting.text() == "没有，全部已送达镇里"
     qtbot.mouseClick(mine.export_button, Qt.MouseButton.LeftButton)
-    _settle(qtbot, laptop)
+    settle(qtbot, laptop)
     second = mine.last_file
     assert second is not None and second != first
     monkeypatch.setattr(QFileDialog, "getOpenFileName", lambda *_a, **_k: (str(second), ""))
     _front(qtbot, hub_window, page)
     qtbot.mouseClick(page.apply_button, Qt.MouseButton.LeftButton)
-    _settle(qtbot, hub)
+    settle(qtbot, hub)
     receipt = page.last_result.receipt_path
     monkeypatch.setattr(QFileDialog, "getOpenFileName", lambda *_a, **_k: (str(receipt), ""))
     _front(qtbot, laptop_window, mine, laptop)
     qtbot.mouseClick(mine.receipt_button, Qt.MouseButton.LeftButton)
-    _settle(qtbot, laptop)
+    settle(qtbot, laptop)
     assert mine.last_result is not None and mine.last_result.applied > 0 and mine.last_result.conflicts == 0
     assert "更新了" in mine.applied.text()
 
@@ -263,7 +233,7 @@ def test_a_request_goes_round_the_whole_cycle_through_the_windows(
     _act(qtbot, detail, Action.SOLVE, measures="铺设路面", method="镇村共建", result="路面已修复")
     _act(qtbot, detail, Action.FEEDBACK, village_cadre="王村长", satisfaction="满意", form_received=True)
     assert detail.ui.statusLabel.text() == Status.CLOSED.value
-    _settle(qtbot, laptop)
+    settle(qtbot, laptop)
     assert requests.model.index(shown, STATUS).data() == Status.CLOSED.value
     assert house.resolution.record(row).status == Status.CLOSED.value
     assert "路面已修复" in house.resolution.record(row).resolution
@@ -272,19 +242,19 @@ def test_a_request_goes_round_the_whole_cycle_through_the_windows(
     _front(qtbot, laptop_window, mine, laptop)
     assert mine.waiting.text() != "没有，全部已送达镇里"  # the page follows the request's steps
     qtbot.mouseClick(mine.export_button, Qt.MouseButton.LeftButton)
-    _settle(qtbot, laptop)
+    settle(qtbot, laptop)
     third = mine.last_file
     assert third is not None and third not in (first, second)
     monkeypatch.setattr(QFileDialog, "getOpenFileName", lambda *_a, **_k: (str(third), ""))
     _front(qtbot, hub_window, page)
     qtbot.mouseClick(page.apply_button, Qt.MouseButton.LeftButton)
-    _settle(qtbot, hub)
+    settle(qtbot, hub)
     assert page.last_result is not None and page.last_result.applied > 0 and page.last_result.conflicts == 0
     assert page.conflicts.rowCount() == 0
     monkeypatch.setattr(QFileDialog, "getOpenFileName", lambda *_a, **_k: (str(page.last_result.receipt_path), ""))
     _front(qtbot, laptop_window, mine, laptop)
     qtbot.mouseClick(mine.receipt_button, Qt.MouseButton.LeftButton)
-    _settle(qtbot, laptop)
+    settle(qtbot, laptop)
     assert mine.waiting.text() == "没有，全部已送达镇里" and mine.conflicts.rowCount() == 0
 
     # ---- The hub's 领导驾驶舱 and 周报 count the closed request.
@@ -305,4 +275,4 @@ def test_a_request_goes_round_the_whole_cycle_through_the_windows(
 
     hub_window.close()
     laptop_window.close()
-    _settle(qtbot, hub, laptop)
+    settle(qtbot, hub, laptop)

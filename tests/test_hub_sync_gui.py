@@ -5,23 +5,20 @@ shows in the queue with both values and is decided there; the receipt brings the
 
 from __future__ import annotations
 
-from datetime import date
 from pathlib import Path
 
 import pg_cluster
 import pytest
-from accounts import PASSWORD, admin, ensure_account, migrated_hub, open_archive
-from PySide6.QtCore import QSettings
+from accounts import PASSWORD, migrated_hub, open_archive
 from PySide6.QtWidgets import QFileDialog, QMessageBox
+from sync_windows import cells, hub_town, settle, window
 
 from zhuji_archive.domain.accounts import Role
 from zhuji_archive.gui.app import make_application
-from zhuji_archive.gui.main_window import MainWindow
-from zhuji_archive.gui.operations import runner_for, wait_for
+from zhuji_archive.gui.operations import wait_for
 from zhuji_archive.gui.sync_page import HubSyncPage, LaptopSyncPage
 from zhuji_archive.services.archive import Archive
 from zhuji_archive.services.sync import join
-from zhuji_archive.views.household_file import MemberData
 
 
 def _edit(arc: Archive, household_id: str, **fields: object) -> None:
@@ -31,91 +28,61 @@ def _edit(arc: Archive, household_id: str, **fields: object) -> None:
     arc.households.save(file)
 
 
-def _cells(table, row: int) -> list[str]:  # type: ignore[no-untyped-def]
-    return [table.item(row, c).text() for c in range(table.columnCount())]
-
-
-def _window(qtbot, arc: Archive, tmp_path: Path, name: str) -> MainWindow:  # type: ignore[no-untyped-def]
-    win = MainWindow(arc, QSettings(str(tmp_path / f"{name}.ini"), QSettings.Format.IniFormat))
-    qtbot.addWidget(win)
-    win.show()
-    qtbot.waitExposed(win)
-    return win
-
-
-def _settle(qtbot, *archives: Archive) -> None:  # type: ignore[no-untyped-def]
-    for _ in range(3):  # a write's success starts the page's reloads: let those end too
-        for arc in archives:  # wait for the work to end by itself (wait_for would cancel it)
-            qtbot.waitUntil(lambda a=arc: not runner_for(a).busy, timeout=30000)
-        qtbot.wait(30)  # results reach the GUI thread through queued signals
-
-
 def test_enrol_sync_and_decide_through_the_pages(
     qtbot, request: pytest.FixtureRequest, tmp_path: Path, monkeypatch
 ) -> None:  # type: ignore[no-untyped-def]
     make_application()
     monkeypatch.setattr(QMessageBox, "open", lambda self: None)  # the code box must not block a test run
     name = "hub_sync_gui"
-    url = migrated_hub(name)
-    request.addfinalizer(lambda: pg_cluster.cluster().drop(name))
-    hub = open_archive(url, "党政办小王", Role.OFFICE)
-    request.addfinalizer(hub.close)
-    town = hub.organisation.add_town("安华镇", "诸暨市", "330681")
-    village = hub.organisation.add_village(town, "甲村")
-    group = hub.organisation.add_group(village, "一组")
-    file = hub.households.new_file(group)
-    file.address = "甲村1号"
-    file.members = [MemberData(name="甲户主", relation="户主", sex="男", birth_date=date(1960, 1, 1))]
-    household = hub.households.save(file)
-    with admin(url) as chief:
-        login = ensure_account(chief, "驻村干部小李", Role.CADRE, (village,))
+    made = hub_town(request, name)
+    hub, household, login = made.hub, made.household, made.cadre_login
 
     # At the hub, 党政办 sees 设备与同步 and enrols the laptop there.
-    hub_window = _window(qtbot, hub, tmp_path, "hub")
+    hub_window = window(qtbot, hub, tmp_path, "hub")
     page = hub_window.sync_page
     assert isinstance(page, HubSyncPage)
     assert hub_window.tabs.tabText(hub_window.tabs.indexOf(page)) == "设备与同步"
     hub_window.tabs.setCurrentWidget(page)
     enrolment_file = tmp_path / "小李的笔记本.zjenrol"
     page.enrol("小李的笔记本", login, enrolment_file)
-    _settle(qtbot, hub)
+    settle(qtbot, hub)
     assert page.last_code and enrolment_file.exists()
-    assert _cells(page.devices, 0)[:2] == ["小李的笔记本", "驻村干部小李"]
-    assert _cells(page.devices, 0)[4:] == ["第0号", "使用中"]
+    assert cells(page.devices, 0)[:2] == ["小李的笔记本", "驻村干部小李"]
+    assert cells(page.devices, 0)[4:] == ["第0号", "使用中"]
 
     # The cadre joins with the file and the code read out; the laptop offers 同步, not the hub's page.
     laptop = join(enrolment_file, tmp_path / "laptop" / "档案.sqlite3", PASSWORD, page.last_code)
     request.addfinalizer(laptop.close)
-    laptop_window = _window(qtbot, laptop, tmp_path, "laptop")
+    laptop_window = window(qtbot, laptop, tmp_path, "laptop")
     mine = laptop_window.sync_page
     assert isinstance(mine, LaptopSyncPage)
     laptop_window.tabs.setCurrentWidget(mine)
-    _settle(qtbot, laptop)
+    settle(qtbot, laptop)
     assert mine.waiting.text() == "没有，全部已送达镇里"
 
     # A change on the laptop, and another on the same field at the hub: a conflict to be.
     _edit(laptop, household, address="甲村2号", phone="13800000001")
     _edit(hub, household, phone="13900000009")
     mine.reload()
-    _settle(qtbot, laptop)
+    settle(qtbot, laptop)
     assert mine.waiting.text() == "1条"
 
     usb = tmp_path / "U盘"
     mine.export_to(usb)
-    _settle(qtbot, laptop)
+    settle(qtbot, laptop)
     assert mine.last_file is not None and mine.last_file.parent == usb
     assert mine.last_file.name in mine.exported.text()
 
     page.apply_file(mine.last_file)
-    _settle(qtbot, hub)
+    settle(qtbot, hub)
     result = page.last_result
     assert result is not None and (result.applied, result.conflicts) == (1, 1)
     assert "回执已保存" in page.result.text()
     at_hub = hub.households.load(household)
     assert (at_hub.address, at_hub.phone) == ("甲村2号", "13800000001")  # the later arrival wins
-    assert _cells(page.devices, 0)[4] == "第1号" and _cells(page.devices, 0)[3] != "—"
+    assert cells(page.devices, 0)[4] == "第1号" and cells(page.devices, 0)[3] != "—"
     assert page.conflicts.rowCount() == 1
-    row = _cells(page.conflicts, 0)
+    row = cells(page.conflicts, 0)
     # numbers masked as in the lists (the 党政办 role sees them masked by default)
     assert row[:3] == ["甲村2号（1号户）", "联系电话", "139****0009"] and row[4] == "138****0001"
     assert row[3].startswith(hub.actor.display_name + " ") and row[5].startswith("小李的笔记本 ")
@@ -125,16 +92,16 @@ def test_enrol_sync_and_decide_through_the_pages(
     page.conflicts.selectRow(0)
     assert page.take_hub.isEnabled() and page.take_laptop.isEnabled()
     page.take_hub.click()
-    _settle(qtbot, hub)
+    settle(qtbot, hub)
     assert page.conflicts.rowCount() == 0
     assert hub.households.load(household).phone == "13900000009"
     decision = result.receipt_path.with_name("after-decision.zjreceipt")
     page.apply_file(mine.last_file, decision)  # applied again: nothing new, a fresh receipt
-    _settle(qtbot, hub)
+    settle(qtbot, hub)
     assert page.last_result is not None and page.last_result.duplicate
 
     mine.apply_receipt(decision)
-    _settle(qtbot, laptop)
+    settle(qtbot, laptop)
     assert "镇里已确认到第1号" in mine.applied.text()
     assert mine.waiting.text() == "没有，全部已送达镇里"
     assert laptop.households.load(household).phone == "13900000009"
@@ -146,23 +113,23 @@ def test_enrol_sync_and_decide_through_the_pages(
     assert page.receipt_button.isEnabled()
     monkeypatch.setattr(QFileDialog, "getExistingDirectory", lambda *_a, **_k: str(tmp_path / "回执盘"))
     page.receipt_button.click()
-    _settle(qtbot, hub)
+    settle(qtbot, hub)
     (made,) = (tmp_path / "回执盘").glob("*.zjreceipt")
     assert made.name in page.result.text()
     mine.apply_receipt(made)
-    _settle(qtbot, laptop)
+    settle(qtbot, laptop)
     assert laptop.households.load(household).address == "甲村3号"
 
     # Revoking at the page: the device shows 已停用 and gets no receipt any more.
     page.devices.selectRow(0)
     page.revoke(page.device_rows[0].id)
-    _settle(qtbot, hub)
-    assert _cells(page.devices, 0)[5] == "已停用"
+    settle(qtbot, hub)
+    assert cells(page.devices, 0)[5] == "已停用"
     page.devices.selectRow(0)
     assert not page.receipt_button.isEnabled()
     hub_window.close()
     laptop_window.close()
-    _settle(qtbot, hub, laptop)
+    settle(qtbot, hub, laptop)
 
 
 def test_the_pages_are_offered_only_to_who_may(qtbot, request: pytest.FixtureRequest, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
@@ -171,12 +138,12 @@ def test_the_pages_are_offered_only_to_who_may(qtbot, request: pytest.FixtureReq
     url = migrated_hub(name)
     request.addfinalizer(lambda: pg_cluster.cluster().drop(name))
     with open_archive(url, "领导老张", Role.LEADER) as leader:
-        win = _window(qtbot, leader, tmp_path, "leader")
+        win = window(qtbot, leader, tmp_path, "leader")
         assert win.sync_page is None  # a leader watches the town but does not enrol devices
         win.close()
         wait_for(leader)
     with open_archive(tmp_path / "plain.sqlite3", "党政办小赵") as plain:
-        win = _window(qtbot, plain, tmp_path, "plain")
+        win = window(qtbot, plain, tmp_path, "plain")
         if plain.db.on_hub:  # the PostgreSQL pass: every archive is a hub, where 党政办 has the page
             assert isinstance(win.sync_page, HubSyncPage)
         else:

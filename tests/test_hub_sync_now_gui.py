@@ -11,21 +11,13 @@ from pathlib import Path
 import pytest
 from PySide6.QtCore import QSettings, Qt, QTimer
 from PySide6.QtWidgets import QApplication, QDialogButtonBox, QMessageBox
+from sync_windows import settle
 from test_hub_sync import _address, _edit, _town
 from test_hub_sync_http import Served
 
 from zhuji_archive.gui.app import make_application
 from zhuji_archive.gui.main_window import MainWindow
-from zhuji_archive.gui.operations import runner_for
 from zhuji_archive.gui.sync_page import ADDRESS_KEY, AddressDialog, LaptopSyncPage
-from zhuji_archive.services.archive import Archive
-
-
-def _settle(qtbot, *archives: Archive) -> None:  # type: ignore[no-untyped-def]
-    for _ in range(3):  # a write's success starts the page's reloads: let those end too
-        for arc in archives:  # wait for the work to end by itself (wait_for would cancel it)
-            qtbot.waitUntil(lambda a=arc: not runner_for(a).busy, timeout=30000)
-        qtbot.wait(30)  # results reach the GUI thread through queued signals
 
 
 def test_sync_now_from_the_page_delivers_and_says_so(
@@ -45,13 +37,13 @@ def test_sync_now_from_the_page_delivers_and_says_so(
     page = win.sync_page
     assert isinstance(page, LaptopSyncPage)
     win.tabs.setCurrentWidget(page)
-    _settle(qtbot, town.laptop)
+    settle(qtbot, town.laptop)
     assert page.now_button.text() == "立即同步…"
     assert page.hub_address.text().startswith("还没有填写")
 
     _edit(town.laptop, town.household, address="甲村2号")
     page.reload()
-    _settle(qtbot, town.laptop)
+    settle(qtbot, town.laptop)
     assert page.waiting.text() == "1条"
 
     # The first 立即同步 asks for the address: a wrong one is explained in the dialog, the right one is kept.
@@ -70,7 +62,7 @@ def test_sync_now_from_the_page_delivers_and_says_so(
 
     QTimer.singleShot(0, answer)
     qtbot.mouseClick(page.now_button, Qt.MouseButton.LeftButton)
-    _settle(qtbot, town.laptop)
+    settle(qtbot, town.laptop)
     assert asked and "端口不对" in asked[0]
     assert _address(town.hub, town.household) == "甲村2号"  # the change is at the hub
     assert page.last_now is not None and (page.last_now.sent, page.last_now.hub_applied) == (1, 1)
@@ -94,7 +86,7 @@ def test_sync_now_from_the_page_delivers_and_says_so(
     town.hub.sync.revoke_device(town.device_id)
     QTimer.singleShot(0, no_dialog)
     qtbot.mouseClick(page.now_button, Qt.MouseButton.LeftButton)
-    _settle(qtbot, town.laptop)
+    settle(qtbot, town.laptop)
     assert len(asked) == 1
     assert page.now_result.text().startswith("镇里拒收了这次同步：")
     assert "本机没有任何改动" in page.now_result.text() and boxes == [page.now_result.text()]
@@ -103,7 +95,7 @@ def test_sync_now_from_the_page_delivers_and_says_so(
     # The server stopped: the unreachable message, and the change still waiting.
     served.stop()
     qtbot.mouseClick(page.now_button, Qt.MouseButton.LeftButton)
-    _settle(qtbot, town.laptop)
+    settle(qtbot, town.laptop)
     text = page.now_result.text()
     assert text.startswith(f"连不上镇里的同步服务（{served.address}）")
     assert "本机1条待发送的更改都还在" in text and boxes[-1] == text
@@ -111,4 +103,4 @@ def test_sync_now_from_the_page_delivers_and_says_so(
     assert town.laptop.sync.waiting() == 1 and _address(town.hub, town.household) == "甲村2号"
     assert win.statusBar().currentMessage() == "立即同步没有完成"
     win.close()
-    _settle(qtbot, town.laptop)
+    settle(qtbot, town.laptop)
