@@ -94,6 +94,13 @@ def _explain(table: QTableWidget, conflicts: list[ConflictRow]) -> None:
                 item.setToolTip(tip)
 
 
+def _changes_of(result: ApplyResult) -> Changes:
+    """What applying a sync file or a receipt changed, for the pages that show it."""
+    if not result.households:
+        return Changes()
+    return Changes(households=frozenset(result.households), visits=True, requests=True)
+
+
 def _choice_row(layout: QVBoxLayout, page: QWidget, choices: tuple[str, ...]) -> dict[str, QPushButton]:
     """The decision buttons under a conflict table; each calls ``page.decide(choice)``."""
     row = QHBoxLayout()
@@ -317,8 +324,7 @@ class LaptopSyncPage(QWidget):
         Operation(
             self, "立即同步", lambda _p, _c: sync_now(self.archive, address), label="正在与镇里同步…",
             runner=self.runner,
-            changes=lambda r: (Changes(households=frozenset(r.receipt.households), visits=True)
-                               if r.receipt.households else Changes()),
+            changes=lambda r: _changes_of(r.receipt),
         ).success(self._synced_now).failure(self._sync_now_failed).run()
 
     def _synced_now(self, result: NowResult) -> None:
@@ -366,7 +372,7 @@ class LaptopSyncPage(QWidget):
         Operation(
             self, "导入回执", lambda p, c: self.archive.sync.apply_receipt(path, p, c), label="正在导入回执…",
             progress=True, runner=self.runner,
-            changes=lambda r: Changes(households=frozenset(r.households), visits=True) if r.households else Changes(),
+            changes=_changes_of,
         ).success(self._receipt_applied).failure(lambda f: show_failure(self, "导入回执", f)).on_cancel(
             lambda: self.applied.setText("已取消：这份回执没有导入任何内容，可以再导入一次")
         ).run()
@@ -556,7 +562,7 @@ class HubSyncPage(QWidget):
         Operation(
             self, "导入同步文件", lambda p, c: self.archive.sync.apply(path, receipt_path, p, c),
             label="正在导入同步文件…", progress=True, runner=self.runner,
-            changes=lambda r: Changes(households=frozenset(r.households), visits=True) if r.households else Changes(),
+            changes=_changes_of,
         ).success(self._applied).failure(lambda f: show_failure(self, "导入同步文件", f)).on_cancel(
             lambda: self.result.setText("已取消：这个同步文件没有导入任何内容，可以再导入一次")
         ).run()
