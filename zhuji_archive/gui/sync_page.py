@@ -477,7 +477,7 @@ class HubSyncPage(QWidget):
         self.conflict_rows = conflicts
         _fill(self.conflicts, _conflict_rows(conflicts, "笔记本"), [c.id for c in conflicts])
         _explain(self.conflicts, conflicts)
-        self.conflict_title.setText(f"冲突待办（{len(conflicts)}处）：两边都改过的地方，请核对后决定采用哪一边")
+        self.conflict_title.setText(f"冲突待办（{len(conflicts)}处）：两边都改过的地方，或镇里未能采用的笔记本办理；选中一条后决定")
         self._update_buttons()
 
     def _update_buttons(self) -> None:
