@@ -560,10 +560,8 @@ class SyncService:
                 records[(entity, record_id)] = record
                 changed = {**placement, **dict(merged.state.values)}
                 base = {}
-                if entity == "request":
+                if entity in ("request", "household"):
                     self._free_number(session, recorder, ident, sender, record, c, seqs)
-                elif entity == "household":
-                    self._free_household_number(session, recorder, ident, sender, record, c, seqs)
             else:
                 changed = {k: merged.state.values[k] for k in merged.changed_fields}
                 base = {k: base.get(k) for k in changed}
@@ -590,34 +588,26 @@ class SyncService:
         session: Session, recorder: ChangeRecorder, ident: SyncIdentity, sender: Actor, record: Any,
         c: Mapping[str, Any], seqs: _HubSeq,
     ) -> None:
-        """A laptop's new request whose number another request at the hub holds gets the hub's next
-        number; the change is logged under the hub's own id, so the receipt takes it back to the sender."""
-        old = sync_requests.free_number_at_hub(session, record)
+        """A record a laptop created whose number another record at the hub holds (诉求编号 in the town,
+        户号 in the group: two sides numbered offline) gets the hub's next number; the change is logged
+        under the hub's own id, so the receipt takes it back to the sender."""
+        entity = c["entity"]
+        if entity == "request":
+            old = sync_requests.free_number_at_hub(session, record)
+            label, note = "诉求编号", "同步导入：编号已被占用，改用镇里的下一个编号"
+        else:
+            session.flush()
+            old = record.number
+            if q.household_holding_number(session, record.group_id, old, record.id) is None:
+                return
+            record.number = q.next_household_number(session, record.group_id)
+            label, note = "户号", "同步导入：户号已被占用，改用本组的下一个户号"
         if old is None:
             return
-        recorder.log("修改", "诉求", record.id, household_id=c["_household"], village_id=c["_village"],
-                     field="诉求编号", old=old, new=record.number, note="同步导入：编号已被占用，改用镇里的下一个编号")
+        recorder.log("修改", sync_records.ENTITY_LABELS[entity], record.id, household_id=c["_household"],
+                     village_id=c["_village"], field=label, old=old, new=record.number, note=note)
         sync_capture.log_entry(
-            session, "hub", ident.device_id, sender, "request", record.id, c["_household"], c["_village"],
-            ChangeKind.EDIT.value, 0, {"number": record.number}, {"number": old}, seqs.take(),
-        )
-
-    @staticmethod
-    def _free_household_number(
-        session: Session, recorder: ChangeRecorder, ident: SyncIdentity, sender: Actor, record: Any,
-        c: Mapping[str, Any], seqs: _HubSeq,
-    ) -> None:
-        """A household filed on a laptop whose 户号 another household of its group holds at the hub (two
-        laptops filing in one group offline) gets the group's next number, and the receipt takes it back."""
-        session.flush()
-        if q.household_holding_number(session, record.group_id, record.number, record.id) is None:
-            return
-        old = record.number
-        record.number = q.next_household_number(session, record.group_id)
-        recorder.log("修改", "户", record.id, household_id=record.id, village_id=c["_village"], field="户号",
-                     old=old, new=record.number, note="同步导入：户号已被占用，改用本组的下一个户号")
-        sync_capture.log_entry(
-            session, "hub", ident.device_id, sender, "household", record.id, record.id, c["_village"],
+            session, "hub", ident.device_id, sender, entity, record.id, c["_household"], c["_village"],
             ChangeKind.EDIT.value, 0, {"number": record.number}, {"number": old}, seqs.take(),
         )
 

@@ -28,6 +28,7 @@ from zhuji_archive.domain import workflow_wire
 from zhuji_archive.domain.accounts import Actor
 from zhuji_archive.domain.errors import DomainError
 from zhuji_archive.domain.sync_merge import (
+    ChangeKind,
     Conflict,
     ConflictKind,
     Side,
@@ -125,11 +126,11 @@ def _refused(
         session.add(feedback)
         session.flush()
         sync_capture.log_entry(session, "hub", hub_id, sender, "request_feedback", feedback_id, r.household_id,
-                          r.village_id, "新增", 0, q.values_of(feedback, q.FIELDS["request_feedback"] + ("request_id",)),
+                          r.village_id, ChangeKind.CREATE.value, 0, q.values_of(feedback, q.FIELDS["request_feedback"] + ("request_id",)),
                           {}, take())
     current = q.values_of(r, q.FIELDS["request"])
-    sync_capture.log_entry(session, "hub", hub_id, sender, "request", r.id, r.household_id, r.village_id, "修改",
-                      r.version, current, current, take())
+    sync_capture.log_entry(session, "hub", hub_id, sender, "request", r.id, r.household_id, r.village_id,
+                      ChangeKind.EDIT.value, r.version, current, current, take())
     return StepOutcome(applied=False, conflicts=conflicts)
 
 
@@ -168,7 +169,7 @@ def conflict_items(session: Session, device_id: str) -> list[dict[str, Any]]:
     """The device's transitions the hub could not apply, still open in its queue, for its receipt."""
     return [
         {
-            "entity": "conflict", "record_id": c.id, "household_id": c.household_id, "kind": "新增",
+            "entity": "conflict", "record_id": c.id, "household_id": c.household_id, "kind": ChangeKind.CREATE.value,
             "values": {
                 "entity": c.entity, "record_id": c.record_id, "village_id": c.village_id, "field": c.field,
                 "kind": c.kind, "hub_value": c.hub_value, "incoming_value": c.incoming_value,
