@@ -2,15 +2,13 @@
 
 from __future__ import annotations
 
-import threading
-import time
 from datetime import date
 from pathlib import Path
 
 import pytest
 from accounts import ADMIN_LOGIN, ADMIN_PASSWORD, admin, open_archive
-from PySide6.QtCore import QTimer
 from PySide6.QtWidgets import QMessageBox
+from turning import assert_turned, slowed, ticking
 
 from zhuji_archive.gui.backup_dialog import COLUMNS, BackupDialog
 from zhuji_archive.gui.main_window import MainWindow
@@ -155,61 +153,30 @@ def test_a_chosen_backup_folder_is_used_and_shown(qtbot, chief, tmp_path, monkey
     assert opened == [str(tmp_path / "U盘")]
 
 
-SLOW = 3.0  # seconds: a county's archive of 2 GB takes seconds to copy and verify
-
-
-def window_keeps_turning(qtbot, started, done) -> None:  # type: ignore[no-untyped-def]
-    """While the slow work runs, a 20 ms timer keeps ticking: the GUI thread is free."""
-    ticks: list[float] = []
-    timer = QTimer()
-    timer.setInterval(20)
-    timer.timeout.connect(lambda: ticks.append(time.monotonic()))
-    timer.start()
-    qtbot.waitUntil(started.is_set, timeout=5000)
-    began = time.monotonic()
-    qtbot.waitUntil(done, timeout=30000)
-    took = time.monotonic() - began
-    timer.stop()
-    during = [t for t in ticks if began <= t <= began + took]
-    assert took >= SLOW * 0.8
-    assert len(during) >= 10, (len(during), took)
-    gaps = [b - a for a, b in zip(during, during[1:], strict=False)]
-    assert max(gaps) < SLOW * 0.5, max(gaps)
-
-
-def slowed(monkeypatch, service, name: str) -> threading.Event:  # type: ignore[no-untyped-def]
-    """The real service call, after a pause (a big archive: the one place a stand-in is right)."""
-    real, started = getattr(service, name), threading.Event()
-
-    def slow(*args, **kwargs):  # type: ignore[no-untyped-def]
-        started.set()
-        time.sleep(SLOW)
-        return real(*args, **kwargs)
-
-    monkeypatch.setattr(service, name, slow)
-    return started
-
-
 def test_the_window_keeps_turning_while_a_backup_is_made(qtbot, chief, monkeypatch):
     dialog = BackupDialog(chief)
     qtbot.addWidget(dialog)
     dialog.show()
     rows_before = dialog.table.rowCount()
-    started = slowed(monkeypatch, chief.backups, "make_now")
-    dialog.make_button.click()
-    assert dialog.running and dialog.busy.text() == "正在立即备份…" and not dialog.make_button.isEnabled()
-    window_keeps_turning(qtbot, started, lambda: not dialog.running)
+    pause = slowed(monkeypatch, chief.backups, "make_now")  # a county's archive of 2 GB
+    with ticking() as ticks:
+        dialog.make_button.click()
+        assert dialog.running and dialog.busy.text() == "正在立即备份…" and not dialog.make_button.isEnabled()
+        qtbot.waitUntil(lambda: not dialog.running, timeout=30000)
+    assert_turned(ticks, pause)
     assert dialog.table.rowCount() == rows_before + 1 and dialog.make_button.isEnabled()
 
 
-def test_the_window_keeps_turning_while_a_backup_is_restored(qtbot, archive_path, settings, when_modal, monkeypatch):
+def test_the_window_keeps_turning_while_a_backup_is_restored(
+    qtbot, archive_path, settings, when_modal, monkeypatch
+):
     chief = admin(archive_path, DAY)
     made = chief.backups.make_now()
     window = MainWindow(chief, settings)
     qtbot.addWidget(window)
     window.show()
     monkeypatch.setattr(QMessageBox, "information", lambda *a: None)
-    started = slowed(monkeypatch, chief.backups, "restore")
+    pause = slowed(monkeypatch, chief.backups, "restore")
     dialog = BackupDialog(chief, window)
     qtbot.addWidget(dialog)
     dialog.restoredArchive.connect(window._restored)
@@ -218,6 +185,7 @@ def test_the_window_keeps_turning_while_a_backup_is_restored(qtbot, archive_path
     when_modal(lambda box: box.button(QMessageBox.StandardButton.Yes).click())
     dialog.restore_button.click()
     assert dialog.running and dialog.busy.text() == "正在恢复档案…"
-    with qtbot.waitSignal(window.relogin, timeout=30000):
-        window_keeps_turning(qtbot, started, lambda: dialog.restored is not None)
+    with qtbot.waitSignal(window.relogin, timeout=30000), ticking() as ticks:
+        qtbot.waitUntil(lambda: dialog.restored is not None, timeout=30000)
+    assert_turned(ticks, pause)
     assert window.restored is not None and not window.isVisible()

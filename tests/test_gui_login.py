@@ -11,6 +11,7 @@ import pytest
 from accounts import ADMIN_LOGIN, ADMIN_PASSWORD, PASSWORD, admin, open_archive
 from PySide6.QtCore import QSettings, Qt
 from PySide6.QtWidgets import QWidget
+from turning import assert_turned, slowed, ticking
 
 from zhuji_archive.domain.accounts import Role
 from zhuji_archive.gui.app import start_window
@@ -124,7 +125,9 @@ def test_wrong_password_is_refused_in_chinese_and_waits_after_the_third(qtbot, t
     qtbot.waitUntil(dialog.login_button.isEnabled, timeout=4000)
     assert dialog.message.text() == "现在可以再试一次。"
     _click(qtbot, dialog.login_button)
-    assert dialog.result() == LoginDialog.DialogCode.Accepted and dialog.archive is not None, dialog.message.text()
+    assert dialog.result() == LoginDialog.DialogCode.Accepted and dialog.archive is not None, (
+        dialog.message.text()
+    )
     assert dialog.archive.actor.role is Role.ADMIN
     dialog.archive.close()
 
@@ -239,7 +242,9 @@ def test_the_demo_archive_offers_its_accounts(qtbot, tmp_path):
     assert dialog.archive is not None and dialog.archive.actor.display_name == "杜黄村干部"
     dialog.archive.close()
     assert (
-        LoginDialog(tmp_path / "other.sqlite3", demo=demo_accounts.offered_accounts(tmp_path / "other")).demo_pick
+        LoginDialog(
+            tmp_path / "other.sqlite3", demo=demo_accounts.offered_accounts(tmp_path / "other")
+        ).demo_pick
         is None
     )
 
@@ -249,25 +254,13 @@ def test_the_days_backup_is_made_after_the_window_shows_while_it_keeps_turning(
 ):
     """The day's first login backs the archive up; copying a county's archive takes seconds, so the
     window shows first and the backup is made on a worker while the window goes on painting."""
-    import threading
-    import time
-
-    from PySide6.QtCore import QTimer
-
     from zhuji_archive.services.backups import BackupKind, BackupService
 
     path = tmp_path / "a.sqlite3"
     with admin(path) as chief:
         folder = chief.backups.folder()
     shutil.rmtree(folder)  # no backup yet today: this login makes the day's
-    slow, started, real_daily = 3.0, threading.Event(), BackupService.daily
-
-    def slow_daily(self):  # type: ignore[no-untyped-def]
-        started.set()
-        time.sleep(slow)  # a county's 2 GB file: the one place a stand-in is right; the real backup follows
-        return real_daily(self)
-
-    monkeypatch.setattr(BackupService, "daily", slow_daily)
+    pause = slowed(monkeypatch, BackupService, "daily")  # a county's 2 GB file; the real backup follows
 
     def login(dialog: QWidget) -> None:
         _type(qtbot, dialog.login, ADMIN_LOGIN)
@@ -275,25 +268,14 @@ def test_the_days_backup_is_made_after_the_window_shows_while_it_keeps_turning(
         _click(qtbot, dialog.login_button)
 
     when_modal(login)
-    ticks: list[float] = []
-    timer = QTimer()
-    timer.setInterval(20)
-    timer.timeout.connect(lambda: ticks.append(time.monotonic()))
-    timer.start()
-    window = start_window(path, _settings(tmp_path))
-    assert window is not None
-    qtbot.addWidget(window)
-    assert window.isVisible() and window.archive.daily_backup is None  # the window did not wait
-    qtbot.waitUntil(started.is_set, timeout=5000)
-    began = time.monotonic()
-    qtbot.waitUntil(lambda: window.archive.daily_backup is not None, timeout=30000)
-    took = time.monotonic() - began
-    timer.stop()
-    during = [t for t in ticks if began <= t <= began + took]
-    assert took >= slow * 0.8
-    assert len(during) >= 10, (len(during), took)
-    gaps = [b - a for a, b in zip(during, during[1:], strict=False)]
-    assert max(gaps) < slow * 0.5, max(gaps)
+    with ticking() as ticks:
+        window = start_window(path, _settings(tmp_path))
+        assert window is not None
+        qtbot.addWidget(window)
+        assert window.isVisible() and window.archive.daily_backup is None  # the window did not wait
+        qtbot.waitUntil(pause.started.is_set, timeout=5000)
+        qtbot.waitUntil(lambda: window.archive.daily_backup is not None, timeout=30000)
+    assert_turned(ticks, pause)
     assert [e.backup.kind for e in window.archive.backups.list()] == [BackupKind.DAILY]
     assert window.archive.daily_backup.path.exists()
     _close(window)

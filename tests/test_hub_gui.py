@@ -8,8 +8,6 @@ ZHUJI_TEST_DATABASE=postgresql: the file archives the other GUI tests use are no
 from __future__ import annotations
 
 import re
-import threading
-import time
 import uuid
 from pathlib import Path
 
@@ -22,6 +20,7 @@ from conftest import DEMO_DAY
 from loading import loaded
 from PySide6.QtCore import QSettings, Qt, QTimer
 from PySide6.QtWidgets import QApplication, QLineEdit, QMessageBox
+from turning import assert_turned, slowed, ticking
 
 from zhuji_archive.cli import build_parser, main
 from zhuji_archive.domain.accounts import Role
@@ -66,7 +65,9 @@ def _click(qtbot, button) -> None:  # type: ignore[no-untyped-def]
     qtbot.mouseClick(button, Qt.MouseButton.LeftButton)
     dialog = button.window()
     if isinstance(dialog, HubConnectDialog):  # 测试连接 and 连接 look on a worker: wait for the answer
-        qtbot.waitUntil(lambda: not shiboken6.isValid(dialog) or dialog.test_button.isEnabled(), timeout=30000)
+        qtbot.waitUntil(
+            lambda: not shiboken6.isValid(dialog) or dialog.test_button.isEnabled(), timeout=30000
+        )
 
 
 def _type(qtbot, edit, text: str) -> None:  # type: ignore[no-untyped-def]
@@ -75,7 +76,9 @@ def _type(qtbot, edit, text: str) -> None:  # type: ignore[no-untyped-def]
     qtbot.keyClicks(edit, text)
 
 
-def _fill(qtbot, dialog: HubConnectDialog, url: str, port: int | None = None, database: str | None = None) -> None:
+def _fill(
+    qtbot, dialog: HubConnectDialog, url: str, port: int | None = None, database: str | None = None
+) -> None:
     """Type the hub's address the way a user does: server, port, database, database user, password."""
     address = access.hub_address(url)
     _type(qtbot, dialog.host, address.host)
@@ -155,37 +158,19 @@ def test_the_window_keeps_turning_while_the_connection_is_tested(qtbot, hub_data
     connection window looks on a worker, shows 正在连接服务器… and goes on painting and taking input."""
     url = hub_database()
     open_archive(url).close()
-    slow, started, real_state = 3.0, threading.Event(), access.state
-
-    def slow_state(location):  # type: ignore[no-untyped-def]
-        started.set()
-        time.sleep(slow)  # a far server: the one place a stand-in is right; the real hub answers after it
-        return real_state(location)
-
-    monkeypatch.setattr(access, "state", slow_state)
+    pause = slowed(monkeypatch, access, "state")  # the real hub answers after the pause
     dialog = HubConnectDialog()
     qtbot.addWidget(dialog)
     dialog.show()
     _fill(qtbot, dialog, url)
-    ticks: list[float] = []
-    timer = QTimer()
-    timer.setInterval(20)
-    timer.timeout.connect(lambda: ticks.append(time.monotonic()))
-    timer.start()
-    qtbot.mouseClick(dialog.test_button, Qt.MouseButton.LeftButton)
-    assert dialog.message.text() == "正在连接服务器…"
-    assert not dialog.test_button.isEnabled() and not dialog.connect_button.isEnabled()
-    qtbot.waitUntil(started.is_set, timeout=5000)
-    began = time.monotonic()
-    qtbot.waitUntil(dialog.test_button.isEnabled, timeout=20000)
-    took = time.monotonic() - began
-    timer.stop()
+    with ticking() as ticks:
+        qtbot.mouseClick(dialog.test_button, Qt.MouseButton.LeftButton)
+        assert dialog.message.text() == "正在连接服务器…"
+        assert not dialog.test_button.isEnabled() and not dialog.connect_button.isEnabled()
+        qtbot.waitUntil(pause.started.is_set, timeout=5000)
+        qtbot.waitUntil(dialog.test_button.isEnabled, timeout=20000)
     assert dialog.message.text() == f"连接成功：“{access.shown(url)}”里有群众档案，可以登录。"
-    during = [t for t in ticks if began <= t <= began + took]
-    assert took >= slow * 0.8
-    assert len(during) >= 10, (len(during), took)
-    gaps = [b - a for a, b in zip(during, during[1:], strict=False)]
-    assert max(gaps) < slow * 0.5, max(gaps)
+    assert_turned(ticks, pause)
     _click(qtbot, dialog.connect_button)
     assert not dialog.isVisible() and access.hub_address(dialog.location) == access.hub_address(url)
 
@@ -204,7 +189,12 @@ def test_a_server_that_does_not_answer_or_refuses_is_told_in_chinese(qtbot, hub_
     assert "连接不上镇里的数据库服务器" in message, message
     assert not ENGLISH.search(message.replace(f"127.0.0.1:{nobody}/{access.hub_address(url).database}", ""))
     assert DB_PASSWORD not in message
-    for edit in (dialog.host, dialog.database, dialog.user, dialog.password):  # the message pushed, not squeezed
+    for edit in (
+        dialog.host,
+        dialog.database,
+        dialog.user,
+        dialog.password,
+    ):  # the message pushed, not squeezed
         assert edit.height() >= edit.sizeHint().height()
     _click(qtbot, dialog.connect_button)
     assert dialog.isVisible() and dialog.location is None
@@ -212,7 +202,9 @@ def test_a_server_that_does_not_answer_or_refuses_is_told_in_chinese(qtbot, hub_
     _fill(qtbot, dialog, url, database="no_such_archive")  # the server answers, and refuses
     _click(qtbot, dialog.test_button)
     message = dialog.message.text()
-    assert "拒绝了连接" in message and not ENGLISH.search(message.replace("127.0.0.1", "").replace("no_such_archive", "")), message
+    assert "拒绝了连接" in message and not ENGLISH.search(
+        message.replace("127.0.0.1", "").replace("no_such_archive", "")
+    ), message
 
     _fill(qtbot, dialog, url)  # nothing broke: the right address connects
     _click(qtbot, dialog.connect_button)
@@ -248,12 +240,16 @@ def test_a_day_on_the_hub_through_the_window(qtbot, hub_database, tmp_path, monk
         _click(qtbot, dialog.connect_button)
 
     def log_in(dialog: LoginDialog) -> None:
-        assert access.shown(url) in " ".join(label.text() for label in dialog.findChildren(type(dialog.message)))
+        assert access.shown(url) in " ".join(
+            label.text() for label in dialog.findChildren(type(dialog.message))
+        )
         _type(qtbot, dialog.login, login)
         _type(qtbot, dialog.password, PASSWORD)
         _click(qtbot, dialog.login_button)
 
-    on_next(CreateAdminDialog, lambda dialog: (on_next(HubConnectDialog, connect), dialog.choice.connect_hub()))
+    on_next(
+        CreateAdminDialog, lambda dialog: (on_next(HubConnectDialog, connect), dialog.choice.connect_hub())
+    )
     on_next(LoginDialog, log_in)
     window = start_window(tmp_path / "laptop.sqlite3", settings)
     assert window is not None
@@ -268,7 +264,9 @@ def test_a_day_on_the_hub_through_the_window(qtbot, hub_database, tmp_path, monk
     assert DB_PASSWORD not in window.windowTitle() + status
     assert window.findChild(type(window.busy_label), "readOnlyBanner") is None
     kept = recent_archives(settings)[0]
-    assert access.hub_address(kept) == access.hub_address(url) and DB_PASSWORD not in str(settings.value(RECENT))
+    assert access.hub_address(kept) == access.hub_address(url) and DB_PASSWORD not in str(
+        settings.value(RECENT)
+    )
 
     # The household list of a village, and one household opened from it.
     window.tabs.setCurrentWidget(window.dashboard)
