@@ -243,3 +243,19 @@ def test_an_export_to_a_full_disk_says_so_and_leaves_no_part_file(seeded: Path, 
             assert [p.name for p in usb.iterdir()] == ["filler.bin"]
     finally:
         archive.close()
+
+
+def test_every_connection_to_an_archive_file_keeps_32_mib_of_pages(seeded: Path) -> None:
+    """SQLCipher decrypts every page it reads into the cache; the archive's connections, the GUI
+    thread's and the workers' alike, keep 32 MiB of them rather than SQLite's default 2 MiB."""
+    archive = open_archive(seeded, "测试员")
+    try:
+        connections = [archive.db.engine.connect() for _ in range(3)]  # the pool opens new ones
+        try:
+            sizes = {c.exec_driver_sql("PRAGMA cache_size").scalar() for c in connections}
+        finally:
+            for connection in connections:
+                connection.close()
+    finally:
+        archive.close()
+    assert sizes == {-32 * 1024}

@@ -38,6 +38,14 @@ from zhuji_archive.storage.errors import (
 
 MIGRATIONS_DIR = Path(__file__).resolve().parent / "migrations"
 BUSY_TIMEOUT_MS = 5000
+# Each connection's page cache, in KiB (SQLite reads a negative cache_size as KiB). SQLCipher decrypts
+# and checks every page it reads into the cache; with SQLite's default of 2 MiB the pages the dashboard,
+# the to-do list and the summaries read were decrypted again and again (100,000 households: the
+# dashboard 68 ms against 30 ms with 32 MiB, the one-cadre to-do list 198 against 72 ms; bench/
+# encryption-results.md). The cache grows only with the pages read, up to 32 MiB per connection: the
+# GUI thread's and the operation runner's few workers' connections stay within the 400 MB the issue
+# allows at 400,000 households (bench/county-scale-results.md).
+PAGE_CACHE_KIB = 32 * 1024
 # A unit of work the hub rolled back in a deadlock or serialization failure is run again this often.
 CONFLICT_ATTEMPTS = 4
 LOGGER = logging.getLogger("zhuji_archive.storage")
@@ -53,6 +61,7 @@ def _on_connect(dbapi_connection: sqlite3.Connection, _record: object) -> None: 
     cursor.execute("PRAGMA foreign_keys = ON")
     cursor.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}")
     cursor.execute("PRAGMA synchronous = NORMAL")
+    cursor.execute(f"PRAGMA cache_size = -{PAGE_CACHE_KIB}")
     cursor.close()
 
 
