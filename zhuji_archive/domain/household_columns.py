@@ -4,7 +4,7 @@ computed in one place from plain values, whoever writes the household: a save, a
 from __future__ import annotations
 
 from collections.abc import Iterable
-from dataclasses import asdict, dataclass
+from dataclasses import dataclass, fields
 from datetime import date
 
 from zhuji_archive.domain.codes import HEAD_RELATION
@@ -36,8 +36,10 @@ class ListColumns:
     last_big_visit_date: date | None
 
     def as_row(self) -> dict[str, object]:
-        """The columns as a row for a bulk insert (or for setting on the household's record)."""
-        return asdict(self)
+        """The columns as a row for a bulk insert (or for setting on the household's record). The values
+        are plain strings, numbers and dates: a shallow copy, not ``asdict``'s deep one, which was a
+        tenth of the demo generator's time."""
+        return {name: getattr(self, name) for name in _COLUMN_NAMES}
 
 
 def list_columns(
@@ -72,3 +74,6 @@ def list_columns(
         last_visit_key=last_visit.isoformat() if last_visit else "",
         last_big_visit_date=max((on for on, kind in visit_list if kind in BIG_VISIT_KINDS), default=None),
     )
+
+
+_COLUMN_NAMES = tuple(f.name for f in fields(ListColumns))
