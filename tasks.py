@@ -70,11 +70,12 @@ def _test_both(env: dict[str, str]) -> int:
     hub_log = work / "hub.log"
     with open(hub_log, "w", encoding="utf-8") as log:
         hub_run = subprocess.Popen(
-            [str(PY), "-m", "pytest", "-m", "not file_archive", "--basetemp", str(work / "hub"), *suites],
+            [str(PY), "-m", "pytest", "-m", "not file_archive", "--durations=10", "--basetemp", str(work / "hub"), *suites],
             cwd=ROOT, env=hub_env, stdout=log, stderr=subprocess.STDOUT,
         )
         try:
-            code = _run(PY, "-m", "pytest", "--basetemp", str(work / "file"), env=env)
+            # The slowest tests are named at the end: the suite must stay well under CI's 15 minutes.
+            code = _run(PY, "-m", "pytest", "--durations=15", "--basetemp", str(work / "file"), env=env)
         finally:
             hub_code = hub_run.wait()
     print("\n在 PostgreSQL（镇级数据库）上运行的服务层与存储层测试：", flush=True)
