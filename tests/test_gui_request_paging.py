@@ -47,3 +47,35 @@ def test_a_filtered_list_counts_every_match_and_pages_them(window, demo_archive,
     while page.model.canFetchMore():
         page.model.fetchMore()
     assert [r.id for r in page.model.rows] == matching
+
+
+def test_the_township_review_queue_pages_in_and_keeps_what_was_ticked(
+    window, demo_archive, qtbot, qtmodeltester
+) -> None:
+    """Every reported request of a county is thousands of rows: the review queue lists a page with the
+    whole count, the rest as the view scrolls, and a request ticked before scrolling stays ticked."""
+    from PySide6.QtCore import Qt
+
+    requests = demo_archive.requests
+    every = [r.id for r in requests.list(RequestQuery(township_only=True))]
+    assert len(every) > 6
+    requests.PAGE_SIZE = 2
+    queue = window.township.queue
+    window.tabs.setCurrentWidget(window.township)
+    queue.waiting_only.setChecked(False)  # every request reported to the town
+    loaded(qtbot, demo_archive)
+    model = queue.model
+    qtbot.waitUntil(lambda: model.total == len(every))
+    shown = len(model.rows)
+    assert 2 <= shown < len(every)
+    assert queue.count.text() == f"共 {len(every)} 条，已列出 {shown} 条（向下滚动列出其余）"
+    qtmodeltester.check(model)
+    model.setData(model.index(0, 0), Qt.CheckState.Checked.value, Qt.ItemDataRole.CheckStateRole)
+    while model.canFetchMore():
+        model.fetchMore()
+        qtmodeltester.check(model)
+    assert [r.id for r in model.rows] == every
+    assert queue.count.text() == f"共 {len(every)} 条"
+    assert model.checked_ids() == [every[0]]
+    queue.check_all.setChecked(True)
+    assert model.checked_ids() == every

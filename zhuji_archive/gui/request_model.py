@@ -135,8 +135,8 @@ class PagedRequestModel(RequestTableModel):
     """The request list a page at a time: the first page comes with the total, and ``fetch`` brings
     the rows after a given row as the view scrolls (``canFetchMore``/``fetchMore``)."""
 
-    def __init__(self, parent: Any = None) -> None:
-        super().__init__(parent=parent)
+    def __init__(self, checkable: bool = False, parent: Any = None) -> None:
+        super().__init__(checkable=checkable, parent=parent)
         self.total = 0
         self.fetching = False
         self.fetch: Callable[[RequestRow], list[RequestRow]] | None = None
