@@ -375,7 +375,7 @@ def page_steps(archive: Any) -> list[tuple[str, Callable[[], object], int]]:
         ("领导驾驶舱·全镇 (dashboard, town)", lambda: archive.dashboard.build(None, "全镇"), 5),
         ("三式服务·考核 全部标签页 (service links, all tabs)", service_tabs, 5),
         ("干部考核 单独 (assessment alone)", lambda: links.assessment(year_start, today), 5),
-        ("镇级审核 (township review list, as it opens)", lambda: archive.requests.list(waiting), 5),
+        ("镇级审核 (township review list, as it opens)", lambda: review_page(waiting), 5),
         (
             # Since the queue pages in as it scrolls: its first page and the total, as the page loads them.
             "镇级审核·全部上报 首页与总数 (township review list, all reported: page and total)",
