@@ -152,7 +152,8 @@ print(json.dumps({"built": built, "shown": shown, "export": sorted(sys.modules)}
 @pytest.mark.file_archive  # a hub needs its driver from the start
 def test_a_start_does_not_load_what_the_first_screen_does_not_use(demo_archive, tmp_path):
     """In a fresh process, logging in and showing the main window with its to-do list imports none
-    of the export, import, migration or hub libraries; the first export asks for them."""
+    of the export, import, migration or hub libraries; the first export asks for them. Building the
+    window does not load pypinyin's dictionaries either (its first load does, on a worker)."""
     child = subprocess.run(
         [sys.executable, "-c", START, str(demo_archive.db.path), demo_archive.actor.login, PASSWORD, str(tmp_path / "w.ini")],
         capture_output=True, text=True, check=True, timeout=120,
@@ -160,4 +161,5 @@ def test_a_start_does_not_load_what_the_first_screen_does_not_use(demo_archive, 
     loaded = json.loads(child.stdout.strip().splitlines()[-1])
     top = {step: {name.split(".")[0] for name in names} for step, names in loaded.items()}
     assert [name for name in NOT_AT_START if name in top["shown"]] == []
+    assert "pypinyin" not in top["built"]  # the cadres' pinyin order comes with the to-do list's load
     assert {"openpyxl", "reportlab"} <= top["export"]
