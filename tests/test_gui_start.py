@@ -162,4 +162,5 @@ def test_a_start_does_not_load_what_the_first_screen_does_not_use(demo_archive, 
     top = {step: {name.split(".")[0] for name in names} for step, names in loaded.items()}
     assert [name for name in NOT_AT_START if name in top["shown"]] == []
     assert "pypinyin" not in top["built"]  # the cadres' pinyin order comes with the to-do list's load
+    assert "zhuji_archive.gui.sync_page" not in loaded["shown"]  # a file not in sync has no 同步 page
     assert {"openpyxl", "reportlab"} <= top["export"]
