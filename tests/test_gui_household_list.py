@@ -72,6 +72,30 @@ def test_clicking_the_cadre_header_sorts_by_pinyin(qtbot, page: HouseholdPage) -
     assert column(page, COL_CADRE) == ["张驻村", "王驻村", "李驻村"]
 
 
+def test_nothing_is_read_before_a_place_is_chosen_and_the_order_set_meanwhile_is_kept(
+    qtbot, town: tuple[Archive, str]
+) -> None:
+    """Building the page (the view's sorting, a saved column layout) read the whole county's first
+    page and count three times before the window chose its place; now the order is only noted."""
+    from sqlalchemy import event
+
+    make_application()
+    archive, town_id = town
+    statements: list[str] = []
+    listen = lambda _c, _cur, statement, *_a: statements.append(statement)  # noqa: E731
+    event.listen(archive.db.engine, "before_cursor_execute", listen)
+    try:
+        widget = HouseholdPage(archive)
+        qtbot.addWidget(widget)
+        widget.view.horizontalHeader().setSortIndicator(COL_CADRE, Qt.SortOrder.DescendingOrder)
+        assert [s for s in statements if "FROM household" in s] == []
+        assert widget.model.rowCount() == 0
+        widget.set_node("town", town_id)
+    finally:
+        event.remove(archive.db.engine, "before_cursor_execute", listen)
+    assert column(widget, COL_CADRE) == ["张驻村", "王驻村", "李驻村"]
+
+
 def test_service_names_the_member_a_search_hit(town: tuple[Archive, str]) -> None:
     archive, _ = town
     (row,) = archive.household_list.page(HouseholdFilter(text="lxy"))

@@ -279,3 +279,48 @@ def test_the_days_backup_is_made_after_the_window_shows_while_it_keeps_turning(
     assert [e.backup.kind for e in window.archive.backups.list()] == [BackupKind.DAILY]
     assert window.archive.daily_backup.path.exists()
     _close(window)
+
+
+LOGIN_WAITS = """
+import sys, threading
+from pathlib import Path
+from PySide6.QtCore import QSettings, QTimer
+from PySide6.QtWidgets import QApplication
+from zhuji_archive.gui.app import make_application
+from zhuji_archive.gui.login import PINYIN_THREAD, start_session
+
+app = make_application([])
+seen = []
+
+def look():
+    dialog = QApplication.activeModalWidget()
+    if dialog is None:
+        QTimer.singleShot(10, look)
+        return
+    for thread in threading.enumerate():
+        if thread.name == PINYIN_THREAD:
+            thread.join()
+    seen.append(type(dialog).__name__)
+    seen.append("pypinyin" in sys.modules)
+    dialog.reject()
+
+QTimer.singleShot(0, look)
+start_session(Path(sys.argv[1]), QSettings(sys.argv[2], QSettings.Format.IniFormat))
+print(seen)
+"""
+
+
+@pytest.mark.file_archive  # the same on a hub; a file is quicker to start on
+def test_pinyin_loads_while_the_login_waits_for_the_password(tmp_path) -> None:
+    """In a fresh process the login window loads pypinyin's dictionaries on a thread of their own while
+    it waits: the main window's first to-do load (the cadres in pinyin order) then need not."""
+    import subprocess
+    import sys
+
+    path = tmp_path / "a.sqlite3"
+    open_archive(path).close()
+    child = subprocess.run(
+        [sys.executable, "-c", LOGIN_WAITS, str(path), str(tmp_path / "w.ini")],
+        capture_output=True, text=True, check=True, timeout=120,
+    )
+    assert child.stdout.strip().splitlines()[-1] == "['LoginDialog', True]"

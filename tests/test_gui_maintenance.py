@@ -80,3 +80,28 @@ def test_dashboard_bar_opens_the_matching_request_list(window, demo_archive, qtb
     rows = window.requests.model.rows
     assert {r.category for r in rows} == {category}
     assert len(rows) == dashboard.data.by_category[category]
+
+
+def test_the_first_load_brings_the_cadres_and_the_operators_own_todo(qtbot, demo_archive, settings):
+    """The 驻村干部 come with the to-do list's first load (not while the window is built): in pinyin
+    order, the choice as wide as the longest name, and an operator who is a 驻村干部 sees their own."""
+    from accounts import as_person
+
+    from zhuji_archive.gui.main_window import MainWindow
+
+    village_id = demo_archive.organisation.villages()[0][0]
+    demo_archive.organisation.add_cadre("艾力·买买提江", "驻村干部", village_id=village_id)
+    cadres = demo_archive.organisation.cadres("驻村干部")
+    own = cadres[len(cadres) // 2]
+    archive = as_person(demo_archive, own.name)
+    window = MainWindow(archive, settings)
+    qtbot.addWidget(window)
+    combo = window.todo.cadre
+    assert [combo.itemText(i) for i in range(combo.count())] == ["全部干部"]  # not yet: nothing read
+    window.show()
+    loaded(qtbot, archive)
+    assert [combo.itemText(i) for i in range(combo.count())] == ["全部干部", *(c.name for c in cadres)]
+    assert combo.currentData() == own.id
+    assert window.todo.todo.total == archive.maintenance.todo(own.id).total
+    assert combo.width() >= combo.fontMetrics().horizontalAdvance("艾力·买买提江")
+    window.close()

@@ -32,7 +32,7 @@ def page_for(qtbot, archive) -> HouseholdPage:
     page = HouseholdPage(archive)
     qtbot.addWidget(page)
     page.show()
-    page.apply_filter()
+    page.set_node("town", archive.organisation.tree()[0].id)  # the window's first place: the town
     return page
 
 

@@ -234,3 +234,24 @@ def test_overdue_next_checks_are_red_in_the_supervision_list(township: TownshipP
     with demo_archive.db.transaction() as session:
         session.get(Request, case.id).status = "已办结"
     assert not cell_for(date.today() - timedelta(days=3)).data(Qt.ItemDataRole.ForegroundRole)
+
+
+def test_the_leader_lists_come_with_the_first_load(qtbot, demo_archive) -> None:
+    """Building the page reads no 包案领导 (a scan of the requests, twice, before the window showed):
+    each panel's first load brings them, and a leader chosen then filters the cases."""
+    page = TownshipPage(demo_archive)
+    qtbot.addWidget(page)
+    queue, supervision = page.queue, page.supervision
+    assert [queue.leader.itemText(i) for i in range(queue.leader.count())] == ["全部"]
+    leaders = demo_archive.requests.leaders()
+    assert leaders, "the demo has cases with a leader"
+    page.show()
+    loaded(qtbot, demo_archive)
+    page.setCurrentWidget(supervision)
+    loaded(qtbot, demo_archive)
+    for panel in (queue, supervision):
+        assert [panel.leader.itemText(i) for i in range(panel.leader.count())] == ["全部", *leaders]
+        assert panel.leader.width() >= panel.leader.fontMetrics().horizontalAdvance(max(leaders, key=len))
+    supervision.leader.setCurrentText(leaders[0])
+    loaded(qtbot, demo_archive)
+    assert {supervision.model.record(i).leader for i in range(supervision.model.rowCount())} == {leaders[0]}

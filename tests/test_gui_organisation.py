@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import pytest
 from accounts import open_archive
+from loading import loaded
 from PySide6.QtWidgets import QMessageBox
 
 from zhuji_archive.gui.app import make_application
@@ -80,6 +81,8 @@ def test_cadre_register_adds_and_retires(empty_window, qtbot):
     assert dialog.add()
     assert [(c.name, c.kind) for c in archive.organisation.cadres()] == [("何小燕", "驻村干部")]
     empty_window._organisation_changed()
+    empty_window.show_welcome(False)  # the pages: the to-do list offers the new 驻村干部
+    loaded(qtbot, archive)
     assert empty_window.todo.cadre.findText("何小燕") >= 0
     dialog.phone.setText("12345")
     dialog.name.setText("王强")

@@ -1,10 +1,16 @@
-"""GUI tests of starting the application: Qt's own texts in Chinese (logging in: test_gui_login.py)."""
+"""GUI tests of starting the application: Qt's own texts in Chinese, and what a start loads (logging in:
+test_gui_login.py)."""
 
 from __future__ import annotations
 
+import json
 import re
+import subprocess
+import sys
 from pathlib import Path
 
+import pytest
+from accounts import PASSWORD
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import (
     QAbstractButton,
@@ -110,3 +116,51 @@ def test_file_dialog_is_chinese(qtbot, when_modal, archive):
     assert [t for t in texts if _latin(t)] == []
     for expected in ("打开(&O)", "取消", "查找范围(&L)：", "文件类型(&T)：", "名称", "文件夹"):
         assert expected in texts
+
+
+# ---- what a start loads --------------------------------------------------------------------------
+
+# Libraries the first screen does not use, each a tenth of a second or more to import: the workbook and
+# PDF libraries (an export or an import asks for them), Alembic (an archive whose schema must change),
+# the PostgreSQL driver (a hub).
+NOT_AT_START = ("openpyxl", "python_calamine", "reportlab", "alembic", "psycopg")
+START = """
+import json, sys
+from pathlib import Path
+from PySide6.QtCore import QSettings
+from zhuji_archive.gui.app import make_application
+from zhuji_archive.gui.main_window import MainWindow
+from zhuji_archive.gui.operations import runner_for
+from zhuji_archive.services import access
+
+app = make_application([])
+archive = access.unlock(Path(sys.argv[1]), sys.argv[2], sys.argv[3])
+window = MainWindow(archive, QSettings(sys.argv[4], QSettings.Format.IniFormat))
+built = sorted(sys.modules)
+window.show()
+runner = runner_for(archive)
+while True:  # the window's first loads (the to-do list, the log's check) come back
+    app.processEvents()
+    if not runner.busy:
+        break
+shown = sorted(sys.modules)
+archive.exports.scope_title()  # asking for an export loads its libraries
+print(json.dumps({"built": built, "shown": shown, "export": sorted(sys.modules)}))
+"""
+
+
+@pytest.mark.file_archive  # a hub needs its driver from the start
+def test_a_start_does_not_load_what_the_first_screen_does_not_use(demo_archive, tmp_path):
+    """In a fresh process, logging in and showing the main window with its to-do list imports none
+    of the export, import, migration or hub libraries; the first export asks for them. Building the
+    window does not load pypinyin's dictionaries either (its first load does, on a worker)."""
+    child = subprocess.run(
+        [sys.executable, "-c", START, str(demo_archive.db.path), demo_archive.actor.login, PASSWORD, str(tmp_path / "w.ini")],
+        capture_output=True, text=True, check=True, timeout=120,
+    )
+    loaded = json.loads(child.stdout.strip().splitlines()[-1])
+    top = {step: {name.split(".")[0] for name in names} for step, names in loaded.items()}
+    assert [name for name in NOT_AT_START if name in top["shown"]] == []
+    assert "pypinyin" not in top["built"]  # the cadres' pinyin order comes with the to-do list's load
+    assert "zhuji_archive.gui.sync_page" not in loaded["shown"]  # a file not in sync has no 同步 page
+    assert {"openpyxl", "reportlab"} <= top["export"]

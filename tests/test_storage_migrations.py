@@ -65,6 +65,24 @@ def test_new_database_is_migrated_to_head(tmp_path: Path) -> None:
     assert not list(tmp_path.rglob("*.bak"))
 
 
+def test_the_revisions_read_from_the_scripts_are_alembics(tmp_path: Path) -> None:
+    """Opening an archive at the current schema does not load Alembic: the program's revisions are
+    read from the scripts' revision lines and the file's from alembic_version. Both agree with Alembic."""
+    script = ScriptDirectory.from_config(alembic_config())
+    assert database._revision_chain() is not None  # every script is read as text, none left to Alembic
+    assert head_revision() == script.get_current_head()
+    assert database.known_revisions() == {rev.revision for rev in script.walk_revisions()}
+    engine = make_engine(f"sqlite:///{tmp_path / 'a.sqlite3'}")
+    try:
+        assert database.current_revision(engine) is None  # no schema yet, as Alembic says
+        open_database(tmp_path / "a.sqlite3").close()
+        with engine.connect() as connection:
+            assert database.current_revision(engine) == MigrationContext.configure(connection).get_current_revision()
+        assert database.current_revision(engine) == head_revision()
+    finally:
+        engine.dispose()
+
+
 def test_models_and_migrations_agree(tmp_path: Path) -> None:
     db = open_database(tmp_path / "a.sqlite3")
     try:

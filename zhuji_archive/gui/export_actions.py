@@ -11,6 +11,7 @@ import shutil
 import tempfile
 from collections.abc import Callable
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QMarginsF, QObject, QSize, QStandardPaths, Qt, Signal
 from PySide6.QtGui import QAction, QPageLayout, QPageSize, QPainter
@@ -48,9 +49,11 @@ from zhuji_archive.gui.screen_fit import fit_to_screen
 from zhuji_archive.logs import failure_message
 from zhuji_archive.services.archive import Archive
 from zhuji_archive.services.export_files import file_name
-from zhuji_archive.services.exports import ExportResult
 
-Job = Callable[[Callable[[int, int], None], Callable[[], bool]], ExportResult]
+if TYPE_CHECKING:  # the PDF and workbook libraries behind it load when something is exported
+    from zhuji_archive.services.exports import ExportResult
+
+Job = Callable[[Callable[[int, int], None], Callable[[], bool]], "ExportResult"]
 PRINT_DPI = 300  # pages are rendered to images for the printer; 300 dpi keeps Chinese text crisp
 
 

@@ -67,11 +67,13 @@ class HouseholdTableModel(QAbstractTableModel):
         self.rows: list[HouseholdRow] = []
         self.total = 0
         self.revealed: dict[str, str] = {}  # household id -> full phone the user asked to see (logged)
+        self.loaded = False  # nothing is read before the first set_filter (the page's place)
 
     def set_filter(self, flt: HouseholdFilter) -> None:
         """Show another node, search or filter: reset and load the first page."""
         self.beginResetModel()
         self.filter = flt
+        self.loaded = True
         self.revealed.clear()
         if self.service.may_read:
             self.rows = self.service.page(flt)
@@ -169,7 +171,11 @@ class HouseholdTableModel(QAbstractTableModel):
         if SORT_KEY_OF_COLUMN[column] is None:
             return
         descending = order == Qt.SortOrder.DescendingOrder
-        self.set_filter(replace(self.filter, sort=SORT_KEY_OF_COLUMN[column], descending=descending))
+        flt = replace(self.filter, sort=SORT_KEY_OF_COLUMN[column], descending=descending)
+        if not self.loaded:  # the view and the saved column layout set the order while the page is
+            self.filter = flt  # built: kept for the first load (three loads of the whole county before)
+            return
+        self.set_filter(flt)
 
     def show_revealed(self, household_id: str, phone: str) -> None:
         """Show a household's full number (revealed and logged by the service) until the list reloads."""

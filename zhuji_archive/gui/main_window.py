@@ -175,21 +175,22 @@ class MainWindow(QMainWindow):
     def _add_sync_page(self) -> QWidget | None:
         """同步 on a laptop joined to the hub; 设备与同步 at the hub for an account that reviews the whole
         town (党政办). Others are not offered it (the services refuse them anyway)."""
-        from zhuji_archive.gui.sync_page import HubSyncPage, LaptopSyncPage
-
         actor = self.archive.actor
         if not actor.can(Capability.READ_FILES):
             return None
         role = self.archive.sync.status().role
-        page: QWidget
-        if role == "hub" or (role is None and self.archive.db.on_hub):
-            if not actor.can(Capability.REVIEW_REQUESTS) or actor.villages is not None:
-                return None
-            page, title = HubSyncPage(self.archive), "设备与同步"
-        elif role == "laptop" and actor.can(Capability.EDIT_FILES):
-            page, title = LaptopSyncPage(self.archive, self.settings), "同步"
-        else:
+        hub = role == "hub" or (role is None and self.archive.db.on_hub)
+        if hub and (not actor.can(Capability.REVIEW_REQUESTS) or actor.villages is not None):
             return None
+        if not hub and not (role == "laptop" and actor.can(Capability.EDIT_FILES)):
+            return None  # a file that is not in sync: the page's module is not even loaded
+        from zhuji_archive.gui.sync_page import HubSyncPage, LaptopSyncPage
+
+        page: QWidget
+        if hub:
+            page, title = HubSyncPage(self.archive), "设备与同步"
+        else:
+            page, title = LaptopSyncPage(self.archive, self.settings), "同步"
         page.synced.connect(lambda text: self.statusBar().showMessage(text, 8000))
         self.tabs.addTab(page, title)
         return page

@@ -26,7 +26,7 @@ from PySide6.QtWidgets import (
 from zhuji_archive.domain import maintenance as rules
 from zhuji_archive.domain.errors import DomainError
 from zhuji_archive.gui.operations import Changes, Operation, PageFeed, runner_for
-from zhuji_archive.gui.widgets import date_edit
+from zhuji_archive.gui.widgets import date_edit, fit_to_items
 from zhuji_archive.services.archive import Archive
 from zhuji_archive.services.export_files import file_name
 
@@ -70,6 +70,7 @@ class ServicePage(QTabWidget):
         self.feed = PageFeed(self, runner_for(archive), SERVICE_CHANGES, self.reload)
         today = archive.maintenance.today
         self.year_start = date(today.year, 1, 1)
+        self.cadres_filled = False
         self._build_links()
         self._build_activity()
         self._build_quota()
@@ -78,10 +79,21 @@ class ServicePage(QTabWidget):
 
     # ---- link register ------------------------------------------------------------------------
     def _cadre_combo(self) -> QComboBox:
-        combo = QComboBox()
-        for cadre in self.archive.organisation.cadres():
-            combo.addItem(f"{cadre.name}（{cadre.kind}）", cadre.id)
-        return combo
+        """Filled when the page is first shown (_fill_cadres): the cadres' pinyin order loads
+        pypinyin's dictionaries, which the window need not wait for."""
+        return QComboBox()
+
+    def _fill_cadres(self) -> None:
+        if self.cadres_filled:
+            return
+        self.cadres_filled = True
+        cadres = self.archive.organisation.cadres()
+        for combo in (self.link_cadre, self.act_cadre):
+            combo.blockSignals(True)
+            for cadre in cadres:
+                combo.addItem(f"{cadre.name}（{cadre.kind}）", cadre.id)
+            combo.blockSignals(False)
+            fit_to_items(combo)  # filled as the page shows: sized to its names as before
 
     def _build_links(self) -> None:
         page = QWidget()
@@ -395,6 +407,7 @@ class ServicePage(QTabWidget):
         ).run()
 
     def reload(self) -> None:
+        self._fill_cadres()
         self._fill_targets()
         self._reload_links()
         self._reload_quota()

@@ -24,7 +24,7 @@ from zhuji_archive.domain.reporting import MONTHLY, WEEKLY, period_of
 from zhuji_archive.domain.workflow import Status
 from zhuji_archive.gui.operations import Changes, PageFeed, runner_for
 from zhuji_archive.gui.request_printing import RequestPrinting
-from zhuji_archive.gui.widgets import date_edit, refill
+from zhuji_archive.gui.widgets import date_edit, fit_to_items, refill
 from zhuji_archive.services.archive import Archive
 from zhuji_archive.services.export_files import file_name
 from zhuji_archive.views.summaries import Summary
@@ -44,8 +44,11 @@ class SummaryPage(QWidget):
         self.feed = PageFeed(self, runner_for(archive), SUMMARY_CHANGES, self.reload)
         layout = QVBoxLayout(self)
         bar = QHBoxLayout()
+        # The places and 驻村干部 to report on are listed when the page is first wanted (the cadres'
+        # pinyin order loads pypinyin's dictionaries, which the window need not wait for).
         self.scope = QComboBox()
-        self.refresh_scopes()
+        self.scopes_filled = False
+        self.followed: str | None = None  # the tree's selection, chosen once the list is filled
         self.kind = QComboBox()
         self.kind.addItems([WEEKLY, MONTHLY])
         self.day = date_edit(archive.requests.today)
@@ -143,6 +146,7 @@ class SummaryPage(QWidget):
         table.resizeColumnsToContents()
 
     def reload(self) -> None:
+        self._ensure_scopes()
         data = self.scope.currentData()
         if data is None:
             return
@@ -181,9 +185,22 @@ class SummaryPage(QWidget):
         self._fill(self.statuses, [(st.value, s.by_status.get(st.value, 0)) for st in Status])
         self._fill(self.feedback, sorted(s.feedback.items()))
 
+    def _ensure_scopes(self) -> None:
+        if self.scopes_filled:
+            return
+        self.scope.blockSignals(True)
+        self.scopes_filled = True
+        self.refresh_scopes()
+        if self.followed is not None:
+            self.scope.setCurrentIndex(max(self.scope.findData(self.followed), 0))
+        self.scope.blockSignals(False)
+        fit_to_items(self.scope)  # filled as the page shows: sized to its items as before
+
     def refresh_scopes(self) -> None:
         """Towns, areas, villages and 驻村干部 to report on (again after the tree or the cadre
-        register changed)."""
+        register changed; before the page is first wanted, nothing: it lists them then)."""
+        if not self.scopes_filled:
+            return
         # Item data is "kind:id" text: Qt compares text by value (a Python tuple only by identity).
         places: list[tuple[str, str]] = []
         for town in self.archive.organisation.tree():
@@ -201,6 +218,9 @@ class SummaryPage(QWidget):
         """The tree's selection: a town reports on the whole town, an area on its villages, a village
         or a group on that village. The summary is built when the page is next shown."""
         scope = f"village:{village_id}" if village_id else f"{kind}:{node_id}"
+        if not self.scopes_filled:
+            self.followed = scope
+            return
         index = self.scope.findData(scope)
         if index < 0:  # a node added since the list was filled
             self.refresh_scopes()
@@ -211,6 +231,7 @@ class SummaryPage(QWidget):
             self.scope.blockSignals(False)
 
     def show_report(self, kind: str, scope_kind: str, scope_id: str, start) -> None:  # type: ignore[no-untyped-def]
+        self._ensure_scopes()
         index = self.scope.findData(f"{scope_kind}:{scope_id}")
         if index >= 0:
             self.scope.setCurrentIndex(index)

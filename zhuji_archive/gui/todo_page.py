@@ -19,11 +19,13 @@ from PySide6.QtWidgets import (
 from zhuji_archive.domain.accounts import Capability
 from zhuji_archive.gui.operations import Changes, PageFeed, runner_for
 from zhuji_archive.gui.visit_dialog import VisitDialog
-from zhuji_archive.gui.widgets import refill
+from zhuji_archive.gui.widgets import fit_to_items, refill
 from zhuji_archive.services.archive import Archive
 from zhuji_archive.services.maintenance import EVENT, KINDS, REVISIT, TodoItem, TodoList
+from zhuji_archive.views.organisation import CadreItem
 
 ItemRole = Qt.ItemDataRole.UserRole
+EVERYONE = "全部干部"
 # What the list is made of: a change to any of these refreshes it.
 TODO_CHANGES = ("households", "visits", "requests", "reports", "cadres", "organisation", "settings")
 
@@ -44,10 +46,12 @@ class TodoPage(QWidget):
         self.feed = PageFeed(self, runner_for(archive), TODO_CHANGES, self.reload)
         layout = QVBoxLayout(self)
         bar = QHBoxLayout()
+        # The 驻村干部 come with the first load, on the worker: sorting them by pinyin loads pypinyin's
+        # dictionaries (a quarter of a second), which the window need not wait for.
         self.cadre = QComboBox()
-        self.refresh_scopes()
-        own = self.cadre.findText(archive.operator)
-        self.cadre.setCurrentIndex(max(own, 0))
+        self.cadre.addItem(EVERYONE, None)
+        self.scopes_filled = False
+        self.first: dict[str, object] = {}  # what of the first load has come back, by part
         self.cadre.currentIndexChanged.connect(lambda _i: self.reload())
         self.summary = QLabel()
         self.summary.setStyleSheet("font-size: 13pt; font-weight: bold;")
@@ -74,13 +78,48 @@ class TodoPage(QWidget):
         self._update_buttons()
 
     def refresh_scopes(self) -> None:
-        cadres = [(c.name, c.id) for c in self.archive.organisation.cadres("驻村干部")]
-        refill(self.cadre, [("全部干部", None), *cadres])
+        """The 驻村干部 again (the register changed); before the first load, that load brings them."""
+        if self.scopes_filled:
+            self._fill_scopes(self.archive.organisation.cadres("驻村干部"))
+
+    def _fill_scopes(self, cadres: list[CadreItem]) -> None:
+        refill(self.cadre, [(EVERYONE, None), *((c.name, c.id) for c in cadres)])
+        self.scopes_filled = True
 
     def reload(self) -> None:
-        """Load the list on a worker (at county scale it takes seconds); shown when it arrives."""
-        cadre_id, maintenance = self.cadre.currentData(), self.archive.maintenance
-        self.feed.load("todo", lambda: maintenance.todo(cadre_id), self.show_todo)
+        """Load the list on a worker (at county scale it takes seconds); shown when it arrives. The
+        first load lists the operator's own to-do when the operator is a 驻村干部, and brings the
+        cadres for the choice beside it (in pinyin order, on a second worker: loading pypinyin's
+        dictionaries takes a quarter of a second, the to-do list's queries as long or longer)."""
+        maintenance = self.archive.maintenance
+        if self.scopes_filled:
+            cadre_id = self.cadre.currentData()
+            self.feed.load("todo", lambda: maintenance.todo(cadre_id), self.show_todo)
+            return
+        organisation, operator = self.archive.organisation, self.archive.operator
+
+        def own_todo() -> tuple[str | None, TodoList]:
+            # The first of that name, as the pinyin order would have it (equal names keep their order).
+            own = next((c.id for c in organisation.cadres("驻村干部", ordered=False) if c.name == operator), None)
+            return own, maintenance.todo(own)
+
+        self.first = {}
+        self.feed.load("todo", own_todo, lambda result: self._first_part("todo", result))
+        self.feed.load("cadres", lambda: organisation.cadres("驻村干部"), lambda result: self._first_part("cadres", result))
+
+    def _first_part(self, part: str, result: object) -> None:
+        """The first load is shown when both its parts are back: the cadres, the operator chosen
+        among them, and the operator's to-do."""
+        self.first[part] = result
+        if len(self.first) < 2:
+            return
+        own, todo = self.first["todo"]  # type: ignore[misc]
+        self.cadre.blockSignals(True)
+        self._fill_scopes(self.first["cadres"])  # type: ignore[arg-type]
+        self.cadre.setCurrentIndex(max(self.cadre.findData(own), 0))
+        self.cadre.blockSignals(False)
+        fit_to_items(self.cadre)  # as wide as the longest name, as when it was filled before showing
+        self.show_todo(todo)
 
     def show_todo(self, todo: TodoList) -> None:
         self.todo = todo

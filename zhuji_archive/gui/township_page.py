@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date
-from typing import Any
+from typing import Any, TypeVar
 
 from PySide6.QtCore import QDate, QModelIndex, QPersistentModelIndex, Qt, Signal
 from PySide6.QtGui import QBrush, QColor, QFont
@@ -41,12 +42,14 @@ from zhuji_archive.gui.record_table import Column, RecordDelegate, RecordTableMo
 from zhuji_archive.gui.request_model import IdRole, PagedRequestModel
 from zhuji_archive.gui.request_printing import RequestPrinting
 from zhuji_archive.gui.requests_page import combo, pick
-from zhuji_archive.gui.widgets import date_edit, refill
+from zhuji_archive.gui.widgets import date_edit, fit_to_items, refill
 from zhuji_archive.services.archive import Archive
 from zhuji_archive.services.meetings import MeetingService
 from zhuji_archive.services.requests import RequestQuery
 from zhuji_archive.views.meetings import DecisionRow
 from zhuji_archive.views.requests import RequestRow
+
+T = TypeVar("T")
 
 ERROR_STYLE = "color: #c62828;"
 OVERDUE_BRUSH = QBrush(QColor("#c62828"))
@@ -88,7 +91,8 @@ class ReviewQueue(QWidget):
         self.category = combo(archive.codes.values("request_category"))
         self.level = combo([Level.TOWN.value, Level.JOINT.value])
         self.light = combo([t.value for t in (TimeStatus.OVERDUE, TimeStatus.DUE_SOON, TimeStatus.ON_TRACK)])
-        self.leader = combo(_leaders(archive))
+        self.leader = combo([])  # the 包案领导 come with the first load (_load_with_leaders)
+        self.leaders_filled = False
         self.waiting_only = QCheckBox("只看未列入会议的待上会诉求")
         self.waiting_only.setChecked(True)
         for title, box in (
@@ -152,7 +156,7 @@ class ReviewQueue(QWidget):
             rows = requests.page(query)
             return query, rows, len(rows) if len(rows) < requests.PAGE_SIZE else requests.total(query)
 
-        self.feed.load("queue", work, self.show_rows)
+        _load_with_leaders(self, "queue", work, self.show_rows)
 
     def show_rows(self, loaded: tuple[RequestQuery, list[RequestRow], int]) -> None:
         query, rows, total = loaded
@@ -529,7 +533,8 @@ class SupervisionPanel(QWidget):
         self.feed = PageFeed(self, runner_for(archive), TOWNSHIP_CHANGES, self.reload)
         layout = QVBoxLayout(self)
         bar = QHBoxLayout()
-        self.leader = combo(_leaders(archive))
+        self.leader = combo([])  # the 包案领导 come with the first load (_load_with_leaders)
+        self.leaders_filled = False
         self.leader.currentIndexChanged.connect(lambda _i: self.reload())
         self.closed = QCheckBox("含已办结归档")
         self.closed.toggled.connect(lambda _c: self.reload())
@@ -565,7 +570,7 @@ class SupervisionPanel(QWidget):
     def reload(self) -> None:
         """Load the cases on a worker; a newer choice's load supersedes an older one."""
         leader, closed, requests = pick(self.leader), self.closed.isChecked(), self.archive.requests
-        self.feed.load("supervised", lambda: requests.supervised(leader, closed), self.show_rows)
+        _load_with_leaders(self, "supervised", lambda: requests.supervised(leader, closed), self.show_rows)
 
     def show_rows(self, supervised: list) -> None:  # type: ignore[type-arg]
         rows = []
@@ -620,3 +625,24 @@ class TownshipPage(QTabWidget):
 def _leaders(archive: Archive) -> list[str]:
     """The 包案领导 pick-list; an account without casework (系统管理员) never sees this page."""
     return archive.requests.leaders() if archive.actor.can(Capability.READ_FILES) else []
+
+
+def _load_with_leaders(panel: ReviewQueue | SupervisionPanel, key: str, work: Callable[[], T], show: Callable[[T], None]) -> None:
+    """A panel's load; its first brings the 包案领导 pick-list too (a scan of the requests that the
+    window, building this hidden tab, used to make twice on the GUI thread before it showed)."""
+    if panel.leaders_filled:
+        panel.feed.load(key, work, show)
+        return
+    archive = panel.archive
+
+    def shown(result: tuple[list[str], T]) -> None:
+        leaders, rows = result
+        if not panel.leaders_filled:
+            panel.leaders_filled = True
+            panel.leader.blockSignals(True)
+            panel.leader.addItems(leaders)
+            panel.leader.blockSignals(False)
+            fit_to_items(panel.leader)  # sized to the names, as when they were there before showing
+        show(rows)
+
+    panel.feed.load(key, lambda: (_leaders(archive), work()), shown)

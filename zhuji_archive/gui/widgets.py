@@ -18,6 +18,14 @@ def date_edit(day: date | None = None) -> QDateEdit:
     return edit
 
 
+def fit_to_items(combo: QComboBox) -> None:
+    """Size a combo filled after it was first shown to its items, as if they had been there: Qt's
+    default policy measures the items once, when the combo is first shown."""
+    policy = combo.sizeAdjustPolicy()
+    combo.setSizeAdjustPolicy(QComboBox.SizeAdjustPolicy.AdjustToContents)
+    combo.setSizeAdjustPolicy(policy)
+
+
 def refill(combo: QComboBox, items: Iterable[tuple[str, Any]]) -> None:
     """Replace a combo's (label, data) items, keeping the current choice when it is still there."""
     current = combo.currentData()

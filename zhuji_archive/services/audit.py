@@ -12,11 +12,8 @@ from collections.abc import Sequence
 from datetime import UTC, date, datetime, time, timedelta
 from pathlib import Path
 
-from openpyxl import Workbook
-
 from zhuji_archive.domain.accounts import Actor, Capability, require
 from zhuji_archive.domain.search_keys import is_id_number_search
-from zhuji_archive.exports import xlsx_cells, xlsx_files
 from zhuji_archive.services.clock import Clock
 from zhuji_archive.services.export_files import atomic_outputs
 from zhuji_archive.services.history import ChangeRecorder
@@ -174,6 +171,10 @@ class AuditService:
 
     def export_xlsx(self, flt: AuditFilter, path: Path | str) -> int:
         """Write the filtered log to a workbook (itself logged as an export); return the entries written."""
+        from openpyxl import Workbook  # the workbook library loads when a workbook is asked for
+
+        from zhuji_archive.exports import xlsx_cells, xlsx_files
+
         require(self.actor, Capability.VIEW_AUDIT)
         path = Path(path)
         workbook = Workbook(write_only=True)

@@ -7,6 +7,7 @@ import glob
 import logging
 import os
 import random
+import re
 import shutil
 import sqlite3
 import time
@@ -14,14 +15,11 @@ from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import datetime
+from functools import cache
 from pathlib import Path
-from typing import TypeVar
+from typing import TYPE_CHECKING, TypeVar
 from urllib.parse import quote
 
-from alembic import command
-from alembic.config import Config
-from alembic.runtime.migration import MigrationContext
-from alembic.script import ScriptDirectory
 from sqlalchemy import URL, Engine, create_engine, event, inspect, make_url
 from sqlalchemy.exc import DBAPIError
 from sqlalchemy.orm import Session, sessionmaker
@@ -36,7 +34,11 @@ from zhuji_archive.storage.errors import (
     hub_connect_message,
 )
 
+if TYPE_CHECKING:
+    from alembic.config import Config
+
 MIGRATIONS_DIR = Path(__file__).resolve().parent / "migrations"
+VERSION_TABLE = "alembic_version"  # Alembic's default, which env.py keeps
 BUSY_TIMEOUT_MS = 5000
 # Each connection's page cache, in KiB (SQLite reads a negative cache_size as KiB). SQLCipher decrypts
 # and checks every page it reads into the cache; with SQLite's default of 2 MiB the pages the dashboard,
@@ -89,6 +91,8 @@ def make_engine(url: str | URL, key: bytes | None = None, compatibility: int = c
 
 def alembic_config(url: str | URL = "sqlite://") -> Config:
     """Alembic's configuration; the URL is only used by Alembic when no connection is handed over."""
+    from alembic.config import Config
+
     config = Config()
     config.set_main_option("script_location", str(MIGRATIONS_DIR))
     text = url if isinstance(url, str) else url.render_as_string(hide_password=False)
@@ -96,7 +100,38 @@ def alembic_config(url: str | URL = "sqlite://") -> Config:
     return config
 
 
+# Alembic itself (a tenth of a second to import, and as long again to load every migration script) is
+# needed only when the schema must change. Opening an archive at the current schema asks two things:
+# which revisions this program knows and which is the newest. The migration scripts answer that in
+# their ``revision = "…"`` and ``down_revision = "…"`` lines, read as text here; a script these lines
+# do not describe plainly (a merge, a branch) sends the question to Alembic.
+_REVISION_LINE = re.compile(r"""^(revision|down_revision)\s*(?::[^=]*)?=\s*(?:"([^"]*)"|'([^']*)'|(None))\s*$""", re.M)
+
+
+@cache
+def _revision_chain() -> tuple[tuple[str, ...], str] | None:
+    """The program's schema revisions and its head, read from the scripts' text; None when a script is
+    not a plain step after one other (then Alembic is asked)."""
+    parents: dict[str, str | None] = {}
+    for script in sorted((MIGRATIONS_DIR / "versions").glob("*.py")):
+        if script.name.startswith("_"):
+            continue
+        found = {m[1]: m[2] or m[3] or None for m in _REVISION_LINE.finditer(script.read_text("utf-8"))}
+        if set(found) != {"revision", "down_revision"} or not found["revision"] or found["revision"] in parents:
+            return None
+        parents[str(found["revision"])] = found["down_revision"]
+    heads = set(parents) - set(parents.values())
+    if len(heads) != 1 or any(parent is not None and parent not in parents for parent in parents.values()):
+        return None
+    return tuple(parents), heads.pop()
+
+
 def head_revision() -> str:
+    chain = _revision_chain()
+    if chain is not None:
+        return chain[1]
+    from alembic.script import ScriptDirectory
+
     head = ScriptDirectory.from_config(alembic_config()).get_current_head()
     assert head is not None
     return head
@@ -104,11 +139,25 @@ def head_revision() -> str:
 
 def known_revisions() -> set[str]:
     """Every schema revision this program knows (a later one was written by a newer program)."""
+    chain = _revision_chain()
+    if chain is not None:
+        return set(chain[0])
+    from alembic.script import ScriptDirectory
+
     return {rev.revision for rev in ScriptDirectory.from_config(alembic_config()).walk_revisions()}
 
 
 def current_revision(engine: Engine) -> str | None:
+    """The revision the archive's schema is at (None: no schema yet), read from Alembic's own table as
+    Alembic reads it; several rows (branches, which this program never makes) are left to Alembic."""
     with engine.connect() as connection:
+        if not inspect(connection).has_table(VERSION_TABLE):
+            return None
+        rows = connection.exec_driver_sql(f"SELECT version_num FROM {VERSION_TABLE}").scalars().all()
+        if len(rows) <= 1:
+            return rows[0] if rows else None
+        from alembic.runtime.migration import MigrationContext
+
         return MigrationContext.configure(connection).get_current_revision()
 
 
@@ -158,6 +207,8 @@ def backup_before_upgrade(engine: Engine, path: Path, head: str, key: bytes | No
 
 
 def upgrade(engine: Engine) -> None:
+    from alembic import command
+
     config = alembic_config()
     with engine.begin() as connection:
         config.attributes["connection"] = connection
@@ -407,8 +458,7 @@ def open_url(
             # with a raw SQL error (or mix our tables into someone else's file).
             raise DatabaseError(f"“{where}”不是群众档案的数据库文件（其中已有其他数据表），未打开。")
         head = head_revision()
-        script = ScriptDirectory.from_config(alembic_config())
-        if current is not None and current not in {rev.revision for rev in script.walk_revisions()}:
+        if current is not None and current not in known_revisions():
             raise DatabaseError(
                 f"数据库“{where}”由更新版本的程序写入（版本 {current}），本程序无法安全打开。请升级程序。"
             )

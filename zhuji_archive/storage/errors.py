@@ -6,9 +6,9 @@ from __future__ import annotations
 
 import errno
 import sqlite3
+import sys
 from enum import Enum
 
-import psycopg
 import sqlcipher3.dbapi2 as sqlcipher
 from sqlalchemy.exc import DBAPIError
 
@@ -110,22 +110,30 @@ def _chain(error: BaseException) -> list[BaseException]:
     return seen
 
 
+def _is_pg(error: BaseException, kind: str = "Error") -> bool:
+    """Whether ``error`` is psycopg's ``kind`` of error. psycopg is imported only by a program that
+    talks to a hub (storage/hub.py): until then no error can be one of its own, and a laptop's start
+    does not load the driver (a twentieth of a second) just to ask."""
+    psycopg = sys.modules.get("psycopg")
+    return psycopg is not None and isinstance(error, getattr(psycopg, kind))
+
+
 def _pg_trouble(error: BaseException) -> Trouble | None:
     state = getattr(error, "sqlstate", None)
     if state is None:
         # A psycopg OperationalError without a state: the connection could not be made or was lost.
-        return Trouble.UNREACHABLE if isinstance(error, psycopg.OperationalError) else None
+        return Trouble.UNREACHABLE if _is_pg(error, "OperationalError") else None
     return _PG_CODES.get(state) or _PG_CLASSES.get(state[:2])
 
 
 def on_hub(error: BaseException) -> bool:
-    return any(isinstance(e, psycopg.Error) for e in _chain(error))
+    return any(_is_pg(e) for e in _chain(error))
 
 
 def classify(error: BaseException) -> Trouble | None:
     """The environment trouble behind ``error``, or None for a bug."""
     for current in _chain(error):
-        if isinstance(current, psycopg.Error):
+        if _is_pg(current):
             return _pg_trouble(current)
         if isinstance(current, _SQLITE_ERRORS):
             code = getattr(current, "sqlite_errorcode", None)
@@ -174,7 +182,7 @@ NOT_ANSWERING = (
 def password_needed(error: BaseException) -> bool:
     """Whether a failed connection to a hub failed because the server wants a password and none was sent."""
     for current in _chain(error):
-        connection = getattr(current, "pgconn", None) if isinstance(current, psycopg.Error) else None
+        connection = getattr(current, "pgconn", None) if _is_pg(current) else None
         if connection is not None and connection.needs_password:  # libpq: asked for one, had none
             return True
     return False

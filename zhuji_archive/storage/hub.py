@@ -9,7 +9,6 @@ import os
 import socket
 from dataclasses import dataclass
 
-import psycopg
 from sqlalchemy import URL, Engine, create_engine, event, make_url
 from sqlalchemy.engine import ExceptionContext
 
@@ -51,6 +50,8 @@ def _without_row_values(context: ExceptionContext) -> Exception | None:
     """The server's error text repeats the values of a violated key ("DETAIL: Key (id_number)=(…)
     already exists"), which hide_parameters cannot hide: the error keeps only the server's first line
     (the structured details stay in ``diag`` for code that needs them, never in the text)."""
+    import psycopg  # the hub's engine has loaded it (a laptop's start does not)
+
     original = context.original_exception
     diag = getattr(original, "diag", None)
     primary = getattr(diag, "message_primary", None)
