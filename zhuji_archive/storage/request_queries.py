@@ -153,8 +153,44 @@ def conditions(query: RequestQuery) -> list[ColumnElement[bool]]:
     return where
 
 
+# A list filtered by status or deadline (the to-do's overdue, due-soon and awaiting-feedback lists)
+# picks its rows in ix_request_status_deadline, which carries the filters, the list's order and the
+# household (migration 0015), and reads only the rows it returns: read whole and joined to their
+# households before sorting, every open request of a county was read to list the first 300
+# (今日待办 1.3 s at 400,000 households).
+KEYS_BY_STATUS = "INDEXED BY ix_request_status_deadline"
+
+
+def _keys_first(query: RequestQuery) -> bool:
+    return (
+        not searchable(query.text).strip()
+        and query.household_id is None
+        and (bool(query.statuses) or query.time_status in ("超期", "临期"))
+    )
+
+
 def rows(session: Session, query: RequestQuery) -> list[Any]:
-    stmt = base(query).order_by(Request.recorded_on.desc(), Request.id).limit(query.limit)
+    order = (Request.recorded_on.desc(), Request.id)
+    if not _keys_first(query):
+        return list(session.execute(base(query).order_by(*order).limit(query.limit)).all())
+    keys = (
+        select(Request.id)
+        .with_hint(Request, KEYS_BY_STATUS, "sqlite")
+        .where(Request.deleted.is_(False), *conditions(replace(query, cadre_id=None)))
+    )
+    if query.cadre_id:
+        keys = keys.where(_of_cadre(query.cadre_id))
+    chosen = keys.order_by(*order).limit(query.limit).correlate(None).scalar_subquery()
+    stmt = (
+        select(*_columns())
+        .with_hint(Household, HOUSEHOLD_BY_KEY, "sqlite")
+        .join(Household, Household.id == Request.household_id)
+        .join(Village, Village.id == Household.village_id)
+        .join(VillageGroup, VillageGroup.id == Household.group_id)
+        .outerjoin(CommonIssue, CommonIssue.id == Request.common_issue_id)
+        .where(Request.id.in_(chosen))
+        .order_by(*order)
+    )
     return list(session.execute(stmt).all())
 
 
