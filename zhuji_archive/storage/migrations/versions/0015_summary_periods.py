@@ -74,8 +74,9 @@ def _live(dialect: str, row: str) -> str:
 
 # ---- visits: a household once per week and month -----------------------------------------------
 def _visit_body(dialect: str, rows: tuple[str, ...]) -> str:
-    """The change of ``rows`` (OLD, NEW or both) to the households visited in each of their periods:
-    after (some live visit of the household there) minus before (the old row, or another one)."""
+    """The change of ``rows`` (OLD, NEW or both) to the households visited in each of their periods, run
+    before the row is written: after (the new row, or a live visit other than the old row) minus before
+    (some live visit of the household there now)."""
     pairs = " UNION ".join(
         f"SELECT {r}.household_id AS h, '{p}' AS pk, {_start(dialect, p, f'{r}.date')} AS ps "
         f"WHERE {_live(dialect, r)}"
@@ -83,15 +84,15 @@ def _visit_body(dialect: str, rows: tuple[str, ...]) -> str:
         for p in PERIODS
     )
     live = f"v.household_id = p.h AND {_live(dialect, 'v')} AND {_start_of(dialect, 'p.pk', 'v.date')} = p.ps"
-    after = f"CASE WHEN EXISTS (SELECT 1 FROM visit v WHERE {live}) THEN 1 ELSE 0 END"
-    other = " AND v.id <> NEW.id" if "NEW" in rows else ""
-    old = (
-        f"(OLD.household_id = p.h AND {_live(dialect, 'OLD')} "
-        f"AND {_start_of(dialect, 'p.pk', 'OLD.date')} = p.ps) OR "
-        if "OLD" in rows
+    before = f"CASE WHEN EXISTS (SELECT 1 FROM visit v WHERE {live}) THEN 1 ELSE 0 END"
+    other = " AND v.id <> OLD.id" if "OLD" in rows else ""
+    new = (
+        f"(NEW.household_id = p.h AND {_live(dialect, 'NEW')} "
+        f"AND {_start_of(dialect, 'p.pk', 'NEW.date')} = p.ps) OR "
+        if "NEW" in rows
         else ""
     )
-    before = f"CASE WHEN {old}EXISTS (SELECT 1 FROM visit v WHERE {live}{other}) THEN 1 ELSE 0 END"
+    after = f"CASE WHEN {new}EXISTS (SELECT 1 FROM visit v WHERE {live}{other}) THEN 1 ELSE 0 END"
     return _upsert(
         dialect,
         "SELECT '走访', d.pk, d.ps, x.village_id, coalesce(x.responsible_cadre_id, ''), d.n "
@@ -130,13 +131,14 @@ def _matches(dialect: str, row: str) -> str:
 
 def _event_body(dialect: str, rows: tuple[str, ...]) -> str:
     pairs = " UNION ".join(_keys(dialect, r, "") for r in rows)
-    after = (
+    # run before the row is written, as for the visits
+    before = (
         f"CASE WHEN EXISTS (SELECT 1 FROM request_event e WHERE {_matches(dialect, 'e')}) THEN 1 ELSE 0 END"
     )
-    other = " AND e.id <> NEW.id" if "NEW" in rows else ""
-    old = f"({_matches(dialect, 'OLD')}) OR " if "OLD" in rows else ""
-    before = (
-        f"CASE WHEN {old}EXISTS (SELECT 1 FROM request_event e WHERE {_matches(dialect, 'e')}{other}) "
+    other = " AND e.id <> OLD.id" if "OLD" in rows else ""
+    new = f"({_matches(dialect, 'NEW')}) OR " if "NEW" in rows else ""
+    after = (
+        f"CASE WHEN {new}EXISTS (SELECT 1 FROM request_event e WHERE {_matches(dialect, 'e')}{other}) "
         "THEN 1 ELSE 0 END"
     )
     return _upsert(
@@ -285,22 +287,30 @@ _REQUEST_STATE_WHEN = (
     "OLD.deleted IS DISTINCT FROM NEW.deleted OR OLD.recorded_on IS DISTINCT FROM NEW.recorded_on "
     "OR OLD.household_id IS DISTINCT FROM NEW.household_id"
 )
-# A request deleted for good has lost its events first (their foreign key): only its registration is left.
+# A new request has no events yet, and one deleted for good has lost its events first (their foreign
+# key): only its registration is counted.
+_REQUEST_NEW = "SELECT NEW.recorded_on AS day, '登记' AS status, 1 AS n, NEW.household_id AS hh WHERE {live}"
 _REQUEST_GONE = (
     "SELECT OLD.recorded_on AS day, '登记' AS status, -1 AS n, OLD.household_id AS hh WHERE {live}"
 )
 
 
 def _state_bodies(dialect: str) -> dict[str, dict[str, tuple[str, ...]]]:
-    exclude = " AND x.id <> NEW.id"
+    # Run before the row is written: an event's neighbours are the other events as they are now (the
+    # old row's own key is excluded by the strict comparison; the new row's by its id).
+    exclude = " AND x.id <> OLD.id"
     return {
         "request_event": {
             "INSERT": (_event_states(dialect, "NEW", 1),),
             "DELETE": (_event_states(dialect, "OLD", -1),),
-            "UPDATE": (_event_states(dialect, "OLD", -1, exclude), _event_states(dialect, "NEW", 1)),
+            "UPDATE": (_event_states(dialect, "OLD", -1), _event_states(dialect, "NEW", 1, exclude)),
         },
         "request": {
-            "INSERT": (_request_body(dialect, "NEW", 1),),
+            "INSERT": (
+                _state_upsert(
+                    dialect, _REQUEST_NEW.format(live=_live_request(dialect, "NEW")), _BY_HOUSEHOLD
+                ),
+            ),
             "DELETE": (
                 _state_upsert(
                     dialect, _REQUEST_GONE.format(live=_live_request(dialect, "OLD")), _BY_HOUSEHOLD
@@ -315,27 +325,27 @@ def _state_bodies(dialect: str) -> dict[str, dict[str, tuple[str, ...]]]:
 
 
 STATE_TRIGGERS = (
-    ("state_event_insert", "request_event", "INSERT", "AFTER INSERT ON request_event"),
-    ("state_event_delete", "request_event", "DELETE", "AFTER DELETE ON request_event"),
+    ("state_event_insert", "request_event", "INSERT", "BEFORE INSERT ON request_event"),
+    ("state_event_delete", "request_event", "DELETE", "BEFORE DELETE ON request_event"),
     (
         "state_event_update",
         "request_event",
         "UPDATE",
-        'AFTER UPDATE OF "on", at, to_status, request_id ON request_event',
+        'BEFORE UPDATE OF "on", at, to_status, request_id ON request_event',
     ),
-    ("state_request_insert", "request", "INSERT", "AFTER INSERT ON request"),
-    ("state_request_delete", "request", "DELETE", "AFTER DELETE ON request"),
+    ("state_request_insert", "request", "INSERT", "BEFORE INSERT ON request"),
+    ("state_request_delete", "request", "DELETE", "BEFORE DELETE ON request"),
     (
         "state_request_update",
         "request",
         "UPDATE",
-        f"AFTER UPDATE OF deleted, recorded_on, household_id ON request WHEN {_REQUEST_STATE_WHEN}",
+        f"BEFORE UPDATE OF deleted, recorded_on, household_id ON request WHEN {_REQUEST_STATE_WHEN}",
     ),
     (
         "state_household_update",
         "household",
         "UPDATE",
-        f"AFTER UPDATE OF village_id, responsible_cadre_id ON household WHEN {_HOUSEHOLD_WHEN}",
+        f"BEFORE UPDATE OF village_id, responsible_cadre_id ON household WHEN {_HOUSEHOLD_WHEN}",
     ),
 )
 STATE_FUNCTION_OF = {
@@ -373,30 +383,30 @@ def _bodies(dialect: str) -> dict[str, dict[str, tuple[str, ...]]]:
     }
 
 
-# name, table, operation, SQLite's "AFTER ..." clause
+# name, table, operation, the "BEFORE ..." clause (SQLite's spelling; a hub's trigger takes its timing and event)
 TRIGGERS = (
-    ("summary_visit_insert", "visit", "INSERT", "AFTER INSERT ON visit"),
-    ("summary_visit_delete", "visit", "DELETE", "AFTER DELETE ON visit"),
-    ("summary_visit_update", "visit", "UPDATE", "AFTER UPDATE OF deleted, date, household_id ON visit"),
-    ("summary_event_insert", "request_event", "INSERT", "AFTER INSERT ON request_event"),
-    ("summary_event_delete", "request_event", "DELETE", "AFTER DELETE ON request_event"),
+    ("summary_visit_insert", "visit", "INSERT", "BEFORE INSERT ON visit"),
+    ("summary_visit_delete", "visit", "DELETE", "BEFORE DELETE ON visit"),
+    ("summary_visit_update", "visit", "UPDATE", "BEFORE UPDATE OF deleted, date, household_id ON visit"),
+    ("summary_event_insert", "request_event", "INSERT", "BEFORE INSERT ON request_event"),
+    ("summary_event_delete", "request_event", "DELETE", "BEFORE DELETE ON request_event"),
     (
         "summary_event_update",
         "request_event",
         "UPDATE",
-        'AFTER UPDATE OF "on", action, request_id ON request_event',
+        'BEFORE UPDATE OF "on", action, request_id ON request_event',
     ),
     (
         "summary_request_update",
         "request",
         "UPDATE",
-        f"AFTER UPDATE OF household_id ON request WHEN {_REQUEST_WHEN}",
+        f"BEFORE UPDATE OF household_id ON request WHEN {_REQUEST_WHEN}",
     ),
     (
         "summary_household_update",
         "household",
         "UPDATE",
-        f"AFTER UPDATE OF village_id, responsible_cadre_id ON household WHEN {_HOUSEHOLD_WHEN}",
+        f"BEFORE UPDATE OF village_id, responsible_cadre_id ON household WHEN {_HOUSEHOLD_WHEN}",
     ),
 )
 TRIGGER_NAMES = tuple(name for name, *_ in TRIGGERS)
@@ -421,15 +431,15 @@ def _pg_functions(bodies: dict[str, dict[str, tuple[str, ...]]], names: dict[str
             )
         functions.append(
             f"CREATE FUNCTION {names[table]}() RETURNS trigger LANGUAGE plpgsql AS $$ "
-            f"BEGIN {body} RETURN NULL; END $$"
+            f"BEGIN {body} IF TG_OP = 'DELETE' THEN RETURN OLD; END IF; RETURN NEW; END $$"
         )
     return functions
 
 
 def _pg_trigger(name: str, clause: str, function: str) -> str:
-    after, _, when = clause.partition(" WHEN ")
+    timing, _, when = clause.partition(" WHEN ")
     return (
-        f"CREATE TRIGGER {name} {after} FOR EACH ROW "
+        f"CREATE TRIGGER {name} {timing} FOR EACH ROW "
         + (f"WHEN ({when}) " if when else "")
         + f"EXECUTE FUNCTION {function}()"
     )
