@@ -1,26 +1,40 @@
-"""the summary's period tally and the to-do's keys: households visited and requests acted on per week
-and month kept by triggers; the open requests' deadline index carries what the to-do sorts and counts by
+"""the summary's period and state tallies and the to-do's keys: households visited and requests acted
+on per week and month, and each day's moves between request states, kept by triggers; the deadline
+index carries what the to-do sorts and counts by
 
 Revision ID: 0015
 Revises: 0014
 Create Date: 2026-11-30
 
 The weekly and monthly summary (周报/月报) counts a period's households visited and the requests each
-action was taken on, each household or request once however often it was visited or acted on. Counted
-from the village's households, every household of the village was looked up in the visits and every
-request in the events: on the encrypted 400,000-household bench archive one village has 59,000
-households, and the monthly summary took 2.5 s. ``summary_tally`` keeps those distinct counts per
-week and month (the periods a summary is built for), village and responsible cadre, in the transaction
-that writes the visit or event: a visit adds its household to its week and month when no other visit
-of the household lies there, and takes it away when the last one goes; an event does the same for its
-request and action (and for "solved", 办结 or 当场解决). When a household's village or cadre changes, or
-a request's household, its periods move with it. Triggers on SQLite, PL/pgSQL functions on a hub (as in
-0008 and 0014); what the archive holds is counted once here.
+action was taken on, each household or request once however often it was visited or acted on, and the
+requests in each state at the period's end. Counted from the village's households, every household of
+the village was looked up in the visits and for its requests, and every request in the events: on the
+encrypted 400,000-household bench archive one village has 59,000 households, and the monthly summary
+took 2.5 s.
+
+``summary_tally`` keeps the distinct counts per week and month (the periods a summary is built for),
+village and responsible cadre: a visit adds its household to its week and month when no other visit of
+the household lies there, and takes it away when the last one goes; an event does the same for its
+request and action (and for "solved", 办结 or 当场解决). ``state_tally`` keeps, per day, village and
+cadre, how many requests entered or left each state: a request enters 登记 on its registration day and
+each event, in (business date, time, id) order, moves it from the previous event's target to its own;
+an event written between two others also changes where the following one starts from. The states at
+the end of a day are the sums up to it. When a household's village or cadre changes, or a request's
+household, registration day or deleted flag, its counts move with it.
+
+Triggers on SQLite, PL/pgSQL functions on a hub (as in 0008 and 0014), in the transaction of the change,
+whoever writes the rows (services, import, demo generator, sync). They run BEFORE the row is written:
+PostgreSQL fires AFTER row triggers once the whole statement is done, and a multi-row statement (the
+laptop import's COPY) would show each trigger every event of the request at once; before the row, each
+sees the rows earlier in the statement and not its own, on both databases. What the archive holds is
+counted once here.
 
 The to-do lists the first overdue and due-soon requests and counts them all. ``ix_request_status_deadline``
-(status, deadline) now also carries the deleted flag, the list's order (recorded_on, id), the
-household and the village (an account's scope): the list takes its first rows and the counts from the index alone, and reads only the rows it
-shows (at 400,000 households every open request's row and household were read and sorted).
+(status, deadline) now also carries the deleted flag, the list's order (recorded_on, id), the household
+and the village (an account's scope): a list takes its first rows and the counts from the index alone,
+and reads only the rows it shows (at 400,000 households every open request's row and household were
+read and sorted).
 """
 
 from __future__ import annotations
