@@ -197,8 +197,10 @@ def test_a_cadres_request_lists_are_the_whole_lists_cut_to_the_cadres_households
 
 @pytest.mark.file_archive  # SQLite's plans
 def test_a_cadres_request_list_asks_the_scope_index_before_reading_households(demo_archive: Archive) -> None:
-    """Each candidate request's household is checked for the cadre in ix_household_id_scope, and only
-    the cadre's households are read from the table."""
+    """A cadre's list by status picks its rows among the cadre's households, read once from
+    ix_household_cadre_status_big_visit, before any household's row is read; a list by other filters
+    checks each candidate's household in ix_household_id_scope first. Only listed households are read
+    from the table."""
     from sqlalchemy import select
 
     from zhuji_archive.storage.models import Household
@@ -207,9 +209,12 @@ def test_a_cadres_request_list_asks_the_scope_index_before_reading_households(de
     archive = demo_archive
     with archive.db.sessions() as session:
         cadre_id = session.scalar(select(Household.responsible_cadre_id).where(Household.responsible_cadre_id.is_not(None)))
+    read = "SEARCH household USING INDEX sqlite_autoindex_household_1 (id=?)"
     lines = explained_plans(archive, lambda: archive.requests.list(RequestQuery(cadre_id=cadre_id, statuses=("已办结",))))
-    scope = lines.index("SEARCH household_1 USING COVERING INDEX ix_household_id_scope (id=?)")
-    assert scope < lines.index("SEARCH household USING INDEX sqlite_autoindex_household_1 (id=?)")
+    mine = "SEARCH household_1 USING COVERING INDEX ix_household_cadre_status_big_visit (responsible_cadre_id=?)"
+    assert lines.index(mine) < lines.index(read)
+    lines = explained_plans(archive, lambda: archive.requests.list(RequestQuery(cadre_id=cadre_id, category="生活困难")))
+    assert lines.index("SEARCH household_1 USING COVERING INDEX ix_household_id_scope (id=?)") < lines.index(read)
 
 
 # ---- the assessment's period counts from the assessment tally -------------------------------------

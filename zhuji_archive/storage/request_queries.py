@@ -101,6 +101,19 @@ def _of_cadre(cadre_id: str) -> ColumnElement[bool]:
     )
 
 
+def _in_cadres_households(cadre_id: str) -> ColumnElement[bool]:
+    """The request's household is one of the cadre's, the cadre's households read once from
+    ix_household_cadre_status_big_visit (which ends with the id): a count or a pick of the first rows
+    among thousands of requests otherwise looked each one's household up at random in
+    ix_household_id_scope, one more page of an encrypted county file for most of them."""
+    mine = aliased(Household)
+    return Request.household_id.in_(
+        select(mine.id)
+        .with_hint(mine, "INDEXED BY ix_household_cadre_status_big_visit", "sqlite")
+        .where(mine.responsible_cadre_id == cadre_id)
+    )
+
+
 def conditions(query: RequestQuery) -> list[ColumnElement[bool]]:
     where: list[ColumnElement[bool]] = []
     if query.villages is not None:
@@ -179,7 +192,7 @@ def rows(session: Session, query: RequestQuery) -> list[Any]:
         .where(Request.deleted.is_(False), *conditions(replace(query, cadre_id=None)))
     )
     if query.cadre_id:
-        keys = keys.where(_of_cadre(query.cadre_id))
+        keys = keys.where(_in_cadres_households(query.cadre_id))
     chosen = keys.order_by(*order).limit(query.limit).correlate(None).scalar_subquery()
     stmt = (
         select(*_columns())
@@ -223,10 +236,13 @@ def _counted(stmt: Select[Any], query: RequestQuery) -> Select[Any]:
     """A count's filters; the households are joined only when a filter is about them (the cadre, the
     head's name in a search). Every request has its household (a foreign key), so the join alone
     drops nothing, and a hub of 400,000 households spent 150 ms of the 今日待办 page on it."""
-    if query.cadre_id or searchable(query.text).strip():
+    if searchable(query.text).strip():
         stmt = stmt.with_hint(Household, HOUSEHOLD_SCOPE_BY_KEY, "sqlite").join(
             Household, Household.id == Request.household_id
         )
+    elif query.cadre_id:  # the cadre's households once, not each request's household in turn
+        where = conditions(replace(query, cadre_id=None))
+        return stmt.where(Request.deleted.is_(False), _in_cadres_households(query.cadre_id), *where)
     return stmt.where(Request.deleted.is_(False), *conditions(query))
 
 
