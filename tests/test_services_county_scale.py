@@ -147,7 +147,9 @@ def test_assessment_and_summary_read_scopes_from_covering_indexes(demo_archive: 
     household or deleted flag, and reads them from ix_request_id_household and ix_household_id_scope; a village's
     visits of the month are counted in ix_visit_household_date_deleted, and no statement reads every
     request of the county (on an encrypted county-scale file each table look-up decrypted another page:
-    the assessment took 0.9 s and the summary 0.8 s at 100,000 households)."""
+    the assessment took 0.9 s and the summary 0.8 s at 100,000 households). The month's households
+    visited and requests acted on are read from the summary tally and the states at its end from the state
+    tally, not from the village's households, visits and events."""
     from datetime import date
 
     from zhuji_archive.domain.reporting import MONTHLY, period_of
@@ -165,8 +167,11 @@ def test_assessment_and_summary_read_scopes_from_covering_indexes(demo_archive: 
     assert any(line.startswith("SEARCH assessment_tally USING INDEX") for line in assessment)
     assert any(line.startswith("SEARCH household USING COVERING INDEX ix_household_id_scope (id=?") for line in summary)
     assert "SEARCH request USING COVERING INDEX ix_request_id_household (id=?)" in summary
-    assert any(line.startswith("SEARCH visit USING COVERING INDEX ix_visit_household_date_deleted") for line in summary)
-    assert any("COVERING INDEX ix_request_event_request_on_status" in line for line in summary)
+    # a month's households visited and requests acted on come from the summary tally, the states at its
+    # end from the state tally (0015): no visit or event is read
+    assert any(line.startswith("SEARCH summary_tally USING INDEX") for line in summary)
+    assert any(line.startswith("SEARCH state_tally USING INDEX") for line in summary)
+    assert not [line for line in summary if " visit " in f"{line} " or " request_event " in f"{line} "]
 
 
 def test_a_cadres_request_lists_are_the_whole_lists_cut_to_the_cadres_households(demo_archive: Archive) -> None:
@@ -192,8 +197,10 @@ def test_a_cadres_request_lists_are_the_whole_lists_cut_to_the_cadres_households
 
 @pytest.mark.file_archive  # SQLite's plans
 def test_a_cadres_request_list_asks_the_scope_index_before_reading_households(demo_archive: Archive) -> None:
-    """Each candidate request's household is checked for the cadre in ix_household_id_scope, and only
-    the cadre's households are read from the table."""
+    """A cadre's list by status picks its rows among the cadre's households, read once from
+    ix_household_cadre_status_big_visit, before any household's row is read; a list by other filters
+    checks each candidate's household in ix_household_id_scope first. Only listed households are read
+    from the table."""
     from sqlalchemy import select
 
     from zhuji_archive.storage.models import Household
@@ -202,9 +209,12 @@ def test_a_cadres_request_list_asks_the_scope_index_before_reading_households(de
     archive = demo_archive
     with archive.db.sessions() as session:
         cadre_id = session.scalar(select(Household.responsible_cadre_id).where(Household.responsible_cadre_id.is_not(None)))
+    read = "SEARCH household USING INDEX sqlite_autoindex_household_1 (id=?)"
     lines = explained_plans(archive, lambda: archive.requests.list(RequestQuery(cadre_id=cadre_id, statuses=("已办结",))))
-    scope = lines.index("SEARCH household_1 USING COVERING INDEX ix_household_id_scope (id=?)")
-    assert scope < lines.index("SEARCH household USING INDEX sqlite_autoindex_household_1 (id=?)")
+    mine = "SEARCH household_1 USING COVERING INDEX ix_household_cadre_status_big_visit (responsible_cadre_id=?)"
+    assert lines.index(mine) < lines.index(read)
+    lines = explained_plans(archive, lambda: archive.requests.list(RequestQuery(cadre_id=cadre_id, category="生活困难")))
+    assert lines.index("SEARCH household_1 USING COVERING INDEX ix_household_id_scope (id=?)") < lines.index(read)
 
 
 # ---- the assessment's period counts from the assessment tally -------------------------------------
@@ -289,3 +299,116 @@ def test_the_assessments_period_counts_are_those_of_every_event(demo_archive: Ar
         file.responsible_cadre_id = following if n < 2 else None
         archive.households.save(file)
     check()
+
+
+# ---- the summary's period counts from the summary tally ------------------------------------------
+def test_a_summarys_period_counts_from_the_tally_are_those_of_the_records(
+    demo_archive: Archive, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Households visited and requests acted on (per action, and solved) of every week and month the
+    records touch, for every kind of scope, read from the summary tally, are what counting the visits and
+    events of the period gives (each household or request once) — also after a household moved to
+    another cadre and a visit was deleted."""
+    from datetime import timedelta
+
+    from sqlalchemy import select
+
+    from zhuji_archive.domain.reporting import MONTHLY, WEEKLY, period_of
+    from zhuji_archive.storage import summary_queries as q
+    from zhuji_archive.storage.models import Area, Cadre, Household, Town, Village
+
+    archive = demo_archive
+    today = archive.maintenance.today
+    periods = [period_of(kind, today - timedelta(days=days)) for kind in (WEEKLY, MONTHLY) for days in (0, 9, 40, 75)]
+
+    def counts(session, scope_kind: str, scope_id: str, period) -> tuple[object, ...]:  # type: ignore[no-untyped-def]
+        start, end = period.start, period.end
+        return (
+            q.households_visited(session, scope_kind, scope_id, start, end),
+            q.actions_in(session, scope_kind, scope_id, start, end),
+            q.requests_acted_on(session, scope_kind, scope_id, start, end, ("办结", "当场解决")),
+            q.requests_acted_on(session, scope_kind, scope_id, start, end, ("上报镇",)),
+        )
+
+    def check() -> int:
+        with archive.db.sessions() as session:
+            scopes = [("town", t) for t in session.scalars(select(Town.id))]
+            scopes += [("area", a) for a in session.scalars(select(Area.id))]
+            scopes += [("village", v) for v in session.scalars(select(Village.id))]
+            scopes += [("cadre", c) for c in session.scalars(select(Cadre.id))]
+            kept = {(s, p): counts(session, *s, p) for s in scopes for p in periods}
+        with monkeypatch.context() as patched, archive.db.sessions() as session:
+            patched.setattr(q, "tally_period", lambda start, end: None)
+            counted = {(s, p): counts(session, *s, p) for s in scopes for p in periods}
+        assert kept == counted
+        return sum(found[0] for found in kept.values())
+
+    assert check() > 0  # the premise: visits in the periods
+    with archive.db.sessions() as session:
+        household_id = session.scalar(
+            select(Household.id).where(Household.last_visit_date >= periods[-1].start).order_by(Household.id)
+        )
+        cadres = sorted(c for c in session.scalars(select(Cadre.id)))
+    file = archive.households.load(household_id)
+    file.responsible_cadre_id = next(c for c in cadres if c != file.responsible_cadre_id)
+    file.visits[0].removed = True
+    archive.households.save(file)
+    check()
+
+
+# ---- the to-do's request lists: first rows picked in the status index ---------------------------------
+def test_lists_by_status_or_deadline_are_the_rows_read_whole_and_sorted(
+    demo_archive: Archive, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A list filtered by status or deadline picks its first rows in ix_request_status_deadline and reads
+    only those: the same rows in the same order as reading every match whole and sorting, for the whole
+    town, a cadre and a village's account, cut short or not."""
+    from sqlalchemy import select
+
+    from zhuji_archive.domain.accounts import Actor, Role
+    from zhuji_archive.services.archive import Archive as Opened
+    from zhuji_archive.storage import request_queries
+    from zhuji_archive.storage.models import Household, Village
+    from zhuji_archive.storage.request_queries import RequestQuery
+
+    archive = demo_archive
+    with archive.db.sessions() as session:
+        cadre_id = session.scalar(select(Household.responsible_cadre_id).where(Household.responsible_cadre_id.is_not(None)))
+        village_id = session.scalar(select(Village.id).order_by(Village.id))
+    actor = Actor("v1", "v1", "村干部甲", Role.VILLAGE, frozenset({village_id}))
+    scoped = Opened(archive.db, actor, archive.maintenance.today)
+    queries = [
+        RequestQuery(time_status=status, cadre_id=cadre, limit=limit)
+        for status in ("超期", "临期")
+        for cadre in (None, cadre_id)
+        for limit in (3, 5000)
+    ]
+    queries += [RequestQuery(statuses=("已办结", "不能解决"), cadre_id=cadre, limit=7) for cadre in (None, cadre_id)]
+    for opened in (archive, scoped):
+        picked = [[r.id for r in opened.requests.list(query)] for query in queries]
+        with monkeypatch.context() as patched:
+            patched.setattr(request_queries, "_keys_first", lambda query: False)
+            whole = [[r.id for r in opened.requests.list(query)] for query in queries]
+        assert picked == whole
+        if opened is archive:
+            assert len(picked[1]) > 3 and len(picked[0]) == 3  # the premise: long lists, cut short
+
+
+@pytest.mark.file_archive  # SQLite's plans
+def test_the_todo_picks_its_requests_in_the_status_index(demo_archive: Archive) -> None:
+    """The to-do's overdue, due-soon and awaiting-feedback lists and their counts read candidates from
+    ix_request_status_deadline alone (covering), for the town and for one cadre; the request rows read
+    are only those listed."""
+    from sqlalchemy import select
+
+    from zhuji_archive.storage.models import Household
+
+    archive = demo_archive
+    with archive.db.sessions() as session:
+        cadre_id = session.scalar(select(Household.responsible_cadre_id).where(Household.responsible_cadre_id.is_not(None)))
+    for cadre in (None, cadre_id):
+        lines = explained_plans(archive, lambda: archive.maintenance.todo(cadre))  # noqa: B023
+        on_status = [line for line in lines if "ix_request_status_deadline" in line]
+        assert len(on_status) >= 3
+        assert all(line.startswith("SEARCH request USING COVERING INDEX ix_request_status_deadline") for line in on_status)
+        assert any(line.startswith("SEARCH request USING INDEX") and line.endswith("(id=?)") for line in lines)

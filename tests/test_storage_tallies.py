@@ -10,7 +10,7 @@ from pathlib import Path
 import openpyxl
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
-from sqlalchemy import select, text
+from sqlalchemy import select, text, update
 
 from zhuji_archive.domain import maintenance as rules
 from zhuji_archive.domain.workflow import (
@@ -25,7 +25,15 @@ from zhuji_archive.domain.workflow import (
 )
 from zhuji_archive.services.archive import Archive
 from zhuji_archive.storage import maintenance_queries
-from zhuji_archive.storage.models import Cadre, Household, HouseholdCode
+from zhuji_archive.storage.models import (
+    Cadre,
+    Household,
+    HouseholdCode,
+    Request,
+    RequestEvent,
+    VillageGroup,
+    Visit,
+)
 from zhuji_archive.views.household_file import MemberData, VisitData
 
 TALLY_TRIGGERS = {
@@ -46,6 +54,21 @@ TALLY_TRIGGERS = {
     "assessment_feedback_update",
     "assessment_request_update",
     "assessment_household_update",
+    "summary_visit_insert",
+    "summary_visit_delete",
+    "summary_visit_update",
+    "summary_event_insert",
+    "summary_event_delete",
+    "summary_event_update",
+    "summary_request_update",
+    "summary_household_update",
+    "state_event_insert",
+    "state_event_delete",
+    "state_event_update",
+    "state_request_insert",
+    "state_request_delete",
+    "state_request_update",
+    "state_household_update",
 }
 
 HOUSEHOLD_RECOUNT = """
@@ -72,6 +95,71 @@ SELECT 'feedback', f."on", coalesce(h.responsible_cadre_id, ''), f.satisfaction,
 FROM request_feedback f JOIN request q ON q.id = f.request_id JOIN household h ON h.id = q.household_id
 GROUP BY 1, 2, 3, 4
 """
+
+
+def summary_by_recount(archive: Archive) -> dict[tuple[str, str, str, str, str], int]:
+    """The summary tally's distinct counts from every visit and event, counted in Python: each household
+    once per week (from Monday) and month with a live visit, each request once per week and month per
+    action taken, and once for 办结 or 当场解决; for the household's village and cadre now."""
+    seen: dict[tuple[str, str, str, str, str], set[str]] = {}
+    with archive.db.engine.connect() as conn:
+        scope = {
+            hid: (village, cadre or "")
+            for hid, village, cadre in conn.execute(text("SELECT id, village_id, responsible_cadre_id FROM household"))
+        }
+        household_of = dict(conn.execute(text("SELECT id, household_id FROM request")).all())
+        marks = [
+            ("走访", hid, day)
+            for hid, day, deleted in conn.execute(text("SELECT household_id, date, deleted FROM visit"))
+            if not deleted
+        ]
+        for request_id, action, day in conn.execute(text('SELECT request_id, action, "on" FROM request_event')):
+            marks.append((action, request_id, day))
+            if action in ("办结", "当场解决"):
+                marks.append(("办结+当场解决", request_id, day))
+    for what, key, day in marks:
+        day = date.fromisoformat(day) if isinstance(day, str) else day
+        village, cadre = scope[key if what == "走访" else household_of[key]]
+        for period, start in (("周报", day - timedelta(days=day.weekday())), ("月报", day.replace(day=1))):
+            seen.setdefault((what, period, str(start), village, cadre), set()).add(key)
+    return {k: len(v) for k, v in seen.items()}
+
+
+def states_by_recount(archive: Archive) -> dict[tuple[str, str, str, str], int]:
+    """The state tally's moves from every request and event, counted in Python: a request not deleted
+    enters 登记 on its registration day; each event, in (business date, time, id) order, moves it from
+    the previous event's target (or 登记) to its own, on its business date or the registration day if
+    later; summed per (village, day, state, cadre) of the household now."""
+    moves: dict[tuple[str, str, str, str], int] = {}
+    with archive.db.engine.connect() as conn:
+        scope = {
+            hid: (village, cadre or "")
+            for hid, village, cadre in conn.execute(text("SELECT id, village_id, responsible_cadre_id FROM household"))
+        }
+        requests = {
+            rid: (hid, str(recorded))
+            for rid, hid, recorded, deleted in conn.execute(
+                text("SELECT id, household_id, recorded_on, deleted FROM request")
+            )
+            if not deleted
+        }
+        events: dict[str, list[tuple[str, str, str, str]]] = {}
+        for rid, on, at, eid, to in conn.execute(text('SELECT request_id, "on", at, id, to_status FROM request_event')):
+            events.setdefault(rid, []).append((str(on), str(at), eid, to))
+    for rid, (hid, recorded) in requests.items():
+        village, cadre = scope[hid]
+
+        def move(day: str, status: str, n: int) -> None:
+            key = (village, day, status, cadre)  # noqa: B023
+            moves[key] = moves.get(key, 0) + n
+
+        move(recorded, "登记", 1)
+        state = "登记"
+        for on, _at, _id, to in sorted(events.get(rid, [])):
+            move(max(on, recorded), state, -1)
+            move(max(on, recorded), to, 1)
+            state = to
+    return {key: n for key, n in moves.items() if n}
 
 
 def tallies_match_recount(archive: Archive) -> None:
@@ -101,6 +189,21 @@ def tallies_match_recount(archive: Archive) -> None:
             if r[4]
         }
         assert kept == counted
+        kept = {
+            (r[0], r[1], str(r[2]), r[3], r[4]): r[5]
+            for r in conn.execute(
+                text("SELECT what, period, period_start, village_id, cadre_id, n FROM summary_tally")
+            )
+            if r[5]
+        }
+    assert kept == summary_by_recount(archive)
+    with archive.db.engine.connect() as conn:
+        kept_states = {
+            (r[0], str(r[1]), r[2], r[3]): r[4]
+            for r in conn.execute(text("SELECT village_id, day, status, cadre_id, n FROM state_tally"))
+            if r[4]
+        }
+    assert kept_states == states_by_recount(archive)
 
 
 def test_every_tally_trigger_exists_at_head(archive: Archive) -> None:
@@ -145,7 +248,12 @@ def test_an_import_keeps_the_tallies(archive: Archive, tmp_path: Path) -> None:
 
 OPS = st.lists(
     st.tuples(
-        st.sampled_from(("new", "status", "cadre", "visit", "unvisit", "request", "act", "close", "feedback")),
+        st.sampled_from(
+            (
+                "new", "status", "cadre", "visit", "unvisit", "request", "act", "close", "feedback",
+                "move", "rehome", "redate", "unrequest",
+            )
+        ),
         st.integers(0, 10**6),
     ),
     min_size=1,
@@ -193,6 +301,34 @@ def test_tallies_agree_with_a_recount_after_any_changes(archive: Archive, ops: l
                 archive.households.save(file)
         elif op == "request":
             archive.requests.record(hid, ("生活困难", "矛盾纠纷")[n % 2], "自来水管破裂")
+        elif op in ("move", "rehome", "redate", "unrequest"):
+            # Rows written as a sync receipt writes them: a household into another group (and village),
+            # a request to another household, a visit's and an event's date moved by n days.
+            with archive.db.transaction() as session:
+                if op == "move":
+                    group = groups[n % len(groups)]
+                    village = session.scalar(select(VillageGroup.village_id).where(VillageGroup.id == group.id))
+                    session.execute(
+                        update(Household).where(Household.id == hid).values(group_id=group.id, village_id=village)
+                    )
+                elif op == "unrequest":  # deleted, or back again; or registered on another day
+                    request = session.scalar(select(Request).order_by(Request.id).offset(n % 5).limit(1))
+                    if request and n % 2:
+                        request.deleted = not request.deleted
+                    elif request:
+                        request.recorded_on -= timedelta(days=n % 9)
+                elif op == "rehome":
+                    request_id = session.scalar(select(Request.id).order_by(Request.id).offset(n % 5).limit(1))
+                    if request_id:
+                        session.execute(update(Request).where(Request.id == request_id).values(household_id=hid))
+                else:
+                    visit = session.scalar(select(Visit).order_by(Visit.id).offset(n % 7).limit(1))
+                    if visit:
+                        visit.date -= timedelta(days=n % 40)
+                    event = session.scalar(select(RequestEvent).order_by(RequestEvent.id).offset(n % 7).limit(1))
+                    if event:
+                        event.on += timedelta(days=n % 40 - 20)
+                        event.action = ("办结", "当场解决", "记录进展")[n % 3] if n % 2 else event.action
         elif op == "act":
             listed = archive.requests.list()
             if listed:
@@ -401,3 +537,45 @@ def test_settling_after_a_bulk_load_keeps_every_tally_and_compacts_a_hubs(demo_a
                 text("SELECT stat FROM sqlite_stat1 WHERE tbl = 'household' LIMIT 1")
             ).scalar()
     assert analysed is not None
+
+
+def test_events_moved_among_their_requests_others_keep_the_state_tally(demo_archive: Archive) -> None:
+    """An event whose business date, time or target is rewritten (as a sync receipt may) moves within its
+    request's events: before the first, between two others, after the last, onto another's date; the
+    kept states and the summary's periods still agree with a recount after each step."""
+    from datetime import datetime
+
+    from sqlalchemy import func
+
+    with demo_archive.db.sessions() as session:
+        request_id = session.scalar(
+            select(RequestEvent.request_id)
+            .group_by(RequestEvent.request_id)
+            .having(func.count() >= 3)
+            .order_by(RequestEvent.request_id)
+        )
+        ids = list(
+            session.scalars(
+                select(RequestEvent.id)
+                .where(RequestEvent.request_id == request_id)
+                .order_by(RequestEvent.on, RequestEvent.at, RequestEvent.id)
+            )
+        )
+    assert request_id and len(ids) >= 3
+    middle, last = ids[1], ids[-1]
+    steps = [
+        (middle, timedelta(days=1), None, None),
+        (middle, timedelta(days=-60), None, None),
+        (middle, timedelta(days=120), None, "已办结"),
+        (last, timedelta(days=-200), datetime(2020, 1, 1), None),
+        (middle, timedelta(days=0), datetime(2030, 1, 1), "不能解决"),
+    ]
+    for event_id, shift, at, to in steps:
+        with demo_archive.db.transaction() as session:
+            event = session.get(RequestEvent, event_id)
+            event.on += shift
+            if at is not None:
+                event.at = at
+            if to is not None:
+                event.to_status = to
+        tallies_match_recount(demo_archive)

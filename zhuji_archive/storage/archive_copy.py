@@ -5,7 +5,8 @@ the chain's secret and head) — in dependency order (``Base.metadata.sorted_tab
 one transaction of the hub: either all of it arrives or nothing does.
 
 What the hub's initialisation wrote gives way or is kept:
-- the running totals (``household_tally``, ``request_tally``, ``assessment_tally``) are not copied: the hub's triggers count
+- the running totals (``household_tally``, ``request_tally``, ``assessment_tally``,
+  ``summary_tally``, ``state_tally``) are not copied: the hub's triggers count
   every household, visit and request as it is inserted, so copying them as well would count twice;
 - the hub's seeded code lists and its settings give way to the file's (the file's choices carry on),
   except the laptop's backup folder;
@@ -45,13 +46,25 @@ from zhuji_archive.storage.models import (
     Setting,
     Town,
 )
-from zhuji_archive.storage.tally_models import AssessmentTally, HouseholdTally, RequestTally
+from zhuji_archive.storage.tally_models import (
+    AssessmentTally,
+    HouseholdTally,
+    RequestTally,
+    StateTally,
+    SummaryTally,
+)
 
 BATCH = 2000
 
 # Counted by the hub's triggers as the rows they count are inserted: never copied.
 RECOMPUTED = frozenset(
-    {HouseholdTally.__tablename__, RequestTally.__tablename__, AssessmentTally.__tablename__}
+    {
+        HouseholdTally.__tablename__,
+        RequestTally.__tablename__,
+        AssessmentTally.__tablename__,
+        SummaryTally.__tablename__,
+        StateTally.__tablename__,
+    }
 )
 # The hub's own bookkeeping of failed logins; a file keeps its failures in its keyring, not here.
 HUB_ONLY = frozenset({LoginFailure.__tablename__})

@@ -125,12 +125,12 @@ def without_password(location: str | URL) -> str:
     url = hub_url(location)
     kept = URL.create("postgresql", url.username, None, url.host, url.port, url.database, url.query)
     return kept.render_as_string(hide_password=False)
-# The tables the tally triggers keep (migrations 0008 and 0014): one row per group, status and cadre, updated by
+# The tables the tally triggers keep (migrations 0008, 0014 and 0015): one row per group, status and cadre, updated by
 # every household written. A bulk load (the demo town, a laptop archive brought in) updates each row
 # thousands of times in one transaction; PostgreSQL keeps every old version until a vacuum, and a plain
 # vacuum frees them for reuse but does not give the pages back: after 400,000 households the town's
 # 1,844 tally rows filled 31 MB per 100,000, and every page that counts households read all of it.
-TALLY_TABLES = ("household_tally", "request_tally", "assessment_tally")
+TALLY_TABLES = ("household_tally", "request_tally", "assessment_tally", "summary_tally", "state_tally")
 
 
 def settle_after_bulk_load(engine: Engine) -> None:

@@ -371,7 +371,17 @@ class Request(Versioned, Base):
 
     __tablename__ = "request"
     __table_args__ = (
-        Index("ix_request_status_deadline", "status", "deadline"),
+        # the to-do's lists and counts from the index alone: the list's order and the household (0015)
+        Index(
+            "ix_request_status_deadline",
+            "status",
+            "deadline",
+            "deleted",
+            "recorded_on",
+            "id",
+            "household_id",
+            "village_id",
+        ),
         Index("ix_request_village_status", "village_id", "status"),
         Index("ix_request_number", "number", unique=True),
     )

@@ -101,6 +101,19 @@ def _of_cadre(cadre_id: str) -> ColumnElement[bool]:
     )
 
 
+def _in_cadres_households(cadre_id: str) -> ColumnElement[bool]:
+    """The request's household is one of the cadre's, the cadre's households read once from
+    ix_household_cadre_status_big_visit (which ends with the id): a count or a pick of the first rows
+    among thousands of requests otherwise looked each one's household up at random in
+    ix_household_id_scope, one more page of an encrypted county file for most of them."""
+    mine = aliased(Household)
+    return Request.household_id.in_(
+        select(mine.id)
+        .with_hint(mine, "INDEXED BY ix_household_cadre_status_big_visit", "sqlite")
+        .where(mine.responsible_cadre_id == cadre_id)
+    )
+
+
 def conditions(query: RequestQuery) -> list[ColumnElement[bool]]:
     where: list[ColumnElement[bool]] = []
     if query.villages is not None:
@@ -153,8 +166,44 @@ def conditions(query: RequestQuery) -> list[ColumnElement[bool]]:
     return where
 
 
+# A list filtered by status or deadline (the to-do's overdue, due-soon and awaiting-feedback lists)
+# picks its rows in ix_request_status_deadline, which carries the filters, the list's order and the
+# household (migration 0015), and reads only the rows it returns: read whole and joined to their
+# households before sorting, every open request of a county was read to list the first 300
+# (今日待办 1.3 s at 400,000 households).
+KEYS_BY_STATUS = "INDEXED BY ix_request_status_deadline"
+
+
+def _keys_first(query: RequestQuery) -> bool:
+    return (
+        not searchable(query.text).strip()
+        and query.household_id is None
+        and (bool(query.statuses) or query.time_status in ("超期", "临期"))
+    )
+
+
 def rows(session: Session, query: RequestQuery) -> list[Any]:
-    stmt = base(query).order_by(Request.recorded_on.desc(), Request.id).limit(query.limit)
+    order = (Request.recorded_on.desc(), Request.id)
+    if not _keys_first(query):
+        return list(session.execute(base(query).order_by(*order).limit(query.limit)).all())
+    keys = (
+        select(Request.id)
+        .with_hint(Request, KEYS_BY_STATUS, "sqlite")
+        .where(Request.deleted.is_(False), *conditions(replace(query, cadre_id=None)))
+    )
+    if query.cadre_id:
+        keys = keys.where(_in_cadres_households(query.cadre_id))
+    chosen = keys.order_by(*order).limit(query.limit).correlate(None).scalar_subquery()
+    stmt = (
+        select(*_columns())
+        .with_hint(Household, HOUSEHOLD_BY_KEY, "sqlite")
+        .join(Household, Household.id == Request.household_id)
+        .join(Village, Village.id == Household.village_id)
+        .join(VillageGroup, VillageGroup.id == Household.group_id)
+        .outerjoin(CommonIssue, CommonIssue.id == Request.common_issue_id)
+        .where(Request.id.in_(chosen))
+        .order_by(*order)
+    )
     return list(session.execute(stmt).all())
 
 
@@ -187,10 +236,13 @@ def _counted(stmt: Select[Any], query: RequestQuery) -> Select[Any]:
     """A count's filters; the households are joined only when a filter is about them (the cadre, the
     head's name in a search). Every request has its household (a foreign key), so the join alone
     drops nothing, and a hub of 400,000 households spent 150 ms of the 今日待办 page on it."""
-    if query.cadre_id or searchable(query.text).strip():
+    if searchable(query.text).strip():
         stmt = stmt.with_hint(Household, HOUSEHOLD_SCOPE_BY_KEY, "sqlite").join(
             Household, Household.id == Request.household_id
         )
+    elif query.cadre_id:  # the cadre's households once, not each request's household in turn
+        where = conditions(replace(query, cadre_id=None))
+        return stmt.where(Request.deleted.is_(False), _in_cadres_households(query.cadre_id), *where)
     return stmt.where(Request.deleted.is_(False), *conditions(query))
 
 

@@ -60,6 +60,36 @@ class AssessmentTally(Base):
     n: Mapped[int] = mapped_column(Integer, default=0)
 
 
+class SummaryTally(Base):
+    """The weekly and monthly summary's distinct counts per period (migration 0015): households visited
+    (what = 走访), requests an action was taken on (what = the action) and requests solved (what =
+    办结+当场解决), each household or request once per week or month however often it was visited or
+    acted on, for the household's village and responsible cadre now."""
+
+    __tablename__ = "summary_tally"
+    what: Mapped[str] = mapped_column(String(12), primary_key=True)
+    period: Mapped[str] = mapped_column(String(2), primary_key=True)  # 周报 or 月报
+    period_start: Mapped[date] = mapped_column(Date, primary_key=True)  # a Monday or the 1st
+    village_id: Mapped[str] = mapped_column(String(32), primary_key=True)
+    cadre_id: Mapped[str] = mapped_column(String(32), primary_key=True)  # "" when no cadre is responsible
+    n: Mapped[int] = mapped_column(Integer, default=0)
+
+
+class StateTally(Base):
+    """How many requests changed into (n > 0) or out of (n < 0) each state on a day, per village and
+    responsible cadre (migration 0015): the requests of a scope in each state at the end of a day are
+    the sums up to that day — a request counting from its registration in 登记, each event moving it on
+    its business date in (business date, time, id) order (summary_queries.by_status)."""
+
+    __tablename__ = "state_tally"
+    __table_args__ = (Index("ix_state_tally_cadre_day", "cadre_id", "day"),)
+    village_id: Mapped[str] = mapped_column(String(32), primary_key=True)
+    day: Mapped[date] = mapped_column(Date, primary_key=True)
+    status: Mapped[str] = mapped_column(String(10), primary_key=True)
+    cadre_id: Mapped[str] = mapped_column(String(32), primary_key=True)  # "" when no cadre is responsible
+    n: Mapped[int] = mapped_column(Integer, default=0)
+
+
 # The revisit queries filter by scope (cadre, village or none), status and a range of last_big_visit_date:
 # with the date in the index a count of due households reads only the due ones, and with the id at the
 # end the range is covering (the focus-tag test is on household.id) and already in list order.
