@@ -116,7 +116,7 @@ Index(
     HouseholdCode.household_id,
 )
 # Assessment and dashboard periods: events and feedback of a period without reading every request.
-Index("ix_request_recorded_category", Request.recorded_on, Request.category)
+Index("ix_request_recorded_category", Request.recorded_on, Request.category, Request.deleted)
 Index("ix_request_event_on_action", RequestEvent.on, RequestEvent.action, RequestEvent.request_id)
 Index("ix_request_feedback_on", RequestFeedback.on, RequestFeedback.request_id)
 # Look-ups by key that need only a few columns read them from these indexes, not from the tables
