@@ -13,7 +13,8 @@ from PySide6.QtGui import QInputMethodEvent
 from PySide6.QtWidgets import QApplication, QDateEdit, QLineEdit
 
 from zhuji_archive.domain.workflow import Level
-from zhuji_archive.gui.township_page import MeetingPanel, TownshipPage
+from zhuji_archive.gui.meeting_panel import MeetingPanel
+from zhuji_archive.gui.township_page import TownshipPage
 from zhuji_archive.services.requests import RequestQuery
 from zhuji_archive.storage.models import MeetingItem, Request
 

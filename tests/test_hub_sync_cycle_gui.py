@@ -24,10 +24,10 @@ from zhuji_archive.domain.workflow import Action, Status
 from zhuji_archive.gui.action_dialog import ActionDialog
 from zhuji_archive.gui.app import make_application
 from zhuji_archive.gui.main_window import MainWindow
+from zhuji_archive.gui.meeting_panel import NewMeetingDialog
 from zhuji_archive.gui.request_detail import RequestDetailDialog
 from zhuji_archive.gui.request_model import COLUMNS
 from zhuji_archive.gui.sync_page import EnrolDialog, HubSyncPage, LaptopSyncPage
-from zhuji_archive.gui.township_page import NewMeetingDialog
 from zhuji_archive.services.archive import Archive
 from zhuji_archive.services.sync import join
 

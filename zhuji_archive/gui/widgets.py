@@ -6,8 +6,8 @@ from collections.abc import Iterable
 from datetime import date
 from typing import Any
 
-from PySide6.QtCore import QDate
-from PySide6.QtWidgets import QComboBox, QDateEdit
+from PySide6.QtCore import QAbstractItemModel, QDate
+from PySide6.QtWidgets import QAbstractItemView, QComboBox, QDateEdit, QTableView
 
 
 def date_edit(day: date | None = None) -> QDateEdit:
@@ -36,3 +36,15 @@ def refill(combo: QComboBox, items: Iterable[tuple[str, Any]]) -> None:
     index = combo.findData(current)
     combo.setCurrentIndex(max(index, 0))
     combo.blockSignals(False)
+
+
+def record_view(model: QAbstractItemModel) -> QTableView:
+    """A table of records: whole rows selected, alternating colours, no row numbers, the last column
+    taking the rest of the width."""
+    view = QTableView()
+    view.setModel(model)
+    view.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
+    view.setAlternatingRowColors(True)
+    view.verticalHeader().setVisible(False)
+    view.horizontalHeader().setStretchLastSection(True)
+    return view
