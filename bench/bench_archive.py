@@ -410,7 +410,7 @@ def worker(
 
     from zhuji_archive.gui.app import make_application
     from zhuji_archive.gui.main_window import MainWindow
-    from zhuji_archive.storage import cipher
+    from zhuji_archive.storage import cipher, database
     from zhuji_archive.storage.models import Household, Member, Town
 
     if cache_mib:
@@ -426,6 +426,8 @@ def worker(
     # connections: Python's own sqlite3 cannot read the encrypted file, and two copies of SQLite in one
     # process do not see each other's locks.
     bare = cipher.connect(path, archive.db.key)
+    # ... with the same page cache as the program's connections, so that both do the same work
+    bare.execute(f"PRAGMA cache_size = -{cache_mib * 1024 if cache_mib else database.PAGE_CACHE_KIB}")
     window = MainWindow(archive, QSettings(str(OUT / "bench.ini"), QSettings.Format.IniFormat))
     window.show()
     app.processEvents()
