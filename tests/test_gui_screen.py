@@ -4,7 +4,7 @@
 from __future__ import annotations
 
 from accounts import open_archive
-from PySide6.QtCore import QPoint, QRect, QSize
+from PySide6.QtCore import QPoint, QRect, QSize, Qt
 from PySide6.QtGui import QGuiApplication
 from PySide6.QtWidgets import QApplication, QWidget
 from sqlalchemy import select
@@ -113,3 +113,19 @@ def test_sizes_follow_small_screens():
         assert size.width() + FRAME_ALLOWANCE.width() <= area.width()
         assert size.height() + FRAME_ALLOWANCE.height() <= area.height()
     assert fitted_size(QSize(760, 520), QRect(0, 0, 1920, 1040)) == QSize(760, 520)
+
+
+def test_the_request_lists_show_every_column_without_scrolling_sideways(window, demo_archive, qtbot):
+    """On a 1366-wide laptop the request list and the township review queue show every column, 责任单位/
+    责任人 and 登记日期 included; 诉求内容 takes what width is left and elides the rest."""
+    from loading import loaded
+
+    window.showMaximized()
+    for page, view in ((window.requests, window.requests.view), (window.township, window.township.queue.view)):
+        window.tabs.setCurrentWidget(page)
+        loaded(qtbot, demo_archive)
+        qtbot.waitUntil(lambda view=view: view.model().rowCount() > 0)
+        QApplication.processEvents()
+        assert view.horizontalScrollBar().maximum() == 0, type(page).__name__
+        description = next(c for c in range(view.model().columnCount()) if view.model().headerData(c, Qt.Orientation.Horizontal) == "诉求内容")
+        assert view.columnWidth(description) >= 150

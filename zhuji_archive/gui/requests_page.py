@@ -10,7 +10,6 @@ from PySide6.QtWidgets import (
     QAbstractItemView,
     QComboBox,
     QHBoxLayout,
-    QHeaderView,
     QInputDialog,
     QLabel,
     QLineEdit,
@@ -25,7 +24,7 @@ from zhuji_archive.domain.accounts import Capability
 from zhuji_archive.domain.errors import DomainError
 from zhuji_archive.domain.workflow import Level, Status, TimeStatus
 from zhuji_archive.gui.operations import PageFeed, runner_for
-from zhuji_archive.gui.request_model import IdRole, PagedRequestModel
+from zhuji_archive.gui.request_model import IdRole, PagedRequestModel, fit_request_columns
 from zhuji_archive.gui.request_printing import RequestPrinting
 from zhuji_archive.services.archive import Archive
 from zhuji_archive.services.requests import RequestQuery
@@ -98,10 +97,7 @@ class RequestsPage(QWidget):
         self.view.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
         self.view.setAlternatingRowColors(True)
         self.view.verticalHeader().setVisible(False)
-        for column, width in enumerate((115, 70, 80, 95, 70, 80, 190, 300, 180)):
-            self.view.setColumnWidth(column, width)
-        self.view.horizontalHeader().setSectionResizeMode(7, QHeaderView.ResizeMode.Interactive)
-        self.view.horizontalHeader().setStretchLastSection(True)
+        fit_request_columns(self.view)
         self.view.doubleClicked.connect(self._open)
         self.view.activated.connect(self._open)
         layout.addWidget(self.view, 1)

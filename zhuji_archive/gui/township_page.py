@@ -28,7 +28,7 @@ from zhuji_archive.domain.workflow import Level, TimeStatus
 from zhuji_archive.gui.meeting_panel import MeetingPanel
 from zhuji_archive.gui.operations import PageFeed, runner_for
 from zhuji_archive.gui.record_table import Column, RecordTableModel
-from zhuji_archive.gui.request_model import IdRole, PagedRequestModel
+from zhuji_archive.gui.request_model import IdRole, PagedRequestModel, fit_request_columns
 from zhuji_archive.gui.requests_page import combo, pick
 from zhuji_archive.gui.widgets import fit_to_items, record_view, refill
 from zhuji_archive.services.archive import Archive
@@ -91,8 +91,7 @@ class ReviewQueue(QWidget):
         self.model = PagedRequestModel(checkable=True, parent=self)
         self.model.rowsInserted.connect(lambda *_: self.show_count())
         self.view = record_view(self.model)
-        for column, width in enumerate((135, 80, 80, 95, 70, 80, 190, 300, 180)):
-            self.view.setColumnWidth(column, width)
+        fit_request_columns(self.view, checkbox=22)
         self.view.doubleClicked.connect(lambda index: self.openRequest.emit(index.data(IdRole)))
         layout.addWidget(self.view, 1)
 
