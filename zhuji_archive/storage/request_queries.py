@@ -73,16 +73,20 @@ HOUSEHOLD_SCOPE_BY_KEY = "INDEXED BY ix_household_id_scope"
 REQUEST_SCOPE_BY_KEY = "INDEXED BY ix_request_id_household"
 
 
-def base(query: RequestQuery) -> Select[Any]:
-    stmt = (
+def _listed() -> Select[Any]:
+    """A list row's columns: the request with its household, village, group and common issue."""
+    return (
         select(*_columns())
         .with_hint(Household, HOUSEHOLD_BY_KEY, "sqlite")
         .join(Household, Household.id == Request.household_id)
         .join(Village, Village.id == Household.village_id)
         .join(VillageGroup, VillageGroup.id == Household.group_id)
         .outerjoin(CommonIssue, CommonIssue.id == Request.common_issue_id)
-        .where(Request.deleted.is_(False))
     )
+
+
+def base(query: RequestQuery) -> Select[Any]:
+    stmt = _listed().where(Request.deleted.is_(False))
     if query.cadre_id:
         stmt = stmt.where(_of_cadre(query.cadre_id))
     return stmt.where(*conditions(query))
@@ -194,17 +198,7 @@ def rows(session: Session, query: RequestQuery) -> list[Any]:
     if query.cadre_id:
         keys = keys.where(_in_cadres_households(query.cadre_id))
     chosen = keys.order_by(*order).limit(query.limit).correlate(None).scalar_subquery()
-    stmt = (
-        select(*_columns())
-        .with_hint(Household, HOUSEHOLD_BY_KEY, "sqlite")
-        .join(Household, Household.id == Request.household_id)
-        .join(Village, Village.id == Household.village_id)
-        .join(VillageGroup, VillageGroup.id == Household.group_id)
-        .outerjoin(CommonIssue, CommonIssue.id == Request.common_issue_id)
-        .where(Request.id.in_(chosen))
-        .order_by(*order)
-    )
-    return list(session.execute(stmt).all())
+    return list(session.execute(_listed().where(Request.id.in_(chosen)).order_by(*order)).all())
 
 
 # The list's one order: newest 登记日期 first, ties by id. A page key is (recorded_on, id).
